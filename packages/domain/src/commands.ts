@@ -1,0 +1,107 @@
+/**
+ * Commands: what a client asks for. The wire form of each is validated by a JSON Schema
+ * (below) before it becomes a typed command; time and request id travel beside it, so
+ * `decide` stays pure.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { CidrString, Ipv4, Name, PortMappingSchema, Reason, Time } from "./schema.js";
+import { OvlError, OvlErrorCodes } from "./errors.js";
+
+const strict = Type.Object;
+const closed = { additionalProperties: false } as const;
+
+export const CommandSchemas = {
+  CreateCluster: strict(
+    {
+      cidr: CidrString,
+      blockPrefix: Type.Integer({ minimum: 8, maximum: 30 }),
+      vni: Type.Integer({ minimum: 1, maximum: 16777215 }),
+      vxlanPort: Type.Integer({ minimum: 1, maximum: 65535 }),
+      mtu: Type.Integer({ minimum: 576, maximum: 9000 }),
+    },
+    closed,
+  ),
+  JoinNode: strict(
+    {
+      node: Name,
+      underlayIp: Ipv4,
+      agentVersion: Type.String({ maxLength: 64 }),
+      /** MTU of the node's LAN interface, checked against the cluster MTU plus VXLAN's 50 bytes. */
+      lanMtu: Type.Optional(Type.Integer({ minimum: 68, maximum: 65535 })),
+    },
+    closed,
+  ),
+  LeaveNode: strict({ node: Name }, closed),
+  CompleteLeave: strict({ node: Name }, closed),
+  ReleaseNode: strict({ node: Name }, closed),
+  LoseNode: strict({ node: Name, lastSeen: Type.Union([Time, Type.Null()]) }, closed),
+  StartContainer: strict(
+    {
+      name: Name,
+      node: Type.Optional(Name),
+      image: Type.String({ minLength: 1, maxLength: 255 }),
+      cmd: Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 256 }),
+      ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
+    },
+    closed,
+  ),
+  RemoveContainer: strict({ name: Name }, closed),
+  ReportContainer: strict(
+    {
+      node: Name,
+      name: Name,
+      ip: Ipv4,
+      state: Type.Union([Type.Literal("running"), Type.Literal("failed"), Type.Literal("exited")]),
+      reason: Type.Optional(Reason),
+      exitCode: Type.Optional(Type.Integer()),
+    },
+    closed,
+  ),
+} as const;
+
+export type CommandType = keyof typeof CommandSchemas;
+export type CommandData<T extends CommandType> = Static<(typeof CommandSchemas)[T]>;
+
+export interface CommandMetadata {
+  /** ISO-8601 time of the decision: the time every resulting event carries. */
+  readonly now: string;
+  readonly requestId: string;
+}
+
+type Cmd<T extends CommandType> = { readonly type: T; readonly data: CommandData<T>; readonly metadata: CommandMetadata };
+export type CreateCluster = Cmd<"CreateCluster">;
+export type JoinNode = Cmd<"JoinNode">;
+export type LeaveNode = Cmd<"LeaveNode">;
+export type CompleteLeave = Cmd<"CompleteLeave">;
+export type ReleaseNode = Cmd<"ReleaseNode">;
+export type LoseNode = Cmd<"LoseNode">;
+export type StartContainer = Cmd<"StartContainer">;
+export type RemoveContainer = Cmd<"RemoveContainer">;
+export type ReportContainer = Cmd<"ReportContainer">;
+
+export type OvlCommand =
+  | CreateCluster
+  | JoinNode
+  | LeaveNode
+  | CompleteLeave
+  | ReleaseNode
+  | LoseNode
+  | StartContainer
+  | RemoveContainer
+  | ReportContainer;
+
+const checks = Object.fromEntries(
+  Object.entries(CommandSchemas).map(([t, s]) => [t, TypeCompiler.Compile(s)]),
+) as unknown as { [T in CommandType]: { Check(v: unknown): boolean; Errors(v: unknown): { First(): { path: string; message: string } | undefined } } };
+
+/** Validates a command's data from the wire; throws INVALID_INPUT naming the first bad field. */
+export function parseCommandData<T extends CommandType>(type: T, raw: unknown): CommandData<T> {
+  const check = checks[type];
+  if (!check.Check(raw)) {
+    const first = check.Errors(raw).First();
+    const where = first?.path ? first.path.slice(1).replaceAll("/", ".") : "request";
+    throw new OvlError(OvlErrorCodes.InvalidInput, `invalid ${type} request: ${where}: ${first?.message ?? "wrong shape"}`);
+  }
+  return raw as CommandData<T>;
+}

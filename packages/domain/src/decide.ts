@@ -1,0 +1,197 @@
+/**
+ * decide(command, state) -> events: every rule of ovl in one place, pure. Time and the
+ * request id arrive in the command's metadata. A rule broken throws a typed OvlError and
+ * decides nothing. Deciding again after a partial append completes what is missing
+ * (a NodeJoined without its SubnetAssigned gets the SubnetAssigned), never repeats it.
+ */
+import type {
+  CompleteLeave,
+  CreateCluster,
+  JoinNode,
+  LeaveNode,
+  LoseNode,
+  OvlCommand,
+  ReleaseNode,
+  RemoveContainer,
+  ReportContainer,
+  StartContainer,
+} from "./commands.js";
+import { OvlError, OvlErrorCodes as C } from "./errors.js";
+import type { ContainerStopped, OvlEvent } from "./events.js";
+import { contains, ipToInt, macFor, parseCidr } from "./ip.js";
+import { freeAddresses, lowestFreeAddress, lowestFreeBlock } from "./ipam.js";
+import { formatPort, parseImage, portsClash } from "./names.js";
+import { findContainer, memberNodes, type ClusterConfig, type ClusterState, type NodeRecord } from "./state.js";
+
+/** VXLAN over IPv4 adds 50 bytes to every frame. */
+export const VXLAN_OVERHEAD = 50;
+
+const fail = (code: (typeof C)[keyof typeof C], message: string): never => {
+  throw new OvlError(code, message);
+};
+
+function requireCluster(state: ClusterState): ClusterConfig {
+  return state.cluster ?? fail(C.ClusterNotCreated, "the cluster is not created yet: start a coordinator (`ovl coordinator`) first");
+}
+
+function requireNode(state: ClusterState, name: string): NodeRecord {
+  const node = state.nodes[name];
+  if (!node || node.status === "left") return fail(C.NodeNotFound, `node ${name} is not a member of the cluster (see \`ovl nodes\`)`);
+  return node;
+}
+
+function stopAll(node: NodeRecord, reason: string): ContainerStopped[] {
+  return Object.values(node.containers)
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((c) => ({ type: "ContainerStopped", data: { name: c.name, node: node.name, ip: c.ip, reason } }));
+}
+
+function decideCreateCluster({ data }: CreateCluster, state: ClusterState): OvlEvent[] {
+  const cidr = parseCidr(data.cidr);
+  if (data.blockPrefix <= cidr.prefix || data.blockPrefix > 30) {
+    fail(C.InvalidInput, `block prefix /${data.blockPrefix} must be longer than the cidr's /${cidr.prefix} and at most /30`);
+  }
+  if (!state.cluster) return [{ type: "ClusterCreated", data: { ...data } }];
+  const differences = (Object.keys(data) as (keyof ClusterConfig)[])
+    .filter((k) => state.cluster![k] !== data[k])
+    .map((k) => `${k}: ${state.cluster![k]} (cluster) vs ${data[k]} (asked)`);
+  if (differences.length > 0) {
+    fail(C.ClusterMismatch, `the cluster was created with other settings (${differences.join(", ")}); start the coordinator without them or with the cluster's values`);
+  }
+  return [];
+}
+
+function decideJoin({ data }: JoinNode, state: ClusterState): OvlEvent[] {
+  const cluster = requireCluster(state);
+  if (data.lanMtu !== undefined && data.lanMtu < cluster.mtu + VXLAN_OVERHEAD) {
+    fail(C.MtuTooSmall, `node ${data.node}: its LAN MTU ${data.lanMtu} cannot carry the cluster MTU ${cluster.mtu} plus ${VXLAN_OVERHEAD} bytes of VXLAN; raise the LAN MTU to ${cluster.mtu + VXLAN_OVERHEAD}`);
+  }
+  const sameIp = memberNodes(state).find((n) => n.underlayIp === data.underlayIp && n.name !== data.node);
+  if (sameIp) fail(C.AddressInUse, `address ${data.underlayIp} is already the address of node ${sameIp.name}`);
+  const existing = state.nodes[data.node];
+  const events: OvlEvent[] = [];
+  if (existing && existing.status !== "left") {
+    if (existing.underlayIp !== data.underlayIp) {
+      fail(C.NodeExists, `node ${data.node} is already a member with address ${existing.underlayIp}; pick another name, or make it leave first`);
+    }
+    if (existing.status === "leaving") fail(C.NodeNotReady, `node ${data.node} is leaving; join again once it has left`);
+    if (existing.status === "lost") {
+      // Its agent cleaned up before rejoining: its old containers are gone.
+      events.push(...stopAll(existing, "node was lost"));
+      events.push({ type: "NodeJoined", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion } });
+    }
+    if (existing.subnet) return events;
+  } else {
+    events.push({ type: "NodeJoined", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion } });
+  }
+  const block = lowestFreeBlock(cluster, state);
+  if (!block) fail(C.BlocksExhausted, `no free block of /${cluster.blockPrefix} left in ${cluster.cidr}: make a node leave, or create the cluster with a wider cidr or smaller blocks`);
+  events.push({ type: "SubnetAssigned", data: { node: data.node, subnet: block!.subnet, gateway: block!.gateway } });
+  return events;
+}
+
+function decideLeave({ data }: LeaveNode, state: ClusterState): OvlEvent[] {
+  const node = requireNode(state, data.node);
+  if (node.status === "leaving") return [];
+  if (node.status === "lost") {
+    fail(C.NodeNotReady, `node ${data.node} is lost and cannot tear itself down; release its block with \`ovl release ${data.node}\``);
+  }
+  return [...stopAll(node, "node leaving"), { type: "NodeLeaving", data: { node: data.node, reason: "asked to leave" } }];
+}
+
+function decideCompleteLeave({ data }: CompleteLeave, state: ClusterState): OvlEvent[] {
+  const node = state.nodes[data.node];
+  if (!node || node.status !== "leaving") return [];
+  return [{ type: "NodeLeft", data: { node: data.node, reason: "left the cluster" } }];
+}
+
+function decideRelease({ data }: ReleaseNode, state: ClusterState): OvlEvent[] {
+  const node = requireNode(state, data.node);
+  if (node.status === "ready") {
+    fail(C.NodeNotReady, `node ${data.node} is alive; use \`ovl leave ${data.node}\` to make it leave`);
+  }
+  return [...stopAll(node, "node released"), { type: "NodeLeft", data: { node: data.node, reason: "released by operator" } }];
+}
+
+function decideLose({ data }: LoseNode, state: ClusterState): OvlEvent[] {
+  const node = state.nodes[data.node];
+  if (!node || node.status !== "ready") return [];
+  return [{ type: "NodeLost", data: { node: data.node, lastSeen: data.lastSeen } }];
+}
+
+/** Where `ovl run` without --node goes: the ready node with the most free addresses, then by name. */
+export function placeContainer(cluster: ClusterConfig, state: ClusterState): NodeRecord | undefined {
+  return memberNodes(state)
+    .filter((n) => n.status === "ready" && n.subnet)
+    .sort((a, b) => freeAddresses(cluster, b) - freeAddresses(cluster, a) || a.name.localeCompare(b.name))[0];
+}
+
+function decideStart({ data }: StartContainer, state: ClusterState): OvlEvent[] {
+  const cluster = requireCluster(state);
+  parseImage(data.image);
+  const taken = findContainer(state, data.name);
+  if (taken) fail(C.ContainerExists, `container ${data.name} already exists on node ${taken.node}; remove it first (\`ovl rm ${data.name}\`) or pick another name`);
+  const node = data.node ? requireNode(state, data.node) : placeContainer(cluster, state) ?? fail(C.NoNodes, "no ready node to place the container on: start an agent (`ovl agent`) first");
+  if (node.status !== "ready" || !node.subnet) fail(C.NodeNotReady, `node ${node.name} is ${node.status}; it takes no new containers`);
+  const ports = data.ports.map((p) => ({ ...p }));
+  for (const [i, p] of ports.entries()) {
+    if (p.hostIp && p.hostIp !== node.underlayIp) {
+      fail(C.InvalidInput, `port ${formatPort(p)}: host address ${p.hostIp} is not node ${node.name}'s address ${node.underlayIp}`);
+    }
+    if (ports.slice(0, i).some((q) => portsClash(p, q))) fail(C.PortInUse, `port ${formatPort(p)} is given twice`);
+    const holder = Object.values(node.containers).find((c) => c.ports.some((q) => portsClash(p, q)));
+    if (holder) fail(C.PortInUse, `host port ${p.host}/${p.proto} on node ${node.name} is already published by container ${holder.name}`);
+  }
+  const ip = lowestFreeAddress(node) ?? fail(C.AddressesExhausted, `node ${node.name}'s block ${node.subnet} has no free address; remove a container or place it on another node`);
+  if (!contains(parseCidr(node.subnet!), ipToInt(ip))) fail(C.Internal, `address ${ip} outside block ${node.subnet}`);
+  return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac: macFor(ip), image: data.image, cmd: [...data.cmd], ports } }];
+}
+
+function decideRemove({ data }: RemoveContainer, state: ClusterState): OvlEvent[] {
+  const c = findContainer(state, data.name) ?? fail(C.ContainerNotFound, `no container named ${data.name} (see \`ovl ps\`)`);
+  return [{ type: "ContainerStopped", data: { name: c.name, node: c.node, ip: c.ip, reason: "removed" } }];
+}
+
+/** An agent's report; stale or repeated reports decide nothing. */
+function decideReport({ data }: ReportContainer, state: ClusterState): OvlEvent[] {
+  const c = state.nodes[data.node]?.containers[data.name];
+  if (!c || c.ip !== data.ip || state.nodes[data.node]!.status !== "ready") return [];
+  const base = { name: c.name, node: c.node, ip: c.ip };
+  switch (data.state) {
+    case "running":
+      return c.state === "running" ? [] : [{ type: "ContainerRunning", data: base }];
+    case "failed":
+      return c.state === "failed" ? [] : [{ type: "ContainerFailed", data: { ...base, reason: data.reason ?? "failed" } }];
+    case "exited": {
+      const exitCode = data.exitCode ?? -1;
+      return c.state === "exited" && c.exitCode === exitCode ? [] : [{ type: "ContainerExited", data: { ...base, exitCode } }];
+    }
+  }
+}
+
+export function decide(command: OvlCommand, state: ClusterState): OvlEvent[] {
+  switch (command.type) {
+    case "CreateCluster":
+      return decideCreateCluster(command, state);
+    case "JoinNode":
+      return decideJoin(command, state);
+    case "LeaveNode":
+      return decideLeave(command, state);
+    case "CompleteLeave":
+      return decideCompleteLeave(command, state);
+    case "ReleaseNode":
+      return decideRelease(command, state);
+    case "LoseNode":
+      return decideLose(command, state);
+    case "StartContainer":
+      return decideStart(command, state);
+    case "RemoveContainer":
+      return decideRemove(command, state);
+    case "ReportContainer":
+      return decideReport(command, state);
+    default: {
+      const never: never = command;
+      throw new Error(`unknown command ${JSON.stringify(never)}`);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Typed errors with stable codes. Callers branch on `code` (or `instanceof`), never on
+ * message text; the message names the thing and the rule it broke.
+ */
+export const OvlErrorCodes = {
+  InvalidInput: "INVALID_INPUT",
+  InvalidEvent: "INVALID_EVENT",
+  ClusterNotCreated: "CLUSTER_NOT_CREATED",
+  ClusterMismatch: "CLUSTER_MISMATCH",
+  NodeExists: "NODE_EXISTS",
+  AddressInUse: "ADDRESS_IN_USE",
+  NodeNotFound: "NODE_NOT_FOUND",
+  NodeNotReady: "NODE_NOT_READY",
+  MtuTooSmall: "MTU_TOO_SMALL",
+  BlocksExhausted: "BLOCKS_EXHAUSTED",
+  AddressesExhausted: "ADDRESSES_EXHAUSTED",
+  ContainerExists: "CONTAINER_EXISTS",
+  ContainerNotFound: "CONTAINER_NOT_FOUND",
+  PortInUse: "PORT_IN_USE",
+  NoNodes: "NO_NODES",
+  Conflict: "CONFLICT",
+  Timeout: "TIMEOUT",
+  Unavailable: "UNAVAILABLE",
+  Internal: "INTERNAL",
+} as const;
+
+export type OvlErrorCode = (typeof OvlErrorCodes)[keyof typeof OvlErrorCodes];
+
+export class OvlError extends Error {
+  override readonly name = "OvlError";
+  constructor(
+    readonly code: OvlErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+
+  toJSON(): { code: OvlErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export const invalid = (message: string): OvlError => new OvlError(OvlErrorCodes.InvalidInput, message);
+
+export function isOvlErrorCode(value: unknown): value is OvlErrorCode {
+  return typeof value === "string" && (Object.values(OvlErrorCodes) as string[]).includes(value);
+}

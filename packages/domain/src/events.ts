@@ -1,0 +1,139 @@
+/**
+ * The events of ovl: one discriminated union, one named past-tense type per event, the
+ * envelope they travel in, the subject each is stored under, and the one validating reader.
+ *
+ * Meanings (every part reads them the same way):
+ * - ClusterCreated fixes the network (cidr, block size, VNI, port, MTU) once.
+ * - NodeJoined then SubnetAssigned: a node is a member and owns a block of the cidr.
+ * - NodeLeaving: `ovl leave` was decided; its containers were stopped in the same decision.
+ *   The agent tears its node down and reports; NodeLeft then frees the block.
+ * - NodeLost: heartbeats stopped; the node keeps its block until it rejoins or is released.
+ * - ContainerStarted is the decision: the name and address are taken. The agent reports
+ *   back and the coordinator records ContainerRunning / ContainerFailed / ContainerExited.
+ * - ContainerStopped frees the name and address at once.
+ */
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { EnvelopeSchema, EventDataSchemas, EVENT_SCHEMA_VERSION, type EventData, type EventType } from "./schema.js";
+import { OvlError, OvlErrorCodes } from "./errors.js";
+
+type Ev<T extends EventType> = { readonly type: T; readonly data: EventData<T> };
+export type ClusterCreated = Ev<"ClusterCreated">;
+export type NodeJoined = Ev<"NodeJoined">;
+export type SubnetAssigned = Ev<"SubnetAssigned">;
+export type NodeLeaving = Ev<"NodeLeaving">;
+export type NodeLeft = Ev<"NodeLeft">;
+export type NodeLost = Ev<"NodeLost">;
+export type ContainerStarted = Ev<"ContainerStarted">;
+export type ContainerRunning = Ev<"ContainerRunning">;
+export type ContainerFailed = Ev<"ContainerFailed">;
+export type ContainerExited = Ev<"ContainerExited">;
+export type ContainerStopped = Ev<"ContainerStopped">;
+
+export type OvlEvent =
+  | ClusterCreated
+  | NodeJoined
+  | SubnetAssigned
+  | NodeLeaving
+  | NodeLeft
+  | NodeLost
+  | ContainerStarted
+  | ContainerRunning
+  | ContainerFailed
+  | ContainerExited
+  | ContainerStopped;
+
+/** What is stored in the stream: the event plus its version, time and deciding request. */
+export interface Envelope<E extends OvlEvent = OvlEvent> {
+  readonly type: E["type"];
+  readonly v: number;
+  readonly time: string;
+  readonly req?: string;
+  readonly data: E["data"];
+}
+
+/** An envelope as read back from the stream, with its position. */
+export interface StoredEvent<E extends OvlEvent = OvlEvent> extends Envelope<E> {
+  readonly seq: number;
+  readonly subject: string;
+}
+
+export const EVENT_SUBJECT_PREFIX = "ovl.evt";
+
+/** The subject names the aggregate, so `nats sub 'ovl.evt.node.>'` reads one kind of history. */
+export function subjectFor(event: OvlEvent): string {
+  switch (event.type) {
+    case "ClusterCreated":
+      return `${EVENT_SUBJECT_PREFIX}.cluster`;
+    case "NodeJoined":
+    case "SubnetAssigned":
+    case "NodeLeaving":
+    case "NodeLeft":
+    case "NodeLost":
+      return `${EVENT_SUBJECT_PREFIX}.node.${event.data.node}`;
+    case "ContainerStarted":
+    case "ContainerRunning":
+    case "ContainerFailed":
+    case "ContainerExited":
+    case "ContainerStopped":
+      return `${EVENT_SUBJECT_PREFIX}.ctr.${event.data.node}.${event.data.name}`;
+    default: {
+      const never: never = event;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export function envelope<E extends OvlEvent>(event: E, time: string, req?: string): Envelope<E> {
+  return req === undefined
+    ? { type: event.type, v: EVENT_SCHEMA_VERSION, time, data: event.data }
+    : { type: event.type, v: EVENT_SCHEMA_VERSION, time, req, data: event.data };
+}
+
+export function eventOf<E extends OvlEvent>(env: Envelope<E>): E {
+  return { type: env.type, data: env.data } as E;
+}
+
+/** Payloads above this size are refused before parsing. */
+export const MAX_EVENT_BYTES = 64 * 1024;
+
+const envelopeCheck = TypeCompiler.Compile(EnvelopeSchema);
+const dataChecks = Object.fromEntries(
+  Object.entries(EventDataSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
+) as unknown as { [T in EventType]: { Check(v: unknown): boolean; Errors(v: unknown): { First(): { path: string; message: string } | undefined } } };
+
+function invalidEvent(why: string): OvlError {
+  return new OvlError(OvlErrorCodes.InvalidEvent, why);
+}
+
+/**
+ * Validates an envelope read from the wire. Throws OvlError(INVALID_EVENT) saying why
+ * (malformed JSON, oversized, unknown type, future version, bad field); consumers report
+ * and skip such a message, never crash.
+ */
+export function parseEnvelope(bytes: Uint8Array | string): Envelope {
+  const size = typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.byteLength;
+  if (size > MAX_EVENT_BYTES) throw invalidEvent(`event of ${size} bytes exceeds ${MAX_EVENT_BYTES}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes));
+  } catch (cause) {
+    throw new OvlError(OvlErrorCodes.InvalidEvent, `event is not JSON: ${(cause as Error).message}`, { cause });
+  }
+  if (!envelopeCheck.Check(raw)) {
+    const first = envelopeCheck.Errors(raw).First();
+    throw invalidEvent(`malformed envelope: ${first ? `${first.path || "/"} ${first.message}` : "wrong shape"}`);
+  }
+  const env = raw as { type: string; v: number; data: unknown };
+  if (!Object.hasOwn(dataChecks, env.type)) throw invalidEvent(`unknown event type ${JSON.stringify(env.type)}`);
+  if (env.v !== EVENT_SCHEMA_VERSION) throw invalidEvent(`${env.type} schema version ${env.v} is not supported (this reader knows ${EVENT_SCHEMA_VERSION})`);
+  const check = dataChecks[env.type as EventType];
+  if (!check.Check(env.data)) {
+    const first = check.Errors(env.data).First();
+    throw invalidEvent(`invalid ${env.type}: ${first ? `${first.path || "/"} ${first.message}` : "wrong shape"}`);
+  }
+  return raw as Envelope;
+}
+
+export function encodeEnvelope(env: Envelope): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(env));
+}

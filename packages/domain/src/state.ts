@@ -1,0 +1,177 @@
+/**
+ * The cluster state and the pure fold `evolve(state, event) -> state`, used alike by the
+ * coordinator (deciding and its SQLite projection), the agents (desired dataplane) and
+ * the TUI (live view and time travel).
+ *
+ * Containers are held under their node, so an event copies only its node's map (at most a
+ * block's worth of entries) and the node map: replaying 100,000 events stays cheap.
+ */
+import type { PortMapping } from "./names.js";
+import type { OvlEvent } from "./events.js";
+
+export interface ClusterConfig {
+  readonly cidr: string;
+  readonly blockPrefix: number;
+  readonly vni: number;
+  readonly vxlanPort: number;
+  readonly mtu: number;
+}
+
+export type NodeStatus = "ready" | "leaving" | "lost" | "left";
+/** As recorded by events; "lost" for a container is derived from its node (see views). */
+export type ContainerState = "pending" | "running" | "failed" | "exited";
+
+export interface ContainerRecord {
+  readonly name: string;
+  readonly node: string;
+  readonly ip: string;
+  readonly mac: string;
+  readonly image: string;
+  readonly cmd: readonly string[];
+  readonly ports: readonly PortMapping[];
+  readonly state: ContainerState;
+  /** Why it failed, or its exit code. */
+  readonly reason?: string;
+  readonly exitCode?: number;
+  readonly since: string;
+}
+
+export interface NodeRecord {
+  readonly name: string;
+  readonly underlayIp: string;
+  readonly agentVersion: string;
+  readonly status: NodeStatus;
+  /** The node's block of the cluster cidr and its gateway (the bridge address). */
+  readonly subnet: string | null;
+  readonly gateway: string | null;
+  readonly since: string;
+  readonly reason?: string;
+  readonly lastSeen?: string | null;
+  readonly containers: Readonly<Record<string, ContainerRecord>>;
+}
+
+export interface ClusterState {
+  readonly cluster: ClusterConfig | null;
+  readonly nodes: Readonly<Record<string, NodeRecord>>;
+}
+
+export const emptyState: ClusterState = Object.freeze({ cluster: null, nodes: Object.freeze({}) });
+
+type Time = { readonly time: string };
+
+function withNode(state: ClusterState, name: string, update: (node: NodeRecord) => NodeRecord): ClusterState {
+  const node = state.nodes[name];
+  if (!node) return state; // an event about an unknown node changes nothing
+  return { ...state, nodes: { ...state.nodes, [name]: update(node) } };
+}
+
+function withContainer(
+  state: ClusterState,
+  nodeName: string,
+  name: string,
+  update: (c: ContainerRecord) => ContainerRecord | null,
+): ClusterState {
+  return withNode(state, nodeName, (node) => {
+    const current = node.containers[name];
+    if (!current) return node;
+    const next = update(current);
+    const containers = { ...node.containers };
+    if (next) containers[name] = next;
+    else delete containers[name];
+    return { ...node, containers };
+  });
+}
+
+const omitted = <T extends object, K extends keyof T>(value: T, ...keys: K[]): Omit<T, K> => {
+  const copy = { ...value };
+  for (const k of keys) delete copy[k];
+  return copy;
+};
+
+export function evolve(state: ClusterState, event: OvlEvent, { time }: Time): ClusterState {
+  switch (event.type) {
+    case "ClusterCreated":
+      return state.cluster ? state : { ...state, cluster: { ...event.data } };
+    case "NodeJoined": {
+      const { node, underlayIp, agentVersion } = event.data;
+      const previous = state.nodes[node];
+      // A lost node that rejoins keeps its block: it was never handed out meanwhile.
+      const keepBlock = previous && previous.status !== "left";
+      const record: NodeRecord = {
+        name: node,
+        underlayIp,
+        agentVersion,
+        status: "ready",
+        subnet: keepBlock ? previous.subnet : null,
+        gateway: keepBlock ? previous.gateway : null,
+        since: time,
+        containers: keepBlock ? previous.containers : {},
+      };
+      return { ...state, nodes: { ...state.nodes, [node]: record } };
+    }
+    case "SubnetAssigned":
+      return withNode(state, event.data.node, (n) => ({ ...n, subnet: event.data.subnet, gateway: event.data.gateway }));
+    case "NodeLeaving":
+      return withNode(state, event.data.node, (n) => ({ ...n, status: "leaving", since: time, reason: event.data.reason }));
+    case "NodeLeft":
+      return withNode(state, event.data.node, (n) => ({
+        ...omitted(n, "lastSeen"),
+        status: "left",
+        since: time,
+        reason: event.data.reason,
+        subnet: null,
+        gateway: null,
+        containers: {},
+      }));
+    case "NodeLost":
+      return withNode(state, event.data.node, (n) => ({ ...n, status: "lost", since: time, lastSeen: event.data.lastSeen }));
+    case "ContainerStarted": {
+      const d = event.data;
+      return withNode(state, d.node, (n) => ({
+        ...n,
+        containers: {
+          ...n.containers,
+          [d.name]: { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, state: "pending", since: time },
+        },
+      }));
+    }
+    case "ContainerRunning":
+      return withContainer(state, event.data.node, event.data.name, (c) =>
+        c.ip === event.data.ip ? { ...omitted(c, "reason", "exitCode"), state: "running", since: time } : c,
+      );
+    case "ContainerFailed":
+      return withContainer(state, event.data.node, event.data.name, (c) =>
+        c.ip === event.data.ip ? { ...omitted(c, "exitCode"), state: "failed", reason: event.data.reason, since: time } : c,
+      );
+    case "ContainerExited":
+      return withContainer(state, event.data.node, event.data.name, (c) =>
+        c.ip === event.data.ip ? { ...omitted(c, "reason"), state: "exited", exitCode: event.data.exitCode, since: time } : c,
+      );
+    case "ContainerStopped":
+      return withContainer(state, event.data.node, event.data.name, (c) => (c.ip === event.data.ip ? null : c));
+    default: {
+      const never: never = event;
+      return never;
+    }
+  }
+}
+
+/** Every container of the cluster, ordered by node then name. */
+export function allContainers(state: ClusterState): ContainerRecord[] {
+  return Object.keys(state.nodes)
+    .sort()
+    .flatMap((n) => Object.keys(state.nodes[n]!.containers).sort().map((c) => state.nodes[n]!.containers[c]!));
+}
+
+export function findContainer(state: ClusterState, name: string): ContainerRecord | undefined {
+  for (const node of Object.values(state.nodes)) {
+    const c = node.containers[name];
+    if (c) return c;
+  }
+  return undefined;
+}
+
+/** Nodes that hold a block: members that have not left. */
+export function memberNodes(state: ClusterState): NodeRecord[] {
+  return Object.values(state.nodes).filter((n) => n.status !== "left");
+}

@@ -1,0 +1,84 @@
+/**
+ * The rows `ovl ps --json` and `ovl nodes --json` print: a contract scripts rely on
+ * (DESIGN.md section 7). Pure functions of the state and the latest heartbeats.
+ */
+import type { PortMapping } from "./names.js";
+import { allContainers, type ClusterState, type NodeStatus } from "./state.js";
+import type { Heartbeat } from "./wire.js";
+import { blockCapacity } from "./ipam.js";
+
+export type ContainerView = "pending" | "running" | "failed" | "exited" | "lost";
+
+export interface PsRow {
+  readonly name: string;
+  readonly node: string;
+  readonly ip: string;
+  readonly mac: string;
+  readonly image: string;
+  readonly cmd: readonly string[];
+  readonly state: ContainerView;
+  readonly ports: readonly PortMapping[];
+  readonly since: string;
+  readonly reason?: string;
+  readonly exitCode?: number;
+}
+
+export interface NodeRow {
+  readonly name: string;
+  readonly ip: string;
+  readonly subnet: string | null;
+  readonly gateway: string | null;
+  readonly status: NodeStatus;
+  readonly lastSeen: string | null;
+  readonly cpu: number | null;
+  readonly memFree: number | null;
+  readonly memTotal: number | null;
+  readonly containers: number;
+  readonly freeAddresses: number;
+  readonly agentVersion: string;
+  readonly since: string;
+}
+
+export function psRows(state: ClusterState): PsRow[] {
+  return allContainers(state).map((c) => {
+    const lost = state.nodes[c.node]?.status === "lost";
+    const row: PsRow = {
+      name: c.name,
+      node: c.node,
+      ip: c.ip,
+      mac: c.mac,
+      image: c.image,
+      cmd: c.cmd,
+      state: lost ? "lost" : c.state,
+      ports: c.ports,
+      since: c.since,
+    };
+    return { ...row, ...(c.reason !== undefined ? { reason: c.reason } : {}), ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) };
+  });
+}
+
+export function nodeRows(state: ClusterState, heartbeats: ReadonlyMap<string, Heartbeat>, opts: { all?: boolean } = {}): NodeRow[] {
+  const capacity = state.cluster ? blockCapacity(state.cluster.blockPrefix) : 0;
+  return Object.values(state.nodes)
+    .filter((n) => opts.all || n.status !== "left")
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((n) => {
+      const hb = n.status === "left" ? undefined : heartbeats.get(n.name);
+      const containers = Object.keys(n.containers).length;
+      return {
+        name: n.name,
+        ip: n.underlayIp,
+        subnet: n.subnet,
+        gateway: n.gateway,
+        status: n.status,
+        lastSeen: hb?.time ?? n.lastSeen ?? null,
+        cpu: hb?.cpu ?? null,
+        memFree: hb?.memFree ?? null,
+        memTotal: hb?.memTotal ?? null,
+        containers,
+        freeAddresses: n.subnet ? capacity - containers : 0,
+        agentVersion: n.agentVersion,
+        since: n.since,
+      };
+    });
+}

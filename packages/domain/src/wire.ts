@@ -1,0 +1,76 @@
+/**
+ * Request and reply bodies on the command, report and query subjects, and the heartbeat.
+ * Every request carries an `id` made by the client: a retry with the same id gets the same
+ * answer and appends nothing new.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { Name, Time } from "./schema.js";
+import { OvlError, OvlErrorCodes, type OvlErrorCode } from "./errors.js";
+
+export interface Request<T = unknown> {
+  readonly id: string;
+  readonly body: T;
+}
+
+export type Reply<T = unknown> =
+  | { readonly ok: true; readonly result: T }
+  | { readonly ok: false; readonly error: { readonly code: OvlErrorCode; readonly message: string } };
+
+export const okReply = <T>(result: T): Reply<T> => ({ ok: true, result });
+export const errorReply = (err: unknown): Reply<never> => {
+  if (err instanceof OvlError) return { ok: false, error: { code: err.code, message: err.message } };
+  return { ok: false, error: { code: OvlErrorCodes.Internal, message: `internal error: ${(err as Error)?.message ?? String(err)}` } };
+};
+
+/** Requests and replies above this size are refused unread. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+export function decodeJson(bytes: Uint8Array, what: string): unknown {
+  if (bytes.byteLength > MAX_REQUEST_BYTES) {
+    throw new OvlError(OvlErrorCodes.InvalidInput, `${what} of ${bytes.byteLength} bytes exceeds ${MAX_REQUEST_BYTES}`);
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (cause) {
+    throw new OvlError(OvlErrorCodes.InvalidInput, `${what} is not JSON: ${(cause as Error).message}`, { cause });
+  }
+}
+
+export const encodeJson = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+
+const RequestEnvelope = TypeCompiler.Compile(
+  Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9_-]{8,64}$" }), body: Type.Unknown() }, { additionalProperties: false }),
+);
+
+export function parseRequest(bytes: Uint8Array): Request {
+  const raw = decodeJson(bytes, "request");
+  if (!RequestEnvelope.Check(raw)) {
+    throw new OvlError(OvlErrorCodes.InvalidInput, 'malformed request: expected {"id": "<8-64 chars of A-Za-z0-9_->", "body": {...}}');
+  }
+  return raw as Request;
+}
+
+export const HeartbeatSchema = Type.Object(
+  {
+    node: Name,
+    time: Time,
+    /** Load average over one minute divided by the core count, clamped to 0..1. */
+    cpu: Type.Number({ minimum: 0, maximum: 1 }),
+    memFree: Type.Integer({ minimum: 0 }),
+    memTotal: Type.Integer({ minimum: 0 }),
+    agentVersion: Type.String({ maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+export type Heartbeat = Static<typeof HeartbeatSchema>;
+const heartbeatCheck = TypeCompiler.Compile(HeartbeatSchema);
+
+export function parseHeartbeat(bytes: Uint8Array): Heartbeat {
+  const raw = decodeJson(bytes, "heartbeat");
+  if (!heartbeatCheck.Check(raw)) {
+    const first = heartbeatCheck.Errors(raw).First();
+    throw new OvlError(OvlErrorCodes.InvalidInput, `invalid heartbeat: ${first ? `${first.path} ${first.message}` : "wrong shape"}`);
+  }
+  return raw;
+}

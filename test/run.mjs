@@ -1,0 +1,52 @@
+// Runs the test suites in order (unit, int, e2e) with uvu under tsx, each in its own
+// process, and ends with the line CI reads: "N passed, N failed". A suite that crashes
+// before its summary counts as one failure, so a broken file can never pass silently.
+//   node --import tsx test/run.mjs [unit|int|e2e ...]
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const kinds = process.argv.slice(2).length ? process.argv.slice(2) : ["unit", "int", "e2e"];
+
+function runKind(kind) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(root, "node_modules/uvu/bin.js"), "test", `\\.${kind}\\.test\\.tsx?$`],
+      { cwd: root, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on("close", (code) => {
+      const clean = out.replace(/\x1b\[[0-9;]*m/g, "");
+      const total = Number(/Total:\s+(\d+)/.exec(clean)?.[1] ?? NaN);
+      const passed = Number(/Passed:\s+(\d+)/.exec(clean)?.[1] ?? NaN);
+      const skipped = Number(/Skipped:\s+(\d+)/.exec(clean)?.[1] ?? 0);
+      if (Number.isNaN(total) || Number.isNaN(passed)) {
+        // No summary: no test files for this kind, or the runner crashed.
+        const none = /No test files/i.test(clean) || clean.trim() === "";
+        resolve({ passed: 0, failed: none && code === 0 ? 0 : 1, skipped: 0 });
+        return;
+      }
+      const failed = total - passed - skipped;
+      resolve({ passed, failed: failed > 0 ? failed : code === 0 ? 0 : 1, skipped });
+    });
+  });
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const kind of kinds) {
+  console.log(`\n=== ${kind} tests ===`);
+  const r = await runKind(kind);
+  passed += r.passed;
+  failed += r.failed;
+  skipped += r.skipped;
+}
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(failed > 0 ? 1 : 0);
