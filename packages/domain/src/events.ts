@@ -42,20 +42,25 @@ export type OvlEvent =
   | ContainerExited
   | ContainerStopped;
 
-/** What is stored in the stream: the event plus its version, time and deciding request. */
-export interface Envelope<E extends OvlEvent = OvlEvent> {
-  readonly type: E["type"];
-  readonly v: number;
-  readonly time: string;
-  readonly req?: string;
-  readonly data: E["data"];
-}
+/**
+ * What is stored in the stream: the event plus its version, time and deciding request.
+ * Distributive, so `env.type === "ContainerFailed"` narrows `env.data`.
+ */
+export type Envelope<E extends OvlEvent = OvlEvent> = E extends OvlEvent
+  ? {
+      readonly type: E["type"];
+      readonly v: number;
+      readonly time: string;
+      readonly req?: string;
+      readonly data: E["data"];
+    }
+  : never;
 
 /** An envelope as read back from the stream, with its position. */
-export interface StoredEvent<E extends OvlEvent = OvlEvent> extends Envelope<E> {
+export type StoredEvent<E extends OvlEvent = OvlEvent> = Envelope<E> & {
   readonly seq: number;
   readonly subject: string;
-}
+};
 
 export const EVENT_SUBJECT_PREFIX = "ovl.evt";
 
@@ -84,9 +89,10 @@ export function subjectFor(event: OvlEvent): string {
 }
 
 export function envelope<E extends OvlEvent>(event: E, time: string, req?: string): Envelope<E> {
-  return req === undefined
+  const env = req === undefined
     ? { type: event.type, v: EVENT_SCHEMA_VERSION, time, data: event.data }
     : { type: event.type, v: EVENT_SCHEMA_VERSION, time, req, data: event.data };
+  return env as Envelope<E>;
 }
 
 export function eventOf<E extends OvlEvent>(env: Envelope<E>): E {

@@ -1,0 +1,60 @@
+/**
+ * The client of the coordinators, shared by the CLI, the TUI, tests and benchmarks:
+ * commands and queries as typed calls. Errors come back as OvlError with the
+ * coordinator's code and message.
+ */
+import type { NatsConnection } from "nats";
+import {
+  subjects,
+  type ClusterState,
+  type CommandData,
+  type NodeRow,
+  type NodeStatus,
+  type PsRow,
+} from "@ovl/domain";
+import { connectNats, type ConnectOptions } from "@ovl/broker-setup";
+import { request, type RequestOptions } from "./request.js";
+
+export type RunResult = PsRow & { readonly seq: number };
+export interface RemoveResult { readonly name: string; readonly node: string; readonly ip: string; readonly seq: number }
+export interface NodeChangeResult { readonly node: string; readonly status: NodeStatus; readonly seq: number }
+export interface StateSnapshot { readonly seq: number; readonly state: ClusterState }
+
+export class OvlClient {
+  constructor(readonly nc: NatsConnection, private readonly defaults: RequestOptions = {}) {}
+
+  static async connect(opts: Partial<ConnectOptions> & { requestDefaults?: RequestOptions } = {}): Promise<OvlClient> {
+    const nc = await connectNats({ name: "ovl-cli", connectTimeoutMs: 5000, ...opts });
+    return new OvlClient(nc, opts.requestDefaults);
+  }
+
+  private call<T>(subject: string, body: unknown, opts?: RequestOptions): Promise<T> {
+    return request<T>(this.nc, subject, body, { ...this.defaults, ...opts });
+  }
+
+  run(spec: CommandData<"StartContainer">, opts?: RequestOptions): Promise<RunResult> {
+    return this.call(subjects.commandSubject("run"), spec, opts);
+  }
+  rm(name: string, opts?: RequestOptions): Promise<RemoveResult> {
+    return this.call(subjects.commandSubject("rm"), { name }, opts);
+  }
+  leave(node: string, opts?: RequestOptions): Promise<NodeChangeResult> {
+    return this.call(subjects.commandSubject("leave"), { node }, opts);
+  }
+  release(node: string, opts?: RequestOptions): Promise<NodeChangeResult> {
+    return this.call(subjects.commandSubject("release"), { node }, opts);
+  }
+  ps(opts?: RequestOptions): Promise<PsRow[]> {
+    return this.call(subjects.querySubject("ps"), {}, opts);
+  }
+  nodes(query: { all?: boolean } = {}, opts?: RequestOptions): Promise<NodeRow[]> {
+    return this.call(subjects.querySubject("nodes"), query, opts);
+  }
+  state(opts?: RequestOptions): Promise<StateSnapshot> {
+    return this.call(subjects.querySubject("state"), {}, opts);
+  }
+
+  async close(): Promise<void> {
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Request/reply to the coordinators with an id made once per request: a timeout or a
+ * "no responders" (no coordinator up, a leader election under way) is retried with the
+ * same id until the deadline, so a retry is applied at most once and answered the same.
+ */
+import { randomBytes } from "node:crypto";
+import { ErrorCode, type NatsConnection, type NatsError } from "nats";
+import { OvlError, OvlErrorCodes, decodeJson, encodeJson, isOvlErrorCode, type Reply } from "@ovl/domain";
+
+export interface RequestOptions {
+  /** Total time to keep trying. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Time one attempt waits for its reply. @default 2000 */
+  readonly attemptMs?: number;
+  /** Reuse an id (e.g. a retried command from a script). @default a fresh random id */
+  readonly id?: string;
+}
+
+export const newRequestId = (): string => randomBytes(12).toString("base64url");
+
+const retryable = (err: unknown): boolean => {
+  const code = (err as NatsError)?.code;
+  return code === ErrorCode.Timeout || code === ErrorCode.NoResponders || code === ErrorCode.Disconnect;
+};
+
+function unwrap<T>(subject: string, raw: unknown): T {
+  const reply = raw as Reply<T>;
+  if (reply && reply.ok === true && "result" in reply) return reply.result;
+  if (reply && reply.ok === false && reply.error && isOvlErrorCode(reply.error.code)) {
+    throw new OvlError(reply.error.code, String(reply.error.message));
+  }
+  throw new OvlError(OvlErrorCodes.Internal, `malformed reply on ${subject}`);
+}
+
+export async function request<T>(nc: NatsConnection, subject: string, body: unknown, opts: RequestOptions = {}): Promise<T> {
+  const id = opts.id ?? newRequestId();
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  const payload = encodeJson({ id, body });
+  for (let attempt = 0; ; attempt++) {
+    const left = deadline - Date.now();
+    try {
+      const msg = await nc.request(subject, payload, { timeout: Math.max(50, Math.min(opts.attemptMs ?? 2000, left)) });
+      return unwrap<T>(subject, decodeJson(msg.data, "reply"));
+    } catch (err) {
+      if (err instanceof OvlError) throw err;
+      if (!retryable(err) || Date.now() >= deadline) {
+        const noCoordinator = (err as NatsError)?.code === ErrorCode.NoResponders;
+        throw new OvlError(
+          noCoordinator ? OvlErrorCodes.Unavailable : OvlErrorCodes.Timeout,
+          noCoordinator
+            ? `no coordinator answers on ${subject}: start one with \`ovl coordinator\``
+            : `no answer on ${subject} within ${opts.timeoutMs ?? 10_000} ms (${(err as Error).message}); is a coordinator running?`,
+          { cause: err },
+        );
+      }
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    }
+  }
+}
