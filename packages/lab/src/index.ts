@@ -1,1 +1,35 @@
-export {};
+/**
+ * @ovl/lab: a cluster of ovl nodes on one machine, in network namespaces (DESIGN.md section 8).
+ * `labUp`/`labDown` are `ovl up`/`ovl down`; the pieces are exported too, so tests and
+ * benchmarks can build only what they need.
+ */
+export { labUp, defaultOvlCommand, type LabOptions } from "./up.js";
+export { labDown, type DownOptions, type DownReport } from "./down.js";
+export { labInfo, labStatus, inNode, type LabInfo, type LabNodeInfo, type LabStatus } from "./info.js";
+export { LabError, LabErrorCodes, CommandError, type LabErrorCode } from "./errors.js";
+export { run, tryRun, type RunOptions, type RunResult } from "./exec.js";
+export {
+  DEFAULT_LAB_DIR,
+  DEFAULT_NODES,
+  IMAGE,
+  LAB_CLUSTER,
+  LAN_BRIDGE,
+  LAN_GATEWAY,
+  MAX_NODES,
+  RUN_DIR,
+  labPlan,
+  natsUrlOf,
+  nodePlan,
+  parseLabDir,
+  parseNodeCount,
+  parseNodeRef,
+  type NodePlan,
+} from "./plan.js";
+export { createLan, createNodeNs, removeLan, removeNodeNs, listLabLinks, listLabNamespaces, pidsInNs } from "./netns.js";
+export { startDockerNode, waitDockerNode, pingDocker, dockerdArgv, supervisorScript, containerdConfig } from "./docker-node.js";
+export { cgroupMountLines, hostCgroupMountLines, parseMounts } from "./cgroups.js";
+export { busyboxTarball, loadImage, hasImage, IMAGE_CMD } from "./image.js";
+export { startBroker, waitBroker, startCoordinator, startAgent, defaultAgentArgs, natsConfig, type ControlArgs } from "./control.js";
+export { ensureHostPackages, missingPackages, requireRoot, HOST_PACKAGES } from "./host.js";
+export { isAlive, procStart, spawnDetached, stopProcs, type SpawnSpec } from "./procs.js";
+export { loadState, stateFile, type LabState, type ProcRecord, type ProcRole } from "./state.js";

@@ -1,0 +1,41 @@
+/**
+ * Typed errors of the lab, with stable codes: callers branch on `code`, never on text.
+ * Messages name the thing, what went wrong, and what to do.
+ */
+export const LabErrorCodes = {
+  InvalidInput: "INVALID_INPUT",
+  NotRoot: "NOT_ROOT",
+  LabExists: "LAB_EXISTS",
+  CommandFailed: "COMMAND_FAILED",
+  Timeout: "TIMEOUT",
+  MissingPackages: "MISSING_PACKAGES",
+} as const;
+
+export type LabErrorCode = (typeof LabErrorCodes)[keyof typeof LabErrorCodes];
+
+export class LabError extends Error {
+  override readonly name = "LabError";
+  constructor(
+    readonly code: LabErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A command that exited non-zero (or could not start): the argv and its stderr. */
+export class CommandError extends LabError {
+  constructor(
+    readonly argv: readonly string[],
+    readonly exitCode: number | string | null,
+    readonly stderr: string,
+    action: string,
+    options?: ErrorOptions,
+  ) {
+    const why = stderr.trim().split("\n").pop() || `exit ${exitCode}`;
+    super(LabErrorCodes.CommandFailed, `${action}: \`${argv.join(" ")}\` failed: ${why}`, options);
+  }
+}
+
+export const invalidLab = (message: string): LabError => new LabError(LabErrorCodes.InvalidInput, message);

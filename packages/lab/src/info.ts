@@ -1,0 +1,67 @@
+/**
+ * What a running lab looks like to its users (tests, benchmarks, `ovl up` output), read
+ * from the state file, and `inNode` to run a command inside a node's namespace.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { run, type RunOptions, type RunResult } from "./exec.js";
+import { DEFAULT_LAB_DIR, IMAGE, LAB_CLUSTER, NS_PREFIX, natsUrlOf, nodePlan, parseLabDir, parseNodeRef } from "./plan.js";
+import { isAlive } from "./procs.js";
+import { loadState, type LabState, type ProcRecord } from "./state.js";
+
+export interface LabNodeInfo {
+  readonly name: string;
+  readonly ns: string;
+  readonly lanIp: string;
+  readonly dockerHost: string;
+  readonly dockerSock: string;
+}
+
+export interface LabInfo {
+  readonly dir: string;
+  readonly natsUrl: string;
+  readonly cluster: typeof LAB_CLUSTER;
+  readonly image: string;
+  readonly nodes: LabNodeInfo[];
+  readonly procs: readonly ProcRecord[];
+  /** Milliseconds per phase of `up` (network, docker, image, control). */
+  readonly timings?: Record<string, number>;
+}
+
+export function labInfo(state: LabState): LabInfo {
+  const nodes = Array.from({ length: state.nodes }, (_, k) => nodePlan(k + 1, state.dir)).map((n) => ({
+    name: n.name,
+    ns: n.ns,
+    lanIp: n.lanIp,
+    dockerHost: n.dockerHost,
+    dockerSock: n.dockerSock,
+  }));
+  return { dir: state.dir, natsUrl: natsUrlOf(), cluster: LAB_CLUSTER, image: IMAGE, nodes, procs: state.procs };
+}
+
+export interface LabStatus {
+  /** A state file exists. */
+  readonly up: boolean;
+  readonly info: LabInfo | null;
+  readonly procs: (ProcRecord & { alive: boolean })[];
+  /** Lab namespaces present now (with or without a state file). */
+  readonly namespaces: string[];
+}
+
+/** Synchronous: reads the state file, /proc and /run/netns only. */
+export function labStatus(opts: { dir?: string } = {}): LabStatus {
+  const state = loadState(parseLabDir(opts.dir ?? DEFAULT_LAB_DIR));
+  const namespaces = existsSync("/run/netns") ? readdirSync("/run/netns").filter((n) => n.startsWith(NS_PREFIX)) : [];
+  return {
+    up: state !== null,
+    info: state ? labInfo(state) : null,
+    procs: (state?.procs ?? []).map((p) => ({ ...p, alive: isAlive(p) })),
+    namespaces,
+  };
+}
+
+/** Runs argv inside a lab node's network namespace ("n1" or "ovl-lab-n1"); throws CommandError on failure. */
+export function inNode(node: string, argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const ns = nodePlan(parseNodeRef(node), DEFAULT_LAB_DIR).ns;
+  if (argv.length === 0) throw new Error("inNode: empty argv");
+  return run(["ip", "netns", "exec", ns, ...argv], { action: `run in lab node ${node}`, ...opts });
+}

@@ -1,0 +1,83 @@
+/**
+ * The lab LAN: bridge `ovllan0` (198.18.0.1/24) in the root namespace and one namespace per
+ * node, joined to it by a veth (root end `ovllan-n<i>`, node end `eth0`). The root namespace
+ * gets nothing else: no forwarding, no NAT, so no lab packet leaves the machine.
+ * Creation is idempotent (an existing, matching object is kept); removal tolerates "gone".
+ */
+import { run, tryRun } from "./exec.js";
+import { LAN_BRIDGE, LAN_GATEWAY, LAN_MTU, LINK_PREFIX, NS_PREFIX, type NodePlan } from "./plan.js";
+
+const ip = (...args: string[]): string[] => ["ip", ...args];
+
+export async function linkExists(name: string, ns?: string): Promise<boolean> {
+  const argv = ns ? ip("-n", ns, "link", "show", "dev", name) : ip("link", "show", "dev", name);
+  return (await tryRun(argv)).ok;
+}
+
+export async function listNamespaces(): Promise<string[]> {
+  const { stdout } = await run(ip("netns", "list"), { action: "list network namespaces" });
+  return stdout.split("\n").map((l) => l.split(" ")[0] ?? "").filter(Boolean);
+}
+
+export const listLabNamespaces = async (): Promise<string[]> => (await listNamespaces()).filter((n) => n.startsWith(NS_PREFIX));
+
+export async function listLabLinks(): Promise<string[]> {
+  const { stdout } = await run(ip("-o", "link", "show"), { action: "list links" });
+  return stdout
+    .split("\n")
+    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1] ?? "")
+    .filter((n) => n.startsWith(LINK_PREFIX));
+}
+
+export async function createLan(): Promise<void> {
+  if (!(await linkExists(LAN_BRIDGE))) {
+    await run(ip("link", "add", LAN_BRIDGE, "mtu", String(LAN_MTU), "type", "bridge"), { action: `create bridge ${LAN_BRIDGE}` });
+  }
+  await run(ip("addr", "replace", `${LAN_GATEWAY}/24`, "dev", LAN_BRIDGE), { action: `address bridge ${LAN_BRIDGE}` });
+  await run(ip("link", "set", LAN_BRIDGE, "up"), { action: `bring up ${LAN_BRIDGE}` });
+}
+
+/** Steps in order: namespace, veth (created with its peer already inside), addresses, routes. */
+export async function createNodeNs(node: NodePlan): Promise<void> {
+  const act = (what: string) => ({ action: `${what} for lab node ${node.name}` });
+  if (!(await listNamespaces()).includes(node.ns)) await run(ip("netns", "add", node.ns), act("create namespace"));
+  if (!(await linkExists(node.hostLink))) {
+    await run(ip("link", "add", node.hostLink, "mtu", String(LAN_MTU), "type", "veth", "peer", "name", "eth0", "mtu", String(LAN_MTU), "netns", node.ns), act("create LAN veth"));
+  }
+  await run(ip("link", "set", node.hostLink, "master", LAN_BRIDGE, "up"), act("attach veth to the LAN bridge"));
+  await run(ip("-n", node.ns, "link", "set", "lo", "up"), act("bring up lo"));
+  await run(ip("-n", node.ns, "addr", "replace", node.lanCidr, "dev", "eth0"), act("address eth0"));
+  await run(ip("-n", node.ns, "link", "set", "eth0", "up"), act("bring up eth0"));
+  await run(ip("-n", node.ns, "route", "replace", "default", "via", LAN_GATEWAY, "dev", "eth0"), act("default route"));
+}
+
+/** Deletes the namespace (its eth0 goes with it, and so does the root end of the veth). */
+export async function removeNodeNs(ns: string, hostLink?: string): Promise<string[]> {
+  const problems: string[] = [];
+  if ((await listNamespaces()).includes(ns)) {
+    const r = await tryRun(ip("netns", "del", ns));
+    if (!r.ok) problems.push(r.stderr);
+  }
+  // The kernel deletes the root end of the veth with the namespace, asynchronously: a
+  // failed delete of a link that is gone by now is success.
+  if (hostLink && (await linkExists(hostLink))) {
+    const r = await tryRun(ip("link", "del", hostLink));
+    if (!r.ok && (await linkExists(hostLink))) problems.push(r.stderr);
+  }
+  return problems;
+}
+
+export async function removeLan(): Promise<string[]> {
+  const problems: string[] = [];
+  for (const link of await listLabLinks()) {
+    const r = await tryRun(ip("link", "del", link));
+    if (!r.ok && (await linkExists(link))) problems.push(r.stderr);
+  }
+  return problems;
+}
+
+/** PIDs of processes whose network namespace is this one (for warnings, never for killing). */
+export async function pidsInNs(ns: string): Promise<number[]> {
+  const r = await tryRun(ip("netns", "pids", ns));
+  return r.ok ? r.stdout.split(/\s+/).filter(Boolean).map(Number) : [];
+}

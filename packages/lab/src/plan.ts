@@ -1,0 +1,110 @@
+/**
+ * The lab's address and path plan, pure (DESIGN.md section 8):
+ *   LAN 198.18.0.0/24 on bridge `ovllan0` (198.18.0.1 = broker and "outside" host),
+ *   node i = namespace `ovl-lab-n<i>`, eth0 198.18.0.(10+i), root end `ovllan-n<i>`,
+ *   node i's own Docker: bridge 198.19.(64+2(i-1)).1/24 and address pool
+ *   198.19.(65+2(i-1)).0/24 in /26 networks, so nodes 1..20 use 198.19.64.0-198.19.103.255,
+ *   inside 198.19.64.0/18 and away from the overlay (198.19.0.0/18) and Swarm (198.19.128.0/17).
+ */
+import { isAbsolute, join, normalize } from "node:path";
+import { invalidLab } from "./errors.js";
+
+export const MAX_NODES = 20;
+export const DEFAULT_NODES = 3;
+export const LAN_BRIDGE = "ovllan0";
+export const LAN_PREFIX = "198.18.0";
+export const LAN_GATEWAY = `${LAN_PREFIX}.1`;
+export const LAN_MTU = 1500;
+export const NS_PREFIX = "ovl-lab-";
+export const LINK_PREFIX = "ovllan";
+export const NATS_PORT = 4222;
+export const NATS_MONITOR_PORT = 8222;
+export const DEFAULT_LAB_DIR = "/var/lib/ovl-lab";
+/** Sockets and pid files; fixed and short (unix socket paths are limited to 107 bytes). */
+export const RUN_DIR = "/run/ovl-lab";
+export const IMAGE = "ovl/busybox:latest";
+
+/** Overlay settings the lab's cluster is created with (DESIGN.md section 8, not the /16 default). */
+export const LAB_CLUSTER = Object.freeze({
+  cidr: "198.19.0.0/18",
+  blockPrefix: 24,
+  vni: 4242,
+  vxlanPort: 4789,
+  mtu: 1450,
+});
+
+export interface NodePlan {
+  readonly index: number;
+  /** The ovl node name, e.g. "n1". */
+  readonly name: string;
+  readonly ns: string;
+  /** Root-namespace end of the node's LAN veth, on the bridge. */
+  readonly hostLink: string;
+  readonly lanIp: string;
+  readonly lanCidr: string;
+  readonly dockerBip: string;
+  readonly dockerPool: string;
+  readonly runDir: string;
+  readonly dataDir: string;
+  readonly dockerSock: string;
+  readonly dockerHost: string;
+  readonly containerdSock: string;
+}
+
+export function parseNodeCount(raw: unknown): number {
+  const n = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : raw;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > MAX_NODES) {
+    throw invalidLab(`invalid node count ${JSON.stringify(raw)}: use a whole number from 1 to ${MAX_NODES}`);
+  }
+  return n;
+}
+
+/** The lab directory goes into generated scripts and configs: absolute and plain characters only. */
+export function parseLabDir(raw: unknown): string {
+  if (typeof raw !== "string" || !isAbsolute(raw) || !/^[A-Za-z0-9/._-]{2,120}$/.test(raw) || raw.split("/").includes("..")) {
+    throw invalidLab(`invalid lab directory ${JSON.stringify(raw)}: use an absolute path of letters, digits, '/', '.', '_' and '-'`);
+  }
+  const dir = normalize(raw).replace(/\/$/, "");
+  if (["/", "/var", "/var/lib", "/run", "/tmp", "/etc", "/usr", "/root", "/home"].includes(dir)) {
+    throw invalidLab(`invalid lab directory ${JSON.stringify(raw)}: it is removed in part by \`ovl down\`; use a directory of its own`);
+  }
+  return dir;
+}
+
+/** Accepts "n3" or "ovl-lab-n3"; returns the node index. */
+export function parseNodeRef(raw: unknown): number {
+  const m = typeof raw === "string" ? /^(?:ovl-lab-)?n([1-9][0-9]?)$/.exec(raw) : null;
+  const i = m ? Number(m[1]) : NaN;
+  if (!(i >= 1 && i <= MAX_NODES)) {
+    throw invalidLab(`invalid lab node ${JSON.stringify(raw)}: use n1 to n${MAX_NODES} (or ovl-lab-n1 ...)`);
+  }
+  return i;
+}
+
+export function nodePlan(index: number, labDir: string): NodePlan {
+  const name = `n${index}`;
+  const runDir = join(RUN_DIR, name);
+  const dockerSock = join(runDir, "docker.sock");
+  const third = 64 + 2 * (index - 1);
+  return {
+    index,
+    name,
+    ns: `${NS_PREFIX}${name}`,
+    hostLink: `${LINK_PREFIX}-${name}`,
+    lanIp: `${LAN_PREFIX}.${10 + index}`,
+    lanCidr: `${LAN_PREFIX}.${10 + index}/24`,
+    dockerBip: `198.19.${third}.1/24`,
+    dockerPool: `base=198.19.${third + 1}.0/24,size=26`,
+    runDir,
+    dataDir: join(labDir, name),
+    dockerSock,
+    dockerHost: `unix://${dockerSock}`,
+    containerdSock: join(runDir, "containerd", "containerd.sock"),
+  };
+}
+
+export function labPlan(nodes: number, labDir: string): NodePlan[] {
+  return Array.from({ length: parseNodeCount(nodes) }, (_, k) => nodePlan(k + 1, labDir));
+}
+
+export const natsUrlOf = (): string => `nats://${LAN_GATEWAY}:${NATS_PORT}`;

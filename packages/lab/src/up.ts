@@ -1,0 +1,136 @@
+/**
+ * `ovl up`: the lab cluster, in numbered steps, each recorded in the state file as soon as
+ * it exists so that a failure at any step is rolled back by `labDown` from that file.
+ *   1. checks: root, packages, no lab already up
+ *   2. LAN bridge and node namespaces
+ *   3. each node's containerd + dockerd (started together, awaited together)
+ *   4. the busybox image, built once, imported into every node
+ *   5. control plane: broker, coordinator, agents (optional)
+ */
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { hostCgroupMountLines } from "./cgroups.js";
+import { startDockerNode, waitDockerNode } from "./docker-node.js";
+import { LabError, LabErrorCodes } from "./errors.js";
+import { busyboxTarball, loadImage } from "./image.js";
+import { createLan, createNodeNs, listLabLinks, listLabNamespaces } from "./netns.js";
+import { DEFAULT_LAB_DIR, DEFAULT_NODES, labPlan, parseLabDir, parseNodeCount, type NodePlan } from "./plan.js";
+import { ensureHostPackages, requireRoot } from "./host.js";
+import { startAgent, startBroker, startCoordinator, waitBroker, type ControlArgs } from "./control.js";
+import { isAlive } from "./procs.js";
+import { labDown } from "./down.js";
+import { labInfo, type LabInfo } from "./info.js";
+import { loadState, newState, saveState, stateFile, type LabState } from "./state.js";
+
+export interface LabOptions {
+  /** Number of nodes, 1 to 20. @default 3 */
+  readonly nodes?: number;
+  /** State, logs, data roots and the image cache. @default "/var/lib/ovl-lab" */
+  readonly dir?: string;
+  /** Progress lines. @default no output */
+  readonly log?: (line: string) => void;
+  /** argv prefix that runs ovl. @default [process.execPath, "<repo>/packages/cli/bin/ovl.mjs"] */
+  readonly ovlCommand?: readonly string[];
+  /** Start broker, coordinator and agents. @default true */
+  readonly startControlPlane?: boolean;
+  /** Start each node's dockerd and load the image. @default true */
+  readonly docker?: boolean;
+  /** Install missing Debian packages first. @default true */
+  readonly ensurePackages?: boolean;
+  /** @default ["coordinator"] */
+  readonly coordinatorArgs?: readonly string[];
+  /** @default (n) => ["agent", "--node", n.name, "--ip", n.lanIp] */
+  readonly agentArgs?: (node: NodePlan) => readonly string[];
+}
+
+export const defaultOvlCommand = (): string[] => [
+  process.execPath,
+  join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "cli", "bin", "ovl.mjs"),
+];
+
+async function refuseIfUp(dir: string): Promise<void> {
+  const found = [
+    ...(loadState(dir) ? [stateFile(dir)] : []),
+    ...(await listLabNamespaces()),
+    ...(await listLabLinks()),
+  ];
+  if (found.length > 0) {
+    throw new LabError(LabErrorCodes.LabExists, `a lab is already up (${found.join(", ")}): run \`ovl down\` first`);
+  }
+}
+
+async function timed<T>(log: (l: string) => void, timings: Record<string, number>, phase: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await f();
+  timings[phase] = Math.round(performance.now() - t0);
+  log(`lab: ${phase} done in ${timings[phase]} ms`);
+  return out;
+}
+
+async function upNetwork(state: LabState, plans: readonly NodePlan[]): Promise<void> {
+  await createLan();
+  state.lan = true;
+  saveState(state);
+  for (const node of plans) {
+    state.namespaces.push(node.ns);
+    saveState(state);
+    await createNodeNs(node);
+  }
+}
+
+async function upDocker(state: LabState, plans: readonly NodePlan[]): Promise<void> {
+  const cgroupLines = hostCgroupMountLines();
+  const sups = plans.map((node) => {
+    const rec = startDockerNode(node, cgroupLines);
+    state.procs.push(rec);
+    return rec;
+  });
+  saveState(state);
+  const recs = await Promise.all(plans.map((node, k) => waitDockerNode(node, () => isAlive(sups[k]!))));
+  state.procs.push(...recs.flat());
+  saveState(state);
+}
+
+async function upImage(dir: string, plans: readonly NodePlan[]): Promise<void> {
+  const tar = await busyboxTarball(join(dir, "cache"));
+  await Promise.all(plans.map((n) => loadImage(n.dockerHost, tar)));
+}
+
+async function upControl(state: LabState, plans: readonly NodePlan[], c: ControlArgs): Promise<void> {
+  const broker = startBroker(state.dir);
+  state.procs.push(broker);
+  saveState(state);
+  await waitBroker(broker);
+  state.procs.push(startCoordinator(state.dir, c));
+  saveState(state);
+  for (const node of plans) state.procs.push(startAgent(state.dir, node, c));
+  saveState(state);
+}
+
+export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
+  const nodes = parseNodeCount(opts.nodes ?? DEFAULT_NODES);
+  const dir = parseLabDir(opts.dir ?? DEFAULT_LAB_DIR);
+  const log = opts.log ?? (() => {});
+  requireRoot();
+  if (opts.ensurePackages !== false) await ensureHostPackages({ log });
+  await refuseIfUp(dir);
+  const plans = labPlan(nodes, dir);
+  const state = newState(dir, nodes, new Date());
+  saveState(state);
+  const timings: Record<string, number> = {};
+  const step = <T>(phase: string, f: () => Promise<T>) => timed(log, timings, phase, f);
+  try {
+    await step("network", () => upNetwork(state, plans));
+    if (opts.docker !== false) {
+      await step("docker", () => upDocker(state, plans));
+      await step("image", () => upImage(dir, plans));
+    }
+    const control = { ovlCommand: opts.ovlCommand ?? defaultOvlCommand(), coordinatorArgs: opts.coordinatorArgs, agentArgs: opts.agentArgs };
+    if (opts.startControlPlane !== false) await step("control", () => upControl(state, plans, control));
+  } catch (err) {
+    log(`lab: up failed (${(err as Error).message}); tearing down what was made`);
+    await labDown({ dir, log });
+    throw err;
+  }
+  return { ...labInfo(state), timings };
+}

@@ -1,0 +1,77 @@
+/**
+ * What the lab must leave as it found it, captured before and compared after: the root
+ * namespace's Netfilter rules (iptables and nft dumps), ip_forward, the lab's namespaces,
+ * links and mounts, /run's top level. Plus a bounded wait for tests that talk to dockerd.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { promisify } from "node:util";
+
+const exec = promisify(execFile);
+
+export interface HostSnapshot {
+  readonly iptables: string;
+  readonly nft: string;
+  readonly ipForward: string;
+  readonly labNamespaces: string[];
+  readonly labLinks: string[];
+  readonly labMounts: string[];
+  readonly run: string[];
+}
+
+/** iptables-save prints a timestamp and counters: drop both so two dumps compare. */
+const normalizeIptables = (s: string): string =>
+  s
+    .split("\n")
+    .filter((l) => !l.startsWith("#"))
+    .map((l) => l.replace(/\[\d+:\d+\]/g, "[0:0]"))
+    .join("\n");
+
+/** Mounts that belong to a lab (by path), so other suites' namespaces do not disturb the comparison. */
+export const labMounts = (labDir: string): string[] =>
+  readFileSync("/proc/mounts", "utf8")
+    .split("\n")
+    .filter((l) => /ovl-lab/.test(l) || l.includes(labDir));
+
+export async function hostSnapshot(labDir: string): Promise<HostSnapshot> {
+  const links = (await exec("ip", ["-o", "link", "show"])).stdout;
+  return {
+    iptables: normalizeIptables((await exec("iptables-save")).stdout),
+    nft: (await exec("nft", ["list", "ruleset"])).stdout,
+    ipForward: readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim(),
+    labNamespaces: readdirSync("/run/netns").filter((n) => n.startsWith("ovl-lab-")),
+    labLinks: links.split("\n").map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1] ?? "").filter((n) => n.startsWith("ovllan")),
+    labMounts: labMounts(labDir),
+    run: readdirSync("/run").sort(),
+  };
+}
+
+/** PIDs whose command line mentions the lab (its dir or /run/ovl-lab): for assertions only. */
+export function labProcesses(labDir: string): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8");
+        return cmd.includes(labDir) || cmd.includes("/run/ovl-lab");
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .filter((p) => p !== process.pid);
+}
+
+export async function withTimeout<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const isRoot = (): boolean => process.getuid?.() === 0;
