@@ -1,0 +1,111 @@
+/**
+ * readActual(run): the kernel state plan() compares with, read with JSON output where the
+ * tool has one (ip -j, bridge -j). Two exceptions, on purpose:
+ * - the nft table is read as text, because nft.ts renders the exact listing and the
+ *   comparison is then one string equality;
+ * - DOCKER-USER is read from the whole `iptables -S` listing: iptables-nft 1.8.9 answers
+ *   `-S DOCKER-USER` for a missing chain with a misleading "incompatible" error.
+ * Only objects named by ovl are reported; everything else on the node is invisible here.
+ */
+import { isAlreadyGone, runAs, type Runner } from "./exec.js";
+import { hasForwardJump, ruleLines } from "./iptables.js";
+import { BRIDGE, DOCKER_USER, NFT_TABLE, SYSCTLS, VETH_NAME, VXLAN, type ActualBridge, type ActualState, type ActualVxlan } from "./types.js";
+
+/** The fields of `ip -j -d addr show` that ovl reads. */
+export interface IpLink {
+  ifname: string;
+  ifindex?: number;
+  flags?: string[];
+  mtu?: number;
+  address?: string;
+  master?: string;
+  link_index?: number;
+  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
+  addr_info?: { family?: string; local?: string; prefixlen?: number }[];
+}
+
+export const inet4 = (l: IpLink): string[] => (l.addr_info ?? []).filter((a) => a.family === "inet").map((a) => `${a.local}/${a.prefixlen}`);
+export const isUp = (l: IpLink): boolean => (l.flags ?? []).includes("UP");
+
+export function bridgeOf(l: IpLink): ActualBridge {
+  const d = l.linkinfo?.info_data ?? {};
+  const num = (k: string): number => Number(d[k] ?? -1);
+  return {
+    kind: l.linkinfo?.info_kind ?? "",
+    mac: l.address ?? "",
+    mtu: l.mtu ?? 0,
+    up: isUp(l),
+    nfCalls: [num("nf_call_iptables"), num("nf_call_ip6tables"), num("nf_call_arptables")],
+    addrs: inet4(l),
+  };
+}
+
+export function vxlanOf(l: IpLink): ActualVxlan {
+  const d = l.linkinfo?.info_data ?? {};
+  return {
+    kind: l.linkinfo?.info_kind ?? "",
+    vni: typeof d.id === "number" ? d.id : null,
+    port: typeof d.port === "number" ? d.port : null,
+    local: typeof d.local === "string" ? d.local : null,
+    dev: typeof d.link === "string" ? d.link : null,
+    learning: d.learning === true,
+    proxy: d.proxy === true,
+    mtu: l.mtu ?? 0,
+    up: isUp(l),
+    master: l.master ?? null,
+  };
+}
+
+async function readJson<T>(run: Runner, what: string, cmd: string, argv: string[]): Promise<T[]> {
+  const { stdout } = await runAs(run, what, cmd, argv);
+  return stdout.trim() ? (JSON.parse(stdout) as T[]) : [];
+}
+
+async function readNft(run: Runner): Promise<string | null> {
+  try {
+    return (await runAs(run, `read nftables table ip ${NFT_TABLE}`, "nft", ["list", "table", "ip", NFT_TABLE])).stdout;
+  } catch (err) {
+    if (isAlreadyGone(err)) return null;
+    throw err;
+  }
+}
+
+export async function readSysctl(run: Runner, key: string): Promise<string> {
+  return (await runAs(run, `read sysctl ${key}`, "sysctl", ["-n", key])).stdout.trim();
+}
+
+async function readNeighFdb(run: Runner, hasVxlan: boolean): Promise<Pick<ActualState, "neigh" | "fdb">> {
+  if (!hasVxlan) return { neigh: [], fdb: [] };
+  type Neigh = { dst: string; lladdr?: string };
+  type Fdb = { mac: string; dst?: string; flags?: string[] };
+  const neigh = await readJson<Neigh>(run, `read neighbours of ${VXLAN}`, "ip", ["-j", "-4", "neigh", "show", "dev", VXLAN, "nud", "permanent"]);
+  const fdb = await readJson<Fdb>(run, `read FDB of ${VXLAN}`, "bridge", ["-j", "fdb", "show", "dev", VXLAN]);
+  return {
+    neigh: neigh.filter((n) => n.lladdr).map((n) => ({ ip: n.dst, mac: n.lladdr! })),
+    fdb: fdb.filter((f) => f.dst && (f.flags ?? []).includes("self")).map((f) => ({ mac: f.mac, dst: f.dst! })),
+  };
+}
+
+/** Reads every part of the node that ovl owns. */
+export async function readActual(run: Runner): Promise<ActualState> {
+  const links = await readJson<IpLink>(run, "list links", "ip", ["-j", "-d", "addr", "show"]);
+  const br = links.find((l) => l.ifname === BRIDGE);
+  const vx = links.find((l) => l.ifname === VXLAN);
+  const { neigh, fdb } = await readNeighFdb(run, vx !== undefined);
+  const listing = (await runAs(run, "list iptables filter table", "iptables", ["-S"])).stdout;
+  const filter = ruleLines(listing);
+  return {
+    bridge: br ? bridgeOf(br) : null,
+    vxlan: vx ? vxlanOf(vx) : null,
+    veths: links
+      .filter((l) => VETH_NAME.test(l.ifname))
+      .map((l) => ({ name: l.ifname, master: l.master ?? null, up: isUp(l) }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    neigh,
+    fdb,
+    nft: await readNft(run),
+    dockerUser: listing.split("\n").includes(`-N ${DOCKER_USER}`) ? filter.filter((l) => l.startsWith(`-A ${DOCKER_USER} `)) : null,
+    forwardJump: hasForwardJump(filter),
+    sysctls: { [SYSCTLS.ipForward]: await readSysctl(run, SYSCTLS.ipForward) },
+  };
+}

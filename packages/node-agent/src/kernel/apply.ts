@@ -1,0 +1,150 @@
+/**
+ * apply(steps): the one executor. Each step becomes one or two commands through the Runner.
+ * - Ensure steps are idempotent (replace, not add), and stop the run when they fail: what
+ *   follows may depend on them (a VXLAN device needs its bridge). No undo is attempted; the
+ *   next reconcile reads the half-made state and plans only what is missing.
+ * - Removal steps tolerate "already gone" and never stop the run (CNI cmdDel).
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CommandError, KernelError, KernelErrorCodes, isAlreadyGone, runAs, type Runner } from "./exec.js";
+import { readSysctl } from "./actual.js";
+import { ruleLines } from "./iptables.js";
+import type { StateStore } from "./state-file.js";
+import type { Step } from "./types.js";
+
+export interface ApplyContext {
+  readonly run: Runner;
+  readonly store: StateStore;
+  /** Where the nft script is written before `nft -f`. */
+  readonly stateDir: string;
+  readonly log: (line: string) => void;
+}
+
+/** A one-line account of a step, for logs and reports. */
+export function describeStep(s: Step): string {
+  switch (s.op) {
+    case "sysctl": return `set sysctl ${s.key}=${s.value}`;
+    case "link-del": return `delete link ${s.name} (${s.why})`;
+    case "bridge-add": return `add bridge ${s.name} mac ${s.mac} mtu ${s.mtu}`;
+    case "bridge-set": return `fix bridge ${s.name} (${s.why})`;
+    case "addr-add": return `add address ${s.cidr} to ${s.dev}`;
+    case "addr-del": return `remove address ${s.cidr} from ${s.dev}`;
+    case "vxlan-add": return `add vxlan ${s.name} vni ${s.vni} port ${s.port} local ${s.local} dev ${s.dev}`;
+    case "link-set": return `set link ${s.name}${s.mtu ? ` mtu ${s.mtu}` : ""}${s.master ? ` master ${s.master}` : ""}${s.up ? " up" : ""}`;
+    case "neigh-replace": return `set neighbour ${s.ip} lladdr ${s.mac} on ${s.dev}`;
+    case "neigh-del": return `remove neighbour ${s.ip} from ${s.dev}`;
+    case "fdb-replace": return `set fdb ${s.mac} dst ${s.dst} on ${s.dev}`;
+    case "fdb-del": return `remove fdb ${s.mac} dst ${s.dst} from ${s.dev}`;
+    case "nft-load": return "load nftables table ip ovl";
+    case "iptables-chain": return `ensure iptables chain ${s.chain} and the FORWARD jump to it`;
+    case "iptables-insert": return `insert iptables rule into ${s.chain}: ${s.rule.join(" ")}`;
+  }
+}
+
+const isRemoval = (s: Step): boolean => s.op === "link-del" || s.op === "addr-del" || s.op === "neigh-del" || s.op === "fdb-del";
+
+/** Runs a removal; "already gone" is success. */
+export async function remove(run: Runner, what: string, cmd: string, argv: string[]): Promise<void> {
+  try {
+    await runAs(run, what, cmd, argv);
+  } catch (err) {
+    if (!isAlreadyGone(err)) throw err;
+  }
+}
+
+async function setSysctl(ctx: ApplyContext, key: string, value: string): Promise<void> {
+  const before = await readSysctl(ctx.run, key);
+  // Record the original once, before the first change: a restarted agent sees "1" and must not record it.
+  if (ctx.store.read().sysctls[key] === undefined) ctx.store.update((s) => ({ ...s, sysctls: { ...s.sysctls, [key]: before } }));
+  await runAs(ctx.run, `set sysctl ${key}=${value}`, "sysctl", ["-q", "-w", `${key}=${value}`]);
+}
+
+async function ensureChain(ctx: ApplyContext, chain: string): Promise<void> {
+  const listing = (await runAs(ctx.run, "list iptables filter table", "iptables", ["-S"])).stdout;
+  if (!listing.split("\n").includes(`-N ${chain}`)) {
+    ctx.store.update((s) => ({ ...s, createdDockerUser: true })); // intent first: teardown tolerates a missing chain
+    await runAs(ctx.run, `create iptables chain ${chain}`, "iptables", ["-w", "-N", chain]);
+  }
+  const lines = ruleLines(listing);
+  // Docker's own layout: DOCKER-USER ends in RETURN and FORWARD jumps to it first.
+  if (!lines.some((l) => l.startsWith(`-A ${chain} `))) await runAs(ctx.run, `add RETURN to ${chain}`, "iptables", ["-w", "-A", chain, "-j", "RETURN"]);
+  if (!lines.includes(`-A FORWARD -j ${chain}`)) await runAs(ctx.run, `add FORWARD jump to ${chain}`, "iptables", ["-w", "-I", "FORWARD", "-j", chain]);
+}
+
+async function insertRule(ctx: ApplyContext, chain: string, rule: readonly string[]): Promise<void> {
+  try {
+    await ctx.run("iptables", ["-w", "-C", chain, ...rule]);
+    return; // already there: -C before -I, never a duplicate
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+  }
+  await runAs(ctx.run, `insert rule into ${chain} (${rule.join(" ")})`, "iptables", ["-w", "-I", chain, ...rule]);
+}
+
+async function loadNft(ctx: ApplyContext, script: string): Promise<void> {
+  const path = join(ctx.stateDir, "ovl.nft");
+  writeFileSync(path, script);
+  await runAs(ctx.run, "load nftables table ip ovl", "nft", ["-f", path]);
+}
+
+function linkSetArgs(s: Extract<Step, { op: "link-set" }>): string[] {
+  return ["link", "set", s.name, ...(s.mtu ? ["mtu", String(s.mtu)] : []), ...(s.master ? ["master", s.master] : []), ...(s.up ? ["up"] : [])];
+}
+
+const NO_NF_CALLS = ["nf_call_iptables", "0", "nf_call_ip6tables", "0", "nf_call_arptables", "0"];
+
+/** Runs one step. */
+export async function applyStep(ctx: ApplyContext, s: Step): Promise<void> {
+  const what = describeStep(s);
+  const ip = (argv: string[]) => runAs(ctx.run, what, "ip", argv);
+  switch (s.op) {
+    case "sysctl": return setSysctl(ctx, s.key, s.value);
+    case "link-del": return remove(ctx.run, what, "ip", ["link", "del", s.name]);
+    case "bridge-add": return void (await ip(["link", "add", s.name, "address", s.mac, "mtu", String(s.mtu), "type", "bridge", ...NO_NF_CALLS]));
+    case "bridge-set": return void (await ip(["link", "set", s.name, "address", s.mac, "mtu", String(s.mtu), "type", "bridge", ...NO_NF_CALLS]));
+    case "addr-add": return void (await ip(["addr", "replace", s.cidr, "dev", s.dev]));
+    case "addr-del": return remove(ctx.run, what, "ip", ["addr", "del", s.cidr, "dev", s.dev]);
+    case "vxlan-add":
+      return void (await ip(["link", "add", s.name, "mtu", String(s.mtu), "type", "vxlan", "id", String(s.vni), "dstport", String(s.port), "local", s.local, "dev", s.dev, "nolearning", "proxy"]));
+    case "link-set": return void (await ip(linkSetArgs(s)));
+    case "neigh-replace": return void (await ip(["neigh", "replace", s.ip, "lladdr", s.mac, "dev", s.dev, "nud", "permanent"]));
+    case "neigh-del": return remove(ctx.run, what, "ip", ["neigh", "del", s.ip, "dev", s.dev]);
+    case "fdb-replace": return void (await runAs(ctx.run, what, "bridge", ["fdb", "replace", s.mac, "dev", s.dev, "dst", s.dst, "self", "permanent"]));
+    case "fdb-del": return remove(ctx.run, what, "bridge", ["fdb", "del", s.mac, "dev", s.dev, "dst", s.dst, "self"]);
+    case "nft-load": return loadNft(ctx, s.script);
+    case "iptables-chain": return ensureChain(ctx, s.chain);
+    case "iptables-insert": return insertRule(ctx, s.chain, s.rule);
+  }
+}
+
+/** A reconcile that did not finish: what was applied, and every failure. */
+export class ApplyError extends KernelError {
+  override readonly name = "ApplyError";
+  constructor(
+    readonly applied: readonly Step[],
+    readonly failures: readonly { step: Step; error: Error }[],
+  ) {
+    const first = failures[0]!;
+    super(KernelErrorCodes.CommandFailed, `${first.error.message}${failures.length > 1 ? ` (and ${failures.length - 1} more failures)` : ""}`, { cause: first.error });
+  }
+}
+
+/** Runs the steps in order; returns them when all succeeded, throws ApplyError otherwise. */
+export async function apply(ctx: ApplyContext, steps: readonly Step[]): Promise<Step[]> {
+  const applied: Step[] = [];
+  const failures: { step: Step; error: Error }[] = [];
+  for (const step of steps) {
+    try {
+      await applyStep(ctx, step);
+      applied.push(step);
+      ctx.log(describeStep(step));
+    } catch (err) {
+      failures.push({ step, error: err as Error });
+      ctx.log(`failed: ${(err as Error).message}`);
+      if (!isRemoval(step)) break;
+    }
+  }
+  if (failures.length) throw new ApplyError(applied, failures);
+  return applied;
+}

@@ -1,0 +1,118 @@
+/**
+ * Wiring one container into the overlay, given a PID inside its network namespace (Docker
+ * runs it with network "none"): a veth pair whose peer is created directly inside that
+ * namespace as eth0, the host end on ovl-br, and inside: MAC, address with the CLUSTER
+ * prefix (one L2 segment), MTU, up, lo up, default route via the node's gateway.
+ *
+ * Idempotent: an existing pair whose peer is this namespace's eth0 and whose settings are
+ * right is left alone ("unchanged"). When Docker restarts a container it gets a new
+ * namespace; the old veth died with the old one, or, if the host end survives with its peer
+ * elsewhere, it is deleted and the pair made again. A failure half way deletes the host end
+ * (which takes the peer with it), so nothing half-wired is left behind.
+ */
+import { ipToInt, isIpv4 } from "@ovl/domain";
+import { KernelError, KernelErrorCodes, runAs, type Runner } from "./exec.js";
+import { inet4, isUp, type IpLink } from "./actual.js";
+import { remove } from "./apply.js";
+import { BRIDGE, VETH_NAME, type AttachSpec } from "./types.js";
+
+const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+const invalid = (msg: string) => new KernelError(KernelErrorCodes.InvalidInput, msg);
+
+export function parseVethName(raw: unknown): string {
+  if (typeof raw !== "string" || !VETH_NAME.test(raw)) throw invalid(`invalid veth name ${JSON.stringify(raw)}: expected "ovl" and 8 hex digits`);
+  return raw;
+}
+
+export function validateAttach(c: AttachSpec): AttachSpec {
+  if (!Number.isInteger(c.pid) || c.pid <= 1) throw invalid(`invalid container pid ${JSON.stringify(c.pid)}: expected a process id above 1`);
+  if (!isIpv4(c.ip)) throw invalid(`invalid container address ${JSON.stringify(c.ip)}`);
+  if (!isIpv4(c.gateway)) throw invalid(`invalid gateway ${JSON.stringify(c.gateway)}`);
+  if (typeof c.mac !== "string" || !MAC.test(c.mac)) throw invalid(`invalid MAC ${JSON.stringify(c.mac)}: expected six lower-case hex pairs`);
+  if (!Number.isInteger(c.clusterPrefix) || c.clusterPrefix < 1 || c.clusterPrefix > 30) throw invalid(`invalid cluster prefix ${JSON.stringify(c.clusterPrefix)}`);
+  if (!Number.isInteger(c.mtu) || c.mtu < 576 || c.mtu > 9000) throw invalid(`invalid MTU ${JSON.stringify(c.mtu)}: expected 576-9000`);
+  const mask = c.clusterPrefix === 0 ? 0 : (0xffffffff << (32 - c.clusterPrefix)) >>> 0;
+  if (((ipToInt(c.ip) ^ ipToInt(c.gateway)) & mask) >>> 0 !== 0) throw invalid(`gateway ${c.gateway} is not in ${c.ip}/${c.clusterPrefix}`);
+  parseVethName(c.veth);
+  return c;
+}
+
+interface Seen {
+  host: IpLink | null;
+  eth0: IpLink | null;
+  lo: IpLink | null;
+  defaultVia: string | null;
+}
+
+async function links(run: Runner, what: string, argv: string[]): Promise<IpLink[]> {
+  const out = (await runAs(run, what, argv[0]!, argv.slice(1))).stdout.trim();
+  return out ? (JSON.parse(out) as IpLink[]) : [];
+}
+
+async function look(run: Runner, c: AttachSpec): Promise<Seen> {
+  const all = await links(run, "list links", ["ip", "-j", "-d", "addr", "show"]);
+  const inNs = ["nsenter", "-t", String(c.pid), "-n", "ip", "-j"];
+  const inside = await links(run, `list links of container pid ${c.pid}`, [...inNs, "-d", "addr", "show"]);
+  const routes = (await links(run, `list routes of container pid ${c.pid}`, [...inNs, "route", "show", "default"])) as { gateway?: string }[];
+  return {
+    host: all.find((l) => l.ifname === c.veth) ?? null,
+    eth0: inside.find((l) => l.ifname === "eth0") ?? null,
+    lo: inside.find((l) => l.ifname === "lo") ?? null,
+    defaultVia: routes[0]?.gateway ?? null,
+  };
+}
+
+const paired = (s: Seen): boolean => !!s.host && !!s.eth0 && s.eth0.link_index === s.host.ifindex && s.host.link_index === s.eth0.ifindex;
+
+function isRight(s: Seen, c: AttachSpec): boolean {
+  const { host, eth0, lo } = s;
+  if (!host || !eth0 || !lo) return false;
+  const addrs = inet4(eth0);
+  return host.master === BRIDGE && isUp(host) && host.mtu === c.mtu && eth0.address === c.mac && eth0.mtu === c.mtu &&
+    addrs.length === 1 && addrs[0] === `${c.ip}/${c.clusterPrefix}` && isUp(eth0) && isUp(lo) && s.defaultVia === c.gateway;
+}
+
+async function configure(run: Runner, c: AttachSpec, eth0Addrs: readonly string[]): Promise<void> {
+  const inside = (what: string, argv: string[]) => runAs(run, `${what} in container pid ${c.pid}`, "nsenter", ["-t", String(c.pid), "-n", "ip", ...argv]);
+  await runAs(run, `put ${c.veth} on ${BRIDGE}`, "ip", ["link", "set", c.veth, "mtu", String(c.mtu), "master", BRIDGE, "up"]);
+  await inside("set eth0 mac and mtu", ["link", "set", "eth0", "address", c.mac, "mtu", String(c.mtu)]);
+  for (const a of eth0Addrs) if (a !== `${c.ip}/${c.clusterPrefix}`) await inside(`remove stale address ${a}`, ["addr", "del", a, "dev", "eth0"]);
+  await inside(`set address ${c.ip}/${c.clusterPrefix}`, ["addr", "replace", `${c.ip}/${c.clusterPrefix}`, "dev", "eth0"]);
+  await inside("bring eth0 up", ["link", "set", "eth0", "up"]);
+  await inside("bring lo up", ["link", "set", "lo", "up"]);
+  await inside(`set default route via ${c.gateway}`, ["route", "replace", "default", "via", c.gateway, "dev", "eth0"]);
+}
+
+async function create(run: Runner, c: AttachSpec): Promise<void> {
+  await runAs(run, `create veth ${c.veth} for container pid ${c.pid}`, "ip", [
+    "link", "add", c.veth, "mtu", String(c.mtu), "type", "veth", "peer", "name", "eth0", "mtu", String(c.mtu), "netns", String(c.pid),
+  ]);
+  try {
+    await configure(run, c, []);
+  } catch (err) {
+    await remove(run, `delete veth ${c.veth}`, "ip", ["link", "del", c.veth]).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function attachContainer(run: Runner, spec: AttachSpec): Promise<"attached" | "unchanged"> {
+  const c = validateAttach(spec);
+  const seen = await look(run, c);
+  if (paired(seen)) {
+    if (isRight(seen, c)) return "unchanged";
+    await configure(run, c, inet4(seen.eth0!));
+    return "attached";
+  }
+  if (seen.eth0) {
+    throw new KernelError(KernelErrorCodes.Conflict, `container pid ${c.pid} already has an eth0 that is not the peer of ${c.veth}; ovl wires only containers started with network "none"`);
+  }
+  // The host end survived with its peer in an older namespace: Docker restarted the container.
+  if (seen.host) await remove(run, `delete stale veth ${c.veth}`, "ip", ["link", "del", c.veth]);
+  await create(run, c);
+  return "attached";
+}
+
+export async function detachContainer(run: Runner, veth: string): Promise<void> {
+  const name = parseVethName(veth);
+  await remove(run, `delete veth ${name}`, "ip", ["link", "del", name]);
+}

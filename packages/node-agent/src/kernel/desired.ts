@@ -1,0 +1,78 @@
+/**
+ * desiredDataplane(state, node): what the node's kernel should hold, as pure data.
+ *
+ * Who is a peer (gets neighbour + FDB entries, for its gateway and its containers):
+ * - ready nodes with a block, other than this one.
+ * - not lost nodes: their containers are unreachable, and a stale FDB entry toward a dead
+ *   LAN address blackholes traffic silently (the #1 complaint about Docker overlay). If a
+ *   lost node rejoins it is ready again and its entries come back.
+ * - not leaving nodes: `ovl leave` stopped their containers in the same decision, and the
+ *   node is tearing its bridge down.
+ * Which containers hold their address in the dataplane: pending, running and exited (the
+ * address is theirs until ContainerStopped); failed containers have nothing to reach and
+ * their veth is removed.
+ */
+import { ipToInt, macFor, parseCidr, vethNameFor, type ClusterState, type ContainerRecord, type NodeRecord } from "@ovl/domain";
+import { KernelError, KernelErrorCodes } from "./exec.js";
+import { BRIDGE, VXLAN, type DesiredNode, type LocalContainer, type PublishedPort, type RemoteEndpoint } from "./types.js";
+
+const HOLDS_ADDRESS: ReadonlySet<ContainerRecord["state"]> = new Set(["pending", "running", "exited"]);
+
+const byIp = <T extends { ip: string }>(a: T, b: T): number => ipToInt(a.ip) - ipToInt(b.ip);
+
+function containersOf(node: NodeRecord): ContainerRecord[] {
+  return Object.values(node.containers).filter((c) => HOLDS_ADDRESS.has(c.state));
+}
+
+function remotesOf(state: ClusterState, self: string): RemoteEndpoint[] {
+  const peers = Object.values(state.nodes).filter((n) => n.name !== self && n.status === "ready" && n.gateway);
+  return peers
+    .flatMap((n): RemoteEndpoint[] => [
+      { ip: n.gateway!, mac: macFor(n.gateway!), underlayIp: n.underlayIp, node: n.name, kind: "gateway" },
+      ...containersOf(n).map((c): RemoteEndpoint => ({ ip: c.ip, mac: c.mac, underlayIp: n.underlayIp, node: n.name, kind: "container" })),
+    ])
+    .sort(byIp);
+}
+
+function portsOf(containers: readonly LocalContainer[]): PublishedPort[] {
+  return containers.flatMap((c) =>
+    c.ports.map((p): PublishedPort => ({
+      proto: p.proto,
+      hostPort: p.host,
+      ...(p.hostIp ? { hostIp: p.hostIp } : {}),
+      ip: c.ip,
+      port: p.container,
+      container: c.name,
+    })),
+  );
+}
+
+/** Linux interface names: at most 15 characters, none of them a slash, colon or blank. */
+const IFACE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
+export function parseIfaceName(raw: unknown): string {
+  if (typeof raw !== "string" || !IFACE.test(raw)) {
+    throw new KernelError(KernelErrorCodes.InvalidInput, `invalid interface name ${JSON.stringify(raw)}: 1-15 letters, digits, '_', '.' or '-'`);
+  }
+  return raw;
+}
+
+/** The node's dataplane, or null when it holds no block (not joined yet, or left). */
+export function desiredDataplane(state: ClusterState, node: string, opts: { underlayIface: string }): DesiredNode | null {
+  const self = state.nodes[node];
+  const cluster = state.cluster;
+  if (!cluster || !self || self.status === "left" || !self.subnet || !self.gateway) return null;
+  parseIfaceName(opts.underlayIface);
+  const prefix = parseCidr(cluster.cidr).prefix;
+  const localContainers = containersOf(self)
+    .map((c): LocalContainer => ({ name: c.name, ip: c.ip, mac: c.mac, veth: vethNameFor(c.ip), ports: c.ports }))
+    .sort(byIp);
+  return {
+    cluster: { cidr: cluster.cidr, prefix, vni: cluster.vni, vxlanPort: cluster.vxlanPort, mtu: cluster.mtu },
+    node: { name: self.name, underlayIp: self.underlayIp, underlayIface: opts.underlayIface, subnet: self.subnet, gateway: self.gateway },
+    bridge: { name: BRIDGE, address: `${self.gateway}/${prefix}`, mac: macFor(self.gateway), mtu: cluster.mtu },
+    vxlan: { name: VXLAN, vni: cluster.vni, port: cluster.vxlanPort, local: self.underlayIp, dev: opts.underlayIface, mtu: cluster.mtu },
+    remotes: remotesOf(state, node),
+    localContainers,
+    ports: portsOf(localContainers),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The Linux dataplane of a node (DESIGN.md sections 4, 5, 10), in flannel/CNI shape:
+ *   desiredDataplane(state, node)  pure: bridge, VXLAN, peers, containers, published ports
+ *   readActual(run)                I/O: what the kernel holds under ovl's names
+ *   plan(desired, actual): Step[]  pure: only the difference
+ *   apply(steps)                   the one executor
+ *
+ * How it works: every node has a bridge ovl-br holding its gateway with the CLUSTER prefix,
+ * so the whole cluster cidr is one L2 segment routed onto the bridge. A unicast VXLAN device
+ * ovl-vx (nolearning, proxy) hangs on the bridge. For each remote container and remote
+ * gateway, a permanent neighbour entry (ip -> mac) lets ovl-vx answer ARP itself, and a
+ * static FDB entry (mac -> peer's LAN address) tells it where to send the frame: nothing is
+ * ever flooded or learned, and no multicast is needed. Cost per host: two kernel entries per
+ * remote address, programmed from events.
+ */
+import { mkdirSync } from "node:fs";
+import { run as defaultRun, type Runner } from "./exec.js";
+import { readActual } from "./actual.js";
+import { plan } from "./plan.js";
+import { apply } from "./apply.js";
+import { stateStore } from "./state-file.js";
+import { attachContainer, detachContainer } from "./container.js";
+import { teardown } from "./teardown.js";
+import { isHostPortInUse } from "./ports.js";
+import type { AttachSpec, DesiredNode, Step } from "./types.js";
+
+export interface KernelDataplane {
+  /** Applies only the difference between desired and the kernel; returns the steps applied ([] when already right). */
+  reconcile(desired: DesiredNode): Promise<Step[]>;
+  /** Wires a container's namespace (by PID) to ovl-br; "unchanged" when it already was. */
+  attachContainer(c: AttachSpec): Promise<"attached" | "unchanged">;
+  /** Deletes a container's veth; a veth already gone is fine. */
+  detachContainer(veth: string): Promise<void>;
+  /** Removes everything ovl made on the node and restores the sysctls it changed. */
+  teardown(): Promise<void>;
+  isHostPortInUse(proto: "tcp" | "udp", port: number, hostIp?: string): Promise<boolean>;
+}
+
+export interface KernelDataplaneOptions {
+  /** Where the original sysctl values and the nft script are kept (created if missing). */
+  readonly stateDir: string;
+  /** Runs OS commands. @default execFile in the current network namespace */
+  readonly run?: Runner;
+  /** One line per applied step. @default no logging */
+  readonly log?: (line: string) => void;
+}
+
+export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDataplane {
+  const run = opts.run ?? defaultRun;
+  const log = opts.log ?? (() => undefined);
+  const store = stateStore(opts.stateDir);
+  mkdirSync(opts.stateDir, { recursive: true });
+  return {
+    async reconcile(desired) {
+      const steps = plan(desired, await readActual(run));
+      return steps.length ? apply({ run, store, stateDir: opts.stateDir, log }, steps) : [];
+    },
+    attachContainer: (c) => attachContainer(run, c),
+    detachContainer: (veth) => detachContainer(run, veth),
+    teardown: () => teardown(run, store, opts.stateDir, log),
+    isHostPortInUse: (proto, port, hostIp) => isHostPortInUse(run, proto, port, hostIp),
+  };
+}
+
+export { desiredDataplane, parseIfaceName } from "./desired.js";
+export { plan } from "./plan.js";
+export { readActual } from "./actual.js";
+export { apply, describeStep, ApplyError } from "./apply.js";
+export { renderNftTable, nftLoadScript } from "./nft.js";
+export { dockerUserRules } from "./iptables.js";
+export { parseSs, clashes, type Listener } from "./ports.js";
+export { run as runCommand, runAs, CommandError, KernelError, KernelErrorCodes, type KernelErrorCode, type Runner, type RunResult } from "./exec.js";
+export {
+  BRIDGE,
+  VXLAN,
+  VETH_NAME,
+  NFT_TABLE,
+  type ActualState,
+  type AttachSpec,
+  type DesiredNode,
+  type LocalContainer,
+  type PublishedPort,
+  type RemoteEndpoint,
+  type Step,
+} from "./types.js";

@@ -1,0 +1,55 @@
+/**
+ * ovl's Netfilter rules: one nftables table `ip ovl`, rendered purely as text in the exact
+ * form `nft list table ip ovl` prints it, so "is the kernel right?" is a string comparison
+ * and the table is rewritten only when the text differs (no needless reload, no dropped
+ * conntrack state). It is loaded in one `nft -f` transaction that creates, deletes and
+ * recreates the table, so there is never a moment without NAT and never a duplicate rule.
+ *
+ * - postrouting: masquerade what leaves the overlay (container -> LAN / outside).
+ * - prerouting: DNAT published ports arriving for a local address of the node.
+ * - output: the same for connections the node makes itself, except to loopback (a DNAT
+ *   of 127.0.0.1 to a non-local address would be a martian; Docker excludes it too).
+ * Forwarding accepts are not here: an accept in this table cannot override Docker's
+ * FORWARD DROP (every base chain on a hook must accept), see iptables.ts.
+ */
+import type { DesiredNode, PublishedPort } from "./types.js";
+import { NFT_TABLE } from "./types.js";
+
+function dnatRule(p: PublishedPort, output: boolean): string {
+  const match = [
+    output ? "ip daddr != 127.0.0.0/8" : "",
+    p.hostIp ? `ip daddr ${p.hostIp}` : "",
+    "fib daddr type local",
+    `${p.proto} dport ${p.hostPort}`,
+  ].filter(Boolean);
+  return `\t\t${match.join(" ")} dnat to ${p.ip}:${p.port}`;
+}
+
+function chain(name: string, header: string, rules: readonly string[]): string[] {
+  return [`\tchain ${name} {`, `\t\t${header}`, ...rules, "\t}"];
+}
+
+/** The table exactly as `nft list table ip ovl` prints it (nftables 1.0.x), without the trailing newline. */
+export function renderNftTable(d: DesiredNode): string {
+  const ports = [...d.ports].sort((a, b) => a.proto.localeCompare(b.proto) || a.hostPort - b.hostPort || (a.hostIp ?? "").localeCompare(b.hostIp ?? ""));
+  const chains = [
+    chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", ports.map((p) => dnatRule(p, false))),
+    // nft knows the name dstnat only on the prerouting hook; -100 is the same priority.
+    chain("output", "type nat hook output priority -100; policy accept;", ports.map((p) => dnatRule(p, true))),
+    chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", [
+      `\t\tip saddr ${d.cluster.cidr} ip daddr != ${d.cluster.cidr} masquerade`,
+    ]),
+  ];
+  const body = chains.flatMap((c, i) => (i === 0 ? c : ["", ...c]));
+  return [`table ip ${NFT_TABLE} {`, `\tcomment "managed by ovl"`, ...body, "}"].join("\n");
+}
+
+/** One transaction: make sure the table exists, delete it, create it as rendered. */
+export function nftLoadScript(table: string): string {
+  return `table ip ${NFT_TABLE} {}\ndelete table ip ${NFT_TABLE}\n${table}\n`;
+}
+
+/** Compares a listing with a rendering, ignoring only trailing whitespace. */
+export function sameNftTable(actual: string | null, rendered: string): boolean {
+  return actual !== null && actual.trimEnd() === rendered.trimEnd();
+}

@@ -1,0 +1,116 @@
+/**
+ * plan(desired, actual): the steps that make the kernel match, pure. Nothing that is already
+ * right gets a step, so a second reconcile plans [] and interrupts no traffic. An object of
+ * ovl's that cannot be fixed in place (a VXLAN device with another VNI, port or underlay)
+ * is deleted and recreated, and the step says why ("vni: 1 vs 2"), as flannel's ensureLink.
+ *
+ * Order (the executor runs steps in the order given):
+ * 1. sysctls, 2. bridge (before anything is enslaved to it), 3. VXLAN device, 4. veths of
+ * containers no longer here, 5. FDB before neighbour entries when adding (the proxy answers
+ * ARP from the neighbour table; the frame that follows needs the FDB entry), neighbour before
+ * FDB when removing, 6. the nft table, 7. DOCKER-USER chain, then its rules.
+ */
+import { renderNftTable, nftLoadScript, sameNftTable } from "./nft.js";
+import { dockerUserRules, specLine } from "./iptables.js";
+import { DOCKER_USER, SYSCTLS, type ActualBridge, type ActualState, type ActualVxlan, type DesiredNode, type Step } from "./types.js";
+
+function sysctlSteps(a: ActualState): Step[] {
+  return a.sysctls[SYSCTLS.ipForward] === "1" ? [] : [{ op: "sysctl", key: SYSCTLS.ipForward, value: "1" }];
+}
+
+function diffs(pairs: [string, unknown, unknown][]): string[] {
+  return pairs.filter(([, have, want]) => have !== want).map(([k, have, want]) => `${k}: ${String(have)} vs ${String(want)}`);
+}
+
+/** Returns the steps and whether the bridge is new (so its ports must be enslaved again). */
+function bridgeSteps(d: DesiredNode["bridge"], a: ActualBridge | null): { steps: Step[]; fresh: boolean } {
+  const steps: Step[] = [];
+  let addrs = a?.addrs ?? [];
+  const fresh = !a || a.kind !== "bridge";
+  if (a && fresh) steps.push({ op: "link-del", name: d.name, why: `kind: ${a.kind} vs bridge` });
+  if (fresh) {
+    steps.push({ op: "bridge-add", name: d.name, mac: d.mac, mtu: d.mtu });
+    addrs = [];
+  } else {
+    const why = diffs([["mac", a.mac, d.mac], ["mtu", a.mtu, d.mtu], ["nf_call", a.nfCalls.join(","), "0,0,0"]]);
+    if (why.length) steps.push({ op: "bridge-set", name: d.name, mac: d.mac, mtu: d.mtu, why: why.join(", ") });
+  }
+  // Stale addresses go first: deleting a primary address also deletes the secondaries of
+  // its subnet, and a new gateway in the same cluster cidr would be such a secondary.
+  for (const cidr of addrs) if (cidr !== d.address) steps.push({ op: "addr-del", dev: d.name, cidr });
+  if (!addrs.includes(d.address)) steps.push({ op: "addr-add", dev: d.name, cidr: d.address });
+  if (fresh || !a.up) steps.push({ op: "link-set", name: d.name, up: true });
+  return { steps, fresh };
+}
+
+function vxlanSteps(d: DesiredNode["vxlan"], a: ActualVxlan | null, bridge: string, bridgeFresh: boolean): { steps: Step[]; fresh: boolean } {
+  const why = a
+    ? diffs([["kind", a.kind, "vxlan"], ["vni", a.vni, d.vni], ["dstport", a.port, d.port], ["local", a.local, d.local], ["dev", a.dev, d.dev], ["learning", a.learning, false], ["proxy", a.proxy, true]])
+    : [];
+  const fresh = !a || why.length > 0;
+  const steps: Step[] = [];
+  if (a && fresh) steps.push({ op: "link-del", name: d.name, why: why.join(", ") });
+  if (fresh) steps.push({ op: "vxlan-add", name: d.name, vni: d.vni, port: d.port, local: d.local, dev: d.dev, mtu: d.mtu });
+  const mtu = fresh || a.mtu === d.mtu ? undefined : d.mtu;
+  const master = fresh || bridgeFresh || a.master !== bridge ? bridge : undefined;
+  const up = fresh || !a.up ? true : undefined;
+  if (mtu !== undefined || master !== undefined || up) {
+    steps.push({ op: "link-set", name: d.name, ...(mtu !== undefined ? { mtu } : {}), ...(master ? { master } : {}), ...(up ? { up } : {}) });
+  }
+  return { steps, fresh };
+}
+
+function vethSteps(d: DesiredNode, a: ActualState, bridgeFresh: boolean): Step[] {
+  const wanted = new Set(d.localContainers.map((c) => c.veth));
+  return a.veths.flatMap((v): Step[] => {
+    if (!wanted.has(v.name)) return [{ op: "link-del", name: v.name, why: "no such container on this node" }];
+    // A veth of a container that is here: only re-enslave it (the bridge was recreated).
+    const master = bridgeFresh || v.master !== d.bridge.name;
+    return master || !v.up ? [{ op: "link-set", name: v.name, ...(master ? { master: d.bridge.name } : {}), up: true }] : [];
+  });
+}
+
+function peerSteps(d: DesiredNode, a: ActualState, vxlanFresh: boolean): Step[] {
+  const dev = d.vxlan.name;
+  const neigh = vxlanFresh ? [] : a.neigh;
+  const fdb = vxlanFresh ? [] : a.fdb;
+  const wantIps = new Set(d.remotes.map((r) => r.ip));
+  const wantMacs = new Set(d.remotes.map((r) => r.mac));
+  const steps: Step[] = [];
+  for (const n of neigh) if (!wantIps.has(n.ip)) steps.push({ op: "neigh-del", dev, ip: n.ip });
+  for (const f of fdb) if (!wantMacs.has(f.mac)) steps.push({ op: "fdb-del", dev, mac: f.mac, dst: f.dst });
+  for (const r of d.remotes) {
+    const entries = fdb.filter((f) => f.mac === r.mac);
+    if (!(entries.length === 1 && entries[0]!.dst === r.underlayIp)) {
+      // More than one destination for a MAC (an appended entry): remove them all, then set one.
+      if (entries.length > 1) for (const f of entries) steps.push({ op: "fdb-del", dev, mac: f.mac, dst: f.dst });
+      steps.push({ op: "fdb-replace", dev, mac: r.mac, dst: r.underlayIp });
+    }
+    if (!neigh.some((n) => n.ip === r.ip && n.mac === r.mac)) steps.push({ op: "neigh-replace", dev, ip: r.ip, mac: r.mac });
+  }
+  return steps;
+}
+
+function firewallSteps(d: DesiredNode, a: ActualState): Step[] {
+  const steps: Step[] = [];
+  const table = renderNftTable(d);
+  if (!sameNftTable(a.nft, table)) steps.push({ op: "nft-load", script: nftLoadScript(table) });
+  if (a.dockerUser === null || !a.forwardJump) steps.push({ op: "iptables-chain", chain: DOCKER_USER });
+  for (const rule of dockerUserRules(d.bridge.name)) {
+    if (!(a.dockerUser ?? []).includes(specLine(DOCKER_USER, rule))) steps.push({ op: "iptables-insert", chain: DOCKER_USER, rule });
+  }
+  return steps;
+}
+
+export function plan(d: DesiredNode, a: ActualState): Step[] {
+  const bridge = bridgeSteps(d.bridge, a.bridge);
+  const vxlan = vxlanSteps(d.vxlan, a.vxlan, d.bridge.name, bridge.fresh);
+  return [
+    ...sysctlSteps(a),
+    ...bridge.steps,
+    ...vxlan.steps,
+    ...vethSteps(d, a, bridge.fresh),
+    ...peerSteps(d, a, vxlan.fresh),
+    ...firewallSteps(d, a),
+  ];
+}

@@ -1,0 +1,126 @@
+/**
+ * The dataplane's vocabulary: what a node should look like (DesiredNode, pure data from the
+ * cluster state), what it looks like (ActualState, read from the kernel), and the steps that
+ * turn one into the other (Step, the only thing the executor runs).
+ */
+import type { PortMapping } from "@ovl/domain";
+
+/** Every object ovl creates carries one of these names, so it can be found and removed. */
+export const BRIDGE = "ovl-br";
+export const VXLAN = "ovl-vx";
+/** Host ends of container veths: "ovl" + 8 hex digits (vethNameFor in @ovl/domain). */
+export const VETH_NAME = /^ovl[0-9a-f]{8}$/;
+export const NFT_TABLE = "ovl";
+export const DOCKER_USER = "DOCKER-USER";
+export const RULE_COMMENT = "ovl";
+/** The sysctls ovl may change; their original values are recorded and restored on teardown. */
+export const SYSCTLS = { ipForward: "net.ipv4.ip_forward" } as const;
+
+export interface RemoteEndpoint {
+  /** Overlay address (a remote container or a remote node's gateway). */
+  readonly ip: string;
+  readonly mac: string;
+  /** LAN address of the node that holds it: the VXLAN destination. */
+  readonly underlayIp: string;
+  readonly node: string;
+  readonly kind: "gateway" | "container";
+}
+
+export interface LocalContainer {
+  readonly name: string;
+  readonly ip: string;
+  readonly mac: string;
+  readonly veth: string;
+  readonly ports: readonly PortMapping[];
+}
+
+/** One published port: host port (on hostIp, or every local address) to container address and port. */
+export interface PublishedPort {
+  readonly proto: "tcp" | "udp";
+  readonly hostPort: number;
+  readonly hostIp?: string;
+  readonly ip: string;
+  readonly port: number;
+  readonly container: string;
+}
+
+export interface DesiredNode {
+  readonly cluster: { readonly cidr: string; readonly prefix: number; readonly vni: number; readonly vxlanPort: number; readonly mtu: number };
+  readonly node: { readonly name: string; readonly underlayIp: string; readonly underlayIface: string; readonly subnet: string; readonly gateway: string };
+  /** ovl-br holds gateway/<cluster prefix>: the whole cluster is one L2 segment routed onto it. */
+  readonly bridge: { readonly name: string; readonly address: string; readonly mac: string; readonly mtu: number };
+  readonly vxlan: { readonly name: string; readonly vni: number; readonly port: number; readonly local: string; readonly dev: string; readonly mtu: number };
+  /** Sorted by ip. */
+  readonly remotes: readonly RemoteEndpoint[];
+  /** Sorted by ip; their veths are attached separately (attachContainer) and never removed by reconcile. */
+  readonly localContainers: readonly LocalContainer[];
+  readonly ports: readonly PublishedPort[];
+}
+
+export interface AttachSpec {
+  /** PID of a process inside the container's network namespace. */
+  readonly pid: number;
+  readonly ip: string;
+  readonly mac: string;
+  readonly veth: string;
+  readonly gateway: string;
+  readonly clusterPrefix: number;
+  readonly mtu: number;
+}
+
+export interface ActualBridge {
+  readonly mac: string;
+  readonly mtu: number;
+  readonly up: boolean;
+  readonly kind: string;
+  /** nf_call_iptables / ip6tables / arptables, in that order. */
+  readonly nfCalls: readonly [number, number, number];
+  /** IPv4 addresses as a.b.c.d/p. */
+  readonly addrs: readonly string[];
+}
+
+export interface ActualVxlan {
+  readonly kind: string;
+  readonly vni: number | null;
+  readonly port: number | null;
+  readonly local: string | null;
+  readonly dev: string | null;
+  readonly learning: boolean;
+  readonly proxy: boolean;
+  readonly mtu: number;
+  readonly up: boolean;
+  readonly master: string | null;
+}
+
+export interface ActualState {
+  readonly bridge: ActualBridge | null;
+  readonly vxlan: ActualVxlan | null;
+  /** Host ends of container veths (names matching VETH_NAME). */
+  readonly veths: readonly { readonly name: string; readonly master: string | null; readonly up: boolean }[];
+  /** Permanent neighbour entries on ovl-vx. */
+  readonly neigh: readonly { readonly ip: string; readonly mac: string }[];
+  /** Static unicast FDB entries of ovl-vx itself (flag self, with a dst). */
+  readonly fdb: readonly { readonly mac: string; readonly dst: string }[];
+  /** `nft list table ip ovl`, or null when the table does not exist. */
+  readonly nft: string | null;
+  /** `iptables -S DOCKER-USER` lines, or null when the chain does not exist. */
+  readonly dockerUser: readonly string[] | null;
+  /** Whether FORWARD jumps to DOCKER-USER. */
+  readonly forwardJump: boolean;
+  readonly sysctls: Readonly<Record<string, string>>;
+}
+
+export type Step =
+  | { readonly op: "sysctl"; readonly key: string; readonly value: string }
+  | { readonly op: "link-del"; readonly name: string; readonly why: string }
+  | { readonly op: "bridge-add"; readonly name: string; readonly mac: string; readonly mtu: number }
+  | { readonly op: "bridge-set"; readonly name: string; readonly mac: string; readonly mtu: number; readonly why: string }
+  | { readonly op: "addr-add" | "addr-del"; readonly dev: string; readonly cidr: string }
+  | { readonly op: "vxlan-add"; readonly name: string; readonly vni: number; readonly port: number; readonly local: string; readonly dev: string; readonly mtu: number }
+  | { readonly op: "link-set"; readonly name: string; readonly mtu?: number; readonly master?: string; readonly up?: true }
+  | { readonly op: "neigh-replace"; readonly dev: string; readonly ip: string; readonly mac: string }
+  | { readonly op: "neigh-del"; readonly dev: string; readonly ip: string }
+  | { readonly op: "fdb-replace" | "fdb-del"; readonly dev: string; readonly mac: string; readonly dst: string }
+  | { readonly op: "nft-load"; readonly script: string }
+  | { readonly op: "iptables-chain"; readonly chain: string }
+  | { readonly op: "iptables-insert"; readonly chain: string; readonly rule: readonly string[] };
