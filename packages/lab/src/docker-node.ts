@@ -56,7 +56,7 @@ export function dockerdArgv(node: NodePlan): string[] {
 
 export function supervisorScript(node: NodePlan, cgroupLines: readonly string[]): string {
   const run = node.runDir;
-  const log = (n: string) => q(join(node.dataDir, `${n}.log`));
+  const log = (n: string) => q(`${node.logPrefix}-${n}.log`);
   return `#!/bin/sh
 # ovl lab node ${node.name} (generated): containerd + dockerd in one mount namespace.
 set -u
@@ -89,7 +89,7 @@ export function startDockerNode(node: NodePlan, cgroupLines: readonly string[]):
   const script = join(node.dataDir, "supervise.sh");
   writeFileSync(script, supervisorScript(node, cgroupLines), { mode: 0o755 });
   const argv = ["ip", "netns", "exec", node.ns, "/bin/sh", script];
-  return spawnDetached({ role: "supervisor", node: node.name, argv, log: join(node.dataDir, "supervisor.log") });
+  return spawnDetached({ role: "supervisor", node: node.name, argv, log: `${node.logPrefix}-supervisor.log` });
 }
 
 /** GET /_ping on the node's Docker socket: true when dockerd answers OK. */
@@ -109,7 +109,7 @@ export function pingDocker(sock: string, timeoutMs = 2000): Promise<boolean> {
 export async function waitDockerNode(node: NodePlan, supervisorAlive: () => boolean, timeoutMs = 90_000): Promise<ProcRecord[]> {
   const until = Date.now() + timeoutMs;
   while (!(await pingDocker(node.dockerSock))) {
-    const where = `see ${join(node.dataDir, "dockerd.log")} and containerd.log`;
+    const where = `see ${node.logPrefix}-dockerd.log and -containerd.log`;
     if (!supervisorAlive()) throw new LabError(LabErrorCodes.CommandFailed, `dockerd of lab node ${node.name} did not start: ${where}`);
     if (Date.now() > until) throw new LabError(LabErrorCodes.Timeout, `dockerd of lab node ${node.name} did not answer within ${timeoutMs} ms: ${where}`);
     await new Promise((r) => setTimeout(r, 100));

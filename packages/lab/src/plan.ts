@@ -45,7 +45,10 @@ export interface NodePlan {
   readonly dockerBip: string;
   readonly dockerPool: string;
   readonly runDir: string;
+  /** Removed by `down`: data roots, configs, the supervisor script. */
   readonly dataDir: string;
+  /** Kept by `down`: `<logPrefix>-dockerd.log`, `-containerd.log`, `-supervisor.log`. */
+  readonly logPrefix: string;
   readonly dockerSock: string;
   readonly dockerHost: string;
   readonly containerdSock: string;
@@ -97,6 +100,7 @@ export function nodePlan(index: number, labDir: string): NodePlan {
     dockerPool: `base=198.19.${third + 1}.0/24,size=26`,
     runDir,
     dataDir: join(labDir, name),
+    logPrefix: join(labDir, "logs", name),
     dockerSock,
     dockerHost: `unix://${dockerSock}`,
     containerdSock: join(runDir, "containerd", "containerd.sock"),

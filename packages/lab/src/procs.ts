@@ -39,6 +39,7 @@ export function spawnDetached(spec: SpawnSpec): ProcRecord {
   const fd = openSync(spec.log, "a");
   try {
     const child = spawn(cmd, args, { detached: true, stdio: ["ignore", fd, fd], env: spec.env ?? process.env });
+    child.on("error", () => {}); // ENOENT and the like: reported below by the missing pid
     child.unref();
     if (child.pid === undefined) throw new LabError(LabErrorCodes.CommandFailed, `could not start ${spec.role}: ${cmd} (see ${spec.log})`);
     const start = procStart(child.pid) ?? 0;
