@@ -1,0 +1,75 @@
+/**
+ * `ovl agent`: one per machine. Finds its LAN address (--ip, --iface, or the route toward
+ * the NATS server), then runs with the Linux + Docker runtime (Docker from DOCKER_HOST,
+ * default the local socket), or with --simulate the RecordingRuntime: no kernel or Docker
+ * changes at all, every container reported running (for benchmarks and tests).
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { connectNats } from "@ovl/broker-setup";
+import { parseIpv4, parseNodeName } from "@ovl/domain";
+import { out, resolveNatsUrl, type GlobalOptions } from "../context.js";
+import { UsageError, asUsage } from "../errors.js";
+import { untilSignal } from "./signals.js";
+
+export interface AgentFlags {
+  readonly node: string;
+  readonly ip?: string;
+  readonly iface?: string;
+  readonly stateDir?: string;
+  readonly simulate?: boolean;
+}
+
+const IFACE = /^[A-Za-z0-9_.:-]{1,15}$/;
+
+/** Validated flags; the state dir defaults to $OVL_DATA_DIR (else ./.ovl)/agent-<node>. */
+export function agentFlags(f: AgentFlags, env: NodeJS.ProcessEnv = process.env): Required<Pick<AgentFlags, "node" | "stateDir">> & AgentFlags {
+  const node = asUsage(() => parseNodeName(f.node));
+  if (f.ip !== undefined && f.iface !== undefined) throw new UsageError("give --ip or --iface, not both");
+  const ip = f.ip === undefined ? undefined : asUsage(() => parseIpv4(f.ip, "--ip address"));
+  if (f.iface !== undefined && !IFACE.test(f.iface)) throw new UsageError(`invalid --iface ${JSON.stringify(f.iface)}: an interface name of 1 to 15 characters`);
+  const stateDir = resolve(f.stateDir ?? join(env.OVL_DATA_DIR ?? ".ovl", `agent-${node}`));
+  return { ...f, node, stateDir, ...(ip ? { ip } : {}) };
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+};
+
+async function makeRuntime(f: AgentFlags & { stateDir: string }, node: string, iface: string) {
+  const agent = await import("@ovl/node-agent");
+  if (f.simulate) return new agent.RecordingRuntime({ node, log });
+  const { default: Docker } = await import("dockerode");
+  // No options: docker-modem reads DOCKER_HOST (and DOCKER_TLS_VERIFY/CERT_PATH) like the docker CLI.
+  const docker = new Docker();
+  const kernel = agent.createKernelDataplane({ stateDir: join(f.stateDir, "kernel"), log });
+  return new agent.LinuxDockerRuntime({ kernel, docker, underlayIface: iface, node, log });
+}
+
+export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<number> {
+  const f = agentFlags(raw);
+  mkdirSync(f.stateDir, { recursive: true });
+  const url = resolveNatsUrl(g);
+  const { runAgent, detectUnderlay } = await import("@ovl/node-agent");
+  // A simulated agent needs no real interface: --ip is taken as given.
+  const underlay = f.simulate && f.ip ? { ip: f.ip, iface: f.iface ?? "lo", mtu: 1500 } : await detectUnderlay(url, { ...(f.ip ? { ip: f.ip } : {}), ...(f.iface ? { iface: f.iface } : {}) });
+  const runtime = await makeRuntime(f, f.node, underlay.iface);
+  const nc = await connectNats({ url, name: `ovl-agent ${f.node}`, client: `agent-${f.node}`, connectTimeoutMs: 10_000 });
+  const signals = untilSignal();
+  try {
+    const handle = await runAgent({ nc, node: f.node, underlayIp: underlay.ip, iface: underlay.iface, stateDir: f.stateDir, runtime, log });
+    const mode = f.simulate ? "SIMULATED (recording runtime: no Docker, no kernel changes)" : `docker ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}`;
+    await out(`agent ${f.node} joined as ${underlay.ip} on ${underlay.iface}; ${mode}\n`);
+    const why = await Promise.race([signals.received, handle.done]);
+    if (why === "left") {
+      log(`node ${f.node} left the cluster; its network set-up is torn down`);
+    } else {
+      log(`${why}: stopping (containers and network stay as they are)`);
+      await handle.stop();
+    }
+    return 0;
+  } finally {
+    signals.dispose();
+    await nc.drain().catch(() => nc.close());
+  }
+}

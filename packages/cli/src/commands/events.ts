@@ -1,0 +1,71 @@
+/**
+ * `ovl events`: the history of OVL_EVENTS from a sequence, optionally followed live.
+ * People get one line per event; --json gives NDJSON objects {seq, subject, type, v, time,
+ * data, req?}. An event that fails validation is reported on stderr and skipped.
+ */
+import type { NatsError } from "nats";
+import { formatPort, subjects, type PortMapping, type StoredEvent } from "@ovl/domain";
+import { readEvents, type EventItem } from "@ovl/client";
+import { out, resolveNatsUrl, withClient, type GlobalOptions } from "../context.js";
+import { FailedError } from "../errors.js";
+import { summaryValue } from "../format.js";
+import { untilSignal } from "./signals.js";
+
+export interface EventsOptions {
+  readonly follow?: boolean;
+  readonly since?: number;
+  readonly json?: boolean;
+}
+
+export function eventJson(e: StoredEvent): string {
+  const base = { seq: e.seq, subject: e.subject, type: e.type, v: e.v, time: e.time, data: e.data };
+  return JSON.stringify(e.req === undefined ? base : { ...base, req: e.req });
+}
+
+/** `key=value` pairs of the data; ports and commands in their command-line form. */
+export function eventSummary(e: StoredEvent): string {
+  return Object.entries(e.data as Record<string, unknown>)
+    .map(([k, v]) => {
+      if (k === "ports" && Array.isArray(v)) return `ports=${(v as PortMapping[]).map(formatPort).join(",") || "-"}`;
+      if (k === "cmd" && Array.isArray(v)) return v.length ? `cmd=${JSON.stringify(v)}` : "";
+      return `${k}=${summaryValue(v)}`;
+    })
+    .filter(Boolean)
+    .join(" ");
+}
+
+export function eventLine(e: StoredEvent): string {
+  return `${String(e.seq).padStart(6)}  ${e.time}  ${e.type.padEnd(16)}  ${e.subject}  ${eventSummary(e)}`;
+}
+
+async function print(item: EventItem, json: boolean): Promise<void> {
+  if (!item.ok) {
+    process.stderr.write(`warning: skipped invalid event seq ${item.seq} on ${item.subject}: ${item.error}\n`);
+    return;
+  }
+  await out(`${json ? eventJson(item.event) : eventLine(item.event)}\n`);
+}
+
+/** JetStream API error 10059: the stream does not exist. */
+const streamMissing = (err: unknown): boolean => (err as NatsError)?.api_error?.err_code === 10059;
+
+export async function eventsCommand(g: GlobalOptions, opts: EventsOptions): Promise<number> {
+  const url = resolveNatsUrl(g);
+  return withClient(g, async (client) => {
+    const abort = new AbortController();
+    const stopOnSignal = opts.follow ? untilSignal(() => abort.abort()) : undefined;
+    try {
+      for await (const item of readEvents(client.nc, { since: opts.since ?? 1, follow: Boolean(opts.follow), signal: abort.signal })) {
+        await print(item, Boolean(opts.json));
+      }
+    } catch (err) {
+      if (streamMissing(err)) {
+        throw new FailedError(`no stream ${subjects.STREAM_EVENTS} on ${url}: run \`ovl broker setup\` or start \`ovl coordinator\``);
+      }
+      throw err;
+    } finally {
+      stopOnSignal?.dispose();
+    }
+    return 0;
+  });
+}

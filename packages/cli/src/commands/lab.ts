@@ -1,0 +1,70 @@
+/**
+ * `ovl up`, `ovl down`: the local lab cluster (packages/lab). `ovl up` starts the control
+ * plane through this same `ovl` command, with the lab's overlay settings (DESIGN.md
+ * section 8), and ends by opening the TUI, or (with --no-tui or no terminal) by printing
+ * the nodes once they have joined.
+ */
+import { join } from "node:path";
+import type { GlobalOptions } from "../context.js";
+import { out } from "../context.js";
+import { FailedError } from "../errors.js";
+
+const progress = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+export interface UpOptions {
+  readonly nodes: number;
+  readonly dir?: string;
+  /** From --no-tui: print the nodes and return instead of opening the TUI. */
+  readonly tui?: boolean;
+}
+
+/** The coordinator's flags for the lab's overlay: 198.19.0.0/18, VNI 4242, ... */
+export function labCoordinatorArgs(c: { cidr: string; blockPrefix: number; vni: number; vxlanPort: number; mtu: number }): string[] {
+  return ["coordinator", "--cidr", c.cidr, "--block-prefix", String(c.blockPrefix), "--vni", String(c.vni), "--vxlan-port", String(c.vxlanPort), "--mtu", String(c.mtu)];
+}
+
+/** Waits (bounded) until `count` nodes are ready, then prints them. */
+async function printNodesWhenReady(natsUrl: string, count: number, timeoutMs: number): Promise<void> {
+  const { withClient } = await import("../context.js");
+  const { nodesTable } = await import("./listings.js");
+  const until = Date.now() + timeoutMs;
+  await withClient({ nats: natsUrl }, async (client) => {
+    for (;;) {
+      const rows = await client.nodes().catch(() => []);
+      const ready = rows.filter((r) => r.status === "ready" && r.subnet).length;
+      if (ready >= count || Date.now() > until) {
+        await out(nodesTable(rows, Date.now()));
+        if (ready < count) throw new FailedError(`only ${ready} of ${count} lab nodes joined within ${timeoutMs / 1000} s; see the agents' logs under the lab directory`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  });
+}
+
+export async function upCommand(g: GlobalOptions, opts: UpOptions): Promise<number> {
+  const lab = await import("@ovl/lab");
+  const dir = opts.dir ?? lab.DEFAULT_LAB_DIR;
+  const info = await lab.labUp({
+    nodes: opts.nodes,
+    dir,
+    log: progress,
+    coordinatorArgs: labCoordinatorArgs(lab.LAB_CLUSTER),
+    agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
+  });
+  progress(`lab: up with ${info.nodes.length} nodes; NATS at ${info.natsUrl} (export OVL_NATS_URL=${info.natsUrl})`);
+  await printNodesWhenReady(info.natsUrl, info.nodes.length, 60_000);
+  if (opts.tui !== false && process.stdout.isTTY) {
+    const { tuiCommand } = await import("./tui.js");
+    return tuiCommand({ ...g, nats: info.natsUrl });
+  }
+  return 0;
+}
+
+export async function downCommand(_g: GlobalOptions, opts: { dir?: string }): Promise<number> {
+  const { labDown, DEFAULT_LAB_DIR } = await import("@ovl/lab");
+  const report = await labDown({ dir: opts.dir ?? DEFAULT_LAB_DIR, log: progress });
+  return report.warnings.length > 0 ? 1 : 0;
+}

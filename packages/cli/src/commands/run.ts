@@ -1,0 +1,58 @@
+/**
+ * `ovl run`: validate everything locally (the same parsers the coordinator uses), send the
+ * StartContainer command, then, unless --detach, wait for the agent's verdict recorded in
+ * the stream (ContainerRunning or ContainerFailed) and exit non-zero on failure.
+ */
+import { parseContainerName, parseImage, parseNodeName, parsePortSpec, portsClash, formatPort, type CommandData, type PortMapping } from "@ovl/domain";
+import { waitForOutcome, type RunResult } from "@ovl/client";
+import { out, withClient, type GlobalOptions } from "../context.js";
+import { FailedError, UsageError, asUsage } from "../errors.js";
+
+export interface RunOptions {
+  readonly node?: string;
+  readonly image: string;
+  readonly publish: readonly string[];
+  readonly detach?: boolean;
+  /** Seconds to wait for the agent's verdict. @default 60 */
+  readonly timeout?: number;
+}
+
+function parsePorts(specs: readonly string[]): PortMapping[] {
+  const ports = specs.map((s) => asUsage(() => parsePortSpec(s)));
+  ports.forEach((p, i) => {
+    const other = ports.slice(0, i).find((q) => portsClash(p, q));
+    if (other) throw new UsageError(`port mappings ${formatPort(other)} and ${formatPort(p)} use the same host port: publish each host port once`);
+  });
+  return ports;
+}
+
+/** The command's data, validated; throws UsageError naming the first bad argument. */
+export function runSpec(rawName: string, opts: RunOptions, cmd: readonly string[]): CommandData<"StartContainer"> {
+  const name = asUsage(() => parseContainerName(rawName));
+  const image = asUsage(() => parseImage(opts.image));
+  const ports = parsePorts(opts.publish);
+  if (cmd.length > 256 || cmd.some((a) => a.length > 4096 || a.includes("\0"))) {
+    throw new UsageError("invalid command: at most 256 arguments of at most 4096 characters, without NUL bytes");
+  }
+  const spec = { name, image, cmd: [...cmd], ports };
+  return opts.node === undefined ? spec : { ...spec, node: asUsage(() => parseNodeName(opts.node)) };
+}
+
+const placed = (r: RunResult): string => `${r.name} on node ${r.node} at ${r.ip}`;
+
+export async function runCommand(g: GlobalOptions, rawName: string, opts: RunOptions, cmd: readonly string[]): Promise<number> {
+  const spec = runSpec(rawName, opts, cmd);
+  return withClient(g, async (client) => {
+    const r = await client.run(spec);
+    if (opts.detach) {
+      await out(`${placed(r)} (pending; follow it with \`ovl ps\`)\n`);
+      return 0;
+    }
+    const outcome = await waitForOutcome(client.nc, r, Math.round((opts.timeout ?? 60) * 1000));
+    if (outcome.state !== "running") {
+      throw new FailedError(`container ${r.name} on node ${r.node} ${outcome.state}: ${outcome.reason}; see \`ovl events\`, then \`ovl rm ${r.name}\``);
+    }
+    await out(`${placed(r)} running\n`);
+    return 0;
+  });
+}

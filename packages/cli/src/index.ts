@@ -1,0 +1,6 @@
+/** @ovl/cli: the `ovl` command line, importable for tests and other tools. */
+export { runCli } from "./cli.js";
+export { buildProgram, type Outcome } from "./program.js";
+export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, FailedError, UsageError, errorLine, exitCodeFor } from "./errors.js";
+export { age, humanBytes, percent, table } from "./format.js";
+export { DEFAULT_URL, resolveNatsUrl, type GlobalOptions } from "./context.js";

@@ -1,0 +1,145 @@
+/**
+ * The `ovl` command tree (commander). Each action loads its command module on demand, so
+ * `ovl --help` loads only commander, and `ovl ps` never loads better-sqlite3, dockerode or
+ * ink. Flags of a known shape (numbers, URLs) are checked here; names, images, ports and
+ * CIDRs by the domain's parsers in the command modules, before anything is sent.
+ */
+import { Command, Option } from "commander";
+import { collect, intIn, natsUrlArg, nonEmpty, secondsIn } from "./args.js";
+import type { GlobalOptions } from "./context.js";
+import type { RunOptions } from "./commands/run.js";
+
+/** A command module's entry: the global options, then commander's arguments and options. */
+type Action = (g: GlobalOptions, ...args: any[]) => Promise<number>;
+
+/** Where the action that ran leaves its exit code (commander's own actions leave 0). */
+export interface Outcome {
+  code: number;
+}
+
+/** An action handler that loads its module only when its command runs. */
+function lazy(outcome: Outcome, load: () => Promise<Action>): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const action = await load();
+    outcome.code = await action(cmd.optsWithGlobals<GlobalOptions>(), ...args.slice(0, -1));
+  };
+}
+
+type Act = (load: () => Promise<Action>) => (...args: unknown[]) => Promise<void>;
+
+export function buildProgram(outcome: Outcome = { code: 0 }): Command {
+  const program = new Command("ovl")
+    .description("ovl: an overlay network for Docker containers across the machines of one LAN")
+    .version("0.1.0", "-V, --version")
+    .addOption(new Option("--nats <url>", "NATS server URL (default: $OVL_NATS_URL or nats://127.0.0.1:4222)").argParser(natsUrlArg))
+    .addOption(new Option("--request-timeout <sec>", "how long a request to the coordinators may take").argParser(secondsIn(0.1, 600)).default(10))
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  const act: Act = (load) => lazy(outcome, load);
+  addServiceCommands(program, act);
+  addContainerCommands(program, act);
+  addViewCommands(program, act);
+  addLabCommands(program, act);
+  return program;
+}
+
+function addServiceCommands(program: Command, act: Act): void {
+  const broker = program.command("broker").description("the NATS broker: start a local one, set up the streams");
+  broker
+    .command("start")
+    .description("run a local nats-server with JetStream in the foreground (Ctrl-C stops it)")
+    .option("--host <addr>", "address to listen on", "127.0.0.1")
+    .option("--port <n>", "port to listen on", intIn(1, 65535), 4222)
+    .option("--store <dir>", "JetStream store and config directory (default: ./.ovl/broker)", nonEmpty("directory"))
+    .action(act(async () => (await import("./commands/broker.js")).brokerStartCommand));
+  broker
+    .command("setup")
+    .description("create or update the streams OVL_EVENTS and OVL_HEARTBEATS")
+    .option("--replicas <n>", "copies of each message (3 for a 3-server cluster)", intIn(1, 5), 1)
+    .action(act(async () => (await import("./commands/broker.js")).brokerSetupCommand));
+  program
+    .command("coordinator")
+    .description("serve commands and queries, decide and append events (until SIGTERM/SIGINT)")
+    .option("--db <path>", "SQLite projection file (default: $OVL_DATA_DIR/coordinator.db or ./.ovl/coordinator.db)", nonEmpty("path"))
+    .option("--cidr <cidr>", "cluster network, fixed at creation (default 10.240.0.0/16)")
+    .option("--block-prefix <n>", "prefix length of each node's block (default 24)", intIn(8, 30))
+    .option("--vni <n>", "VXLAN network identifier (default 1)", intIn(1, 16777215))
+    .option("--vxlan-port <n>", "VXLAN UDP port (default 4789)", intIn(1, 65535))
+    .option("--mtu <n>", "overlay MTU (default 1450)", intIn(576, 9000))
+    .action(act(async () => (await import("./commands/coordinator.js")).coordinatorCommand));
+  program
+    .command("agent")
+    .description("run the node agent of this machine (until SIGTERM/SIGINT, or until the node leaves)")
+    .requiredOption("--node <name>", "this node's name")
+    .option("--ip <addr>", "this node's LAN address (default: the address toward the NATS server)")
+    .option("--iface <if>", "this node's LAN interface")
+    .option("--state-dir <dir>", "agent state (default: $OVL_DATA_DIR/agent-<node> or ./.ovl/agent-<node>)", nonEmpty("directory"))
+    .option("--simulate", "SIMULATED node: record the desired state, touch no kernel and no Docker")
+    .action(act(async () => (await import("./commands/agent.js")).agentCommand));
+}
+
+function addContainerCommands(program: Command, act: Act): void {
+  program
+    .command("run")
+    .description("start a container on a node (the node with the most free addresses unless --node)")
+    .argument("<name>", "container name")
+    .argument("[cmd...]", "command and arguments, after --")
+    .requiredOption("--image <image>", "Docker image (pulled when missing)")
+    .option("--node <name>", "node to place it on")
+    .option("-p, --publish <spec>", "publish a port: [HOST_IP:]HOST:CTR[/udp] (repeatable)", collect, [])
+    .option("-d, --detach", "return once placed; do not wait for the agent")
+    .option("--timeout <sec>", "how long to wait for the agent's verdict", secondsIn(1, 3600), 60)
+    .action(act(async () => {
+      const { runCommand } = await import("./commands/run.js");
+      return (g: GlobalOptions, name: string, cmd: string[], opts: RunOptions) => runCommand(g, name, opts, cmd);
+    }));
+  program.command("rm").description("remove a container").argument("<name>").action(act(async () => (await import("./commands/change.js")).rmCommand));
+  program
+    .command("leave")
+    .description("make a node leave: its containers are removed and its network set-up torn down")
+    .argument("<node>")
+    .action(act(async () => (await import("./commands/change.js")).leaveCommand));
+  program
+    .command("release")
+    .description("release a lost node's block and addresses (its agent is gone for good)")
+    .argument("<node>")
+    .action(act(async () => (await import("./commands/change.js")).releaseCommand));
+}
+
+function addViewCommands(program: Command, act: Act): void {
+  program
+    .command("ps")
+    .description("list containers")
+    .option("--json", "print a JSON array of rows")
+    .action(act(async () => (await import("./commands/listings.js")).psCommand));
+  program
+    .command("nodes")
+    .description("list nodes with CPU, free memory and heartbeat age")
+    .option("--all", "include nodes that left")
+    .option("--json", "print a JSON array of rows")
+    .action(act(async () => (await import("./commands/listings.js")).nodesCommand));
+  program
+    .command("events")
+    .description("show the event history (seq, time, type, subject, summary)")
+    .option("-f, --follow", "keep following new events")
+    .option("--since <seq>", "first stream sequence to show", intIn(1, Number.MAX_SAFE_INTEGER), 1)
+    .option("--json", "one JSON object per line (NDJSON)")
+    .action(act(async () => (await import("./commands/events.js")).eventsCommand));
+  program.command("tui").description("open the terminal UI").action(act(async () => (await import("./commands/tui.js")).tuiCommand));
+}
+
+function addLabCommands(program: Command, act: Act): void {
+  program
+    .command("up")
+    .description("bring a local lab cluster up (network namespaces, dockerd per node, control plane); needs root")
+    .option("--nodes <n>", "number of nodes", intIn(1, 20), 3)
+    .option("--dir <dir>", "lab directory (default: /var/lib/ovl-lab)", nonEmpty("directory"))
+    .option("--no-tui", "print the nodes instead of opening the TUI")
+    .action(act(async () => (await import("./commands/lab.js")).upCommand));
+  program
+    .command("down")
+    .description("tear the local lab cluster down, leaving the machine as before")
+    .option("--dir <dir>", "lab directory (default: /var/lib/ovl-lab)", nonEmpty("directory"))
+    .action(act(async () => (await import("./commands/lab.js")).downCommand));
+}

@@ -1,0 +1,74 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { CommanderError } from "commander";
+import { OvlError } from "@ovl/domain";
+import { age, humanBytes, percent, table, summaryValue } from "../../packages/cli/src/format.js";
+import { errorLine, exitCodeFor, UsageError, FailedError } from "../../packages/cli/src/errors.js";
+import { eventJson, eventLine, eventSummary } from "../../packages/cli/src/commands/events.js";
+import { nodesTable, psTable } from "../../packages/cli/src/commands/listings.js";
+import type { NodeRow, PsRow, StoredEvent } from "@ovl/domain";
+
+test("table aligns columns and does not pad the last one", () => {
+  assert.is(table(["A", "BB"], [["xxx", "1"], ["y", "22"]]), "A    BB\nxxx  1\ny    22\n");
+});
+
+test("human units", () => {
+  assert.is(humanBytes(0), "0 B");
+  assert.is(humanBytes(1536), "1.5 KiB");
+  assert.is(humanBytes(3 * 1024 ** 3), "3.0 GiB");
+  assert.is(humanBytes(20 * 1024 ** 2), "20 MiB");
+  assert.is(humanBytes(null), "-");
+  assert.is(percent(0.123), "12%");
+  assert.is(percent(null), "-");
+  const now = Date.parse("2025-01-01T01:00:00Z");
+  assert.is(age("2025-01-01T00:59:56Z", now), "4s");
+  assert.is(age("2025-01-01T00:56:48Z", now), "3m12s");
+  assert.is(age("2024-12-30T00:00:00Z", now), "2d1h");
+  assert.is(age(null, now), "-");
+  assert.is(summaryValue("a b"), '"a b"');
+  assert.is(summaryValue("ab"), "ab");
+});
+
+test("exit codes: usage 2, refused or failed 1, help 0", () => {
+  assert.is(exitCodeFor(new CommanderError(1, "commander.unknownOption", "x")), 2);
+  assert.is(exitCodeFor(new CommanderError(0, "commander.helpDisplayed", "x")), 0);
+  assert.is(exitCodeFor(new UsageError("x")), 2);
+  assert.is(exitCodeFor(new OvlError("INVALID_INPUT", "x")), 2);
+  assert.is(exitCodeFor(new OvlError("CONTAINER_NOT_FOUND", "x")), 1);
+  assert.is(exitCodeFor(new FailedError("x")), 1);
+  assert.is(exitCodeFor(new Error("x")), 1);
+  assert.is(errorLine(new Error("first\n  second\n")), "error: first; second");
+});
+
+const started: StoredEvent = {
+  seq: 7,
+  subject: "ovl.evt.ctr.n1.web",
+  type: "ContainerStarted",
+  v: 1,
+  time: "2025-01-01T00:00:00.000Z",
+  req: "abcdefgh12",
+  data: { name: "web", node: "n1", ip: "10.240.0.2", mac: "02:42:0a:f0:00:02", image: "busybox", cmd: [], ports: [{ host: 8080, container: 80, proto: "tcp" }] },
+};
+
+test("event lines: NDJSON keeps the envelope, the human line summarises the data", () => {
+  assert.equal(JSON.parse(eventJson(started)), {
+    seq: 7, subject: "ovl.evt.ctr.n1.web", type: "ContainerStarted", v: 1, time: "2025-01-01T00:00:00.000Z", data: started.data, req: "abcdefgh12",
+  });
+  assert.is(eventSummary(started), "name=web node=n1 ip=10.240.0.2 mac=02:42:0a:f0:00:02 image=busybox ports=8080:80/tcp");
+  assert.is(eventLine(started), "     7  2025-01-01T00:00:00.000Z  ContainerStarted  ovl.evt.ctr.n1.web  name=web node=n1 ip=10.240.0.2 mac=02:42:0a:f0:00:02 image=busybox ports=8080:80/tcp");
+});
+
+test("ps and nodes tables", () => {
+  const ps: PsRow = { name: "web", node: "n1", ip: "10.240.0.2", mac: "m", image: "busybox", cmd: [], state: "failed", reason: "no image", ports: [], since: "t" };
+  assert.is(psTable([ps]), "NAME  NODE  IP          IMAGE    STATE              PORTS\nweb   n1    10.240.0.2  busybox  failed (no image)\n");
+  const node: NodeRow = {
+    name: "n1", ip: "198.18.0.11", subnet: "10.240.0.0/24", gateway: "10.240.0.1", status: "ready", lastSeen: "2025-01-01T00:00:00Z",
+    cpu: 0.25, memFree: 2 * 1024 ** 3, memTotal: 4 * 1024 ** 3, containers: 1, freeAddresses: 252, agentVersion: "0.1.0", since: "t",
+  };
+  assert.is(
+    nodesTable([node], Date.parse("2025-01-01T00:00:03Z")),
+    "NAME  IP           SUBNET         STATUS  CPU  MEM FREE  SEEN    CONTAINERS\nn1    198.18.0.11  10.240.0.0/24  ready   25%  2.0 GiB   3s ago  1\n",
+  );
+});
+
+test.run();
