@@ -101,7 +101,8 @@ test("supervisor script: cgroups and ip_forward=0 before dockerd, dockerd before
 });
 
 test("nats config listens on the LAN gateway only", () => {
-  assert.match(natsConfig("/x/store"), /^listen: 198\.18\.0\.1:4222$/m);
+  assert.match(natsConfig("/x/store"), /^listen: "198\.18\.0\.1:4222"$/m);
+  assert.match(natsConfig("/x/store"), /^http: "198\.18\.0\.1:8222"$/m);
 });
 
 test("a damaged state file is an error, never a list of PIDs", () => {

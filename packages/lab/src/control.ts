@@ -7,19 +7,19 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { join } from "node:path";
+import { renderServerConfig } from "@ovl/broker-setup";
 import { LabError, LabErrorCodes } from "./errors.js";
 import { LAN_GATEWAY, NATS_MONITOR_PORT, NATS_PORT, natsUrlOf, type NodePlan } from "./plan.js";
 import { isAlive, spawnDetached } from "./procs.js";
 import type { ProcRecord } from "./state.js";
 
+/**
+ * The project's own server config (broker-setup), bound to the LAN gateway only. The lab
+ * starts nats-server itself rather than through broker-setup's `startBroker`, because the
+ * broker must outlive `ovl up` (detached, its PID in the state file).
+ */
 export function natsConfig(storeDir: string): string {
-  return [
-    "server_name: ovl_lab",
-    `listen: ${LAN_GATEWAY}:${NATS_PORT}`,
-    `http: ${LAN_GATEWAY}:${NATS_MONITOR_PORT}`,
-    `jetstream { store_dir: ${JSON.stringify(storeDir)}, max_memory_store: 256MB, max_file_store: 2GB }`,
-    "",
-  ].join("\n");
+  return renderServerConfig({ host: LAN_GATEWAY, port: NATS_PORT, httpPort: NATS_MONITOR_PORT, serverName: "ovl_lab", storeDir, maxFileStore: 2 * 1024 ** 3 });
 }
 
 export function startBroker(labDir: string): ProcRecord {
