@@ -1,0 +1,208 @@
+/**
+ * The node agent: join, follow the history, make the node match it, report back.
+ *
+ * How it works (numbered steps in runAgent):
+ * 1. Join (JoinNode on ovl.rpt.<node>.join, one id, retried): a refusal ends the agent.
+ * 2. Heartbeats on ovl.hb.<node> every heartbeatMs.
+ * 3. Follow OVL_EVENTS from the start (ordered consumer) and fold with applyStored.
+ * 4. Once the history read at start is applied, every event (debounced) and every
+ *    reconcileMs hands the node's view to the runtime; its reports go out as
+ *    ReportContainer requests. The runtime's own watch reports (Docker restarts) too.
+ * 5. The view says `leaving`: teardown, report left, done = "left". It says `lost`:
+ *    teardown, then join again.
+ * Stopping (stop(), SIGTERM) only stops the agent: containers and dataplane stay as they
+ * are, and a restarted agent reads everything again and changes only what differs.
+ */
+import { readFileSync } from "node:fs";
+import type { NatsConnection } from "nats";
+import { applyStored, emptyState, parseIpv4, parseNodeName, subjects, type ClusterState } from "@ovl/domain";
+import type { EventItem } from "@ovl/client";
+import { askUntilAnswered, type AskOptions } from "./ask.js";
+import { followEvents } from "./follow.js";
+import { startHeartbeats } from "./heartbeat.js";
+import { join } from "./join.js";
+import { createReporter } from "./reporter.js";
+import { differs, type ContainerReport, type NodeRuntime } from "./runtime.js";
+import { createScheduler } from "./scheduler.js";
+import { detectUnderlay } from "./underlay.js";
+import { AGENT_VERSION } from "./version.js";
+
+export interface AgentOptions {
+  readonly nc: NatsConnection;
+  readonly node: string;
+  /** LAN address; detected toward the NATS server (or from `iface`) when absent. */
+  readonly underlayIp?: string;
+  readonly iface?: string;
+  /** MTU of the LAN interface, checked at join; detected with the address when absent. */
+  readonly lanMtu?: number;
+  readonly stateDir: string;
+  readonly runtime: NodeRuntime;
+  /** @default 5000 */
+  readonly heartbeatMs?: number;
+  /** Periodic reconcile. @default 10000 */
+  readonly reconcileMs?: number;
+  /** @default no logging */
+  readonly log?: (line: string) => void;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+export interface AgentHandle {
+  /** Stops the agent; containers and dataplane are left as they are. */
+  stop(): Promise<void>;
+  state(): ClusterState;
+  /** Sequence of the last event applied. */
+  seq(): number;
+  /** "left" after a completed leave; rejects when the agent ends on an error (join refused). */
+  readonly done: Promise<"stopped" | "left">;
+}
+
+const DEBOUNCE_MS = 20;
+
+/** The MTU of a local interface, or undefined (a simulated agent's interface may not exist). */
+function ifaceMtu(iface: string | undefined): number | undefined {
+  if (!iface || !/^[A-Za-z0-9_.-]{1,15}$/.test(iface)) return undefined;
+  try {
+    const mtu = Number(readFileSync(`/sys/class/net/${iface}/mtu`, "utf8").trim());
+    return Number.isInteger(mtu) && mtu >= 68 ? mtu : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function underlayOf(opts: AgentOptions): Promise<{ ip: string; mtu?: number }> {
+  if (opts.underlayIp !== undefined) {
+    const mtu = opts.lanMtu ?? ifaceMtu(opts.iface);
+    return { ip: parseIpv4(opts.underlayIp, "underlay address"), ...(mtu ? { mtu } : {}) };
+  }
+  const found = await detectUnderlay(`nats://${opts.nc.getServer()}`, opts.iface ? { iface: opts.iface } : {});
+  return { ip: found.ip, mtu: opts.lanMtu ?? found.mtu };
+}
+
+export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
+  const node = parseNodeName(opts.node);
+  const log = opts.log ?? (() => undefined);
+  const underlay = await underlayOf(opts);
+  const agent = new Agent(opts, node, log);
+  const joinBody = { node, underlayIp: underlay.ip, agentVersion: AGENT_VERSION, ...(underlay.mtu ? { lanMtu: Math.min(underlay.mtu, 65535) } : {}) };
+  // 1. Join; a refusal rejects runAgent itself.
+  await join(opts.nc, joinBody, agent.ask);
+  agent.start(joinBody);
+  return {
+    stop: () => agent.finish("stopped"),
+    state: () => agent.state,
+    seq: () => agent.seq,
+    done: agent.done,
+  };
+}
+
+class Agent {
+  state: ClusterState = emptyState;
+  seq = 0;
+  readonly done: Promise<"stopped" | "left">;
+  readonly ask: AskOptions;
+  private stopped = false;
+  private caughtUp = false;
+  private lostSince: string | null = null;
+  private resolve!: (v: "stopped" | "left") => void;
+  private reject!: (err: unknown) => void;
+  private cleanups: (() => void)[] = [];
+  private readonly reporter;
+  private readonly scheduler;
+  private joinBody: Parameters<typeof join>[1] | null = null;
+
+  constructor(private readonly opts: AgentOptions, private readonly node: string, private readonly log: (l: string) => void) {
+    this.done = new Promise((res, rej) => ((this.resolve = res), (this.reject = rej)));
+    this.done.catch(() => undefined); // a rejection is for whoever awaits done
+    this.ask = { stopped: () => this.stopped, log };
+    this.reporter = createReporter(opts.nc, node, this.ask);
+    this.scheduler = createScheduler(() => this.step(), DEBOUNCE_MS, (err) => log(`reconcile failed: ${(err as Error).message}`));
+  }
+
+  start(joinBody: NonNullable<Agent["joinBody"]>): void {
+    this.joinBody = joinBody;
+    const { nc, runtime } = this.opts;
+    // 2. Heartbeats.
+    this.cleanups.push(startHeartbeats(nc, this.node, this.opts.heartbeatMs ?? 5000, this.opts.now ?? (() => new Date()), this.log));
+    // 3. Follow and fold.
+    const follower = followEvents({ nc, log: this.log, onItem: (i) => this.apply(i), onCaughtUp: () => this.onCaughtUp() });
+    this.cleanups.push(() => follower.stop());
+    // 4. Periodic reconcile, and the runtime's own reports.
+    const timer = setInterval(() => this.scheduler.schedule(), this.opts.reconcileMs ?? 10_000);
+    this.cleanups.push(() => clearInterval(timer));
+    if (runtime.watch) this.cleanups.push(runtime.watch((r) => this.report(r)));
+    nc.closed().then((err) => this.fail(new Error(`NATS connection closed${err ? `: ${err.message}` : ""}`)));
+  }
+
+  private apply(item: EventItem): void {
+    if (!item.ok) {
+      this.log(`skipped event ${item.seq} on ${item.subject}: ${item.error}`);
+      return;
+    }
+    this.state = applyStored(this.state, item.event);
+    this.seq = item.event.seq;
+    if (this.caughtUp) this.scheduler.schedule();
+  }
+
+  private onCaughtUp(): void {
+    this.caughtUp = true;
+    this.log(`caught up at event ${this.seq}`);
+    this.scheduler.schedule();
+  }
+
+  private report(r: ContainerReport): void {
+    if (differs(this.state.nodes[this.node]?.containers[r.name], r)) this.reporter.send(r);
+  }
+
+  /** One reconcile: the view decides between leaving, rejoining and syncing. */
+  private async step(): Promise<void> {
+    if (this.stopped) return;
+    const self = this.state.nodes[this.node];
+    if (self?.status === "leaving" || self?.status === "left") return this.leave(self.status);
+    if (self?.status === "lost") return this.rejoin(self.since);
+    const reports = await this.opts.runtime.sync(this.state, this.node);
+    for (const r of reports) this.report(r);
+  }
+
+  // 5. Leaving: tear down, then say so; the coordinator records NodeLeft.
+  private async leave(status: "leaving" | "left"): Promise<void> {
+    this.log(`node ${this.node} is ${status}: removing its containers and dataplane`);
+    await this.opts.runtime.teardown();
+    if (status === "leaving") await askUntilAnswered(this.opts.nc, subjects.reportSubject(this.node, "left"), { node: this.node }, this.ask);
+    this.log(`node ${this.node} left the cluster`);
+    await this.finish("left", false);
+  }
+
+  private async rejoin(since: string): Promise<void> {
+    if (this.lostSince === since) return;
+    this.lostSince = since;
+    this.log(`node ${this.node} was declared lost: tearing down, then joining again`);
+    await this.opts.runtime.teardown();
+    try {
+      await join(this.opts.nc, this.joinBody!, this.ask);
+    } catch (err) {
+      if (!this.stopped) this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.stopped) return;
+    this.log(`agent ends: ${(err as Error).message}`);
+    void this.halt().then(() => this.reject(err));
+  }
+
+  async finish(how: "stopped" | "left", waitForRun = true): Promise<void> {
+    if (this.stopped) return;
+    await this.halt(waitForRun);
+    this.resolve(how);
+  }
+
+  private async halt(waitForRun = true): Promise<void> {
+    this.stopped = true;
+    this.cleanups.splice(0).forEach((f) => f());
+    // Called from inside a run (leave), waiting for the run would wait for itself.
+    if (waitForRun) await this.scheduler.stop();
+    else void this.scheduler.stop();
+    await this.reporter.idle();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * LinuxDockerRuntime: the real node. On every view of the state:
+ * 1. the kernel dataplane is reconciled (bridge, VXLAN, peers, NAT, published ports);
+ * 2. ovl's Docker containers of this node that the state no longer holds are removed
+ *    (force) and their veths detached; failed ones too (their half is gone already);
+ * 3. every container the state holds exists, runs and is wired (attach by PID), created
+ *    when missing: image pulled, `--network none`, labels, restart policy unless-stopped.
+ * Containers without ovl's labels are never listed, so never touched. A container that
+ * exists and runs is only re-checked (attach is idempotent): an agent restart changes
+ * nothing. Everything runs one at a time (sync, Docker events, teardown), so a container
+ * is never wired twice at once.
+ */
+import type Dockerode from "dockerode";
+import { desiredDataplane, type KernelDataplane, type DesiredNode } from "../kernel/index.js";
+import { vethNameFor, type ClusterState, type ContainerRecord } from "@ovl/domain";
+import { AgentError, AgentErrorCodes } from "../errors.js";
+import { differs, localContainers, type ContainerReport, type NodeRuntime } from "../runtime.js";
+import { dockerContainers, type ContainerClient, type ContainerSummary } from "./containers.js";
+import { followDockerEvents, type DockerEvent } from "./events.js";
+import { dockerImages, type ImageClient } from "./images.js";
+import { createLabels, dockerNameFor, ownedBy } from "./labels.js";
+
+export interface LinuxDockerRuntimeOptions {
+  readonly kernel: KernelDataplane;
+  readonly docker: Dockerode;
+  /** The LAN interface VXLAN rides on. */
+  readonly underlayIface: string;
+  readonly node: string;
+  /** Put in the ovl.cluster label when given. */
+  readonly cluster?: string;
+  /** @default no logging */
+  readonly log?: (line: string) => void;
+  /** @default the dockerode-backed clients */
+  readonly containers?: ContainerClient;
+  readonly images?: ImageClient;
+}
+
+type View = { readonly state: ClusterState; readonly desired: DesiredNode };
+
+export class LinuxDockerRuntime implements NodeRuntime {
+  private readonly log: (line: string) => void;
+  private readonly containers: ContainerClient;
+  private readonly images: ImageClient;
+  private queue: Promise<unknown> = Promise.resolve();
+  private view: View | null = null;
+  /** Docker ids ovl is removing: their "die" is not an exit to report. */
+  private readonly removing = new Set<string>();
+
+  constructor(private readonly opts: LinuxDockerRuntimeOptions) {
+    this.log = opts.log ?? (() => undefined);
+    this.containers = opts.containers ?? dockerContainers(opts.docker, this.log);
+    this.images = opts.images ?? dockerImages(opts.docker, this.log);
+  }
+
+  /** One operation at a time, in arrival order; a failure does not block the next. */
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(op, op);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  sync(state: ClusterState, node: string): Promise<ContainerReport[]> {
+    return this.serial(() => this.syncNow(state, node));
+  }
+
+  teardown(): Promise<void> {
+    return this.serial(async () => {
+      for (const c of await this.containers.listOwned(this.opts.node)) await this.removeOne(c, "node teardown");
+      await this.opts.kernel.teardown();
+      this.view = null;
+    });
+  }
+
+  watch(emit: (r: ContainerReport) => void): () => void {
+    return followDockerEvents({
+      docker: this.opts.docker,
+      node: this.opts.node,
+      log: this.log,
+      onEvent: (e) => void this.serial(() => this.onDockerEvent(e, emit)).catch((err) => this.log(`docker event ${e.action}: ${(err as Error).message}`)),
+      onReconnect: () => {
+        const v = this.view;
+        if (v) void this.sync(v.state, this.opts.node).then((rs) => rs.forEach(emit), (err) => this.log(`resync after docker reconnect: ${(err as Error).message}`));
+      },
+    });
+  }
+
+  private async syncNow(state: ClusterState, node: string): Promise<ContainerReport[]> {
+    if (node !== this.opts.node) throw new AgentError(AgentErrorCodes.InvalidInput, `this runtime serves node ${this.opts.node}, not ${node}`);
+    const desired = desiredDataplane(state, node, { underlayIface: this.opts.underlayIface });
+    if (!desired) return []; // not a member (yet): touch nothing
+    this.view = { state, desired };
+    const steps = await this.opts.kernel.reconcile(desired);
+    if (steps.length) this.log(`dataplane: ${steps.length} step(s) applied`);
+    const records = localContainers(state, node);
+    const actual = await this.containers.listOwned(node);
+    for (const a of actual) {
+      const rec = records.find((r) => r.name === a.name);
+      if (!rec || rec.ip !== a.ip || rec.state === "failed") await this.removeOne(a, rec ? "stale" : "not in the state");
+    }
+    const reports: ContainerReport[] = [];
+    for (const rec of records.filter((r) => r.state !== "failed")) {
+      const existing = actual.find((a) => a.name === rec.name && a.ip === rec.ip);
+      const report = await this.ensure(rec, existing, desired);
+      if (report && differs(rec, report)) reports.push(report);
+    }
+    return reports;
+  }
+
+  private async ensure(rec: ContainerRecord, existing: ContainerSummary | undefined, desired: DesiredNode): Promise<ContainerReport | null> {
+    const d = existing ? await this.containers.inspect(existing.id) : null;
+    if (!d) return this.create(rec, desired);
+    if (d.restarting) return null; // Docker is on it; its "start" event wires it
+    if (!d.running) {
+      if (rec.state !== "pending") return rec.state === "running" ? { name: rec.name, ip: rec.ip, state: "exited", exitCode: d.exitCode } : null;
+      await this.containers.start(d.id); // created, never started (an agent stopped in between)
+      return this.wire(rec, d.id, desired);
+    }
+    try {
+      await this.attach(rec, d.pid, desired);
+      return { name: rec.name, ip: rec.ip, state: "running" };
+    } catch (err) {
+      return { name: rec.name, ip: rec.ip, state: "failed", reason: (err as Error).message };
+    }
+  }
+
+  /** Creates and starts a missing container; on failure removes what was half made. */
+  private async create(rec: ContainerRecord, desired: DesiredNode): Promise<ContainerReport> {
+    let id: string | null = null;
+    try {
+      await this.checkPorts(rec);
+      if (!(await this.images.exists(rec.image))) await this.images.pull(rec.image);
+      id = await this.containers.create({
+        dockerName: dockerNameFor(rec.name),
+        image: rec.image,
+        cmd: rec.cmd,
+        labels: createLabels(this.opts.cluster, this.opts.node, rec.name, rec.ip),
+        hostname: rec.name,
+      });
+      await this.containers.start(id);
+      return await this.wire(rec, id, desired);
+    } catch (err) {
+      if (id) await this.removeQuiet(id);
+      await this.opts.kernel.detachContainer(vethNameFor(rec.ip)).catch(() => undefined);
+      this.log(`container ${rec.name} failed: ${(err as Error).message}`);
+      return { name: rec.name, ip: rec.ip, state: "failed", reason: (err as Error).message };
+    }
+  }
+
+  /** After a start: wire it if it runs; a container that already exited is reported so. */
+  private async wire(rec: ContainerRecord, id: string, desired: DesiredNode): Promise<ContainerReport> {
+    const d = await this.containers.inspect(id);
+    if (!d) throw new AgentError(AgentErrorCodes.Docker, `container ${dockerNameFor(rec.name)} vanished right after it started`);
+    if (!d.running) return { name: rec.name, ip: rec.ip, state: "exited", exitCode: d.exitCode };
+    await this.attach(rec, d.pid, desired);
+    return { name: rec.name, ip: rec.ip, state: "running" };
+  }
+
+  private async checkPorts(rec: ContainerRecord): Promise<void> {
+    for (const p of rec.ports) {
+      if (await this.opts.kernel.isHostPortInUse(p.proto, p.host, p.hostIp)) {
+        throw new AgentError(AgentErrorCodes.PortInUse, `host port ${p.host}/${p.proto} is already in use on node ${this.opts.node} by another process`);
+      }
+    }
+  }
+
+  private async attach(rec: ContainerRecord, pid: number, desired: DesiredNode): Promise<void> {
+    const how = await this.opts.kernel.attachContainer({
+      pid,
+      ip: rec.ip,
+      mac: rec.mac,
+      veth: vethNameFor(rec.ip),
+      gateway: desired.node.gateway,
+      clusterPrefix: desired.cluster.prefix,
+      mtu: desired.cluster.mtu,
+    });
+    if (how === "attached") this.log(`wired ${rec.name} (${rec.ip}) pid ${pid}`);
+  }
+
+  private async removeOne(c: ContainerSummary, why: string): Promise<void> {
+    this.log(`removing container ${c.name} (${c.ip}): ${why}`);
+    this.removing.add(c.id);
+    await this.containers.remove(c.id);
+    await this.opts.kernel.detachContainer(vethNameFor(c.ip));
+  }
+
+  private async removeQuiet(id: string): Promise<void> {
+    this.removing.add(id);
+    await this.containers.remove(id).catch((err) => this.log(`cleanup of ${id.slice(0, 12)}: ${(err as Error).message}`));
+  }
+
+  private async onDockerEvent(e: DockerEvent, emit: (r: ContainerReport) => void): Promise<void> {
+    if (e.action === "destroy") return void this.removing.delete(e.id);
+    const owned = ownedBy(e.attributes);
+    const view = this.view;
+    const rec = owned && view ? view.state.nodes[this.opts.node]?.containers[owned.name] : undefined;
+    if (!owned || !view || !rec || rec.ip !== owned.ip || rec.state === "failed") return;
+    if (e.action === "die" && !this.removing.has(e.id)) {
+      const code = Number(e.attributes.exitCode);
+      emit({ name: rec.name, ip: rec.ip, state: "exited", exitCode: Number.isInteger(code) ? code : -1 });
+    } else if (e.action === "start") {
+      emit(await this.wire(rec, e.id, view.desired).catch((err) => ({ name: rec.name, ip: rec.ip, state: "failed" as const, reason: (err as Error).message })));
+    }
+  }
+}

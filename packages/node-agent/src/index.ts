@@ -1,0 +1,12 @@
+export { runAgent, type AgentHandle, type AgentOptions } from "./agent.js";
+export { detectUnderlay, natsHost, type Underlay } from "./underlay.js";
+export { heartbeatOf, hostMetrics, type Metrics } from "./heartbeat.js";
+export { differs, localContainers, type ContainerReport, type NodeRuntime } from "./runtime.js";
+export { RecordingRuntime, type RecordedSync } from "./recording-runtime.js";
+export { AgentError, AgentErrorCodes, type AgentErrorCode } from "./errors.js";
+export { AGENT_VERSION } from "./version.js";
+export { LinuxDockerRuntime, type LinuxDockerRuntimeOptions } from "./docker/runtime.js";
+export { createLabels, dockerNameFor, nodeLabelFilter, ownedBy, LABELS } from "./docker/labels.js";
+export { dockerContainers, type ContainerClient, type ContainerDetails, type ContainerSpec, type ContainerSummary } from "./docker/containers.js";
+export { dockerImages, type ImageClient } from "./docker/images.js";
+export { createKernelDataplane, desiredDataplane, type KernelDataplane, type DesiredNode } from "./kernel/index.js";

@@ -1,0 +1,95 @@
+/**
+ * The node's LAN address, interface and MTU (the underlay VXLAN rides on):
+ * - --iface given: that interface's first IPv4 address (or --ip, which must be on it);
+ * - --ip given: the interface that holds it (refused when no local interface does);
+ * - neither: the interface the kernel would use toward the NATS server
+ *   (`ip -j route get <server>`), with the source address it would pick.
+ * A server on this very machine says nothing about the LAN: then ask for --iface or --ip.
+ */
+import { lookup } from "node:dns/promises";
+import { isIpv4, parseIpv4 } from "@ovl/domain";
+import { CommandError, parseIfaceName, runCommand, type Runner } from "./kernel/index.js";
+import { AgentError, AgentErrorCodes } from "./errors.js";
+
+export interface Underlay {
+  readonly ip: string;
+  readonly iface: string;
+  readonly mtu: number;
+}
+
+interface AddrLink {
+  readonly ifname: string;
+  readonly mtu: number;
+  readonly addr_info?: readonly { readonly family: string; readonly local: string }[];
+}
+
+const fail = (msg: string, cause?: unknown) => new AgentError(AgentErrorCodes.Underlay, msg, cause ? { cause } : undefined);
+const inet = (l: AddrLink): string[] => (l.addr_info ?? []).filter((a) => a.family === "inet").map((a) => a.local);
+
+/** The host of the first server in a NATS URL list ("nats://u:p@host:4222,..."). */
+export function natsHost(url: string): string {
+  const first = url.split(",")[0]!.trim();
+  try {
+    const host = new URL(first.includes("://") ? first : `nats://${first}`).hostname.replace(/^\[(.*)\]$/, "$1");
+    if (host) return host;
+  } catch {
+    // fall through to the error below
+  }
+  throw fail(`invalid NATS URL ${JSON.stringify(url)}: expected nats://host:port`);
+}
+
+async function links(run: Runner, argv: string[], what: string): Promise<AddrLink[]> {
+  try {
+    const out = (await run("ip", argv)).stdout.trim();
+    return out ? (JSON.parse(out) as AddrLink[]) : [];
+  } catch (err) {
+    if (err instanceof CommandError) throw fail(`${what}: ${err.stderr.trim().split("\n")[0] ?? err.message}`, err);
+    throw err;
+  }
+}
+
+async function fromIface(run: Runner, iface: string, ip?: string): Promise<Underlay> {
+  const [link] = await links(run, ["-j", "addr", "show", "dev", parseIfaceName(iface)], `no interface ${iface} on this node (see \`ip link\`)`);
+  if (!link) throw fail(`no interface ${iface} on this node (see \`ip link\`)`);
+  const addrs = inet(link);
+  if (ip !== undefined && !addrs.includes(ip)) throw fail(`address ${ip} is not on interface ${iface} (it has ${addrs.join(", ") || "no IPv4 address"})`);
+  const chosen = ip ?? addrs[0];
+  if (!chosen) throw fail(`interface ${iface} has no IPv4 address: give it one, or pick another with --iface`);
+  return { ip: chosen, iface: link.ifname, mtu: link.mtu };
+}
+
+async function fromIp(run: Runner, ip: string): Promise<Underlay> {
+  const all = await links(run, ["-j", "addr", "show"], "cannot list interfaces");
+  const link = all.find((l) => inet(l).includes(ip));
+  if (!link) throw fail(`address ${ip} is not on any interface of this node (see \`ip addr\`); pass one of its LAN addresses with --ip`);
+  return { ip, iface: link.ifname, mtu: link.mtu };
+}
+
+async function towardServer(run: Runner, natsUrl: string): Promise<Underlay> {
+  const host = natsHost(natsUrl);
+  const addr = isIpv4(host) ? host : await lookup(host, { family: 4 }).then((r) => r.address, (err) => { throw fail(`cannot resolve NATS host ${host}: ${(err as Error).message}`, err); });
+  let route: { dev?: string; prefsrc?: string } | undefined;
+  try {
+    route = (JSON.parse((await run("ip", ["-j", "route", "get", addr])).stdout) as { dev?: string; prefsrc?: string }[])[0];
+  } catch (err) {
+    throw fail(`no route to the NATS server ${addr}: pass the LAN interface with --iface`, err);
+  }
+  if (!route?.dev) throw fail(`no route to the NATS server ${addr}: pass the LAN interface with --iface`);
+  if (route.dev === "lo") throw fail(`the NATS server ${addr} is on this machine, so it does not tell the LAN interface: pass --iface or --ip`);
+  return fromIface(run, route.dev, route.prefsrc);
+}
+
+export async function detectUnderlay(natsUrl: string, opts: { ip?: string; iface?: string; run?: Runner } = {}): Promise<Underlay> {
+  const run = opts.run ?? runCommand;
+  let ip: string | undefined;
+  if (opts.ip !== undefined) {
+    try {
+      ip = parseIpv4(opts.ip);
+    } catch (err) {
+      throw fail(`invalid --ip ${JSON.stringify(opts.ip)}: expected an IPv4 address like 192.168.1.10`, err);
+    }
+  }
+  if (opts.iface !== undefined) return fromIface(run, opts.iface, ip);
+  if (ip !== undefined) return fromIp(run, ip);
+  return towardServer(run, natsUrl);
+}
