@@ -8,14 +8,16 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readlinkSync, readFileSync } from "node:fs";
-import type { Runner, RunResult } from "../../packages/node-agent/src/kernel/index.js";
+import { CommandError, type Runner, type RunResult } from "../../packages/node-agent/src/kernel/index.js";
 
-/** execFile with an argument array; rejects with stderr in the message. */
+/** execFile with an argument array; rejects with a CommandError, as the Runner contract says. */
 export function sh(cmd: string, argv: readonly string[], timeout = 15_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, [...argv], { timeout, encoding: "utf8" }, (err, stdout, stderr) =>
-      err ? reject(Object.assign(new Error(`${cmd} ${argv.join(" ")}: ${stderr || err.message}`), { stderr, stdout })) : resolve({ stdout, stderr }),
-    );
+    execFile(cmd, [...argv], { timeout, encoding: "utf8" }, (err, stdout, stderr) => {
+      if (!err) return resolve({ stdout, stderr });
+      const code = (err as { code?: number | string }).code ?? null;
+      reject(new CommandError([cmd, ...argv], code, stderr || stdout || err.message, undefined, { cause: err }));
+    });
   });
 }
 
@@ -87,14 +89,14 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A "container": `sleep` in a fresh network namespace. Resolves once the process really is in it. */
-export async function startContainer(scope: Scope): Promise<{ pid: number; run: Runner }> {
+export async function startContainer(scope: Scope): Promise<{ pid: number; run: Runner; proc: ChildProcess }> {
   const child = scope.spawn("unshare", ["--net", "sleep", "600"]);
   const pid = child.pid!;
   const own = readlinkSync("/proc/self/ns/net");
   // Until unshare has run, the PID is still in our namespace: wiring it then would put eth0 here.
   for (let i = 0; i < 200; i++) {
     try {
-      if (readlinkSync(`/proc/${pid}/ns/net`) !== own && readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "sleep") return { pid, run: inPid(pid) };
+      if (readlinkSync(`/proc/${pid}/ns/net`) !== own && readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "sleep") return { pid, run: inPid(pid), proc: child };
     } catch {
       /* not there yet */
     }
@@ -127,6 +129,12 @@ export async function makeLan(scope: Scope, hosts: readonly { name: string; ip: 
     await run("ip", ["addr", "add", `${h.ip}/24`, "dev", "lan0"]);
     await run("ip", ["link", "set", "lan0", "up"]);
     out[h.name] = { ns, ip: h.ip, iface: "lan0", run };
+  }
+  // Wait for IPv6 duplicate address detection to finish, so "before" dumps are stable.
+  for (let i = 0; i < 100; i++) {
+    const busy = await Promise.all(Object.values(out).map(async (h) => (await h.run("ip", ["-o", "addr"])).stdout.includes("tentative")));
+    if (!busy.includes(true)) break;
+    await sleep(50);
   }
   return out;
 }

@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CommandError, KernelError, KernelErrorCodes, isAlreadyGone, runAs, type Runner } from "./exec.js";
+import { KernelError, KernelErrorCodes, isAlreadyGone, runAs, type Runner } from "./exec.js";
 import { readSysctl } from "./actual.js";
 import { ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
@@ -73,12 +73,10 @@ async function ensureChain(ctx: ApplyContext, chain: string): Promise<void> {
 }
 
 async function insertRule(ctx: ApplyContext, chain: string, rule: readonly string[]): Promise<void> {
-  try {
-    await ctx.run("iptables", ["-w", "-C", chain, ...rule]);
-    return; // already there: -C before -I, never a duplicate
-  } catch (err) {
-    if (!(err instanceof CommandError)) throw err;
-  }
+  // -C before -I, never a duplicate. -C exits 1 for "no such rule", and any other failure
+  // of it shows again, with its reason, in the -I that follows.
+  const present = await ctx.run("iptables", ["-w", "-C", chain, ...rule]).then(() => true, () => false);
+  if (present) return;
   await runAs(ctx.run, `insert rule into ${chain} (${rule.join(" ")})`, "iptables", ["-w", "-I", chain, ...rule]);
 }
 
@@ -111,7 +109,10 @@ export async function applyStep(ctx: ApplyContext, s: Step): Promise<void> {
     case "neigh-replace": return void (await ip(["neigh", "replace", s.ip, "lladdr", s.mac, "dev", s.dev, "nud", "permanent"]));
     case "neigh-del": return remove(ctx.run, what, "ip", ["neigh", "del", s.ip, "dev", s.dev]);
     case "fdb-replace": return void (await runAs(ctx.run, what, "bridge", ["fdb", "replace", s.mac, "dev", s.dev, "dst", s.dst, "self", "permanent"]));
-    case "fdb-del": return remove(ctx.run, what, "bridge", ["fdb", "del", s.mac, "dev", s.dev, "dst", s.dst, "self"]);
+    case "fdb-del":
+      await remove(ctx.run, what, "bridge", ["fdb", "del", s.mac, "dev", s.dev, "dst", s.dst, "self"]);
+      // The bridge also learned the MAC on its ovl-vx port; drop that too rather than wait 300 s for it to age out.
+      return remove(ctx.run, `forget learned ${s.mac} on ${s.dev}`, "bridge", ["fdb", "del", s.mac, "dev", s.dev, "master"]);
     case "nft-load": return loadNft(ctx, s.script);
     case "iptables-chain": return ensureChain(ctx, s.chain);
     case "iptables-insert": return insertRule(ctx, s.chain, s.rule);

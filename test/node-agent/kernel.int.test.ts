@@ -1,0 +1,167 @@
+/**
+ * The dataplane on a real kernel: a LAN in namespaces (bridge br0 in "lan"; nodes n1, n2 at
+ * 198.18.0.11/.12 with FORWARD policy DROP and ip_forward 0, as dockerd and a real host leave
+ * them; an "out" host at 198.18.0.1 that has no route to the overlay), "containers" that are
+ * sleep processes in fresh namespaces, and a ClusterState made by the domain's decide/evolve.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as pathJoin } from "node:path";
+import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
+import { createKernelDataplane, desiredDataplane, KernelError, type KernelDataplane } from "../../packages/node-agent/src/kernel/index.js";
+import { Scope, dumpNode, makeLan, ping, startContainer, startWhoami, stopProcess, whoami, type LanHost } from "../support/netns.js";
+import { CLUSTER, given, join, start } from "./kernel-given.js";
+
+const SYSCTLS = ["net.ipv4.ip_forward"];
+const scope = new Scope();
+const dirs: string[] = [];
+let n1: LanHost, n2: LanHost, out: LanHost;
+let dp1: KernelDataplane, dp2: KernelDataplane;
+let before: Record<string, Record<string, string>> = {};
+let state: ClusterState;
+const ctr: Record<string, Awaited<ReturnType<typeof startContainer>>> = {};
+const log: string[] = [];
+
+const S1 = given([
+  CLUSTER,
+  join("n1", "198.18.0.11"),
+  join("n2", "198.18.0.12"),
+  start("a", "n1", [{ host: 8080, container: 80, proto: "tcp" }]),
+  start("b", "n1"),
+  start("c", "n2"),
+]);
+const ip = (name: string) => Object.values(state.nodes).flatMap((n) => Object.values(n.containers)).find((c) => c.name === name)!.ip;
+const desired = (node: string) => desiredDataplane(state, node, { underlayIface: "lan0" })!;
+function attachSpec(name: string, node: string) {
+  const d = desired(node);
+  return { pid: ctr[name]!.pid, ip: ip(name), mac: macFor(ip(name)), veth: vethNameFor(ip(name)), gateway: d.node.gateway, clusterPrefix: d.cluster.prefix, mtu: d.cluster.mtu };
+}
+async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  assert.ok(err instanceof KernelError && err.code === code, `expected a KernelError ${code}, got ${String(err)}`);
+}
+const text = async (h: LanHost, cmd: string, argv: string[]) => (await h.run(cmd, argv)).stdout;
+
+test.before(async () => {
+  try {
+    const hosts = await makeLan(scope, [
+      { name: "n1", ip: "198.18.0.11" },
+      { name: "n2", ip: "198.18.0.12" },
+      { name: "out", ip: "198.18.0.1" },
+    ]);
+    [n1, n2, out] = [hosts.n1!, hosts.n2!, hosts.out!];
+    for (const h of [n1, n2]) {
+      await h.run("sysctl", ["-q", "-w", "net.ipv4.ip_forward=0"]);
+      await h.run("iptables", ["-P", "FORWARD", "DROP"]);
+      before[h.ns] = await dumpNode(h.run, SYSCTLS);
+      const dir = mkdtempSync(pathJoin(tmpdir(), "ovl-kernel-"));
+      dirs.push(dir);
+      if (h === n1) dp1 = createKernelDataplane({ stateDir: dir, run: h.run, log: (l) => log.push(`n1 ${l}`) });
+      else dp2 = createKernelDataplane({ stateDir: dir, run: h.run, log: (l) => log.push(`n2 ${l}`) });
+    }
+    for (const name of ["a", "b", "c"]) ctr[name] = await startContainer(scope);
+    state = S1;
+  } catch (err) {
+    await scope.close().catch(() => undefined);
+    throw err;
+  }
+});
+
+test.after(async () => {
+  await scope.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+test("reconcile builds bridge, vxlan, peers and rules on both nodes; containers attach", async () => {
+  assert.ok((await dp1.reconcile(desired("n1"))).length > 10);
+  assert.ok((await dp2.reconcile(desired("n2"))).length > 10);
+  for (const [name, node] of [["a", "n1"], ["b", "n1"], ["c", "n2"]] as const) {
+    assert.is(await (node === "n1" ? dp1 : dp2).attachContainer(attachSpec(name, node)), "attached");
+  }
+  const br = JSON.parse(await text(n1, "ip", ["-j", "-d", "addr", "show", "ovl-br"]))[0];
+  assert.equal(br.addr_info.filter((a: { family: string }) => a.family === "inet").map((a: { local: string; prefixlen: number }) => `${a.local}/${a.prefixlen}`), ["198.19.0.1/18"]);
+  assert.is(br.address, macFor("198.19.0.1"));
+  assert.is(br.linkinfo.info_data.nf_call_iptables, 0);
+  const vx = JSON.parse(await text(n1, "ip", ["-j", "-d", "link", "show", "ovl-vx"]))[0];
+  assert.equal([vx.linkinfo.info_data.id, vx.linkinfo.info_data.port, vx.linkinfo.info_data.local, vx.linkinfo.info_data.learning, vx.linkinfo.info_data.proxy, vx.master], [42, 4789, "198.18.0.11", false, true, "ovl-br"]);
+  assert.match(await text(n1, "ip", ["route", "show", "198.19.0.0/18"]), "dev ovl-br");
+  assert.is((await text(n1, "sysctl", ["-n", "net.ipv4.ip_forward"])).trim(), "1");
+  assert.match(await ctr.a!.run("ip", ["-o", "addr", "show", "eth0"]).then((r) => r.stdout), `inet ${ip("a")}/18`);
+});
+
+test("container to container on one node and across nodes, to remote gateway", async () => {
+  assert.ok(await ping(ctr.a!.run, ip("b")), "a -> b (same node)");
+  assert.ok(await ping(ctr.a!.run, ip("c")), "a -> c (across nodes)");
+  assert.ok(await ping(ctr.c!.run, ip("b")), "c -> b (across nodes)");
+  assert.ok(await ping(ctr.a!.run, "198.19.1.1"), "a -> n2's gateway");
+  assert.ok(await ping(n2.run, ip("a")), "n2 host -> a");
+});
+
+test("container to its host, to the other node's LAN address, and out through masquerade", async () => {
+  assert.ok(await ping(ctr.a!.run, "198.19.0.1"), "a -> own gateway");
+  assert.ok(await ping(ctr.a!.run, "198.18.0.11"), "a -> own host's LAN address");
+  assert.ok(await ping(ctr.c!.run, "198.18.0.11"), "c -> other node's LAN address");
+  await startWhoami(scope, ["ip", "netns", "exec", out.ns], 9000);
+  assert.is(await whoami(ctr.a!.run, out.ip, 9000), "198.18.0.11", "the outside host sees node n1");
+  assert.is(await whoami(ctr.c!.run, out.ip, 9000), "198.18.0.12", "the outside host sees node n2");
+});
+
+test("a published port is reached from the other node and from the node itself", async () => {
+  await startWhoami(scope, ["nsenter", "-t", String(ctr.a!.pid), "-n"], 80);
+  assert.is(await whoami(n2.run, "198.18.0.11", 8080), "198.18.0.12");
+  assert.is(await whoami(n1.run, "198.18.0.11", 8080), "198.18.0.11");
+  assert.is(await whoami(ctr.c!.run, "198.18.0.11", 8080), "198.18.0.12", "a remote container, masqueraded by n2");
+});
+
+test("isHostPortInUse sees the node's own listeners, not ovl's DNAT", async () => {
+  assert.not.ok(await dp1.isHostPortInUse("tcp", 8080), "DNAT holds no socket");
+  await startWhoami(scope, ["ip", "netns", "exec", n1.ns], 7000);
+  assert.ok(await dp1.isHostPortInUse("tcp", 7000));
+  assert.ok(await dp1.isHostPortInUse("tcp", 7000, "198.18.0.11"));
+  assert.not.ok(await dp1.isHostPortInUse("udp", 7000));
+  assert.not.ok(await dp2.isHostPortInUse("tcp", 7000), "another node");
+  await rejectsWith(dp1.isHostPortInUse("tcp", 70000), "INVALID_INPUT");
+});
+
+test("reconcile and attach again change nothing", async () => {
+  assert.equal(await dp1.reconcile(desired("n1")), []);
+  assert.equal(await dp2.reconcile(desired("n2")), []);
+  assert.is(await dp1.attachContainer(attachSpec("a", "n1")), "unchanged");
+  assert.is(await dp2.attachContainer(attachSpec("c", "n2")), "unchanged");
+  assert.is((await text(n1, "iptables", ["-S", "DOCKER-USER"])).split("\n").filter((l) => l.includes("--comment ovl")).length, 3);
+  await rejectsWith(dp1.attachContainer({ ...attachSpec("a", "n1"), pid: -1 }), "INVALID_INPUT");
+});
+
+test("a container restarted in a new namespace is wired again", async () => {
+  await stopProcess(ctr.b!.proc); // its namespace, and the veth pair in it, die with it
+  ctr.b = await startContainer(scope);
+  assert.is(await dp1.attachContainer(attachSpec("b", "n1")), "attached");
+  assert.ok(await ping(ctr.b!.run, ip("c")), "new b -> c");
+});
+
+test("a removed remote container and a lost node leave no neighbour or FDB entry behind", async () => {
+  const cIp = ip("c");
+  state = given([{ type: "RemoveContainer", data: { name: "c" } }], state);
+  const steps = await dp1.reconcile(desired("n1"));
+  assert.equal(steps.map((s) => s.op), ["neigh-del", "fdb-del"]);
+  assert.not.match(await text(n1, "ip", ["neigh", "show", "dev", "ovl-vx"]), cIp);
+  assert.not.match(await text(n1, "bridge", ["fdb", "show", "dev", "ovl-vx"]), macFor(cIp));
+  assert.equal((await dp2.reconcile(desired("n2"))).map((s) => s.op), ["link-del"], "n2 drops c's veth");
+  assert.not.ok(await ping(ctr.a!.run, cIp, 1));
+  state = given([{ type: "LoseNode", data: { node: "n2", lastSeen: null } }], state);
+  await dp1.reconcile(desired("n1"));
+  assert.is((await text(n1, "ip", ["neigh", "show", "dev", "ovl-vx"])).trim(), "");
+  assert.is((await text(n1, "bridge", ["fdb", "show", "dev", "ovl-vx"])).split("\n").filter((l) => l.includes(" dst ")).length, 0);
+});
+
+test("teardown returns each node exactly to its state before ovl", async () => {
+  for (const [dp, h] of [[dp1, n1], [dp2, n2]] as const) {
+    await dp.teardown();
+    await dp.teardown(); // a second teardown finds nothing and is fine
+    assert.equal(await dumpNode(h.run, SYSCTLS), before[h.ns]);
+  }
+});
+
+test.run();
