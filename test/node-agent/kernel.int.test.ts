@@ -6,7 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as pathJoin } from "node:path";
 import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
@@ -128,6 +128,9 @@ test("isHostPortInUse sees the node's own listeners, not ovl's DNAT", async () =
 test("reconcile and attach again change nothing", async () => {
   assert.equal(await dp1.reconcile(desired("n1")), []);
   assert.equal(await dp2.reconcile(desired("n2")), []);
+  // An agent restart: a new instance over the same state dir keeps the original ip_forward (0), not ovl's 1.
+  assert.equal(await createKernelDataplane({ stateDir: dirs[0]!, run: n1.run }).reconcile(desired("n1")), []);
+  assert.equal(JSON.parse(readFileSync(pathJoin(dirs[0]!, "kernel-state.json"), "utf8")), { sysctls: { "net.ipv4.ip_forward": "0" }, createdDockerUser: true });
   assert.is(await dp1.attachContainer(attachSpec("a", "n1")), "unchanged");
   assert.is(await dp2.attachContainer(attachSpec("c", "n2")), "unchanged");
   assert.is((await text(n1, "iptables", ["-S", "DOCKER-USER"])).split("\n").filter((l) => l.includes("--comment ovl")).length, 3);
@@ -162,6 +165,10 @@ test("teardown returns each node exactly to its state before ovl", async () => {
     await dp.teardown(); // a second teardown finds nothing and is fine
     assert.equal(await dumpNode(h.run, SYSCTLS), before[h.ns]);
   }
+});
+
+test.after(() => {
+  if (process.env.OVL_KERNEL_LOG) console.log(log.join("\n"));
 });
 
 test.run();

@@ -1,0 +1,90 @@
+/**
+ * The dataplane next to a dockerd-made DOCKER-USER chain, healing drift, surviving an agent
+ * restart, and tearing down from a half-broken state. One node namespace on a scratch LAN;
+ * the peer n2 exists only in the cluster state (its FDB entries point at 198.18.0.12).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as pathJoin } from "node:path";
+import { createKernelDataplane, desiredDataplane, type KernelDataplane, type Step } from "../../packages/node-agent/src/kernel/index.js";
+import { Scope, dumpNode, makeLan, type LanHost } from "../support/netns.js";
+import { CLUSTER, given, join, start } from "./kernel-given.js";
+
+const scope = new Scope();
+let n1: LanHost;
+let dir: string;
+let dp: KernelDataplane;
+let before: Record<string, string>;
+const state = given([CLUSTER, join("n1", "198.18.0.11"), join("n2", "198.18.0.12"), start("x", "n2", [{ host: 80, container: 80, proto: "tcp" }]), start("y", "n1", [{ host: 8080, container: 80, proto: "tcp" }])]);
+const desired = desiredDataplane(state, "n1", { underlayIface: "lan0" })!;
+const ops = (steps: Step[]) => steps.map((s) => s.op);
+const sh = async (argv: string[]) => (await n1.run(argv[0]!, argv.slice(1))).stdout;
+
+test.before(async () => {
+  try {
+    n1 = (await makeLan(scope, [{ name: "n1", ip: "198.18.0.11" }])).n1!;
+    // What dockerd leaves: forwarding on, FORWARD DROP, its DOCKER chain and DOCKER-USER (RETURN, jumped to first).
+    for (const argv of [["-N", "DOCKER"], ["-N", "DOCKER-USER"], ["-A", "DOCKER-USER", "-j", "RETURN"], ["-I", "FORWARD", "-j", "DOCKER-USER"], ["-P", "FORWARD", "DROP"]]) {
+      await n1.run("iptables", argv);
+    }
+    await n1.run("sysctl", ["-q", "-w", "net.ipv4.ip_forward=1"]);
+    before = await dumpNode(n1.run, ["net.ipv4.ip_forward"]);
+    dir = mkdtempSync(pathJoin(tmpdir(), "ovl-kernel-heal-"));
+    dp = createKernelDataplane({ stateDir: dir, run: n1.run });
+  } catch (err) {
+    await scope.close().catch(() => undefined);
+    throw err;
+  }
+});
+
+test.after(async () => {
+  await scope.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("Docker's DOCKER-USER is reused: ovl's rules go before its RETURN, nothing duplicated", async () => {
+  const steps = await dp.reconcile(desired);
+  assert.not.ok(ops(steps).includes("iptables-chain"));
+  assert.not.ok(ops(steps).includes("sysctl"), "ip_forward was already 1");
+  const rules = (await sh(["iptables", "-S", "DOCKER-USER"])).trim().split("\n");
+  assert.is(rules.at(-1), "-A DOCKER-USER -j RETURN");
+  assert.is(rules.filter((l) => l.includes("--comment ovl")).length, 3);
+  assert.equal((await sh(["iptables", "-S", "FORWARD"])).split("\n").filter((l) => l.includes("DOCKER-USER")), ["-A FORWARD -j DOCKER-USER"]);
+});
+
+test("drift is healed with exactly the missing steps", async () => {
+  await sh(["ip", "neigh", "del", "198.19.1.2", "dev", "ovl-vx"]);
+  await sh(["nft", "delete", "table", "ip", "ovl"]);
+  await sh(["iptables", "-D", "DOCKER-USER", "-i", "ovl-br", "-m", "comment", "--comment", "ovl", "-j", "ACCEPT"]);
+  await sh(["ip", "link", "set", "ovl-br", "mtu", "1400"]);
+  await sh(["ip", "link", "set", "ovl-vx", "nomaster"]);
+  assert.equal(ops(await dp.reconcile(desired)), ["bridge-set", "link-set", "neigh-replace", "nft-load", "iptables-insert"]);
+  assert.equal(await dp.reconcile(desired), []);
+});
+
+test("a restarted agent (new instance, same state dir) finds nothing to do", async () => {
+  const again = createKernelDataplane({ stateDir: dir, run: n1.run });
+  assert.equal(await again.reconcile(desired), []);
+  assert.not.ok(existsSync(pathJoin(dir, "kernel-state.json")), "ovl changed no sysctl and made no chain: nothing to give back");
+});
+
+test("an incompatible VXLAN device is replaced and its peers programmed again", async () => {
+  await sh(["ip", "link", "del", "ovl-vx"]);
+  await sh(["ip", "link", "add", "ovl-vx", "type", "vxlan", "id", "7", "dstport", "4789", "local", "198.18.0.11", "dev", "lan0", "nolearning", "proxy"]);
+  const steps = await dp.reconcile(desired);
+  assert.equal(steps[0], { op: "link-del", name: "ovl-vx", why: "vni: 7 vs 42" });
+  assert.match(await sh(["bridge", "fdb", "show", "dev", "ovl-vx"]), "dst 198.18.0.12 self permanent");
+  assert.match(await sh(["ip", "-d", "link", "show", "ovl-vx"]), "vxlan id 42");
+  assert.equal(await dp.reconcile(desired), []);
+});
+
+test("teardown from a half-broken state leaves Docker's chain and the node as they were", async () => {
+  await sh(["ip", "link", "del", "ovl-vx"]);
+  await sh(["nft", "delete", "table", "ip", "ovl"]);
+  await dp.teardown();
+  assert.equal(await dumpNode(n1.run, ["net.ipv4.ip_forward"]), before);
+});
+
+test.run();
