@@ -40,9 +40,16 @@ function requireNode(state: ClusterState, name: string): NodeRecord {
   return node;
 }
 
+/**
+ * Orders by name in code units. Not localeCompare: that follows the process's locale (under
+ * LANG=da_DK "aa" sorts after "z"), and decisions must not differ between coordinators.
+ */
+const byName = (a: { readonly name: string }, b: { readonly name: string }): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
 function stopAll(node: NodeRecord, reason: string): ContainerStopped[] {
   return Object.values(node.containers)
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort(byName)
     .map((c) => ({ type: "ContainerStopped", data: { name: c.name, node: node.name, ip: c.ip, reason } }));
 }
 
@@ -123,7 +130,7 @@ function decideLose({ data }: LoseNode, state: ClusterState): OvlEvent[] {
 export function placeContainer(cluster: ClusterConfig, state: ClusterState): NodeRecord | undefined {
   return memberNodes(state)
     .filter((n) => n.status === "ready" && n.subnet)
-    .sort((a, b) => freeAddresses(cluster, b) - freeAddresses(cluster, a) || a.name.localeCompare(b.name))[0];
+    .sort((a, b) => freeAddresses(cluster, b) - freeAddresses(cluster, a) || byName(a, b))[0];
 }
 
 function decideStart({ data }: StartContainer, state: ClusterState): OvlEvent[] {

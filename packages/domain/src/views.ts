@@ -61,7 +61,7 @@ export function nodeRows(state: ClusterState, heartbeats: ReadonlyMap<string, He
   const capacity = state.cluster ? blockCapacity(state.cluster.blockPrefix) : 0;
   return Object.values(state.nodes)
     .filter((n) => opts.all || n.status !== "left")
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) // not localeCompare: same order in every locale
     .map((n) => {
       const hb = n.status === "left" ? undefined : heartbeats.get(n.name);
       const containers = Object.keys(n.containers).length;
