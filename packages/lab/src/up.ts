@@ -7,7 +7,7 @@
  *   4. the busybox image, built once, imported into every node
  *   5. control plane: broker, coordinator, agents (optional)
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { hostCgroupMountLines } from "./cgroups.js";
@@ -118,6 +118,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   if (readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim() !== "0") {
     log("lab: warning: the root namespace forwards (ip_forward=1, not set by ovl): lab traffic to addresses beyond 198.18.0.1 could leave this machine");
   }
+  rmSync(join(dir, "logs"), { recursive: true, force: true }); // one run's logs, not an append of all runs
   const plans = labPlan(nodes, dir);
   const state = newState(dir, nodes, new Date());
   saveState(state);
