@@ -8,7 +8,8 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as pathJoin } from "node:path";
-import { createKernelDataplane, desiredDataplane, type KernelDataplane, type Step } from "../../packages/node-agent/src/kernel/index.js";
+import { ApplyError, apply, createKernelDataplane, desiredDataplane, type KernelDataplane, type Step } from "../../packages/node-agent/src/kernel/index.js";
+import { stateStore } from "../../packages/node-agent/src/kernel/state-file.js";
 import { Scope, dumpNode, makeLan, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
 
@@ -78,6 +79,19 @@ test("an incompatible VXLAN device is replaced and its peers programmed again", 
   assert.match(await sh(["bridge", "fdb", "show", "dev", "ovl-vx"]), "dst 198.18.0.12 self permanent");
   assert.match(await sh(["ip", "-d", "link", "show", "ovl-vx"]), "vxlan id 42");
   assert.equal(await dp.reconcile(desired), []);
+});
+
+test("a failing batch is redone step by step, and the error names the entry that failed", async () => {
+  const steps: Step[] = [
+    { op: "fdb-replace", dev: "ovl-vx", mac: "0a:58:c6:13:3f:02", dst: "198.18.0.77" },
+    { op: "fdb-replace", dev: "ovl-nope", mac: "0a:58:c6:13:3f:03", dst: "198.18.0.77" },
+  ];
+  const err = await apply({ run: n1.run, store: stateStore(dir), stateDir: dir, log: () => undefined }, steps).then(() => null, (e: unknown) => e);
+  assert.ok(err instanceof ApplyError);
+  assert.equal(err.applied, [steps[0]]);
+  assert.equal(err.failures.map((f) => f.step), [steps[1]]);
+  assert.match(err.message, "could not set fdb 0a:58:c6:13:3f:03 dst 198.18.0.77 on ovl-nope");
+  assert.equal(ops(await dp.reconcile(desired)), ["fdb-del"], "the stray entry is planned away");
 });
 
 test("teardown from a half-broken state leaves Docker's chain and the node as they were", async () => {

@@ -117,7 +117,7 @@ test("plan: from nothing, everything in order", () => {
     "sysctl",
     "bridge-add", "addr-add", "link-set",
     "vxlan-add", "link-set",
-    "fdb-replace", "neigh-replace", "fdb-replace", "neigh-replace", "fdb-replace", "neigh-replace",
+    "fdb-replace", "fdb-replace", "fdb-replace", "neigh-replace", "neigh-replace", "neigh-replace",
     "nft-load", "iptables-chain", "iptables-insert", "iptables-insert", "iptables-insert",
   ]);
 });

@@ -39,11 +39,13 @@ process.once("exit", () => {
   }
 });
 
+let scopes = 0;
+
 /** What a test made, removed in reverse order by close(). */
 export class Scope {
   private readonly undo: (() => Promise<unknown>)[] = [];
   /** A short prefix unique to this run, so parallel suites never share a name. */
-  readonly tag = `k${process.pid % 100000}`;
+  readonly tag = `k${process.pid % 100000}${String.fromCharCode(97 + (scopes++ % 26))}`;
 
   defer(fn: () => Promise<unknown>): void {
     this.undo.push(fn);

@@ -79,16 +79,20 @@ function peerSteps(d: DesiredNode, a: ActualState, vxlanFresh: boolean): Step[] 
   const steps: Step[] = [];
   for (const n of neigh) if (!wantIps.has(n.ip)) steps.push({ op: "neigh-del", dev, ip: n.ip });
   for (const f of fdb) if (!wantMacs.has(f.mac)) steps.push({ op: "fdb-del", dev, mac: f.mac, dst: f.dst });
+  const adds: Step[] = [];
   for (const r of d.remotes) {
     const entries = fdb.filter((f) => f.mac === r.mac);
     if (!(entries.length === 1 && entries[0]!.dst === r.underlayIp)) {
       // More than one destination for a MAC (an appended entry): remove them all, then set one.
       if (entries.length > 1) for (const f of entries) steps.push({ op: "fdb-del", dev, mac: f.mac, dst: f.dst });
-      steps.push({ op: "fdb-replace", dev, mac: r.mac, dst: r.underlayIp });
+      adds.push({ op: "fdb-replace", dev, mac: r.mac, dst: r.underlayIp });
     }
-    if (!neigh.some((n) => n.ip === r.ip && n.mac === r.mac)) steps.push({ op: "neigh-replace", dev, ip: r.ip, mac: r.mac });
   }
-  return steps;
+  for (const r of d.remotes) {
+    if (!neigh.some((n) => n.ip === r.ip && n.mac === r.mac)) adds.push({ op: "neigh-replace", dev, ip: r.ip, mac: r.mac });
+  }
+  // All FDB entries, then all neighbour entries: each run of one kind is applied as one batch.
+  return [...steps, ...adds];
 }
 
 function firewallSteps(d: DesiredNode, a: ActualState): Step[] {

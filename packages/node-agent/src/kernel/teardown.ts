@@ -71,5 +71,5 @@ export async function teardown(run: Runner, store: StateStore, stateDir: string,
     throw new KernelError(KernelErrorCodes.Teardown, `teardown incomplete: ${failures.map((e) => e.message).join("; ")}`, { cause: failures[0] });
   }
   store.remove();
-  rmSync(join(stateDir, "ovl.nft"), { force: true });
+  for (const f of ["ovl.nft", "ovl.batch"]) rmSync(join(stateDir, f), { force: true });
 }

@@ -120,7 +120,8 @@ export type Step =
   | { readonly op: "link-set"; readonly name: string; readonly mtu?: number; readonly master?: string; readonly up?: true }
   | { readonly op: "neigh-replace"; readonly dev: string; readonly ip: string; readonly mac: string }
   | { readonly op: "neigh-del"; readonly dev: string; readonly ip: string }
-  | { readonly op: "fdb-replace" | "fdb-del"; readonly dev: string; readonly mac: string; readonly dst: string }
+  | { readonly op: "fdb-replace"; readonly dev: string; readonly mac: string; readonly dst: string }
+  | { readonly op: "fdb-del"; readonly dev: string; readonly mac: string; readonly dst: string }
   | { readonly op: "nft-load"; readonly script: string }
   | { readonly op: "iptables-chain"; readonly chain: string }
   | { readonly op: "iptables-insert"; readonly chain: string; readonly rule: readonly string[] };
