@@ -142,6 +142,12 @@ test("a container restarted in a new namespace is wired again", async () => {
   ctr.b = await startContainer(scope);
   assert.is(await dp1.attachContainer(attachSpec("b", "n1")), "attached");
   assert.ok(await ping(ctr.b!.run, ip("c")), "new b -> c");
+  // The old namespace still alive (held open elsewhere): the pair is moved to the new one.
+  const next = await startContainer(scope);
+  assert.is(await dp1.attachContainer({ ...attachSpec("b", "n1"), pid: next.pid }), "attached");
+  assert.not.match((await ctr.b!.run("ip", ["-o", "link"])).stdout, "eth0", "the old namespace lost its eth0");
+  ctr.b = next;
+  assert.ok(await ping(ctr.b!.run, ip("a")), "b in its newest namespace -> a");
 });
 
 test("a removed remote container and a lost node leave no neighbour or FDB entry behind", async () => {

@@ -100,7 +100,7 @@ export async function readActual(run: Runner): Promise<ActualState> {
     veths: links
       .filter((l) => VETH_NAME.test(l.ifname))
       .map((l) => ({ name: l.ifname, master: l.master ?? null, up: isUp(l) }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     neigh,
     fdb,
     nft: await readNft(run),

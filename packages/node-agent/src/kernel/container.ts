@@ -31,7 +31,7 @@ export function validateAttach(c: AttachSpec): AttachSpec {
   if (typeof c.mac !== "string" || !MAC.test(c.mac)) throw invalid(`invalid MAC ${JSON.stringify(c.mac)}: expected six lower-case hex pairs`);
   if (!Number.isInteger(c.clusterPrefix) || c.clusterPrefix < 1 || c.clusterPrefix > 30) throw invalid(`invalid cluster prefix ${JSON.stringify(c.clusterPrefix)}`);
   if (!Number.isInteger(c.mtu) || c.mtu < 576 || c.mtu > 9000) throw invalid(`invalid MTU ${JSON.stringify(c.mtu)}: expected 576-9000`);
-  const mask = c.clusterPrefix === 0 ? 0 : (0xffffffff << (32 - c.clusterPrefix)) >>> 0;
+  const mask = (0xffffffff << (32 - c.clusterPrefix)) >>> 0;
   if (((ipToInt(c.ip) ^ ipToInt(c.gateway)) & mask) >>> 0 !== 0) throw invalid(`gateway ${c.gateway} is not in ${c.ip}/${c.clusterPrefix}`);
   parseVethName(c.veth);
   return c;

@@ -31,7 +31,9 @@ function chain(name: string, header: string, rules: readonly string[]): string[]
 
 /** The table exactly as `nft list table ip ovl` prints it (nftables 1.0.x), without the trailing newline. */
 export function renderNftTable(d: DesiredNode): string {
-  const ports = [...d.ports].sort((a, b) => a.proto.localeCompare(b.proto) || a.hostPort - b.hostPort || (a.hostIp ?? "").localeCompare(b.hostIp ?? ""));
+  // Code-unit order, never the locale's: the rendering must not depend on the process's environment.
+  const key = (p: PublishedPort) => `${p.proto} ${String(p.hostPort).padStart(5, "0")} ${p.hostIp ?? ""}`;
+  const ports = [...d.ports].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const chains = [
     chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", ports.map((p) => dnatRule(p, false))),
     // nft knows the name dstnat only on the prerouting hook; -100 is the same priority.
