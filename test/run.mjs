@@ -1,12 +1,23 @@
 // Runs the test suites in order (unit, int, e2e) with uvu under tsx, each in its own
 // process, and ends with the line CI reads: "N passed, N failed". A suite that crashes
 // before its summary counts as one failure, so a broken file can never pass silently.
-//   node --import tsx test/run.mjs [unit|int|e2e ...]
-import { spawn } from "node:child_process";
+//   node test/run.mjs [unit|int|e2e ...]
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// A fresh checkout: install the dependencies first, as `./ovl` does.
+if (!existsSync(join(root, "node_modules", ".package-lock.json"))) {
+  console.log("test: installing npm dependencies (npm ci)");
+  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) {
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  }
+}
+
 const kinds = process.argv.slice(2).length ? process.argv.slice(2) : ["unit", "int", "e2e"];
 
 function runKind(kind) {
