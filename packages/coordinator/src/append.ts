@@ -1,0 +1,55 @@
+/**
+ * Appending one event under optimistic concurrency: the expected last sequence of the
+ * stream is the last one the deciding state includes, and, when the previous event is one
+ * of ours still in flight, its Nats-Msg-Id is expected as the last message id too. The
+ * second expectation keeps a pipeline sound: if event k fails, event k+1 cannot land on a
+ * slot another coordinator's event filled. The Nats-Msg-Id is derived from the request id,
+ * the event type and its aggregate, so deciding the same request again yields the same id.
+ */
+import { NatsError, type JetStreamClient, type PubAck } from "nats";
+import { encodeEnvelope, envelope, subjectFor, type OvlEvent } from "@ovl/domain";
+
+export const API_WRONG_LAST_SEQUENCE = 10071;
+export const API_WRONG_LAST_MSG_ID = 10070;
+
+export function aggregateKey(event: OvlEvent): string {
+  switch (event.type) {
+    case "ClusterCreated":
+      return "cluster";
+    case "NodeJoined":
+    case "SubnetAssigned":
+    case "NodeLeaving":
+    case "NodeLeft":
+    case "NodeLost":
+      return event.data.node;
+    default:
+      return event.data.name;
+  }
+}
+
+export const msgIdFor = (requestId: string, event: OvlEvent): string => `${requestId}:${event.type}:${aggregateKey(event)}`;
+
+export interface AppendOptions {
+  readonly expectSeq: number;
+  readonly prevMsgId: string | null;
+  readonly msgId: string;
+  readonly time: string;
+  readonly requestId: string;
+  readonly timeoutMs: number;
+}
+
+export function append(js: JetStreamClient, event: OvlEvent, o: AppendOptions): Promise<PubAck> {
+  return js.publish(subjectFor(event), encodeEnvelope(envelope(event, o.time, o.requestId)), {
+    msgID: o.msgId,
+    expect: { lastSequence: o.expectSeq, ...(o.prevMsgId ? { lastMsgID: o.prevMsgId } : {}) },
+    timeout: o.timeoutMs,
+  });
+}
+
+/** Why an append did not land where expected, for the log. */
+export function describeFailure(err: unknown): string {
+  const code = err instanceof NatsError ? err.api_error?.err_code : undefined;
+  if (code === API_WRONG_LAST_SEQUENCE) return `another writer appended first (${(err as Error).message})`;
+  if (code === API_WRONG_LAST_MSG_ID) return `the previous append did not land (${(err as Error).message})`;
+  return (err as Error)?.message ?? String(err);
+}

@@ -1,0 +1,173 @@
+/**
+ * `runCoordinator`: the coordinator process, in numbered steps.
+ * 1. Open the SQLite projection and read its state and last applied sequence.
+ * 2. Follow OVL_EVENTS from there (catch-up, then live) and wait until caught up.
+ * 3. Create the cluster from the options when the stream holds none; refuse to start
+ *    when it holds one that differs from the values given explicitly.
+ * 4. Serve commands, agents' reports and queries in the coordinators' queue group.
+ * 5. Complete decisions cut between their events (a join without its subnet, a leave or
+ *    release without its last event): at start, then whenever one has stayed open for
+ *    `completeAfterMs` (its own coordinator may still be appending it).
+ */
+import type { Msg, NatsConnection, Subscription } from "nats";
+import {
+  DEFAULT_CLUSTER,
+  OvlError,
+  OvlErrorCodes,
+  decide,
+  encodeJson,
+  errorReply,
+  okReply,
+  parseCommandData,
+  parseRequest,
+  subjects,
+  type ClusterConfig,
+  type ClusterState,
+  type Reply,
+} from "@ovl/domain";
+import { ensureStreams } from "@ovl/broker-setup";
+import { followEvents, type Delivered } from "./follow.js";
+import { Heartbeats } from "./heartbeats.js";
+import { Pipeline } from "./pipeline.js";
+import { Projection } from "./projection/store.js";
+import { answerQuery, jobFor } from "./routes.js";
+import { completeOpen } from "./complete.js";
+import { checkStream, waitCaughtUp } from "./startup.js";
+
+export interface CoordinatorOptions {
+  readonly nc: NatsConnection;
+  /** The SQLite projection; created when missing, rebuilt from the stream when deleted. */
+  readonly dbPath: string;
+  /** Cluster settings given explicitly (CLI flags). @default DEFAULT_CLUSTER for the rest */
+  readonly cluster?: Partial<ClusterConfig>;
+  readonly log?: (line: string) => void;
+  /** The clock decisions are stamped with. @default () => new Date() */
+  readonly now?: () => Date;
+  /** Ids for requests the coordinator makes itself. @default random */
+  readonly newId?: () => string;
+  /** A ready node silent this long is lost (not implemented yet). @default 30000 */
+  readonly lostAfterMs?: number;
+  /** Create the streams when OVL_EVENTS is missing. @default true */
+  readonly setupStreams?: boolean;
+  /** Appends in flight at most. @default 256 */
+  readonly window?: number;
+  /** How long another coordinator's half-done decision may stay open. @default 2000 */
+  readonly completeAfterMs?: number;
+}
+
+export interface CoordinatorHandle {
+  stop(): Promise<void>;
+  state(): ClusterState;
+  seq(): number;
+}
+
+const CREATE_CLUSTER_ID = "create-cluster";
+
+function clusterData(explicit: Partial<ClusterConfig>, base: ClusterConfig): ClusterConfig {
+  return parseCommandData("CreateCluster", { ...base, ...explicit });
+}
+
+/** Step 3: creates the cluster, or checks the explicit values against the one created. */
+async function ensureCluster(pipeline: Pipeline, projection: Projection, explicit: Partial<ClusterConfig>): Promise<void> {
+  if (!projection.state.cluster) {
+    const data = clusterData(explicit, DEFAULT_CLUSTER);
+    const reply = await pipeline.submit({ id: CREATE_CLUSTER_ID, command: { type: "CreateCluster", data }, noop: () => ({ cluster: data }) });
+    // Losing a race to a coordinator with other defaults is fine; only explicit values must match.
+    if (!reply.ok && reply.error.code !== OvlErrorCodes.ClusterMismatch) throw new OvlError(reply.error.code, reply.error.message);
+  }
+  const existing = projection.state.cluster;
+  if (!existing) throw new OvlError(OvlErrorCodes.Internal, "the cluster was not created");
+  const data = clusterData(explicit, existing);
+  decide({ type: "CreateCluster", data, metadata: { now: new Date(0).toISOString(), requestId: CREATE_CLUSTER_ID } }, projection.state);
+}
+
+function respond(m: Msg, reply: Reply): void {
+  if (m.reply) m.respond(encodeJson(reply));
+}
+
+function serve(nc: NatsConnection, subject: string, handle: (m: Msg) => void, log: (line: string) => void): Subscription {
+  return nc.subscribe(subject, {
+    queue: subjects.COORDINATOR_QUEUE,
+    callback: (err, m) => {
+      if (err) return log(`subscription ${subject}: ${err.message}`);
+      if (!m.reply) return log(`request on ${m.subject} has no reply subject: ignored`);
+      try {
+        handle(m);
+      } catch (e) {
+        respond(m, errorReply(e));
+      }
+    },
+  });
+}
+
+export async function runCoordinator(opts: CoordinatorOptions): Promise<CoordinatorHandle> {
+  const log = opts.log ?? (() => {});
+  const now = opts.now ?? (() => new Date());
+  const explicit = opts.cluster ?? {};
+  clusterData(explicit, DEFAULT_CLUSTER); // bad flags fail before anything is opened
+  const projection = Projection.open(opts.dbPath, log);
+  const undo: (() => Promise<void> | void)[] = [() => projection.close()];
+  try {
+    const jsm = await opts.nc.jetstreamManager();
+    const js = opts.nc.jetstream();
+    const last = await checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm));
+    const pipeline = new Pipeline({ js, jsm, projection, now, log, ...(opts.window ? { window: opts.window } : {}) });
+    let sinceFlush = 0;
+    const onEvent = (d: Delivered): void => {
+      projection.apply(d.seq, d.env);
+      pipeline.onApplied(d.seq, d.msgId);
+      if (d.pending === 0 || ++sinceFlush >= 1000) {
+        sinceFlush = 0;
+        projection.flush();
+        pipeline.settle();
+      }
+    };
+    const follower = await followEvents(js, projection.seq + 1, onEvent, log);
+    undo.unshift(() => pipeline.stop(0), () => follower.stop());
+    await waitCaughtUp(() => projection.seq, last);
+    projection.flush();
+    log(`projection caught up at seq ${projection.seq}`);
+    await ensureCluster(pipeline, projection, explicit);
+
+    const heartbeats = new Heartbeats(log);
+    await heartbeats.start(opts.nc, jsm, Object.keys(projection.state.nodes));
+    undo.unshift(() => heartbeats.stop());
+    const onRequest = (m: Msg): void => {
+      const req = parseRequest(m.data);
+      const job = jobFor(m.subject, req.id, req.body);
+      if (!job) throw new OvlError(OvlErrorCodes.InvalidInput, `unknown subject ${m.subject}`);
+      void pipeline.submit(job).then((reply) => respond(m, reply));
+    };
+    const onQuery = (m: Msg): void => {
+      const req = parseRequest(m.data);
+      respond(m, okReply(answerQuery(m.subject, req.body, { state: projection.state, seq: projection.seq, heartbeats: heartbeats.latest })));
+    };
+    const subs = [
+      serve(opts.nc, subjects.COMMANDS_WILDCARD, onRequest, log),
+      serve(opts.nc, subjects.REPORTS_WILDCARD, onRequest, log),
+      serve(opts.nc, subjects.QUERIES_WILDCARD, onQuery, log),
+    ];
+    undo.unshift(() => subs.forEach((s) => s.unsubscribe()));
+    await opts.nc.flush();
+
+    const completer = completeOpen({ pipeline, projection, log, graceMs: opts.completeAfterMs ?? 2000 });
+    undo.unshift(() => completer.stop());
+    log(`coordinator serving at seq ${projection.seq}`);
+    let stopped: Promise<void> | null = null;
+    return {
+      stop: () => (stopped ??= (async () => {
+        subs.forEach((s) => s.unsubscribe());
+        completer.stop();
+        heartbeats.stop();
+        await pipeline.stop();
+        await follower.stop();
+        projection.close();
+      })()),
+      state: () => projection.state,
+      seq: () => projection.seq,
+    };
+  } catch (err) {
+    for (const step of undo) await step();
+    throw err;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Follows OVL_EVENTS from a sequence with an ordered consumer (the non-deprecated
+ * `js.consumers.get(stream, {opt_start_seq})` API): first the catch-up, then live. Each
+ * message is handed over with its sequence, its Nats-Msg-Id (how the coordinator recognises
+ * its own appends) and the number still pending (0 = at the end of the stream). A message
+ * that is not a valid event is reported and handed over as null: it still takes its place.
+ */
+import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JsMsg } from "nats";
+import { parseEnvelope, subjects, type Envelope } from "@ovl/domain";
+
+export interface Delivered {
+  readonly seq: number;
+  readonly subject: string;
+  readonly env: Envelope | null;
+  readonly msgId: string | null;
+  readonly pending: number;
+}
+
+export interface Follower {
+  stop(): Promise<void>;
+}
+
+function toDelivered(m: JsMsg, log: (line: string) => void): Delivered {
+  let env: Envelope | null = null;
+  try {
+    env = parseEnvelope(m.data);
+  } catch (err) {
+    log(`event ${m.seq} on ${m.subject} skipped: ${(err as Error).message}`);
+  }
+  return { seq: m.seq, subject: m.subject, env, msgId: m.headers?.get("Nats-Msg-Id") || null, pending: m.info.pending };
+}
+
+export async function followEvents(
+  js: JetStreamClient,
+  fromSeq: number,
+  onEvent: (d: Delivered) => void,
+  log: (line: string) => void,
+): Promise<Follower> {
+  const consumer = await js.consumers.get(subjects.STREAM_EVENTS, {
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: Math.max(1, fromSeq),
+  });
+  let messages: ConsumerMessages | null = null;
+  messages = await consumer.consume({
+    max_messages: 512,
+    expires: 5000,
+    callback: (m) => {
+      try {
+        onEvent(toDelivered(m, log));
+      } catch (err) {
+        // The fold never throws on valid input; a failure here is a bug, not the stream's fault.
+        log(`applying event ${m.seq} failed: ${(err as Error).stack ?? err}`);
+      }
+    },
+  });
+  return {
+    async stop() {
+      await messages?.close().catch(() => {});
+    },
+  };
+}

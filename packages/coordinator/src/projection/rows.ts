@@ -1,0 +1,120 @@
+/**
+ * ClusterState <-> rows, pure. `rowChanges` finds what an event touched by reference:
+ * evolve copies only what changes, so an untouched node or container keeps its object and
+ * is skipped, and a batch writes only the rows that differ.
+ */
+import type { ClusterConfig, ClusterState, ContainerRecord, NodeRecord } from "@ovl/domain";
+
+export type RowOp =
+  | { readonly op: "cluster"; readonly cfg: ClusterConfig }
+  | { readonly op: "node"; readonly rec: NodeRecord }
+  | { readonly op: "ctr"; readonly rec: ContainerRecord }
+  | { readonly op: "ctr-del"; readonly node: string; readonly name: string };
+
+function containerChanges(prev: NodeRecord | undefined, next: NodeRecord, ops: RowOp[]): void {
+  const before = prev?.containers ?? {};
+  if (before === next.containers) return;
+  for (const [name, rec] of Object.entries(next.containers)) {
+    if (before[name] !== rec) ops.push({ op: "ctr", rec });
+  }
+  for (const name of Object.keys(before)) {
+    if (!Object.hasOwn(next.containers, name)) ops.push({ op: "ctr-del", node: next.name, name });
+  }
+}
+
+export function rowChanges(before: ClusterState, after: ClusterState): RowOp[] {
+  const ops: RowOp[] = [];
+  if (after.cluster && before.cluster !== after.cluster) ops.push({ op: "cluster", cfg: after.cluster });
+  if (before.nodes === after.nodes) return ops;
+  for (const [name, rec] of Object.entries(after.nodes)) {
+    const prev = before.nodes[name];
+    if (prev === rec) continue;
+    ops.push({ op: "node", rec });
+    containerChanges(prev, rec, ops);
+  }
+  return ops;
+}
+
+export interface NodeRow {
+  name: string;
+  underlay_ip: string;
+  agent_version: string;
+  status: string;
+  subnet: string | null;
+  gateway: string | null;
+  since: string;
+  reason: string | null;
+  has_last_seen: number;
+  last_seen: string | null;
+}
+
+export interface ContainerRow {
+  node: string;
+  name: string;
+  ip: string;
+  mac: string;
+  image: string;
+  cmd: string;
+  ports: string;
+  state: string;
+  reason: string | null;
+  exit_code: number | null;
+  since: string;
+}
+
+export const nodeToRow = (n: NodeRecord): NodeRow => ({
+  name: n.name,
+  underlay_ip: n.underlayIp,
+  agent_version: n.agentVersion,
+  status: n.status,
+  subnet: n.subnet,
+  gateway: n.gateway,
+  since: n.since,
+  reason: n.reason ?? null,
+  // lastSeen is absent, null (lost before any heartbeat) or a time: three cases, two columns.
+  has_last_seen: n.lastSeen === undefined ? 0 : 1,
+  last_seen: n.lastSeen ?? null,
+});
+
+export const containerToRow = (c: ContainerRecord): ContainerRow => ({
+  node: c.node,
+  name: c.name,
+  ip: c.ip,
+  mac: c.mac,
+  image: c.image,
+  cmd: JSON.stringify(c.cmd),
+  ports: JSON.stringify(c.ports),
+  state: c.state,
+  reason: c.reason ?? null,
+  exit_code: c.exitCode ?? null,
+  since: c.since,
+});
+
+export function rowToContainer(r: ContainerRow): ContainerRecord {
+  const base = {
+    name: r.name,
+    node: r.node,
+    ip: r.ip,
+    mac: r.mac,
+    image: r.image,
+    cmd: JSON.parse(r.cmd) as string[],
+    ports: JSON.parse(r.ports) as ContainerRecord["ports"],
+    state: r.state as ContainerRecord["state"],
+    since: r.since,
+  };
+  return { ...base, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.exit_code !== null ? { exitCode: r.exit_code } : {}) };
+}
+
+export function rowToNode(r: NodeRow, containers: Record<string, ContainerRecord>): NodeRecord {
+  const base = {
+    name: r.name,
+    underlayIp: r.underlay_ip,
+    agentVersion: r.agent_version,
+    status: r.status as NodeRecord["status"],
+    subnet: r.subnet,
+    gateway: r.gateway,
+    since: r.since,
+    containers,
+  };
+  return { ...base, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.has_last_seen ? { lastSeen: r.last_seen } : {}) };
+}

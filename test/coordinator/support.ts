@@ -1,0 +1,116 @@
+/**
+ * Helpers for the coordinator's integration tests: a real nats-server with the streams,
+ * coordinators on their own connections and temp databases, raw requests, and reading the
+ * stream back.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { DeliverPolicy, type NatsConnection } from "nats";
+import { parseEnvelope, subjects, type Envelope, type Reply } from "@ovl/domain";
+import { ensureStreams } from "@ovl/broker-setup";
+import { runCoordinator, type CoordinatorHandle, type CoordinatorOptions } from "@ovl/coordinator";
+import { startNats, type TestNats } from "../support/nats.js";
+
+export interface Bed {
+  readonly srv: TestNats;
+  readonly nc: NatsConnection;
+  readonly dir: string;
+  readonly logs: string[];
+  coordinator(opts?: Partial<CoordinatorOptions> & { db?: string }): Promise<CoordinatorHandle>;
+  close(): Promise<void>;
+}
+
+export async function bed(): Promise<Bed> {
+  const srv = await startNats();
+  const dir = mkdtempSync(join(tmpdir(), "ovl-coord-"));
+  const nc = await srv.connect();
+  await ensureStreams(await nc.jetstreamManager());
+  const logs: string[] = [];
+  const opened: { h: CoordinatorHandle; nc: NatsConnection }[] = [];
+  return {
+    srv,
+    nc,
+    dir,
+    logs,
+    async coordinator(opts = {}) {
+      const cnc = await srv.connect();
+      try {
+        const h = await runCoordinator({ nc: cnc, dbPath: join(dir, opts.db ?? "coord.db"), log: (l) => logs.push(l), ...opts });
+        opened.push({ h, nc: cnc });
+        const stop = h.stop;
+        return { ...h, stop: async () => { await stop(); await cnc.close(); } };
+      } catch (err) {
+        await cnc.close();
+        throw err;
+      }
+    },
+    async close() {
+      for (const o of opened) {
+        await o.h.stop().catch(() => {});
+        await o.nc.close().catch(() => {});
+      }
+      await nc.close().catch(() => {});
+      await srv.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const newId = (): string => randomBytes(12).toString("base64url");
+
+/** One raw request: {id, body} in, the Reply out. */
+export async function ask<T = any>(nc: NatsConnection, subject: string, body: unknown, id = newId()): Promise<Reply<T>> {
+  const m = await nc.request(subject, new TextEncoder().encode(JSON.stringify({ id, body })), { timeout: 10_000 });
+  return JSON.parse(new TextDecoder().decode(m.data)) as Reply<T>;
+}
+
+export async function askRaw(nc: NatsConnection, subject: string, payload: string): Promise<Reply> {
+  const m = await nc.request(subject, new TextEncoder().encode(payload), { timeout: 10_000 });
+  return JSON.parse(new TextDecoder().decode(m.data)) as Reply;
+}
+
+export function ok<T>(reply: Reply<T>): T {
+  if (!reply.ok) throw new Error(`expected ok, got ${reply.error.code}: ${reply.error.message}`);
+  return reply.result;
+}
+
+export async function lastSeq(nc: NatsConnection): Promise<number> {
+  return (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
+}
+
+export type Read = Envelope & { seq: number; subject: string; msgId: string | null };
+
+/** Every event in the stream, in order. */
+export async function readEvents(nc: NatsConnection): Promise<Read[]> {
+  const last = await lastSeq(nc);
+  const out: Read[] = [];
+  if (last === 0) return out;
+  const c = await nc.jetstream().consumers.get(subjects.STREAM_EVENTS, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 1 });
+  const it = await c.consume({ max_messages: 1000 });
+  for await (const m of it) {
+    out.push({ ...parseEnvelope(m.data), seq: m.seq, subject: m.subject, msgId: m.headers?.get("Nats-Msg-Id") ?? null } as Read);
+    if (m.seq >= last) break;
+  }
+  await it.close();
+  return out;
+}
+
+export const join_ = (node: string, ip: string) => ({ node, underlayIp: ip, agentVersion: "test" });
+export const run_ = (name: string, node?: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  ...(node ? { node } : {}),
+  image: "busybox",
+  cmd: ["sleep", "1000"],
+  ports: [],
+  ...extra,
+});
+
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
