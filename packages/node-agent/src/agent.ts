@@ -128,7 +128,7 @@ class Agent {
     const follower = followEvents({ nc, log: this.log, onItem: (i) => this.apply(i), onCaughtUp: () => this.onCaughtUp() });
     this.cleanups.push(() => follower.stop());
     // 4. Periodic reconcile, and the runtime's own reports.
-    const timer = setInterval(() => this.scheduler.schedule(), this.opts.reconcileMs ?? 10_000);
+    const timer = setInterval(() => this.caughtUp && this.scheduler.schedule(), this.opts.reconcileMs ?? 10_000);
     this.cleanups.push(() => clearInterval(timer));
     if (runtime.watch) this.cleanups.push(runtime.watch((r) => this.report(r)));
     nc.closed().then((err) => this.fail(new Error(`NATS connection closed${err ? `: ${err.message}` : ""}`)));

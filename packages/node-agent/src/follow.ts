@@ -43,9 +43,9 @@ export function followEvents(opts: FollowOptions): Follower {
     const stream = await js.streams.get(subjects.STREAM_EVENTS);
     const last = (await stream.info()).state.last_seq;
     if (last <= seen) markCaughtUp();
-    const consumer = await js.consumers.get(subjects.STREAM_EVENTS, seen > 0
-      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seen + 1 }
-      : { deliver_policy: DeliverPolicy.All });
+    // StartSequence, not DeliverPolicy.All: nats.js 2.29's ordered consumer always sends an
+    // opt_start_seq, which the server refuses with "All", and then retries forever.
+    const consumer = await js.consumers.get(subjects.STREAM_EVENTS, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seen + 1 });
     const messages = await consumer.consume({ expires: 5000 });
     stopCurrent = () => messages.stop();
     if (stopped) messages.stop();
