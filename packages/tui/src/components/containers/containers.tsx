@@ -1,0 +1,44 @@
+/** The containers view (render only): one row per container of the cluster. */
+import React from "react";
+import type { PsRow } from "@ovl/domain";
+import { formatPorts, type Column } from "../../format.js";
+import { Table } from "../table.js";
+
+export const CONTAINER_COLUMNS: readonly Column[] = [
+  { title: "NAME", width: 14, min: 8, flex: true },
+  { title: "NODE", width: 10, min: 8 },
+  { title: "ADDRESS", width: 15, min: 12 },
+  { title: "IMAGE", width: 14, min: 8, flex: true },
+  { title: "STATE", width: 7 },
+  { title: "PORTS", width: 12, min: 5, flex: true },
+];
+
+const STATE_COLOR: Record<string, string | undefined> = { running: "green", pending: "yellow", failed: "red", lost: "red", exited: "gray" };
+
+export interface ContainersViewProps {
+  readonly rows: readonly PsRow[];
+  readonly selected: number;
+  readonly active: boolean;
+  readonly width: number;
+  readonly height: number;
+  readonly past: boolean;
+}
+
+export const containerCells = (c: PsRow): string[] => [c.name, c.node, c.ip, c.image, c.state, formatPorts(c.ports) || "-"];
+
+export function ContainersView(p: ContainersViewProps): React.ReactElement {
+  return (
+    <Table
+      columns={CONTAINER_COLUMNS}
+      rows={p.rows}
+      rowKey={(c) => c.name}
+      cells={containerCells}
+      color={(c) => STATE_COLOR[c.state]}
+      selected={p.selected}
+      active={p.active}
+      width={p.width}
+      height={p.height}
+      empty={p.past ? "  no containers at this point in history" : "  no containers: press r to start one"}
+    />
+  );
+}

@@ -1,0 +1,45 @@
+/** The top line (render only): the tabs with their counts and the state of the link. */
+import React from "react";
+import { Box, Text } from "ink";
+import { formatSeq } from "../format.js";
+import type { Link } from "../store/cluster-store.js";
+import { VIEWS, type ViewName } from "../use-app-state.js";
+
+const TITLES: Record<ViewName, string> = { nodes: "Nodes", containers: "Containers", events: "Events" };
+
+export interface HeaderProps {
+  readonly view: ViewName;
+  readonly counts: Readonly<Record<ViewName, number>>;
+  readonly link: Link;
+  readonly lastSeq: number;
+  readonly travelling: boolean;
+  readonly width: number;
+}
+
+export function linkText(link: Link, lastSeq: number): { text: string; color: string } {
+  switch (link.phase) {
+    case "connecting":
+      return { text: `◌ connecting to NATS${link.detail ? ` ${link.detail}` : ""}…`, color: "yellow" };
+    case "loading":
+      return { text: `◐ ${link.detail || "loading history"} · seq ${formatSeq(lastSeq)}`, color: "yellow" };
+    case "live":
+      return { text: `● live · seq ${formatSeq(lastSeq)}`, color: "green" };
+    case "down":
+      return { text: `✘ ${link.detail || "NATS unreachable"} · held seq ${formatSeq(lastSeq)}`, color: "red" };
+  }
+}
+
+export function Header(p: HeaderProps): React.ReactElement {
+  const link = linkText(p.link, p.lastSeq);
+  return (
+    <Box width={p.width}>
+      <Text bold backgroundColor={p.travelling ? "magenta" : "blue"} color="white">{" ovl "}</Text>
+      {VIEWS.map((v, i) => (
+        <Text key={v} inverse={p.view === v} bold={p.view === v}>{` ${i + 1} ${TITLES[v]} ${formatSeq(p.counts[v])} `}</Text>
+      ))}
+      <Box flexGrow={1} justifyContent="flex-end">
+        <Text color={link.color} wrap="truncate-start">{link.text}</Text>
+      </Box>
+    </Box>
+  );
+}

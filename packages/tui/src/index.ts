@@ -1,0 +1,30 @@
+/** @ovl/tui: the full-screen terminal UI. `openTui` for the CLI; the parts for tests and benchmarks. */
+export { openTui, type OpenTuiOptions } from "./open.js";
+export { App, type AppProps } from "./app.js";
+export { ClusterStore, FRAME_MS, type Link, type LinkPhase } from "./store/cluster-store.js";
+export { History, SNAPSHOT_EVERY } from "./store/history.js";
+export { startFeed, type Feed } from "./store/feed.js";
+export { useCluster, type ClusterView } from "./use-cluster.js";
+export { ENTER_ALT, LEAVE_ALT, enterAltScreen } from "./screen.js";
+export { appReducer, initialAppState, type AppAction, type AppState, type ViewName } from "./use-app-state.js";
+export { NodesView, nodeCells, NODE_COLUMNS } from "./components/nodes/nodes.js";
+export { nodesReducer, initialNodesState } from "./components/nodes/use-nodes-state.js";
+export { ContainersView, containerCells, CONTAINER_COLUMNS } from "./components/containers/containers.js";
+export { containersReducer, initialContainersState } from "./components/containers/use-containers-state.js";
+export { EventsView, eventCells, EVENT_COLUMNS } from "./components/events/events.js";
+export { eventsReducer, initialEventsState } from "./components/events/use-events-state.js";
+export { DetailPane, detailLines } from "./components/detail/detail.js";
+export { HelpOverlay, KEYS } from "./components/help/help.js";
+export { RunForm } from "./components/run-form/run-form.js";
+export {
+  initialRunForm,
+  parsePortList,
+  runFormReducer,
+  splitCommand,
+  validateRunForm,
+  visibleError,
+  type RunFormState,
+} from "./components/run-form/use-run-form-state.js";
+export { TimelineBar, timelineText, track } from "./components/timeline/timeline.js";
+export { timelineReducer, initialTimelineState } from "./components/timeline/use-timeline-state.js";
+export { fitColumns, formatRow, summarize } from "./format.js";

@@ -1,0 +1,60 @@
+/**
+ * `openTui`: the entry the CLI calls (`ovl tui`, the end of `ovl up`). It enters the
+ * alternate screen, draws the app at once (the header says "connecting" until NATS
+ * answers), connects when given a URL, and resolves when the user quits, with the
+ * terminal restored. A connection it made is closed; one it was given is left open.
+ */
+import React from "react";
+import { render } from "ink";
+import type { NatsConnection } from "nats";
+import { connectNats } from "@ovl/broker-setup";
+import { App } from "./app.js";
+import { enterAltScreen } from "./screen.js";
+import { ClusterStore } from "./store/cluster-store.js";
+
+export interface OpenTuiOptions {
+  /** A connection to use (left open on quit). */
+  readonly nc?: NatsConnection;
+  /** Where to connect when no `nc` is given. @default --nats / OVL_NATS_URL / nats://127.0.0.1:4222 */
+  readonly natsUrl?: string;
+  /** Alias of natsUrl. */
+  readonly url?: string;
+  /** @default process.stdout */
+  readonly stdout?: NodeJS.WriteStream;
+  /** @default process.stdin */
+  readonly stdin?: NodeJS.ReadStream;
+}
+
+export async function openTui(opts: OpenTuiOptions = {}): Promise<void> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stdin = opts.stdin ?? process.stdin;
+  const store = new ClusterStore();
+  let nc: NatsConnection | null = opts.nc ?? null;
+  let ownConnection = false;
+  const screen = enterAltScreen(stdout, process, () => instance.unmount());
+  const tree = () => <App nc={nc} store={store} />;
+  const instance = render(tree(), { stdout, stdin, exitOnCtrlC: true, patchConsole: true, maxFps: 20 });
+  let failure: Error | undefined;
+  if (!nc) {
+    const url = opts.natsUrl ?? opts.url;
+    store.setLink("connecting", url ?? "");
+    connectNats({ name: "ovl-tui", ...(url ? { url } : {}) })
+      .then((conn) => {
+        nc = conn;
+        ownConnection = true;
+        instance.rerender(tree());
+      })
+      .catch((err: Error) => {
+        failure = err;
+        instance.unmount();
+      });
+  }
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    screen.leave();
+    store.dispose();
+    if (ownConnection && nc) await nc.close().catch(() => undefined);
+  }
+  if (failure) throw failure;
+}

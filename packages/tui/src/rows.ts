@@ -1,0 +1,45 @@
+/**
+ * The rows each view lists, derived from a fold of the history (live or past) and the
+ * latest heartbeats. Pure: the same state gives the same rows.
+ */
+import { nodeRows, psRows, type ClusterState, type Heartbeat, type NodeRow, type PsRow } from "@ovl/domain";
+import type { EventItem } from "@ovl/client";
+import { formatPorts, itemSeq, itemSubject, summarize } from "./format.js";
+import { matchesFilter } from "./selection.js";
+import type { History } from "./store/history.js";
+
+const noBeats: ReadonlyMap<string, Heartbeat> = new Map();
+
+/**
+ * Nodes that have not left. Heartbeats are not history: in the past, metrics are
+ * unknown, so they are only joined to the live state.
+ */
+export function nodeTable(state: ClusterState, heartbeats: ReadonlyMap<string, Heartbeat> | null, filter: string): NodeRow[] {
+  return nodeRows(state, heartbeats ?? noBeats).filter((n) =>
+    matchesFilter(`${n.name} ${n.ip} ${n.subnet ?? ""} ${n.status}`, filter),
+  );
+}
+
+export function containerTable(state: ClusterState, filter: string): PsRow[] {
+  return psRows(state).filter((c) =>
+    matchesFilter(`${c.name} ${c.node} ${c.ip} ${c.image} ${c.state} ${formatPorts(c.ports)}`, filter),
+  );
+}
+
+export function eventText(item: EventItem): string {
+  return item.ok
+    ? `${item.event.seq} ${item.event.type} ${item.event.subject} ${summarize(item.event)}`
+    : `${item.seq} invalid ${item.subject} ${item.error}`;
+}
+
+/** The events up to history index `upto` that match the filter, newest first. */
+export function eventList(history: History, upto: number, filter: string): EventItem[] {
+  const list: EventItem[] = [];
+  for (let i = Math.min(upto, history.length - 1); i >= 0; i--) {
+    const item = history.at(i)!;
+    if (filter === "" || matchesFilter(eventText(item), filter)) list.push(item);
+  }
+  return list;
+}
+
+export { itemSeq, itemSubject };

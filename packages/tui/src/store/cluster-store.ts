@@ -1,0 +1,76 @@
+/**
+ * What the screen shows, held outside React: the history (and its fold), the latest
+ * heartbeat per node and the state of the connection. Writers change it as often as
+ * messages arrive; readers are told at most once per `frameMs` (a burst of 10,000 events
+ * is a few notifications, never a React update per event).
+ */
+import type { Heartbeat } from "@ovl/domain";
+import type { EventItem } from "@ovl/client";
+import { History } from "./history.js";
+
+export type LinkPhase = "connecting" | "loading" | "live" | "down";
+
+export interface Link {
+  readonly phase: LinkPhase;
+  /** Words for the header: the server, the error, what is being waited for. */
+  readonly detail: string;
+  /** When the phase began (ms since epoch). */
+  readonly since: number;
+}
+
+/** @default 50 (20 frames per second at most) */
+export const FRAME_MS = 50;
+
+export class ClusterStore {
+  readonly history: History;
+  readonly heartbeats = new Map<string, Heartbeat>();
+  link: Link = { phase: "connecting", detail: "", since: Date.now() };
+  /** Bumped on every notification; React reads it as the snapshot. */
+  version = 0;
+  private readonly listeners = new Set<() => void>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly frameMs: number = FRAME_MS, history: History = new History()) {
+    this.history = history;
+  }
+
+  appendEvents(items: readonly EventItem[]): void {
+    if (this.history.append(items) > 0) this.changed();
+  }
+
+  putHeartbeat(hb: Heartbeat): void {
+    const known = this.heartbeats.get(hb.node);
+    if (known && known.time > hb.time) return; // an older beat replayed from the stream
+    this.heartbeats.set(hb.node, hb);
+    this.changed();
+  }
+
+  setLink(phase: LinkPhase, detail = ""): void {
+    if (this.link.phase === phase && this.link.detail === detail) return;
+    this.link = { phase, detail, since: Date.now() };
+    this.changed();
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getVersion = (): number => this.version;
+
+  /** Coalesces changes into one notification per frame. */
+  changed(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.version++;
+      for (const l of this.listeners) l();
+    }, this.frameMs);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The one live link between NATS and the store.
+ *
+ * How it works: an ordered consumer (read-stream.ts) replays OVL_EVENTS from the
+ * last sequence the store holds + 1 and keeps following. When `nc.status()` says the
+ * connection dropped, the round is aborted and the header says so; on reconnect a new
+ * round starts from the last sequence held + 1, so nothing is missed and nothing is
+ * applied twice (History ignores a sequence it already has). Heartbeats are not history:
+ * a core subscription on ovl.hb.> plus, at start and after each reconnect, the last beat
+ * per node kept by the OVL_HEARTBEATS stream.
+ */
+import { DeliverPolicy, Events, type NatsConnection, type NatsError } from "nats";
+import { parseHeartbeat, subjects } from "@ovl/domain";
+import { followStream } from "./read-stream.js";
+import type { ClusterStore } from "./cluster-store.js";
+
+export interface Feed {
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+async function streamLastSeq(nc: NatsConnection): Promise<number> {
+  const stream = await nc.jetstream().streams.get(subjects.STREAM_EVENTS);
+  return (await stream.info()).state.last_seq;
+}
+
+/** One round: replay from what the store holds, then follow until aborted or broken. */
+async function followRound(nc: NatsConnection, store: ClusterStore, signal: AbortSignal): Promise<void> {
+  const target = await streamLastSeq(nc);
+  const from = store.history.lastSeq + 1;
+  store.setLink(target >= from ? "loading" : "live", target >= from ? `catching up to seq ${target}` : "");
+  for await (const item of followStream(nc, from, signal)) {
+    store.appendEvents([item]);
+    if (store.link.phase === "loading" && store.history.lastSeq >= target) store.setLink("live");
+  }
+}
+
+interface Rounds {
+  current?: AbortController;
+  /** False between a Disconnect and the next Reconnect status. */
+  connected: boolean;
+}
+
+async function followEvents(nc: NatsConnection, store: ClusterStore, stopped: AbortSignal, rounds: Rounds): Promise<void> {
+  while (!stopped.aborted) {
+    if (nc.isClosed()) return;
+    if (!rounds.connected) {
+      await sleep(100, stopped);
+      continue;
+    }
+    const round = new AbortController();
+    rounds.current = round;
+    const signal = AbortSignal.any([stopped, round.signal]);
+    try {
+      await followRound(nc, store, signal);
+    } catch (err) {
+      if (!signal.aborted && rounds.connected) store.setLink("down", describe(err));
+    }
+    // Ended by a disconnect (resumed on reconnect) or an error (retried shortly).
+    await sleep(signal.aborted ? 50 : 1000, stopped);
+  }
+}
+
+/** JetStream's "stream not found" API error code. */
+const STREAM_NOT_FOUND = 10059;
+
+function describe(err: unknown): string {
+  const msg = (err as Error)?.message ?? String(err);
+  if ((err as NatsError)?.api_error?.err_code === STREAM_NOT_FOUND) return `stream ${subjects.STREAM_EVENTS} not found: start a coordinator (\`ovl coordinator\`)`;
+  return msg;
+}
+
+async function seedHeartbeats(nc: NatsConnection, store: ClusterStore): Promise<void> {
+  try {
+    const consumer = await nc.jetstream().consumers.get(subjects.STREAM_HEARTBEATS, {
+      deliver_policy: DeliverPolicy.LastPerSubject,
+      filterSubjects: subjects.HEARTBEATS_WILDCARD,
+    });
+    const messages = await consumer.fetch({ max_messages: 10_000, expires: 1000 });
+    for await (const m of messages) {
+      putBeat(store, m.data);
+      if (m.info.pending === 0) break;
+    }
+  } catch {
+    // No heartbeat stream yet: live beats will fill the table.
+  }
+}
+
+function putBeat(store: ClusterStore, data: Uint8Array): void {
+  try {
+    store.putHeartbeat(parseHeartbeat(data));
+  } catch {
+    // A malformed beat is not shown; the node's row keeps its last good one.
+  }
+}
+
+async function watchStatus(nc: NatsConnection, store: ClusterStore, rounds: Rounds): Promise<void> {
+  for await (const s of nc.status()) {
+    if (s.type === Events.Disconnect) {
+      rounds.connected = false;
+      store.setLink("down", `NATS connection lost (${String(s.data)}): reconnecting…`);
+      rounds.current?.abort();
+    } else if (s.type === Events.Reconnect) {
+      rounds.connected = true;
+      store.setLink("loading", `reconnected to ${String(s.data)}, resuming from seq ${store.history.lastSeq + 1}`);
+      rounds.current?.abort();
+      void seedHeartbeats(nc, store);
+    }
+  }
+}
+
+/** Starts following; `stop()` ends every loop and subscription it started. */
+export function startFeed(nc: NatsConnection, store: ClusterStore): Feed {
+  const stopped = new AbortController();
+  const rounds: Rounds = { connected: !nc.isClosed() };
+  const hb = nc.subscribe(subjects.HEARTBEATS_WILDCARD, { callback: (err, m) => err || putBeat(store, m.data) });
+  void seedHeartbeats(nc, store);
+  void watchStatus(nc, store, rounds).catch(() => undefined);
+  const events = followEvents(nc, store, stopped.signal, rounds);
+  return {
+    async stop() {
+      stopped.abort();
+      hb.unsubscribe();
+      await events.catch(() => undefined);
+    },
+  };
+}

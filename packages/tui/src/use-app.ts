@@ -1,0 +1,32 @@
+/** The app's own keys, active when no overlay has the keyboard. */
+import { useInput } from "ink";
+import type { AppAction, ViewName } from "./use-app-state.js";
+
+export interface AppInput {
+  readonly active: boolean;
+  readonly travelling: boolean;
+  readonly dispatch: (a: AppAction) => void;
+  readonly onRun: () => void;
+  readonly onTravel: () => void;
+  readonly onEscape: () => void;
+  readonly onQuit: () => void;
+}
+
+const BY_NUMBER: Record<string, ViewName> = { "1": "nodes", "2": "containers", "3": "events" };
+
+export function useAppInput(o: AppInput): void {
+  useInput(
+    (input, key) => {
+      if (input in BY_NUMBER) o.dispatch({ type: "view", view: BY_NUMBER[input]! });
+      else if (key.tab) o.dispatch({ type: "cycle", delta: key.shift ? -1 : 1 });
+      else if (input === "?") o.dispatch({ type: "open", overlay: { kind: "help" } });
+      else if (input === "/") o.dispatch({ type: "open", overlay: { kind: "filter" } });
+      else if (key.return) o.dispatch({ type: "detail" });
+      else if (input === "r") o.onRun();
+      else if (input === "t" && !o.travelling) o.onTravel();
+      else if (input === "q") o.onQuit();
+      else if (key.escape && !o.travelling) o.onEscape();
+    },
+    { isActive: o.active },
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * What the three views list, derived from the store for the current moment: live, or
+ * the past sequence the timeline points at. Memoised on the store's version, so a frame
+ * with no news recomputes nothing.
+ */
+import { useMemo } from "react";
+import type { ClusterState, NodeRow, PsRow } from "@ovl/domain";
+import type { EventItem } from "@ovl/client";
+import { itemSeq } from "./format.js";
+import { containerTable, eventList, nodeTable } from "./rows.js";
+import type { ClusterStore } from "./store/cluster-store.js";
+import type { AppState } from "./use-app-state.js";
+
+export interface ScreenData {
+  readonly state: ClusterState;
+  readonly nodes: NodeRow[];
+  readonly containers: PsRow[];
+  /** Newest first, up to the moment shown. */
+  readonly events: EventItem[];
+  /** The history index shown (the newest while live); -1 when the history is empty. */
+  readonly upto: number;
+}
+
+export function useScreenData(store: ClusterStore, version: number, travel: number | null, filters: AppState["filters"]): ScreenData {
+  const h = store.history;
+  const upto = travel ?? h.length - 1;
+  const state = useMemo(() => {
+    const at = travel === null ? undefined : h.at(travel);
+    return at ? h.stateAt(itemSeq(at)) : h.state;
+  }, [h, version, travel]);
+  const nodes = useMemo(
+    () => nodeTable(state, travel === null ? store.heartbeats : null, filters.nodes),
+    [state, store, version, travel, filters.nodes],
+  );
+  const containers = useMemo(() => containerTable(state, filters.containers), [state, filters.containers]);
+  const events = useMemo(() => eventList(h, upto, filters.events), [h, version, upto, filters.events]);
+  return { state, nodes, containers, events, upto };
+}
+
+/** Body height left for the view between the header, the time-travel bar and the footer. */
+export function bodyHeight(rows: number, travelling: boolean): number {
+  const screen = rows - 1; // see use-screen-size.ts: never as tall as the terminal
+  return Math.max(3, screen - 1 - 2 - (travelling ? 2 : 0));
+}

@@ -1,0 +1,17 @@
+/** Stored events for in-process TUI tests: the envelopes the stream would hold, with sequences. */
+import { envelope, subjectFor, type OvlEvent, type StoredEvent } from "@ovl/domain";
+import type { EventItem } from "@ovl/client";
+
+export const T0 = Date.parse("2025-03-01T12:00:00.000Z");
+
+export function stored(events: readonly OvlEvent[], firstSeq = 1): EventItem[] {
+  return events.map((e, i) => ({
+    ok: true as const,
+    event: { ...envelope(e, new Date(T0 + i * 1000).toISOString()), seq: firstSeq + i, subject: subjectFor(e) } as StoredEvent,
+  }));
+}
+
+export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The frame's lines without trailing spaces (the selected row is padded to the width). */
+export const lines = (frame: string | undefined): string[] => (frame ?? "").split("\n").map((l) => l.trimEnd());

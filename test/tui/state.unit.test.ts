@@ -1,0 +1,108 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { foldEvents } from "@ovl/domain";
+import { History } from "../../packages/tui/src/store/history.js";
+import { moveSelection, scrollOffset, matchesFilter } from "../../packages/tui/src/selection.js";
+import { eventsReducer, initialEventsState } from "../../packages/tui/src/components/events/use-events-state.js";
+import { timelineReducer } from "../../packages/tui/src/components/timeline/use-timeline-state.js";
+import { appReducer, initialAppState } from "../../packages/tui/src/use-app-state.js";
+import { fitColumns, formatRow, formatAge, formatBytes } from "../../packages/tui/src/format.js";
+import { track } from "../../packages/tui/src/components/timeline/timeline.js";
+import { burstEvents, clusterEvents } from "./seed.js";
+import { stored } from "./fixtures.js";
+
+const envs = (items: ReturnType<typeof stored>) => items.flatMap((i) => (i.ok ? [i.event] : []));
+
+test("history: the state at any sequence equals the fold of the history up to it (snapshots every 10)", () => {
+  const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 60)]);
+  const h = new History(10);
+  h.append(items);
+  for (const seq of [0, 1, 5, 9, 10, 11, 33, 50, items.length - 1, items.length]) {
+    assert.equal(h.stateAt(seq), foldEvents(envs(items.slice(0, seq))), `seq ${seq}`);
+  }
+  assert.is(h.state, h.stateAt(h.lastSeq));
+});
+
+test("history: a replayed sequence is ignored, so a resume after reconnect applies nothing twice", () => {
+  const items = stored(clusterEvents(2, 2));
+  const h = new History();
+  assert.is(h.append(items.slice(0, 5)), 5);
+  assert.is(h.append(items.slice(3)), items.length - 5);
+  assert.is(h.length, items.length);
+  assert.equal(h.state, foldEvents(envs(items)));
+});
+
+test("history: an invalid item is listed but not folded", () => {
+  const valid = [...stored(clusterEvents(1, 1).slice(0, 2)), ...stored(clusterEvents(1, 1).slice(2), 4)];
+  const h = new History();
+  h.append([...valid.slice(0, 2), { ok: false, seq: 3, subject: "ovl.evt.x", error: "bad" }, ...valid.slice(2)]);
+  assert.is(h.length, valid.length + 1);
+  assert.is(h.indexOf(3), 2);
+  assert.equal(h.state, foldEvents(envs(valid)));
+});
+
+test("selection: moves by key and clamps at both ends", () => {
+  const keys = ["a", "b", "c"];
+  assert.is(moveSelection(null, keys, 1), "b");
+  assert.is(moveSelection("b", keys, 5), "c");
+  assert.is(moveSelection("b", keys, -Infinity), "a");
+  assert.is(moveSelection("gone", keys, 1), "b");
+  assert.is(moveSelection("a", [], 1), null);
+  assert.is(scrollOffset(0, 5, 100), 0);
+  assert.is(scrollOffset(50, 10, 100), 45);
+  assert.is(scrollOffset(99, 10, 100), 90);
+});
+
+test("filter: every word must appear, case-insensitive", () => {
+  assert.ok(matchesFilter("web-1 n1 198.19.0.2 busybox running", "WEB n1"));
+  assert.not.ok(matchesFilter("web-1 n1", "web n2"));
+  assert.ok(matchesFilter("anything", "  "));
+});
+
+test("events: moving pins the selection and stops following; back to the top or f follows again", () => {
+  const keys = ["30", "29", "28"];
+  let s = eventsReducer(initialEventsState, { type: "move", delta: 1, keys });
+  assert.equal(s, { selected: 29, follow: false });
+  s = eventsReducer(s, { type: "move", delta: -1, keys });
+  assert.equal(s, { selected: null, follow: true });
+  s = eventsReducer({ selected: 28, follow: false }, { type: "follow" });
+  assert.equal(s, { selected: null, follow: true });
+});
+
+test("timeline: steps stay inside the history; exit returns to live", () => {
+  let s = timelineReducer({ index: null }, { type: "enter", index: 99 });
+  assert.is(s.index, 99);
+  s = timelineReducer(s, { type: "step", delta: -1000, length: 100 });
+  assert.is(s.index, 0);
+  s = timelineReducer(s, { type: "step", delta: 1000, length: 100 });
+  assert.is(s.index, 99);
+  assert.is(timelineReducer(s, { type: "exit" }).index, null);
+  assert.is(timelineReducer({ index: null }, { type: "step", delta: 1, length: 100 }).index, null);
+});
+
+test("app: views cycle, each view keeps its own filter", () => {
+  let s = appReducer(initialAppState, { type: "cycle", delta: -1 });
+  assert.is(s.view, "events");
+  s = appReducer(s, { type: "filter", text: "n1" });
+  s = appReducer(s, { type: "view", view: "nodes" });
+  assert.equal(s.filters, { nodes: "", containers: "", events: "n1" });
+});
+
+test("columns: flexible columns take the spare width, shrinkable ones give way when narrow", () => {
+  const cols = [{ title: "A", width: 4, flex: true }, { title: "B", width: 10, min: 5 }];
+  assert.equal(fitColumns(cols, 20), [9, 10]);
+  assert.equal(fitColumns(cols, 10), [4, 5]);
+  assert.is(formatRow(["abcdef", "x"], [4, 3]), "abc… x");
+});
+
+test("format: ages, bytes and the time-travel track", () => {
+  const now = Date.parse("2025-03-01T12:00:00Z");
+  assert.is(formatAge("2025-03-01T11:59:57Z", now), "3s");
+  assert.is(formatAge("2025-03-01T10:00:00Z", now), "2h");
+  assert.is(formatAge(null, now), "-");
+  assert.is(formatBytes(3 * 1024 ** 3), "3.0 GiB");
+  assert.is(track(0, 11, 12), "├●─────────┤");
+  assert.is(track(10, 11, 12), "├━━━━━━━━━●┤");
+});
+
+test.run();

@@ -1,0 +1,54 @@
+import React from "react";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { render, cleanup } from "ink-testing-library";
+import { foldEvents, nodeRows, psRows, type Heartbeat } from "@ovl/domain";
+import { NodesView } from "../../packages/tui/src/components/nodes/nodes.js";
+import { ContainersView } from "../../packages/tui/src/components/containers/containers.js";
+import { EventsView } from "../../packages/tui/src/components/events/events.js";
+import { clusterEvents } from "./seed.js";
+import { lines, stored, T0 } from "./fixtures.js";
+
+const items = stored(clusterEvents(2, 2)); // 13 events: cluster, 2 x (join, block), 4 x (started, running)
+const state = foldEvents(items.flatMap((i) => (i.ok ? [i.event] : [])));
+
+test.after.each(() => cleanup());
+
+test("nodes view: one exact line per node with its metrics and heartbeat age", () => {
+  const hb: Heartbeat = { node: "n1", time: new Date(T0 - 4000).toISOString(), cpu: 0.25, memFree: 3 * 1024 ** 3, memTotal: 8 * 1024 ** 3, agentVersion: "0.1.0" };
+  const rows = nodeRows(state, new Map([["n1", hb]]));
+  const { lastFrame } = render(<NodesView rows={rows} selected={0} active width={80} height={5} now={T0} past={false} />);
+  assert.equal(lines(lastFrame()), [
+    "NAME         LAN ADDRESS     BLOCK            STATUS  CPU  MEM FREE  CTRS HB AGE",
+    "n1           198.18.0.11     198.19.0.0/24    ready   25%  3.0 GiB   2    4s",
+    "n2           198.18.0.12     198.19.1.0/24    ready   -    -         2    -",
+    "",
+    "",
+  ]);
+});
+
+test("nodes view: in the past, metrics are not history and show as ·", () => {
+  const { lastFrame } = render(<NodesView rows={nodeRows(state, new Map())} selected={1} active width={80} height={3} now={T0} past />);
+  assert.equal(lines(lastFrame())[1], "n1           198.18.0.11     198.19.0.0/24    ready   -    -         2    -");
+});
+
+test("containers view: name, node, address, image, state, ports", () => {
+  const { lastFrame } = render(<ContainersView rows={psRows(state)} selected={0} active width={80} height={3} past={false} />);
+  assert.equal(lines(lastFrame()), [
+    "NAME            NODE       ADDRESS         IMAGE           STATE   PORTS",
+    "c1-1            n1         198.19.0.2      busybox         running -",
+    "c1-2            n1         198.19.0.3      busybox         running -",
+  ]);
+});
+
+test("events view: seq, time, type, subject and a one-line summary, newest first", () => {
+  const newest = [...items].reverse();
+  const { lastFrame } = render(<EventsView items={newest} selected={0} active width={100} height={3} />);
+  assert.equal(lines(lastFrame()), [
+    "SEQ    TIME     TYPE             SUBJECT                       SUMMARY",
+    "13     12:00:12 ContainerRunning ovl.evt.ctr.n2.c2-2           c2-2 running on n2",
+    "12     12:00:11 ContainerStarted ovl.evt.ctr.n2.c2-2           c2-2 on n2 at 198.19.1.3 (busybox)",
+  ]);
+});
+
+test.run();
