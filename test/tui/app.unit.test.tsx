@@ -1,0 +1,151 @@
+/**
+ * The whole app in process, fed through its real store (no NATS: nothing is sent, so
+ * these tests cover keys, layout, validation and time travel; the e2e test covers the
+ * actions against a real coordinator).
+ */
+import React from "react";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { render, cleanup } from "ink-testing-library";
+import { App } from "../../packages/tui/src/app.js";
+import { ClusterStore } from "../../packages/tui/src/store/cluster-store.js";
+import { burstEvents, clusterEvents } from "./seed.js";
+import { lines, stored, T0, wait } from "./fixtures.js";
+
+const SIZE = { columns: 100, rows: 24 };
+
+async function mount(events = [...clusterEvents(2, 2), ...burstEvents(2, 8)]) {
+  const store = new ClusterStore(1);
+  store.appendEvents(stored(events));
+  store.setLink("live");
+  const r = render(<App nc={null} store={store} size={SIZE} now={T0 + 60_000} />);
+  await wait(50);
+  // Each key waits for the next frame (or 400 ms when the key changes nothing), then for
+  // the effects that re-attach input hooks: fixed small waits flake on a loaded machine.
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      const before = r.frames.length;
+      r.stdin.write(k);
+      for (let t = 0; t < 40 && r.frames.length === before; t++) await wait(10);
+      await wait(25);
+    }
+  };
+  return { ...r, store, press, frame: () => lines(r.lastFrame()) };
+}
+
+test.after.each(() => cleanup());
+
+test("full screen: header with counts and link, table, notice line and key hints fill rows - 1 lines", async () => {
+  const { frame } = await mount();
+  const f = frame();
+  assert.is(f.length, SIZE.rows - 1);
+  assert.match(f[0]!, /^ ovl  1 Nodes 2  2 Containers 4  3 Events 21 +● live · seq 21$/);
+  assert.is(f[1], "NAME                           LAN ADDRESS     BLOCK              STATUS  CPU  MEM FREE  CTRS HB AGE");
+  assert.match(f[f.length - 1]!, /^\? help  r run  L leave  t time travel/);
+});
+
+test("switch views with 2 and 3; move the selection; Enter shows the event's whole JSON", async () => {
+  const { frame, press } = await mount();
+  await press("2");
+  assert.match(frame()[0]!, /2 Containers 4/);
+  assert.match(frame()[2]!, /^c1-1 +n1 +198\.19\.0\.2 +busybox +running -$/);
+  await press("3", "j", "\r");
+  const f = frame();
+  assert.match(f[2]!, /^21 +12:00:20 ContainerSt… ovl\.evt\.ctr… b1 stopped/);
+  assert.ok(f.some((l) => l.includes("event seq 20")), "detail titled with the selected event");
+  assert.ok(f.some((l) => l.includes('"type": "ContainerExited"')), "the event's JSON");
+  assert.ok(f.some((l) => l.includes('"exitCode": 0')));
+});
+
+test("filter: / then text narrows the list live; Esc clears it", async () => {
+  const { frame, press } = await mount();
+  await press("2", "/", "c", "2", "-", "1");
+  let f = frame();
+  assert.match(f[0]!, /2 Containers 1 /);
+  assert.match(f[2]!, /^c2-1 /);
+  assert.match(f[f.length - 2]!, /^filter containers: c2-1/);
+  await press("\x1b");
+  await wait(50);
+  f = frame();
+  assert.match(f[0]!, /2 Containers 4 /);
+});
+
+test("help overlay lists every key and any key closes it", async () => {
+  const { frame, press } = await mount();
+  await press("?");
+  const text = frame().join("\n");
+  for (const k of ["Tab", "Enter", "r ", "x ", "L ", "t ", "[ ]", "q / Ctrl-C", "/ "]) assert.ok(text.includes(k), `help lists ${k}`);
+  await press("x");
+  assert.match(frame()[1]!, /^NAME/);
+});
+
+test("time travel: t on an event shows the cluster as it was then; ← steps back; t returns to live", async () => {
+  const { frame, press } = await mount();
+  // seq 5 is SubnetAssigned n2: no container exists yet.
+  await press("3", "G", "k", "k", "k", "k");
+  assert.match(frame().find((l) => l.startsWith("5 "))!, /SubnetAssigned/);
+  await press("t", "2");
+  let f = frame();
+  assert.match(f[1]!, /◀ TIME TRAVEL  seq 5 of 21 \(16 behind live\)/);
+  assert.match(f[0]!, /2 Containers 0 /);
+  assert.ok(f.some((l) => l.includes("no containers at this point in history")));
+  await press("\x1b[C", "\x1b[C");
+  f = frame();
+  assert.match(f[1]!, /seq 7 of 21/);
+  assert.match(f[0]!, /2 Containers 1 /);
+  await press("1");
+  assert.match(frame().find((l) => l.startsWith("n1"))!, /ready   -    -         1    -$/);
+  await press("r");
+  assert.match(frame().join("\n"), /viewing the past: press t to return to live/);
+  await press("t");
+  f = frame();
+  assert.not.match(f.join("\n"), /TIME TRAVEL/);
+  assert.match(f[0]!, /2 Containers 4 /);
+});
+
+test("start form: invalid input is shown inline before anything is sent", async () => {
+  const { frame, press } = await mount();
+  await press("r");
+  assert.ok(frame().some((l) => l.includes("Start a container")));
+  await press("W", "e", "b");
+  assert.ok(frame().some((l) => l.includes('✘ invalid container name "Web"')), frame().join("\n"));
+  await press("\x7f", "\x7f", "\x7f", "c", "1", "-", "1");
+  assert.ok(frame().some((l) => l.includes("✘ container c1-1 already exists")));
+  await press("\x7f", "9", "\t", "b", "u", "s", "y", "b", "o", "x", "!", "\t", "\t", "8", "0", "8", "0");
+  const f = frame().join("\n");
+  assert.match(f, /✘ invalid image "busybox!"/);
+  assert.match(f, /✘ invalid port mapping "8080"/);
+  await press("\r");
+  assert.ok(frame().some((l) => l.includes("Start a container")), "Enter with errors keeps the form open");
+  await press("\x1b");
+  assert.not.ok(frame().some((l) => l.includes("Start a container")));
+});
+
+test("start form: the node is chosen from the live list of ready nodes", async () => {
+  const { frame, press } = await mount();
+  await press("r", "\x1b[A");
+  assert.ok(frame().some((l) => l.includes("› node     ‹ (auto: most free addresses) ›")));
+  await press("\x1b[C");
+  assert.ok(frame().some((l) => l.includes("‹ n1 ›")));
+  await press("\x1b[C", "\x1b[C");
+  assert.ok(frame().some((l) => l.includes("‹ (auto: most free addresses) ›")), "wraps around after n2");
+});
+
+test("actions without a connection say so in words", async () => {
+  const { frame, press } = await mount();
+  await press("2", "x", "y");
+  assert.match(frame()[frame().length - 2]!, /✘ not connected to NATS yet/);
+});
+
+test("a burst of 2,000 events reaches the screen in a handful of frames, not one per event", async () => {
+  const { store, frame } = await mount(clusterEvents(2, 2));
+  let notifications = 0;
+  store.subscribe(() => notifications++);
+  const burst = stored(burstEvents(2, 2000, "z"), 14);
+  for (const item of burst) store.appendEvents([item]);
+  await wait(100);
+  assert.ok(notifications <= 3, `${notifications} notifications`);
+  assert.match(frame()[0]!, /● live · seq 2,013$/);
+});
+
+test.run();
