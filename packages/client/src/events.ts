@@ -3,7 +3,7 @@
  * following live. Every message is validated; one that fails is yielded as a rejected
  * item (reported, skipped), never thrown, so one bad byte cannot stop a reader.
  */
-import { DeliverPolicy, type JetStreamClient, type NatsConnection } from "nats";
+import type { JetStreamClient, NatsConnection } from "nats";
 import { parseEnvelope, subjects, type StoredEvent } from "@ovl/domain";
 
 export type EventItem =
@@ -45,7 +45,9 @@ export async function* readEvents(nc: NatsConnection, opts: ReadEventsOptions = 
   if (until < since) return;
   const consumer = await js.consumers.get(subjects.STREAM_EVENTS, {
     filterSubjects: filter,
-    ...(since > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: since } : { deliver_policy: DeliverPolicy.All }),
+    // The ordered consumer always sends a start sequence itself: naming DeliverPolicy.All
+    // beside it is refused by the server and retried forever, so give only the sequence.
+    opt_start_seq: since,
   });
   const messages = await consumer.consume();
   const stop = () => messages.stop();
