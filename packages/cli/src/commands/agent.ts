@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { connectNats } from "@ovl/broker-setup";
 import { parseIpv4, parseNodeName } from "@ovl/domain";
 import { out, resolveNatsUrl, type GlobalOptions } from "../context.js";
-import { UsageError, asUsage } from "../errors.js";
+import { FailedError, UsageError, asUsage } from "../errors.js";
 import { untilSignal } from "./signals.js";
 
 export interface AgentFlags {
@@ -36,28 +36,36 @@ const log = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 };
 
-async function makeRuntime(f: AgentFlags & { stateDir: string }, node: string, iface: string) {
-  const agent = await import("@ovl/node-agent");
-  if (f.simulate) return new agent.RecordingRuntime({ node, log });
+type AgentModule = typeof import("@ovl/node-agent");
+type Runtime = import("@ovl/node-agent").NodeRuntime;
+
+/** The Linux + Docker runtime (kernel dataplane + dockerode), or the SIMULATED one. */
+async function makeRuntime(agent: AgentModule, f: AgentFlags & { stateDir: string }, iface: string): Promise<Runtime> {
+  if (f.simulate) return new agent.RecordingRuntime({ node: f.node, log });
+  const linux = (agent as Record<string, unknown>).LinuxDockerRuntime as (new (o: object) => Runtime) | undefined;
+  const createKernel = (agent as Record<string, unknown>).createKernelDataplane as ((o: object) => unknown) | undefined;
+  if (!linux || !createKernel) throw new FailedError("the Linux + Docker runtime is not part of this build of ovl; run with --simulate, or rebuild");
   const { default: Docker } = await import("dockerode");
   // No options: docker-modem reads DOCKER_HOST (and DOCKER_TLS_VERIFY/CERT_PATH) like the docker CLI.
   const docker = new Docker();
-  const kernel = agent.createKernelDataplane({ stateDir: join(f.stateDir, "kernel"), log });
-  return new agent.LinuxDockerRuntime({ kernel, docker, underlayIface: iface, node, log });
+  const kernel = createKernel({ stateDir: join(f.stateDir, "kernel"), log });
+  return new linux({ kernel, docker, underlayIface: iface, node: f.node, log });
 }
 
 export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<number> {
   const f = agentFlags(raw);
   mkdirSync(f.stateDir, { recursive: true });
   const url = resolveNatsUrl(g);
-  const { runAgent, detectUnderlay } = await import("@ovl/node-agent");
+  const agent = await import("@ovl/node-agent");
   // A simulated agent needs no real interface: --ip is taken as given.
-  const underlay = f.simulate && f.ip ? { ip: f.ip, iface: f.iface ?? "lo", mtu: 1500 } : await detectUnderlay(url, { ...(f.ip ? { ip: f.ip } : {}), ...(f.iface ? { iface: f.iface } : {}) });
-  const runtime = await makeRuntime(f, f.node, underlay.iface);
+  const underlay = f.simulate && f.ip
+    ? { ip: f.ip, iface: f.iface ?? "lo", mtu: 1500 }
+    : await agent.detectUnderlay(url, { ...(f.ip ? { ip: f.ip } : {}), ...(f.iface ? { iface: f.iface } : {}) });
+  const runtime = await makeRuntime(agent, f, underlay.iface);
   const nc = await connectNats({ url, name: `ovl-agent ${f.node}`, client: `agent-${f.node}`, connectTimeoutMs: 10_000 });
   const signals = untilSignal();
   try {
-    const handle = await runAgent({ nc, node: f.node, underlayIp: underlay.ip, iface: underlay.iface, stateDir: f.stateDir, runtime, log });
+    const handle = await agent.runAgent({ nc, node: f.node, underlayIp: underlay.ip, iface: underlay.iface, lanMtu: underlay.mtu, stateDir: f.stateDir, runtime, log });
     const mode = f.simulate ? "SIMULATED (recording runtime: no Docker, no kernel changes)" : `docker ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}`;
     await out(`agent ${f.node} joined as ${underlay.ip} on ${underlay.iface}; ${mode}\n`);
     const why = await Promise.race([signals.received, handle.done]);
