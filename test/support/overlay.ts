@@ -1,0 +1,140 @@
+/**
+ * Helpers for the overlay end-to-end test (test/lab/overlay.e2e.test.ts): commands whose
+ * failure is a value (a ping that loses packets is a result, not an exception), the `ovl`
+ * CLI as a user runs it, bounded waits, a node's kernel state as comparable text, and the
+ * "outside" TCP server that records who connects.
+ */
+import { execFile } from "node:child_process";
+import { createServer, type Socket } from "node:net";
+
+export interface Exec {
+  /** Exit code, or a string (ETIMEDOUT, ENOENT) when the command did not finish normally. */
+  readonly code: number | string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** execFile with an argument array, never a shell; never throws. */
+export function exec(argv: readonly string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Exec> {
+  const [cmd, ...args] = argv;
+  return new Promise((resolve) => {
+    execFile(cmd!, args, { timeout: opts.timeoutMs ?? 30_000, env: opts.env ?? process.env, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: number | string }).code ?? (err.killed ? "KILLED" : 1)) : 0;
+      resolve({ code: typeof code === "number" || typeof code === "string" ? code : 1, stdout, stderr });
+    });
+  });
+}
+
+/** Throws with the command's stderr when it failed: for steps that must succeed. */
+export async function must(argv: readonly string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const r = await exec(argv, opts);
+  if (r.code !== 0) throw new Error(`${argv.join(" ")} failed (${r.code}): ${(r.stderr || r.stdout).trim()}`);
+  return r.stdout;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until probe returns a value other than undefined/false; throws naming `what` at the deadline. */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>, everyMs = 250): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+    await sleep(everyMs);
+  }
+}
+
+export interface PingStats {
+  readonly sent: number;
+  readonly received: number;
+}
+
+/** Reads busybox's or iputils' summary line; {0, 0} when there is none. */
+export function pingStats(stdout: string): PingStats {
+  const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(stdout);
+  return m ? { sent: Number(m[1]), received: Number(m[2]) } : { sent: 0, received: 0 };
+}
+
+/** The sections of a node's kernel state compared before it joined and after it left. */
+export const DUMP_SECTIONS = ["links", "addresses", "routes", "routes6", "neighbours", "fdb", "iptables", "nft", "sysctls"] as const;
+export type KernelDump = Record<(typeof DUMP_SECTIONS)[number], string[]>;
+
+/** iptables-save prints a timestamp and counters: drop both so two dumps compare. */
+const iptablesLines = (s: string): string[] =>
+  s.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.replace(/\[\d+:\d+\]/g, "[0:0]"));
+
+/**
+ * The sysctls ovl could touch: forwarding, the per-interface settings of the node's own
+ * interfaces, and the bridge netfilter switches (present only with br_netfilter loaded).
+ */
+const SYSCTL_KEYS = /^net\.(ipv4\.ip_forward|ipv4\.conf\.(all|default|eth0|lo)\.|ipv6\.conf\.(all|default)\.forwarding|bridge\.)/;
+
+const lines = (s: string): string[] => s.split("\n").map((l) => l.trimEnd()).filter(Boolean);
+
+/** The node namespace's kernel state as sorted text lines per section. */
+export async function kernelDump(ns: string): Promise<KernelDump> {
+  const inNs = (...argv: string[]) => must(["ip", "netns", "exec", ns, ...argv]);
+  const sysctl = await exec(["ip", "netns", "exec", ns, "sysctl", "-a"]); // a few keys refuse reading: stdout still holds the rest
+  return {
+    links: lines(await inNs("ip", "-o", "link", "show")).map((l) => l.replace(/^\d+:\s*/, "")).sort(),
+    addresses: lines(await inNs("ip", "-o", "addr", "show")).map((l) => l.replace(/^\d+:\s*/, "")).sort(),
+    routes: lines(await inNs("ip", "-4", "route", "show", "table", "all")).sort(),
+    routes6: lines(await inNs("ip", "-6", "route", "show", "table", "all")).sort(),
+    neighbours: lines(await inNs("ip", "neigh", "show", "nud", "permanent")).sort(),
+    fdb: lines(await inNs("bridge", "fdb", "show")).sort(),
+    iptables: iptablesLines(await inNs("iptables-save")),
+    nft: lines(await inNs("nft", "-s", "list", "ruleset")),
+    sysctls: lines(sysctl.stdout).filter((l) => SYSCTL_KEYS.test(l)).sort(),
+  };
+}
+
+/** Human-readable differences, one line each ("fdb: + 0a:58:... dst 198.18.0.12"); [] when equal. */
+export function dumpDiff(before: KernelDump, after: KernelDump): string[] {
+  const out: string[] = [];
+  for (const s of DUMP_SECTIONS) {
+    const a = new Set(before[s]);
+    const b = new Set(after[s]);
+    before[s].filter((l) => !b.has(l)).forEach((l) => out.push(`${s}: - ${l}`));
+    after[s].filter((l) => !a.has(l)).forEach((l) => out.push(`${s}: + ${l}`));
+    if (out.length === 0 && before[s].join("\n") !== after[s].join("\n")) out.push(`${s}: same lines, other order`);
+  }
+  return out;
+}
+
+export interface OutsideServer {
+  readonly port: number;
+  /** Remote addresses of the connections seen so far, in order. */
+  readonly peers: string[];
+  close(): Promise<void>;
+}
+
+/** A TCP server on host:0 that answers "ok" and records each peer's address. */
+export function startOutsideServer(host: string): Promise<OutsideServer> {
+  const peers: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((sock) => {
+    sockets.add(sock);
+    peers.push(sock.remoteAddress ?? "?");
+    sock.on("error", () => {});
+    sock.on("close", () => sockets.delete(sock));
+    sock.end("ok\n");
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const port = (server.address() as { port: number }).port;
+      const close = () =>
+        new Promise<void>((done) => {
+          sockets.forEach((s) => s.destroy());
+          server.close(() => done());
+        });
+      resolve({ port, peers, close });
+    });
+  });
+}
