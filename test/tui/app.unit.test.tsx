@@ -121,6 +121,15 @@ test("start form: invalid input is shown inline before anything is sent", async 
   assert.not.ok(frame().some((l) => l.includes("Start a container")));
 });
 
+test("start form: keys that arrive in one chunk are applied one by one (tab moves the focus)", async () => {
+  const { frame, press } = await mount();
+  await press("r", "web\tbusy\x7fybox\t");
+  const f = frame().join("\n");
+  assert.match(f, /│ {3}name {5}web +│/);
+  assert.match(f, /│ {3}image {4}busybox +│/);
+  assert.match(f, /› command /);
+});
+
 test("start form: the node is chosen from the live list of ready nodes", async () => {
   const { frame, press } = await mount();
   await press("r", "\x1b[A");

@@ -4,7 +4,7 @@
  * request only when every field is valid. The form stays open (with the coordinator's
  * error below) when the request is refused, so the input can be fixed.
  */
-import React, { useMemo, useReducer } from "react";
+import React, { useEffect, useMemo, useReducer } from "react";
 import { Box } from "ink";
 import { allContainers } from "@ovl/domain";
 import type { Actions } from "./actions.js";
@@ -34,16 +34,15 @@ export function useRunForm(o: { active: boolean; data: ScreenData; actions: Acti
     choices: nodes.length + 1,
     dispatch,
     onCancel: o.close,
-    onSubmit: () => {
-      dispatch({ type: "attempt" });
-      if (!validation.spec) return;
-      dispatch({ type: "sending", sending: true });
-      void o.actions.run(validation.spec).then((accepted) => {
-        dispatch({ type: "sending", sending: false });
-        if (accepted) o.close();
-      });
-    },
   });
+  useEffect(() => {
+    if (state.submits === 0 || !validation.spec || state.sending) return;
+    dispatch({ type: "sending", sending: true });
+    void o.actions.run(validation.spec).then((accepted) => {
+      dispatch({ type: "sending", sending: false });
+      if (accepted) o.close();
+    });
+  }, [state.submits]); // only an Enter sends: not a later edit of a valid form
   return { state, validation, nodes, reset: () => dispatch({ type: "reset" }) };
 }
 

@@ -1,18 +1,18 @@
 /** Keys while typing a filter: text edits it live, Enter keeps it, Esc clears it. */
 import { useInput } from "ink";
-import { isErase, typedText } from "../../keys.js";
+import { isErase, splitChunk, typedText } from "../../keys.js";
 
 export function useFilterInput(o: { active: boolean; text: string; onChange: (text: string) => void; onDone: () => void }): void {
   useInput(
     (input, key) => {
-      if (key.return) return o.onDone();
-      if (key.escape) {
-        o.onChange("");
-        return o.onDone();
+      let text = o.text;
+      for (const k of splitChunk(input, key)) {
+        if (k.key.return) return (o.onChange(text), o.onDone());
+        if (k.key.escape) return (o.onChange(""), o.onDone());
+        if (isErase(k.key)) text = text.slice(0, -1);
+        else text += typedText(k.input, k.key) ?? "";
       }
-      if (isErase(key)) return o.onChange(o.text.slice(0, -1));
-      const text = typedText(input, key);
-      if (text !== null) o.onChange(o.text + text);
+      o.onChange(text);
     },
     { isActive: o.active },
   );

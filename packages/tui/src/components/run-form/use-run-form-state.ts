@@ -30,6 +30,8 @@ export interface RunFormState {
   readonly node: number;
   /** Set by a submit attempt: from then on empty required fields show their error. */
   readonly attempted: boolean;
+  /** Counts Enter presses: the form sends when it changes and every field is valid. */
+  readonly submits: number;
   readonly sending: boolean;
 }
 
@@ -38,7 +40,7 @@ export type RunFormAction =
   | { readonly type: "type"; readonly text: string }
   | { readonly type: "erase" }
   | { readonly type: "node"; readonly delta: number; readonly count: number }
-  | { readonly type: "attempt" }
+  | { readonly type: "submit" }
   | { readonly type: "sending"; readonly sending: boolean };
 
 export const initialRunForm = (node = 0): RunFormState => ({
@@ -46,6 +48,7 @@ export const initialRunForm = (node = 0): RunFormState => ({
   values: { name: "", image: "", cmd: "", ports: "" },
   node,
   attempted: false,
+  submits: 0,
   sending: false,
 });
 
@@ -63,8 +66,8 @@ export function runFormReducer(state: RunFormState, action: RunFormAction): RunF
       return { ...state, values: { ...state.values, [state.focus]: state.values[state.focus].slice(0, -1) } };
     case "node":
       return action.count <= 0 ? state : { ...state, node: (state.node + action.delta + action.count) % action.count };
-    case "attempt":
-      return { ...state, attempted: true };
+    case "submit":
+      return { ...state, attempted: true, submits: state.submits + 1 };
     case "sending":
       return { ...state, sending: action.sending };
   }
