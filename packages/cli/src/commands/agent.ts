@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { connectNats } from "@ovl/broker-setup";
 import { parseIpv4, parseNodeName } from "@ovl/domain";
 import { out, resolveNatsUrl, type GlobalOptions } from "../context.js";
-import { FailedError, UsageError, asUsage } from "../errors.js";
+import { UsageError, asUsage } from "../errors.js";
 import { untilSignal } from "./signals.js";
 
 export interface AgentFlags {
@@ -37,19 +37,15 @@ const log = (line: string): void => {
 };
 
 type AgentModule = typeof import("@ovl/node-agent");
-type Runtime = import("@ovl/node-agent").NodeRuntime;
 
 /** The Linux + Docker runtime (kernel dataplane + dockerode), or the SIMULATED one. */
-async function makeRuntime(agent: AgentModule, f: AgentFlags & { stateDir: string }, iface: string): Promise<Runtime> {
+async function makeRuntime(agent: AgentModule, f: AgentFlags & { stateDir: string }, iface: string): Promise<import("@ovl/node-agent").NodeRuntime> {
   if (f.simulate) return new agent.RecordingRuntime({ node: f.node, log });
-  const linux = (agent as Record<string, unknown>).LinuxDockerRuntime as (new (o: object) => Runtime) | undefined;
-  const createKernel = (agent as Record<string, unknown>).createKernelDataplane as ((o: object) => unknown) | undefined;
-  if (!linux || !createKernel) throw new FailedError("the Linux + Docker runtime is not part of this build of ovl; run with --simulate, or rebuild");
   const { default: Docker } = await import("dockerode");
   // No options: docker-modem reads DOCKER_HOST (and DOCKER_TLS_VERIFY/CERT_PATH) like the docker CLI.
   const docker = new Docker();
-  const kernel = createKernel({ stateDir: join(f.stateDir, "kernel"), log });
-  return new linux({ kernel, docker, underlayIface: iface, node: f.node, log });
+  const kernel = agent.createKernelDataplane({ stateDir: join(f.stateDir, "kernel"), log });
+  return new agent.LinuxDockerRuntime({ kernel, docker, underlayIface: iface, node: f.node, log });
 }
 
 export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<number> {
