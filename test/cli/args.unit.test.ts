@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runSpec } from "../../packages/cli/src/commands/run.js";
-import { clusterFlags } from "../../packages/cli/src/commands/coordinator.js";
+import { clusterFlags, dbPathOf } from "../../packages/cli/src/commands/coordinator.js";
 import { agentFlags } from "../../packages/cli/src/commands/agent.js";
 import { resolveNatsUrl } from "../../packages/cli/src/context.js";
 import { UsageError } from "../../packages/cli/src/errors.js";
@@ -46,6 +46,12 @@ test("coordinator: only explicit cluster flags are passed, CIDRs are checked", (
   throwsUsage(() => clusterFlags({ db: "x", cidr: "198.19.0.1/18" }), /host bits set/);
   throwsUsage(() => clusterFlags({ db: "x", cidr: "nonsense" }), /invalid CIDR/);
   throwsUsage(() => clusterFlags({ db: "x", cidr: "198.19.0.0/18", blockPrefix: 16 }), /block-prefix/);
+});
+
+test("coordinator: the db defaults under OVL_DATA_DIR, else ./.ovl", () => {
+  assert.is(dbPathOf({}, { OVL_DATA_DIR: "/tmp/d" }), "/tmp/d/coordinator.db");
+  assert.is(dbPathOf({}, {}), `${process.cwd()}/.ovl/coordinator.db`);
+  assert.is(dbPathOf({ db: "/x/y.db" }, { OVL_DATA_DIR: "/tmp/d" }), "/x/y.db");
 });
 
 test("agent: flags validated, state dir defaults under OVL_DATA_DIR", () => {

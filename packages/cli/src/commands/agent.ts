@@ -28,7 +28,7 @@ export function agentFlags(f: AgentFlags, env: NodeJS.ProcessEnv = process.env):
   if (f.ip !== undefined && f.iface !== undefined) throw new UsageError("give --ip or --iface, not both");
   const ip = f.ip === undefined ? undefined : asUsage(() => parseIpv4(f.ip, "--ip address"));
   if (f.iface !== undefined && !IFACE.test(f.iface)) throw new UsageError(`invalid --iface ${JSON.stringify(f.iface)}: an interface name of 1 to 15 characters`);
-  const stateDir = resolve(f.stateDir ?? join(env.OVL_DATA_DIR ?? ".ovl", `agent-${node}`));
+  const stateDir = resolve(f.stateDir ?? join(env.OVL_DATA_DIR || ".ovl", `agent-${node}`));
   return { ...f, node, stateDir, ...(ip ? { ip } : {}) };
 }
 

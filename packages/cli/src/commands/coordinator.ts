@@ -3,7 +3,7 @@
  * reports and queries until SIGTERM/SIGINT. Only the cluster flags given explicitly are
  * passed on, so a restart without them never conflicts with the cluster as created.
  */
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { mkdirSync } from "node:fs";
 import { connectNats } from "@ovl/broker-setup";
 import { parseCidr, type ClusterConfig } from "@ovl/domain";
@@ -13,7 +13,8 @@ import { describeStreams, ensureStreamsIfMissing } from "./broker.js";
 import { untilSignal } from "./signals.js";
 
 export interface CoordinatorFlags {
-  readonly db: string;
+  /** @default $OVL_DATA_DIR/coordinator.db, else ./.ovl/coordinator.db */
+  readonly db?: string;
   readonly cidr?: string;
   readonly blockPrefix?: number;
   readonly vni?: number;
@@ -38,13 +39,17 @@ export function clusterFlags(f: CoordinatorFlags): Partial<ClusterConfig> {
   return cluster;
 }
 
+export function dbPathOf(f: CoordinatorFlags, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(f.db ?? join(env.OVL_DATA_DIR || ".ovl", "coordinator.db"));
+}
+
 const log = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 };
 
 export async function coordinatorCommand(g: GlobalOptions, f: CoordinatorFlags): Promise<number> {
   const cluster = clusterFlags(f);
-  const dbPath = resolve(f.db);
+  const dbPath = dbPathOf(f);
   mkdirSync(dirname(dbPath), { recursive: true });
   const { runCoordinator } = await import("@ovl/coordinator");
   const nc = await connectNats({ url: resolveNatsUrl(g), name: "ovl-coordinator", connectTimeoutMs: 10_000 });
