@@ -255,7 +255,7 @@ test("4. ovl rm frees the address and removes veth, FDB, neighbour entries and p
   if (noRoot()) return;
   lab();
   const b1 = ctr.get("b1")!;
-  assert.is((await traces(b1)).length, 3, "b1 wired: veth on n2, FDB + neighbour on n1 and n3");
+  assert.is((await traces(b1)).length, 5, `b1 wired: veth on n2, FDB + neighbour on n1 and n3: ${(await traces(b1)).join(", ")}`);
   assert.ok((await portRules("n3")).length > 0, "web's port rules exist on n3");
   for (const name of ["b1", "web"]) {
     const r = await ovl("rm", name);
