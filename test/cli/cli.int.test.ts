@@ -175,6 +175,7 @@ const refusals: [string, string[], number, RegExp][] = [
   ["unknown option", ["ps", "--colour"], 2, /unknown option '--colour'/],
   ["bad node name", ["leave", "N1"], 2, /invalid node name "N1"/],
   ["unknown container", ["rm", "ghost"], 1, /ghost/],
+  ["tui without a terminal", ["tui"], 1, /ovl tui needs a terminal/],
   ["unknown node", ["leave", "n9"], 1, /n9/],
   ["duplicate name", ["run", "db", "--image", "busybox", "--detach"], 1, /db/],
   ["x2 takes host port 9000 on n1", ["run", "x2", "--image", "busybox", "-p", "9000:80", "--detach"], 0, /x2 on node n1/],
