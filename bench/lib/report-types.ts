@@ -1,0 +1,34 @@
+/** The report's data model: sections of rows, each row a set of summarized variants. */
+import type { Summary } from "./stats.js";
+
+export interface Variant {
+  readonly name: string;
+  readonly summary: Summary;
+  readonly samples: readonly number[];
+  /** Anything else measured with it (CPU %, retransmits, ...), as median figures. */
+  readonly extra?: Record<string, number>;
+}
+
+export interface Row {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: string;
+  /** true: larger is better (throughput); false: smaller is better (time). */
+  readonly higherIsBetter: boolean;
+  readonly variants: readonly Variant[];
+  /** Named ratios of medians, e.g. "ovl/LAN". */
+  readonly ratios: Record<string, number | null>;
+  readonly note?: string;
+  /** A target from the issue and whether it is met (null: not measurable here). */
+  readonly target?: { readonly text: string; readonly met: boolean | null };
+}
+
+export interface Section {
+  readonly id: string;
+  readonly title: string;
+  readonly method: string;
+  readonly rows: readonly Row[];
+  /** Free lines: simulated labels, errors met, diagnostics. */
+  readonly notes: readonly string[];
+  readonly errors: readonly string[];
+}

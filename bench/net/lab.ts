@@ -1,0 +1,55 @@
+/**
+ * The lab for the benchmark: brought up with the repo's own `ovl` (the bundle), the lab's
+ * overlay settings, and always brought down in finally. The lab is a machine-wide
+ * singleton: when another user holds it (LAB_EXISTS), wait and retry, bounded; never tear
+ * down a lab this process did not bring up.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LAB_CLUSTER, LabError, LabErrorCodes, labDown, labUp, type LabInfo, type LabOptions } from "@ovl/lab";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** The installed command: bin/ovl.mjs runs the bundle (dist/), as `npm ci` leaves it. */
+export const OVL = [process.execPath, join(ROOT, "packages", "cli", "bin", "ovl.mjs")];
+
+export const coordinatorArgs = (): string[] => [
+  "coordinator", "--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni),
+  "--vxlan-port", String(LAB_CLUSTER.vxlanPort), "--mtu", String(LAB_CLUSTER.mtu),
+];
+
+async function upWhenFree(opts: LabOptions, log: (l: string) => void, waitMs: number): Promise<LabInfo> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await labUp(opts);
+    } catch (err) {
+      const busy = err instanceof LabError && err.code === LabErrorCodes.LabExists;
+      if (!busy || Date.now() > until) throw err;
+      log(`bench: the lab is in use by someone else (${err.message}); waiting`);
+      await new Promise((r) => setTimeout(r, 15_000));
+    }
+  }
+}
+
+/**
+ * Runs `body` on a fresh lab of `nodes` nodes. `control` false: namespaces, dockerds and the
+ * image only (the caller starts what it needs). The lab is down again when this returns.
+ */
+export async function withLab<T>(nodes: number, control: boolean, log: (l: string) => void, body: (lab: LabInfo) => Promise<T>): Promise<T> {
+  const dir = "/var/lib/ovl-lab";
+  const lab = await upWhenFree({
+    nodes,
+    dir,
+    log,
+    startControlPlane: control,
+    ovlCommand: OVL,
+    coordinatorArgs: coordinatorArgs(),
+    agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
+  }, log, 10 * 60_000);
+  try {
+    return await body(lab);
+  } finally {
+    const down = await labDown({ dir, log });
+    if (down.warnings.length) log(`bench: lab down warnings: ${down.warnings.join("; ")}`);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Cross-node wire figures: LAN node-to-node, ovl container-to-container, Swarm overlay
+ * container-to-container, each measured in turn (A B C A B C ...): iperf3 with 1 and 4
+ * streams, ICMP round trip, TCP request/response round trip.
+ */
+import type { Endpoint } from "./probes.js";
+import { iperf, pingRtt, tcpRr, type Throughput } from "./probes.js";
+import type { Row } from "../lib/report-types.js";
+import { makeRow, variant } from "../lib/rows.js";
+import { interleave, summarize } from "../lib/stats.js";
+
+export type Pair = readonly [Endpoint, Endpoint];
+export type Paths = Readonly<Record<string, Pair>>;
+
+export interface WireOptions {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly pings: number;
+  readonly rrCount: number;
+  readonly log: (l: string) => void;
+  readonly errors: string[];
+}
+
+const median = (xs: number[]): number => summarize(xs).median;
+
+async function throughputRow(paths: Paths, streams: number, o: WireOptions): Promise<Row> {
+  const names = Object.keys(paths);
+  const detail: Record<string, Throughput[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const samples = await interleave(o.rounds, names, async (name) => {
+    const [a, b] = paths[name]!;
+    const t = await iperf(a, b, o.seconds, streams);
+    detail[name]!.push(t);
+    o.log(`bench: iperf3 -P ${streams} ${name}: ${t.gbps.toFixed(2)} Gbit/s (cpu snd ${t.cpuSender.toFixed(0)}% rcv ${t.cpuReceiver.toFixed(0)}%)`);
+    return t.gbps;
+  }, (v, e) => o.errors.push(`iperf3 -P ${streams} ${v}: ${e.message}`));
+  const variants = names.map((n) => variant(n, samples[n] ?? [], {
+    cpuSenderPct: median(detail[n]!.map((t) => t.cpuSender)),
+    cpuReceiverPct: median(detail[n]!.map((t) => t.cpuReceiver)),
+    retransmits: median(detail[n]!.map((t) => t.retransmits)),
+  }));
+  return makeRow({
+    id: `tcp-throughput-p${streams}`, title: `TCP throughput, ${streams} stream${streams > 1 ? "s" : ""} (iperf3 ${o.seconds} s)`, unit: "Gbit/s", higherIsBetter: true, variants, ratiosOf: "ovl",
+  });
+}
+
+async function latencyRow(paths: Paths, id: string, title: string, o: WireOptions, f: (a: Endpoint, b: Endpoint) => Promise<number>): Promise<Row> {
+  const names = Object.keys(paths);
+  const samples = await interleave(o.rounds, names, async (name) => {
+    const [a, b] = paths[name]!;
+    const ms = await f(a, b);
+    o.log(`bench: ${id} ${name}: ${ms.toFixed(3)} ms`);
+    return ms;
+  }, (v, e) => o.errors.push(`${id} ${v}: ${e.message}`));
+  return makeRow({ id, title, unit: "ms", higherIsBetter: false, variants: names.map((n) => variant(n, samples[n] ?? [])), ratiosOf: "ovl" });
+}
+
+export async function wireRows(paths: Paths, o: WireOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  rows.push(await throughputRow(paths, 1, o));
+  rows.push(await throughputRow(paths, 4, o));
+  rows.push(await latencyRow(paths, "ping-rtt", `ICMP round trip (median of ${o.pings} pings per sample)`, o, (a, b) => pingRtt(a, b, o.pings)));
+  rows.push(await latencyRow(paths, "tcp-rr", `TCP request/response round trip (median of ${o.rrCount} 1-byte exchanges per sample)`, o, (a, b) => tcpRr(a, b, o.rrCount)));
+  return rows;
+}
