@@ -19,12 +19,16 @@ test.before(() => {
   assert.equal(labLeftovers(), [], "a lab is already up on this machine (another test?): run `ovl down` first");
 });
 
+/** Set just before `ovl up`: only a lab this test started is torn down here. */
+let started = false;
+
 test.after(async () => {
-  await ovl(["down"], { timeoutMs: 120_000 });
+  if (started) await ovl(["down"], { timeoutMs: 120_000 });
 });
 
 test("up, run, ps, rm, down", async () => {
   const t0 = Date.now();
+  started = true;
   const up = await ovl(["up", "--nodes", "2", "--no-tui"], { timeoutMs: 240_000 });
   const upMs = Date.now() - t0;
   assert.is(up.code, 0, up.stderr);

@@ -4,6 +4,7 @@
  * section 8), and ends by opening the TUI, or (with --no-tui or no terminal) by printing
  * the nodes once they have joined.
  */
+import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { GlobalOptions } from "../context.js";
 import { out } from "../context.js";
@@ -44,6 +45,16 @@ async function printNodesWhenReady(natsUrl: string, count: number, timeoutMs: nu
   });
 }
 
+/**
+ * How the lab starts the coordinator and agents: this very `ovl` (the script node was given,
+ * symlinks resolved), so they run the same build as the `ovl up` that started them.
+ */
+export function selfCommand(argv: readonly string[] = process.argv): string[] {
+  const script = argv[1];
+  if (!script) throw new FailedError("cannot tell how this ovl was started (no script path in argv)");
+  return [process.execPath, realpathSync(script)];
+}
+
 export async function upCommand(g: GlobalOptions, opts: UpOptions): Promise<number> {
   const lab = await import("@ovl/lab");
   const dir = opts.dir ?? lab.DEFAULT_LAB_DIR;
@@ -51,6 +62,7 @@ export async function upCommand(g: GlobalOptions, opts: UpOptions): Promise<numb
     nodes: opts.nodes,
     dir,
     log: progress,
+    ovlCommand: selfCommand(),
     coordinatorArgs: labCoordinatorArgs(lab.LAB_CLUSTER),
     agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
   });
