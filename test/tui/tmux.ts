@@ -52,6 +52,10 @@ export class Tmux {
     await this.tmux("send-keys", "-l", text);
   }
 
+  async resize(columns: number, rows: number): Promise<void> {
+    await this.tmux("resize-window", "-x", String(columns), "-y", String(rows));
+  }
+
   async capture(): Promise<string> {
     return this.tmux("capture-pane", "-p");
   }

@@ -8,7 +8,6 @@ import { Box } from "ink";
 import type { NodeRow, PsRow } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { itemSeq } from "./format.js";
-import { selectedIndex } from "./selection.js";
 import type { AppState, ViewName } from "./use-app-state.js";
 import type { ScreenData } from "./use-screen-data.js";
 import { NodesView } from "./components/nodes/nodes.js";
@@ -25,7 +24,8 @@ import { HelpOverlay } from "./components/help/help.js";
 import { ConfirmDialog } from "./components/confirm/confirm.js";
 
 interface Selected<R, A> {
-  readonly keys: string[];
+  /** The rows' keys, built only when a key press needs them (20,000 events: no per-frame cost). */
+  readonly keys: () => string[];
   readonly index: number;
   readonly row: R | undefined;
   readonly dispatch: (a: A) => void;
@@ -36,20 +36,21 @@ export interface Selections {
   readonly events: Selected<EventItem, EventsAction> & { readonly selectedSeq: number | null };
 }
 
-function selected<R, A>(rows: readonly R[], keys: string[], key: string | null, dispatch: (a: A) => void): Selected<R, A> {
-  const index = selectedIndex(key, keys);
-  return { keys, index, row: rows[index], dispatch };
+function selected<R, A>(rows: readonly R[], keyOf: (r: R) => string, key: string | null, dispatch: (a: A) => void): Selected<R, A> {
+  const index = key === null ? 0 : Math.max(0, rows.findIndex((r) => keyOf(r) === key));
+  return { keys: () => rows.map(keyOf), index, row: rows[index], dispatch };
 }
+
+const seqKey = (e: EventItem) => String(itemSeq(e));
 
 export function useSelections(_view: ViewName, data: ScreenData): Selections {
   const [nodes, nodesDispatch] = useReducer(nodesReducer, initialNodesState);
   const [containers, containersDispatch] = useReducer(containersReducer, initialContainersState);
   const [events, eventsDispatch] = useReducer(eventsReducer, initialEventsState);
-  const eventKeys = data.events.map((e) => String(itemSeq(e)));
-  const ev = selected(data.events, eventKeys, events.follow || events.selected === null ? null : String(events.selected), eventsDispatch);
+  const ev = selected(data.events, seqKey, events.follow || events.selected === null ? null : String(events.selected), eventsDispatch);
   return {
-    nodes: selected(data.nodes, data.nodes.map((n) => n.name), nodes.selected, nodesDispatch),
-    containers: selected(data.containers, data.containers.map((c) => c.name), containers.selected, containersDispatch),
+    nodes: selected(data.nodes, (n) => n.name, nodes.selected, nodesDispatch),
+    containers: selected(data.containers, (c) => c.name, containers.selected, containersDispatch),
     events: { ...ev, selectedSeq: ev.row ? itemSeq(ev.row) : null },
   };
 }

@@ -1,4 +1,5 @@
 /** @ovl/tui: the full-screen terminal UI. `openTui` for the CLI; the parts for tests and benchmarks. */
+import "./production.js";
 export { openTui, type OpenTuiOptions } from "./open.js";
 export { App, type AppProps } from "./app.js";
 export { ClusterStore, FRAME_MS, type Link, type LinkPhase } from "./store/cluster-store.js";

@@ -3,6 +3,7 @@
  *   node --import tsx packages/tui/src/main.ts [--nats URL]
  * `ovl tui` is the command for people; this avoids the CLI bundle in tests.
  */
+import "./production.js";
 import { openTui } from "./open.js";
 
 function natsArg(argv: readonly string[]): string | undefined {

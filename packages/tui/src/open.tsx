@@ -54,7 +54,9 @@ export async function openTui(opts: OpenTuiOptions = {}): Promise<void> {
   } finally {
     screen.leave();
     store.dispose();
-    if (ownConnection && nc) await nc.close().catch(() => undefined);
+    // Bounded: a close racing a consumer's pull after a broker restart was seen to hang,
+    // and quitting must never hang.
+    if (ownConnection && nc) await Promise.race([nc.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1500).unref())]);
   }
   if (failure) throw failure;
 }

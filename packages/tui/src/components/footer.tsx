@@ -11,9 +11,10 @@ const TONE: Record<Notice["tone"], { mark: string; color: string }> = {
 };
 
 export function keyHints(view: ViewName, travelling: boolean): string {
-  if (travelling) return "← → step  [ ] ±100  { } ±1000  t/Esc back to live  1-3 views  Enter detail  ? help  q quit";
+  // Both fit in 80 columns.
+  if (travelling) return "← → step  [ ] ±100  { } ±1000  t/Esc back to live  Enter detail  ? help  q quit";
   const own = view === "containers" ? "x remove  " : view === "nodes" ? "L leave  " : "f follow  ";
-  return `? help  r run  ${own}t time travel  / filter  Enter detail  1-3/Tab views  q quit`;
+  return `? help  r run  ${own}t travel  / filter  Enter detail  1-3 views  q quit`;
 }
 
 export interface FooterProps {

@@ -18,7 +18,8 @@ export async function* followStream(nc: NatsConnection, since: number, signal: A
     subjects.STREAM_EVENTS,
     { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, since) },
   );
-  const messages = await consumer.consume();
+  // Bigger pulls than the default 100: a replay or a burst needs fewer round trips.
+  const messages = await consumer.consume({ max_messages: 1000 });
   const stop = () => messages.stop();
   signal.addEventListener("abort", stop, { once: true });
   try {

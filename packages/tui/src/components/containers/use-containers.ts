@@ -5,7 +5,7 @@ import type { ContainersAction } from "./use-containers-state.js";
 
 export interface ContainersInput {
   readonly active: boolean;
-  readonly keys: readonly string[];
+  readonly keys: () => readonly string[];
   readonly page: number;
   readonly dispatch: (a: ContainersAction) => void;
   readonly onRemove: () => void;
@@ -15,7 +15,7 @@ export function useContainersInput(o: ContainersInput): void {
   useInput(
     (input, key) => {
       const delta = listDelta(input, key, o.page);
-      if (delta !== null) o.dispatch({ type: "move", delta, keys: o.keys });
+      if (delta !== null) o.dispatch({ type: "move", delta, keys: o.keys() });
       else if (input === "x") o.onRemove();
     },
     { isActive: o.active },

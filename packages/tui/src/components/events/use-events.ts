@@ -5,7 +5,7 @@ import type { EventsAction } from "./use-events-state.js";
 
 export interface EventsInput {
   readonly active: boolean;
-  readonly keys: readonly string[];
+  readonly keys: () => readonly string[];
   readonly page: number;
   readonly dispatch: (a: EventsAction) => void;
 }
@@ -14,7 +14,7 @@ export function useEventsInput(o: EventsInput): void {
   useInput(
     (input, key) => {
       const delta = listDelta(input, key, o.page);
-      if (delta !== null) o.dispatch({ type: "move", delta, keys: o.keys });
+      if (delta !== null) o.dispatch({ type: "move", delta, keys: o.keys() });
       else if (input === "f") o.dispatch({ type: "follow" });
     },
     { isActive: o.active },

@@ -5,7 +5,7 @@ import type { NodesAction } from "./use-nodes-state.js";
 
 export interface NodesInput {
   readonly active: boolean;
-  readonly keys: readonly string[];
+  readonly keys: () => readonly string[];
   readonly page: number;
   readonly dispatch: (a: NodesAction) => void;
   readonly onLeave: () => void;
@@ -15,7 +15,7 @@ export function useNodesInput(o: NodesInput): void {
   useInput(
     (input, key) => {
       const delta = listDelta(input, key, o.page);
-      if (delta !== null) o.dispatch({ type: "move", delta, keys: o.keys });
+      if (delta !== null) o.dispatch({ type: "move", delta, keys: o.keys() });
       else if (input === "L") o.onLeave();
     },
     { isActive: o.active },
