@@ -221,6 +221,22 @@ test("no broker / no coordinator: one line, exit 1", async () => {
   }
 });
 
+test("events: an invalid event is reported on stderr and skipped", async () => {
+  const nc = await nats.connect();
+  let junkSeq = 0;
+  try {
+    junkSeq = (await nc.jetstream().publish("ovl.evt.junk", new TextEncoder().encode('{"type":"Nope","v":1}'))).seq;
+  } finally {
+    await nc.close();
+  }
+  const r = await ovl(["events", "--json", ...at()]);
+  assert.is(r.code, 0, r.stderr);
+  const seqs = lines(r.stdout).map((l) => JSON.parse(l).seq as number);
+  assert.not.ok(seqs.includes(junkSeq));
+  assert.is(seqs.length, junkSeq - 1);
+  assert.match(r.stderr, new RegExp(`^warning: skipped invalid event seq ${junkSeq} on ovl\\.evt\\.junk: `));
+});
+
 test("leave: the node leaves, its simulated agent tears down and exits", async () => {
   const r = await ovl(["leave", "n1", ...at()]);
   assert.is(r.code, 0, r.stderr);
