@@ -40,7 +40,7 @@ test("full screen: header with counts and link, table, notice line and key hints
   const f = frame();
   assert.is(f.length, SIZE.rows - 1);
   assert.match(f[0]!, /^ ovl  1 Nodes 2  2 Containers 4  3 Events 21 +● live · seq 21$/);
-  assert.is(f[1], "NAME                           LAN ADDRESS     BLOCK              STATUS  CPU  MEM FREE  CTRS HB AGE");
+  assert.is(f[1], "NAME                  LAN ADDRESS     BLOCK                       STATUS  CPU  MEM FREE  CTRS HB AGE");
   assert.match(f[f.length - 1]!, /^\? help  r run  L leave  t travel/);
 });
 

@@ -7,7 +7,7 @@ import { Table } from "../table.js";
 export const NODE_COLUMNS: readonly Column[] = [
   { title: "NAME", width: 12, min: 8, flex: true },
   { title: "LAN ADDRESS", width: 15, min: 13 },
-  { title: "BLOCK", width: 18, min: 14 },
+  { title: "BLOCK", width: 18, min: 14, flex: true },
   { title: "STATUS", width: 7 },
   { title: "CPU", width: 4 },
   { title: "MEM FREE", width: 9, min: 8 },
