@@ -32,6 +32,8 @@ import {
   defaultOvlCommand,
   labDown,
   labUp,
+  loadState,
+  stateFile,
   nodePlan,
   startAgent,
   startBroker,
@@ -44,7 +46,7 @@ import {
   type ProcRecord,
 } from "@ovl/lab";
 import { isRoot } from "../support/lab.js";
-import { dumpDiff, exec, kernelDump, must, pingStats, startOutsideServer, waitFor, type KernelDump, type OutsideServer } from "../support/overlay.js";
+import { dumpDiff, exec, httpGet, kernelDump, must, pingStats, startOutsideServer, waitFor, type KernelDump, type OutsideServer } from "../support/overlay.js";
 
 const log = (l: string) => console.log(`    ${l}`);
 const OUTSIDE = "198.18.0.1";
@@ -119,6 +121,29 @@ function startAgentOf(name: string): void {
   agents.set(name, rec);
 }
 
+/**
+ * Namespace identities (inode of /run/netns/<ns>) of the lab this file brought up. The lab is a
+ * machine-wide singleton without a lock: if another `ovl up` raced ours, the namespaces now
+ * present may be someone else's, and labDown (which also removes lab namespaces BY NAME)
+ * must not run on them.
+ */
+let owned: string[] = [];
+const nsIds = (l: LabInfo) => l.nodes.map((n) => { try { return `${n.ns}:${statSync(`/run/netns/${n.ns}`).ino}`; } catch { return `${n.ns}:gone`; } });
+const stillOurs = () => info !== null && owned.length > 0 && nsIds(info).join() === owned.join();
+
+async function bringDown(): Promise<void> {
+  if (stillOurs()) {
+    const report = await labDown({ dir, log }).catch((err: Error) => ({ warnings: [err.message] }));
+    report.warnings.forEach((w) => log(`lab down warning: ${w}`));
+    return;
+  }
+  // Not ours any more: stop only the processes our state file recorded, by PID; leave the namespaces.
+  log(`warning: the lab namespaces are not the ones this test made (${nsIds(info!).join(" ")} vs ${owned.join(" ")}): another lab raced ours; stopping only our own processes`);
+  const left = await stopProcs(loadState(dir)?.procs ?? [], 25_000);
+  left.forEach((p) => log(`warning: ${p.role} ${p.node ?? ""} PID ${p.pid} survived SIGKILL`));
+  rmSync(stateFile(dir), { force: true });
+}
+
 test.after(async () => {
   await client?.close().catch(() => {});
   await outside?.close().catch(() => {});
@@ -126,10 +151,7 @@ test.after(async () => {
   const left = await stopProcs([...agents.values(), ...control.filter((p) => p.role === "coordinator")], 8000);
   left.push(...(await stopProcs(control.filter((p) => p.role === "broker"), 8000)));
   left.forEach((p) => log(`warning: ${p.role} ${p.node ?? ""} PID ${p.pid} survived SIGKILL`));
-  if (info) {
-    const report = await labDown({ dir, log }).catch((err: Error) => ({ warnings: [err.message] }));
-    report.warnings.forEach((w) => log(`lab down warning: ${w}`));
-  }
+  if (info) await bringDown();
   if (!process.env.OVL_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
   else log(`lab logs kept in ${dir}/logs`);
 });
@@ -139,6 +161,7 @@ test.after(async () => {
 test("1. lab up without control plane, kernel dumps, then broker, coordinator, agents: 3 nodes ready", async () => {
   if (noRoot()) return;
   info = await upLabWhenFree();
+  owned = nsIds(info);
   for (const n of info.nodes) before.set(n.name, await kernelDump(n.ns));
   const broker = startBroker(dir);
   control.push(broker);
@@ -220,11 +243,11 @@ test("3. reachability matrix (S9) and the published port", async () => {
   assert.is(await outsideSees("b1"), nodeOf("n2").lanIp, "the outside sees n2's LAN address (masquerade)");
   log("ok  outside through NAT: sources 198.18.0.11, 198.18.0.12");
   const url = `http://${nodeOf("n3").lanIp}:8080/hostname`;
-  const fromN1 = await inNs("n1", "busybox", "wget", "-q", "-T", "3", "-O", "-", url);
-  assert.is(fromN1.stdout.trim(), "web", `published port from n1's LAN address: ${fromN1.stderr.trim()}`);
+  const fromN1 = await httpGet(nodeOf("n1").ns, url);
+  assert.equal(fromN1, { status: 200, body: "web\n" }, "published port from n1's LAN address");
   log("ok  published port 198.18.0.13:8080 from n1");
-  const fromN3 = await inNs("n3", "busybox", "wget", "-q", "-T", "3", "-O", "-", url);
-  assert.is(fromN3.stdout.trim(), "web", `published port from the node itself: ${fromN3.stderr.trim()}`);
+  const fromN3 = await httpGet(nodeOf("n3").ns, url);
+  assert.equal(fromN3, { status: 200, body: "web\n" }, "published port from the node itself");
   log("ok  published port 198.18.0.13:8080 from n3 itself");
 });
 
@@ -264,8 +287,8 @@ test("4. ovl rm frees the address and removes veth, FDB, neighbour entries and p
   const gone = await waitFor("b1's traces gone", 20_000, async () => (await traces(b1)).length === 0).catch(() => false);
   assert.ok(gone, `after ovl rm b1, still present: ${(await traces(b1)).join(", ")}`);
   await waitFor("web's port rules gone on n3", 20_000, async () => (await portRules("n3")).length === 0);
-  const wget = await inNs("n1", "busybox", "wget", "-q", "-T", "2", "-O", "-", `http://${nodeOf("n3").lanIp}:8080/hostname`);
-  assert.is.not(wget.code, 0, "port 8080 no longer answers");
+  const get = await httpGet(nodeOf("n1").ns, `http://${nodeOf("n3").lanIp}:8080/hostname`, 2000);
+  assert.is(get.status, 0, `port 8080 no longer answers: ${get.body}`);
   for (const [node, name] of [["n2", "b1"], ["n3", "web"]]) {
     assert.is((await docker(node!, "ps", "-aq", "--filter", `name=^/ovl-${name}$`)).stdout.trim(), "", `${name}'s Docker container removed`);
   }
@@ -304,7 +327,7 @@ test("5. a container restarted by Docker is reachable again (crash + restart pol
   process.kill(s0.pid, "SIGKILL"); // a crash of the container's main process (started by this test, through ovl)
   const s1 = await waitFor("Docker restarts b2 after its crash", 30_000, async () => {
     const s = await inspect("b2");
-    return s.running && s.pid !== s0.pid && s.restarts > s0.restarts && s;
+    return s.running && s.pid > 0 && s.pid !== s0.pid && s.restarts > s0.restarts && s;
   });
   log(`b2 crashed (pid ${s0.pid}) and was restarted by Docker (pid ${s1.pid})`);
   await reachableAgain("after a crash", "a1", b2.ip);
@@ -321,6 +344,8 @@ test("6. an agent restarted (SIGTERM, start again) during a 10 ms ping across no
   lab();
   const b2 = ctr.get("b2")!;
   const agentLog = agents.get("n2")!.log!;
+  // The veth re-made in step 5 is still doing IPv6 duplicate address detection for a moment: wait for it to settle.
+  await waitFor("no tentative address on n2", 10_000, async () => !(await inNs("n2", "ip", "-o", "addr", "show", "tentative")).stdout.trim());
   const dumpBefore = await kernelDump(nodeOf("n2").ns);
   const pinging = inCtr("a1", "ping", "-i", "0.01", "-c", "1500", "-W", "1", b2.ip);
   await new Promise((r) => setTimeout(r, 1000));

@@ -107,6 +107,17 @@ export function dumpDiff(before: KernelDump, after: KernelDump): string[] {
   return out;
 }
 
+/** GET a URL from inside a namespace with Node's own client: {status, body}, or {status: 0} when unreachable. */
+export async function httpGet(ns: string, url: string, timeoutMs = 3000): Promise<{ status: number; body: string }> {
+  const script = `const r=require("http").get(process.argv[1],{timeout:${timeoutMs}},(res)=>{let b="";res.on("data",(d)=>b+=d);res.on("end",()=>{console.log(JSON.stringify({status:res.statusCode,body:b}))})});r.on("timeout",()=>r.destroy(new Error("timeout")));r.on("error",(e)=>{console.log(JSON.stringify({status:0,body:e.message}))})`;
+  const r = await exec(["ip", "netns", "exec", ns, process.execPath, "-e", script, url], { timeoutMs: timeoutMs + 5000 });
+  try {
+    return JSON.parse(r.stdout) as { status: number; body: string };
+  } catch {
+    return { status: 0, body: (r.stderr || r.stdout).trim() };
+  }
+}
+
 export interface OutsideServer {
   readonly port: number;
   /** Remote addresses of the connections seen so far, in order. */
