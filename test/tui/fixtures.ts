@@ -13,5 +13,9 @@ export function stored(events: readonly OvlEvent[], firstSeq = 1): EventItem[] {
 
 export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The frame's lines without trailing spaces (the selected row is padded to the width). */
-export const lines = (frame: string | undefined): string[] => (frame ?? "").split("\n").map((l) => l.trimEnd());
+/**
+ * The frame's lines without colours (uvu's runner may force them on) and without trailing
+ * spaces (the selected row is padded to the width).
+ */
+export const lines = (frame: string | undefined): string[] =>
+  (frame ?? "").replace(/\x1b\[[0-9;]*m/g, "").split("\n").map((l) => l.trimEnd());
