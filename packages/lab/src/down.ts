@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { listLabNamespaces, pidsInNs, removeLan, removeNodeNs } from "./netns.js";
 import { DEFAULT_LAB_DIR, LINK_PREFIX, NS_PREFIX, RUN_DIR, parseLabDir } from "./plan.js";
 import { stopProcs } from "./procs.js";
+import { checkClaimFor, releaseClaim } from "./claim.js";
 import { loadState, removeState, RUN_LEFTOVERS, type LabState, type ProcRecord, type ProcRole } from "./state.js";
 
 export interface DownOptions {
@@ -82,6 +83,7 @@ function removeFiles(dir: string, state: LabState | null, warn: (w: string) => v
 export async function labDown(opts: DownOptions = {}): Promise<DownReport> {
   const dir = parseLabDir(opts.dir ?? DEFAULT_LAB_DIR);
   const log = opts.log ?? (() => {});
+  checkClaimFor(dir);
   const warnings: string[] = [];
   const warn = (w: string) => (warnings.push(w), log(`lab: warning: ${w}`));
   let state: LabState | null = null;
@@ -95,6 +97,7 @@ export async function labDown(opts: DownOptions = {}): Promise<DownReport> {
   const namespaces = await removeNamespaces(state, warn);
   removeFiles(dir, state, warn);
   removeState(dir);
+  releaseClaim(dir);
   log(`lab: down (${state?.procs.length ?? 0} processes stopped, ${namespaces.length} namespaces removed)`);
   return { stopped: state?.procs.length ?? 0, namespaces, warnings };
 }

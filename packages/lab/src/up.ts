@@ -7,6 +7,7 @@
  *   4. the busybox image, built once, imported into every node
  *   5. control plane: broker, coordinator, agents (optional)
  */
+import { takeClaim } from "./claim.js";
 import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -115,6 +116,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   requireRoot();
   if (opts.ensurePackages !== false) await ensureHostPackages({ log });
   await refuseIfUp(dir);
+  takeClaim(dir); // from here on this up owns the lab names; a racing up fails above or here
   if (readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim() !== "0") {
     log("lab: warning: the root namespace forwards (ip_forward=1, not set by ovl): lab traffic to addresses beyond 198.18.0.1 could leave this machine");
   }
