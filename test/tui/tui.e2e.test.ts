@@ -147,6 +147,17 @@ test("resized to 80x24 it is redrawn to fit: every line within 80 columns, the k
   await t.waitFor((s) => s.split("\n")[38]?.startsWith("? help") ?? false);
 });
 
+test("a node made to leave (L, confirmed) goes leaving, then left: gone from the nodes view", async () => {
+  const t = ctx.tmux;
+  await t.keys("1", "L");
+  await t.waitFor(/Make node n1 leave\? Its containers are removed and its network torn down\./);
+  await t.keys("y");
+  await t.waitFor(/✔ n1 is leaving \(seq \d+\): its agent tears its network down/);
+  await t.waitFor(/no nodes: start an agent/, 20_000, "n1 gone after its agent reported left");
+  await t.keys("3");
+  await t.waitFor(/NodeLeft +ovl\.evt\.node\.n1/);
+});
+
 /**
  * The TUI's exit code: tmux prints it on the dead pane (remain-on-exit), but when tmux
  * sees the terminal close before it reaps the child the pane stays blank and the process
