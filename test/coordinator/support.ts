@@ -82,7 +82,7 @@ export async function lastSeq(nc: NatsConnection): Promise<number> {
 
 export type Read = Envelope & { seq: number; subject: string; msgId: string | null };
 
-/** Every event in the stream, in order. */
+/** Every valid event in the stream, in order (messages that are not events are left out). */
 export async function readEvents(nc: NatsConnection): Promise<Read[]> {
   const last = await lastSeq(nc);
   const out: Read[] = [];
@@ -90,10 +90,13 @@ export async function readEvents(nc: NatsConnection): Promise<Read[]> {
   const c = await nc.jetstream().consumers.get(subjects.STREAM_EVENTS, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 1 });
   const it = await c.consume({ max_messages: 1000 });
   for await (const m of it) {
-    out.push({ ...parseEnvelope(m.data), seq: m.seq, subject: m.subject, msgId: m.headers?.get("Nats-Msg-Id") ?? null } as Read);
-    if (m.seq >= last) break;
+    if (m.seq >= last) it.stop();
+    try {
+      out.push({ ...parseEnvelope(m.data), seq: m.seq, subject: m.subject, msgId: m.headers?.get("Nats-Msg-Id") ?? null } as Read);
+    } catch {
+      // not an event: every reader skips it
+    }
   }
-  await it.close();
   return out;
 }
 

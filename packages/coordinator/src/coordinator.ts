@@ -114,7 +114,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const pipeline = new Pipeline({ js, jsm, projection, now, log, ...(opts.window ? { window: opts.window } : {}) });
     let sinceFlush = 0;
     const onEvent = (d: Delivered): void => {
-      projection.apply(d.seq, d.env);
+      projection.apply(d.seq, d.env, pipeline.known(d.seq, d.msgId));
       pipeline.onApplied(d.seq, d.msgId);
       if (d.pending === 0 || ++sinceFlush >= 1000) {
         sinceFlush = 0;

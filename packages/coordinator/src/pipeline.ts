@@ -74,7 +74,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class Pipeline {
   #spec: ClusterState;
   #specSeq: number;
-  #pending: { seq: number; msgId: string }[] = [];
+  #pending: { seq: number; msgId: string; before: ClusterState; after: ClusterState }[] = [];
   #head = 0;
   #epoch = 0;
   #queue: Job[] = [];
@@ -159,9 +159,10 @@ export class Pipeline {
     const expectSeq = this.#specSeq;
     const prev = this.#pending.length > this.#head ? this.#pending[this.#pending.length - 1]!.msgId : null;
     const msgId = msgIdFor(job.id, event);
-    this.#spec = evolve(this.#spec, event, { time });
+    const before = this.#spec;
+    this.#spec = evolve(before, event, { time });
     this.#specSeq += 1;
-    this.#pending.push({ seq: this.#specSeq, msgId });
+    this.#pending.push({ seq: this.#specSeq, msgId, before, after: this.#spec });
     this.#inflight += 1;
     const epoch = this.#epoch;
     const timeoutMs = this.d.publishTimeoutMs ?? 5000;
@@ -180,6 +181,13 @@ export class Pipeline {
   #settled(): void {
     this.#inflight -= 1;
     this.#onProgress?.();
+  }
+
+  /** The states around our own event stored at `seq`, when it is the one expected there. */
+  known(seq: number, msgId: string | null): { before: ClusterState; after: ClusterState } | undefined {
+    if (this.#recovering) return undefined;
+    const head = this.#pending[this.#head];
+    return head && head.seq === seq && head.msgId === msgId ? head : undefined;
   }
 
   /** The follower applied the event stored at `seq` (already in the projection). */

@@ -3,7 +3,7 @@
  * evolve copies only what changes, so an untouched node or container keeps its object and
  * is skipped, and a batch writes only the rows that differ.
  */
-import type { ClusterConfig, ClusterState, ContainerRecord, NodeRecord } from "@ovl/domain";
+import type { ClusterConfig, ClusterState, ContainerRecord, NodeRecord, OvlEvent } from "@ovl/domain";
 
 export type RowOp =
   | { readonly op: "cluster"; readonly cfg: ClusterConfig }
@@ -20,6 +20,24 @@ function containerChanges(prev: NodeRecord | undefined, next: NodeRecord, ops: R
   for (const name of Object.keys(before)) {
     if (!Object.hasOwn(next.containers, name)) ops.push({ op: "ctr-del", node: next.name, name });
   }
+}
+
+/**
+ * The rows an event changed. A container event touches one container of one node (the
+ * fast path: a node holds up to a block's worth of containers); other events are compared
+ * node by node.
+ */
+export function rowChangesFor(event: OvlEvent, before: ClusterState, after: ClusterState): RowOp[] {
+  if (!event.type.startsWith("Container") || before.cluster !== after.cluster) return rowChanges(before, after);
+  const { node, name } = event.data as { node: string; name: string };
+  const prev = before.nodes[node];
+  const next = after.nodes[node];
+  if (prev === next || !next || !prev) return rowChanges(before, after);
+  // A container event changes only the node's container map: the node's own row stays.
+  const c = next.containers[name];
+  if (c && prev?.containers[name] !== c) return [{ op: "ctr", rec: c }];
+  if (!c && prev?.containers[name]) return [{ op: "ctr-del", node, name }];
+  return [];
 }
 
 export function rowChanges(before: ClusterState, after: ClusterState): RowOp[] {

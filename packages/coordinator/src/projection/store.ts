@@ -5,9 +5,9 @@
  * transaction, so the file is always the fold of a prefix of the stream. Events that do
  * not validate are logged and skipped, and still advance `last_seq`.
  */
-import { applyStored, emptyState, type ClusterState, type ContainerRecord, type Envelope } from "@ovl/domain";
+import { applyStored, emptyState, eventOf, type ClusterState, type ContainerRecord, type Envelope } from "@ovl/domain";
 import { openDb, type Db } from "./schema.js";
-import { containerToRow, nodeToRow, rowChanges, rowToContainer, rowToNode, type ContainerRow, type NodeRow, type RowOp } from "./rows.js";
+import { containerToRow, nodeToRow, rowChangesFor, rowToContainer, rowToNode, type ContainerRow, type NodeRow, type RowOp } from "./rows.js";
 import { requestRow, type OpenDecision, type RequestRow } from "./replies.js";
 
 export interface Snapshot {
@@ -85,15 +85,19 @@ export class Projection {
     return this.#flushedSeq !== this.#seq;
   }
 
-  /** Folds the event stored at `seq`; `env` null for a message that did not validate. */
-  apply(seq: number, env: Envelope | null): void {
+  /**
+   * Folds the event stored at `seq`; `env` null for a message that did not validate.
+   * `known` is the state after this event as the decider already computed it from this
+   * very state (same event, same time): taking it saves folding the event twice.
+   */
+  apply(seq: number, env: Envelope | null, known?: { before: ClusterState; after: ClusterState }): void {
     if (seq <= this.#seq) return;
     this.#seq = seq;
     if (!env) return;
     const before = this.#state;
-    const after = applyStored(before, env);
+    const after = known && known.before === before ? known.after : applyStored(before, env);
     this.#state = after;
-    for (const op of rowChanges(before, after)) this.#ops.push(op);
+    for (const op of rowChangesFor(eventOf(env), before, after)) this.#ops.push(op);
     const req = requestRow(env, seq, after);
     if (req) this.#requests.push(req);
   }
