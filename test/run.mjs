@@ -18,6 +18,13 @@ if (!existsSync(join(root, "node_modules", ".package-lock.json"))) {
   }
 }
 
+// The suites need nats-server, dockerd, iproute2, nftables... (Debian packages): install
+// the missing ones the way `ovl up` does, when we may (root).
+if (process.getuid?.() === 0) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", "await (await import('@ovl/lab')).ensureHostPackages({ log: console.log })"], { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) console.log("test: could not install the Debian packages the tests need; continuing");
+}
+
 const kinds = process.argv.slice(2).length ? process.argv.slice(2) : ["unit", "int", "e2e"];
 
 function runKind(kind) {
