@@ -152,7 +152,8 @@ export class Pipeline {
     job.dependsOn = this.#specSeq;
     job.events = events.length;
     this.#waiting.push(job);
-    this.#confirmUpTo(this.d.projection.seq);
+    // Nothing in flight: the decision rests on applied events only.
+    if (this.#pending.length === this.#head) this.#confirmUpTo(this.#specSeq);
   }
 
   #append(job: Job, event: OvlEvent, time: string): void {
@@ -226,17 +227,23 @@ export class Pipeline {
     this.d.projection.flush();
     const jobs = this.#confirmed;
     this.#confirmed = [];
-    for (const job of jobs) this.#answer(job, this.#replyOf(job));
+    for (const job of jobs) {
+      const reply = this.#replyOf(job);
+      if (reply) this.#answer(job, reply);
+      else this.#queue.unshift(job);
+    }
     if (jobs.length > 0) this.#failures = 0;
     this.#schedulePump();
   }
 
-  #replyOf(job: Job): Reply {
+  #replyOf(job: Job): Reply | null {
     if (job.error !== undefined) return errorReply(job.error);
     const p = this.d.projection;
     if (job.events === 0) return okReply(job.noop(p.state, p.seq));
     const stored = p.request(job.id);
-    return okReply(stored?.reply ?? job.noop(p.state, p.seq));
+    if (stored?.reply != null) return okReply(stored.reply);
+    this.d.log(`request ${job.id}: its events were applied but left no reply; deciding again`);
+    return null;
   }
 
   #answer(job: Job, reply: Reply): void {
@@ -287,12 +294,13 @@ export class Pipeline {
         this.#answer(job, errorReply(new OvlError(OvlErrorCodes.Conflict, `request ${job.id} conflicted ${job.attempts} times with other coordinators; retry`)));
       } else this.#queue.unshift(job);
     }
-    this.#spec = this.d.projection.state;
-    this.#specSeq = this.d.projection.seq;
     this.#pending = [];
     this.#head = 0;
     this.#failures += 1;
-    await sleep(Math.round(Math.random() * 20 * 1.5 ** this.#failures));
+    await sleep(Math.round(Math.random() * 20 * 1.5 ** Math.min(this.#failures, 8)));
+    // Taken after the backoff: the follower kept applying meanwhile.
+    this.#spec = this.d.projection.state;
+    this.#specSeq = this.d.projection.seq;
     this.#recovering = false;
     this.#pump();
   }
