@@ -19,8 +19,9 @@ export interface Child {
 
 const live = new Set<ChildProcess>();
 
-export function startChild(argv: readonly string[], env?: NodeJS.ProcessEnv): Child {
-  const proc = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: env ?? process.env });
+/** `stdin`: keep a pipe to the child's stdin (for line protocols). */
+export function startChild(argv: readonly string[], env?: NodeJS.ProcessEnv, stdin = false): Child {
+  const proc = spawn(argv[0]!, argv.slice(1), { stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"], env: env ?? process.env });
   live.add(proc);
   const lines: string[] = [];
   const waiters: { re: RegExp; done: (l: string, at: number) => void }[] = [];

@@ -2,8 +2,11 @@
 import type { Row, Variant } from "./report-types.js";
 import { ratio, summarize } from "./stats.js";
 
+/** Raw samples are kept in the JSON up to this many; beyond, only the summary. */
+const KEEP = 500;
+
 export function variant(name: string, samples: readonly number[], extra?: Record<string, number>): Variant {
-  return { name, summary: summarize(samples), samples: [...samples], ...(extra ? { extra } : {}) };
+  return { name, summary: summarize(samples), samples: samples.length <= KEEP ? [...samples] : [], ...(extra ? { extra } : {}) };
 }
 
 /** Ratios of the first variant's median against each other variant ("ovl/LAN", "ovl/Swarm"). */

@@ -21,6 +21,8 @@ export interface NetOptions {
   readonly startRounds: number;
   readonly seconds: number;
   readonly log: (l: string) => void;
+  /** Runs after the wire rows, with the same paths (profiles, device facts). */
+  readonly diagnose?: (lab: LabInfo, paths: Paths) => Promise<void>;
 }
 
 async function swarmContainer(lab: LabInfo, k: number, ip: string): Promise<Endpoint> {
@@ -47,6 +49,7 @@ async function measure(lab: LabInfo, o: NetOptions, errors: string[], notes: str
     };
     for (const [name, [a]] of Object.entries(paths)) notes.push(`${name}: from ${a.label} (${a.ip}) to ${paths[name]![1].label} (${paths[name]![1].ip})`);
     const rows = await wireRows(paths, { rounds: o.rounds, seconds: o.seconds, pings: 50, rrCount: 2000, log: o.log, errors });
+    if (o.diagnose) await o.diagnose(lab, paths).catch((e: Error) => errors.push(`diagnostics: ${e.message}`));
     await prepareProbe(paths.ovl![0]);
     await prepareProbe(s1);
     let swarmK = 100;

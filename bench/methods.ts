@@ -1,0 +1,15 @@
+/** The method paragraph of each report section (docs/benchmarks.md explains them at length). */
+export const METHODS: Record<string, string> = {
+  network:
+    "A 2-node lab (network namespaces on one LAN bridge, MTU 1500, one dockerd per node). ovl: the lab's coordinator and agents, one container per node (`ovl/busybox`). " +
+    "Docker Swarm: `docker swarm init` on n1 advertising 198.18.0.11, n2 joins over the lab LAN, default address pool 198.19.128.0/17, data-path port 4790, an attachable overlay " +
+    "network 198.19.200.0/24 with one container per node. LAN: the two nodes' own namespaces. iperf3, ping and the TCP request/response tool run from the host inside the " +
+    "endpoints' network namespaces (`nsenter -t <pid> -n`, `ip netns exec`). Variants are measured in turn (ovl, LAN, Swarm, ovl, ...). Start rows: the timed command " +
+    "is the CLI a user types (`ovl run`, `docker run`), spawned as a process, so its start-up counts; the ping comes from a container on n1 on the same overlay.",
+  convergence:
+    "A lab of the largest N with its control plane started by the benchmark. n1..n(N-1) run agents; nN's agent is started and the clock runs from its join request on the wire " +
+    "until a ping from every other node's namespace to a container on nN is answered.",
+  scale:
+    "A nats-server on loopback, one coordinator process, and SIMULATED agents (see the notes). The load goes through the coordinator's command path; the fan-out events are " +
+    "container starts sent at the stated rate after the load has settled.",
+};

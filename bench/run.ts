@@ -1,0 +1,88 @@
+/**
+ * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,converge,scale,external]`
+ *
+ * ovl beside Docker Swarm's overlay and the LAN itself, on the lab (network namespaces,
+ * one dockerd per node), plus the control plane at scale with simulated agents. Writes
+ * report.md, report.json and chart.svg to docs/bench/ (or --out). Needs root, a machine
+ * with no lab up (it waits, bounded, for someone else's lab to go), and about 20 minutes
+ * (--quick: about 6). Everything it starts is stopped, and the lab brought down, also on
+ * failure.
+ */
+import { execFileSync } from "node:child_process";
+import { join, resolve } from "node:path";
+import { convergeSection } from "./net/converge.js";
+import { ROOT } from "./net/lab.js";
+import { netSection } from "./net/section.js";
+import { diagnose } from "./net/diagnose.js";
+import { scaleSection, type ScaleConfig } from "./scale/section.js";
+import { EXTERNALS, runExternal } from "./external.js";
+import { machine } from "./lib/machine.js";
+import { stopAll } from "./lib/proc.js";
+import type { Section } from "./lib/report-types.js";
+import { writeReport } from "./lib/report.js";
+import { METHODS } from "./methods.js";
+
+const SECTIONS = ["net", "converge", "scale", "external"] as const;
+type SectionId = (typeof SECTIONS)[number];
+
+function parseArgs(argv: readonly string[]): { quick: boolean; out: string; only: SectionId[] } {
+  let quick = false, out = join(ROOT, "docs", "bench"), only: SectionId[] = [...SECTIONS];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--quick") quick = true;
+    else if (a === "--out" && argv[i + 1]) out = resolve(argv[++i]!);
+    else if (a === "--only" && argv[i + 1]) {
+      only = argv[++i]!.split(",") as SectionId[];
+      const bad = only.find((s) => !SECTIONS.includes(s));
+      if (bad) throw new Error(`unknown section ${JSON.stringify(bad)}: use ${SECTIONS.join(",")}`);
+    } else throw new Error(`unknown argument ${JSON.stringify(a)}: use --quick, --out DIR, --only ${SECTIONS.join(",")}`);
+  }
+  return { quick, out, only };
+}
+
+function scaleConfigs(quick: boolean): ScaleConfig[] {
+  if (quick) {
+    return [
+      { label: "100 nodes (SIMULATED, 50 per process), 2,000 containers", nodes: 100, perProcess: 50, containers: 2000, events: 50, rate: 20 },
+      { label: "50 agent processes (SIMULATED, 1 per process)", nodes: 50, perProcess: 1, containers: 0, events: 100, rate: 50 },
+    ];
+  }
+  return [
+    { label: "100 nodes (SIMULATED, 50 per process), 10,000 containers", nodes: 100, perProcess: 50, containers: 10_000, events: 100, rate: 20 },
+    { label: "500 nodes (SIMULATED, 100 per process), 10,000 containers", nodes: 500, perProcess: 100, containers: 10_000, events: 100, rate: 20 },
+    { label: "50 agent processes (SIMULATED, 1 per process)", nodes: 50, perProcess: 1, containers: 0, events: 200, rate: 50 },
+  ];
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  if (process.getuid?.() !== 0) throw new Error("npm run bench needs root (network namespaces, dockerd, iptables): run it as root");
+  const log = (l: string): void => void process.stderr.write(`${l}\n`);
+  const t0 = Date.now();
+  const startedAt = new Date().toISOString();
+  execFileSync(process.execPath, [join(ROOT, "packages", "cli", "build.mjs")], { stdio: "inherit" }); // time the `ovl` a user installs
+  const sections: Section[] = [];
+  const findings: string[] = [];
+  const add = (s: Section | null) => s && sections.push({ ...s, method: s.method || METHODS[s.id] || "" });
+  if (opts.only.includes("net")) {
+    add(await netSection({ rounds: opts.quick ? 2 : 5, startRounds: opts.quick ? 3 : 7, seconds: opts.quick ? 3 : 4, log, diagnose: (lab, paths) => diagnose(lab, paths, findings, log, opts.out) }));
+  }
+  if (opts.only.includes("converge")) add(await convergeSection({ sizes: opts.quick ? [2, 5] : [2, 5, 10], trials: opts.quick ? 2 : 3, log }));
+  if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick), log));
+  if (opts.only.includes("external")) for (const e of EXTERNALS) add(await runExternal(e, opts.quick, log));
+  writeReport(opts.out, {
+    title: "ovl benchmark: ovl beside Docker Swarm's overlay and the LAN",
+    startedAt, durationS: (Date.now() - t0) / 1000, quick: opts.quick,
+    command: `sudo npm run bench${opts.quick ? " -- --quick" : ""}`, machine: machine(), sections, findings,
+  });
+  log(`bench: report written to ${opts.out}/report.md (${((Date.now() - t0) / 60_000).toFixed(1)} min)`);
+}
+
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}

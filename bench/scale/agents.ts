@@ -1,0 +1,85 @@
+/**
+ * SIMULATED agents, many per process: the real agent code (runAgent: join, follow, fold,
+ * reconcile, report, heartbeats) with the RecordingRuntime in place of Docker and the
+ * kernel. One NATS connection per agent, as deployed.
+ *   node --import tsx bench/scale/agents.ts <nats-url> <first-index> <count>
+ * Node k is named s<k>, with a made-up LAN address (never configured anywhere).
+ * stdout protocol, one JSON object per line:
+ *   {"ready":n}                       all joined and caught up
+ *   {"seqs":[min,max],"rss":bytes}    answer to "status"
+ *   {"watching":[from,to]}          answer to "watch"
+ *   {"fold":{"<seq>":[t,...]}}        answer to "report": for every seq in the watch window,
+ *                                     the epoch ms at which each agent's fold reached it
+ * stdin: "status" | "watch <from> <to>" | "report" | "quit"
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { connect } from "nats";
+import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
+import { epochMs } from "../lib/stats.js";
+
+const [url, firstRaw, countRaw] = process.argv.slice(2);
+const first = Number(firstRaw), count = Number(countRaw);
+if (!url?.startsWith("nats://") || !(first >= 1) || !(count >= 1 && count <= 1000)) {
+  process.stderr.write("usage: agents.ts <nats-url> <first-index> <count (1..1000)>\n");
+  process.exit(2);
+}
+const say = (o: unknown): void => void process.stdout.write(JSON.stringify(o) + "\n");
+/** s<k> at 100.64.x.y: unique per index, in the shared address space, never put on a link. */
+const fakeIp = (k: number): string => `100.64.${Math.floor(k / 250)}.${(k % 250) + 1}`;
+
+const dir = mkdtempSync(join(tmpdir(), "ovl-bench-agents-"));
+const handles: AgentHandle[] = [];
+const conns: Awaited<ReturnType<typeof connect>>[] = [];
+for (let k = first; k < first + count; k++) {
+  const nc = await connect({ servers: url, name: `bench-sim-agent s${k}` });
+  conns.push(nc);
+  handles.push(await runAgent({ nc, node: `s${k}`, underlayIp: fakeIp(k), lanMtu: 1500, stateDir: join(dir, `s${k}`), runtime: new RecordingRuntime(), heartbeatMs: 30_000, reconcileMs: 600_000 }));
+}
+
+const seqs = (): number[] => handles.map((h) => h.seq());
+let window: { from: number; to: number; times: Map<number, number[]>; last: number[] } | null = null;
+const tick = setInterval(() => {
+  if (!window) return;
+  const now = epochMs();
+  handles.forEach((h, i) => {
+    const s = h.seq();
+    for (let q = Math.max(window!.last[i]! + 1, window!.from); q <= Math.min(s, window!.to); q++) window!.times.get(q)!.push(now);
+    window!.last[i] = Math.max(window!.last[i]!, s);
+  });
+}, 1);
+
+async function waitCaughtUp(): Promise<void> {
+  // The agents fold from the start: wait until every one has read as far as the first one.
+  for (let i = 0; i < 600; i++) {
+    const s = seqs();
+    if (Math.min(...s) === Math.max(...s) && Math.min(...s) > 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+await waitCaughtUp();
+say({ ready: handles.length });
+
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const [cmd, a, b] = line.trim().split(" ");
+  if (cmd === "status") say({ seqs: [Math.min(...seqs()), Math.max(...seqs())], rss: process.memoryUsage().rss });
+  else if (cmd === "watch") {
+    const from = Number(a), to = Number(b);
+    const times = new Map<number, number[]>();
+    for (let q = from; q <= to; q++) times.set(q, []);
+    window = { from, to, times, last: seqs() };
+    say({ watching: [from, to] });
+  } else if (cmd === "report") say({ fold: Object.fromEntries(window?.times ?? []) });
+  else if (cmd === "quit") void quit();
+});
+
+async function quit(): Promise<void> {
+  clearInterval(tick);
+  await Promise.all(handles.map((h) => h.stop()));
+  await Promise.all(conns.map((c) => c.close()));
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+process.once("SIGTERM", () => void quit());
