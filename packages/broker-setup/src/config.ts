@@ -5,6 +5,8 @@
  * with `store_dir`, and with `-sd` a config reload is impossible (DESIGN.md section 10).
  */
 import { OvlError, OvlErrorCodes } from "@ovl/domain";
+import { identityPermissions, type Identity } from "./identities.js";
+import type { Permissions } from "./permissions.js";
 
 /** A JetStream cluster of several servers (G3): this server's route listener and its peers. */
 export interface ClusterRoutes {
@@ -37,7 +39,26 @@ export interface ServerConfigOptions {
   readonly maxFileStore?: number;
   /** Routes to peers; a single server when unset. */
   readonly cluster?: ClusterRoutes;
+  /** The identities allowed in (account OVL); anyone may connect when unset or empty. */
+  readonly identities?: readonly Identity[];
+  /** TLS for clients (and routes, when clustered); plain TCP when unset. */
+  readonly tls?: ServerTls;
+  /** `sync_interval: always` (fsync before every ack): only nats-server 2.10+ knows it. */
+  readonly syncAlways?: boolean;
+  /** nats-server writes its PID here (the target of a reload's SIGHUP). */
+  readonly pidFile?: string;
 }
+
+export interface ServerTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+  /** Require a client certificate signed by the CA from every client. @default false */
+  readonly verify?: boolean;
+}
+
+/** The account every ovl identity lives in (JetStream enabled). */
+export const ACCOUNT = "OVL";
 
 export const DEFAULT_BROKER_HOST = "127.0.0.1";
 export const DEFAULT_BROKER_PORT = 4222;
@@ -61,7 +82,36 @@ function quoted(what: string, value: string): string {
   return `"${value}"`;
 }
 
-function renderCluster(c: ClusterRoutes): string[] {
+function renderTls(t: ServerTls, indent: string, verify: boolean): string[] {
+  return [
+    `${indent}tls {`,
+    `${indent}  cert_file: ${quoted("certificate file", t.certFile)}`,
+    `${indent}  key_file: ${quoted("key file", t.keyFile)}`,
+    `${indent}  ca_file: ${quoted("CA file", t.caFile)}`,
+    `${indent}  verify: ${verify}`,
+    `${indent}  timeout: 2`,
+    `${indent}}`,
+  ];
+}
+
+const subjectList = (list: readonly string[]): string => list.map((x) => quoted("subject", x)).join(", ");
+
+function renderPermissions(p: Permissions): string {
+  const parts = [`publish: { allow: [${subjectList(p.publish)}] }`, `subscribe: { allow: [${subjectList(p.subscribe)}] }`];
+  if (p.allowResponses) parts.push("allow_responses: true");
+  return `permissions: { ${parts.join(", ")} }`;
+}
+
+/** One account with JetStream; each identity an NKey user with its role's permissions. */
+function renderAccounts(ids: readonly Identity[]): string[] {
+  const users = ids.map((i) => {
+    const p = identityPermissions(i);
+    return `      { nkey: ${quoted("nkey", i.nkey)}${p ? `, ${renderPermissions(p)}` : ""} }  # ${i.user}`;
+  });
+  return ["accounts {", `  ${ACCOUNT} {`, "    jetstream: enabled", "    users: [", ...users, "    ]", "  }", "}"];
+}
+
+function renderCluster(c: ClusterRoutes, tls?: ServerTls): string[] {
   const routes = c.routes.map((r) => {
     if (!/^nats-route:\/\/[A-Za-z0-9.:-]+:\d{1,5}$/.test(r)) throw invalid(`invalid route ${JSON.stringify(r)}: expected nats-route://host:port`);
     return `    ${quoted("route", r)}`;
@@ -73,6 +123,8 @@ function renderCluster(c: ClusterRoutes): string[] {
     "  routes: [",
     ...routes,
     "  ]",
+    // Routes are mutual: each server presents its certificate to the other.
+    ...(tls ? renderTls(tls, "  ", true) : []),
     "}",
   ];
 }
@@ -89,12 +141,16 @@ export function renderServerConfig(opts: ServerConfigOptions): string {
     `listen: "${host}:${checkPort("port", opts.port ?? DEFAULT_BROKER_PORT)}"`,
     ...(opts.httpPort !== undefined ? [`http: "${host}:${checkPort("http port", opts.httpPort)}"`] : []),
     ...(opts.logFile !== undefined ? [`log_file: ${quoted("log file", opts.logFile)}`] : []),
+    ...(opts.pidFile !== undefined ? [`pid_file: ${quoted("pid file", opts.pidFile)}`] : []),
     "jetstream {",
     `  store_dir: ${quoted("store directory", opts.storeDir)}`,
     `  max_memory_store: ${opts.maxMemoryStore ?? 256 * 1024 ** 2}`,
     `  max_file_store: ${opts.maxFileStore ?? 8 * 1024 ** 3}`,
+    ...(opts.syncAlways ? ["  sync_interval: always"] : []),
     "}",
-    ...(opts.cluster ? renderCluster(opts.cluster) : []),
+    ...(opts.tls ? renderTls(opts.tls, "", opts.tls.verify ?? false) : []),
+    ...(opts.identities?.length ? renderAccounts(opts.identities) : []),
+    ...(opts.cluster ? renderCluster(opts.cluster, opts.tls) : []),
   ];
   return lines.join("\n") + "\n";
 }

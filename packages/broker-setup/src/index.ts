@@ -1,13 +1,28 @@
-export { DEFAULT_NATS_URL, connectNats, natsUrl, type ConnectOptions } from "./connect.js";
+export { DEFAULT_NATS_URL, clientTls, connectNats, credentialsAuth, natsUrl, type ClientTls, type ConnectOptions } from "./connect.js";
 export {
+  ACCOUNT,
   DEFAULT_BROKER_HOST,
   DEFAULT_BROKER_PORT,
   DEFAULT_SERVER_NAME,
   renderServerConfig,
   type ClusterRoutes,
   type ServerConfigOptions,
+  type ServerTls,
 } from "./config.js";
-export { DEFAULT_STORE_DIR, findOnPath, startBroker, type Broker, type BrokerOptions } from "./server.js";
+export {
+  DEFAULT_STORE_DIR,
+  configFileOf,
+  findOnPath,
+  logTail,
+  natsAnswers,
+  pidFileOf,
+  renderForStore,
+  startBroker,
+  type Broker,
+  type BrokerOptions,
+} from "./server.js";
+export { clusterSize, startCluster, type ClusterOptions, type LocalCluster } from "./cluster.js";
+export { reloadAll, reloadBroker, storeDirsOf, type ReloadResult } from "./reload.js";
 export {
   StreamConfigError,
   differences,
@@ -17,3 +32,19 @@ export {
   type OvlStreamConfig,
   type StreamOptions,
 } from "./streams.js";
+export { ROLES, parseRole, permissionsFor, userFor, type Permissions, type Role } from "./permissions.js";
+export {
+  CREDS_DIR,
+  IDENTITIES_FILE,
+  addIdentity,
+  credsFileFor,
+  loadIdentities,
+  parseCredentials,
+  removeIdentity,
+  type AddedIdentity,
+  type Credentials,
+  type Identity,
+} from "./identities.js";
+export { TLS_DIR, loadTls, setupTls, type TlsFiles, type TlsSetupOptions } from "./tls.js";
+export { canSyncAlways, durabilityWarning, parseServerVersion, serverVersion, type ServerVersion } from "./version.js";
+export { backupStream, checkBackup, lineOf, parseHeader, parseLine, restoreStream, type BackupHeader, type BackupLine, type BackupResult, type RestoreOptions } from "./backup.js";

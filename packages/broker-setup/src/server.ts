@@ -1,15 +1,19 @@
 /**
  * Starts a local nats-server for the embedded default (`ovl broker start`): the config is
- * written under the store directory, the server is spawned with an argument array, the
- * call returns once it accepts connections, and `stop()` ends exactly that PID.
+ * rendered from the options plus what the broker's home directory holds (identities,
+ * TLS), written under the store directory together with those options (broker.json), so
+ * that `reloadBroker` can render it again after an identity is added and SIGHUP the server
+ * without restarting it or dropping a connection. `stop()` ends exactly the PID it started.
  */
 import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
-import { createServer } from "node:net";
-import { connect } from "nats";
+import { connect as tcpConnect, createServer } from "node:net";
 import { OvlError, OvlErrorCodes } from "@ovl/domain";
-import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, DEFAULT_SERVER_NAME, renderServerConfig } from "./config.js";
+import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, DEFAULT_SERVER_NAME, renderServerConfig, type ClusterRoutes, type ServerConfigOptions } from "./config.js";
+import { loadIdentities } from "./identities.js";
+import { loadTls } from "./tls.js";
+import { canSyncAlways, durabilityWarning, serverVersion } from "./version.js";
 
 export interface BrokerOptions {
   /** @default "127.0.0.1" */
@@ -18,10 +22,16 @@ export interface BrokerOptions {
   readonly port?: number;
   /** JetStream store and the generated config live here. @default "./.ovl/broker" */
   readonly storeDir?: string;
+  /** Identities (identities.json) and TLS files (tls/) are read from here. @default storeDir */
+  readonly home?: string;
   /** @default "ovl" */
   readonly serverName?: string;
   /** @default "<storeDir>/nats-server.log" */
   readonly logFile?: string;
+  /** HTTP monitoring port; none when unset. */
+  readonly httpPort?: number;
+  /** Routes to the other servers of a cluster. */
+  readonly cluster?: ClusterRoutes;
   /** Time to wait for the server to accept connections. @default 10000 */
   readonly readyTimeoutMs?: number;
 }
@@ -30,13 +40,23 @@ export interface Broker {
   readonly pid: number;
   readonly url: string;
   readonly configFile: string;
+  readonly storeDir: string;
+  readonly logFile: string;
+  /** Durability warnings about this server version (printed by `ovl broker start`). */
+  readonly warnings: readonly string[];
   /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
   stop(): Promise<void>;
+  /** SIGKILL at once (fault tests): resolves once the process is gone. */
+  kill(): Promise<void>;
   /** The exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
 }
 
 export const DEFAULT_STORE_DIR = "./.ovl/broker";
+/** The render options a store directory's server was started with. */
+const OPTIONS_FILE = "broker.json";
+export const configFileOf = (storeDir: string): string => join(storeDir, "nats-server.conf");
+export const pidFileOf = (storeDir: string): string => join(storeDir, "nats-server.pid");
 
 /** The absolute path of an executable on PATH, or null. */
 export function findOnPath(command: string, path = process.env.PATH ?? ""): string | null {
@@ -53,28 +73,33 @@ export function findOnPath(command: string, path = process.env.PATH ?? ""): stri
 }
 
 /** The last lines this run wrote to the log (nats-server appends across runs). */
-const tail = (file: string, from: number): string => {
+export const logTail = (file: string, from: number, lines = 3): string => {
   try {
-    return readFileSync(file).subarray(from).toString("utf8").trim().split("\n").slice(-3).join(" | ");
+    return readFileSync(file).subarray(from).toString("utf8").trim().split("\n").slice(-lines).join(" | ");
   } catch {
     return "";
   }
 };
 
-async function waitReady(url: string, exited: Promise<number | null>, deadlineMs: number, why: () => string): Promise<void> {
+/** Whether a NATS server sends its INFO line on host:port (true also with auth or TLS on). */
+export function natsAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = tcpConnect({ host, port, timeout: 1000 });
+    const done = (ok: boolean) => (sock.destroy(), resolve(ok));
+    sock.once("data", (b) => done(b.toString().startsWith("INFO ")));
+    sock.once("error", () => done(false));
+    sock.once("timeout", () => done(false));
+  });
+}
+
+async function waitReady(host: string, port: number, exited: Promise<number | null>, deadlineMs: number, why: () => string): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
   const until = Date.now() + deadlineMs;
-  for (;;) {
+  while (!(await natsAnswers(host, port))) {
     if (gone) throw new OvlError(OvlErrorCodes.Unavailable, `nats-server exited at start: ${why() || "no output"}`);
-    try {
-      const nc = await connect({ servers: url, reconnect: false, timeout: 500 });
-      await nc.close();
-      return;
-    } catch (err) {
-      if (Date.now() > until) throw new OvlError(OvlErrorCodes.Timeout, `nats-server at ${url} did not accept connections within ${deadlineMs} ms: ${why() || (err as Error).message}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    if (Date.now() > until) throw new OvlError(OvlErrorCodes.Timeout, `nats-server at ${host}:${port} did not accept connections within ${deadlineMs} ms: ${why()}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -87,6 +112,17 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
+type StoredOptions = Omit<ServerConfigOptions, "identities" | "tls"> & { readonly home: string };
+
+/** Renders the config of a store directory from its saved options and its home's files. */
+export function renderForStore(storeDir: string): string {
+  const file = join(storeDir, OPTIONS_FILE);
+  if (!existsSync(file)) throw new OvlError(OvlErrorCodes.InvalidInput, `no broker was started from ${storeDir} (${OPTIONS_FILE} missing)`);
+  const { home, ...opts } = JSON.parse(readFileSync(file, "utf8")) as StoredOptions;
+  const tls = loadTls(home);
+  return renderServerConfig({ ...opts, identities: loadIdentities(home), ...(tls ? { tls } : {}) });
+}
+
 /** Starts nats-server with JetStream; throws UNAVAILABLE when it is missing or exits. */
 export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   const bin = findOnPath("nats-server");
@@ -97,29 +133,40 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   if (!(await portFree(host, port))) {
     throw new OvlError(OvlErrorCodes.Unavailable, `port ${port} on ${host} is already in use (another broker?); stop it or pick another port`);
   }
+  const version = await serverVersion(bin);
   const logFile = resolve(opts.logFile ?? join(storeDir, "nats-server.log"));
-  const text = renderServerConfig({ host, port, storeDir, serverName: opts.serverName ?? DEFAULT_SERVER_NAME, logFile });
+  const stored: StoredOptions = {
+    host, port, storeDir, logFile, home: resolve(opts.home ?? storeDir), pidFile: pidFileOf(storeDir),
+    serverName: opts.serverName ?? DEFAULT_SERVER_NAME, syncAlways: canSyncAlways(version),
+    ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
+  };
   mkdirSync(storeDir, { recursive: true });
-  const configFile = join(storeDir, "nats-server.conf");
-  writeFileSync(configFile, text);
+  writeFileSync(join(storeDir, OPTIONS_FILE), JSON.stringify(stored, null, 2) + "\n");
+  const configFile = configFileOf(storeDir);
+  writeFileSync(configFile, renderForStore(storeDir));
   const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const child = spawn(bin, ["-c", configFile], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  const url = `nats://${host}:${port}`;
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (gone()) return;
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
     await exited;
     clearTimeout(timer);
   };
+  const kill = async (): Promise<void> => {
+    if (!gone()) child.kill("SIGKILL");
+    await exited;
+  };
   try {
-    await waitReady(url, exited, opts.readyTimeoutMs ?? 10_000, () => [stderr.trim(), tail(logFile, logStart)].filter(Boolean).join(" | "));
+    await waitReady(host, port, exited, opts.readyTimeoutMs ?? 10_000, () => [stderr.trim(), logTail(logFile, logStart)].filter(Boolean).join(" | "));
   } catch (err) {
     await stop();
     throw err;
   }
-  return { pid: child.pid!, url, configFile, stop, exited };
+  const warning = durabilityWarning(version);
+  return { pid: child.pid!, url: `nats://${host}:${port}`, configFile, storeDir, logFile, warnings: warning ? [warning] : [], stop, kill, exited };
 }
