@@ -103,6 +103,10 @@ export async function connectNats(opts: ConnectOptions): Promise<NatsConnection>
       const hint = creds ? `the identity in ${credsFile} is not (or no longer) known to it` : "it requires credentials: pass --creds FILE or OVL_NATS_CREDS (from `ovl broker init`)";
       throw new OvlError(OvlErrorCodes.Unavailable, `NATS at ${servers.join(", ")} refused the connection: ${hint}`, { cause: err });
     }
+    if (/certificate|TLS|SSL|self[- ]signed/i.test((err as Error).message)) {
+      const hint = tls ? "check that --tls-ca (OVL_NATS_CA) is the CA of these servers" : "the servers require TLS: pass --tls-ca FILE (OVL_NATS_CA) with the CA from `ovl broker tls`";
+      throw new OvlError(OvlErrorCodes.Unavailable, `TLS with NATS at ${servers.join(", ")} failed (${(err as Error).message}): ${hint}`, { cause: err });
+    }
     throw new Error(`cannot reach NATS at ${servers.join(", ")}: ${(err as Error).message}; start a broker (\`ovl broker start\`) or pass --nats / OVL_NATS_URL`, { cause: err });
   }
 }

@@ -7,7 +7,7 @@
  * nats-server before it is signalled.
  */
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { OvlError, OvlErrorCodes } from "@ovl/domain";
 import { configFileOf, pidFileOf, renderForStore } from "./server.js";
 
@@ -64,7 +64,11 @@ export async function reloadBroker(storeDir: string, timeoutMs = 5000): Promise<
 /** The store directories whose servers use this home: the home itself and its subdirectories. */
 export function storeDirsOf(home: string): string[] {
   const candidates = [home, ...(existsSync(home) ? readdirSync(home).map((d) => join(home, d)) : [])];
-  return candidates.filter((d) => existsSync(join(d, "broker.json")));
+  return candidates.filter((d) => {
+    if (!existsSync(join(d, "broker.json"))) return false;
+    const saved = JSON.parse(readFileSync(join(d, "broker.json"), "utf8")) as { home?: string };
+    return saved.home === resolve(home);
+  });
 }
 
 /** Reloads every server that reads its identities from `home` (one, or the three of a cluster). */

@@ -38,6 +38,6 @@ export function durabilityWarning(v: ServerVersion): string | null {
   if (canSyncAlways(v)) return null;
   return (
     `warning: nats-server ${v.text} cannot sync to disk before acknowledging (sync_interval: always needs 2.10 or later); ` +
-    "an acknowledged event can be lost if this machine loses power within about 2 minutes: run a 3-server cluster with --replicas 3, or upgrade"
+    "a server whose machine loses power may lose events it acknowledged in the last 2 minutes; with 3 servers and --replicas 3 every acknowledged event is on 2 machines (docs/operations.md)"
   );
 }

@@ -26,6 +26,14 @@ function lazy(outcome: Outcome, load: () => Promise<Action>): (...args: unknown[
   };
 }
 
+/** The credential and TLS flags, handed to connectNats (and to child processes) as its variables. */
+function connectionEnv(o: { creds?: string; tlsCa?: string; tlsCert?: string; tlsKey?: string }): void {
+  if (o.creds) process.env.OVL_NATS_CREDS = o.creds;
+  if (o.tlsCa) process.env.OVL_NATS_CA = o.tlsCa;
+  if (o.tlsCert) process.env.OVL_NATS_CERT = o.tlsCert;
+  if (o.tlsKey) process.env.OVL_NATS_KEY = o.tlsKey;
+}
+
 type Act = (load: () => Promise<Action>) => (...args: unknown[]) => Promise<void>;
 
 export function buildProgram(outcome: Outcome = { code: 0 }): Command {
@@ -34,8 +42,14 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
     .version("0.1.0", "-V, --version")
     .addOption(new Option("--nats <url>", "NATS server URL (default: $OVL_NATS_URL or nats://127.0.0.1:4222)").argParser(natsUrlArg))
     .addOption(new Option("--request-timeout <sec>", "how long a request to the coordinators may take").argParser(secondsIn(0.1, 600)).default(10))
+    .addOption(new Option("--creds <file>", "NATS identity file from `ovl broker init` (default: $OVL_NATS_CREDS)").argParser(nonEmpty("file")))
+    .addOption(new Option("--tls-ca <file>", "CA that signed the NATS servers' certificates: use TLS (default: $OVL_NATS_CA)").argParser(nonEmpty("file")))
+    .addOption(new Option("--tls-cert <file>", "client certificate, when the servers verify clients (default: $OVL_NATS_CERT)").argParser(nonEmpty("file")))
+    .addOption(new Option("--tls-key <file>", "key of the client certificate (default: $OVL_NATS_KEY)").argParser(nonEmpty("file")))
     .showSuggestionAfterError(true)
     .exitOverride();
+  // Every command connects through connectNats, which reads these from the environment.
+  program.hook("preAction", (_root, action) => connectionEnv(action.optsWithGlobals()));
   const act: Act = (load) => lazy(outcome, load);
   addServiceCommands(program, act);
   addContainerCommands(program, act);
@@ -45,19 +59,8 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
 }
 
 function addServiceCommands(program: Command, act: Act): void {
-  const broker = program.command("broker").description("the NATS broker: start a local one, set up the streams");
-  broker
-    .command("start")
-    .description("run a local nats-server with JetStream in the foreground (Ctrl-C stops it)")
-    .option("--host <addr>", "address to listen on", "127.0.0.1")
-    .option("--port <n>", "port to listen on", intIn(1, 65535), 4222)
-    .option("--store <dir>", "JetStream store and config directory (default: ./.ovl/broker)", nonEmpty("directory"))
-    .action(act(async () => (await import("./commands/broker.js")).brokerStartCommand));
-  broker
-    .command("setup")
-    .description("create or update the streams OVL_EVENTS and OVL_HEARTBEATS")
-    .option("--replicas <n>", "copies of each message (3 for a 3-server cluster)", intIn(1, 5), 1)
-    .action(act(async () => (await import("./commands/broker.js")).brokerSetupCommand));
+  const broker = program.command("broker").description("the NATS broker: start, streams, identities, TLS, backup");
+  addBrokerCommands(broker, act);
   program
     .command("coordinator")
     .description("serve commands and queries, decide and append events (until SIGTERM/SIGINT)")
@@ -77,6 +80,61 @@ function addServiceCommands(program: Command, act: Act): void {
     .option("--state-dir <dir>", "agent state (default: $OVL_DATA_DIR/agent-<node> or ./.ovl/agent-<node>)", nonEmpty("directory"))
     .option("--simulate", "SIMULATED node: record the desired state, touch no kernel and no Docker")
     .action(act(async () => (await import("./commands/agent.js")).agentCommand));
+}
+
+const STORE_HELP = "broker directory: store, config, identities, TLS (default: ./.ovl/broker)";
+
+function addBrokerCommands(broker: Command, act: Act): void {
+  const load = (name: string) => act(async () => (await import("./commands/broker.js"))[name as "brokerStartCommand"]);
+  broker
+    .command("start")
+    .description("run a local nats-server with JetStream (or a cluster of them) in the foreground (Ctrl-C stops it)")
+    .option("--host <addr>", "address to listen on", "127.0.0.1")
+    .option("--port <n>", "port to listen on (server i of a cluster: port + i - 1)", intIn(1, 65535), 4222)
+    .option("--store <dir>", STORE_HELP, nonEmpty("directory"))
+    .option("--cluster-size <n>", "servers to start: 1, 3 or 5 (routed to each other)", intIn(1, 5), 1)
+    .option("--route-port <n>", "route port of server 1 of a cluster", intIn(1, 65535), 6222)
+    .action(load("brokerStartCommand"));
+  broker
+    .command("setup")
+    .description("create or update the streams OVL_EVENTS and OVL_HEARTBEATS")
+    .option("--replicas <n>", "copies of each message (3 for a 3-server cluster)", intIn(1, 5), 1)
+    .action(load("brokerSetupCommand"));
+  broker
+    .command("init")
+    .description("create the identities (admin, coordinator, operator, viewer, one agent per --node); turns authentication on")
+    .option("--store <dir>", STORE_HELP, nonEmpty("directory"))
+    .option("--node <name>", "an agent identity for this node (repeatable)", collect, [])
+    .action(load("brokerInitCommand"));
+  broker
+    .command("users")
+    .description("list, add or remove identities; running servers reload without dropping anyone")
+    .argument("<action>", "list | add <role> | rm <user>")
+    .argument("[arg]", "the role to add (admin, coordinator, agent, operator, viewer) or the user to remove")
+    .option("--store <dir>", STORE_HELP, nonEmpty("directory"))
+    .option("--node <name>", "the node of an agent identity")
+    .option("--name <name>", "a further coordinator, operator or viewer: <role>-<name>")
+    .action(load("brokerUsersCommand"));
+  broker
+    .command("tls")
+    .description("make a CA and the server (and client) certificates with openssl; servers then require TLS")
+    .option("--store <dir>", STORE_HELP, nonEmpty("directory"))
+    .option("--ip <addr>", "an address clients or peers dial the servers at (repeatable; 127.0.0.1 is always in)", collect, [])
+    .option("--dns <name>", "a host name the servers are dialled at (repeatable)", collect, [])
+    .option("--client <name>", "make a client certificate (repeatable)", collect, [])
+    .option("--verify", "servers require a client certificate from every client")
+    .action(load("brokerTlsCommand"));
+  broker
+    .command("backup")
+    .description("save the history (OVL_EVENTS: every message with sequence, subject, headers, data) as NDJSON")
+    .argument("<file>")
+    .action(load("brokerBackupCommand"));
+  broker
+    .command("restore")
+    .description("bring a backup back into an EMPTY OVL_EVENTS with the same sequences")
+    .argument("<file>")
+    .option("--replicas <n>", "replicas of the streams when restore creates them", intIn(1, 5), 1)
+    .action(load("brokerRestoreCommand"));
 }
 
 function addContainerCommands(program: Command, act: Act): void {

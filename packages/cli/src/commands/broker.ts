@@ -1,32 +1,66 @@
 /**
- * `ovl broker start` (a local nats-server in the foreground, stopped by its PID on Ctrl-C)
- * and `ovl broker setup` (the streams, created or updated idempotently).
+ * `ovl broker start` (a local nats-server, or a cluster of them, in the foreground, stopped
+ * by PID on Ctrl-C), `ovl broker setup` (the streams, created or updated idempotently), and
+ * the security and history commands: init, users, tls, backup, restore (docs/security.md,
+ * docs/operations.md).
  */
 import type { JetStreamManager, NatsConnection } from "nats";
-import { connectNats, ensureStreams, startBroker } from "@ovl/broker-setup";
+import {
+  DEFAULT_STORE_DIR,
+  addIdentity,
+  backupStream,
+  clusterSize,
+  connectNats,
+  durabilityWarning,
+  ensureStreams,
+  loadIdentities,
+  parseRole,
+  parseServerVersion,
+  reloadAll,
+  removeIdentity,
+  restoreStream,
+  setupTls,
+  startBroker,
+  startCluster,
+  type Broker,
+  type ReloadResult,
+} from "@ovl/broker-setup";
 import { parseIpv4, subjects } from "@ovl/domain";
 import { out, resolveNatsUrl, type GlobalOptions } from "../context.js";
-import { asUsage } from "../errors.js";
+import { UsageError, asUsage } from "../errors.js";
 import { untilSignal } from "./signals.js";
 
 export interface BrokerStartOptions {
   readonly host: string;
   readonly port: number;
   readonly store?: string;
+  /** Servers to start (1, 3 or 5), on ports port.. and routePort.. @default 1 */
+  readonly clusterSize?: number;
+  readonly routePort?: number;
+}
+
+async function startServers(host: string, opts: BrokerStartOptions): Promise<Broker[]> {
+  const size = asUsage(() => clusterSize(opts.clusterSize ?? 1));
+  if (size === 1) return [await startBroker({ host, port: opts.port, ...(opts.store ? { storeDir: opts.store } : {}) })];
+  const cluster = await startCluster({ home: opts.store ?? DEFAULT_STORE_DIR, size, host, port: opts.port, routePort: opts.routePort ?? 6222 });
+  return [...cluster.servers];
 }
 
 export async function brokerStartCommand(_g: GlobalOptions, opts: BrokerStartOptions): Promise<number> {
   const host = asUsage(() => parseIpv4(opts.host, "--host address"));
-  const broker = await startBroker({ host, port: opts.port, ...(opts.store ? { storeDir: opts.store } : {}) });
+  const servers = await startServers(host, opts);
+  for (const w of servers[0]!.warnings) process.stderr.write(`${w}\n`);
   const signals = untilSignal();
-  await out(`broker ${broker.url} running (pid ${broker.pid}, config ${broker.configFile}); Ctrl-C stops it\n`);
-  const why = await Promise.race([signals.received, broker.exited.then((code) => ({ code }))]);
+  for (const b of servers) await out(`broker ${b.url} running (pid ${b.pid}, config ${b.configFile}); Ctrl-C stops it\n`);
+  if (servers.length > 1) await out(`cluster of ${servers.length}: --nats ${servers.map((b) => b.url).join(",")}, then \`ovl broker setup --replicas ${servers.length}\`\n`);
+  const exits = servers.map((b) => b.exited.then((code) => ({ code, b })));
+  const why = await Promise.race([signals.received, ...exits]);
   signals.dispose();
+  await Promise.all(servers.map((b) => b.stop()));
   if (typeof why === "object") {
-    process.stderr.write(`error: nats-server (pid ${broker.pid}) exited with code ${why.code}; see its log next to ${broker.configFile}\n`);
+    process.stderr.write(`error: nats-server (pid ${why.b.pid}) exited with code ${why.code}; see its log ${why.b.logFile}\n`);
     return 1;
   }
-  await broker.stop();
   await out(`broker stopped (${why})\n`);
   return 0;
 }
@@ -55,8 +89,85 @@ async function withConnection<T>(g: GlobalOptions, name: string, fn: (nc: NatsCo
   }
 }
 
+export async function brokerBackupCommand(g: GlobalOptions, file: string): Promise<number> {
+  const r = await withConnection(g, "ovl-backup", (nc) => backupStream(nc, file));
+  await out(`${subjects.STREAM_EVENTS}: ${r.messages} messages (sequences 1 to ${r.lastSeq}, ${r.streamBytes} bytes on the server) saved to ${r.file}\n`);
+  return 0;
+}
+
+export async function brokerRestoreCommand(g: GlobalOptions, file: string, opts: { replicas: number }): Promise<number> {
+  const r = await withConnection(g, "ovl-restore", (nc) => restoreStream(nc, file, { replicas: opts.replicas }));
+  await out(`${subjects.STREAM_EVENTS}: ${r.messages} messages restored with their sequences (last ${r.lastSeq}); start the coordinators now\n`);
+  return 0;
+}
+
+const describeReload = (results: ReloadResult[]): string =>
+  results.length === 0
+    ? "no server was started from this directory yet: the identities apply when it starts\n"
+    : results.map((r) => (r.outcome === "reloaded" ? `server pid ${r.pid} reloaded (connections kept)\n` : `server of ${r.storeDir} not running: applies at its next start\n`)).join("");
+
+export interface InitOptions {
+  readonly store?: string;
+  readonly node: string[];
+}
+
+/** Creates the role identities (and one per --node); existing ones are kept. Prints paths, never secrets. */
+export async function brokerInitCommand(_g: GlobalOptions, opts: InitOptions): Promise<number> {
+  const home = opts.store ?? DEFAULT_STORE_DIR;
+  const wanted: [string, string?][] = [["admin"], ["coordinator"], ["operator"], ["viewer"], ...opts.node.map((n): [string, string] => ["agent", n])];
+  const rows = wanted.map(([role, name]) => asUsage(() => addIdentity(home, parseRole(role), name)));
+  for (const r of rows) await out(`${r.created ? "created" : "kept   "} ${r.identity.user.padEnd(24)} ${r.credsFile}\n`);
+  await out(describeReload(await reloadAll(home)));
+  return 0;
+}
+
+export async function brokerUsersCommand(_g: GlobalOptions, action: string, arg: string | undefined, opts: { store?: string; node?: string; name?: string }): Promise<number> {
+  const home = opts.store ?? DEFAULT_STORE_DIR;
+  if (action === "list") {
+    for (const i of loadIdentities(home)) await out(`${i.user.padEnd(24)} ${i.role.padEnd(12)} ${i.nkey}\n`);
+    return 0;
+  }
+  if (action === "add") {
+    if (!arg) throw new UsageError("usage: ovl broker users add <role> [--node N | --name X]");
+    const r = asUsage(() => addIdentity(home, parseRole(arg), arg === "agent" ? opts.node : opts.name));
+    await out(`${r.created ? "created" : "kept"} ${r.identity.user}: ${r.credsFile} (mode 0600; hand it to that process only)\n`);
+  } else if (action === "rm") {
+    if (!arg) throw new UsageError("usage: ovl broker users rm <user>");
+    if (!removeIdentity(home, arg)) throw new UsageError(`no identity ${JSON.stringify(arg)} in ${home}: see \`ovl broker users list\``);
+    await out(`removed ${arg}; its connections are closed at the reload\n`);
+  } else {
+    throw new UsageError(`unknown action ${JSON.stringify(action)}: list, add or rm`);
+  }
+  await out(describeReload(await reloadAll(home)));
+  return 0;
+}
+
+export interface TlsCommandOptions {
+  readonly store?: string;
+  readonly ip: string[];
+  readonly dns: string[];
+  readonly client: string[];
+  readonly verify?: boolean;
+}
+
+export async function brokerTlsCommand(_g: GlobalOptions, opts: TlsCommandOptions): Promise<number> {
+  const home = opts.store ?? DEFAULT_STORE_DIR;
+  for (const ip of opts.ip) asUsage(() => parseIpv4(ip, "--ip address"));
+  const files = await setupTls(home, { ips: opts.ip, dnsNames: opts.dns, clients: opts.client, ...(opts.verify ? { verify: true } : {}) });
+  await out(`CA ${files.caFile}; server certificate ${files.certFile}${files.verify ? "; clients must present a certificate" : ""}\n`);
+  for (const [name, c] of Object.entries(files.clients)) await out(`client ${name}: --tls-cert ${c.certFile} --tls-key ${c.keyFile}\n`);
+  await out(`clients: --tls-ca ${files.caFile} (or OVL_NATS_CA)\n`);
+  await out(describeReload(await reloadAll(home)));
+  return 0;
+}
+
 export async function brokerSetupCommand(g: GlobalOptions, opts: { replicas: number }): Promise<number> {
-  const result = await withConnection(g, "ovl-setup", async (nc) => ensureStreams(await nc.jetstreamManager(), { replicas: opts.replicas }));
+  const result = await withConnection(g, "ovl-setup", async (nc) => {
+    const version = nc.info?.version;
+    const warning = version ? durabilityWarning(parseServerVersion(version)) : null;
+    if (warning) process.stderr.write(`${warning}\n`);
+    return ensureStreams(await nc.jetstreamManager(), { replicas: opts.replicas });
+  });
   await out(describeStreams(result));
   return 0;
 }
