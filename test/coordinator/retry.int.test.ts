@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { nanos } from "nats";
-import { subjects } from "@ovl/domain";
+import { subjects, type Reply } from "@ovl/domain";
 import { ask, bed, join_, lastSeq, ok, readEvents, run_, type Bed } from "./support.js";
 
 let b: Bed;
@@ -17,7 +17,7 @@ test("the same id, concurrently and again: one event, one reply", async () => {
   const h = await b.coordinator({ cluster: { cidr: "198.19.0.0/18" } });
   ok(await ask(b.nc, subjects.reportSubject("n1", "join"), join_("n1", "198.18.0.11"), "join-n1-0001"));
   const id = "run-web-0000001";
-  const [r1, r2, r3] = await Promise.all([1, 2, 3].map(() => ask(b.nc, subjects.commandSubject("run"), run_("web", "n1"), id)));
+  const [r1, r2, r3] = (await Promise.all([1, 2, 3].map(() => ask(b.nc, subjects.commandSubject("run"), run_("web", "n1"), id)))) as [Reply<any>, Reply<any>, Reply<any>];
   const r4 = await ask(b.nc, subjects.commandSubject("run"), run_("web", "n1"), id);
   assert.equal(r2, r1);
   assert.equal(r3, r1);

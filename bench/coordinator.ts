@@ -1,0 +1,173 @@
+/**
+ * Coordinator throughput, against a real nats-server with the coordinator in its own
+ * process (as deployed):
+ * 1. container-start decisions/s with one client (each request awaited in turn);
+ * 2. the same with many concurrent clients;
+ * 3. projection rebuild: a fresh coordinator catching up on a stream of ~100,000 events,
+ *    and the fold + SQLite alone (no NATS) over the same events.
+ *   npx tsx bench/coordinator.ts [--starts N] [--clients C] [--events E]
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DeliverPolicy, type NatsConnection } from "nats";
+import { encodeEnvelope, envelope, macFor, parseEnvelope, subjectFor, subjects, type Envelope, type OvlEvent } from "@ovl/domain";
+import { ensureStreams } from "@ovl/broker-setup";
+import { Projection } from "@ovl/coordinator";
+import { startNats } from "../test/support/nats.js";
+
+const arg = (name: string, def: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const STARTS = arg("starts", 10_000);
+const CLIENTS = arg("clients", 64);
+const EVENTS = arg("events", 100_000);
+const NODES = 64;
+const here = fileURLToPath(new URL(".", import.meta.url));
+let idn = 0;
+const id = () => `bench-${process.pid}-${(idn++).toString().padStart(8, "0")}`;
+
+async function ask(nc: NatsConnection, subject: string, body: unknown): Promise<any> {
+  const m = await nc.request(subject, JSON.stringify({ id: id(), body }), { timeout: 30_000 });
+  const reply = JSON.parse(new TextDecoder().decode(m.data));
+  if (!reply.ok) throw new Error(`${subject}: ${reply.error.code} ${reply.error.message}`);
+  return reply.result;
+}
+
+function serve(url: string, db: string): Promise<{ proc: ChildProcess; seq: number; ms: number }> {
+  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), "--import", "tsx", join(here, "coordinator-serve.ts"), url, db], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).once("line", (line) => {
+      const [word, seq, ms] = line.split(" ");
+      if (word === "ready") resolve({ proc, seq: Number(seq), ms: Number(ms) });
+      else reject(new Error(line));
+    });
+    proc.once("exit", (code) => reject(new Error(`coordinator exited ${code}`)));
+  });
+}
+
+async function stopProc(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const gone = new Promise((r) => proc.once("exit", r));
+  proc.kill("SIGTERM");
+  await gone;
+}
+
+async function starts(nc: NatsConnection, from: number, count: number, clients: number): Promise<number> {
+  let next = from;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < from + count) {
+        const i = next++;
+        await ask(nc, subjects.commandSubject("run"), { name: `c${i}`, node: `n${(i % NODES) + 1}`, image: "busybox", cmd: [], ports: [] });
+      }
+    }),
+  );
+  return count / ((performance.now() - t0) / 1000);
+}
+
+/** A valid history of about `total` events: containers cycling through 200 slots per node. */
+function* history(total: number): Generator<OvlEvent> {
+  for (let n = 1; n <= NODES; n++) {
+    yield { type: "NodeJoined", data: { node: `r${n}`, underlayIp: `198.18.1.${n}`, agentVersion: "bench" } };
+    yield { type: "SubnetAssigned", data: { node: `r${n}`, subnet: `198.19.${n - 1}.0/24`, gateway: `198.19.${n - 1}.1` } };
+  }
+  const slots = new Map<string, string>();
+  for (let k = 0, made = 2 * NODES; made < total; k++) {
+    const n = (k % NODES) + 1;
+    const slot = Math.floor(k / NODES) % 200;
+    const ip = `198.19.${n - 1}.${slot + 2}`;
+    const old = slots.get(ip);
+    if (old) yield { type: "ContainerStopped", data: { name: old, node: `r${n}`, ip, reason: "removed" } };
+    const name = `h${k}`;
+    slots.set(ip, name);
+    yield { type: "ContainerStarted", data: { name, node: `r${n}`, ip, mac: macFor(ip), image: "busybox", cmd: ["sleep", "1"], ports: [] } };
+    yield { type: "ContainerRunning", data: { name, node: `r${n}`, ip } };
+    made += old ? 3 : 2;
+  }
+}
+
+async function fillStream(nc: NatsConnection, total: number): Promise<number> {
+  const js = nc.jetstream();
+  let inflight: Promise<unknown>[] = [];
+  let n = 0;
+  const time = new Date().toISOString();
+  for (const event of history(total)) {
+    inflight.push(js.publish(subjectFor(event), encodeEnvelope(envelope(event, time)), { msgID: `fill-${n++}` }));
+    if (inflight.length >= 256) {
+      await Promise.all(inflight);
+      inflight = [];
+    }
+  }
+  await Promise.all(inflight);
+  return n;
+}
+
+async function foldAlone(nc: NatsConnection, dir: string, last: number): Promise<number> {
+  const envs: [number, Envelope][] = [];
+  const c = await nc.jetstream().consumers.get(subjects.STREAM_EVENTS, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 1 });
+  for await (const m of await c.consume({ max_messages: 1000 })) {
+    envs.push([m.seq, parseEnvelope(m.data)]);
+    if (m.seq >= last) break;
+  }
+  const p = Projection.open(join(dir, "fold-only.db"));
+  const t0 = performance.now();
+  for (const [seq, env] of envs) {
+    p.apply(seq, env);
+    if (seq % 1000 === 0) p.flush();
+  }
+  p.flush();
+  const rate = envs.length / ((performance.now() - t0) / 1000);
+  p.close();
+  return rate;
+}
+
+/** The broker's own pace right now (the machine is shared): sequential awaited appends. */
+async function baseline(nc: NatsConnection): Promise<number> {
+  const jsm = await nc.jetstreamManager();
+  await jsm.streams.add({ name: "BENCH_BASE", subjects: ["bench.base"] });
+  const js = nc.jetstream();
+  const t0 = performance.now();
+  for (let i = 0; i < 2000; i++) await js.publish("bench.base", "x", { msgID: `b${i}` });
+  const rate = 2000 / ((performance.now() - t0) / 1000);
+  await jsm.streams.delete("BENCH_BASE");
+  return rate;
+}
+
+const srv = await startNats();
+const dir = mkdtempSync(join(tmpdir(), "ovl-bench-coord-"));
+const nc = await srv.connect();
+const procs: ChildProcess[] = [];
+try {
+  await ensureStreams(await nc.jetstreamManager());
+  console.log(`baseline: sequential awaited js.publish: ${Math.round(await baseline(nc))} msg/s`);
+  const coord = await serve(srv.url, join(dir, "a.db"));
+  procs.push(coord.proc);
+  await Promise.all(Array.from({ length: NODES }, (_, i) => ask(nc, subjects.reportSubject(`n${i + 1}`, "join"), { node: `n${i + 1}`, underlayIp: `198.18.0.${i + 11}`, agentVersion: "bench" })));
+  await starts(nc, 0, 200, 16); // warm-up
+  const single = await starts(nc, 200, 2000, 1);
+  console.log(`container starts, 1 client:          ${Math.round(single)} decisions/s`);
+  const many = await starts(nc, 2200, STARTS, CLIENTS);
+  console.log(`container starts, ${CLIENTS} clients:        ${Math.round(many)} decisions/s (${STARTS} starts)`);
+  await stopProc(coord.proc);
+
+  const base = (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
+  const added = await fillStream(nc, EVENTS - base);
+  const last = base + added;
+  const rebuilt = await serve(srv.url, join(dir, "b.db"));
+  procs.push(rebuilt.proc);
+  console.log(`projection rebuild (coordinator start): ${Math.round(last / (rebuilt.ms / 1000))} events/s (${last} events in ${rebuilt.ms} ms)`);
+  await stopProc(rebuilt.proc);
+  const alone = await foldAlone(nc, dir, last);
+  console.log(`fold + SQLite alone:                 ${Math.round(alone)} events/s`);
+} finally {
+  for (const p of procs) await stopProc(p);
+  await nc.close();
+  await srv.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
