@@ -1,15 +1,15 @@
 /**
- * The lab's control plane: a nats-server on 198.18.0.1:4222 (root namespace, on the LAN
- * bridge), one coordinator in the root namespace, one agent inside each node namespace.
+ * The lab's control plane: a nats-server on 198.18.0.1:4222 (or a cluster of 3 on ports
+ * 4222-4224: startBrokers; root namespace, on the LAN bridge), one coordinator in the root namespace, one agent inside each node namespace.
  * The coordinator and agents are whatever `ovlCommand` runs (by default the repo's `ovl`),
  * so this module knows only argv: the CLI decides the subcommand flags.
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { join } from "node:path";
-import { renderServerConfig } from "@ovl/broker-setup";
+import { connectNats, ensureStreams, renderServerConfig } from "@ovl/broker-setup";
 import { LabError, LabErrorCodes } from "./errors.js";
-import { LAN_GATEWAY, NATS_MONITOR_PORT, NATS_PORT, natsUrlOf, type NodePlan } from "./plan.js";
+import { LAN_GATEWAY, NATS_MONITOR_PORT, NATS_PORT, brokerPlan, natsUrlOf, type BrokerPlan, type NodePlan } from "./plan.js";
 import { isAlive, spawnDetached } from "./procs.js";
 import type { ProcRecord } from "./state.js";
 
@@ -30,6 +30,62 @@ export function startBroker(labDir: string): ProcRecord {
   return spawnDetached({ role: "broker", argv: ["nats-server", "-c", conf], log: join(labDir, "logs", "nats.log") });
 }
 
+/** The config of one server of the lab's cluster: routes to all, its own ports and store. */
+export function clusterNatsConfig(b: BrokerPlan, all: readonly BrokerPlan[]): string {
+  return renderServerConfig({
+    host: LAN_GATEWAY, port: b.port, httpPort: b.monitorPort, serverName: b.serverName, storeDir: join(b.dir, "store"), maxFileStore: 2 * 1024 ** 3,
+    cluster: { name: "ovl_lab", host: LAN_GATEWAY, port: b.routePort, routes: all.map((p) => `nats-route://${LAN_GATEWAY}:${p.routePort}`) },
+  });
+}
+
+/**
+ * The lab's brokers: one server (as startBroker), or a cluster of `count` (3 or 5) whose
+ * records carry their server name in `node` ("b1", "b2", ...), so that a fault test can
+ * find the stream leader's PID from stream info's `cluster.leader` (brokerRecordFor).
+ */
+export function startBrokers(labDir: string, count: number): ProcRecord[] {
+  if (count === 1) return [startBroker(labDir)];
+  const plans = brokerPlan(count, labDir);
+  return plans.map((b) => {
+    mkdirSync(b.dir, { recursive: true });
+    const conf = join(b.dir, "nats.conf");
+    writeFileSync(conf, clusterNatsConfig(b, plans));
+    return spawnDetached({ role: "broker", node: `b${b.index}`, argv: ["nats-server", "-c", conf], log: join(labDir, "logs", `nats-b${b.index}.log`) });
+  });
+}
+
+/** The record of the broker a server name (e.g. "ovl_lab_b2") belongs to, or null. */
+export function brokerRecordFor(procs: readonly ProcRecord[], serverName: string): ProcRecord | null {
+  const m = /^ovl_lab_b(\d)$/.exec(serverName);
+  return m ? (procs.find((p) => p.role === "broker" && p.node === `b${m[1]}`) ?? null) : null;
+}
+
+/**
+ * Waits for every broker to answer; for a cluster, also creates the streams with one
+ * replica per server (retried while JetStream elects its meta leader), before any
+ * coordinator would create them with one.
+ */
+export async function waitBrokers(recs: readonly ProcRecord[], timeoutMs = 30_000): Promise<void> {
+  const plans = brokerPlan(recs.length, "/");
+  await Promise.all(recs.map((rec, k) => waitBroker(rec, timeoutMs, plans[k]!.port)));
+  if (recs.length === 1) return;
+  const nc = await connectNats({ url: natsUrlOf(recs.length), name: "ovl-lab setup", connectTimeoutMs: 10_000 });
+  try {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await ensureStreams(await nc.jetstreamManager(), { replicas: recs.length });
+        return;
+      } catch (err) {
+        if (Date.now() > until) throw new LabError(LabErrorCodes.Timeout, `the lab's NATS cluster did not accept the streams within ${timeoutMs} ms: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Resolves once the server sends its INFO line on the port. */
 function natsAnswers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -41,11 +97,11 @@ function natsAnswers(host: string, port: number): Promise<boolean> {
   });
 }
 
-export async function waitBroker(rec: ProcRecord, timeoutMs = 15_000): Promise<void> {
+export async function waitBroker(rec: ProcRecord, timeoutMs = 15_000, port = NATS_PORT): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!(await natsAnswers(LAN_GATEWAY, NATS_PORT))) {
+  while (!(await natsAnswers(LAN_GATEWAY, port))) {
     if (!isAlive(rec)) throw new LabError(LabErrorCodes.CommandFailed, `nats-server exited at start: see ${rec.log}`);
-    if (Date.now() > until) throw new LabError(LabErrorCodes.Timeout, `nats-server did not answer on ${natsUrlOf()} within ${timeoutMs} ms: see ${rec.log}`);
+    if (Date.now() > until) throw new LabError(LabErrorCodes.Timeout, `nats-server did not answer on ${LAN_GATEWAY}:${port} within ${timeoutMs} ms: see ${rec.log}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -57,19 +113,21 @@ export interface ControlArgs {
   readonly coordinatorArgs?: readonly string[];
   /** @default (n) => ["agent", "--node", n.name, "--ip", n.lanIp] */
   readonly agentArgs?: (node: NodePlan) => readonly string[];
+  /** Brokers started by startBrokers: every process gets all their URLs. @default 1 */
+  readonly brokers?: number;
 }
 
 export const defaultAgentArgs = (n: NodePlan): string[] => ["agent", "--node", n.name, "--ip", n.lanIp];
 
 export function startCoordinator(labDir: string, c: ControlArgs): ProcRecord {
-  const env = { ...process.env, OVL_NATS_URL: natsUrlOf(), OVL_DATA_DIR: join(labDir, "coordinator") };
+  const env = { ...process.env, OVL_NATS_URL: natsUrlOf(c.brokers ?? 1), OVL_DATA_DIR: join(labDir, "coordinator") };
   const argv = [...c.ovlCommand, ...(c.coordinatorArgs ?? ["coordinator"])];
   return spawnDetached({ role: "coordinator", argv, env, log: join(labDir, "logs", "coordinator.log") });
 }
 
 /** The agent runs inside the node's namespace, with that node's Docker socket. */
 export function startAgent(labDir: string, node: NodePlan, c: ControlArgs): ProcRecord {
-  const env = { ...process.env, OVL_NATS_URL: natsUrlOf(), DOCKER_HOST: node.dockerHost, OVL_NODE: node.name, OVL_NODE_IP: node.lanIp };
+  const env = { ...process.env, OVL_NATS_URL: natsUrlOf(c.brokers ?? 1), DOCKER_HOST: node.dockerHost, OVL_NODE: node.name, OVL_NODE_IP: node.lanIp };
   const argv = ["ip", "netns", "exec", node.ns, ...c.ovlCommand, ...(c.agentArgs ?? defaultAgentArgs)(node)];
   return spawnDetached({ role: "agent", node: node.name, argv, env, log: join(labDir, "logs", `agent-${node.name}.log`) });
 }

@@ -111,4 +111,46 @@ export function labPlan(nodes: number, labDir: string): NodePlan[] {
   return Array.from({ length: parseNodeCount(nodes) }, (_, k) => nodePlan(k + 1, labDir));
 }
 
-export const natsUrlOf = (): string => `nats://${LAN_GATEWAY}:${NATS_PORT}`;
+/**
+ * The lab's brokers: one nats-server on 198.18.0.1:4222, or a JetStream cluster of 3 (or 5)
+ * on the same address with ports 4222.., routes 6222.. and monitors 8222.. Why one address
+ * and several ports rather than one server per node namespace: a node's namespace, agent
+ * and dockerd stay what a real machine runs, the brokers outlive a node being torn down,
+ * and killing the stream leader is killing one PID, which is what the fault tests need.
+ */
+export const NATS_ROUTE_PORT = 6222;
+export const MAX_BROKERS = 5;
+
+export interface BrokerPlan {
+  readonly index: number;
+  /** server_name, e.g. "ovl_lab_b2" (stream info's cluster.leader is one of these). */
+  readonly serverName: string;
+  readonly port: number;
+  readonly routePort: number;
+  readonly monitorPort: number;
+  /** Config and store: <labDir>/nats (one server) or <labDir>/nats/b<i> (removed by `down` with it). */
+  readonly dir: string;
+}
+
+export function parseBrokerCount(raw: unknown): number {
+  const n = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : raw;
+  if (n !== 1 && n !== 3 && n !== 5) throw invalidLab(`invalid broker count ${JSON.stringify(raw)}: use 1, or 3 or 5 for a cluster (an odd number keeps a majority)`);
+  return n;
+}
+
+export function brokerPlan(count: number, labDir: string): BrokerPlan[] {
+  const n = parseBrokerCount(count);
+  if (n === 1) return [{ index: 1, serverName: "ovl_lab", port: NATS_PORT, routePort: NATS_ROUTE_PORT, monitorPort: NATS_MONITOR_PORT, dir: join(labDir, "nats") }];
+  return Array.from({ length: n }, (_, k) => ({
+    index: k + 1,
+    serverName: `ovl_lab_b${k + 1}`,
+    port: NATS_PORT + k,
+    routePort: NATS_ROUTE_PORT + k,
+    monitorPort: NATS_MONITOR_PORT + k,
+    dir: join(labDir, "nats", `b${k + 1}`),
+  }));
+}
+
+/** The URL(s) every lab process connects with: all brokers, comma-separated. */
+export const natsUrlOf = (brokers = 1): string =>
+  Array.from({ length: parseBrokerCount(brokers) }, (_, k) => `nats://${LAN_GATEWAY}:${NATS_PORT + k}`).join(",");
