@@ -8,6 +8,7 @@
  * 5. Complete decisions cut between their events (a join without its subnet, a leave or
  *    release without its last event): at start, then whenever one has stayed open for
  *    `completeAfterMs` (its own coordinator may still be appending it).
+ * 6. Declare lost the ready nodes silent for `lostAfterMs` (liveness.ts).
  */
 import type { Msg, NatsConnection, Subscription } from "nats";
 import {
@@ -32,6 +33,7 @@ import { Pipeline } from "./pipeline.js";
 import { Projection } from "./projection/store.js";
 import { answerQuery, jobFor } from "./routes.js";
 import { completeOpen } from "./complete.js";
+import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
 import { checkStream, waitCaughtUp } from "./startup.js";
 
 export interface CoordinatorOptions {
@@ -45,7 +47,7 @@ export interface CoordinatorOptions {
   readonly now?: () => Date;
   /** Ids for requests the coordinator makes itself. @default random */
   readonly newId?: () => string;
-  /** A ready node silent this long is lost (not implemented yet). @default 30000 */
+  /** A ready node silent this long is lost (liveness.ts). 0 turns detection off. @default 30000 */
   readonly lostAfterMs?: number;
   /** Create the streams when OVL_EVENTS is missing. @default true */
   readonly setupStreams?: boolean;
@@ -152,12 +154,17 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
 
     const completer = completeOpen({ pipeline, projection, log, graceMs: opts.completeAfterMs ?? 2000 });
     undo.unshift(() => completer.stop());
+    const lostAfterMs = opts.lostAfterMs ?? DEFAULT_LOST_AFTER_MS;
+    const live = lostAfterMs > 0 ? watchLiveness({ state: () => projection.state, heartbeats: heartbeats.latest, submit: (j) => pipeline.submit(j), lostAfterMs, log }) : null;
+    const unfollow = live ? followConnection(opts.nc, live, log) : () => undefined;
     log(`coordinator serving at seq ${projection.seq}`);
     let stopped: Promise<void> | null = null;
     return {
       stop: () => (stopped ??= (async () => {
         subs.forEach((s) => s.unsubscribe());
         completer.stop();
+        live?.stop();
+        unfollow();
         heartbeats.stop();
         await pipeline.stop();
         await follower.stop();

@@ -20,6 +20,8 @@ export interface CoordinatorFlags {
   readonly vni?: number;
   readonly vxlanPort?: number;
   readonly mtu?: number;
+  /** Seconds without a heartbeat before a ready node is recorded lost. @default 30 */
+  readonly lostAfter?: number;
 }
 
 /** The explicitly given cluster settings, validated (a CIDR with host bits set is refused). */
@@ -57,7 +59,7 @@ export async function coordinatorCommand(g: GlobalOptions, f: CoordinatorFlags):
   try {
     const made = await ensureStreamsIfMissing(await nc.jetstreamManager());
     if (made) log(`streams: ${describeStreams(made).trim().replaceAll("\n", "; ")}`);
-    const handle = await runCoordinator({ nc, dbPath, cluster, log });
+    const handle = await runCoordinator({ nc, dbPath, cluster, log, ...(f.lostAfter !== undefined ? { lostAfterMs: Math.round(f.lostAfter * 1000) } : {}) });
     await out(`coordinator serving on ${resolveNatsUrl(g)} (db ${dbPath}, stream at seq ${handle.seq()})\n`);
     const sig = await signals.received;
     log(`${sig}: stopping`);

@@ -1,0 +1,134 @@
+/**
+ * Liveness: a ready node silent for `lostAfterMs` is recorded lost (LoseNode -> NodeLost).
+ *
+ * How it works:
+ * 1. Every tick reads the latest heartbeat of each node (heartbeats.ts keeps it) and notes,
+ *    on this process's monotonic clock, when a node's beat last changed and when its
+ *    NodeJoined was last seen (a node that rejoined is fresh). Agents' clocks are never
+ *    compared with ours: only "did a new beat arrive" matters.
+ * 2. A node's silence is measured from the latest of: its last new beat, its last join,
+ *    and the moment this coordinator began watching. So a coordinator that just started
+ *    (beats read from OVL_HEARTBEATS may be old) or that just got its NATS connection back
+ *    watches a full period before it declares anyone lost; while disconnected it declares
+ *    nothing.
+ * 3. The request id is derived from the node's join (`lost-<node>-<join time in ms>`), the
+ *    same in every coordinator, so two coordinators declaring the same loss append it once
+ *    (same Nats-Msg-Id, optimistic concurrency, then a no-op decision).
+ */
+import type { NatsConnection } from "nats";
+import type { ClusterState, Heartbeat, NodeRecord, Reply } from "@ovl/domain";
+import type { JobSpec } from "./pipeline.js";
+
+export const DEFAULT_LOST_AFTER_MS = 30_000;
+
+export interface LivenessDeps {
+  readonly state: () => ClusterState;
+  readonly heartbeats: ReadonlyMap<string, Heartbeat>;
+  readonly submit: (job: JobSpec) => Promise<Reply>;
+  readonly lostAfterMs: number;
+  readonly log: (line: string) => void;
+  /** Monotonic milliseconds. @default performance.now */
+  readonly clock?: () => number;
+  /** @default min(1000, lostAfterMs / 4) */
+  readonly intervalMs?: number;
+}
+
+export interface LivenessHandle {
+  /** Starts a full period of watching again (after a reconnect). */
+  restartWatch(): void;
+  /** Declares nothing until restartWatch (while disconnected). */
+  pause(): void;
+  /** One check now; the names of the nodes declared lost by it. */
+  tick(): string[];
+  stop(): void;
+}
+
+/** The deterministic request id of a ready node's loss: one per join of the node. */
+export function lostRequestId(node: Pick<NodeRecord, "name" | "since">): string {
+  const ms = Date.parse(node.since);
+  return `lost-${node.name}-${Number.isFinite(ms) ? ms : 0}`;
+}
+
+interface Seen {
+  readonly mark: string;
+  readonly at: number;
+}
+
+/** Records `mark` for a node at `now` when it differs from the one known; returns when it was seen. */
+function note(map: Map<string, Seen>, node: string, mark: string | undefined, now: number): number {
+  if (mark === undefined) return -Infinity;
+  const known = map.get(node);
+  if (known && known.mark === mark) return known.at;
+  map.set(node, { mark, at: now });
+  return now;
+}
+
+/** Pure: the ready nodes silent for at least `lostAfterMs` since `seenAt(node)`. */
+export function silentNodes(state: ClusterState, seenAt: (n: NodeRecord) => number, now: number, lostAfterMs: number): NodeRecord[] {
+  return Object.values(state.nodes).filter((n) => n.status === "ready" && now - seenAt(n) >= lostAfterMs);
+}
+
+export function watchLiveness(d: LivenessDeps): LivenessHandle {
+  const clock = d.clock ?? (() => performance.now());
+  const beats = new Map<string, Seen>();
+  const joins = new Map<string, Seen>();
+  const asked = new Set<string>();
+  let watchFrom = clock();
+  let paused = false;
+
+  const seenAt = (n: NodeRecord, now: number): number =>
+    Math.max(watchFrom, note(beats, n.name, d.heartbeats.get(n.name)?.time, now), note(joins, n.name, n.since, now));
+
+  const declare = (n: NodeRecord): void => {
+    const id = lostRequestId(n);
+    if (asked.has(id)) return;
+    asked.add(id);
+    const lastSeen = d.heartbeats.get(n.name)?.time ?? null;
+    d.log(`node ${n.name}: no heartbeat for ${Math.round(d.lostAfterMs / 1000)} s (last ${lastSeen ?? "never"}): declaring it lost`);
+    const noop = (s: ClusterState, seq: number) => ({ node: n.name, status: s.nodes[n.name]?.status ?? "left", seq });
+    d.submit({ id, command: { type: "LoseNode", data: { node: n.name, lastSeen } }, noop }).then(
+      (reply) => {
+        if (!reply.ok) {
+          asked.delete(id); // refused or unavailable: try again on a later tick
+          d.log(`declaring ${n.name} lost: ${reply.error.message}`);
+        }
+      },
+      (err: Error) => (asked.delete(id), d.log(`declaring ${n.name} lost: ${err.message}`)),
+    );
+  };
+
+  const tick = (): string[] => {
+    if (paused) return [];
+    const now = clock();
+    const silent = silentNodes(d.state(), (n) => seenAt(n, now), now, d.lostAfterMs);
+    silent.forEach(declare);
+    return silent.map((n) => n.name);
+  };
+
+  const timer = setInterval(tick, d.intervalMs ?? Math.max(10, Math.min(1000, d.lostAfterMs / 4)));
+  timer.unref();
+  return {
+    restartWatch: () => ((paused = false), (watchFrom = clock())),
+    pause: () => void (paused = true),
+    tick,
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Pauses on a lost NATS connection and watches a full period again once it is back. */
+export function followConnection(nc: NatsConnection, live: LivenessHandle, log: (line: string) => void): () => void {
+  let stopped = false;
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (stopped) break;
+      if (s.type === "disconnect") {
+        live.pause();
+        log("NATS connection lost: declaring no node lost until a full period after it is back");
+      } else if (s.type === "reconnect") {
+        live.restartWatch();
+        log(`NATS connection back: watching heartbeats for a full period before declaring any node lost`);
+      }
+    }
+  })().catch(() => undefined);
+  return () => void (stopped = true);
+}
