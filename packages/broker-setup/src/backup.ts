@@ -10,7 +10,7 @@
  */
 import { createReadStream, openSync, closeSync, writeSync, renameSync, rmSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { headers as natsHeaders, type JetStreamManager, type JsMsg, type NatsConnection, type PubAck } from "nats";
+import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection, type PubAck } from "nats";
 import { OvlError, OvlErrorCodes, subjects } from "@ovl/domain";
 import { ensureStreams } from "./streams.js";
 
@@ -133,11 +133,11 @@ export interface RestoreOptions {
 }
 
 /** Appends one message at exactly its sequence; fails on anything else. */
-async function appendAt(nc: NatsConnection, l: BackupLine): Promise<void> {
+async function appendAt(js: JetStreamClient, l: BackupLine): Promise<void> {
   const h = natsHeaders();
   for (const [k, vs] of Object.entries(l.headers ?? {})) for (const v of vs) h.append(k, v);
   const msgID = h.get("Nats-Msg-Id") || undefined;
-  const ack: PubAck = await nc.jetstream().publish(l.subject, Buffer.from(l.data, "base64"), {
+  const ack: PubAck = await js.publish(l.subject, Buffer.from(l.data, "base64"), {
     headers: h,
     ...(msgID ? { msgID } : {}),
     expect: { lastSequence: l.seq - 1 },
@@ -181,10 +181,11 @@ export async function restoreStream(nc: NatsConnection, file: string, opts: Rest
   await checkEmpty(await nc.jetstreamManager(), header.stream, opts.replicas ?? 1);
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
+  const js = nc.jetstream();
   for await (const item of readBackup(file)) {
     if (failure) break;
     if ("ovlBackup" in item) continue;
-    const p: Promise<void> = appendAt(nc, item).catch((err) => void (failure ??= err)).finally(() => inFlight.delete(p));
+    const p: Promise<void> = appendAt(js, item).catch((err) => void (failure ??= err)).finally(() => inFlight.delete(p));
     inFlight.add(p);
     if (inFlight.size >= (opts.window ?? 128)) await Promise.race(inFlight);
   }
