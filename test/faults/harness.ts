@@ -1,0 +1,252 @@
+/**
+ * The fault-injection run, shared by `npm run faults` (bench/faults.ts) and its short form in
+ * CI (faults.int.test.ts). Control plane for real (nats-server or a 3-server cluster, two
+ * `ovl coordinator` processes), SIMULATED agents (the real agent code with the
+ * RecordingRuntime, one process each), concurrent clients.
+ *
+ * One phase per fault: `starts` container starts from `clients` connections with `inFlight`
+ * requests each, spread over the nodes; a third of the way in, the fault is injected (kill -9,
+ * the killed process started again after `downMs`, as a supervisor would). Then the checks:
+ * every request answered (success or error), every acknowledged start exactly once in the
+ * stream, the coordinators' state equal to the stream's fold, no address held twice, every
+ * start running (the agents resumed), and after removing everything, every node's free
+ * addresses back to its block size.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "nats";
+import { OvlError, foldEvents, type ClusterState } from "@ovl/domain";
+import { OvlClient } from "@ovl/client";
+import { lastSeq, readEvents, waitFor } from "../coordinator/support.js";
+import { clusterBroker, singleBroker, type FaultBroker } from "./brokers.js";
+import { coordinatorProc, simAgentProc, type Child } from "./procs.js";
+
+export type Fault = "none" | "coordinator" | "server" | "agent" | "all";
+
+export interface FaultOptions {
+  readonly broker: "single" | "cluster";
+  readonly faults: readonly Fault[];
+  readonly starts: number;
+  readonly nodes?: number;
+  readonly clients?: number;
+  readonly inFlight?: number;
+  readonly downMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface PhaseResult {
+  readonly fault: Fault;
+  readonly killed: string[];
+  readonly requests: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly errors: Record<string, number>;
+  readonly unanswered: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly landedAfterError: number;
+  readonly doubleAddresses: number;
+  readonly coordinatorsMatchFold: boolean;
+  readonly allRunning: boolean;
+  readonly leakedAddresses: number;
+  readonly seconds: number;
+}
+
+interface Bed {
+  readonly broker: FaultBroker;
+  readonly coordinators: Child[];
+  readonly agents: Child[];
+  readonly clients: OvlClient[];
+  readonly dir: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function openBed(o: FaultOptions): Promise<Bed> {
+  const dir = mkdtempSync(join(tmpdir(), "ovl-faults-"));
+  const broker = o.broker === "cluster" ? await clusterBroker() : await singleBroker();
+  const bed: Bed = { broker, coordinators: [], agents: [], clients: [], dir };
+  try {
+    for (const k of [1, 2]) bed.coordinators.push(coordinatorProc(broker.url, join(dir, `coordinator-${k}.db`)));
+    await Promise.all(bed.coordinators.map((c) => c.start()));
+    for (let k = 1; k <= (o.nodes ?? 3); k++) bed.agents.push(simAgentProc(broker.url, `s${k}`, `198.18.0.${10 + k}`, join(dir, `s${k}`)));
+    await Promise.all(bed.agents.map((a) => a.start()));
+    for (let k = 0; k < (o.clients ?? 4); k++) {
+      const nc = await connect({ servers: broker.url.split(","), maxReconnectAttempts: -1, name: `faults-client-${k}` });
+      bed.clients.push(new OvlClient(nc, { timeoutMs: 30_000, attemptMs: 2000 }));
+    }
+    return bed;
+  } catch (err) {
+    await closeBed(bed);
+    throw err;
+  }
+}
+
+async function closeBed(bed: Bed): Promise<void> {
+  for (const c of bed.clients) await c.close().catch(() => undefined);
+  for (const p of [...bed.agents, ...bed.coordinators]) await p.stop().catch(() => undefined);
+  await bed.broker.stop().catch(() => undefined);
+  rmSync(bed.dir, { recursive: true, force: true });
+}
+
+/** Kill -9 a child and start it again after downMs (the supervisor). */
+async function bounce(c: Child, downMs: number): Promise<string> {
+  const pid = c.pid();
+  await c.kill9();
+  await sleep(downMs);
+  await c.start();
+  return `${c.name} (pid ${pid})`;
+}
+
+async function inject(bed: Bed, fault: Fault, downMs: number): Promise<string[]> {
+  const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+  const jobs: Promise<string>[] = [];
+  if (fault === "coordinator" || fault === "all") jobs.push(bounce(pick(bed.coordinators), downMs));
+  if (fault === "server" || fault === "all") jobs.push(bed.broker.killLeader(downMs));
+  if (fault === "agent" || fault === "all") jobs.push(bounce(pick(bed.agents), downMs));
+  return Promise.all(jobs);
+}
+
+interface Outcomes {
+  readonly acked: Set<string>;
+  readonly errored: Set<string>;
+  readonly errors: Record<string, number>;
+  unanswered: number;
+}
+
+/** The starts of one phase, `clients * inFlight` at a time; calls `atThird` once a third is answered. */
+async function runStarts(bed: Bed, o: FaultOptions, prefix: string, atThird: () => void): Promise<Outcomes> {
+  const out: Outcomes = { acked: new Set(), errored: new Set(), errors: {}, unanswered: 0 };
+  const nodes = bed.agents.length;
+  let next = 0;
+  let answered = 0;
+  const worker = async (client: OvlClient) => {
+    while (next < o.starts) {
+      const i = next++;
+      const name = `${prefix}-${i}`;
+      try {
+        await client.run({ name, node: `s${(i % nodes) + 1}`, image: "busybox", cmd: ["sleep", "1000"], ports: [] });
+        out.acked.add(name);
+      } catch (err) {
+        const code = err instanceof OvlError ? err.code : "EXCEPTION";
+        if (code === "TIMEOUT") out.unanswered++;
+        out.errored.add(name);
+        out.errors[code] = (out.errors[code] ?? 0) + 1;
+      }
+      if (++answered === Math.floor(o.starts / 3)) atThird();
+    }
+  };
+  const workers = bed.clients.flatMap((c) => Array.from({ length: o.inFlight ?? 4 }, () => worker(c)));
+  await Promise.all(workers);
+  return out;
+}
+
+const canonical = (s: ClusterState): string => JSON.stringify(s, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+
+async function coordinatorsMatch(bed: Bed, fold: ClusterState, lastSeq: number): Promise<boolean> {
+  // The queries go to the queue group: ask often enough that both coordinators answer.
+  for (let i = 0; i < 8; i++) {
+    const snap = await bed.clients[i % bed.clients.length]!.state();
+    if (snap.seq !== lastSeq || canonical(snap.state) !== canonical(fold)) return false;
+  }
+  return true;
+}
+
+async function streamNow(bed: Bed) {
+  const nc = bed.clients[0]!.nc;
+  const events = await readEvents(nc);
+  return { events, fold: foldEvents(events), last: events.length ? events[events.length - 1]!.seq : 0 };
+}
+
+function countStarts(events: { type: string; data: unknown }[], prefix: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const name = (e.data as { name?: string }).name;
+    if (e.type === "ContainerStarted" && name?.startsWith(`${prefix}-`)) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function doubleAddresses(state: ClusterState): number {
+  const seen = new Set<string>();
+  let doubles = 0;
+  for (const n of Object.values(state.nodes)) for (const c of Object.values(n.containers)) seen.has(c.ip) ? doubles++ : seen.add(c.ip);
+  return doubles;
+}
+
+const freeByNode = async (bed: Bed) => Object.fromEntries((await bed.clients[0]!.nodes()).map((n) => [n.name, n.freeAddresses]));
+
+async function removeAll(bed: Bed, names: readonly string[]): Promise<void> {
+  let next = 0;
+  const worker = async (client: OvlClient) => {
+    while (next < names.length) {
+      const name = names[next++]!;
+      await client.rm(name).catch((err: OvlError) => {
+        if (err.code !== "CONTAINER_NOT_FOUND") throw err;
+      });
+    }
+  };
+  await Promise.all(bed.clients.flatMap((c) => [worker(c), worker(c)]));
+}
+
+async function runPhase(bed: Bed, o: FaultOptions, fault: Fault, k: number, baseline: Record<string, number>): Promise<PhaseResult> {
+  const log = o.log ?? (() => undefined);
+  const prefix = `p${k}`;
+  const t0 = Date.now();
+  let faultDone: Promise<string[]> = Promise.resolve([]);
+  const outcomes = await runStarts(bed, o, prefix, () => {
+    if (fault !== "none") faultDone = inject(bed, fault, o.downMs ?? 1000);
+  });
+  const killed = await faultDone;
+  log(`phase ${fault}: ${outcomes.acked.size} acknowledged, killed ${killed.join(", ") || "nothing"}`);
+  const { nc } = bed.clients[0]!;
+  const running = async () => {
+    const { fold } = await streamNow(bed);
+    return [...outcomes.acked].every((n) => Object.values(fold.nodes).some((node) => node.containers[n]?.state === "running"));
+  };
+  const allRunning = await waitFor("every acknowledged start running", running, 90_000).then(() => true, () => false);
+  await sleep(500);
+  const { events, fold } = await streamNow(bed);
+  const counts = countStarts(events, prefix);
+  const matches = await coordinatorsMatch(bed, fold, await lastSeq(nc));
+  const doubles = doubleAddresses(fold);
+  await removeAll(bed, [...counts.keys()]);
+  const after = await freeByNode(bed);
+  const leaked = Object.entries(baseline).reduce((sum, [node, free]) => sum + Math.max(0, free - (after[node] ?? 0)), 0);
+  return {
+    fault, killed, requests: o.starts, succeeded: outcomes.acked.size, failed: outcomes.errored.size, errors: outcomes.errors,
+    unanswered: outcomes.unanswered,
+    lost: [...outcomes.acked].filter((n) => !counts.has(n)).length,
+    duplicated: [...counts.values()].filter((c) => c > 1).length,
+    landedAfterError: [...outcomes.errored].filter((n) => counts.has(n)).length,
+    doubleAddresses: doubles, coordinatorsMatchFold: matches, allRunning, leakedAddresses: leaked,
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+/** Runs every phase on one bed; the bed is torn down even when a phase throws. */
+export async function runFaults(o: FaultOptions): Promise<PhaseResult[]> {
+  const bed = await openBed(o);
+  try {
+    await waitFor("every node with a block", async () => (await bed.clients[0]!.nodes()).filter((n) => n.subnet).length === bed.agents.length, 30_000);
+    const baseline = await freeByNode(bed);
+    const results: PhaseResult[] = [];
+    for (const [k, fault] of o.faults.entries()) results.push(await runPhase(bed, o, fault, k, baseline));
+    return results;
+  } finally {
+    await closeBed(bed);
+  }
+}
+
+/** The table the issue asks for, and the other checks beside it. */
+export function faultTable(rows: readonly PhaseResult[]): string {
+  const head = ["fault", "requests", "succeeded", "failed with error", "unanswered", "lost", "duplicated", "addr held twice", "leaked addr", "coords = fold", "all running", "s"];
+  const body = rows.map((r) => [
+    r.fault, r.requests, r.succeeded, r.failed, r.unanswered, r.lost, r.duplicated, r.doubleAddresses, r.leakedAddresses,
+    r.coordinatorsMatchFold ? "yes" : "NO", r.allRunning ? "yes" : "NO", r.seconds.toFixed(1),
+  ].map(String));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)].join("\n");
+}
