@@ -123,6 +123,27 @@ export function renderForStore(storeDir: string): string {
   return renderServerConfig({ ...opts, identities: loadIdentities(home), ...(tls ? { tls } : {}) });
 }
 
+/** The server process: its exit, a graceful stop (SIGTERM, SIGKILL after 5 s) and a kill, by its PID only. */
+function spawnServer(bin: string, configFile: string) {
+  const child = spawn(bin, ["-c", configFile], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const stop = async (): Promise<void> => {
+    if (gone()) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const kill = async (): Promise<void> => {
+    if (!gone()) child.kill("SIGKILL");
+    await exited;
+  };
+  return { pid: child.pid!, exited, stop, kill, stderr: () => stderr };
+}
+
 /** Starts nats-server with JetStream; throws UNAVAILABLE when it is missing or exits. */
 export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   const bin = findOnPath("nats-server");
@@ -145,28 +166,14 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   const configFile = configFileOf(storeDir);
   writeFileSync(configFile, renderForStore(storeDir));
   const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
-  const child = spawn(bin, ["-c", configFile], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-  const stop = async (): Promise<void> => {
-    if (gone()) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const kill = async (): Promise<void> => {
-    if (!gone()) child.kill("SIGKILL");
-    await exited;
-  };
+  const proc = spawnServer(bin, configFile);
+  const { exited, stop, kill } = proc;
   try {
-    await waitReady(host, port, exited, opts.readyTimeoutMs ?? 10_000, () => [stderr.trim(), logTail(logFile, logStart)].filter(Boolean).join(" | "));
+    await waitReady(host, port, exited, opts.readyTimeoutMs ?? 10_000, () => [proc.stderr().trim(), logTail(logFile, logStart)].filter(Boolean).join(" | "));
   } catch (err) {
     await stop();
     throw err;
   }
   const warning = durabilityWarning(version);
-  return { pid: child.pid!, url: `nats://${host}:${port}`, configFile, storeDir, logFile, warnings: warning ? [warning] : [], stop, kill, exited };
+  return { pid: proc.pid, url: `nats://${host}:${port}`, configFile, storeDir, logFile, warnings: warning ? [warning] : [], stop, kill, exited };
 }
