@@ -63,18 +63,20 @@ async function main(): Promise<void> {
   execFileSync(process.execPath, [join(ROOT, "packages", "cli", "build.mjs")], { stdio: "inherit" }); // time the `ovl` a user installs
   const sections: Section[] = [];
   const findings: string[] = [];
-  const add = (s: Section | null) => s && sections.push({ ...s, method: s.method || METHODS[s.id] || "" });
+  const write = () => writeReport(opts.out, {
+    title: "ovl benchmark: ovl beside Docker Swarm's overlay and the LAN",
+    startedAt, durationS: (Date.now() - t0) / 1000, quick: opts.quick,
+    command: `sudo npm run bench${opts.quick ? " -- --quick" : ""}`, machine: machine(), sections, findings,
+  });
+  // The report is rewritten after every section, so a run cut short still leaves what it measured.
+  const add = (s: Section | null) => s && (sections.push({ ...s, method: s.method || METHODS[s.id] || "" }), write());
   if (opts.only.includes("net")) {
     add(await netSection({ rounds: opts.quick ? 2 : 5, startRounds: opts.quick ? 3 : 7, seconds: opts.quick ? 3 : 4, log, diagnose: (lab, paths) => diagnose(lab, paths, findings, log, opts.out) }));
   }
   if (opts.only.includes("converge")) add(await convergeSection({ sizes: opts.quick ? [2, 5] : [2, 5, 10], trials: opts.quick ? 2 : 3, log }));
   if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick), log));
   if (opts.only.includes("external")) for (const e of EXTERNALS) add(await runExternal(e, opts.quick, log));
-  writeReport(opts.out, {
-    title: "ovl benchmark: ovl beside Docker Swarm's overlay and the LAN",
-    startedAt, durationS: (Date.now() - t0) / 1000, quick: opts.quick,
-    command: `sudo npm run bench${opts.quick ? " -- --quick" : ""}`, machine: machine(), sections, findings,
-  });
+  write();
   log(`bench: report written to ${opts.out}/report.md (${((Date.now() - t0) / 60_000).toFixed(1)} min)`);
 }
 
