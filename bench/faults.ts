@@ -48,7 +48,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: Error) => {
-    process.stderr.write(`faults: ${err.message}\n`);
+    process.stderr.write(`faults: ${err.stack ?? err.message}\n`);
     process.exit(2);
   },
 );

@@ -57,7 +57,7 @@ export async function clusterBroker(): Promise<FaultBroker> {
   const servers: Broker[] = [...c.servers];
   const routes = c.names.map((_, i) => `nats-route://127.0.0.1:${routePort + i}`);
   const admin: NatsConnection = await connect({ servers: c.url.split(","), maxReconnectAttempts: -1 });
-  const jsm = await admin.jetstreamManager();
+  const jsm = await until("JetStream in the cluster", 30_000, () => admin.jetstreamManager());
   await until("streams with 3 replicas", 30_000, async () => ensureStreams(jsm, { replicas: 3 }));
   const leader = () =>
     until("a stream leader with its replicas current", 60_000, async () => {

@@ -234,6 +234,9 @@ export async function runFaults(o: FaultOptions): Promise<PhaseResult[]> {
     const results: PhaseResult[] = [];
     for (const [k, fault] of o.faults.entries()) results.push(await runPhase(bed, o, fault, k, baseline));
     return results;
+  } catch (err) {
+    for (const p of [...bed.coordinators, ...bed.agents]) o.log?.(`--- ${p.name} (last output)\n${p.output().slice(-1500)}`);
+    throw err;
   } finally {
     await closeBed(bed);
   }
