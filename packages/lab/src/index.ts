@@ -29,7 +29,7 @@ export { createLan, createNodeNs, removeLan, removeNodeNs, listLabLinks, listLab
 export { startDockerNode, waitDockerNode, pingDocker, dockerdArgv, supervisorScript, containerdConfig } from "./docker-node.js";
 export { cgroupMountLines, hostCgroupMountLines, parseMounts } from "./cgroups.js";
 export { busyboxTarball, loadImage, hasImage, IMAGE_CMD } from "./image.js";
-export { startBroker, waitBroker, startCoordinator, startAgent, defaultAgentArgs, natsConfig, type ControlArgs } from "./control.js";
+export { startBroker, waitBroker, startBrokers, waitBrokers, brokerRecordFor, startCoordinator, startAgent, defaultAgentArgs, natsConfig, type ControlArgs } from "./control.js";
 export { ensureHostPackages, missingPackages, requireRoot, HOST_PACKAGES } from "./host.js";
 export { isAlive, procStart, spawnDetached, stopProcs, type SpawnSpec } from "./procs.js";
 export { loadState, stateFile, type LabState, type ProcRecord, type ProcRole } from "./state.js";

@@ -35,7 +35,7 @@ export function labInfo(state: LabState): LabInfo {
     dockerHost: n.dockerHost,
     dockerSock: n.dockerSock,
   }));
-  return { dir: state.dir, natsUrl: natsUrlOf(), cluster: LAB_CLUSTER, image: IMAGE, nodes, procs: state.procs };
+  return { dir: state.dir, natsUrl: natsUrlOf(Math.max(1, state.procs.filter((p) => p.role === "broker").length)), cluster: LAB_CLUSTER, image: IMAGE, nodes, procs: state.procs };
 }
 
 export interface LabStatus {

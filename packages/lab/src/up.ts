@@ -16,9 +16,9 @@ import { startDockerNode, waitDockerNode } from "./docker-node.js";
 import { LabError, LabErrorCodes } from "./errors.js";
 import { busyboxTarball, loadImage } from "./image.js";
 import { createLan, createNodeNs, listLabLinks, listLabNamespaces } from "./netns.js";
-import { DEFAULT_LAB_DIR, DEFAULT_NODES, labPlan, parseLabDir, parseNodeCount, type NodePlan } from "./plan.js";
+import { DEFAULT_LAB_DIR, DEFAULT_NODES, labPlan, parseBrokerCount, parseLabDir, parseNodeCount, type NodePlan } from "./plan.js";
 import { ensureHostPackages, requireRoot } from "./host.js";
-import { startAgent, startBroker, startCoordinator, waitBroker, type ControlArgs } from "./control.js";
+import { startAgent, startBrokers, startCoordinator, waitBrokers, type ControlArgs } from "./control.js";
 import { isAlive } from "./procs.js";
 import { labDown } from "./down.js";
 import { labInfo, type LabInfo } from "./info.js";
@@ -43,6 +43,8 @@ export interface LabOptions {
   readonly coordinatorArgs?: readonly string[];
   /** @default (n) => ["agent", "--node", n.name, "--ip", n.lanIp] */
   readonly agentArgs?: (node: NodePlan) => readonly string[];
+  /** NATS servers: 1, or a cluster of 3 or 5 (streams with 3 replicas) on 198.18.0.1. @default 1 */
+  readonly brokers?: number;
 }
 
 export const defaultOvlCommand = (): string[] => [
@@ -99,10 +101,10 @@ async function upImage(dir: string, plans: readonly NodePlan[]): Promise<void> {
 }
 
 async function upControl(state: LabState, plans: readonly NodePlan[], c: ControlArgs): Promise<void> {
-  const broker = startBroker(state.dir);
-  state.procs.push(broker);
+  const brokers = startBrokers(state.dir, c.brokers ?? 1);
+  state.procs.push(...brokers);
   saveState(state);
-  await waitBroker(broker);
+  await waitBrokers(brokers);
   state.procs.push(startCoordinator(state.dir, c));
   saveState(state);
   for (const node of plans) state.procs.push(startAgent(state.dir, node, c));
@@ -111,6 +113,7 @@ async function upControl(state: LabState, plans: readonly NodePlan[], c: Control
 
 export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   const nodes = parseNodeCount(opts.nodes ?? DEFAULT_NODES);
+  const brokers = parseBrokerCount(opts.brokers ?? 1);
   const dir = parseLabDir(opts.dir ?? DEFAULT_LAB_DIR);
   const log = opts.log ?? (() => {});
   requireRoot();
@@ -132,7 +135,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
       await step("docker", () => upDocker(state, plans));
       await step("image", () => upImage(dir, plans));
     }
-    const control = { ovlCommand: opts.ovlCommand ?? defaultOvlCommand(), coordinatorArgs: opts.coordinatorArgs, agentArgs: opts.agentArgs };
+    const control = { ovlCommand: opts.ovlCommand ?? defaultOvlCommand(), coordinatorArgs: opts.coordinatorArgs, agentArgs: opts.agentArgs, brokers };
     if (opts.startControlPlane !== false) await step("control", () => upControl(state, plans, control));
   } catch (err) {
     log(`lab: up failed (${(err as Error).message}); tearing down what was made`);

@@ -16,6 +16,7 @@ const progress = (line: string): void => {
 
 export interface UpOptions {
   readonly nodes: number;
+  readonly brokers?: number;
   readonly dir?: string;
   /** From --no-tui: print the nodes and return instead of opening the TUI. */
   readonly tui?: boolean;
@@ -60,6 +61,7 @@ export async function upCommand(g: GlobalOptions, opts: UpOptions): Promise<numb
   const dir = opts.dir ?? lab.DEFAULT_LAB_DIR;
   const info = await lab.labUp({
     nodes: opts.nodes,
+    brokers: opts.brokers ?? 1,
     dir,
     log: progress,
     ovlCommand: selfCommand(),
