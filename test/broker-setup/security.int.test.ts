@@ -107,6 +107,7 @@ test("an operator runs a command and reads; a viewer queries and reads but sends
   const refused = await viewer.run({ name: "evil", image: "busybox", cmd: [], ports: [] }, { timeoutMs: 1500 }).then(() => null, (e: Error) => e);
   assert.ok(refused && isViolation(refused.cause), `viewer run: ${refused?.message}`);
   assert.match(refused!.message, /Permissions Violation for Publish to "ovl\.cmd\.run"/);
+  assert.is((refused as { code?: string }).code, "FORBIDDEN", "a refusal is final, not retried into a timeout");
   await rejects("viewer rm", viewerNc.request(subjects.commandSubject("rm"), encodeJson({ id: "viewer-rm-0001", body: { name: "web" } }), { timeout: 3000 }));
   let read = 0;
   for await (const item of readEvents(viewerNc)) if (item.ok) read++;

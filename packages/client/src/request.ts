@@ -43,6 +43,10 @@ export async function request<T>(nc: NatsConnection, subject: string, body: unkn
       return unwrap<T>(subject, decodeJson(msg.data, "reply"));
     } catch (err) {
       if (err instanceof OvlError) throw err;
+      // A refusal by the server's permissions is final: retrying cannot change it.
+      if ((err as NatsError)?.code === ErrorCode.PermissionsViolation || (err as NatsError)?.isPermissionError?.()) {
+        throw new OvlError(OvlErrorCodes.Forbidden, `not allowed to send to ${subject} (${(err as Error).message}): use an identity with that permission (--creds; see docs/security.md)`, { cause: err });
+      }
       if (!retryable(err) || Date.now() >= deadline) {
         const noCoordinator = (err as NatsError)?.code === ErrorCode.NoResponders;
         throw new OvlError(

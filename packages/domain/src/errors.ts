@@ -21,6 +21,7 @@ export const OvlErrorCodes = {
   Conflict: "CONFLICT",
   Timeout: "TIMEOUT",
   Unavailable: "UNAVAILABLE",
+  Forbidden: "FORBIDDEN",
   Internal: "INTERNAL",
 } as const;
 
