@@ -15,7 +15,7 @@ export async function checkStream(jsm: JetStreamManager, projected: number, setu
     info = await jsm.streams.info(subjects.STREAM_EVENTS);
   } catch (err) {
     if (!(err instanceof NatsError && err.api_error?.err_code === API_STREAM_NOT_FOUND)) throw err;
-    if (!setup) throw new OvlError(OvlErrorCodes.Unavailable, `stream ${subjects.STREAM_EVENTS} does not exist: run \`ovl broker streams\` first`);
+    if (!setup) throw new OvlError(OvlErrorCodes.Unavailable, `stream ${subjects.STREAM_EVENTS} does not exist: run \`ovl broker setup\` first`);
     await create();
     info = await jsm.streams.info(subjects.STREAM_EVENTS);
   }
