@@ -14,7 +14,8 @@ function panel(row: Row, y0: number): { svg: string; height: number } {
   const vs = row.variants.filter((v) => v.summary.n > 0);
   const max = Math.max(...vs.map((v) => v.summary.max), 1e-9) * 1.15;
   const scale = (x: number) => LABEL + ((W - LABEL - 90) * x) / max;
-  const parts = [`<text x="${PAD}" y="${y0 + 16}" font-weight="bold">${esc(row.title)} [${esc(row.unit)}]${row.higherIsBetter ? " (higher is better)" : " (lower is better)"}</text>`];
+  const title = row.title.length > 95 ? `${row.title.slice(0, 94)}…` : row.title;
+  const parts = [`<text x="${PAD}" y="${y0 + 16}" font-weight="bold">${esc(title)} [${esc(row.unit)}]${row.higherIsBetter ? " (higher is better)" : " (lower is better)"}</text>`];
   vs.forEach((v, i) => {
     const y = y0 + HEAD + i * (BAR + GAP);
     const s = v.summary;

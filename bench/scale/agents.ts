@@ -32,12 +32,18 @@ const fakeIp = (k: number): string => `100.64.${Math.floor(k / 250)}.${(k % 250)
 
 const dir = mkdtempSync(join(tmpdir(), "ovl-bench-agents-"));
 const handles: AgentHandle[] = [];
+const runtimes: RecordingRuntime[] = [];
 const conns: Awaited<ReturnType<typeof connect>>[] = [];
 for (let k = first; k < first + count; k++) {
   const nc = await connect({ servers: url, name: `bench-sim-agent s${k}` });
   conns.push(nc);
-  handles.push(await runAgent({ nc, node: `s${k}`, underlayIp: fakeIp(k), lanMtu: 1500, stateDir: join(dir, `s${k}`), runtime: new RecordingRuntime(), heartbeatMs: 30_000, reconcileMs: 600_000 }));
+  const runtime = new RecordingRuntime();
+  runtimes.push(runtime);
+  handles.push(await runAgent({ nc, node: `s${k}`, underlayIp: fakeIp(k), lanMtu: 1500, stateDir: join(dir, `s${k}`), runtime, heartbeatMs: 30_000, reconcileMs: 600_000 }));
 }
+// The recorder keeps every view it was handed (for tests); a real runtime keeps none, so the
+// log is dropped here lest it be counted as the agent's memory.
+const trim = setInterval(() => runtimes.forEach((r) => (r.syncs.length = 0)), 1000);
 
 const seqs = (): number[] => handles.map((h) => h.seq());
 let window: { from: number; to: number; times: Map<number, number[]>; last: number[] } | null = null;
@@ -77,6 +83,7 @@ createInterface({ input: process.stdin }).on("line", (line) => {
 
 async function quit(): Promise<void> {
   clearInterval(tick);
+  clearInterval(trim);
   await Promise.all(handles.map((h) => h.stop()));
   await Promise.all(conns.map((c) => c.close()));
   rmSync(dir, { recursive: true, force: true });

@@ -56,7 +56,7 @@ async function allCaughtUp(hosts: AgentHost[], target: () => Promise<number>, ti
   const until = Date.now() + timeoutMs;
   for (;;) {
     const last = await target();
-    const mins = await Promise.all(hosts.map((h) => h.ask("status", "seqs").then((s: number[]) => s[0]!)));
+    const mins = await Promise.all(hosts.map((h) => h.ask("status", "seqs", 10 * 60_000).then((s: number[]) => s[0]!)));
     if (mins.every((m) => m >= last)) return last;
     if (Date.now() > until) throw new Error(`agents at ${Math.min(...mins)} of ${last} after ${timeoutMs} ms`);
     await sleep(250);
@@ -103,10 +103,10 @@ async function appendTimes(client: OvlClient, from: number, to: number): Promise
 
 async function measureFanout(client: OvlClient, hosts: AgentHost[], o: FanoutOptions, base: number): Promise<{ perAgent: number[]; lastAgent: number[]; to: number }> {
   const to = base + 2 * o.events; // each start appends ContainerStarted, then the agent's ContainerRunning
-  await Promise.all(hosts.map((h) => h.ask(`watch ${base + 1} ${to}`, "watching")));
+  await Promise.all(hosts.map((h) => h.ask(`watch ${base + 1} ${to}`, "watching", 10 * 60_000)));
   await load(client, o, "fan-", o.events, 4, o.rate);
   await settle(client, hosts, 120_000);
-  const folds = await Promise.all(hosts.map((h) => h.ask("report", "fold")));
+  const folds = await Promise.all(hosts.map((h) => h.ask("report", "fold", 10 * 60_000)));
   const appended = await appendTimes(client, base + 1, to);
   const perAgent: number[] = [], lastAgent: number[] = [];
   for (const [seq, at] of appended) {

@@ -26,7 +26,7 @@ function rowsOf(c: ScaleConfig, r: FanoutResult): Row[] {
   const id = `scale-${c.nodes}x${c.perProcess}`;
   const rows: Row[] = [
     makeRow({
-      id: `${id}-fanout`, unit: "ms", higherIsBetter: false,
+      id: `${id}-fanout`, unit: "ms", higherIsBetter: false, ratiosOf: "-",
       title: `${c.label}: append to fold, ${r.eventsMeasured} events at ${c.rate}/s (median and p99 columns)`,
       variants: [
         { name: "each agent", summary: r.perAgent, samples: [] },
@@ -36,7 +36,7 @@ function rowsOf(c: ScaleConfig, r: FanoutResult): Row[] {
       ...(c.perProcess === 1 ? { target: { text: "p99 under 20 ms (issue 2)", met: r.lastAgent.n > 0 ? r.lastAgent.p99 < 20 : null } } : {}),
     }),
     makeRow({
-      id: `${id}-rss`, unit: "MiB", higherIsBetter: false, title: `${c.label}: resident memory`,
+      id: `${id}-rss`, unit: "MiB", higherIsBetter: false, ratiosOf: "-", title: `${c.label}: resident memory`,
       variants: [
         one("coordinator", r.coordinatorRss / MiB),
         one(`agent process with ${c.perProcess} simulated agents (median)`, r.hostRss.median / MiB),
