@@ -25,19 +25,23 @@ import { METHODS } from "./methods.js";
 const SECTIONS = ["net", "converge", "scale", "external"] as const;
 type SectionId = (typeof SECTIONS)[number];
 
-function parseArgs(argv: readonly string[]): { quick: boolean; out: string; only: SectionId[] } {
-  let quick = false, out = join(ROOT, "docs", "bench"), only: SectionId[] = [...SECTIONS];
+function parseArgs(argv: readonly string[]): { quick: boolean; out: string; only: SectionId[]; scaleNodes: number[] | null } {
+  let quick = false, out = join(ROOT, "docs", "bench"), only: SectionId[] = [...SECTIONS], scaleNodes: number[] | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") quick = true;
     else if (a === "--out" && argv[i + 1]) out = resolve(argv[++i]!);
+    else if (a === "--scale-nodes" && argv[i + 1]) {
+      scaleNodes = argv[++i]!.split(",").map(Number);
+      if (scaleNodes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--scale-nodes takes node counts, e.g. 100,500");
+    }
     else if (a === "--only" && argv[i + 1]) {
       only = argv[++i]!.split(",") as SectionId[];
       const bad = only.find((s) => !SECTIONS.includes(s));
       if (bad) throw new Error(`unknown section ${JSON.stringify(bad)}: use ${SECTIONS.join(",")}`);
-    } else throw new Error(`unknown argument ${JSON.stringify(a)}: use --quick, --out DIR, --only ${SECTIONS.join(",")}`);
+    } else throw new Error(`unknown argument ${JSON.stringify(a)}: use --quick, --out DIR, --only ${SECTIONS.join(",")}, --scale-nodes N[,N]`);
   }
-  return { quick, out, only };
+  return { quick, out, only, scaleNodes };
 }
 
 function scaleConfigs(quick: boolean): ScaleConfig[] {
@@ -74,7 +78,7 @@ async function main(): Promise<void> {
     add(await netSection({ rounds: opts.quick ? 2 : 5, startRounds: opts.quick ? 3 : 7, seconds: opts.quick ? 3 : 4, log, diagnose: (lab, paths) => diagnose(lab, paths, findings, log, opts.out) }));
   }
   if (opts.only.includes("converge")) add(await convergeSection({ sizes: opts.quick ? [2, 5] : [2, 5, 10], trials: opts.quick ? 2 : 3, log }));
-  if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick), log));
+  if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick).filter((c) => !opts.scaleNodes || opts.scaleNodes.includes(c.nodes)), log));
   if (opts.only.includes("external")) for (const e of EXTERNALS) add(await runExternal(e, opts.quick, log));
   write();
   log(`bench: report written to ${opts.out}/report.md (${((Date.now() - t0) / 60_000).toFixed(1)} min)`);
