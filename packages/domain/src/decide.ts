@@ -73,6 +73,10 @@ function decideJoin({ data }: JoinNode, state: ClusterState): OvlEvent[] {
   if (data.lanMtu !== undefined && data.lanMtu < cluster.mtu + VXLAN_OVERHEAD) {
     fail(C.MtuTooSmall, `node ${data.node}: its LAN MTU ${data.lanMtu} cannot carry the cluster MTU ${cluster.mtu} plus ${VXLAN_OVERHEAD} bytes of VXLAN; raise the LAN MTU to ${cluster.mtu + VXLAN_OVERHEAD}`);
   }
+  if (contains(parseCidr(cluster.cidr), ipToInt(data.underlayIp))) {
+    // The overlay's route would shadow the node's own LAN address: nothing would reach it.
+    fail(C.InvalidInput, `node ${data.node}: its LAN address ${data.underlayIp} lies inside the cluster network ${cluster.cidr}; give the node an address outside it (the cluster network is fixed at creation)`);
+  }
   const sameIp = memberNodes(state).find((n) => n.underlayIp === data.underlayIp && n.name !== data.node);
   if (sameIp) fail(C.AddressInUse, `address ${data.underlayIp} is already the address of node ${sameIp.name}`);
   const existing = state.nodes[data.node];
