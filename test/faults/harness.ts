@@ -219,8 +219,14 @@ async function runPhase(bed: Bed, o: FaultOptions, fault: Fault, k: number, base
   const matches = await coordinatorsMatch(bed, fold, await lastSeq(nc));
   const doubles = doubleAddresses(fold);
   await removeAll(bed, [...counts.keys()]);
-  const after = await freeByNode(bed);
-  const leaked = Object.entries(baseline).reduce((sum, [node, free]) => sum + Math.max(0, free - (after[node] ?? 0)), 0);
+  // The nodes query goes to either coordinator; the one that did not answer the last rm may
+  // be a few events behind, so give it a moment before calling an address leaked.
+  const leakedNow = async () => {
+    const after = await freeByNode(bed);
+    return Object.entries(baseline).reduce((sum, [node, free]) => sum + Math.max(0, free - (after[node] ?? 0)), 0);
+  };
+  let leaked = await leakedNow();
+  for (let i = 0; leaked > 0 && i < 20; i++) leaked = (await sleep(250), await leakedNow());
   return {
     fault, killed, requests: o.starts, succeeded: outcomes.acked.size, failed: outcomes.errored.size, errors: outcomes.errors,
     unanswered: outcomes.unanswered,
