@@ -68,6 +68,21 @@ export function silentNodes(state: ClusterState, seenAt: (n: NodeRecord) => numb
   return Object.values(state.nodes).filter((n) => n.status === "ready" && now - seenAt(n) >= lostAfterMs);
 }
 
+/** Submits the loss of `n` once per join; a refused or failed attempt is tried again on a later tick. */
+function declareLost(d: LivenessDeps, asked: Set<string>, n: NodeRecord): void {
+  const id = lostRequestId(n);
+  if (asked.has(id)) return;
+  asked.add(id);
+  const lastSeen = d.heartbeats.get(n.name)?.time ?? null;
+  d.log(`node ${n.name}: no heartbeat for ${Math.round(d.lostAfterMs / 1000)} s (last ${lastSeen ?? "never"}): declaring it lost`);
+  const noop = (s: ClusterState, seq: number) => ({ node: n.name, status: s.nodes[n.name]?.status ?? "left", seq });
+  const retry = (why: string) => (asked.delete(id), d.log(`declaring ${n.name} lost: ${why}`));
+  d.submit({ id, command: { type: "LoseNode", data: { node: n.name, lastSeen } }, noop }).then(
+    (reply) => void (reply.ok || retry(reply.error.message)),
+    (err: Error) => retry(err.message),
+  );
+}
+
 export function watchLiveness(d: LivenessDeps): LivenessHandle {
   const clock = d.clock ?? (() => performance.now());
   const beats = new Map<string, Seen>();
@@ -78,30 +93,14 @@ export function watchLiveness(d: LivenessDeps): LivenessHandle {
 
   const seenAt = (n: NodeRecord, now: number): number =>
     Math.max(watchFrom, note(beats, n.name, d.heartbeats.get(n.name)?.time, now), note(joins, n.name, n.since, now));
-
-  const declare = (n: NodeRecord): void => {
-    const id = lostRequestId(n);
-    if (asked.has(id)) return;
-    asked.add(id);
-    const lastSeen = d.heartbeats.get(n.name)?.time ?? null;
-    d.log(`node ${n.name}: no heartbeat for ${Math.round(d.lostAfterMs / 1000)} s (last ${lastSeen ?? "never"}): declaring it lost`);
-    const noop = (s: ClusterState, seq: number) => ({ node: n.name, status: s.nodes[n.name]?.status ?? "left", seq });
-    d.submit({ id, command: { type: "LoseNode", data: { node: n.name, lastSeen } }, noop }).then(
-      (reply) => {
-        if (!reply.ok) {
-          asked.delete(id); // refused or unavailable: try again on a later tick
-          d.log(`declaring ${n.name} lost: ${reply.error.message}`);
-        }
-      },
-      (err: Error) => (asked.delete(id), d.log(`declaring ${n.name} lost: ${err.message}`)),
-    );
-  };
+  // What is known at start was seen at start, not at the first tick.
+  for (const n of Object.values(d.state().nodes)) seenAt(n, watchFrom);
 
   const tick = (): string[] => {
     if (paused) return [];
     const now = clock();
     const silent = silentNodes(d.state(), (n) => seenAt(n, now), now, d.lostAfterMs);
-    silent.forEach(declare);
+    for (const n of silent) declareLost(d, asked, n);
     return silent.map((n) => n.name);
   };
 
