@@ -57,6 +57,7 @@ export {
   allContainers,
   emptyState,
   evolve,
+  StateDraft,
   findContainer,
   memberNodes,
   type ClusterConfig,

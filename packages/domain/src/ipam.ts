@@ -24,15 +24,28 @@ export function lowestFreeBlock(config: ClusterConfig, state: ClusterState): Blo
   return null;
 }
 
+/** Container addresses as integers, parsed once per (immutable) record. */
+const ipInts = new WeakMap<object, number>();
+function ipIntOf(c: { readonly ip: string }): number {
+  let v = ipInts.get(c);
+  if (v === undefined) ipInts.set(c, (v = ipToInt(c.ip)));
+  return v;
+}
+
 /** The lowest address of the node's block not held by one of its containers. */
 export function lowestFreeAddress(node: NodeRecord): string | null {
   if (!node.subnet) return null;
   const block = parseCidr(node.subnet);
-  const used = new Set(Object.values(node.containers).map((c) => ipToInt(c.ip)));
-  for (let ip = firstContainerIp(block); ip <= lastContainerIp(block); ip++) {
-    if (!used.has(ip)) return intToIp(ip);
+  const first = firstContainerIp(block);
+  const last = lastContainerIp(block);
+  if (last < first) return null;
+  const used = new Uint8Array(last - first + 1);
+  for (const name in node.containers) {
+    const i = ipIntOf(node.containers[name]!) - first;
+    if (i >= 0 && i < used.length) used[i] = 1;
   }
-  return null;
+  const free = used.indexOf(0);
+  return free < 0 ? null : intToIp(first + free);
 }
 
 /** How many container addresses a block holds: all but network, gateway and broadcast. */

@@ -72,22 +72,30 @@ function copyWith<T>(map: Readonly<Record<string, T>>, key: string, value: T | n
   return copy;
 }
 
-function withNode(state: ClusterState, name: string, update: (node: NodeRecord) => NodeRecord): ClusterState {
+/**
+ * How the fold writes one map entry. `evolve` copies (pure); a StateDraft writes in place
+ * into the maps it copied itself, so a batch of events costs one copy per touched map,
+ * not one per event (a node's map holds up to a block's worth of containers).
+ */
+type SetEntry = <T>(map: Readonly<Record<string, T>>, key: string, value: T | null) => Record<string, T>;
+
+function withNode(set: SetEntry, state: ClusterState, name: string, update: (node: NodeRecord) => NodeRecord): ClusterState {
   const node = state.nodes[name];
   if (!node) return state; // an event about an unknown node changes nothing
-  return { ...state, nodes: copyWith(state.nodes, name, update(node)) };
+  return { ...state, nodes: set(state.nodes, name, update(node)) };
 }
 
 function withContainer(
+  set: SetEntry,
   state: ClusterState,
   nodeName: string,
   name: string,
   update: (c: ContainerRecord) => ContainerRecord | null,
 ): ClusterState {
-  return withNode(state, nodeName, (node) => {
+  return withNode(set, state, nodeName, (node) => {
     const current = node.containers[name];
     if (!current) return node;
-    return { ...node, containers: copyWith(node.containers, name, update(current)) };
+    return { ...node, containers: set(node.containers, name, update(current)) };
   });
 }
 
@@ -98,6 +106,10 @@ const omitted = <T extends object, K extends keyof T>(value: T, ...keys: K[]): O
 };
 
 export function evolve(state: ClusterState, event: OvlEvent, { time }: Time): ClusterState {
+  return evolveWith(copyWith, state, event, time);
+}
+
+function evolveWith(set: SetEntry, state: ClusterState, event: OvlEvent, time: string): ClusterState {
   switch (event.type) {
     case "ClusterCreated":
       return state.cluster ? state : { ...state, cluster: { ...event.data } };
@@ -119,11 +131,11 @@ export function evolve(state: ClusterState, event: OvlEvent, { time }: Time): Cl
       return { ...state, nodes: { ...state.nodes, [node]: record } };
     }
     case "SubnetAssigned":
-      return withNode(state, event.data.node, (n) => ({ ...n, subnet: event.data.subnet, gateway: event.data.gateway }));
+      return withNode(set, state, event.data.node, (n) => ({ ...n, subnet: event.data.subnet, gateway: event.data.gateway }));
     case "NodeLeaving":
-      return withNode(state, event.data.node, (n) => ({ ...n, status: "leaving", since: time, reason: event.data.reason }));
+      return withNode(set, state, event.data.node, (n) => ({ ...n, status: "leaving", since: time, reason: event.data.reason }));
     case "NodeLeft":
-      return withNode(state, event.data.node, (n) => ({
+      return withNode(set, state, event.data.node, (n) => ({
         ...omitted(n, "lastSeen"),
         status: "left",
         since: time,
@@ -133,32 +145,72 @@ export function evolve(state: ClusterState, event: OvlEvent, { time }: Time): Cl
         containers: {},
       }));
     case "NodeLost":
-      return withNode(state, event.data.node, (n) => ({ ...n, status: "lost", since: time, lastSeen: event.data.lastSeen }));
+      return withNode(set, state, event.data.node, (n) => ({ ...n, status: "lost", since: time, lastSeen: event.data.lastSeen }));
     case "ContainerStarted": {
       const d = event.data;
-      return withNode(state, d.node, (n) => ({
+      return withNode(set, state, d.node, (n) => ({
         ...n,
-        containers: copyWith(n.containers, d.name, { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, state: "pending", since: time }),
+        containers: set(n.containers, d.name, { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, state: "pending", since: time }),
       }));
     }
     case "ContainerRunning":
-      return withContainer(state, event.data.node, event.data.name, (c) =>
+      return withContainer(set, state, event.data.node, event.data.name, (c) =>
         c.ip === event.data.ip ? { ...omitted(c, "reason", "exitCode"), state: "running", since: time } : c,
       );
     case "ContainerFailed":
-      return withContainer(state, event.data.node, event.data.name, (c) =>
+      return withContainer(set, state, event.data.node, event.data.name, (c) =>
         c.ip === event.data.ip ? { ...omitted(c, "exitCode"), state: "failed", reason: event.data.reason, since: time } : c,
       );
     case "ContainerExited":
-      return withContainer(state, event.data.node, event.data.name, (c) =>
+      return withContainer(set, state, event.data.node, event.data.name, (c) =>
         c.ip === event.data.ip ? { ...omitted(c, "reason"), state: "exited", exitCode: event.data.exitCode, since: time } : c,
       );
     case "ContainerStopped":
-      return withContainer(state, event.data.node, event.data.name, (c) => (c.ip === event.data.ip ? null : c));
+      return withContainer(set, state, event.data.node, event.data.name, (c) => (c.ip === event.data.ip ? null : c));
     default: {
       const never: never = event;
       return never;
     }
+  }
+}
+
+/**
+ * A fold that owns the maps it copied: `apply` writes into them in place, so catching up
+ * on a batch copies each touched map once. Pure from outside: `state` hands the current
+ * state out sealed (later applies copy again before writing), and the state it started
+ * from is never written. `peek` is the current state without sealing it, valid until the
+ * next `apply`: for reading right after an event (its reply row), not for keeping.
+ */
+export class StateDraft {
+  #owned = new WeakSet<object>();
+  #state: ClusterState;
+  readonly #set: SetEntry = <T>(map: Readonly<Record<string, T>>, key: string, value: T | null): Record<string, T> => {
+    if (!this.#owned.has(map)) {
+      const copy = copyWith(map, key, value);
+      this.#owned.add(copy);
+      return copy;
+    }
+    const m = map as Record<string, T>;
+    delete m[key]; // and set again: the key moves last, exactly as in copyWith
+    if (value !== null) m[key] = value;
+    return m;
+  };
+
+  constructor(state: ClusterState) {
+    this.#state = state;
+  }
+
+  apply(event: OvlEvent, { time }: Time): void {
+    this.#state = evolveWith(this.#set, this.#state, event, time);
+  }
+
+  get peek(): ClusterState {
+    return this.#state;
+  }
+
+  get state(): ClusterState {
+    this.#owned = new WeakSet();
+    return this.#state;
   }
 }
 
