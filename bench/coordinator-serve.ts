@@ -13,7 +13,7 @@ if (!url || !dbPath) {
 }
 const nc = await connect({ servers: url });
 const t0 = performance.now();
-const h = await runCoordinator({ nc, dbPath, cluster: { cidr, blockPrefix: Number(blockPrefix) }, log: (l) => process.stderr.write(`${l}\n`) });
+const h = await runCoordinator({ nc, dbPath, cluster: { cidr, blockPrefix: Number(blockPrefix) }, lostAfterMs: 0, log: (l) => process.stderr.write(`${l}\n`) });
 process.stdout.write(`ready ${h.seq()} ${Math.round(performance.now() - t0)}\n`);
 process.once("SIGTERM", () => {
   void h.stop().then(() => nc.close()).then(() => process.exit(0));

@@ -114,18 +114,24 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const js = opts.nc.jetstream();
     const last = await checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm));
     const pipeline = new Pipeline({ js, jsm, projection, now, log, ...(opts.window ? { window: opts.window } : {}) });
+    // One transaction per 1000 events while catching up, and per tick at the live end.
     let sinceFlush = 0;
+    let flushing: NodeJS.Immediate | null = null;
+    const flush = (): void => {
+      flushing = null;
+      sinceFlush = 0;
+      projection.flush();
+    };
     const onEvent = (d: Delivered): void => {
-      projection.apply(d.seq, d.env, pipeline.known(d.seq, d.msgId));
+      projection.apply(d.seq, d.env);
       pipeline.onApplied(d.seq, d.msgId);
-      if (d.pending === 0 || ++sinceFlush >= 1000) {
-        sinceFlush = 0;
-        projection.flush();
-        pipeline.settle();
-      }
+      if (++sinceFlush >= 1000) flush();
+      else if (d.pending === 0) flushing ??= setImmediate(flush);
     };
     const follower = await followEvents(js, projection.seq + 1, onEvent, log);
-    undo.unshift(() => pipeline.stop(0), () => follower.stop());
+    undo.unshift(() => pipeline.stop(0), () => follower.stop(), () => {
+      if (flushing) clearImmediate(flushing);
+    });
     await waitCaughtUp(() => projection.seq, last);
     projection.flush();
     log(`projection caught up at seq ${projection.seq}`);
@@ -168,6 +174,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
         heartbeats.stop();
         await pipeline.stop();
         await follower.stop();
+        if (flushing) clearImmediate(flushing);
         projection.close();
       })()),
       state: () => projection.state,

@@ -12,8 +12,8 @@
  * 3. The follower applies every stored event to the projection and calls `onApplied`. Our
  *    own event (same sequence and Nats-Msg-Id as the head of `pending`) confirms the
  *    jobs up to it; anything else means our in-flight appends will fail.
- * 4. `settle` (after the projection flushed) answers confirmed jobs, from the requests row
- *    the fold wrote, so the reply is the one any coordinator would give for that id.
+ * 4. `settle` answers confirmed jobs from the requests row the fold wrote (in memory until
+ *    the next flush), so the reply is the one any coordinator would give for that id.
  * 5. On any failure (wrong last sequence: another coordinator appended; duplicate ack; a
  *    timeout) `recover` waits for the in-flight appends, catches the projection up to the
  *    stream, drops the speculative state and decides the unconfirmed jobs again, with
@@ -22,9 +22,9 @@
 import {
   OvlError,
   OvlErrorCodes,
+  StateDraft,
   decide,
   errorReply,
-  evolve,
   okReply,
   subjects,
   type ClusterState,
@@ -72,9 +72,10 @@ export interface PipelineDeps {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Pipeline {
-  #spec: ClusterState;
+  /** The applied state plus our appends in flight; null while it is the projection's own. */
+  #spec: StateDraft | null = null;
   #specSeq: number;
-  #pending: { seq: number; msgId: string; before: ClusterState; after: ClusterState }[] = [];
+  #pending: { seq: number; msgId: string }[] = [];
   #head = 0;
   #epoch = 0;
   #queue: Job[] = [];
@@ -91,7 +92,6 @@ export class Pipeline {
   readonly #maxAttempts: number;
 
   constructor(private readonly d: PipelineDeps) {
-    this.#spec = d.projection.state;
     this.#specSeq = d.projection.seq;
     this.#window = d.window ?? 256;
     this.#maxAttempts = d.maxAttempts ?? 5;
@@ -142,7 +142,7 @@ export class Pipeline {
     let events: OvlEvent[] = [];
     job.error = undefined;
     try {
-      events = decide({ ...job.command, metadata: { now: time, requestId: job.id } } as OvlCommand, this.#spec);
+      events = decide({ ...job.command, metadata: { now: time, requestId: job.id } } as OvlCommand, this.#spec?.peek ?? this.d.projection.state);
     } catch (err) {
       if (!(err instanceof OvlError)) this.d.log(`deciding ${job.command.type} ${job.id} failed: ${(err as Error).stack ?? err}`);
       job.error = err;
@@ -160,10 +160,11 @@ export class Pipeline {
     const expectSeq = this.#specSeq;
     const prev = this.#pending.length > this.#head ? this.#pending[this.#pending.length - 1]!.msgId : null;
     const msgId = msgIdFor(job.id, event);
-    const before = this.#spec;
-    this.#spec = evolve(before, event, { time });
+    // The draft writes in place into the maps it copied: no copy of a node's containers per event.
+    this.#spec ??= new StateDraft(this.d.projection.state);
+    this.#spec.apply(event, { time });
     this.#specSeq += 1;
-    this.#pending.push({ seq: this.#specSeq, msgId, before, after: this.#spec });
+    this.#pending.push({ seq: this.#specSeq, msgId });
     this.#inflight += 1;
     const epoch = this.#epoch;
     const timeoutMs = this.d.publishTimeoutMs ?? 5000;
@@ -184,13 +185,6 @@ export class Pipeline {
     this.#onProgress?.();
   }
 
-  /** The states around our own event stored at `seq`, when it is the one expected there. */
-  known(seq: number, msgId: string | null): { before: ClusterState; after: ClusterState } | undefined {
-    if (this.#recovering) return undefined;
-    const head = this.#pending[this.#head];
-    return head && head.seq === seq && head.msgId === msgId ? head : undefined;
-  }
-
   /** The follower applied the event stored at `seq` (already in the projection). */
   onApplied(seq: number, msgId: string | null): void {
     this.#onProgress?.();
@@ -207,7 +201,7 @@ export class Pipeline {
         this.#head = 0;
       }
     } else {
-      this.#spec = this.d.projection.state;
+      this.#spec = null;
       this.#specSeq = seq;
     }
     this.#confirmUpTo(seq);
@@ -218,13 +212,15 @@ export class Pipeline {
     while (n < this.#waiting.length && this.#waiting[n]!.dependsOn <= seq && this.#waiting[n]!.epoch === this.#epoch) n++;
     if (n === 0) return;
     for (const job of this.#waiting.splice(0, n)) this.#confirmed.push(job);
-    if (!this.d.projection.dirty) this.settle();
+    this.settle();
   }
 
-  /** Answers the confirmed jobs; the projection is flushed first, so replies are committed. */
+  /**
+   * Answers the confirmed jobs from the request rows the fold wrote, flushed or not: the
+   * events are stored, so a rebuild after a crash would write the same rows.
+   */
   settle(): void {
     if (this.#confirmed.length === 0) return;
-    this.d.projection.flush();
     const jobs = this.#confirmed;
     this.#confirmed = [];
     for (const job of jobs) {
@@ -299,7 +295,7 @@ export class Pipeline {
     this.#failures += 1;
     await sleep(Math.round(Math.random() * 20 * 1.5 ** Math.min(this.#failures, 8)));
     // Taken after the backoff: the follower kept applying meanwhile.
-    this.#spec = this.d.projection.state;
+    this.#spec = null;
     this.#specSeq = this.d.projection.seq;
     this.#recovering = false;
     this.#pump();

@@ -5,9 +5,9 @@
  * transaction, so the file is always the fold of a prefix of the stream. Events that do
  * not validate are logged and skipped, and still advance `last_seq`.
  */
-import { applyStored, emptyState, eventOf, type ClusterState, type ContainerRecord, type Envelope } from "@ovl/domain";
+import { StateDraft, emptyState, eventOf, type ClusterState, type ContainerRecord, type Envelope, type OvlEvent } from "@ovl/domain";
 import { openDb, type Db } from "./schema.js";
-import { containerToRow, nodeToRow, rowChangesFor, rowToContainer, rowToNode, type ContainerRow, type NodeRow, type RowOp } from "./rows.js";
+import { containerToRow, nodeToRow, rowToContainer, rowToNode, type ContainerRow, type NodeRow } from "./rows.js";
 import { requestRow, type OpenDecision, type RequestRow } from "./replies.js";
 
 export interface Snapshot {
@@ -49,13 +49,43 @@ export interface StoredRequest {
   readonly open: OpenDecision | null;
 }
 
+/** The rows a batch of events touched, named from the events; written from the final state. */
+class Touched {
+  cluster = false;
+  readonly nodes = new Set<string>();
+  /** Nodes whose container rows are all rewritten (a node that left or joined again). */
+  readonly resets = new Set<string>();
+  readonly containers = new Map<string, { node: string; name: string }>();
+  /** Request rows by id, last one wins (as INSERT OR REPLACE would). */
+  readonly requests = new Map<string, RequestRow>();
+
+  add(event: OvlEvent): void {
+    switch (event.type) {
+      case "ClusterCreated":
+        this.cluster = true;
+        return;
+      case "NodeJoined":
+      case "NodeLeft":
+        this.resets.add(event.data.node);
+        this.nodes.add(event.data.node);
+        return;
+      case "SubnetAssigned":
+      case "NodeLeaving":
+      case "NodeLost":
+        this.nodes.add(event.data.node);
+        return;
+      default:
+        this.containers.set(`${event.data.node}\u0000${event.data.name}`, { node: event.data.node, name: event.data.name });
+    }
+  }
+}
+
 export class Projection {
-  #state: ClusterState;
+  #draft: StateDraft;
   #seq: number;
   #flushedSeq: number;
-  #ops: RowOp[] = [];
-  #requests: RequestRow[] = [];
-  readonly #write: (ops: RowOp[], requests: RequestRow[], seq: number) => void;
+  #touched = new Touched();
+  readonly #write: (t: Touched, state: ClusterState, seq: number) => void;
   readonly #getRequest;
   readonly #openRequests;
 
@@ -63,7 +93,9 @@ export class Projection {
     private readonly db: Db,
     private readonly log: (line: string) => void = () => {},
   ) {
-    ({ state: this.#state, seq: this.#seq } = loadSnapshot(db));
+    const snap = loadSnapshot(db);
+    this.#draft = new StateDraft(snap.state);
+    this.#seq = snap.seq;
     this.#flushedSeq = this.#seq;
     this.#write = writer(db);
     this.#getRequest = db.prepare("SELECT seq, reply, open FROM requests WHERE id = ?");
@@ -74,8 +106,9 @@ export class Projection {
     return new Projection(openDb(path), log);
   }
 
+  /** The applied state, safe to keep (the fold copies before writing again). */
   get state(): ClusterState {
-    return this.#state;
+    return this.#draft.state;
   }
   /** The last stream sequence applied in memory. */
   get seq(): number {
@@ -86,33 +119,33 @@ export class Projection {
   }
 
   /**
-   * Folds the event stored at `seq`; `env` null for a message that did not validate.
-   * `known` is the state after this event as the decider already computed it from this
-   * very state (same event, same time): taking it saves folding the event twice.
+   * Folds the event stored at `seq`; `env` null for a message that did not validate. The
+   * fold writes in place into maps it copied since the state was last handed out, so a
+   * batch costs one copy per touched map; the rows to write are named from the event.
    */
-  apply(seq: number, env: Envelope | null, known?: { before: ClusterState; after: ClusterState }): void {
+  apply(seq: number, env: Envelope | null): void {
     if (seq <= this.#seq) return;
     this.#seq = seq;
     if (!env) return;
-    const before = this.#state;
-    const after = known && known.before === before ? known.after : applyStored(before, env);
-    this.#state = after;
-    for (const op of rowChangesFor(eventOf(env), before, after)) this.#ops.push(op);
-    const req = requestRow(env, seq, after);
-    if (req) this.#requests.push(req);
+    const event = eventOf(env);
+    this.#draft.apply(event, env);
+    this.#touched.add(event);
+    const req = requestRow(env, seq, this.#draft.peek);
+    if (req) this.#touched.requests.set(req.id, req);
   }
 
   /** Writes what was applied since the last flush, and the sequence, in one transaction. */
   flush(): void {
     if (!this.dirty) return;
-    this.#write(this.#ops, this.#requests, this.#seq);
-    this.#ops = [];
-    this.#requests = [];
+    this.#write(this.#touched, this.#draft.peek, this.#seq);
+    this.#touched = new Touched();
     this.#flushedSeq = this.#seq;
   }
 
-  /** The committed row of a request, if any event of it was applied and flushed. */
+  /** The row of a request, if any event of it was applied (flushed or not yet). */
   request(id: string): StoredRequest | undefined {
+    const mem = this.#touched.requests.get(id);
+    if (mem) return { seq: mem.seq, reply: mem.reply, open: mem.open };
     const row = this.#getRequest.get(id) as { seq: number; reply: string | null; open: string | null } | undefined;
     if (!row) return undefined;
     return { seq: row.seq, reply: row.reply === null ? null : JSON.parse(row.reply), open: row.open === null ? null : JSON.parse(row.open) };
@@ -133,7 +166,7 @@ export class Projection {
   }
 }
 
-function writer(db: Db): (ops: RowOp[], requests: RequestRow[], seq: number) => void {
+function writer(db: Db): (t: Touched, state: ClusterState, seq: number) => void {
   const cluster = db.prepare("INSERT OR REPLACE INTO cluster (id, cidr, block_prefix, vni, vxlan_port, mtu) VALUES (1, @cidr, @blockPrefix, @vni, @vxlanPort, @mtu)");
   const node = db.prepare(
     "INSERT OR REPLACE INTO nodes VALUES (@name, @underlay_ip, @agent_version, @status, @subnet, @gateway, @since, @reason, @has_last_seen, @last_seen)",
@@ -142,16 +175,25 @@ function writer(db: Db): (ops: RowOp[], requests: RequestRow[], seq: number) => 
     "INSERT OR REPLACE INTO containers VALUES (@node, @name, @ip, @mac, @image, @cmd, @ports, @state, @reason, @exit_code, @since)",
   );
   const ctrDel = db.prepare("DELETE FROM containers WHERE node = ? AND name = ?");
+  const ctrReset = db.prepare("DELETE FROM containers WHERE node = ?");
   const request = db.prepare("INSERT OR REPLACE INTO requests (id, seq, reply, open) VALUES (?, ?, ?, ?)");
   const lastSeq = db.prepare("UPDATE meta SET value = ? WHERE key = 'last_seq'");
-  return db.transaction((ops: RowOp[], requests: RequestRow[], seq: number) => {
-    for (const op of ops) {
-      if (op.op === "cluster") cluster.run(op.cfg);
-      else if (op.op === "node") node.run(nodeToRow(op.rec));
-      else if (op.op === "ctr") ctr.run(containerToRow(op.rec));
-      else ctrDel.run(op.node, op.name);
+  return db.transaction((t: Touched, state: ClusterState, seq: number) => {
+    if (t.cluster && state.cluster) cluster.run(state.cluster);
+    for (const name of t.nodes) {
+      const rec = state.nodes[name];
+      if (rec) node.run(nodeToRow(rec)); // nodes are never removed from the state
     }
-    for (const r of requests) request.run(r.id, r.seq, r.reply === null ? null : JSON.stringify(r.reply), r.open === null ? null : JSON.stringify(r.open));
+    for (const name of t.resets) {
+      ctrReset.run(name);
+      for (const c of Object.values(state.nodes[name]?.containers ?? {})) ctr.run(containerToRow(c));
+    }
+    for (const { node: n, name } of t.containers.values()) {
+      const c = state.nodes[n]?.containers[name];
+      if (c) ctr.run(containerToRow(c));
+      else ctrDel.run(n, name);
+    }
+    for (const r of t.requests.values()) request.run(r.id, r.seq, r.reply === null ? null : JSON.stringify(r.reply), r.open === null ? null : JSON.stringify(r.open));
     lastSeq.run(String(seq));
   });
 }
