@@ -184,14 +184,27 @@ function doubleAddresses(state: ClusterState): number {
 
 const freeByNode = async (bed: Bed) => Object.fromEntries((await bed.clients[0]!.nodes()).map((n) => [n.name, n.freeAddresses]));
 
+/** A removal answered CONFLICT, UNAVAILABLE or TIMEOUT (possible during a fault) is asked again, as a script would. */
+async function rmRetrying(client: OvlClient, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.rm(name);
+      return;
+    } catch (err) {
+      const code = err instanceof OvlError ? err.code : "";
+      if (code === "CONTAINER_NOT_FOUND") return;
+      if (attempt >= 5 || !["CONFLICT", "UNAVAILABLE", "TIMEOUT"].includes(code)) throw err;
+      await sleep(500 * attempt);
+    }
+  }
+}
+
 async function removeAll(bed: Bed, names: readonly string[]): Promise<void> {
   let next = 0;
   const worker = async (client: OvlClient) => {
     while (next < names.length) {
       const name = names[next++]!;
-      await client.rm(name).catch((err: OvlError) => {
-        if (err.code !== "CONTAINER_NOT_FOUND") throw err;
-      });
+      await rmRetrying(client, name);
     }
   };
   await Promise.all(bed.clients.flatMap((c) => [worker(c), worker(c)]));
