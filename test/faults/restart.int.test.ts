@@ -1,7 +1,7 @@
 /**
  * Restarts (issue 5 item 3), against a real nats-server: the server killed -9 and started on
- * the same store under load leaves two coordinators, two (simulated) agents and a following
- * client resuming where they were: each fold equals the stream's fold, each is at the
+ * the same store under load leaves two coordinators, two (simulated) agents, a following
+ * client and the TUI's store resuming where they were: each fold equals the stream's fold, each is at the
  * stream's last sequence, and the client saw every sequence exactly once. An agent restarted
  * appends nothing. (A coordinator restarted or with its SQLite file deleted:
  * test/coordinator/rebuild.int.test.ts; an agent restarted on the kernel:
@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { foldEvents, type ClusterState } from "@ovl/domain";
 import { OvlClient, readEvents as follow } from "@ovl/client";
 import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
+import { ClusterStore, startFeed } from "@ovl/tui";
 import { bed, lastSeq, readEvents, waitFor, type Bed } from "../coordinator/support.js";
 
 let b: Bed;
@@ -48,6 +49,9 @@ test("nats-server killed -9 and restarted: coordinators, agents and a client res
   const cnc = await b.srv.connect({ maxReconnectAttempts: -1 });
   const client = new OvlClient(cnc, { timeoutMs: 30_000 });
   stops.push(() => client.close());
+  const store = new ClusterStore(5);
+  const feed = startFeed(cnc, store);
+  stops.push(async () => (await feed.stop(), store.dispose()));
   const seen: number[] = [];
   const abort = new AbortController();
   const reading = (async () => {
@@ -67,12 +71,14 @@ test("nats-server killed -9 and restarted: coordinators, agents and a client res
   };
   await waitFor("60 containers running", allRunning, 30_000);
   const last = await lastSeq(b.nc);
-  await waitFor("everyone at the last sequence", () => [c1.seq(), c2.seq(), a1.seq(), a2.seq(), seen.at(-1) ?? 0].every((s) => s === last), 15_000);
+  await waitFor("everyone at the last sequence", () => [c1.seq(), c2.seq(), a1.seq(), a2.seq(), seen.at(-1) ?? 0, store.history.lastSeq].every((s) => s === last), 15_000);
   const fold = canonical(foldEvents(await readEvents(b.nc)));
-  for (const [who, state] of [["coordinator 1", c1.state()], ["coordinator 2", c2.state()], ["agent r1", a1.state()], ["agent r2", a2.state()]] as const) {
+  for (const [who, state] of [["coordinator 1", c1.state()], ["coordinator 2", c2.state()], ["agent r1", a1.state()], ["agent r2", a2.state()], ["TUI store", store.history.state]] as const) {
     assert.is(canonical(state), fold, `${who}'s fold is the stream's fold`);
   }
   assert.equal(seen, Array.from({ length: last }, (_, i) => i + 1), "the client saw every sequence once, in order");
+  const held = Array.from({ length: store.history.length }, (_, i) => store.history.at(i)!).map((it) => (it.ok ? it.event.seq : it.seq));
+  assert.equal(held, seen, "the TUI store holds every sequence once, in order");
   abort.abort();
   await reading.catch(() => undefined);
 
