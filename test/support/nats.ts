@@ -50,7 +50,7 @@ function launch(port: number, dir: string): ChildProcess {
   const conf = join(dir, "nats.conf");
   writeFileSync(
     conf,
-    `listen: 127.0.0.1:${port}\nserver_name: test_${port}\njetstream { store_dir: "${join(dir, "js")}", max_memory_store: 256MB, max_file_store: 2GB }\n`,
+    `listen: 127.0.0.1:${port}\nserver_name: test_${port}\nmax_payload: 8MB\njetstream { store_dir: "${join(dir, "js")}", max_memory_store: 256MB, max_file_store: 2GB }\n`,
   );
   const proc = spawn("nats-server", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
   proc.stderr?.resume();

@@ -130,6 +130,9 @@ function renderCluster(c: ClusterRoutes, tls?: ServerTls): string[] {
 }
 
 /** Renders the config file. Pure; throws INVALID_INPUT naming a bad option. */
+/** The largest message the broker accepts: a `ps` of ~40,000 containers. */
+export const MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
+
 export function renderServerConfig(opts: ServerConfigOptions): string {
   const host = checkHost(opts.host ?? DEFAULT_BROKER_HOST);
   const name = opts.serverName ?? DEFAULT_SERVER_NAME;
@@ -142,6 +145,8 @@ export function renderServerConfig(opts: ServerConfigOptions): string {
     ...(opts.httpPort !== undefined ? [`http: "${host}:${checkPort("http port", opts.httpPort)}"`] : []),
     ...(opts.logFile !== undefined ? [`log_file: ${quoted("log file", opts.logFile)}`] : []),
     ...(opts.pidFile !== undefined ? [`pid_file: ${quoted("pid file", opts.pidFile)}`] : []),
+    // Listings of thousands of containers are one reply each: allow them (the default is 1 MB).
+    `max_payload: ${MAX_PAYLOAD_BYTES}`,
     "jetstream {",
     `  store_dir: ${quoted("store directory", opts.storeDir)}`,
     `  max_memory_store: ${opts.maxMemoryStore ?? 256 * 1024 ** 2}`,

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { ErrorCode, type NatsConnection, type NatsError } from "nats";
-import { OvlError, OvlErrorCodes, decodeJson, encodeJson, isOvlErrorCode, type Reply } from "@ovl/domain";
+import { MAX_REPLY_BYTES, OvlError, OvlErrorCodes, decodeJson, encodeJson, isOvlErrorCode, type Reply } from "@ovl/domain";
 
 export interface RequestOptions {
   /** Total time to keep trying. @default 10000 */
@@ -40,7 +40,7 @@ export async function request<T>(nc: NatsConnection, subject: string, body: unkn
     const left = deadline - Date.now();
     try {
       const msg = await nc.request(subject, payload, { timeout: Math.max(50, Math.min(opts.attemptMs ?? 2000, left)) });
-      return unwrap<T>(subject, decodeJson(msg.data, "reply"));
+      return unwrap<T>(subject, decodeJson(msg.data, "reply", MAX_REPLY_BYTES));
     } catch (err) {
       if (err instanceof OvlError) throw err;
       // A refusal by the server's permissions is final: retrying cannot change it.

@@ -80,6 +80,7 @@ export { VXLAN_OVERHEAD, decide, placeContainer } from "./decide.js";
 export * as subjects from "./subjects.js";
 export {
   HeartbeatSchema,
+  MAX_REPLY_BYTES,
   MAX_REQUEST_BYTES,
   decodeJson,
   encodeJson,

@@ -23,12 +23,14 @@ export const errorReply = (err: unknown): Reply<never> => {
   return { ok: false, error: { code: OvlErrorCodes.Internal, message: `internal error: ${(err as Error)?.message ?? String(err)}` } };
 };
 
-/** Requests and replies above this size are refused unread. */
+/** Requests above this size are refused unread. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
+/** Replies (listings of a whole cluster) may be larger, up to the broker's max payload. */
+export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
 
-export function decodeJson(bytes: Uint8Array, what: string): unknown {
-  if (bytes.byteLength > MAX_REQUEST_BYTES) {
-    throw new OvlError(OvlErrorCodes.InvalidInput, `${what} of ${bytes.byteLength} bytes exceeds ${MAX_REQUEST_BYTES}`);
+export function decodeJson(bytes: Uint8Array, what: string, limit = MAX_REQUEST_BYTES): unknown {
+  if (bytes.byteLength > limit) {
+    throw new OvlError(OvlErrorCodes.InvalidInput, `${what} of ${bytes.byteLength} bytes exceeds ${limit}`);
   }
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
