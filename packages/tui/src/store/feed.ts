@@ -20,8 +20,11 @@ export interface Feed {
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    // The listener goes away with the timer: a long outage polls here every second and
+    // must not pile up listeners on the one `stopped` signal.
+    const onAbort = () => (clearTimeout(t), resolve());
+    const t = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve()), ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 
 async function streamLastSeq(nc: NatsConnection): Promise<number> {
