@@ -31,6 +31,7 @@ const say = (o: unknown): void => void process.stdout.write(JSON.stringify(o) + 
 const fakeIp = (k: number): string => `100.64.${Math.floor(k / 250)}.${(k % 250) + 1}`;
 
 const dir = mkdtempSync(join(tmpdir(), "ovl-bench-agents-"));
+process.once("exit", () => rmSync(dir, { recursive: true, force: true })); // also when ended mid-join
 const handles: AgentHandle[] = [];
 const runtimes: RecordingRuntime[] = [];
 const conns: Awaited<ReturnType<typeof connect>>[] = [];
