@@ -84,7 +84,14 @@ async function ensureCluster(pipeline: Pipeline, projection: Projection, explici
 }
 
 function respond(m: Msg, reply: Reply): void {
-  if (m.reply) m.respond(encodeJson(reply));
+  if (!m.reply) return;
+  try {
+    m.respond(encodeJson(reply));
+  } catch (err) {
+    // A listing larger than the broker's max_payload (1 MB on a default nats-server) cannot be
+    // sent: say so instead of leaving the asker to time out.
+    m.respond(encodeJson(errorReply(new OvlError(OvlErrorCodes.Unavailable, `the answer is too large for this NATS server (${(err as Error).message}): raise max_payload in its config (ovl's broker sets 8 MB)`))));
+  }
 }
 
 function serve(nc: NatsConnection, subject: string, handle: (m: Msg) => void, log: (line: string) => void): Subscription {
@@ -114,9 +121,10 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const js = opts.nc.jetstream();
     const last = await checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm));
     const pipeline = new Pipeline({ js, jsm, projection, now, log, ...(opts.window ? { window: opts.window } : {}) });
-    // One transaction per 1000 events while catching up, and per tick at the live end.
+    // One transaction per 1000 events while catching up, and at most one per 20 ms at the
+    // live end: replies come from the fold's rows in memory, the file is rebuildable.
     let sinceFlush = 0;
-    let flushing: NodeJS.Immediate | null = null;
+    let flushing: NodeJS.Timeout | null = null;
     const flush = (): void => {
       flushing = null;
       sinceFlush = 0;
@@ -126,11 +134,11 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       projection.apply(d.seq, d.env);
       pipeline.onApplied(d.seq, d.msgId);
       if (++sinceFlush >= 1000) flush();
-      else if (d.pending === 0) flushing ??= setImmediate(flush);
+      else if (d.pending === 0) flushing ??= setTimeout(flush, 20);
     };
     const follower = await followEvents(js, projection.seq + 1, onEvent, log);
     undo.unshift(() => pipeline.stop(0), () => follower.stop(), () => {
-      if (flushing) clearImmediate(flushing);
+      if (flushing) clearTimeout(flushing);
     });
     await waitCaughtUp(() => projection.seq, last);
     projection.flush();
@@ -174,7 +182,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
         heartbeats.stop();
         await pipeline.stop();
         await follower.stop();
-        if (flushing) clearImmediate(flushing);
+        if (flushing) clearTimeout(flushing);
         projection.close();
       })()),
       state: () => projection.state,

@@ -136,7 +136,8 @@ export class Pipeline {
   }
 
   #decide(job: Job): void {
-    const stored = this.d.projection.request(job.id);
+    // `submit` looked it up; a decision again (after a conflict) may find it applied meanwhile.
+    const stored = job.attempts > 0 ? this.d.projection.request(job.id) : undefined;
     if (stored?.reply != null) return this.#answer(job, okReply(stored.reply));
     const time = this.d.now().toISOString();
     let events: OvlEvent[] = [];

@@ -222,8 +222,8 @@ export function allContainers(state: ClusterState): ContainerRecord[] {
 }
 
 export function findContainer(state: ClusterState, name: string): ContainerRecord | undefined {
-  for (const node of Object.values(state.nodes)) {
-    const c = node.containers[name];
+  for (const node in state.nodes) {
+    const c = state.nodes[node]!.containers[name];
     if (c) return c;
   }
   return undefined;
