@@ -9,6 +9,11 @@
  * - prerouting: DNAT published ports arriving for a local address of the node.
  * - output: the same for connections the node makes itself, except to loopback (a DNAT
  *   of 127.0.0.1 to a non-local address would be a martian; Docker excludes it too).
+ * - raw_prerouting / raw_output: traffic that stays inside the overlay is not tracked. dockerd
+ *   turns net.bridge.bridge-nf-call-iptables on for the whole host, which the kernel ORs with
+ *   ovl-br's own nf_call_iptables 0, so bridged overlay frames would otherwise go through
+ *   conntrack (measured: 0.85x throughput). No NAT applies inside the overlay, so nothing
+ *   needs their state; what leaves or enters it (masquerade, DNAT) is still tracked.
  * Forwarding accepts are not here: an accept in this table cannot override Docker's
  * FORWARD DROP (every base chain on a hook must accept), see iptables.ts.
  */
@@ -34,7 +39,10 @@ export function renderNftTable(d: DesiredNode): string {
   // Code-unit order, never the locale's: the rendering must not depend on the process's environment.
   const key = (p: PublishedPort) => `${p.proto} ${String(p.hostPort).padStart(5, "0")} ${p.hostIp ?? ""}`;
   const ports = [...d.ports].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const inside = `\t\tip saddr ${d.cluster.cidr} ip daddr ${d.cluster.cidr} notrack`;
   const chains = [
+    chain("raw_prerouting", "type filter hook prerouting priority raw; policy accept;", [inside]),
+    chain("raw_output", "type filter hook output priority raw; policy accept;", [inside]),
     chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", ports.map((p) => dnatRule(p, false))),
     // nft knows the name dstnat only on the prerouting hook; -100 is the same priority.
     chain("output", "type nat hook output priority -100; policy accept;", ports.map((p) => dnatRule(p, true))),
