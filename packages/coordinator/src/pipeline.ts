@@ -145,6 +145,11 @@ export class Pipeline {
     try {
       events = decide({ ...job.command, metadata: { now: time, requestId: job.id } } as OvlCommand, this.#spec?.peek ?? this.d.projection.state);
     } catch (err) {
+      // A retry racing its own first attempt: that attempt's events (decided by another
+      // coordinator, or before a broker restart) may have been applied since `submit` looked,
+      // and then deciding again refuses ("already exists"). Its stored reply is the answer.
+      const applied = this.d.projection.request(job.id);
+      if (applied?.reply != null) return this.#answer(job, okReply(applied.reply));
       if (!(err instanceof OvlError)) this.d.log(`deciding ${job.command.type} ${job.id} failed: ${(err as Error).stack ?? err}`);
       job.error = err;
     }

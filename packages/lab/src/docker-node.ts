@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { LabError, LabErrorCodes } from "./errors.js";
-import type { NodePlan } from "./plan.js";
+import { LAB_REGISTRY, type NodePlan } from "./plan.js";
 import { recordPid, spawnDetached } from "./procs.js";
 import type { ProcRecord } from "./state.js";
 
@@ -49,6 +49,8 @@ export function dockerdArgv(node: NodePlan): string[] {
     "--config-file", join(node.dataDir, "daemon.json"),
     "--bip", node.dockerBip,
     "--default-address-pool", node.dockerPool,
+    // A plain-HTTP registry may run on the lab's gateway (images pulled when missing).
+    "--insecure-registry", LAB_REGISTRY,
     "--shutdown-timeout", "3",
     "--log-level", "warn",
   ];

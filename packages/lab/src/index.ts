@@ -15,6 +15,7 @@ export {
   LAB_CLUSTER,
   LAN_BRIDGE,
   LAN_GATEWAY,
+  LAB_REGISTRY,
   MAX_NODES,
   RUN_DIR,
   labPlan,

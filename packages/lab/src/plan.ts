@@ -14,6 +14,8 @@ export const DEFAULT_NODES = 3;
 export const LAN_BRIDGE = "ovllan0";
 export const LAN_PREFIX = "198.18.0";
 export const LAN_GATEWAY = `${LAN_PREFIX}.1`;
+/** Where a lab registry listens (on the gateway, like the broker); every node trusts it over HTTP. */
+export const LAB_REGISTRY = `${LAN_GATEWAY}:5000`;
 export const LAN_MTU = 1500;
 export const NS_PREFIX = "ovl-lab-";
 export const LINK_PREFIX = "ovllan";
