@@ -5,9 +5,8 @@
  * so this module knows only argv: the CLI decides the subcommand flags.
  */
 import { writeFileSync, mkdirSync } from "node:fs";
-import { connect as tcpConnect } from "node:net";
 import { join } from "node:path";
-import { connectNats, ensureStreams, renderServerConfig } from "@ovl/broker-setup";
+import { connectNats, ensureStreams, natsAnswers, renderServerConfig } from "@ovl/broker-setup";
 import { LabError, LabErrorCodes } from "./errors.js";
 import { LAN_GATEWAY, NATS_MONITOR_PORT, NATS_PORT, brokerPlan, natsUrlOf, type BrokerPlan, type NodePlan } from "./plan.js";
 import { isAlive, spawnDetached } from "./procs.js";
@@ -86,16 +85,6 @@ export async function waitBrokers(recs: readonly ProcRecord[], timeoutMs = 30_00
   }
 }
 
-/** Resolves once the server sends its INFO line on the port. */
-function natsAnswers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = tcpConnect({ host, port, timeout: 1000 });
-    const done = (ok: boolean) => (sock.destroy(), resolve(ok));
-    sock.once("data", (b) => done(b.toString().startsWith("INFO ")));
-    sock.once("error", () => done(false));
-    sock.once("timeout", () => done(false));
-  });
-}
 
 export async function waitBroker(rec: ProcRecord, timeoutMs = 15_000, port = NATS_PORT): Promise<void> {
   const until = Date.now() + timeoutMs;
