@@ -32,12 +32,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Ready means JetStream answers too: after a restart it recovers its streams first. */
 async function waitReady(url: string, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     try {
       const nc = await connect({ servers: url, reconnect: false, timeout: 500 });
-      await nc.close();
+      try {
+        await (await nc.jetstreamManager({ timeout: 1000 })).getAccountInfo();
+      } finally {
+        await nc.close();
+      }
       return;
     } catch (err) {
       if (Date.now() > until) throw new Error(`nats-server at ${url} did not come up: ${(err as Error).message}`);
