@@ -83,7 +83,9 @@ export async function kernelDump(ns: string): Promise<KernelDump> {
   const sysctl = await exec(["ip", "netns", "exec", ns, "sysctl", "-a"]); // a few keys refuse reading: stdout still holds the rest
   return {
     links: lines(await inNs("ip", "-o", "link", "show")).map((l) => l.replace(/^\d+:\s*/, "")).sort(),
-    addresses: lines(await inNs("ip", "-o", "addr", "show")).map((l) => l.replace(/^\d+:\s*/, "")).sort(),
+    // "tentative" is the kernel's duplicate-address detection still running on a fresh
+    // link-local address: a moment in time, not configuration.
+    addresses: lines(await inNs("ip", "-o", "addr", "show")).map((l) => l.replace(/^\d+:\s*/, "").replace(/ tentative\b/, "")).sort(),
     routes: lines(await inNs("ip", "-4", "route", "show", "table", "all")).sort(),
     routes6: lines(await inNs("ip", "-6", "route", "show", "table", "all")).sort(),
     neighbours: lines(await inNs("ip", "neigh", "show", "nud", "permanent")).sort(),
