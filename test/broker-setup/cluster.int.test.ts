@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { JetStreamManager, NatsConnection } from "nats";
 import { subjects } from "@ovl/domain";
 import { addIdentity, connectNats, credsFileFor, ensureStreams, setupTls, startCluster, type LocalCluster } from "@ovl/broker-setup";
+import { until } from "../support/wait.js";
 
 let dir: string;
 let cluster: LocalCluster | undefined;
@@ -31,15 +32,6 @@ async function connectAdmin(url: string): Promise<NatsConnection> {
   return nc;
 }
 
-async function until<T>(what: string, ms: number, f: () => Promise<T | null | undefined | false>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const leaderOf = (jsm: JetStreamManager) =>
   until("a stream leader with all replicas current", 30_000, async () => {

@@ -10,6 +10,7 @@ import { connect, type NatsConnection } from "nats";
 import { subjects } from "@ovl/domain";
 import { ensureStreams, startBroker, startCluster, type Broker } from "@ovl/broker-setup";
 import { freePort, startNats } from "../support/nats.js";
+import { until } from "../support/wait.js";
 
 export interface FaultBroker {
   readonly kind: "single" | "cluster";
@@ -21,15 +22,6 @@ export interface FaultBroker {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, ms: number, f: () => Promise<T | null | undefined | false>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(200);
-  }
-}
 
 export async function singleBroker(): Promise<FaultBroker> {
   const srv = await startNats();

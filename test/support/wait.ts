@@ -1,0 +1,10 @@
+/** Polls `f` every 200 ms until it returns a truthy value (errors count as "not yet"), bounded by `ms`. */
+export async function until<T>(what: string, ms: number, f: () => Promise<T | null | undefined | false>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f().catch(() => null);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
