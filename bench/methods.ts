@@ -6,6 +6,9 @@ export const METHODS: Record<string, string> = {
     "network 198.19.200.0/24 with one container per node. LAN: the two nodes' own namespaces. iperf3, ping and the TCP request/response tool run from the host inside the " +
     "endpoints' network namespaces (`nsenter -t <pid> -n`, `ip netns exec`). Variants are measured in turn (ovl, LAN, Swarm, ovl, ...). Start rows: the timed command " +
     "is the CLI a user types (`ovl run`, `docker run`), spawned as a process, so its start-up counts; the ping comes from a container on n1 on the same overlay.",
+  "network-jumbo":
+    "The wire rows again on the same 2-node lab built with a jumbo-frame LAN: MTU 9000 on the LAN bridge and every node's eth0 (the LAN baseline), overlay MTU 8950 for " +
+    "ovl (`ovl coordinator --mtu 8950`) and for the Swarm network (`--opt com.docker.network.driver.mtu=8950`). Everything else as above.",
   convergence:
     "A lab of the largest N with its control plane started by the benchmark. n1..n(N-1) run agents; nN's agent is started and the clock runs from its join request on the wire " +
     "until a ping from every other node's namespace to a container on nN is answered.",

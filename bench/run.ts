@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,converge,scale,external]`
+ * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external]`
  *
  * ovl beside Docker Swarm's overlay and the LAN itself, on the lab (network namespaces,
  * one dockerd per node), plus the control plane at scale with simulated agents. Writes
@@ -22,7 +22,9 @@ import type { Section } from "./lib/report-types.js";
 import { writeReport } from "./lib/report.js";
 import { METHODS } from "./methods.js";
 
-const SECTIONS = ["net", "converge", "scale", "external"] as const;
+const SECTIONS = ["net", "jumbo", "converge", "scale", "external"] as const;
+/** The jumbo-frame LAN of the "jumbo" section (the wire rows again; the overlays get 8950). */
+const JUMBO_MTU = 9000;
 type SectionId = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; out: string; only: SectionId[]; scaleNodes: number[] | null } {
@@ -76,6 +78,9 @@ async function main(): Promise<void> {
   const add = (s: Section | null) => s && (sections.push({ ...s, method: s.method || METHODS[s.id] || "" }), write());
   if (opts.only.includes("net")) {
     add(await netSection({ rounds: opts.quick ? 2 : 5, startRounds: opts.quick ? 3 : 7, seconds: opts.quick ? 3 : 4, log, diagnose: (lab, paths) => diagnose(lab, paths, findings, log, opts.out) }));
+  }
+  if (opts.only.includes("jumbo")) {
+    add(await netSection({ rounds: opts.quick ? 2 : 5, startRounds: 0, startRows: false, seconds: opts.quick ? 3 : 4, lanMtu: JUMBO_MTU, log }));
   }
   if (opts.only.includes("converge")) add(await convergeSection({ sizes: opts.quick ? [2, 5] : [2, 5, 10], trials: opts.quick ? 2 : 3, log }));
   if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick).filter((c) => !opts.scaleNodes || opts.scaleNodes.includes(c.nodes)), log));

@@ -25,15 +25,15 @@ export async function containerPid(node: LabNodeInfo, name: string): Promise<num
   return pid;
 }
 
-export async function swarmUp(nodes: readonly LabNodeInfo[], image: string): Promise<void> {
+/** `mtu`: the overlay network's MTU (Swarm's default is 1450 whatever the LAN; set it like ovl's). */
+export async function swarmUp(nodes: readonly LabNodeInfo[], mtu: number): Promise<void> {
   const [lead, ...rest] = nodes;
   if (!lead) throw new Error("swarm needs a node");
   await docker(lead, "swarm", "init", "--advertise-addr", lead.lanIp, "--listen-addr", `${lead.lanIp}:2377`,
     "--default-addr-pool", SWARM_POOL, "--default-addr-pool-mask-length", "24", "--data-path-port", String(SWARM_DATA_PORT));
   const token = await docker(lead, "swarm", "join-token", "-q", "worker");
   for (const n of rest) await docker(n, "swarm", "join", "--token", token, "--advertise-addr", n.lanIp, "--listen-addr", `${n.lanIp}:2377`, `${lead.lanIp}:2377`);
-  await docker(lead, "network", "create", "-d", "overlay", "--attachable", "--subnet", SWARM_SUBNET, SWARM_NET);
-  void image;
+  await docker(lead, "network", "create", "-d", "overlay", "--attachable", "--subnet", SWARM_SUBNET, "--opt", `com.docker.network.driver.mtu=${mtu}`, SWARM_NET);
 }
 
 /** Leaves the swarm on every node (workers first); problems are returned, not thrown. */

@@ -6,15 +6,15 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LAB_CLUSTER, LabError, LabErrorCodes, labDown, labUp, type LabInfo, type LabOptions } from "@ovl/lab";
+import { LAB_CLUSTER, LAN_MTU, LabError, LabErrorCodes, labClusterFor, labDown, labUp, type LabCluster, type LabInfo, type LabOptions } from "@ovl/lab";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** The installed command: bin/ovl.mjs runs the bundle (dist/), as `npm ci` leaves it. */
 export const OVL = [process.execPath, join(ROOT, "packages", "cli", "bin", "ovl.mjs")];
 
-export const coordinatorArgs = (): string[] => [
-  "coordinator", "--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni),
-  "--vxlan-port", String(LAB_CLUSTER.vxlanPort), "--mtu", String(LAB_CLUSTER.mtu),
+export const coordinatorArgs = (c: LabCluster = LAB_CLUSTER): string[] => [
+  "coordinator", "--cidr", c.cidr, "--block-prefix", String(c.blockPrefix), "--vni", String(c.vni),
+  "--vxlan-port", String(c.vxlanPort), "--mtu", String(c.mtu),
 ];
 
 async function upWhenFree(opts: LabOptions, log: (l: string) => void, waitMs: number): Promise<LabInfo> {
@@ -34,16 +34,18 @@ async function upWhenFree(opts: LabOptions, log: (l: string) => void, waitMs: nu
 /**
  * Runs `body` on a fresh lab of `nodes` nodes. `control` false: namespaces, dockerds and the
  * image only (the caller starts what it needs). The lab is down again when this returns.
+ * `lanMtu`: the lab LAN's MTU; the overlay's is 50 bytes less.
  */
-export async function withLab<T>(nodes: number, control: boolean, log: (l: string) => void, body: (lab: LabInfo) => Promise<T>): Promise<T> {
+export async function withLab<T>(nodes: number, control: boolean, log: (l: string) => void, body: (lab: LabInfo) => Promise<T>, lanMtu: number = LAN_MTU): Promise<T> {
   const dir = "/var/lib/ovl-lab";
   const lab = await upWhenFree({
     nodes,
     dir,
     log,
+    lanMtu,
     startControlPlane: control,
     ovlCommand: OVL,
-    coordinatorArgs: coordinatorArgs(),
+    coordinatorArgs: coordinatorArgs(labClusterFor(lanMtu)),
     agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
   }, log, 10 * 60_000);
   try {

@@ -6,7 +6,7 @@
  *   3. wire rows (interleaved), then start rows (interleaved)
  *   4. finally: swarm leave on every node, lab down
  */
-import type { LabInfo } from "@ovl/lab";
+import { LAN_MTU, type LabInfo } from "@ovl/lab";
 import { containerPid, docker, swarmDown, swarmUp, SWARM_NET } from "./docker.js";
 import { withLab } from "./lab.js";
 import { connectClient, ovlContainer, waitNodesReady } from "./ovl.js";
@@ -21,6 +21,10 @@ export interface NetOptions {
   readonly startRounds: number;
   readonly seconds: number;
   readonly log: (l: string) => void;
+  /** The lab LAN's MTU (the overlays get 50 bytes less). @default 1500 */
+  readonly lanMtu?: number;
+  /** Measure the start rows too (once is enough: they do not depend on the MTU). @default true */
+  readonly startRows?: boolean;
   /** Runs after the wire rows, with the same paths (profiles, device facts). */
   readonly diagnose?: (lab: LabInfo, paths: Paths) => Promise<void>;
 }
@@ -39,7 +43,7 @@ async function measure(lab: LabInfo, o: NetOptions, errors: string[], notes: str
     await waitNodesReady(client, [n1.name, n2.name], 60_000);
     const o1 = await ovlContainer(client, n1, "bench-ep1", lab.image);
     const o2 = await ovlContainer(client, n2, "bench-ep2", lab.image);
-    await swarmUp(lab.nodes, lab.image);
+    await swarmUp(lab.nodes, lab.cluster.mtu);
     const s1 = await swarmContainer(lab, 0, "198.19.200.11");
     const s2 = await swarmContainer(lab, 1, "198.19.200.12");
     const paths: Paths = {
@@ -48,7 +52,9 @@ async function measure(lab: LabInfo, o: NetOptions, errors: string[], notes: str
       Swarm: [s1, s2],
     };
     for (const [name, [a]] of Object.entries(paths)) notes.push(`${name}: from ${a.label} (${a.ip}) to ${paths[name]![1].label} (${paths[name]![1].ip})`);
-    const rows = await wireRows(paths, { rounds: o.rounds, seconds: o.seconds, pings: 50, rrCount: 2000, log: o.log, errors });
+    const tag = lab.lanMtu === LAN_MTU ? {} : { tag: { id: `mtu${lab.lanMtu}`, title: `LAN MTU ${lab.lanMtu}` } };
+    const rows = await wireRows(paths, { rounds: o.rounds, seconds: o.seconds, pings: 50, rrCount: 2000, log: o.log, errors, ...tag });
+    if (o.startRows === false) return rows;
     if (o.diagnose) await o.diagnose(lab, paths).catch((e: Error) => errors.push(`diagnostics: ${e.message}`));
     await prepareProbe(paths.ovl![0]);
     await prepareProbe(s1);
@@ -67,10 +73,12 @@ async function measure(lab: LabInfo, o: NetOptions, errors: string[], notes: str
 export async function netSection(o: NetOptions): Promise<Section> {
   const errors: string[] = [];
   const notes: string[] = [];
-  const rows = await withLab(2, true, o.log, (lab) => measure(lab, o, errors, notes)).catch((e: Error) => (errors.push(`network section aborted: ${e.message}`), [] as Row[]));
+  const lanMtu = o.lanMtu ?? LAN_MTU;
+  const rows = await withLab(2, true, o.log, (lab) => measure(lab, o, errors, notes), lanMtu).catch((e: Error) => (errors.push(`network section aborted: ${e.message}`), [] as Row[]));
+  const jumbo = lanMtu !== LAN_MTU;
   return {
-    id: "network",
-    title: "Cross-node container networking: ovl, Docker Swarm overlay and the LAN",
+    id: jumbo ? "network-jumbo" : "network",
+    title: `Cross-node container networking: ovl, Docker Swarm overlay and the LAN${jumbo ? `, on a LAN with MTU ${lanMtu} (overlays ${lanMtu - 50})` : ""}`,
     method: "",
     rows,
     notes,

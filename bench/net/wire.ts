@@ -19,7 +19,12 @@ export interface WireOptions {
   readonly rrCount: number;
   readonly log: (l: string) => void;
   readonly errors: string[];
+  /** Appended to row ids and titles when the same rows are measured again on another LAN (e.g. jumbo frames). */
+  readonly tag?: { readonly id: string; readonly title: string };
 }
+
+const tagged = (o: WireOptions, id: string, title: string): { id: string; title: string } =>
+  o.tag ? { id: `${id}-${o.tag.id}`, title: `${title}, ${o.tag.title}` } : { id, title };
 
 const median = (xs: number[]): number => summarize(xs).median;
 
@@ -39,7 +44,7 @@ async function throughputRow(paths: Paths, streams: number, o: WireOptions): Pro
     retransmits: median(detail[n]!.map((t) => t.retransmits)),
   }));
   return makeRow({
-    id: `tcp-throughput-p${streams}`, title: `TCP throughput, ${streams} stream${streams > 1 ? "s" : ""} (iperf3 ${o.seconds} s)`, unit: "Gbit/s", higherIsBetter: true, variants, ratiosOf: "ovl",
+    ...tagged(o, `tcp-throughput-p${streams}`, `TCP throughput, ${streams} stream${streams > 1 ? "s" : ""} (iperf3 ${o.seconds} s)`), unit: "Gbit/s", higherIsBetter: true, variants, ratiosOf: "ovl",
   });
 }
 
@@ -51,7 +56,7 @@ async function latencyRow(paths: Paths, id: string, title: string, o: WireOption
     o.log(`bench: ${id} ${name}: ${ms.toFixed(3)} ms`);
     return ms;
   }, (v, e) => o.errors.push(`${id} ${v}: ${e.message}`));
-  return makeRow({ id, title, unit: "ms", higherIsBetter: false, variants: names.map((n) => variant(n, samples[n] ?? [])), ratiosOf: "ovl" });
+  return makeRow({ ...tagged(o, id, title), unit: "ms", higherIsBetter: false, variants: names.map((n) => variant(n, samples[n] ?? [])), ratiosOf: "ovl" });
 }
 
 export async function wireRows(paths: Paths, o: WireOptions): Promise<Row[]> {

@@ -4,7 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  LAB_CLUSTER,
   LabError,
+  labClusterFor,
+  parseLanMtu,
   cgroupMountLines,
   containerdConfig,
   dockerdArgv,
@@ -98,6 +101,14 @@ test("supervisor script: cgroups and ip_forward=0 before dockerd, dockerd before
   assert.ok(dockerdArgv(n).includes("--bip") && dockerdArgv(n).includes("198.19.64.1/24"));
   assert.match(containerdConfig(n), /disabled_plugins = \["io.containerd.grpc.v1.cri"\]/);
   assert.match(containerdConfig(n), /address = "\/run\/ovl-lab\/n1\/containerd\/containerd.sock"/);
+});
+
+test("a lab LAN MTU is validated and the overlay MTU follows it", () => {
+  assert.is(labClusterFor(1500).mtu, 1450);
+  assert.is(labClusterFor(9000).mtu, 8950);
+  assert.is(labClusterFor(9000).cidr, LAB_CLUSTER.cidr);
+  assert.is(parseLanMtu("9000"), 9000);
+  for (const bad of [1329, 9001, 1500.5, "15OO", "", null, -1]) throwsInvalid(() => parseLanMtu(bad), /LAN MTU/);
 });
 
 test("nats config listens on the LAN gateway only", () => {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { run, type RunOptions, type RunResult } from "./exec.js";
-import { DEFAULT_LAB_DIR, IMAGE, LAB_CLUSTER, NS_PREFIX, natsUrlOf, nodePlan, parseLabDir, parseNodeRef } from "./plan.js";
+import { DEFAULT_LAB_DIR, IMAGE, LAN_MTU, labClusterFor, type LabCluster, NS_PREFIX, natsUrlOf, nodePlan, parseLabDir, parseNodeRef } from "./plan.js";
 import { isAlive } from "./procs.js";
 import { loadState, type LabState, type ProcRecord } from "./state.js";
 
@@ -19,7 +19,9 @@ export interface LabNodeInfo {
 export interface LabInfo {
   readonly dir: string;
   readonly natsUrl: string;
-  readonly cluster: typeof LAB_CLUSTER;
+  /** The overlay settings for this lab's LAN (its MTU follows the LAN's). */
+  readonly cluster: LabCluster;
+  readonly lanMtu: number;
   readonly image: string;
   readonly nodes: LabNodeInfo[];
   readonly procs: readonly ProcRecord[];
@@ -35,7 +37,7 @@ export function labInfo(state: LabState): LabInfo {
     dockerHost: n.dockerHost,
     dockerSock: n.dockerSock,
   }));
-  return { dir: state.dir, natsUrl: natsUrlOf(Math.max(1, state.procs.filter((p) => p.role === "broker").length)), cluster: LAB_CLUSTER, image: IMAGE, nodes, procs: state.procs };
+  return { dir: state.dir, natsUrl: natsUrlOf(Math.max(1, state.procs.filter((p) => p.role === "broker").length)), cluster: labClusterFor(state.lanMtu ?? LAN_MTU), lanMtu: state.lanMtu ?? LAN_MTU, image: IMAGE, nodes, procs: state.procs };
 }
 
 export interface LabStatus {

@@ -29,21 +29,24 @@ export async function listLabLinks(): Promise<string[]> {
     .filter((n) => n.startsWith(LINK_PREFIX));
 }
 
-export async function createLan(): Promise<void> {
+export async function createLan(mtu: number = LAN_MTU): Promise<void> {
   if (!(await linkExists(LAN_BRIDGE))) {
-    await run(ip("link", "add", LAN_BRIDGE, "mtu", String(LAN_MTU), "type", "bridge"), { action: `create bridge ${LAN_BRIDGE}` });
+    await run(ip("link", "add", LAN_BRIDGE, "mtu", String(mtu), "type", "bridge"), { action: `create bridge ${LAN_BRIDGE}` });
   }
+  await run(ip("link", "set", LAN_BRIDGE, "mtu", String(mtu)), { action: `set the MTU of ${LAN_BRIDGE}` });
   await run(ip("addr", "replace", `${LAN_GATEWAY}/24`, "dev", LAN_BRIDGE), { action: `address bridge ${LAN_BRIDGE}` });
   await run(ip("link", "set", LAN_BRIDGE, "up"), { action: `bring up ${LAN_BRIDGE}` });
 }
 
 /** Steps in order: namespace, veth (created with its peer already inside), addresses, routes. */
-export async function createNodeNs(node: NodePlan): Promise<void> {
+export async function createNodeNs(node: NodePlan, mtu: number = LAN_MTU): Promise<void> {
   const act = (what: string) => ({ action: `${what} for lab node ${node.name}` });
   if (!(await listNamespaces()).includes(node.ns)) await run(ip("netns", "add", node.ns), act("create namespace"));
   if (!(await linkExists(node.hostLink))) {
-    await run(ip("link", "add", node.hostLink, "mtu", String(LAN_MTU), "type", "veth", "peer", "name", "eth0", "mtu", String(LAN_MTU), "netns", node.ns), act("create LAN veth"));
+    await run(ip("link", "add", node.hostLink, "mtu", String(mtu), "type", "veth", "peer", "name", "eth0", "mtu", String(mtu), "netns", node.ns), act("create LAN veth"));
   }
+  await run(ip("link", "set", node.hostLink, "mtu", String(mtu)), act("set the LAN MTU (root end)"));
+  await run(ip("-n", node.ns, "link", "set", "eth0", "mtu", String(mtu)), act("set the LAN MTU (eth0)"));
   await run(ip("link", "set", node.hostLink, "master", LAN_BRIDGE, "up"), act("attach veth to the LAN bridge"));
   await run(ip("-n", node.ns, "link", "set", "lo", "up"), act("bring up lo"));
   await run(ip("-n", node.ns, "addr", "replace", node.lanCidr, "dev", "eth0"), act("address eth0"));

@@ -16,7 +16,10 @@ export const LAN_PREFIX = "198.18.0";
 export const LAN_GATEWAY = `${LAN_PREFIX}.1`;
 /** Where a lab registry listens (on the gateway, like the broker); every node trusts it over HTTP. */
 export const LAB_REGISTRY = `${LAN_GATEWAY}:5000`;
+/** The lab LAN's default MTU: an ordinary Ethernet LAN. `--lan-mtu 9000` makes a jumbo-frame LAN. */
 export const LAN_MTU = 1500;
+/** VXLAN over IPv4 costs 50 bytes of every LAN frame. */
+export const VXLAN_OVERHEAD = 50;
 export const NS_PREFIX = "ovl-lab-";
 export const LINK_PREFIX = "ovllan";
 export const NATS_PORT = 4222;
@@ -27,7 +30,15 @@ export const RUN_DIR = "/run/ovl-lab";
 export const IMAGE = "ovl/busybox:latest";
 
 /** Overlay settings the lab's cluster is created with (DESIGN.md section 8, not the /16 default). */
-export const LAB_CLUSTER = Object.freeze({
+export interface LabCluster {
+  readonly cidr: string;
+  readonly blockPrefix: number;
+  readonly vni: number;
+  readonly vxlanPort: number;
+  readonly mtu: number;
+}
+
+export const LAB_CLUSTER: LabCluster = Object.freeze({
   cidr: "198.19.0.0/18",
   blockPrefix: 24,
   vni: 4242,
@@ -132,6 +143,20 @@ export interface BrokerPlan {
   readonly monitorPort: number;
   /** Config and store: <labDir>/nats (one server) or <labDir>/nats/b<i> (removed by `down` with it). */
   readonly dir: string;
+}
+
+/** A lab LAN MTU: 1280 (so that the overlay still carries IPv6's minimum) to 9000 (jumbo). */
+export function parseLanMtu(raw: unknown): number {
+  const n = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : raw;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1280 + VXLAN_OVERHEAD || n > 9000) {
+    throw invalidLab(`invalid LAN MTU ${JSON.stringify(raw)}: use an integer from ${1280 + VXLAN_OVERHEAD} to 9000`);
+  }
+  return n;
+}
+
+/** The lab's overlay settings on a LAN of `lanMtu`: the overlay MTU is what VXLAN leaves of it. */
+export function labClusterFor(lanMtu: number = LAN_MTU): LabCluster {
+  return Object.freeze({ ...LAB_CLUSTER, mtu: parseLanMtu(lanMtu) - VXLAN_OVERHEAD });
 }
 
 export function parseBrokerCount(raw: unknown): number {

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { LabError, LabErrorCodes } from "./errors.js";
+import { LAN_MTU } from "./plan.js";
 
 export type ProcRole = "broker" | "coordinator" | "agent" | "supervisor" | "containerd" | "dockerd";
 
@@ -24,6 +25,8 @@ export interface LabState {
   readonly createdAt: string;
   readonly dir: string;
   readonly nodes: number;
+  /** MTU of the lab LAN (absent in states written before it was an option: 1500). */
+  readonly lanMtu?: number;
   /** True once the bridge exists. */
   lan: boolean;
   /** Namespaces created so far, by node name. */
@@ -41,12 +44,13 @@ export const RUN_LEFTOVERS = ["/run/docker/plugins", "/run/docker", "/run/contai
 
 export const stateFile = (dir: string): string => join(dir, "lab.json");
 
-export function newState(dir: string, nodes: number, now: Date): LabState {
+export function newState(dir: string, nodes: number, now: Date, lanMtu: number = LAN_MTU): LabState {
   return {
     version: 1,
     createdAt: now.toISOString(),
     dir,
     nodes,
+    lanMtu,
     lan: false,
     namespaces: [],
     procs: [],

@@ -16,7 +16,7 @@ import { startDockerNode, waitDockerNode } from "./docker-node.js";
 import { LabError, LabErrorCodes } from "./errors.js";
 import { busyboxTarball, loadImage } from "./image.js";
 import { createLan, createNodeNs, listLabLinks, listLabNamespaces } from "./netns.js";
-import { DEFAULT_LAB_DIR, DEFAULT_NODES, labPlan, parseBrokerCount, parseLabDir, parseNodeCount, type NodePlan } from "./plan.js";
+import { DEFAULT_LAB_DIR, DEFAULT_NODES, LAN_MTU, labPlan, parseBrokerCount, parseLabDir, parseLanMtu, parseNodeCount, type NodePlan } from "./plan.js";
 import { ensureHostPackages, requireRoot } from "./host.js";
 import { startAgent, startBrokers, startCoordinator, waitBrokers, type ControlArgs } from "./control.js";
 import { isAlive } from "./procs.js";
@@ -45,6 +45,8 @@ export interface LabOptions {
   readonly agentArgs?: (node: NodePlan) => readonly string[];
   /** NATS servers: 1, or a cluster of 3 or 5 (streams with 3 replicas) on 198.18.0.1. @default 1 */
   readonly brokers?: number;
+  /** MTU of the lab LAN (1330 to 9000); pass coordinatorArgs with the overlay MTU to match (labClusterFor). @default 1500 */
+  readonly lanMtu?: number;
 }
 
 export const defaultOvlCommand = (): string[] => [
@@ -71,14 +73,14 @@ async function timed<T>(log: (l: string) => void, timings: Record<string, number
   return out;
 }
 
-async function upNetwork(state: LabState, plans: readonly NodePlan[]): Promise<void> {
-  await createLan();
+async function upNetwork(state: LabState, plans: readonly NodePlan[], lanMtu: number): Promise<void> {
+  await createLan(lanMtu);
   state.lan = true;
   saveState(state);
   for (const node of plans) {
     state.namespaces.push(node.ns);
     saveState(state);
-    await createNodeNs(node);
+    await createNodeNs(node, lanMtu);
   }
 }
 
@@ -114,6 +116,7 @@ async function upControl(state: LabState, plans: readonly NodePlan[], c: Control
 export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   const nodes = parseNodeCount(opts.nodes ?? DEFAULT_NODES);
   const brokers = parseBrokerCount(opts.brokers ?? 1);
+  const lanMtu = parseLanMtu(opts.lanMtu ?? LAN_MTU);
   const dir = parseLabDir(opts.dir ?? DEFAULT_LAB_DIR);
   const log = opts.log ?? (() => {});
   requireRoot();
@@ -125,12 +128,12 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   }
   rmSync(join(dir, "logs"), { recursive: true, force: true }); // one run's logs, not an append of all runs
   const plans = labPlan(nodes, dir);
-  const state = newState(dir, nodes, new Date());
+  const state = newState(dir, nodes, new Date(), lanMtu);
   saveState(state);
   const timings: Record<string, number> = {};
   const step = <T>(phase: string, f: () => Promise<T>) => timed(log, timings, phase, f);
   try {
-    await step("network", () => upNetwork(state, plans));
+    await step("network", () => upNetwork(state, plans, lanMtu));
     if (opts.docker !== false) {
       await step("docker", () => upDocker(state, plans));
       await step("image", () => upImage(dir, plans));
