@@ -27,15 +27,22 @@ export const OvlErrorCodes = {
 
 export type OvlErrorCode = (typeof OvlErrorCodes)[keyof typeof OvlErrorCodes];
 
-export class OvlError extends Error {
-  override readonly name = "OvlError";
+/**
+ * The one shape of every ovl error class (domain, agent, lab): an Error with a stable code
+ * from its package's list. Each package keeps its own list, so a code says where it came from.
+ */
+export class CodedError<C extends string> extends Error {
   constructor(
-    readonly code: OvlErrorCode,
+    readonly code: C,
     message: string,
     options?: ErrorOptions,
   ) {
     super(message, options);
   }
+}
+
+export class OvlError extends CodedError<OvlErrorCode> {
+  override readonly name = "OvlError";
 
   toJSON(): { code: OvlErrorCode; message: string } {
     return { code: this.code, message: this.message };

@@ -1,4 +1,4 @@
-export { OvlError, OvlErrorCodes, invalid, isOvlErrorCode, type OvlErrorCode } from "./errors.js";
+export { CodedError, OvlError, OvlErrorCodes, invalid, isOvlErrorCode, type OvlErrorCode } from "./errors.js";
 export {
   blockAt,
   blockCount,

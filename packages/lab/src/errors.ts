@@ -2,6 +2,8 @@
  * Typed errors of the lab, with stable codes: callers branch on `code`, never on text.
  * Messages name the thing, what went wrong, and what to do.
  */
+import { CodedError } from "@ovl/domain";
+
 export const LabErrorCodes = {
   InvalidInput: "INVALID_INPUT",
   NotRoot: "NOT_ROOT",
@@ -13,15 +15,8 @@ export const LabErrorCodes = {
 
 export type LabErrorCode = (typeof LabErrorCodes)[keyof typeof LabErrorCodes];
 
-export class LabError extends Error {
+export class LabError extends CodedError<LabErrorCode> {
   override readonly name = "LabError";
-  constructor(
-    readonly code: LabErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 /** A command that exited non-zero (or could not start): the argv and its stderr. */

@@ -2,6 +2,8 @@
  * Typed errors of the agent and its Docker side. Callers branch on `code`, never on text;
  * messages name the thing and what to do.
  */
+import { CodedError } from "@ovl/domain";
+
 export const AgentErrorCodes = {
   InvalidInput: "INVALID_INPUT",
   Underlay: "UNDERLAY",
@@ -13,13 +15,6 @@ export const AgentErrorCodes = {
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCodes)[keyof typeof AgentErrorCodes];
 
-export class AgentError extends Error {
+export class AgentError extends CodedError<AgentErrorCode> {
   override readonly name = "AgentError";
-  constructor(
-    readonly code: AgentErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
