@@ -1,0 +1,67 @@
+/**
+ * The agent's scheduler: a lone request runs at once (no fixed wait on the path of `ovl run`),
+ * requests close together become one run, and runs never overlap.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { createScheduler, delayFor } from "../../packages/node-agent/src/scheduler.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test("delayFor: nothing after a quiet spell, the rest of the period otherwise", () => {
+  assert.is(delayFor(1000, -Infinity, 20), 0);
+  assert.is(delayFor(1000, 980, 20), 0);
+  assert.is(delayFor(1000, 995, 20), 15);
+  assert.is(delayFor(1000, 1000, 20), 20);
+});
+
+test("a lone request runs on the next turn, not after the debounce period", async () => {
+  let ran = 0;
+  const s = createScheduler(async () => void ran++, 10_000, () => undefined);
+  s.schedule();
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.is(ran, 1, "ran without waiting 10 s");
+  await s.stop();
+});
+
+test("requests soon after a run wait for the period and become one run", async () => {
+  let ran = 0;
+  const s = createScheduler(async () => void ran++, 40, () => undefined);
+  s.schedule();
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.is(ran, 1);
+  for (let i = 0; i < 5; i++) s.schedule();
+  await sleep(5);
+  assert.is(ran, 1, "still inside the period");
+  await s.idle();
+  assert.is(ran, 2, "the five requests made one run");
+  await s.stop();
+});
+
+test("runs never overlap; an error is reported and the next run still happens", async () => {
+  let active = 0, maxActive = 0, ran = 0;
+  const errors: unknown[] = [];
+  const s = createScheduler(async () => {
+    active++, ran++;
+    maxActive = Math.max(maxActive, active);
+    await sleep(10);
+    active--;
+    if (ran === 1) throw new Error("first run fails");
+  }, 1, (e) => errors.push(e));
+  s.schedule();
+  await sleep(2);
+  s.schedule();
+  s.schedule();
+  await s.idle();
+  assert.is(maxActive, 1);
+  assert.is(ran, 2);
+  assert.is(errors.length, 1);
+  await s.stop();
+  s.schedule();
+  await sleep(10);
+  assert.is(ran, 2, "no run after stop");
+});
+
+test.run();
