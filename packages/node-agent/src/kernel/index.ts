@@ -27,7 +27,7 @@ import type { AttachSpec, DesiredNode, Step } from "./types.js";
 export interface KernelDataplane {
   /** Applies only the difference between desired and the kernel; returns the steps applied ([] when already right). */
   reconcile(desired: DesiredNode): Promise<Step[]>;
-  /** Wires a container's namespace (by PID) to ovl-br; "unchanged" when it already was. */
+  /** Wires a container's namespace (by PID) to ovl-br; "unchanged" when it already was. `fresh`: just started, skip the check. */
   attachContainer(c: AttachSpec): Promise<"attached" | "unchanged">;
   /** Deletes a container's veth; a veth already gone is fine. */
   detachContainer(veth: string): Promise<void>;
@@ -55,7 +55,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
       const steps = plan(desired, await readActual(run));
       return steps.length ? apply({ run, store, stateDir: opts.stateDir, log }, steps) : [];
     },
-    attachContainer: (c) => attachContainer(run, c),
+    attachContainer: (c) => attachContainer(run, c, opts.stateDir),
     detachContainer: (veth) => detachContainer(run, veth),
     teardown: () => teardown(run, store, opts.stateDir, log),
     isHostPortInUse: (proto, port, hostIp) => isHostPortInUse(run, proto, port, hostIp),

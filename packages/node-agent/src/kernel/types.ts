@@ -66,6 +66,11 @@ export interface AttachSpec {
   readonly gateway: string;
   readonly clusterPrefix: number;
   readonly mtu: number;
+  /**
+   * The caller has just started the container with network "none": make the pair without
+   * reading the current wiring first (the full check runs if that fails). @default false
+   */
+  readonly fresh?: boolean;
 }
 
 export interface ActualBridge {
