@@ -36,6 +36,7 @@ export interface ContainerClient {
   listOwned(node: string): Promise<ContainerSummary[]>;
   /** null when the container is gone. */
   inspect(id: string): Promise<ContainerDetails | null>;
+  /** Throws IMAGE_NOT_FOUND when Docker does not have the image, NAME_TAKEN when the name is in use. */
   create(spec: ContainerSpec): Promise<string>;
   start(id: string): Promise<void>;
   /** Force-removes; a container already gone is fine. */
@@ -76,8 +77,10 @@ export function dockerContainers(docker: Dockerode, log: (line: string) => void)
         log(`docker: created ${spec.dockerName} ${c.id.slice(0, 12)}`);
         return c.id;
       } catch (err) {
-        const taken = statusOf(err) === 409;
-        throw dockerError(`create container ${spec.dockerName}`, err, taken ? AgentErrorCodes.NameTaken : AgentErrorCodes.Docker);
+        // 404 on create: Docker does not have the image (the caller pulls it and creates again).
+        const status = statusOf(err);
+        const code = status === 409 ? AgentErrorCodes.NameTaken : status === 404 ? AgentErrorCodes.ImageNotFound : AgentErrorCodes.Docker;
+        throw dockerError(`create container ${spec.dockerName}`, err, code);
       }
     },
     async start(id) {

@@ -1,13 +1,13 @@
 /**
- * A thin client for Docker images: is it here, and pull it when it is not (G1). A pull
+ * A thin client for Docker images: pull one that is missing (G1); the runtime learns that it
+ * is missing from the create, as `docker run` does, rather than asking first. A pull
  * that cannot find the image is IMAGE_NOT_FOUND, with Docker's own words in the message.
  */
 import type Dockerode from "dockerode";
 import { AgentError, AgentErrorCodes } from "../errors.js";
-import { dockerError, dockerMessage, statusOf } from "./status.js";
+import { dockerMessage, statusOf } from "./status.js";
 
 export interface ImageClient {
-  exists(ref: string): Promise<boolean>;
   pull(ref: string): Promise<void>;
 }
 
@@ -24,15 +24,6 @@ function followPull(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<v
 
 export function dockerImages(docker: Dockerode, log: (line: string) => void): ImageClient {
   return {
-    async exists(ref) {
-      try {
-        await docker.getImage(ref).inspect();
-        return true;
-      } catch (err) {
-        if (statusOf(err) === 404) return false;
-        throw dockerError(`inspect image ${ref}`, err);
-      }
-    },
     async pull(ref) {
       log(`docker: pulling ${ref}`);
       try {

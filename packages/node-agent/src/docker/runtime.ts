@@ -4,7 +4,12 @@
  * 2. ovl's Docker containers of this node that the state no longer holds are removed
  *    (force) and their veths detached; failed ones too (their half is gone already);
  * 3. every container the state holds exists, runs and is wired (attach by PID), created
- *    when missing: image pulled, `--network none`, labels, restart policy unless-stopped.
+ *    when missing: `--network none`, labels, restart policy unless-stopped, the image
+ *    pulled when Docker says it is missing (as `docker run` does: no look-up first).
+ * Step 1 runs while Docker lists, creates and starts containers (step 3 waits for it only
+ * before wiring): dockerd's create + start is the long part of `ovl run`, and the kernel's
+ * reads and writes hide behind it. A dataplane failure fails the sync, not the containers:
+ * one started but not wired yet is wired by the next sync.
  * Containers without ovl's labels are never listed, so never touched. A container that
  * exists and runs is only re-checked (attach is idempotent): an agent restart changes
  * nothing. Everything runs one at a time (sync, Docker events, teardown), so a container
@@ -89,32 +94,39 @@ export class LinuxDockerRuntime implements NodeRuntime {
     const desired = desiredDataplane(state, node, { underlayIface: this.opts.underlayIface });
     if (!desired) return []; // not a member (yet): touch nothing
     this.view = { state, desired };
-    const steps = await this.opts.kernel.reconcile(desired);
-    if (steps.length) this.log(`dataplane: ${steps.length} step(s) applied`);
+    // 1. The dataplane, while Docker works (awaited before any wiring, and at the end).
+    const dataplane = this.opts.kernel.reconcile(desired).then((steps) => void (steps.length && this.log(`dataplane: ${steps.length} step(s) applied`)));
+    dataplane.catch(() => undefined); // its failure is thrown by the awaits below
     const records = localContainers(state, node);
     const actual = await this.containers.listOwned(node);
+    // 2. Containers the state no longer holds.
     for (const a of actual) {
       const rec = records.find((r) => r.name === a.name);
       if (!rec || rec.ip !== a.ip || rec.state === "failed") await this.removeOne(a, rec ? "stale" : "not in the state");
     }
+    // 3. Containers it holds.
     const reports: ContainerReport[] = [];
     for (const rec of records.filter((r) => r.state !== "failed")) {
       const existing = actual.find((a) => a.name === rec.name && a.ip === rec.ip);
-      const report = await this.ensure(rec, existing, desired);
+      const report = await this.ensure(rec, existing, desired, dataplane);
       if (report && differs(rec, report)) reports.push(report);
     }
+    await dataplane;
     return reports;
   }
 
-  private async ensure(rec: ContainerRecord, existing: ContainerSummary | undefined, desired: DesiredNode): Promise<ContainerReport | null> {
+  /** `dataplane`: the bridge is there once it resolves; a rejection ends the sync (retried), it fails no container. */
+  private async ensure(rec: ContainerRecord, existing: ContainerSummary | undefined, desired: DesiredNode, dataplane: Promise<void>): Promise<ContainerReport | null> {
     const d = existing ? await this.containers.inspect(existing.id) : null;
-    if (!d) return this.create(rec, desired);
+    if (!d) return this.create(rec, desired, dataplane);
     if (d.restarting) return null; // Docker is on it; its "start" event wires it
     if (!d.running) {
       if (rec.state !== "pending") return rec.state === "running" ? { name: rec.name, ip: rec.ip, state: "exited", exitCode: d.exitCode } : null;
       await this.containers.start(d.id); // created, never started (an agent stopped in between)
+      await dataplane;
       return this.wire(rec, d.id, desired);
     }
+    await dataplane;
     try {
       await this.attach(rec, d.pid, desired);
       return { name: rec.name, ip: rec.ip, state: "running" };
@@ -123,35 +135,55 @@ export class LinuxDockerRuntime implements NodeRuntime {
     }
   }
 
-  /** Creates and starts a missing container; on failure removes what was half made. */
-  private async create(rec: ContainerRecord, desired: DesiredNode): Promise<ContainerReport> {
+  /** Creates, starts and wires a missing container; on failure removes what was half made. */
+  private async create(rec: ContainerRecord, desired: DesiredNode, dataplane: Promise<void>): Promise<ContainerReport> {
     let id: string | null = null;
     try {
       await this.checkPorts(rec);
-      if (!(await this.images.exists(rec.image))) await this.images.pull(rec.image);
-      id = await this.containers.create({
-        dockerName: dockerNameFor(rec.name),
-        image: rec.image,
-        cmd: rec.cmd,
-        labels: createLabels(this.opts.cluster, this.opts.node, rec.name, rec.ip),
-        hostname: rec.name,
-      });
+      id = await this.createContainer(rec);
       await this.containers.start(id);
-      return await this.wire(rec, id, desired);
     } catch (err) {
-      if (id) await this.removeQuiet(id);
-      await this.opts.kernel.detachContainer(vethNameFor(rec.ip)).catch(() => undefined);
-      this.log(`container ${rec.name} failed: ${(err as Error).message}`);
-      return { name: rec.name, ip: rec.ip, state: "failed", reason: (err as Error).message };
+      return this.failed(rec, id, err);
+    }
+    await dataplane; // outside the try: the dataplane's failure is the sync's, not this container's
+    try {
+      return await this.wire(rec, id, desired, true);
+    } catch (err) {
+      return this.failed(rec, id, err);
     }
   }
 
-  /** After a start: wire it if it runs; a container that already exited is reported so. */
-  private async wire(rec: ContainerRecord, id: string, desired: DesiredNode): Promise<ContainerReport> {
+  /** Docker's create; an image it does not have is pulled, then the create is made again. */
+  private async createContainer(rec: ContainerRecord): Promise<string> {
+    const spec = {
+      dockerName: dockerNameFor(rec.name),
+      image: rec.image,
+      cmd: rec.cmd,
+      labels: createLabels(this.opts.cluster, this.opts.node, rec.name, rec.ip),
+      hostname: rec.name,
+    };
+    try {
+      return await this.containers.create(spec);
+    } catch (err) {
+      if (!(err instanceof AgentError && err.code === AgentErrorCodes.ImageNotFound)) throw err;
+      await this.images.pull(rec.image);
+      return this.containers.create(spec);
+    }
+  }
+
+  private async failed(rec: ContainerRecord, id: string | null, err: unknown): Promise<ContainerReport> {
+    if (id) await this.removeQuiet(id);
+    await this.opts.kernel.detachContainer(vethNameFor(rec.ip)).catch(() => undefined);
+    this.log(`container ${rec.name} failed: ${(err as Error).message}`);
+    return { name: rec.name, ip: rec.ip, state: "failed", reason: (err as Error).message };
+  }
+
+  /** After a start: wire it if it runs; a container that already exited is reported so. `fresh`: started by this agent just now. */
+  private async wire(rec: ContainerRecord, id: string, desired: DesiredNode, fresh = false): Promise<ContainerReport> {
     const d = await this.containers.inspect(id);
     if (!d) throw new AgentError(AgentErrorCodes.Docker, `container ${dockerNameFor(rec.name)} vanished right after it started`);
     if (!d.running) return { name: rec.name, ip: rec.ip, state: "exited", exitCode: d.exitCode };
-    await this.attach(rec, d.pid, desired);
+    await this.attach(rec, d.pid, desired, fresh);
     return { name: rec.name, ip: rec.ip, state: "running" };
   }
 
@@ -163,8 +195,9 @@ export class LinuxDockerRuntime implements NodeRuntime {
     }
   }
 
-  private async attach(rec: ContainerRecord, pid: number, desired: DesiredNode): Promise<void> {
+  private async attach(rec: ContainerRecord, pid: number, desired: DesiredNode, fresh = false): Promise<void> {
     const how = await this.opts.kernel.attachContainer({
+      fresh,
       pid,
       ip: rec.ip,
       mac: rec.mac,
