@@ -8,13 +8,13 @@ import type { JobSpec } from "../../packages/coordinator/src/pipeline.js";
 const node = (name: string, status: "ready" | "lost" | "leaving", since = "2026-01-01T00:00:00.000Z") =>
   ({ name, underlayIp: "198.18.0.1", agentVersion: "t", status, subnet: null, gateway: null, since, containers: {} });
 
-function setup(nodes: ReturnType<typeof node>[]) {
+function setup(nodes: ReturnType<typeof node>[], intervalMs = 3_600_000) {
   let now = 0;
   let state: ClusterState = { cluster: null, nodes: Object.fromEntries(nodes.map((n) => [n.name, n])) };
   const beats = new Map<string, Heartbeat>();
   const jobs: JobSpec[] = [];
   const live = watchLiveness({
-    state: () => state, heartbeats: beats, lostAfterMs: 1000, log: () => undefined, clock: () => now, intervalMs: 3_600_000,
+    state: () => state, heartbeats: beats, lostAfterMs: 1000, log: () => undefined, clock: () => now, intervalMs,
     submit: async (j) => (jobs.push(j), okReply({})),
   });
   const beat = (n: string) => beats.set(n, { node: n, time: new Date(now).toISOString(), cpu: 0, memFree: 0, memTotal: 0, agentVersion: "t" });
@@ -54,6 +54,21 @@ test("a rejoin is fresh and gets a new request id; a reconnect restarts the watc
   assert.equal(t.live.tick(), ["a"]);
   assert.is(t.jobs[0]!.id, "lost-a-1767225605000");
   t.live.stop();
+});
+
+test("a late check (the coordinator itself was stalled) declares nothing; the next one on time does", () => {
+  const t = setup([node("a", "ready")], 250);
+  t.live.stop(); // driven by hand only
+  t.at(200);
+  assert.equal(t.live.tick(), []);
+  t.at(5000); // 4.8 s since the last check: beats read after this timer callback would be missed
+  assert.equal(t.live.tick(), [], "not on a check that comes more than two intervals late");
+  t.beat("a"); // the beat that waited in the socket during the stall
+  t.at(5250);
+  assert.equal(t.live.tick(), [], "seen on the next check");
+  for (const ms of [5500, 5750, 6000]) (t.at(ms), assert.equal(t.live.tick(), []));
+  t.at(6250);
+  assert.equal(t.live.tick(), ["a"], "checks on time: a full period of silence since the beat is declared");
 });
 
 test("request ids are deterministic and valid request ids", () => {

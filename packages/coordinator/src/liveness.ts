@@ -10,7 +10,13 @@
  *    and the moment this coordinator began watching. So a coordinator that just started
  *    (beats read from OVL_HEARTBEATS may be old) or that just got its NATS connection back
  *    watches a full period before it declares anyone lost; while disconnected it declares
- *    nothing.
+ *    nothing. The full period restarts at *this coordinator's* reconnect: agents reconnect
+ *    on their own schedule (nats.js waits reconnectTimeWait, 2 s, between attempts to a
+ *    server), which the default period (30 s) covers many times over.
+ * 2b. A tick that comes late (more than two intervals after the previous one: the process
+ *    was starved of CPU, collecting garbage or stopped) notes but declares nothing: the
+ *    beats that arrived meanwhile still wait in the socket, and Node runs timers before it
+ *    reads I/O, so they are seen before the next tick decides.
  * 3. The request id is derived from the node's join (`lost-<node>-<join time in ms>`), the
  *    same in every coordinator, so two coordinators declaring the same loss append it once
  *    (same Nats-Msg-Id, optimistic concurrency, then a no-op decision).
@@ -68,6 +74,11 @@ export function silentNodes(state: ClusterState, seenAt: (n: NodeRecord) => numb
   return Object.values(state.nodes).filter((n) => n.status === "ready" && now - seenAt(n) >= lostAfterMs);
 }
 
+/** Pure: whether a tick at `now` after one at `prev` is late (the process itself was stalled). */
+export function lateTick(prev: number, now: number, intervalMs: number): boolean {
+  return now - prev > 2 * intervalMs;
+}
+
 /** Submits the loss of `n` once per join; a refused or failed attempt is tried again on a later tick. */
 function declareLost(d: LivenessDeps, asked: Set<string>, n: NodeRecord): void {
   const id = lostRequestId(n);
@@ -88,7 +99,9 @@ export function watchLiveness(d: LivenessDeps): LivenessHandle {
   const beats = new Map<string, Seen>();
   const joins = new Map<string, Seen>();
   const asked = new Set<string>();
+  const intervalMs = d.intervalMs ?? Math.max(10, Math.min(1000, d.lostAfterMs / 4));
   let watchFrom = clock();
+  let lastTick = watchFrom;
   let paused = false;
 
   const seenAt = (n: NodeRecord, now: number): number =>
@@ -97,14 +110,20 @@ export function watchLiveness(d: LivenessDeps): LivenessHandle {
   for (const n of Object.values(d.state().nodes)) seenAt(n, watchFrom);
 
   const tick = (): string[] => {
-    if (paused) return [];
     const now = clock();
+    const prev = lastTick;
+    lastTick = now;
+    if (paused) return [];
     const silent = silentNodes(d.state(), (n) => seenAt(n, now), now, d.lostAfterMs);
+    if (silent.length > 0 && lateTick(prev, now, intervalMs)) {
+      d.log(`liveness: this check came ${Math.round(now - prev)} ms after the previous one (process stalled): deciding on the next one`);
+      return [];
+    }
     for (const n of silent) declareLost(d, asked, n);
     return silent.map((n) => n.name);
   };
 
-  const timer = setInterval(tick, d.intervalMs ?? Math.max(10, Math.min(1000, d.lostAfterMs / 4)));
+  const timer = setInterval(tick, intervalMs);
   timer.unref();
   return {
     restartWatch: () => ((paused = false), (watchFrom = clock())),
