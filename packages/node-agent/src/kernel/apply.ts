@@ -152,13 +152,30 @@ async function applyBatch(ctx: ApplyContext, run: readonly Batchable[]): Promise
   return ctx.run(cmd, ["-batch", path]).then(() => true, () => false);
 }
 
-/** The next run of same-op batchable steps starting at i (length 1 when not batchable). */
+type RuleInsert = Extract<Step, { op: "iptables-insert" }>;
+
+/**
+ * A new node's accept rules in one `iptables-restore --noflush` (one transaction) instead
+ * of a `-C` and an `-I` process each: the plan listed only rules the chain lacks. The `-I`
+ * lines run in the steps' order, as the single inserts would. On failure the steps run one
+ * by one (with their `-C`), so the error names the rule.
+ */
+async function applyRules(ctx: ApplyContext, run: readonly RuleInsert[]): Promise<boolean> {
+  const path = join(ctx.stateDir, "ovl.rules");
+  writeFileSync(path, ["*filter", ...run.map((s) => `-I ${s.chain} ${s.rule.join(" ")}`), "COMMIT", ""].join("\n"));
+  return ctx.run("iptables-restore", ["-w", "--noflush", path]).then(() => true, () => false);
+}
+
+/** The next run of same-op steps that go in one process, starting at i (length 1 when there is none). */
 function runAt(steps: readonly Step[], i: number): Step[] {
   const first = steps[i]!;
   let j = i + 1;
-  if (isBatchable(first)) while (j < steps.length && steps[j]!.op === first.op) j++;
+  if (isBatchable(first) || first.op === "iptables-insert") while (j < steps.length && steps[j]!.op === first.op) j++;
   return steps.slice(i, j);
 }
+
+const applyGroup = (ctx: ApplyContext, group: readonly Step[]): Promise<boolean> =>
+  group[0]!.op === "iptables-insert" ? applyRules(ctx, group as RuleInsert[]) : applyBatch(ctx, group as Batchable[]);
 
 /** Runs the steps in order; returns them when all succeeded, throws ApplyError otherwise. */
 export async function apply(ctx: ApplyContext, steps: readonly Step[]): Promise<Step[]> {
@@ -167,7 +184,7 @@ export async function apply(ctx: ApplyContext, steps: readonly Step[]): Promise<
   for (let i = 0; i < steps.length && !(failures.length && !isRemoval(failures.at(-1)!.step)); ) {
     const group = runAt(steps, i);
     i += group.length;
-    if (group.length > 1 && (await applyBatch(ctx, group as Batchable[]))) {
+    if (group.length > 1 && (await applyGroup(ctx, group))) {
       applied.push(...group);
       group.forEach((s) => ctx.log(describeStep(s)));
       continue;
