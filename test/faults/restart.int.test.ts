@@ -86,7 +86,7 @@ test("nats-server killed -9 and restarted: coordinators, agents and a client res
   await a1.stop();
   const again = await agent("r1", "198.18.0.21");
   await waitFor("r1 caught up again", () => again.seq() === last, 10_000);
-  await waitFor("r1 synced", () => again.runtime.syncs.length >= 2, 10_000);
+  await waitFor("r1 synced", () => again.runtime.syncCount >= 2, 10_000);
   await new Promise((r) => setTimeout(r, 1500));
   assert.is(await lastSeq(b.nc), last, "a restarted agent appends nothing");
   assert.is(again.runtime.last()?.containers.length, 30, "and sees its 30 containers");

@@ -1,7 +1,9 @@
 /**
  * SIMULATED runtime, for benchmarks and control-side tests only: it touches no kernel and
- * no Docker. It records every view it is given and reports each local container as running
- * once (per name and address), which is what a healthy node would answer.
+ * no Docker. It records the views it is given (the last `keep`, and a count of all) and
+ * reports each local container as running once (per name and address), which is what a
+ * healthy node would answer. Both records are bounded, so that a long soak measures the
+ * agent's memory and not this recorder's.
  */
 import type { ClusterState } from "@ovl/domain";
 import { differs, localContainers, type ContainerReport, type NodeRuntime } from "./runtime.js";
@@ -14,26 +16,34 @@ export interface RecordedSync {
 
 export class RecordingRuntime implements NodeRuntime {
   readonly simulated = true;
+  /** The last `keep` views, oldest first. */
   readonly syncs: RecordedSync[] = [];
+  /** Every sync since construction. */
+  syncCount = 0;
   teardowns = 0;
-  private readonly reported = new Set<string>();
+  /** name|ip of the containers in the last view already reported running. */
+  private reported = new Set<string>();
 
-  /** `log` gets one line per sync. */
-  constructor(private readonly opts: { node?: string; log?: (line: string) => void } = {}) {}
+  /** `log` gets one line per sync; `keep` views are recorded (default 100). */
+  constructor(private readonly opts: { node?: string; log?: (line: string) => void; keep?: number } = {}) {}
 
   async sync(state: ClusterState, node: string): Promise<ContainerReport[]> {
     const mine = localContainers(state, node);
+    this.syncCount++;
     this.syncs.push({ node, containers: mine.map((c) => ({ name: c.name, ip: c.ip, state: c.state })) });
+    if (this.syncs.length > (this.opts.keep ?? 100)) this.syncs.shift();
     this.opts.log?.(`simulated sync of ${node}: ${mine.length} container(s)`);
     const reports: ContainerReport[] = [];
+    // Only the containers of this view are remembered: one removed and started again under
+    // the same name and address is pending again, and is reported again.
+    const still = new Set<string>();
     for (const c of mine) {
       const key = `${c.name}|${c.ip}`;
       const report: ContainerReport = { name: c.name, ip: c.ip, state: "running" };
-      if (c.state === "pending" && !this.reported.has(key) && differs(c, report)) {
-        this.reported.add(key);
-        reports.push(report);
-      }
+      if (this.reported.has(key)) still.add(key);
+      else if (c.state === "pending" && differs(c, report)) (reports.push(report), still.add(key));
     }
+    this.reported = still;
     return reports;
   }
 
