@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
+import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import { subjects } from "@ovl/domain";
 import { ensureStreams, startBroker, startCluster, type Broker } from "@ovl/broker-setup";
 import { freePort, startNats } from "../support/nats.js";
@@ -22,6 +22,14 @@ export interface FaultBroker {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+
+/** The server name of the OVL_EVENTS leader, once both its replicas are current (3 replicas). */
+export const streamLeader = (jsm: JetStreamManager): Promise<string> =>
+  until("a stream leader with its replicas current", 60_000, async () => {
+    const info = await jsm.streams.info(subjects.STREAM_EVENTS);
+    const r = info.cluster?.replicas ?? [];
+    return info.cluster?.leader && r.length === 2 && r.every((x) => x.current) ? info.cluster.leader : null;
+  });
 
 export async function singleBroker(): Promise<FaultBroker> {
   const srv = await startNats();
@@ -51,12 +59,7 @@ export async function clusterBroker(): Promise<FaultBroker> {
   const admin: NatsConnection = await connect({ servers: c.url.split(","), maxReconnectAttempts: -1 });
   const jsm = await until("JetStream in the cluster", 30_000, () => admin.jetstreamManager());
   await until("streams with 3 replicas", 30_000, async () => ensureStreams(jsm, { replicas: 3 }));
-  const leader = () =>
-    until("a stream leader with its replicas current", 60_000, async () => {
-      const info = await jsm.streams.info(subjects.STREAM_EVENTS);
-      const r = info.cluster?.replicas ?? [];
-      return info.cluster?.leader && r.length === 2 && r.every((x) => x.current) ? info.cluster.leader : null;
-    });
+  const leader = () => streamLeader(jsm);
   await leader();
   return {
     kind: "cluster",

@@ -11,6 +11,9 @@
  * stream, the coordinators' state equal to the stream's fold, no address held twice, every
  * start running (the agents resumed), and after removing everything, every node's free
  * addresses back to its block size.
+ *
+ * The lab form (lab.ts, `npm run faults -- --lab`) builds its own Bed (real agents with
+ * Docker and the kernel, the lab's 3 brokers) and runs the same phases with runPhase.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,6 +37,8 @@ export interface FaultOptions {
   readonly inFlight?: number;
   readonly downMs?: number;
   readonly log?: (line: string) => void;
+  /** How long every acknowledged start may take to be running. @default 90000 */
+  readonly runningTimeoutMs?: number;
 }
 
 export interface PhaseResult {
@@ -54,13 +59,18 @@ export interface PhaseResult {
   readonly seconds: number;
 }
 
-interface Bed {
+export interface Bed {
   readonly broker: FaultBroker;
   readonly coordinators: Child[];
   readonly agents: Child[];
   readonly clients: OvlClient[];
   readonly dir: string;
   readonly dbs: string[];
+  /** The node names the starts are spread over, in the order of `agents`. */
+  readonly nodes: string[];
+  /** What each start runs. */
+  readonly image: string;
+  readonly cmd: string[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,16 +78,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function openBed(o: FaultOptions): Promise<Bed> {
   const dir = mkdtempSync(join(tmpdir(), "ovl-faults-"));
   const broker = o.broker === "cluster" ? await clusterBroker() : await singleBroker();
-  const bed: Bed = { broker, coordinators: [], agents: [], clients: [], dir, dbs: [join(dir, "coordinator-1.db"), join(dir, "coordinator-2.db")] };
+  const nodes = Array.from({ length: o.nodes ?? 3 }, (_, k) => `s${k + 1}`);
+  const bed: Bed = { broker, coordinators: [], agents: [], clients: [], dir, dbs: [join(dir, "coordinator-1.db"), join(dir, "coordinator-2.db")], nodes, image: "busybox", cmd: ["sleep", "1000"] };
   try {
     for (const db of bed.dbs) bed.coordinators.push(coordinatorProc(broker.url, db));
     await Promise.all(bed.coordinators.map((c) => c.start()));
-    for (let k = 1; k <= (o.nodes ?? 3); k++) bed.agents.push(simAgentProc(broker.url, `s${k}`, `198.18.0.${10 + k}`, join(dir, `s${k}`)));
+    nodes.forEach((node, k) => bed.agents.push(simAgentProc(broker.url, node, `198.18.0.${11 + k}`, join(dir, node))));
     await Promise.all(bed.agents.map((a) => a.start()));
-    for (let k = 0; k < (o.clients ?? 4); k++) {
-      const nc = await connect({ servers: broker.url.split(","), maxReconnectAttempts: -1, name: `faults-client-${k}` });
-      bed.clients.push(new OvlClient(nc, { timeoutMs: 30_000, attemptMs: 2000 }));
-    }
+    bed.clients.push(...(await faultClients(broker.url, o.clients ?? 4)));
     return bed;
   } catch (err) {
     await closeBed(bed);
@@ -85,7 +93,17 @@ async function openBed(o: FaultOptions): Promise<Bed> {
   }
 }
 
-async function closeBed(bed: Bed): Promise<void> {
+/** Client connections that reconnect forever and retry a request with its id for 30 s. */
+export async function faultClients(url: string, count: number): Promise<OvlClient[]> {
+  const out: OvlClient[] = [];
+  for (let k = 0; k < count; k++) {
+    const nc = await connect({ servers: url.split(","), maxReconnectAttempts: -1, name: `faults-client-${k}` });
+    out.push(new OvlClient(nc, { timeoutMs: 30_000, attemptMs: 2000 }));
+  }
+  return out;
+}
+
+export async function closeBed(bed: Bed): Promise<void> {
   for (const c of bed.clients) await c.close().catch(() => undefined);
   for (const p of [...bed.agents, ...bed.coordinators]) await p.stop().catch(() => undefined);
   await bed.broker.stop().catch(() => undefined);
@@ -120,7 +138,6 @@ interface Outcomes {
 /** The starts of one phase, `clients * inFlight` at a time; calls `atThird` once a third is answered. */
 async function runStarts(bed: Bed, o: FaultOptions, prefix: string, atThird: () => void): Promise<Outcomes> {
   const out: Outcomes = { acked: new Set(), errored: new Set(), errors: {}, unanswered: 0 };
-  const nodes = bed.agents.length;
   let next = 0;
   let answered = 0;
   const worker = async (client: OvlClient) => {
@@ -128,7 +145,7 @@ async function runStarts(bed: Bed, o: FaultOptions, prefix: string, atThird: () 
       const i = next++;
       const name = `${prefix}-${i}`;
       try {
-        await client.run({ name, node: `s${(i % nodes) + 1}`, image: "busybox", cmd: ["sleep", "1000"], ports: [] });
+        await client.run({ name, node: bed.nodes[i % bed.nodes.length]!, image: bed.image, cmd: bed.cmd, ports: [] });
         out.acked.add(name);
       } catch (err) {
         const code = err instanceof OvlError ? err.code : "EXCEPTION";
@@ -182,10 +199,10 @@ function doubleAddresses(state: ClusterState): number {
   return doubles;
 }
 
-const freeByNode = async (bed: Bed) => Object.fromEntries((await bed.clients[0]!.nodes()).map((n) => [n.name, n.freeAddresses]));
+export const freeByNode = async (bed: Pick<Bed, "clients">): Promise<Record<string, number>> => Object.fromEntries((await bed.clients[0]!.nodes()).map((n) => [n.name, n.freeAddresses]));
 
 /** A removal answered CONFLICT, UNAVAILABLE or TIMEOUT (possible during a fault) is asked again, as a script would. */
-async function rmRetrying(client: OvlClient, name: string): Promise<void> {
+export async function rmRetrying(client: OvlClient, name: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await client.rm(name);
@@ -210,7 +227,7 @@ async function removeAll(bed: Bed, names: readonly string[]): Promise<void> {
   await Promise.all(bed.clients.flatMap((c) => [worker(c), worker(c)]));
 }
 
-async function runPhase(bed: Bed, o: FaultOptions, fault: Fault, k: number, baseline: Record<string, number>): Promise<PhaseResult> {
+export async function runPhase(bed: Bed, o: FaultOptions, fault: Fault, k: number, baseline: Record<string, number>): Promise<PhaseResult> {
   const log = o.log ?? (() => undefined);
   const prefix = `p${k}`;
   const t0 = Date.now();
@@ -225,7 +242,7 @@ async function runPhase(bed: Bed, o: FaultOptions, fault: Fault, k: number, base
     const { fold } = await streamNow(bed);
     return [...outcomes.acked].every((n) => Object.values(fold.nodes).some((node) => node.containers[n]?.state === "running"));
   };
-  const allRunning = await waitFor("every acknowledged start running", running, 90_000).then(() => true, () => false);
+  const allRunning = await waitFor("every acknowledged start running", running, o.runningTimeoutMs ?? 90_000).then(() => true, () => false);
   await sleep(500);
   const { events, fold } = await streamNow(bed);
   const counts = countStarts(events, prefix);
@@ -251,12 +268,17 @@ async function runPhase(bed: Bed, o: FaultOptions, fault: Fault, k: number, base
   };
 }
 
+/** Waits for every node to hold a block; its free addresses then, the baseline of the leak check. */
+export async function nodesWithBlocks(bed: Bed): Promise<Record<string, number>> {
+  await waitFor("every node with a block", async () => (await bed.clients[0]!.nodes()).filter((n) => n.subnet).length === bed.agents.length, 60_000);
+  return freeByNode(bed);
+}
+
 /** Runs every phase on one bed; the bed is torn down even when a phase throws. */
 export async function runFaults(o: FaultOptions): Promise<PhaseResult[]> {
   const bed = await openBed(o);
   try {
-    await waitFor("every node with a block", async () => (await bed.clients[0]!.nodes()).filter((n) => n.subnet).length === bed.agents.length, 30_000);
-    const baseline = await freeByNode(bed);
+    const baseline = await nodesWithBlocks(bed);
     const results: PhaseResult[] = [];
     for (const [k, fault] of o.faults.entries()) results.push(await runPhase(bed, o, fault, k, baseline));
     return results;

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const OVL_BIN = join(ROOT, "packages", "cli", "bin", "ovl.mjs");
+export const OVL_BIN = join(ROOT, "packages", "cli", "bin", "ovl.mjs");
 const SIM_AGENT = join(ROOT, "test", "faults", "sim-agent.ts");
 
 export interface Child {
@@ -48,7 +48,8 @@ async function signal(proc: ChildProcess | null, sig: NodeJS.Signals): Promise<v
   clearTimeout(timer);
 }
 
-export function child(name: string, argv: readonly string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Child {
+/** `command` runs `argv` (default: this Node); `ip netns exec` keeps the PID (it execs). */
+export function child(name: string, argv: readonly string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, command = process.execPath): Child {
   let proc: ChildProcess | null = null;
   let text = "";
   return {
@@ -57,7 +58,7 @@ export function child(name: string, argv: readonly string[], ready: RegExp, env:
     output: () => text,
     async start() {
       text = "";
-      proc = spawn(process.execPath, [...argv], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      proc = spawn(command, [...argv], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
       const keep = (b: Buffer) => void (text = (text + b.toString()).slice(-20_000));
       proc.stdout!.on("data", keep);
       proc.stderr!.on("data", keep);
@@ -68,8 +69,11 @@ export function child(name: string, argv: readonly string[], ready: RegExp, env:
   };
 }
 
-export function coordinatorProc(url: string, db: string, extra: readonly string[] = []): Child {
-  const argv = [OVL_BIN, "--nats", url, "coordinator", "--db", db, "--cidr", "198.19.0.0/18", "--block-prefix", "24", ...extra];
+const FAULT_CLUSTER = ["--cidr", "198.19.0.0/18", "--block-prefix", "24"];
+
+/** `cluster`: the cluster flags (--cidr, --block-prefix, ...); the lab passes its own. */
+export function coordinatorProc(url: string, db: string, extra: readonly string[] = [], cluster: readonly string[] = FAULT_CLUSTER): Child {
+  const argv = [OVL_BIN, "--nats", url, "coordinator", "--db", db, ...cluster, ...extra];
   return child(`coordinator ${db}`, argv, /coordinator serving/, { OVL_FROM_SOURCE: "1" });
 }
 
