@@ -4,10 +4,14 @@
  * How it works (numbered steps in runAgent):
  * 1. Join (JoinNode on ovl.rpt.<node>.join, one id, retried): a refusal ends the agent.
  * 2. Heartbeats on ovl.hb.<node> every heartbeatMs.
- * 3. Follow OVL_EVENTS from the start (ordered consumer) and fold with applyStored.
- * 4. Once the history read at start is applied, every event (debounced) and every
- *    reconcileMs hands the node's view to the runtime; its reports go out as
- *    ReportContainer requests. The runtime's own watch reports (Docker restarts) too.
+ * 3. Follow OVL_EVENTS from the start (ordered consumer) and fold into a StateDraft: each
+ *    event is written in place, and the state is sealed only when it is handed out (to the
+ *    runtime, or through state()), so a burst or a replay copies the node map once, not
+ *    once per event (an O(nodes) copy: ~0.15 ms at 500 nodes).
+ * 4. Once the history read at start is applied, every event that can change what the node
+ *    does (debounced; see `matters`) and every reconcileMs hands the node's view to the
+ *    runtime; its reports go out as ReportContainer requests. The runtime's own watch
+ *    reports (Docker restarts) too.
  * 5. The view says `leaving`: teardown, report left, done = "left". It says `lost`:
  *    teardown, then join again.
  * Stopping (stop(), SIGTERM) only stops the agent: containers and dataplane stay as they
@@ -15,7 +19,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { NatsConnection } from "nats";
-import { applyStored, emptyState, parseIpv4, parseNodeName, subjects, type ClusterState } from "@ovl/domain";
+import { StateDraft, emptyState, eventOf, parseIpv4, parseNodeName, subjects, type ClusterState, type OvlEvent } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { askUntilAnswered, type AskOptions } from "./ask.js";
 import { followEvents } from "./follow.js";
@@ -45,6 +49,8 @@ export interface AgentOptions {
   readonly log?: (line: string) => void;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** Called right after each event is folded, with its sequence (benchmarks time the fan-out with it). */
+  readonly onApplied?: (seq: number) => void;
 }
 
 export interface AgentHandle {
@@ -90,14 +96,27 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
   agent.start(joinBody);
   return {
     stop: () => agent.finish("stopped"),
-    state: () => agent.state,
+    state: () => agent.state(),
     seq: () => agent.seq,
     done: agent.done,
   };
 }
 
+/**
+ * Whether an event can change what this node does. Not when it only moves another node's
+ * container between states that all hold its address (pending, running, exited): peers
+ * program a remote container's address and MAC, never its run state (kernel/desired.ts).
+ * Saves a re-plan for every other node's ContainerRunning; the periodic reconcile still
+ * hands over the newest view. `before` is the container's record before the event.
+ */
+export function matters(event: OvlEvent, node: string, before: { readonly ip: string; readonly state: string } | undefined): boolean {
+  if (event.type !== "ContainerRunning" && event.type !== "ContainerExited") return true;
+  if (event.data.node === node) return true;
+  return before !== undefined && before.ip === event.data.ip && before.state === "failed";
+}
+
 class Agent {
-  state: ClusterState = emptyState;
+  private readonly draft = new StateDraft(emptyState);
   seq = 0;
   readonly done: Promise<"stopped" | "left">;
   readonly ask: AskOptions;
@@ -134,14 +153,24 @@ class Agent {
     nc.closed().then((err) => this.fail(new Error(`NATS connection closed${err ? `: ${err.message}` : ""}`)));
   }
 
+  /** The current view, sealed: later events never change what it holds. */
+  state(): ClusterState {
+    return this.draft.state;
+  }
+
   private apply(item: EventItem): void {
     if (!item.ok) {
       this.log(`skipped event ${item.seq} on ${item.subject}: ${item.error}`);
       return;
     }
-    this.state = applyStored(this.state, item.event);
+    const event = eventOf(item.event);
+    const before = event.type === "ContainerRunning" || event.type === "ContainerExited"
+      ? this.draft.peek.nodes[event.data.node]?.containers[event.data.name]
+      : undefined;
+    this.draft.apply(event, item.event);
     this.seq = item.event.seq;
-    if (this.caughtUp) this.scheduler.schedule();
+    this.opts.onApplied?.(this.seq);
+    if (this.caughtUp && matters(event, this.node, before)) this.scheduler.schedule();
   }
 
   private onCaughtUp(): void {
@@ -151,16 +180,18 @@ class Agent {
   }
 
   private report(r: ContainerReport): void {
-    if (differs(this.state.nodes[this.node]?.containers[r.name], r)) this.reporter.send(r);
+    // peek: read now, not kept, so no need to seal.
+    if (differs(this.draft.peek.nodes[this.node]?.containers[r.name], r)) this.reporter.send(r);
   }
 
   /** One reconcile: the view decides between leaving, rejoining and syncing. */
   private async step(): Promise<void> {
     if (this.stopped) return;
-    const self = this.state.nodes[this.node];
+    const state = this.state(); // sealed: the runtime may read it across awaits while events arrive
+    const self = state.nodes[this.node];
     if (self?.status === "leaving" || self?.status === "left") return this.leave(self.status);
     if (self?.status === "lost") return this.rejoin(self.since);
-    const reports = await this.opts.runtime.sync(this.state, this.node);
+    const reports = await this.opts.runtime.sync(state, this.node);
     for (const r of reports) this.report(r);
   }
 

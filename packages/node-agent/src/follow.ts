@@ -53,7 +53,8 @@ export function followEvents(opts: FollowOptions): Follower {
       if (m.seq <= seen) continue;
       seen = m.seq;
       opts.onItem(toItem(m.seq, m.subject, m.data));
-      if (m.seq >= last || m.info.pending === 0) markCaughtUp();
+      // m.info parses the reply subject: read it only while catching up.
+      if (!caughtUp && (m.seq >= last || m.info.pending === 0)) markCaughtUp();
     }
   }
 
