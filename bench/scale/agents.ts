@@ -8,9 +8,13 @@
  *   {"ready":n}                       all joined and caught up
  *   {"seqs":[min,max],"rss":bytes}    answer to "status"
  *   {"watching":[from,to]}          answer to "watch"
+ *   {"cpuUs":n}                       answer to "cpu": this process's CPU time (user + system)
+ *                                     since "watch", in µs
  *   {"fold":{"<seq>":[t,...]}}        answer to "report": for every seq in the watch window,
- *                                     the epoch ms at which each agent's fold reached it
- * stdin: "status" | "watch <from> <to>" | "report" | "quit"
+ *                                     the epoch ms at which each agent folded it (the agent's
+ *                                     onApplied hook: no polling, which would itself eat the
+ *                                     CPU being measured)
+ * stdin: "status" | "watch <from> <to>" | "cpu" | "report" | "quit"
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,28 +39,23 @@ process.once("exit", () => rmSync(dir, { recursive: true, force: true })); // al
 const handles: AgentHandle[] = [];
 const runtimes: RecordingRuntime[] = [];
 const conns: Awaited<ReturnType<typeof connect>>[] = [];
+let window: { from: number; to: number; times: Map<number, number[]>; cpu: NodeJS.CpuUsage } | null = null;
+/** Each agent's fold calls this once per event: one clock read, kept when the seq is watched. */
+const onApplied = (seq: number): void => {
+  if (window && seq >= window.from && seq <= window.to) window.times.get(seq)!.push(epochMs());
+};
 for (let k = first; k < first + count; k++) {
   const nc = await connect({ servers: url, name: `bench-sim-agent s${k}` });
   conns.push(nc);
   const runtime = new RecordingRuntime();
   runtimes.push(runtime);
-  handles.push(await runAgent({ nc, node: `s${k}`, underlayIp: fakeIp(k), lanMtu: 1500, stateDir: join(dir, `s${k}`), runtime, heartbeatMs: 30_000, reconcileMs: 600_000 }));
+  handles.push(await runAgent({ nc, node: `s${k}`, underlayIp: fakeIp(k), lanMtu: 1500, stateDir: join(dir, `s${k}`), runtime, heartbeatMs: 30_000, reconcileMs: 600_000, onApplied }));
 }
 // The recorder keeps every view it was handed (for tests); a real runtime keeps none, so the
 // log is dropped here lest it be counted as the agent's memory.
 const trim = setInterval(() => runtimes.forEach((r) => (r.syncs.length = 0)), 1000);
 
 const seqs = (): number[] => handles.map((h) => h.seq());
-let window: { from: number; to: number; times: Map<number, number[]>; last: number[] } | null = null;
-const tick = setInterval(() => {
-  if (!window) return;
-  const now = epochMs();
-  handles.forEach((h, i) => {
-    const s = h.seq();
-    for (let q = Math.max(window!.last[i]! + 1, window!.from); q <= Math.min(s, window!.to); q++) window!.times.get(q)!.push(now);
-    window!.last[i] = Math.max(window!.last[i]!, s);
-  });
-}, 1);
 
 async function waitCaughtUp(): Promise<void> {
   // The agents fold from the start: wait until every one has read as far as the first one.
@@ -76,14 +75,16 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     const from = Number(a), to = Number(b);
     const times = new Map<number, number[]>();
     for (let q = from; q <= to; q++) times.set(q, []);
-    window = { from, to, times, last: seqs() };
+    window = { from, to, times, cpu: process.cpuUsage() };
     say({ watching: [from, to] });
+  } else if (cmd === "cpu") {
+    const d = process.cpuUsage(window?.cpu);
+    say({ cpuUs: d.user + d.system });
   } else if (cmd === "report") say({ fold: Object.fromEntries(window?.times ?? []) });
   else if (cmd === "quit") void quit();
 });
 
 async function quit(): Promise<void> {
-  clearInterval(tick);
   clearInterval(trim);
   await Promise.all(handles.map((h) => h.stop()));
   await Promise.all(conns.map((c) => c.close()));

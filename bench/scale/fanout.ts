@@ -5,9 +5,10 @@
  *   3. load: `containers` container starts through the coordinator (64 in flight); each
  *      simulated agent reports its containers running, so the stream holds two events per
  *      container; wait until every agent has folded all of it
- *   4. fan-out: `events` container starts at `rate` per second; for each appended event,
- *      the time from its append (the server's stored timestamp) until each agent's fold
- *      reached it (agents poll their own fold every 1 ms)
+ *   4. fan-out: `events` container starts at `rate` per second (each appends ContainerStarted,
+ *      then the agent's ContainerRunning: twice as many events); for each appended event, the
+ *      time from its append (the server's stored timestamp) until each agent folded it (the
+ *      agent's onApplied hook timestamps it; nothing polls), and the agent hosts' CPU time
  *   5. RSS: the coordinator, the agent hosts, and one process holding a single agent
  *   6. projection rebuild: the coordinator's SQLite file deleted, a fresh coordinator
  *      catching up from the stream until it serves
@@ -19,7 +20,7 @@ import { ensureStreams } from "@ovl/broker-setup";
 import { OvlClient } from "@ovl/client";
 import { subjects } from "@ovl/domain";
 import { startNats } from "../../test/support/nats.js";
-import { parseNanoTime, rssOf, startAgentHost, startCoordinator, type AgentHost } from "./hosts.js";
+import { bundleAgentHost, parseNanoTime, rssOf, startAgentHost, startCoordinator, type AgentHost } from "./hosts.js";
 import { summarize, type Summary } from "../lib/stats.js";
 
 export interface FanoutOptions {
@@ -41,6 +42,8 @@ export interface FanoutResult {
   /** Per event, the last agent to fold it. */
   readonly lastAgent: Summary;
   readonly eventsMeasured: number;
+  /** CPU time (user + system) of the agent hosts during the fan-out, per event and agent, µs. */
+  readonly cpuPerEventAgentUs: number;
   readonly streamEvents: number;
   readonly joinMs: number;
   readonly loadPerSec: number;
@@ -101,11 +104,12 @@ async function appendTimes(client: OvlClient, from: number, to: number): Promise
   return out;
 }
 
-async function measureFanout(client: OvlClient, hosts: AgentHost[], o: FanoutOptions, base: number): Promise<{ perAgent: number[]; lastAgent: number[]; to: number }> {
+async function measureFanout(client: OvlClient, hosts: AgentHost[], o: FanoutOptions, base: number): Promise<{ perAgent: number[]; lastAgent: number[]; to: number; cpuUs: number }> {
   const to = base + 2 * o.events; // each start appends ContainerStarted, then the agent's ContainerRunning
   await Promise.all(hosts.map((h) => h.ask(`watch ${base + 1} ${to}`, "watching", 10 * 60_000)));
   await load(client, o, "fan-", o.events, 4, o.rate);
   await settle(client, hosts, 120_000);
+  const cpuUs = (await Promise.all(hosts.map((h) => h.ask("cpu", "cpuUs", 60_000) as Promise<number>))).reduce((a, b) => a + b, 0);
   const folds = await Promise.all(hosts.map((h) => h.ask("report", "fold", 10 * 60_000)));
   const appended = await appendTimes(client, base + 1, to);
   const perAgent: number[] = [], lastAgent: number[] = [];
@@ -115,11 +119,11 @@ async function measureFanout(client: OvlClient, hosts: AgentHost[], o: FanoutOpt
     perAgent.push(...times);
     lastAgent.push(Math.max(...times));
   }
-  return { perAgent, lastAgent, to };
+  return { perAgent, lastAgent, to, cpuUs };
 }
 
-async function oneAgentRss(url: string, index: number): Promise<number> {
-  const h = startAgentHost(url, index, 1);
+async function oneAgentRss(url: string, index: number, script: string): Promise<number> {
+  const h = startAgentHost(url, index, 1, script);
   try {
     await h.child.waitLine(/^\{"ready"/, 10 * 60_000);
     return (await h.ask("status", "seqs").then(() => rssOf(h.child.proc.pid)));
@@ -129,6 +133,7 @@ async function oneAgentRss(url: string, index: number): Promise<number> {
 }
 
 export async function runFanout(o: FanoutOptions): Promise<FanoutResult> {
+  const bundle = await bundleAgentHost();
   const nats = await startNats();
   const dir = mkdtempSync(join(tmpdir(), "ovl-bench-scale-"));
   const hosts: AgentHost[] = [];
@@ -143,7 +148,7 @@ export async function runFanout(o: FanoutOptions): Promise<FanoutResult> {
     client = await OvlClient.connect({ url: nats.url, name: "ovl-bench-scale" });
     // 2. agents
     const t0 = performance.now();
-    for (let first = 1; first <= o.nodes; first += o.perProcess) hosts.push(startAgentHost(nats.url, first, Math.min(o.perProcess, o.nodes - first + 1)));
+    for (let first = 1; first <= o.nodes; first += o.perProcess) hosts.push(startAgentHost(nats.url, first, Math.min(o.perProcess, o.nodes - first + 1), bundle.script));
     await Promise.all(hosts.map((h) => h.child.waitLine(/^\{"ready"/, 15 * 60_000)));
     const joinMs = performance.now() - t0;
     o.log(`bench: scale ${o.nodes} simulated agents joined and caught up in ${joinMs.toFixed(0)} ms`);
@@ -156,7 +161,7 @@ export async function runFanout(o: FanoutOptions): Promise<FanoutResult> {
     // 5. memory
     const coordinatorRss = rssOf(coord.child.proc.pid);
     const hostRss = summarize(hosts.map((h) => rssOf(h.child.proc.pid)));
-    const single = o.oneAgentRss ? await oneAgentRss(nats.url, o.nodes + 1) : null;
+    const single = o.oneAgentRss ? await oneAgentRss(nats.url, o.nodes + 1, bundle.script) : null;
     // 6. rebuild
     let rebuildMs: number | null = null;
     if (o.rebuild) {
@@ -167,6 +172,7 @@ export async function runFanout(o: FanoutOptions): Promise<FanoutResult> {
     }
     return {
       perAgent: summarize(f.perAgent), lastAgent: summarize(f.lastAgent), eventsMeasured: f.lastAgent.length, streamEvents: f.to,
+      cpuPerEventAgentUs: f.cpuUs / Math.max(1, f.lastAgent.length) / o.nodes,
       joinMs, loadPerSec, coordinatorRss, hostRss, oneAgentRss: single, rebuildMs,
     };
   } finally {
@@ -176,5 +182,6 @@ export async function runFanout(o: FanoutOptions): Promise<FanoutResult> {
     await coord?.child.stop();
     await nats.stop();
     rmSync(dir, { recursive: true, force: true });
+    bundle.remove();
   }
 }

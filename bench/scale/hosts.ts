@@ -2,7 +2,7 @@
  * Processes of the scale benchmark: agent hosts (scale/agents.ts) and a coordinator (the
  * coordinator engineer's bench/coordinator-serve.ts), each spoken to by lines.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startChild, type Child } from "../lib/proc.js";
 
@@ -14,8 +14,35 @@ export interface AgentHost {
   ask(line: string, key: string, timeoutMs?: number): Promise<any>;
 }
 
-export function startAgentHost(url: string, first: number, count: number): AgentHost {
-  const child = startChild([...TSX, here("./agents.ts"), url, String(first), String(count)], undefined, true);
+/** OVL_BENCH_AGENT_PROF=<dir>: each agent host writes a V8 CPU profile there when it quits. */
+const profile = (): string[] => {
+  const dir = process.env.OVL_BENCH_AGENT_PROF;
+  return dir && /^\/[\w./-]+$/.test(dir) ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+};
+
+/**
+ * agents.ts bundled by esbuild, as the installed `ovl agent` is (packages/cli/build.mjs): an
+ * agent process then starts in node's own time and holds no tsx loader thread, so joining
+ * 50 processes takes seconds, not minutes of compiling, and their RSS is an agent's. Written
+ * under node_modules/.cache so its external packages resolve; removed by the returned function.
+ */
+export async function bundleAgentHost(): Promise<{ script: string; remove: () => void }> {
+  const { build } = await import("esbuild");
+  const dir = fileURLToPath(new URL("../../node_modules/.cache/ovl-bench-scale/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const script = `${dir}agents-${process.pid}.mjs`;
+  await build({
+    entryPoints: [here("./agents.ts")], outfile: script, bundle: true, platform: "node", format: "esm", target: "node20",
+    external: ["better-sqlite3", "dockerode", "tsx", "tsx/*"], logLevel: "warning",
+    banner: { js: "import { createRequire as __ovlRequire } from 'node:module'; const require = __ovlRequire(import.meta.url);" },
+  });
+  return { script, remove: () => rmSync(script, { force: true }) };
+}
+
+/** `script`: the bundle from bundleAgentHost, or agents.ts itself run through tsx. */
+export function startAgentHost(url: string, first: number, count: number, script?: string): AgentHost {
+  const argv = script ? [process.execPath, ...profile(), script] : [process.execPath, ...profile(), ...TSX.slice(1), here("./agents.ts")];
+  const child = startChild([...argv, url, String(first), String(count)], undefined, true);
   return {
     child,
     async ask(line, key, timeoutMs = 60_000) {
