@@ -94,25 +94,32 @@ export class LinuxDockerRuntime implements NodeRuntime {
     const desired = desiredDataplane(state, node, { underlayIface: this.opts.underlayIface });
     if (!desired) return []; // not a member (yet): touch nothing
     this.view = { state, desired };
+    // Docker's list is asked first: the dataplane's reads are processes, and spawning them
+    // takes the event loop for a while on a loaded machine.
+    const listed = this.containers.listOwned(node);
     // 1. The dataplane, while Docker works (awaited before any wiring, and at the end).
     const dataplane = this.opts.kernel.reconcile(desired).then((steps) => void (steps.length && this.log(`dataplane: ${steps.length} step(s) applied`)));
     dataplane.catch(() => undefined); // its failure is thrown by the awaits below
-    const records = localContainers(state, node);
-    const actual = await this.containers.listOwned(node);
-    // 2. Containers the state no longer holds.
-    for (const a of actual) {
-      const rec = records.find((r) => r.name === a.name);
-      if (!rec || rec.ip !== a.ip || rec.state === "failed") await this.removeOne(a, rec ? "stale" : "not in the state");
+    try {
+      const records = localContainers(state, node);
+      const actual = await listed;
+      // 2. Containers the state no longer holds.
+      for (const a of actual) {
+        const rec = records.find((r) => r.name === a.name);
+        if (!rec || rec.ip !== a.ip || rec.state === "failed") await this.removeOne(a, rec ? "stale" : "not in the state");
+      }
+      // 3. Containers it holds.
+      const reports: ContainerReport[] = [];
+      for (const rec of records.filter((r) => r.state !== "failed")) {
+        const existing = actual.find((a) => a.name === rec.name && a.ip === rec.ip);
+        const report = await this.ensure(rec, existing, desired, dataplane);
+        if (report && differs(rec, report)) reports.push(report);
+      }
+      await dataplane;
+      return reports;
+    } finally {
+      await dataplane.catch(() => undefined); // the next operation never overlaps this one's kernel work
     }
-    // 3. Containers it holds.
-    const reports: ContainerReport[] = [];
-    for (const rec of records.filter((r) => r.state !== "failed")) {
-      const existing = actual.find((a) => a.name === rec.name && a.ip === rec.ip);
-      const report = await this.ensure(rec, existing, desired, dataplane);
-      if (report && differs(rec, report)) reports.push(report);
-    }
-    await dataplane;
-    return reports;
   }
 
   /** `dataplane`: the bridge is there once it resolves; a rejection ends the sync (retried), it fails no container. */
