@@ -1,0 +1,41 @@
+/** Which events make the agent re-plan its node (agent.ts `matters`). */
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import type { OvlEvent } from "@ovl/domain";
+import { matters } from "../../packages/node-agent/src/agent.js";
+
+const test = suite("agent: which events re-plan the node");
+const running = (node: string, ip = "198.19.1.2"): OvlEvent => ({ type: "ContainerRunning", data: { node, name: "web", ip } });
+const exited = (node: string, ip = "198.19.1.2"): OvlEvent => ({ type: "ContainerExited", data: { node, name: "web", ip, exitCode: 1 } });
+const rec = (state: string, ip = "198.19.1.2") => ({ ip, state });
+
+test("its own containers' run state always", () => {
+  assert.ok(matters(running("n1"), "n1", rec("pending")));
+  assert.ok(matters(exited("n1"), "n1", rec("running")));
+  assert.ok(matters(running("n1"), "n1", undefined));
+});
+
+test("another node's container moving between address-holding states: no", () => {
+  assert.not.ok(matters(running("n2"), "n1", rec("pending")));
+  assert.not.ok(matters(running("n2"), "n1", rec("exited")));
+  assert.not.ok(matters(exited("n2"), "n1", rec("running")));
+  assert.not.ok(matters(running("n2"), "n1", undefined), "unknown container: the fold ignores it");
+  assert.not.ok(matters(running("n2"), "n1", rec("failed", "198.19.1.9")), "another address: the fold ignores it");
+});
+
+test("another node's failed container holding its address again: yes (peers program it)", () => {
+  assert.ok(matters(running("n2"), "n1", rec("failed")));
+  assert.ok(matters(exited("n2"), "n1", rec("failed")));
+});
+
+test("every other event", () => {
+  const others: OvlEvent[] = [
+    { type: "ContainerStarted", data: { node: "n2", name: "w", ip: "198.19.1.3", mac: "0a:58:c6:13:01:03", image: "i", cmd: [], ports: [] } },
+    { type: "ContainerStopped", data: { node: "n2", name: "w", ip: "198.19.1.3", reason: "rm" } },
+    { type: "ContainerFailed", data: { node: "n2", name: "w", ip: "198.19.1.3", reason: "x" } },
+    { type: "NodeLost", data: { node: "n2", lastSeen: "2026-01-01T00:00:00.000Z" } },
+  ];
+  for (const e of others) assert.ok(matters(e, "n1", rec("running")), e.type);
+});
+
+test.run();
