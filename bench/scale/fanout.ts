@@ -55,13 +55,15 @@ export interface FanoutResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function allCaughtUp(hosts: AgentHost[], target: () => Promise<number>, timeoutMs: number): Promise<number> {
+async function allCaughtUp(hosts: AgentHost[], target: () => Promise<number>, timeoutMs: number, log?: (l: string) => void): Promise<number> {
   const until = Date.now() + timeoutMs;
+  let said = Date.now();
   for (;;) {
     const last = await target();
     const mins = await Promise.all(hosts.map((h) => h.ask("status", "seqs", 10 * 60_000).then((s: number[]) => s[0]!)));
     if (mins.every((m) => m >= last)) return last;
     if (Date.now() > until) throw new Error(`agents at ${Math.min(...mins)} of ${last} after ${timeoutMs} ms`);
+    if (log && Date.now() - said > 30_000) (said = Date.now()), log(`bench: scale stream at ${last}, slowest agent at ${Math.min(...mins)}`);
     await sleep(250);
   }
 }
@@ -86,10 +88,10 @@ async function lastSeq(client: OvlClient): Promise<number> {
 }
 
 /** Waits until the stream stops growing (the agents' running reports are in) and every agent folded it. */
-async function settle(client: OvlClient, hosts: AgentHost[], timeoutMs: number): Promise<number> {
+async function settle(client: OvlClient, hosts: AgentHost[], timeoutMs: number, log?: (l: string) => void): Promise<number> {
   let prev = -1;
   for (let i = 0; i < 50; i++) {
-    const s = await allCaughtUp(hosts, () => lastSeq(client), timeoutMs);
+    const s = await allCaughtUp(hosts, () => lastSeq(client), timeoutMs, log);
     if (s === prev) return s;
     prev = s;
     await sleep(500);
@@ -154,7 +156,8 @@ export async function runFanout(o: FanoutOptions): Promise<FanoutResult> {
     o.log(`bench: scale ${o.nodes} simulated agents joined and caught up in ${joinMs.toFixed(0)} ms`);
     // 3. load
     const loadPerSec = o.containers ? await load(client, o, "c-", o.containers, 64) : 0;
-    const base = await settle(client, hosts, 20 * 60_000);
+    o.log(`bench: scale ${o.containers} starts in, at ${loadPerSec.toFixed(0)}/s`);
+    const base = await settle(client, hosts, 20 * 60_000, o.log);
     o.log(`bench: scale ${o.containers} containers at ${loadPerSec.toFixed(0)}/s; ${base} events folded by every agent`);
     // 4. fan-out
     const f = await measureFanout(client, hosts, o, base);
