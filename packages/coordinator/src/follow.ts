@@ -20,6 +20,36 @@ export interface Follower {
   stop(): Promise<void>;
 }
 
+export interface FollowOptions {
+  /** Messages the consumer asks for at a time. @default 512 */
+  readonly batch?: number;
+}
+
+/**
+ * The Nats-Msg-Id is read only when asked for: decoding a message's headers costs about
+ * as much as validating its event, and a catch-up at start (nothing of ours in flight)
+ * never needs it.
+ */
+class StoredMessage implements Delivered {
+  readonly seq: number;
+  readonly pending: number;
+  readonly #m: JsMsg;
+
+  constructor(m: JsMsg, readonly env: Envelope | null) {
+    this.#m = m;
+    this.seq = m.seq;
+    this.pending = m.info.pending;
+  }
+
+  get subject(): string {
+    return this.#m.subject;
+  }
+
+  get msgId(): string | null {
+    return this.#m.headers?.get("Nats-Msg-Id") || null;
+  }
+}
+
 function toDelivered(m: JsMsg, log: (line: string) => void): Delivered {
   let env: Envelope | null = null;
   try {
@@ -27,7 +57,7 @@ function toDelivered(m: JsMsg, log: (line: string) => void): Delivered {
   } catch (err) {
     log(`event ${m.seq} on ${m.subject} skipped: ${(err as Error).message}`);
   }
-  return { seq: m.seq, subject: m.subject, env, msgId: m.headers?.get("Nats-Msg-Id") || null, pending: m.info.pending };
+  return new StoredMessage(m, env);
 }
 
 export async function followEvents(
@@ -35,6 +65,7 @@ export async function followEvents(
   fromSeq: number,
   onEvent: (d: Delivered) => void,
   log: (line: string) => void,
+  opts: FollowOptions = {},
 ): Promise<Follower> {
   const consumer = await js.consumers.get(subjects.STREAM_EVENTS, {
     deliver_policy: DeliverPolicy.StartSequence,
@@ -42,7 +73,7 @@ export async function followEvents(
   });
   let messages: ConsumerMessages | null = null;
   messages = await consumer.consume({
-    max_messages: 512,
+    max_messages: opts.batch ?? 512,
     expires: 5000,
     callback: (m) => {
       try {

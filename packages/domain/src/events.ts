@@ -107,6 +107,9 @@ const dataChecks = Object.fromEntries(
   Object.entries(EventDataSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
 ) as unknown as { [T in EventType]: { Check(v: unknown): boolean; Errors(v: unknown): { First(): { path: string; message: string } | undefined } } };
 
+/** One decoder for every read: a replay decodes each stored event, and making one per call costs more than the decoding. */
+const utf8 = new TextDecoder();
+
 function invalidEvent(why: string): OvlError {
   return new OvlError(OvlErrorCodes.InvalidEvent, why);
 }
@@ -121,7 +124,7 @@ export function parseEnvelope(bytes: Uint8Array | string): Envelope {
   if (size > MAX_EVENT_BYTES) throw invalidEvent(`event of ${size} bytes exceeds ${MAX_EVENT_BYTES}`);
   let raw: unknown;
   try {
-    raw = JSON.parse(typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes));
+    raw = JSON.parse(typeof bytes === "string" ? bytes : utf8.decode(bytes));
   } catch (cause) {
     throw new OvlError(OvlErrorCodes.InvalidEvent, `event is not JSON: ${(cause as Error).message}`, { cause });
   }
@@ -140,6 +143,8 @@ export function parseEnvelope(bytes: Uint8Array | string): Envelope {
   return raw as Envelope;
 }
 
+const utf8Out = new TextEncoder();
+
 export function encodeEnvelope(env: Envelope): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(env));
+  return utf8Out.encode(JSON.stringify(env));
 }

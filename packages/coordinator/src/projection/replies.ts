@@ -33,7 +33,10 @@ export function runReply(state: ClusterState, node: string, name: string, seq: n
   const n = state.nodes[node];
   const c = n?.containers[name];
   if (!n || !c) return { name, node, seq };
-  const [row] = psRows({ cluster: state.cluster, nodes: { [node]: { ...n, containers: { [name]: c } } } });
+  // psRows of a state holding only this container (all it reads is the node's status):
+  // one row, the same as `ovl ps` shows, without copying the node record.
+  const only = { cluster: null, nodes: { [node]: { status: n.status, containers: { [name]: c } } } } as unknown as ClusterState;
+  const [row] = psRows(only);
   return { ...row, seq };
 }
 

@@ -7,7 +7,7 @@
  */
 import { StateDraft, emptyState, eventOf, type ClusterState, type ContainerRecord, type Envelope, type OvlEvent } from "@ovl/domain";
 import { openDb, type Db } from "./schema.js";
-import { containerToRow, nodeToRow, rowToContainer, rowToNode, type ContainerRow, type NodeRow } from "./rows.js";
+import { containerValues, nodeValues, rowToContainer, rowToNode, type ContainerRow, type NodeRow } from "./rows.js";
 import { requestRow, type OpenDecision, type RequestRow } from "./replies.js";
 
 export interface Snapshot {
@@ -55,11 +55,13 @@ class Touched {
   readonly nodes = new Set<string>();
   /** Nodes whose container rows are all rewritten (a node that left or joined again). */
   readonly resets = new Set<string>();
-  readonly containers = new Map<string, { node: string; name: string }>();
+  /** `fresh`: started in this batch where no row was, so if it is gone again there is nothing to delete. */
+  readonly containers = new Map<string, { node: string; name: string; fresh: boolean }>();
   /** Request rows by id, last one wins (as INSERT OR REPLACE would). */
   readonly requests = new Map<string, RequestRow>();
 
-  add(event: OvlEvent): void {
+  /** `before`: the state the event applies to (the file holds it for rows not touched yet). */
+  add(event: OvlEvent, before: ClusterState): void {
     switch (event.type) {
       case "ClusterCreated":
         this.cluster = true;
@@ -74,8 +76,12 @@ class Touched {
       case "NodeLost":
         this.nodes.add(event.data.node);
         return;
-      default:
-        this.containers.set(`${event.data.node}\u0000${event.data.name}`, { node: event.data.node, name: event.data.name });
+      default: {
+        const { node, name } = event.data;
+        const key = `${node}\u0000${name}`;
+        if (this.containers.has(key)) return;
+        this.containers.set(key, { node, name, fresh: event.type === "ContainerStarted" && !before.nodes[node]?.containers[name] });
+      }
     }
   }
 }
@@ -128,8 +134,8 @@ export class Projection {
     this.#seq = seq;
     if (!env) return;
     const event = eventOf(env);
+    this.#touched.add(event, this.#draft.peek);
     this.#draft.apply(event, env);
-    this.#touched.add(event);
     const req = requestRow(env, seq, this.#draft.peek);
     if (req) this.#touched.requests.set(req.id, req);
   }
@@ -168,12 +174,8 @@ export class Projection {
 
 function writer(db: Db): (t: Touched, state: ClusterState, seq: number) => void {
   const cluster = db.prepare("INSERT OR REPLACE INTO cluster (id, cidr, block_prefix, vni, vxlan_port, mtu) VALUES (1, @cidr, @blockPrefix, @vni, @vxlanPort, @mtu)");
-  const node = db.prepare(
-    "INSERT OR REPLACE INTO nodes VALUES (@name, @underlay_ip, @agent_version, @status, @subnet, @gateway, @since, @reason, @has_last_seen, @last_seen)",
-  );
-  const ctr = db.prepare(
-    "INSERT OR REPLACE INTO containers VALUES (@node, @name, @ip, @mac, @image, @cmd, @ports, @state, @reason, @exit_code, @since)",
-  );
+  const node = db.prepare("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const ctr = db.prepare("INSERT OR REPLACE INTO containers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const ctrDel = db.prepare("DELETE FROM containers WHERE node = ? AND name = ?");
   const ctrReset = db.prepare("DELETE FROM containers WHERE node = ?");
   const request = db.prepare("INSERT OR REPLACE INTO requests (id, seq, reply, open) VALUES (?, ?, ?, ?)");
@@ -182,16 +184,16 @@ function writer(db: Db): (t: Touched, state: ClusterState, seq: number) => void 
     if (t.cluster && state.cluster) cluster.run(state.cluster);
     for (const name of t.nodes) {
       const rec = state.nodes[name];
-      if (rec) node.run(nodeToRow(rec)); // nodes are never removed from the state
+      if (rec) node.run(nodeValues(rec)); // nodes are never removed from the state
     }
     for (const name of t.resets) {
       ctrReset.run(name);
-      for (const c of Object.values(state.nodes[name]?.containers ?? {})) ctr.run(containerToRow(c));
+      for (const c of Object.values(state.nodes[name]?.containers ?? {})) ctr.run(containerValues(c));
     }
-    for (const { node: n, name } of t.containers.values()) {
+    for (const { node: n, name, fresh } of t.containers.values()) {
       const c = state.nodes[n]?.containers[name];
-      if (c) ctr.run(containerToRow(c));
-      else ctrDel.run(n, name);
+      if (c) ctr.run(containerValues(c));
+      else if (!fresh) ctrDel.run(n, name);
     }
     for (const r of t.requests.values()) request.run(r.id, r.seq, r.reply === null ? null : JSON.stringify(r.reply), r.open === null ? null : JSON.stringify(r.open));
     lastSeq.run(String(seq));
