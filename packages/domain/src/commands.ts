@@ -3,8 +3,8 @@
  * (below) before it becomes a typed command; time and request id travel beside it, so
  * `decide` stays pure.
  */
-import { Type, type Static } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { lazyChecks } from "./compile.js";
 import { CidrString, Ipv4, Name, PortMappingSchema, Reason, Time } from "./schema.js";
 import { OvlError, OvlErrorCodes } from "./errors.js";
 
@@ -91,13 +91,11 @@ export type OvlCommand =
   | RemoveContainer
   | ReportContainer;
 
-const checks = Object.fromEntries(
-  Object.entries(CommandSchemas).map(([t, s]) => [t, TypeCompiler.Compile(s)]),
-) as unknown as { [T in CommandType]: { Check(v: unknown): boolean; Errors(v: unknown): { First(): { path: string; message: string } | undefined } } };
+const checkOf = lazyChecks(CommandSchemas as Readonly<Record<CommandType, TSchema>>);
 
 /** Validates a command's data from the wire; throws INVALID_INPUT naming the first bad field. */
 export function parseCommandData<T extends CommandType>(type: T, raw: unknown): CommandData<T> {
-  const check = checks[type];
+  const check = checkOf(type);
   if (!check.Check(raw)) {
     const first = check.Errors(raw).First();
     const where = first?.path ? first.path.slice(1).replaceAll("/", ".") : "request";

@@ -4,7 +4,7 @@
  * answer and appends nothing new.
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { lazyCheck } from "./compile.js";
 import { Name, Time } from "./schema.js";
 import { OvlError, OvlErrorCodes, type OvlErrorCode } from "./errors.js";
 
@@ -41,13 +41,13 @@ export function decodeJson(bytes: Uint8Array, what: string, limit = MAX_REQUEST_
 
 export const encodeJson = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 
-const RequestEnvelope = TypeCompiler.Compile(
+const requestEnvelope = lazyCheck(
   Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9_-]{8,64}$" }), body: Type.Unknown() }, { additionalProperties: false }),
 );
 
 export function parseRequest(bytes: Uint8Array): Request {
   const raw = decodeJson(bytes, "request");
-  if (!RequestEnvelope.Check(raw)) {
+  if (!requestEnvelope().Check(raw)) {
     throw new OvlError(OvlErrorCodes.InvalidInput, 'malformed request: expected {"id": "<8-64 chars of A-Za-z0-9_->", "body": {...}}');
   }
   return raw as Request;
@@ -66,12 +66,12 @@ export const HeartbeatSchema = Type.Object(
   { additionalProperties: false },
 );
 export type Heartbeat = Static<typeof HeartbeatSchema>;
-const heartbeatCheck = TypeCompiler.Compile(HeartbeatSchema);
+const heartbeatCheck = lazyCheck(HeartbeatSchema);
 
 export function parseHeartbeat(bytes: Uint8Array): Heartbeat {
   const raw = decodeJson(bytes, "heartbeat");
-  if (!heartbeatCheck.Check(raw)) {
-    const first = heartbeatCheck.Errors(raw).First();
+  if (!heartbeatCheck().Check(raw)) {
+    const first = heartbeatCheck().Errors(raw).First();
     throw new OvlError(OvlErrorCodes.InvalidInput, `invalid heartbeat: ${first ? `${first.path} ${first.message}` : "wrong shape"}`);
   }
   return raw;
