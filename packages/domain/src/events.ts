@@ -12,7 +12,8 @@
  *   back and the coordinator records ContainerRunning / ContainerFailed / ContainerExited.
  * - ContainerStopped frees the name and address at once.
  */
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { TSchema } from "@sinclair/typebox";
+import { lazyCheck, lazyChecks } from "./compile.js";
 import { EnvelopeSchema, EventDataSchemas, EVENT_SCHEMA_VERSION, type EventData, type EventType } from "./schema.js";
 import { OvlError, OvlErrorCodes } from "./errors.js";
 
@@ -102,10 +103,8 @@ export function eventOf<E extends OvlEvent>(env: Envelope<E>): E {
 /** Payloads above this size are refused before parsing. */
 export const MAX_EVENT_BYTES = 64 * 1024;
 
-const envelopeCheck = TypeCompiler.Compile(EnvelopeSchema);
-const dataChecks = Object.fromEntries(
-  Object.entries(EventDataSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
-) as unknown as { [T in EventType]: { Check(v: unknown): boolean; Errors(v: unknown): { First(): { path: string; message: string } | undefined } } };
+const envelopeCheck = lazyCheck(EnvelopeSchema);
+const dataCheck = lazyChecks(EventDataSchemas as Readonly<Record<EventType, TSchema>>);
 
 /** One decoder for every read: a replay decodes each stored event, and making one per call costs more than the decoding. */
 const utf8 = new TextDecoder();
@@ -128,14 +127,14 @@ export function parseEnvelope(bytes: Uint8Array | string): Envelope {
   } catch (cause) {
     throw new OvlError(OvlErrorCodes.InvalidEvent, `event is not JSON: ${(cause as Error).message}`, { cause });
   }
-  if (!envelopeCheck.Check(raw)) {
-    const first = envelopeCheck.Errors(raw).First();
+  if (!envelopeCheck().Check(raw)) {
+    const first = envelopeCheck().Errors(raw).First();
     throw invalidEvent(`malformed envelope: ${first ? `${first.path || "/"} ${first.message}` : "wrong shape"}`);
   }
   const env = raw as { type: string; v: number; data: unknown };
-  if (!Object.hasOwn(dataChecks, env.type)) throw invalidEvent(`unknown event type ${JSON.stringify(env.type)}`);
+  if (!Object.hasOwn(EventDataSchemas, env.type)) throw invalidEvent(`unknown event type ${JSON.stringify(env.type)}`);
   if (env.v !== EVENT_SCHEMA_VERSION) throw invalidEvent(`${env.type} schema version ${env.v} is not supported (this reader knows ${EVENT_SCHEMA_VERSION})`);
-  const check = dataChecks[env.type as EventType];
+  const check = dataCheck(env.type as EventType);
   if (!check.Check(env.data)) {
     const first = check.Errors(env.data).First();
     throw invalidEvent(`invalid ${env.type}: ${first ? `${first.path || "/"} ${first.message}` : "wrong shape"}`);
