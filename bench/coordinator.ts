@@ -5,11 +5,12 @@
  * 2. the same with many concurrent clients;
  * 3. projection rebuild: a fresh coordinator catching up on a stream of ~100,000 events,
  *    and the fold + SQLite alone (no NATS) over the same events.
- *   npx tsx bench/coordinator.ts [--starts N] [--clients C] [--events E]
+ *   npx tsx bench/coordinator.ts [--starts N] [--clients C] [--events E] [--no-rebuild]
+ * BENCH_PROF=<dir> writes a CPU profile of each coordinator process there.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +27,7 @@ const arg = (name: string, def: number): number => {
 const STARTS = arg("starts", 10_000);
 const CLIENTS = arg("clients", 64);
 const EVENTS = arg("events", 100_000);
+const REBUILD = !process.argv.includes("--no-rebuild");
 const NODES = 64;
 const here = fileURLToPath(new URL(".", import.meta.url));
 let idn = 0;
@@ -55,6 +57,28 @@ async function stopProc(proc: ChildProcess): Promise<void> {
   const gone = new Promise((r) => proc.once("exit", r));
   proc.kill("SIGTERM");
   await gone;
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * CPU per decision of each process over a phase: far less sensitive than a rate to the
+ * other work on a shared machine, so an A/B of the append path can be read from it.
+ */
+async function withCpu(pids: Record<string, number | undefined>, count: number, phase: () => Promise<number>): Promise<[number, string]> {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
+  const self0 = process.cpuUsage();
+  const rate = await phase();
+  const self = process.cpuUsage(self0);
+  const per = (ms: number): string => `${((ms * 1000) / count).toFixed(0)} µs`;
+  const parts = Object.entries(pids).map(([k, pid]) => `${k} ${per(cpuMs(pid) - before[k]!)}`);
+  parts.push(`bench clients ${per((self.user + self.system) / 1000)}`);
+  return [rate, `CPU per decision: ${parts.join(", ")}`];
 }
 
 async function starts(nc: NatsConnection, from: number, count: number, clients: number): Promise<number> {
@@ -139,6 +163,18 @@ async function baseline(nc: NatsConnection): Promise<number> {
   return rate;
 }
 
+async function rebuild(nc: NatsConnection, url: string, dir: string, procs: ChildProcess[]): Promise<void> {
+  const base = (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
+  const added = await fillStream(nc, EVENTS - base);
+  const last = base + added;
+  const rebuilt = await serve(url, join(dir, "b.db"));
+  procs.push(rebuilt.proc);
+  console.log(`projection rebuild (coordinator start): ${Math.round(last / (rebuilt.ms / 1000))} events/s (${last} events in ${rebuilt.ms} ms)`);
+  await stopProc(rebuilt.proc);
+  const alone = await foldAlone(nc, dir, last);
+  console.log(`fold + SQLite alone:                 ${Math.round(alone)} events/s`);
+}
+
 const srv = await startNats();
 const dir = mkdtempSync(join(tmpdir(), "ovl-bench-coord-"));
 const nc = await srv.connect();
@@ -150,21 +186,14 @@ try {
   procs.push(coord.proc);
   await Promise.all(Array.from({ length: NODES }, (_, i) => ask(nc, subjects.reportSubject(`n${i + 1}`, "join"), { node: `n${i + 1}`, underlayIp: `198.18.0.${i + 11}`, agentVersion: "bench" })));
   await starts(nc, 0, 200, 16); // warm-up
-  const single = await starts(nc, 200, 2000, 1);
-  console.log(`container starts, 1 client:          ${Math.round(single)} decisions/s`);
-  const many = await starts(nc, 2200, STARTS, CLIENTS);
-  console.log(`container starts, ${CLIENTS} clients:        ${Math.round(many)} decisions/s (${STARTS} starts)`);
+  const pids = { coordinator: coord.proc.pid, "nats-server": srv.proc.pid };
+  const [single, singleCpu] = await withCpu(pids, 2000, () => starts(nc, 200, 2000, 1));
+  console.log(`container starts, 1 client:          ${Math.round(single)} decisions/s (${singleCpu})`);
+  const [many, manyCpu] = await withCpu(pids, STARTS, () => starts(nc, 2200, STARTS, CLIENTS));
+  console.log(`container starts, ${CLIENTS} clients:        ${Math.round(many)} decisions/s (${STARTS} starts; ${manyCpu})`);
+  console.log(`load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
   await stopProc(coord.proc);
-
-  const base = (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
-  const added = await fillStream(nc, EVENTS - base);
-  const last = base + added;
-  const rebuilt = await serve(srv.url, join(dir, "b.db"));
-  procs.push(rebuilt.proc);
-  console.log(`projection rebuild (coordinator start): ${Math.round(last / (rebuilt.ms / 1000))} events/s (${last} events in ${rebuilt.ms} ms)`);
-  await stopProc(rebuilt.proc);
-  const alone = await foldAlone(nc, dir, last);
-  console.log(`fold + SQLite alone:                 ${Math.round(alone)} events/s`);
+  if (REBUILD) await rebuild(nc, srv.url, dir, procs);
 } finally {
   for (const p of procs) await stopProc(p);
   await nc.close();

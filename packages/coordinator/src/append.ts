@@ -6,8 +6,9 @@
  * slot another coordinator's event filled. The Nats-Msg-Id is derived from the request id,
  * the event type and its aggregate, so deciding the same request again yields the same id.
  */
-import { NatsError, type JetStreamClient, type PubAck } from "nats";
-import { encodeEnvelope, envelope, subjectFor, type OvlEvent } from "@ovl/domain";
+import { NatsError } from "nats";
+import { encodeEnvelope, subjectFor, type Envelope, type OvlEvent } from "@ovl/domain";
+import { AppendError, type AckCallback, type Appender } from "./appender.js";
 
 export const API_WRONG_LAST_SEQUENCE = 10071;
 export const API_WRONG_LAST_MSG_ID = 10070;
@@ -33,22 +34,16 @@ export interface AppendOptions {
   readonly expectSeq: number;
   readonly prevMsgId: string | null;
   readonly msgId: string;
-  readonly time: string;
-  readonly requestId: string;
-  readonly timeoutMs: number;
 }
 
-export function append(js: JetStreamClient, event: OvlEvent, o: AppendOptions): Promise<PubAck> {
-  return js.publish(subjectFor(event), encodeEnvelope(envelope(event, o.time, o.requestId)), {
-    msgID: o.msgId,
-    expect: { lastSequence: o.expectSeq, ...(o.prevMsgId ? { lastMsgID: o.prevMsgId } : {}) },
-    timeout: o.timeoutMs,
-  });
+/** Appends the event's envelope (already built: the reply is derived from it too). */
+export function append(appender: Appender, event: OvlEvent, env: Envelope, o: AppendOptions, done: AckCallback): void {
+  appender.append(subjectFor(event), encodeEnvelope(env), { msgId: o.msgId, lastSequence: o.expectSeq, lastMsgId: o.prevMsgId }, done);
 }
 
 /** Why an append did not land where expected, for the log. */
 export function describeFailure(err: unknown): string {
-  const code = err instanceof NatsError ? err.api_error?.err_code : undefined;
+  const code = err instanceof AppendError ? err.errCode : err instanceof NatsError ? err.api_error?.err_code : undefined;
   if (code === API_WRONG_LAST_SEQUENCE) return `another writer appended first (${(err as Error).message})`;
   if (code === API_WRONG_LAST_MSG_ID) return `the previous append did not land (${(err as Error).message})`;
   return (err as Error)?.message ?? String(err);

@@ -27,6 +27,7 @@ import {
   type Reply,
 } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
+import { Appender } from "./appender.js";
 import { followEvents, type Delivered } from "./follow.js";
 import { Heartbeats } from "./heartbeats.js";
 import { Pipeline } from "./pipeline.js";
@@ -64,6 +65,8 @@ export interface CoordinatorHandle {
 }
 
 const CREATE_CLUSTER_ID = "create-cluster";
+/** How long an append may wait for its PubAck before the decision is retried. */
+const PUBLISH_TIMEOUT_MS = 5000;
 
 function clusterData(explicit: Partial<ClusterConfig>, base: ClusterConfig): ClusterConfig {
   return parseCommandData("CreateCluster", { ...base, ...explicit });
@@ -76,6 +79,8 @@ async function ensureCluster(pipeline: Pipeline, projection: Projection, explici
     const reply = await pipeline.submit({ id: CREATE_CLUSTER_ID, command: { type: "CreateCluster", data }, noop: () => ({ cluster: data }) });
     // Losing a race to a coordinator with other defaults is fine; only explicit values must match.
     if (!reply.ok && reply.error.code !== OvlErrorCodes.ClusterMismatch) throw new OvlError(reply.error.code, reply.error.message);
+    // The reply comes on the PubAck: wait until the follower has applied the event too.
+    await new Promise<void>((r) => pipeline.afterApplied(r));
   }
   const existing = projection.state.cluster;
   if (!existing) throw new OvlError(OvlErrorCodes.Internal, "the cluster was not created");
@@ -120,7 +125,9 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const jsm = await opts.nc.jetstreamManager();
     const js = opts.nc.jetstream();
     const last = await checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm));
-    const pipeline = new Pipeline({ js, jsm, projection, now, log, ...(opts.window ? { window: opts.window } : {}) });
+    const appender = new Appender(opts.nc, PUBLISH_TIMEOUT_MS);
+    undo.unshift(() => appender.close());
+    const pipeline = new Pipeline({ appender, jsm, projection, now, log, ...(opts.window ? { window: opts.window } : {}) });
     // One transaction per 1000 events while catching up, and at most one per 20 ms at the
     // live end: replies come from the fold's rows in memory, the file is rebuildable.
     let sinceFlush = 0;
@@ -156,7 +163,14 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     };
     const onQuery = (m: Msg): void => {
       const req = parseRequest(m.data);
-      respond(m, okReply(answerQuery(m.subject, req.body, { state: projection.state, seq: projection.seq, heartbeats: heartbeats.latest })));
+      // After the events this coordinator already answered for are applied: read your writes.
+      pipeline.afterApplied(() => {
+        try {
+          respond(m, okReply(answerQuery(m.subject, req.body, { state: projection.state, seq: projection.seq, heartbeats: heartbeats.latest })));
+        } catch (e) {
+          respond(m, errorReply(e));
+        }
+      });
     };
     const subs = [
       serve(opts.nc, subjects.COMMANDS_WILDCARD, onRequest, log),
@@ -181,6 +195,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
         unfollow();
         heartbeats.stop();
         await pipeline.stop();
+        appender.close();
         await follower.stop();
         if (flushing) clearTimeout(flushing);
         projection.close();
