@@ -35,7 +35,7 @@ import { Projection } from "./projection/store.js";
 import { answerQuery, jobFor } from "./routes.js";
 import { completeOpen } from "./complete.js";
 import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
-import { checkStream, waitCaughtUp } from "./startup.js";
+import { catchUp, checkStream, waitCaughtUp } from "./startup.js";
 
 export interface CoordinatorOptions {
   readonly nc: NatsConnection;
@@ -125,11 +125,12 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const jsm = await opts.nc.jetstreamManager();
     const js = opts.nc.jetstream();
     const last = await checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm));
+    await catchUp(js, projection, last, log); // the history in large transactions, before anything is served
     const appender = new Appender(opts.nc, PUBLISH_TIMEOUT_MS);
     undo.unshift(() => appender.close());
     const pipeline = new Pipeline({ appender, jsm, projection, now, log, ...(opts.window ? { window: opts.window } : {}) });
-    // One transaction per 1000 events while catching up, and at most one per 20 ms at the
-    // live end: replies come from the fold's rows in memory, the file is rebuildable.
+    // Live: one transaction per 1000 events in a burst, and at most one per 20 ms at the
+    // end of it: replies come from the fold's rows in memory, the file is rebuildable.
     let sinceFlush = 0;
     let flushing: NodeJS.Timeout | null = null;
     const flush = (): void => {
@@ -139,7 +140,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     };
     const onEvent = (d: Delivered): void => {
       projection.apply(d.seq, d.env);
-      pipeline.onApplied(d.seq, d.msgId);
+      pipeline.onApplied(d.seq, () => d.msgId);
       if (++sinceFlush >= 1000) flush();
       else if (d.pending === 0) flushing ??= setTimeout(flush, 20);
     };

@@ -233,13 +233,18 @@ export class Pipeline {
     this.#confirmUpTo(this.#pending[i - 1]!.seq);
   }
 
-  /** The follower applied the event stored at `seq` (already in the projection). */
-  onApplied(seq: number, msgId: string | null): void {
+  /**
+   * The follower applied the event stored at `seq` (already in the projection). `msgIdOf`
+   * reads its Nats-Msg-Id, asked only when an append of ours is pending (decoding headers
+   * costs the replay of other writers' events for nothing).
+   */
+  onApplied(seq: number, msgIdOf: () => string | null): void {
     this.#onProgress?.();
     this.#forgetApplied(seq);
     if (this.#recovering) return;
     if (this.#pending.length > this.#head) {
       const head = this.#pending[this.#head]!;
+      const msgId = msgIdOf();
       if (head.seq !== seq || head.msgId !== msgId) {
         this.#confirmUpTo(seq - 1);
         return this.#fail(this.#epoch, `event ${seq} (${msgId ?? "no id"}) was appended by another writer`);
