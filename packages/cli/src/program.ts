@@ -194,6 +194,7 @@ function addLabCommands(program: Command, act: Act): void {
     .description("bring a local lab cluster up (network namespaces, dockerd per node, control plane); needs root")
     .option("--nodes <n>", "number of nodes", intIn(1, 20), 3)
     .option("--brokers <n>", "NATS servers: 1, or a cluster of 3 or 5 with streams replicated 3 times", intIn(1, 5), 1)
+    .option("--lan-mtu <bytes>", "MTU of the lab LAN (9000: jumbo frames); the overlay gets 50 bytes less", intIn(1330, 9000), 1500)
     .option("--dir <dir>", "lab directory (default: /var/lib/ovl-lab)", nonEmpty("directory"))
     .option("--no-tui", "print the nodes instead of opening the TUI")
     .action(act(async () => (await import("./commands/lab.js")).upCommand));

@@ -17,6 +17,8 @@ const progress = (line: string): void => {
 export interface UpOptions {
   readonly nodes: number;
   readonly brokers?: number;
+  /** The lab LAN's MTU; the overlay's is 50 bytes less. */
+  readonly lanMtu?: number;
   readonly dir?: string;
   /** From --no-tui: print the nodes and return instead of opening the TUI. */
   readonly tui?: boolean;
@@ -62,10 +64,11 @@ export async function upCommand(g: GlobalOptions, opts: UpOptions): Promise<numb
   const info = await lab.labUp({
     nodes: opts.nodes,
     brokers: opts.brokers ?? 1,
+    lanMtu: opts.lanMtu ?? lab.LAN_MTU,
     dir,
     log: progress,
     ovlCommand: selfCommand(),
-    coordinatorArgs: labCoordinatorArgs(lab.LAB_CLUSTER),
+    coordinatorArgs: labCoordinatorArgs(lab.labClusterFor(opts.lanMtu ?? lab.LAN_MTU)),
     agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
   });
   progress(`lab: up with ${info.nodes.length} nodes; NATS at ${info.natsUrl} (export OVL_NATS_URL=${info.natsUrl})`);
