@@ -95,6 +95,9 @@ test("a node whose LAN address lies inside the overlay network is refused", asyn
 
 test("an image that cannot be found: ContainerFailed with the reason, shown by ps; nothing else changes", async () => {
   // The reason is the one LinuxDockerRuntime reports (test/node-agent/docker.int.test.ts proves it against dockerd).
+  // This test plays v1's agent itself: the simulated agent of the test above would report the
+  // container running (its runtime runs everything), racing the failure reported here.
+  for (const stop of stops.splice(0).reverse()) await stop();
   const started = ok(await ask<PsRow>(b.nc, subjects.commandSubject("run"), run_("nothere", "v1", { image: "ovl-test/missing:1" })));
   const reason = "image ovl-test/missing:1 is not on this node and could not be pulled: no registry is reachable";
   ok(await ask(b.nc, subjects.reportSubject("v1", "container"), { node: "v1", name: "nothere", ip: started.ip, state: "failed", reason }));
