@@ -87,7 +87,10 @@ export async function kernelDump(ns: string): Promise<KernelDump> {
     // link-local address: a moment in time, not configuration.
     addresses: lines(await inNs("ip", "-o", "addr", "show")).map((l) => l.replace(/^\d+:\s*/, "").replace(/ tentative\b/, "")).sort(),
     routes: lines(await inNs("ip", "-4", "route", "show", "table", "all")).sort(),
-    routes6: lines(await inNs("ip", "-6", "route", "show", "table", "all")).sort(),
+    // The local route of a link-local address appears only once its duplicate-address
+    // detection ends (the same moment as above); ovl programs no IPv6, and a device left
+    // behind would show under links anyway.
+    routes6: lines(await inNs("ip", "-6", "route", "show", "table", "all")).filter((l) => !/^local fe80::\S+ dev /.test(l)).sort(),
     neighbours: lines(await inNs("ip", "neigh", "show", "nud", "permanent")).sort(),
     fdb: lines(await inNs("bridge", "fdb", "show")).sort(),
     iptables: iptablesLines(await inNs("iptables-save")),
