@@ -138,12 +138,27 @@ export class LinuxDockerRuntime implements NodeRuntime {
       await this.attach(rec, d.pid, desired);
       return { name: rec.name, ip: rec.ip, state: "running" };
     } catch (err) {
-      return { name: rec.name, ip: rec.ip, state: "failed", reason: (err as Error).message };
+      return this.afterAttachError(rec, d.id, d.pid, err).catch((e: Error) => ({ name: rec.name, ip: rec.ip, state: "failed" as const, reason: e.message }));
     }
   }
 
+  /**
+   * An attach that failed because the container's process went away meanwhile (Docker
+   * stopped or restarted it: `docker restart`, a crash under a restart policy) is no failure
+   * of the container, which would be removed for it: Docker's own events say what happened
+   * (die: exited; start: wired again). Only a container still running the same process has
+   * really failed to be wired: the error is thrown again.
+   */
+  private async afterAttachError(rec: ContainerRecord, id: string, pid: number, err: unknown): Promise<ContainerReport | null> {
+    const now = await this.containers.inspect(id).catch(() => null);
+    if (now && now.running && !now.restarting && now.pid === pid) throw err;
+    this.log(`wiring ${rec.name} (pid ${pid}) interrupted: ${!now ? "the container is gone" : now.running || now.restarting ? "Docker restarted it" : "it stopped"}`);
+    if (!now || now.running || now.restarting) return null;
+    return { name: rec.name, ip: rec.ip, state: "exited", exitCode: now.exitCode };
+  }
+
   /** Creates, starts and wires a missing container; on failure removes what was half made. */
-  private async create(rec: ContainerRecord, desired: DesiredNode, dataplane: Promise<void>): Promise<ContainerReport> {
+  private async create(rec: ContainerRecord, desired: DesiredNode, dataplane: Promise<void>): Promise<ContainerReport | null> {
     let id: string | null = null;
     try {
       await this.checkPorts(rec);
@@ -186,11 +201,15 @@ export class LinuxDockerRuntime implements NodeRuntime {
   }
 
   /** After a start: wire it if it runs; a container that already exited is reported so. `fresh`: started by this agent just now. */
-  private async wire(rec: ContainerRecord, id: string, desired: DesiredNode, fresh = false): Promise<ContainerReport> {
+  private async wire(rec: ContainerRecord, id: string, desired: DesiredNode, fresh = false): Promise<ContainerReport | null> {
     const d = await this.containers.inspect(id);
     if (!d) throw new AgentError(AgentErrorCodes.Docker, `container ${dockerNameFor(rec.name)} vanished right after it started`);
     if (!d.running) return { name: rec.name, ip: rec.ip, state: "exited", exitCode: d.exitCode };
-    await this.attach(rec, d.pid, desired, fresh);
+    try {
+      await this.attach(rec, d.pid, desired, fresh);
+    } catch (err) {
+      return this.afterAttachError(rec, id, d.pid, err);
+    }
     return { name: rec.name, ip: rec.ip, state: "running" };
   }
 
@@ -238,7 +257,8 @@ export class LinuxDockerRuntime implements NodeRuntime {
       const code = Number(e.attributes.exitCode);
       emit({ name: rec.name, ip: rec.ip, state: "exited", exitCode: Number.isInteger(code) ? code : -1 });
     } else if (e.action === "start") {
-      emit(await this.wire(rec, e.id, view.desired).catch((err) => ({ name: rec.name, ip: rec.ip, state: "failed" as const, reason: (err as Error).message })));
+      const report = await this.wire(rec, e.id, view.desired).catch((err) => ({ name: rec.name, ip: rec.ip, state: "failed" as const, reason: (err as Error).message }));
+      if (report) emit(report);
     }
   }
 }
