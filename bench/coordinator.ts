@@ -15,10 +15,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeliverPolicy, type NatsConnection } from "nats";
-import { encodeEnvelope, envelope, macFor, parseEnvelope, subjectFor, subjects, type Envelope, type OvlEvent } from "@ovl/domain";
+import { parseEnvelope, subjects, type Envelope } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
 import { Projection } from "@ovl/coordinator";
 import { startNats } from "../test/support/nats.js";
+import { fillStream, history } from "./lib/history.js";
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -95,43 +96,6 @@ async function starts(nc: NatsConnection, from: number, count: number, clients: 
   return count / ((performance.now() - t0) / 1000);
 }
 
-/** A valid history of about `total` events: containers cycling through 200 slots per node. */
-function* history(total: number): Generator<OvlEvent> {
-  for (let n = 1; n <= NODES; n++) {
-    yield { type: "NodeJoined", data: { node: `r${n}`, underlayIp: `198.18.1.${n}`, agentVersion: "bench" } };
-    yield { type: "SubnetAssigned", data: { node: `r${n}`, subnet: `198.19.${n - 1}.0/24`, gateway: `198.19.${n - 1}.1` } };
-  }
-  const slots = new Map<string, string>();
-  for (let k = 0, made = 2 * NODES; made < total; k++) {
-    const n = (k % NODES) + 1;
-    const slot = Math.floor(k / NODES) % 200;
-    const ip = `198.19.${n - 1}.${slot + 2}`;
-    const old = slots.get(ip);
-    if (old) yield { type: "ContainerStopped", data: { name: old, node: `r${n}`, ip, reason: "removed" } };
-    const name = `h${k}`;
-    slots.set(ip, name);
-    yield { type: "ContainerStarted", data: { name, node: `r${n}`, ip, mac: macFor(ip), image: "busybox", cmd: ["sleep", "1"], ports: [] } };
-    yield { type: "ContainerRunning", data: { name, node: `r${n}`, ip } };
-    made += old ? 3 : 2;
-  }
-}
-
-async function fillStream(nc: NatsConnection, total: number): Promise<number> {
-  const js = nc.jetstream();
-  let inflight: Promise<unknown>[] = [];
-  let n = 0;
-  const time = new Date().toISOString();
-  for (const event of history(total)) {
-    inflight.push(js.publish(subjectFor(event), encodeEnvelope(envelope(event, time)), { msgID: `fill-${n++}` }));
-    if (inflight.length >= 256) {
-      await Promise.all(inflight);
-      inflight = [];
-    }
-  }
-  await Promise.all(inflight);
-  return n;
-}
-
 async function foldAlone(nc: NatsConnection, dir: string, last: number): Promise<number> {
   const envs: [number, Envelope][] = [];
   const c = await nc.jetstream().consumers.get(subjects.STREAM_EVENTS, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 1 });
@@ -165,7 +129,7 @@ async function baseline(nc: NatsConnection): Promise<number> {
 
 async function rebuild(nc: NatsConnection, url: string, dir: string, procs: ChildProcess[]): Promise<void> {
   const base = (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
-  const added = await fillStream(nc, EVENTS - base);
+  const added = await fillStream(nc, history(EVENTS - base, { nodes: NODES }), false);
   const last = base + added;
   const rebuilt = await serve(url, join(dir, "b.db"));
   procs.push(rebuilt.proc);

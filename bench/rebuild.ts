@@ -15,16 +15,16 @@
  * as the clients make them, so the fold also writes the request rows.
  * Profile: node --cpu-prof --import tsx bench/rebuild.ts --only start.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeliverPolicy, type NatsConnection } from "nats";
-import { DEFAULT_CLUSTER, encodeEnvelope, envelope, macFor, parseEnvelope, subjectFor, subjects, type Envelope, type OvlEvent } from "@ovl/domain";
+import { DEFAULT_CLUSTER, parseEnvelope, subjects, type Envelope } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
 import { Projection, runCoordinator } from "@ovl/coordinator";
 import { catchUp } from "../packages/coordinator/src/startup.js";
 import { startNats } from "../test/support/nats.js";
+import { fillStream, history } from "./lib/history.js";
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,44 +41,6 @@ const ONLY = new Set(onlyAt > 0 ? (process.argv[onlyAt + 1] ?? "").split(",") : 
 for (const s of ONLY) if (!(STAGES as readonly string[]).includes(s)) throw new Error(`--only takes ${STAGES.join(",")}`);
 const NODES = 64;
 const CLUSTER = { ...DEFAULT_CLUSTER, cidr: "198.19.0.0/18", blockPrefix: 24 };
-
-/** A valid history of `total` events: the cluster, 64 nodes, containers cycling through 200 slots per node. */
-function* history(total: number): Generator<OvlEvent> {
-  yield { type: "ClusterCreated", data: CLUSTER };
-  for (let n = 1; n <= NODES; n++) {
-    yield { type: "NodeJoined", data: { node: `r${n}`, underlayIp: `198.18.1.${n}`, agentVersion: "bench" } };
-    yield { type: "SubnetAssigned", data: { node: `r${n}`, subnet: `198.19.${n - 1}.0/24`, gateway: `198.19.${n - 1}.1` } };
-  }
-  const slots = new Map<string, string>();
-  for (let k = 0, made = 1 + 2 * NODES; made < total; k++) {
-    const n = (k % NODES) + 1;
-    const ip = `198.19.${n - 1}.${(Math.floor(k / NODES) % 200) + 2}`;
-    const old = slots.get(ip);
-    if (old) yield { type: "ContainerStopped", data: { name: old, node: `r${n}`, ip, reason: "removed" } };
-    const name = `h${k}`;
-    slots.set(ip, name);
-    yield { type: "ContainerStarted", data: { name, node: `r${n}`, ip, mac: macFor(ip), image: "busybox", cmd: ["sleep", "1"], ports: [] } };
-    yield { type: "ContainerRunning", data: { name, node: `r${n}`, ip } };
-    made += old ? 3 : 2;
-  }
-}
-
-async function fill(nc: NatsConnection, total: number): Promise<number> {
-  const js = nc.jetstream();
-  const time = new Date().toISOString();
-  let inflight: Promise<unknown>[] = [];
-  let n = 0;
-  for (const event of history(total)) {
-    const req = WITH_REQ ? randomBytes(12).toString("base64url") : undefined;
-    inflight.push(js.publish(subjectFor(event), encodeEnvelope(envelope(event, time, req)), { msgID: `fill-${n++}` }));
-    if (inflight.length >= 256) {
-      await Promise.all(inflight);
-      inflight = [];
-    }
-  }
-  await Promise.all(inflight);
-  return n;
-}
 
 async function read(nc: NatsConnection, last: number): Promise<[number, Uint8Array][]> {
   const out: [number, Uint8Array][] = [];
@@ -139,7 +101,7 @@ const dir = mkdtempSync(join(tmpdir(), "ovl-bench-rebuild-"));
 const nc = await srv.connect();
 try {
   await ensureStreams(await nc.jetstreamManager());
-  const last = await fill(nc, EVENTS);
+  const last = await fillStream(nc, history(EVENTS, { nodes: NODES, cluster: CLUSTER }), WITH_REQ);
   console.log(`stream: ${last} events (${WITH_REQ ? "each with a random request id" : "no request ids"}), ${ROUNDS} rounds`);
   const cost = ([, ms, cpu]: [unknown, number, number]) => `${Math.round(last / (ms / 1000))}/s (cpu ${((cpu * 1000) / last).toFixed(1)} us/event)`;
   for (let r = 1; r <= ROUNDS; r++) {
