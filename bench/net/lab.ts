@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LAB_CLUSTER, LAN_MTU, LabError, LabErrorCodes, labClusterFor, labDown, labUp, type LabCluster, type LabInfo, type LabOptions } from "@ovl/lab";
+import { LAB_CLUSTER, LAN_MTU, labClusterFor, labDown, labUpWhenFree, type LabCluster, type LabInfo } from "@ovl/lab";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** The installed command: bin/ovl.mjs runs the bundle (dist/), as `npm ci` leaves it. */
@@ -17,20 +17,6 @@ export const coordinatorArgs = (c: LabCluster = LAB_CLUSTER): string[] => [
   "--vxlan-port", String(c.vxlanPort), "--mtu", String(c.mtu),
 ];
 
-async function upWhenFree(opts: LabOptions, log: (l: string) => void, waitMs: number): Promise<LabInfo> {
-  const until = Date.now() + waitMs;
-  for (;;) {
-    try {
-      return await labUp(opts);
-    } catch (err) {
-      const busy = err instanceof LabError && err.code === LabErrorCodes.LabExists;
-      if (!busy || Date.now() > until) throw err;
-      log(`bench: the lab is in use by someone else (${err.message}); waiting`);
-      await new Promise((r) => setTimeout(r, 15_000));
-    }
-  }
-}
-
 /**
  * Runs `body` on a fresh lab of `nodes` nodes. `control` false: namespaces, dockerds and the
  * image only (the caller starts what it needs). The lab is down again when this returns.
@@ -38,7 +24,7 @@ async function upWhenFree(opts: LabOptions, log: (l: string) => void, waitMs: nu
  */
 export async function withLab<T>(nodes: number, control: boolean, log: (l: string) => void, body: (lab: LabInfo) => Promise<T>, lanMtu: number = LAN_MTU): Promise<T> {
   const dir = "/var/lib/ovl-lab";
-  const lab = await upWhenFree({
+  const lab = await labUpWhenFree({
     nodes,
     dir,
     log,
@@ -47,7 +33,7 @@ export async function withLab<T>(nodes: number, control: boolean, log: (l: strin
     ovlCommand: OVL,
     coordinatorArgs: coordinatorArgs(labClusterFor(lanMtu)),
     agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
-  }, log, 10 * 60_000);
+  }, 10 * 60_000, 15_000);
   try {
     return await body(lab);
   } finally {

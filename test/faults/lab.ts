@@ -19,11 +19,10 @@ import { connect } from "nats";
 import {
   IMAGE,
   LAB_CLUSTER,
-  LabError,
   brokerRecordFor,
   isAlive,
   labDown,
-  labUp,
+  labUpWhenFree,
   natsUrlOf,
   spawnDetached,
   startBrokers,
@@ -141,19 +140,6 @@ async function labBroker(dir: string, log: (l: string) => void): Promise<FaultBr
   };
 }
 
-async function upLabWhenFree(dir: string, waitMs: number, log: (l: string) => void): Promise<LabInfo> {
-  const until = Date.now() + waitMs;
-  for (;;) {
-    try {
-      return await labUp({ nodes: 3, dir, startControlPlane: false, ensurePackages: false, log });
-    } catch (err) {
-      if (!(err instanceof LabError && err.code === "LAB_EXISTS") || Date.now() > until) throw err;
-      log(`another lab is up (not ours): waiting (${err.message})`);
-      await sleep(10_000);
-    }
-  }
-}
-
 const CLUSTER_ARGS = ["--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), "--mtu", String(LAB_CLUSTER.mtu)];
 
 async function containerPid(info: LabInfo, node: string, name: string): Promise<number> {
@@ -178,7 +164,7 @@ export async function runLabFaults(o: LabFaultOptions): Promise<LabFaultReport> 
   const log = o.log ?? (() => undefined);
   const interval = o.pingIntervalMs ?? 20;
   const dir = mkdtempSync(join(tmpdir(), "ovl-faults-lab-"));
-  const info = await upLabWhenFree(dir, o.labWaitMs ?? 15 * 60_000, log);
+  const info = await labUpWhenFree({ nodes: 3, dir, startControlPlane: false, ensurePackages: false, log }, o.labWaitMs ?? 15 * 60_000);
   let bed: Bed | null = null;
   let broker: Awaited<ReturnType<typeof labBroker>> | null = null;
   const pings: ReturnType<typeof startPing>[] = [];

@@ -28,10 +28,9 @@ import { macFor, vethNameFor, type NodeRow, type PsRow } from "@ovl/domain";
 import {
   IMAGE,
   LAB_CLUSTER,
-  LabError,
   defaultOvlCommand,
   labDown,
-  labUp,
+  labUpWhenFree,
   loadState,
   stateFile,
   nodePlan,
@@ -103,19 +102,6 @@ async function psRow(name: string): Promise<PsRow | undefined> {
   return (await client!.ps()).find((r) => r.name === name);
 }
 
-async function upLabWhenFree(): Promise<LabInfo> {
-  const until = Date.now() + LAB_WAIT_MS;
-  for (;;) {
-    try {
-      return await labUp({ nodes: 3, dir, startControlPlane: false, ensurePackages: false, log });
-    } catch (err) {
-      if (!(err instanceof LabError && err.code === "LAB_EXISTS") || Date.now() > until) throw err;
-      log(`another lab is up (not ours): waiting (${err.message})`);
-      await new Promise((r) => setTimeout(r, 15_000));
-    }
-  }
-}
-
 function startAgentOf(name: string): void {
   const rec = startAgent(dir, nodePlan(Number(name.slice(1)), dir), controlArgs);
   agents.set(name, rec);
@@ -160,7 +146,7 @@ test.after(async () => {
 
 test("1. lab up without control plane, kernel dumps, then broker, coordinator, agents: 3 nodes ready", async () => {
   if (noRoot()) return;
-  info = await upLabWhenFree();
+  info = await labUpWhenFree({ nodes: 3, dir, startControlPlane: false, ensurePackages: false, log }, LAB_WAIT_MS, 15_000);
   owned = nsIds(info);
   for (const n of info.nodes) before.set(n.name, await kernelDump(n.ns));
   const broker = startBroker(dir);

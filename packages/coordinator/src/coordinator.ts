@@ -35,7 +35,7 @@ import { Projection } from "./projection/store.js";
 import { answerQuery, jobFor } from "./routes.js";
 import { completeOpen } from "./complete.js";
 import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
-import { catchUp, checkStream, waitCaughtUp } from "./startup.js";
+import { catchUp, checkStream } from "./startup.js";
 
 export interface CoordinatorOptions {
   readonly nc: NatsConnection;
@@ -126,6 +126,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const js = opts.nc.jetstream();
     const last = await checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm));
     await catchUp(js, projection, last, log); // the history in large transactions, before anything is served
+    log(`projection caught up at seq ${projection.seq}`);
     const appender = new Appender(opts.nc, PUBLISH_TIMEOUT_MS);
     undo.unshift(() => appender.close());
     const pipeline = new Pipeline({ appender, jsm, projection, now, log, ...(opts.window ? { window: opts.window } : {}) });
@@ -148,9 +149,6 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     undo.unshift(() => pipeline.stop(0), () => follower.stop(), () => {
       if (flushing) clearTimeout(flushing);
     });
-    await waitCaughtUp(() => projection.seq, last);
-    projection.flush();
-    log(`projection caught up at seq ${projection.seq}`);
     await ensureCluster(pipeline, projection, explicit);
 
     const heartbeats = new Heartbeats(log);

@@ -3,7 +3,7 @@
  * `labUp`/`labDown` are `ovl up`/`ovl down`; the pieces are exported too, so tests and
  * benchmarks can build only what they need.
  */
-export { labUp, defaultOvlCommand, type LabOptions } from "./up.js";
+export { labUp, labUpWhenFree, defaultOvlCommand, type LabOptions } from "./up.js";
 export { labDown, type DownOptions, type DownReport } from "./down.js";
 export { labInfo, labStatus, inNode, type LabInfo, type LabNodeInfo, type LabStatus } from "./info.js";
 export { LabError, LabErrorCodes, CommandError, type LabErrorCode } from "./errors.js";

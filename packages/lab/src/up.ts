@@ -147,3 +147,21 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   }
   return { ...labInfo(state), timings };
 }
+
+/**
+ * `labUp`, waiting while someone else's lab holds the machine (LAB_EXISTS), bounded by
+ * `waitMs`; any other error, or the wait running out, is thrown. Tests and benchmarks share
+ * the one lab a machine has this way, and never take down a lab they did not bring up.
+ */
+export async function labUpWhenFree(opts: LabOptions, waitMs: number, pollMs = 10_000): Promise<LabInfo> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await labUp(opts);
+    } catch (err) {
+      if (!(err instanceof LabError && err.code === LabErrorCodes.LabExists) || Date.now() > until) throw err;
+      opts.log?.(`lab: another lab is up (not ours), waiting: ${err.message}`);
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+}

@@ -1,57 +1,8 @@
 /**
- * ClusterState <-> rows, pure. `rowChanges` finds what an event touched by reference:
- * evolve copies only what changes, so an untouched node or container keeps its object and
- * is skipped, and a batch writes only the rows that differ.
+ * ClusterState <-> rows, pure: the values the projection writes for a node or a container
+ * (positional, in the tables' column order) and the records read back from rows.
  */
-import type { ClusterConfig, ClusterState, ContainerRecord, NodeRecord, OvlEvent } from "@ovl/domain";
-
-export type RowOp =
-  | { readonly op: "cluster"; readonly cfg: ClusterConfig }
-  | { readonly op: "node"; readonly rec: NodeRecord }
-  | { readonly op: "ctr"; readonly rec: ContainerRecord }
-  | { readonly op: "ctr-del"; readonly node: string; readonly name: string };
-
-function containerChanges(prev: NodeRecord | undefined, next: NodeRecord, ops: RowOp[]): void {
-  const before = prev?.containers ?? {};
-  if (before === next.containers) return;
-  for (const [name, rec] of Object.entries(next.containers)) {
-    if (before[name] !== rec) ops.push({ op: "ctr", rec });
-  }
-  for (const name of Object.keys(before)) {
-    if (!Object.hasOwn(next.containers, name)) ops.push({ op: "ctr-del", node: next.name, name });
-  }
-}
-
-/**
- * The rows an event changed. A container event touches one container of one node (the
- * fast path: a node holds up to a block's worth of containers); other events are compared
- * node by node.
- */
-export function rowChangesFor(event: OvlEvent, before: ClusterState, after: ClusterState): RowOp[] {
-  if (!event.type.startsWith("Container") || before.cluster !== after.cluster) return rowChanges(before, after);
-  const { node, name } = event.data as { node: string; name: string };
-  const prev = before.nodes[node];
-  const next = after.nodes[node];
-  if (prev === next || !next || !prev) return rowChanges(before, after);
-  // A container event changes only the node's container map: the node's own row stays.
-  const c = next.containers[name];
-  if (c && prev?.containers[name] !== c) return [{ op: "ctr", rec: c }];
-  if (!c && prev?.containers[name]) return [{ op: "ctr-del", node, name }];
-  return [];
-}
-
-export function rowChanges(before: ClusterState, after: ClusterState): RowOp[] {
-  const ops: RowOp[] = [];
-  if (after.cluster && before.cluster !== after.cluster) ops.push({ op: "cluster", cfg: after.cluster });
-  if (before.nodes === after.nodes) return ops;
-  for (const [name, rec] of Object.entries(after.nodes)) {
-    const prev = before.nodes[name];
-    if (prev === rec) continue;
-    ops.push({ op: "node", rec });
-    containerChanges(prev, rec, ops);
-  }
-  return ops;
-}
+import type { ContainerRecord, NodeRecord } from "@ovl/domain";
 
 export interface NodeRow {
   name: string;
