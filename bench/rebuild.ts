@@ -71,7 +71,7 @@ function fold(dir: string, envs: [number, Envelope][]): void {
 async function caughtUp(nc: NatsConnection, dir: string, last: number): Promise<void> {
   const p = Projection.open(fresh(dir, "catchup.db"));
   try {
-    await catchUp(nc.jetstream(), p, last, (line) => console.error(line));
+    await catchUp(nc, p, last, (line) => console.error(line));
     if (p.seq !== last) throw new Error(`caught up to ${p.seq}, the stream ends at ${last}`);
   } finally {
     p.close();

@@ -49,7 +49,7 @@ test("catches up to the end in commits of flushEvery, skipping a message that is
     const path = join(dir, "p.db");
     const p = Projection.open(path);
     const logs: string[] = [];
-    await catchUp(js, p, last, (l) => logs.push(l), { flushEvery: 300, batch: 64 });
+    await catchUp(nc, p, last, (l) => logs.push(l), { flushEvery: 300, batch: 64 });
     assert.is(p.seq, last);
     p.close();
     const stored = loadStateFromDb(path);

@@ -1,10 +1,11 @@
 /**
- * Reading the history: an ordered consumer on OVL_EVENTS from a sequence, optionally
- * following live. Every message is validated; one that fails is yielded as a rejected
- * item (reported, skipped), never thrown, so one bad byte cannot stop a reader.
+ * Reading the history: OVL_EVENTS from a sequence (follow.ts), optionally following live.
+ * Every message is validated: one that fails is yielded as a rejected item (reported,
+ * skipped), never thrown, so one bad byte cannot stop a reader.
  */
 import type { JetStreamClient, NatsConnection } from "nats";
 import { parseEnvelope, subjects, type StoredEvent } from "@ovl/domain";
+import { followStream } from "./follow.js";
 
 export type EventItem =
   | { readonly ok: true; readonly event: StoredEvent }
@@ -13,12 +14,14 @@ export type EventItem =
 export interface ReadEventsOptions {
   /** First sequence to read. @default 1 */
   readonly since?: number;
-  /** Keep following live after the history. @default false */
+  /** Keep following live after the history (across broker restarts). @default false */
   readonly follow?: boolean;
   /** A subject filter inside ovl.evt.> (one subject: server 2.9). @default "ovl.evt.>" */
   readonly filter?: string;
   /** Stop following (the iterator ends). */
   readonly signal?: AbortSignal;
+  /** Told when following had to start again (a broker restart). @default nothing */
+  readonly log?: (line: string) => void;
 }
 
 export function toItem(seq: number, subject: string, data: Uint8Array): EventItem {
@@ -38,32 +41,53 @@ async function lastSequence(js: JetStreamClient): Promise<number> {
 const QUIET_END_MS = 1500;
 
 export async function* readEvents(nc: NatsConnection, opts: ReadEventsOptions = {}): AsyncGenerator<EventItem> {
-  const js = nc.jetstream();
-  const filter = opts.filter ?? subjects.EVENTS_WILDCARD;
-  const until = opts.follow ? Infinity : await lastSequence(js);
+  if (opts.signal?.aborted) return;
+  const until = opts.follow ? Infinity : await lastSequence(nc.jetstream());
   const since = Math.max(1, opts.since ?? 1);
   if (until < since) return;
-  const consumer = await js.consumers.get(subjects.STREAM_EVENTS, {
-    filterSubjects: filter,
-    // The ordered consumer always sends a start sequence itself: naming DeliverPolicy.All
-    // beside it is refused by the server and retried forever, so give only the sequence.
-    opt_start_seq: since,
-  });
-  const messages = await consumer.consume();
-  const stop = () => messages.stop();
-  opts.signal?.addEventListener("abort", stop, { once: true });
+  let items: EventItem[] = [];
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const end = () => {
+    ended = true;
+    wake?.();
+  };
   // A filtered history may hold nothing after `since`: end on quiet instead of waiting.
-  let quiet = opts.follow ? undefined : setTimeout(stop, QUIET_END_MS);
+  let quiet = opts.follow ? undefined : setTimeout(end, QUIET_END_MS);
+  const follower = followStream({
+    nc,
+    stream: subjects.STREAM_EVENTS,
+    from: since,
+    ...(opts.filter && opts.filter !== subjects.EVENTS_WILDCARD ? { filter: opts.filter } : {}),
+    log: opts.log ?? (() => undefined),
+    onMessage: (m) => {
+      if (ended) return;
+      items.push(toItem(m.seq, m.subject, m.data));
+      if (!opts.follow) {
+        clearTimeout(quiet);
+        if (m.seq >= until || m.info.pending === 0) ended = true;
+        else quiet = setTimeout(end, QUIET_END_MS);
+      }
+      wake?.();
+    },
+  });
+  opts.signal?.addEventListener("abort", end, { once: true });
   try {
-    for await (const m of messages) {
-      if (quiet) clearTimeout(quiet);
-      yield toItem(m.seq, m.subject, m.data);
-      if (m.seq >= until || (!opts.follow && m.info.pending === 0)) break;
-      if (!opts.follow) quiet = setTimeout(stop, QUIET_END_MS);
+    for (;;) {
+      const batch = items;
+      items = [];
+      for (const item of batch) {
+        if (opts.signal?.aborted) return;
+        yield item;
+      }
+      if (ended && items.length === 0) return;
+      if (items.length > 0) continue;
+      await new Promise<void>((r) => (wake = r));
+      wake = null;
     }
   } finally {
-    if (quiet) clearTimeout(quiet);
-    opts.signal?.removeEventListener("abort", stop);
-    messages.stop();
+    clearTimeout(quiet);
+    opts.signal?.removeEventListener("abort", end);
+    await follower.stop();
   }
 }

@@ -26,7 +26,7 @@ import {
   type ClusterState,
   type Reply,
 } from "@ovl/domain";
-import { ensureStreams } from "@ovl/broker-setup";
+import { ensureStreams, whenAnswered } from "@ovl/broker-setup";
 import { Appender } from "./appender.js";
 import { followEvents, type Delivered } from "./follow.js";
 import { Heartbeats } from "./heartbeats.js";
@@ -122,10 +122,9 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   const projection = Projection.open(opts.dbPath, log);
   const undo: (() => Promise<void> | void)[] = [() => projection.close()];
   try {
-    const jsm = await opts.nc.jetstreamManager();
-    const js = opts.nc.jetstream();
-    const last = await checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm));
-    await catchUp(js, projection, last, log); // the history in large transactions, before anything is served
+    const jsm = await whenAnswered("reaching JetStream", () => opts.nc.jetstreamManager(), log);
+    const last = await whenAnswered("reading the stream", () => checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm)), log);
+    await catchUp(opts.nc, projection, last, log); // the history in large transactions, before anything is served
     log(`projection caught up at seq ${projection.seq}`);
     const appender = new Appender(opts.nc, PUBLISH_TIMEOUT_MS);
     undo.unshift(() => appender.close());
@@ -145,7 +144,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       if (++sinceFlush >= 1000) flush();
       else if (d.pending === 0) flushing ??= setTimeout(flush, 20);
     };
-    const follower = await followEvents(js, projection.seq + 1, onEvent, log);
+    const follower = await followEvents(opts.nc, projection.seq + 1, onEvent, log);
     undo.unshift(() => pipeline.stop(0), () => follower.stop(), () => {
       if (flushing) clearTimeout(flushing);
     });

@@ -1,11 +1,12 @@
 /**
- * Follows OVL_EVENTS from a sequence with an ordered consumer (the non-deprecated
- * `js.consumers.get(stream, {opt_start_seq})` API): first the catch-up, then live. Each
+ * Follows OVL_EVENTS from a sequence (the client's followStream: in order, each event once,
+ * resumed after a reconnect or a broker restart): first the catch-up, then live. Each
  * message is handed over with its sequence, its Nats-Msg-Id (how the coordinator recognises
  * its own appends) and the number still pending (0 = at the end of the stream). A message
  * that is not a valid event is reported and handed over as null: it still takes its place.
  */
-import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JsMsg } from "nats";
+import type { JsMsg, NatsConnection } from "nats";
+import { followStream } from "@ovl/client";
 import { parseEnvelope, subjects, type Envelope } from "@ovl/domain";
 
 export interface Delivered {
@@ -61,21 +62,19 @@ function toDelivered(m: JsMsg, log: (line: string) => void): Delivered {
 }
 
 export async function followEvents(
-  js: JetStreamClient,
+  nc: NatsConnection,
   fromSeq: number,
   onEvent: (d: Delivered) => void,
   log: (line: string) => void,
   opts: FollowOptions = {},
 ): Promise<Follower> {
-  const consumer = await js.consumers.get(subjects.STREAM_EVENTS, {
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: Math.max(1, fromSeq),
-  });
-  let messages: ConsumerMessages | null = null;
-  messages = await consumer.consume({
-    max_messages: opts.batch ?? 512,
-    expires: 5000,
-    callback: (m) => {
+  const follower = followStream({
+    nc,
+    stream: subjects.STREAM_EVENTS,
+    from: Math.max(1, fromSeq),
+    batch: opts.batch ?? 512,
+    log,
+    onMessage: (m) => {
       try {
         onEvent(toDelivered(m, log));
       } catch (err) {
@@ -84,9 +83,5 @@ export async function followEvents(
       }
     },
   });
-  return {
-    async stop() {
-      await messages?.close().catch(() => {});
-    },
-  };
+  return { stop: () => follower.stop() };
 }

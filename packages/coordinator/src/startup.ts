@@ -10,7 +10,7 @@
  * a random id, so nearly every index page is touched by 1000 events: fewer, larger
  * commits write far less. Each commit still holds the rows and `last_seq` together.
  */
-import { NatsError, type JetStreamClient, type JetStreamManager } from "nats";
+import { NatsError, type JetStreamManager, type NatsConnection } from "nats";
 import { OvlError, OvlErrorCodes, subjects } from "@ovl/domain";
 import { followEvents } from "./follow.js";
 import type { Projection } from "./projection/store.js";
@@ -66,13 +66,13 @@ export interface CatchUpOptions {
 }
 
 /** Folds the stream into `projection` up to at least `last` and commits it; call before serving. */
-export async function catchUp(js: JetStreamClient, projection: Projection, last: number, log: (line: string) => void, opts: CatchUpOptions = {}): Promise<void> {
+export async function catchUp(nc: NatsConnection, projection: Projection, last: number, log: (line: string) => void, opts: CatchUpOptions = {}): Promise<void> {
   if (projection.seq >= last) return;
   const flushEvery = opts.flushEvery ?? 25_000;
   let sinceFlush = 0;
   let stopped = false;
   const follower = await followEvents(
-    js,
+    nc,
     projection.seq + 1,
     (d) => {
       if (stopped) return; // the live follower starts after what was applied here

@@ -145,7 +145,7 @@ class Agent {
     this.cleanups.push(startHeartbeats(nc, this.node, this.opts.heartbeatMs ?? 5000, this.opts.now ?? (() => new Date()), this.log));
     // 3. Follow and fold.
     const follower = followEvents({ nc, log: this.log, onItem: (i) => this.apply(i), onCaughtUp: () => this.onCaughtUp() });
-    this.cleanups.push(() => follower.stop());
+    this.cleanups.push(() => void follower.stop());
     // 4. Periodic reconcile, and the runtime's own reports.
     const timer = setInterval(() => this.caughtUp && this.scheduler.schedule(), this.opts.reconcileMs ?? 10_000);
     this.cleanups.push(() => clearInterval(timer));

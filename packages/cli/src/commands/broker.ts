@@ -4,7 +4,7 @@
  * the security and history commands: init, users, tls, backup, restore (docs/security.md,
  * docs/operations.md).
  */
-import type { JetStreamManager, NatsConnection } from "nats";
+import type { JetStreamManager, NatsConnection, NatsError, StreamInfo } from "nats";
 import {
   DEFAULT_STORE_DIR,
   addIdentity,
@@ -69,9 +69,26 @@ export async function brokerStartCommand(_g: GlobalOptions, opts: BrokerStartOpt
  * Streams that are missing are created with the replicas of one that exists (else
  * `replicas`); returns what ensureStreams did, or null when both already existed.
  */
+const API_STREAM_NOT_FOUND = 10059;
+
+/** The stream's info, or null when it does not exist; a timeout is an error, never "missing". */
+async function streamInfoOrNull(jsm: JetStreamManager, name: string): Promise<StreamInfo | null> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (err) {
+    if ((err as NatsError)?.api_error?.err_code === API_STREAM_NOT_FOUND) return null;
+    throw err;
+  }
+}
+
+/**
+ * Creates the streams when they do not exist, with the replicas of one that does. Only
+ * "stream not found" counts as missing: a stream that timed out (its leader being elected)
+ * must not be "created" again with other replicas.
+ */
 export async function ensureStreamsIfMissing(jsm: JetStreamManager, replicas = 1): Promise<Record<string, string> | null> {
   const names = [subjects.STREAM_EVENTS, subjects.STREAM_HEARTBEATS];
-  const infos = await Promise.all(names.map((n) => jsm.streams.info(n).catch(() => null)));
+  const infos = await Promise.all(names.map((n) => streamInfoOrNull(jsm, n)));
   if (infos.every(Boolean)) return null;
   const existing = infos.find(Boolean)?.config.num_replicas;
   return ensureStreams(jsm, { replicas: existing ?? replicas });

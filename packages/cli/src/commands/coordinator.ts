@@ -5,7 +5,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { mkdirSync } from "node:fs";
-import { connectNats } from "@ovl/broker-setup";
+import { connectNats, whenAnswered } from "@ovl/broker-setup";
 import { parseCidr, type ClusterConfig } from "@ovl/domain";
 import { out, resolveNatsUrl, type GlobalOptions } from "../context.js";
 import { UsageError, asUsage } from "../errors.js";
@@ -57,7 +57,9 @@ export async function coordinatorCommand(g: GlobalOptions, f: CoordinatorFlags):
   const nc = await connectNats({ url: resolveNatsUrl(g), name: "ovl-coordinator", connectTimeoutMs: 10_000 });
   const signals = untilSignal();
   try {
-    const made = await ensureStreamsIfMissing(await nc.jetstreamManager());
+    // Started with its broker, or during a leader election: wait for JetStream to answer.
+    const jsm = await whenAnswered("reaching JetStream", () => nc.jetstreamManager(), log);
+    const made = await whenAnswered("checking the streams", () => ensureStreamsIfMissing(jsm), log);
     if (made) log(`streams: ${describeStreams(made).trim().replaceAll("\n", "; ")}`);
     const handle = await runCoordinator({ nc, dbPath, cluster, log, ...(f.lostAfter !== undefined ? { lostAfterMs: Math.round(f.lostAfter * 1000) } : {}) });
     await out(`coordinator serving on ${resolveNatsUrl(g)} (db ${dbPath}, stream at seq ${handle.seq()})\n`);

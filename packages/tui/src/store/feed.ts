@@ -1,8 +1,8 @@
 /**
  * The one live link between NATS and the store.
  *
- * How it works: an ordered consumer (read-stream.ts) replays OVL_EVENTS from the
- * last sequence the store holds + 1 and keeps following. When `nc.status()` says the
+ * How it works: the client's readEvents replays OVL_EVENTS from the last sequence the
+ * store holds + 1 and keeps following. When `nc.status()` says the
  * connection dropped, the round is aborted and the header says so; on reconnect a new
  * round starts from the last sequence held + 1, so nothing is missed and nothing is
  * applied twice (History ignores a sequence it already has). Heartbeats are not history:
@@ -11,7 +11,7 @@
  */
 import { DeliverPolicy, Events, type NatsConnection, type NatsError } from "nats";
 import { parseHeartbeat, subjects } from "@ovl/domain";
-import { followStream } from "./read-stream.js";
+import { readEvents } from "@ovl/client";
 import type { ClusterStore } from "./cluster-store.js";
 
 export interface Feed {
@@ -37,7 +37,7 @@ async function followRound(nc: NatsConnection, store: ClusterStore, signal: Abor
   const target = await streamLastSeq(nc);
   const from = store.history.lastSeq + 1;
   store.setLink(target >= from ? "loading" : "live", target >= from ? `catching up to seq ${target}` : "");
-  for await (const item of followStream(nc, from, signal)) {
+  for await (const item of readEvents(nc, { since: from, follow: true, signal })) {
     store.appendEvents([item]);
     if (store.link.phase === "loading" && store.history.lastSeq >= target) store.setLink("live");
   }
