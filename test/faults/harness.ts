@@ -233,7 +233,12 @@ export async function runPhase(bed: Bed, o: FaultOptions, fault: Fault, k: numbe
   const t0 = Date.now();
   let faultDone: Promise<string[]> = Promise.resolve([]);
   const outcomes = await runStarts(bed, o, prefix, () => {
-    if (fault !== "none") faultDone = inject(bed, fault, o.downMs ?? 1000);
+    if (fault !== "none") {
+      faultDone = inject(bed, fault, o.downMs ?? 1000);
+      // Awaited after the starts; handled now, so a failure meanwhile cannot end the process
+      // as an unhandled rejection (and skip taking the lab down).
+      faultDone.catch(() => undefined);
+    }
   });
   const killed = await faultDone;
   log(`phase ${fault}: ${outcomes.acked.size} acknowledged, killed ${killed.join(", ") || "nothing"}`);
