@@ -94,6 +94,29 @@ test("a failing batch is redone step by step, and the error names the entry that
   assert.equal(ops(await dp.reconcile(desired)), ["fdb-del"], "the stray entry is planned away");
 });
 
+test("an event's reconcile (full: false) reads links, neighbours and FDB only; a full one heals the firewall", async () => {
+  const commands: string[] = [];
+  const counted = createKernelDataplane({ stateDir: dir, run: (cmd, argv) => (commands.push(cmd), n1.run(cmd, argv)) });
+  assert.equal(await counted.reconcile(desired), [], "a full reconcile: nothing to do");
+  assert.equal(commands.sort(), ["bridge", "ip", "ip", "iptables", "nft", "sysctl"]);
+  // A new container on n2 (an event): its neighbour and FDB entries, with three reads.
+  const more = desiredDataplane(given([start("z", "n2")], state), "n1", { underlayIface: "lan0" })!;
+  commands.length = 0;
+  assert.equal(ops(await counted.reconcile(more, { full: false })), ["fdb-replace", "neigh-replace"]);
+  assert.not.ok(commands.some((c) => c === "iptables" || c === "nft" || c === "sysctl"), `only links, neighbours and FDB read: ${commands.join(" ")}`);
+  // Drift in the firewall is not seen by an event's reconcile, and healed by the next full one.
+  await sh(["nft", "delete", "table", "ip", "ovl"]);
+  assert.equal(await counted.reconcile(more, { full: false }), []);
+  assert.equal(ops(await counted.reconcile(more)), ["nft-load"]);
+  // New firewall inputs (a published port) are read and applied even in an event's reconcile.
+  const ported = desiredDataplane(given([start("p", "n1", [{ host: 9090, container: 80, proto: "tcp" }])], given([start("z", "n2")], state)), "n1", { underlayIface: "lan0" })!;
+  commands.length = 0;
+  assert.ok(ops(await counted.reconcile(ported, { full: false })).includes("nft-load"));
+  assert.ok(commands.includes("nft"), "the firewall was read: its inputs changed");
+  assert.ok((await counted.reconcile(desired)).length > 0, "back to the first view");
+  assert.equal(await counted.reconcile(desired), []);
+});
+
 test("teardown from a half-broken state leaves Docker's chain and the node as they were", async () => {
   await sh(["ip", "link", "del", "ovl-vx"]);
   await sh(["nft", "delete", "table", "ip", "ovl"]);

@@ -122,6 +122,7 @@ class Agent {
   readonly ask: AskOptions;
   private stopped = false;
   private caughtUp = false;
+  private fullDue = true;
   private lostSince: string | null = null;
   private resolve!: (v: "stopped" | "left") => void;
   private reject!: (err: unknown) => void;
@@ -147,7 +148,11 @@ class Agent {
     const follower = followEvents({ nc, log: this.log, onItem: (i) => this.apply(i), onCaughtUp: () => this.onCaughtUp() });
     this.cleanups.push(() => void follower.stop());
     // 4. Periodic reconcile, and the runtime's own reports.
-    const timer = setInterval(() => this.caughtUp && this.scheduler.schedule(), this.opts.reconcileMs ?? 10_000);
+    const timer = setInterval(() => {
+      if (!this.caughtUp) return;
+      this.fullDue = true;
+      this.scheduler.schedule();
+    }, this.opts.reconcileMs ?? 10_000);
     this.cleanups.push(() => clearInterval(timer));
     if (runtime.watch) this.cleanups.push(runtime.watch((r) => this.report(r)));
     nc.closed().then((err) => this.fail(new Error(`NATS connection closed${err ? `: ${err.message}` : ""}`)));
@@ -191,8 +196,17 @@ class Agent {
     const self = state.nodes[this.node];
     if (self?.status === "leaving" || self?.status === "left") return this.leave(self.status);
     if (self?.status === "lost") return this.rejoin(self.since);
-    const reports = await this.opts.runtime.sync(state, this.node);
-    for (const r of reports) this.report(r);
+    // Full on the first sync, on the periodic one and after a failure: it heals drift in
+    // every part; the syncs events trigger in between trust what a full one verified.
+    const full = this.fullDue;
+    this.fullDue = false;
+    try {
+      const reports = await this.opts.runtime.sync(state, this.node, { full });
+      for (const r of reports) this.report(r);
+    } catch (err) {
+      this.fullDue = true;
+      throw err;
+    }
   }
 
   // 5. Leaving: tear down, then say so; the coordinator records NodeLeft.

@@ -15,8 +15,12 @@ export interface ContainerReport {
 }
 
 export interface NodeRuntime {
-  /** Makes the node match the state's view of it; returns the reports that differ from the state. */
-  sync(state: ClusterState, node: string): Promise<ContainerReport[]>;
+  /**
+   * Makes the node match the state's view of it; returns the reports that differ from the
+   * state. `full: false` (a sync an event triggered) may trust what an earlier sync verified
+   * and did not change (the kernel's firewall); the periodic sync is full. @default full
+   */
+  sync(state: ClusterState, node: string, opts?: { readonly full?: boolean }): Promise<ContainerReport[]>;
   /** Removes every container ovl made on the node and the node's dataplane. */
   teardown(): Promise<void>;
   /** Follows changes that happen on their own; the returned function stops following. */

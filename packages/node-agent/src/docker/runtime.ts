@@ -64,8 +64,8 @@ export class LinuxDockerRuntime implements NodeRuntime {
     return next;
   }
 
-  sync(state: ClusterState, node: string): Promise<ContainerReport[]> {
-    return this.serial(() => this.syncNow(state, node));
+  sync(state: ClusterState, node: string, opts: { readonly full?: boolean } = {}): Promise<ContainerReport[]> {
+    return this.serial(() => this.syncNow(state, node, opts.full !== false));
   }
 
   teardown(): Promise<void> {
@@ -89,7 +89,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
     });
   }
 
-  private async syncNow(state: ClusterState, node: string): Promise<ContainerReport[]> {
+  private async syncNow(state: ClusterState, node: string, full: boolean): Promise<ContainerReport[]> {
     if (node !== this.opts.node) throw new AgentError(AgentErrorCodes.InvalidInput, `this runtime serves node ${this.opts.node}, not ${node}`);
     const desired = desiredDataplane(state, node, { underlayIface: this.opts.underlayIface });
     if (!desired) return []; // not a member (yet): touch nothing
@@ -98,7 +98,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
     // takes the event loop for a while on a loaded machine.
     const listed = this.containers.listOwned(node);
     // 1. The dataplane, while Docker works (awaited before any wiring, and at the end).
-    const dataplane = this.opts.kernel.reconcile(desired).then((steps) => void (steps.length && this.log(`dataplane: ${steps.length} step(s) applied`)));
+    const dataplane = this.opts.kernel.reconcile(desired, { full }).then((steps) => void (steps.length && this.log(`dataplane: ${steps.length} step(s) applied`)));
     dataplane.catch(() => undefined); // its failure is thrown by the awaits below
     try {
       const records = localContainers(state, node);

@@ -90,18 +90,22 @@ const neighOf = (neigh: Neigh[]): ActualState["neigh"] => neigh.filter((n) => n.
 const fdbOf = (fdb: Fdb[]): ActualState["fdb"] => fdb.filter((f) => f.dst && (f.flags ?? []).includes("self")).map((f) => ({ mac: f.mac, dst: f.dst! }));
 
 /**
- * Reads every part of the node that ovl owns. The six reads are independent processes and
+ * Reads every part of the node that ovl owns (without `firewall`: all but the nft table,
+ * the iptables listing and the sysctls, which then come back empty). The six reads are independent processes and
  * run at once: a reconcile runs on every event, on every node, and its reads were most of
  * its time (~6 x 5-10 ms one after the other on an idle 2-core machine).
  */
-export async function readActual(run: Runner): Promise<ActualState> {
+export async function readActual(run: Runner, opts: { readonly firewall?: boolean } = {}): Promise<ActualState> {
+  // firewall: false leaves out the three slowest reads (iptables-nft reads the whole ruleset);
+  // the caller supplies those parts from an earlier read (kernel/index.ts).
+  const firewall = opts.firewall !== false;
   const [links, neighRaw, fdbRaw, listing, nft, ipForward] = await Promise.all([
     readJson<IpLink>(run, "list links", "ip", ["-j", "-d", "addr", "show"]),
     readOfVxlan<Neigh>(run, `read neighbours of ${VXLAN}`, "ip", ["-j", "-4", "neigh", "show", "dev", VXLAN, "nud", "permanent"]),
     readOfVxlan<Fdb>(run, `read FDB of ${VXLAN}`, "bridge", ["-j", "fdb", "show", "dev", VXLAN]),
-    runAs(run, "list iptables filter table", "iptables", ["-S"]).then((r) => r.stdout),
-    readNft(run),
-    readSysctl(run, SYSCTLS.ipForward),
+    firewall ? runAs(run, "list iptables filter table", "iptables", ["-S"]).then((r) => r.stdout) : "",
+    firewall ? readNft(run) : null,
+    firewall ? readSysctl(run, SYSCTLS.ipForward) : "",
   ]);
   const br = links.find((l) => l.ifname === BRIDGE);
   const vx = links.find((l) => l.ifname === VXLAN);

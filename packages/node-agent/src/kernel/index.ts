@@ -22,11 +22,21 @@ import { stateStore } from "./state-file.js";
 import { attachContainer, detachContainer } from "./container.js";
 import { teardown } from "./teardown.js";
 import { isHostPortInUse } from "./ports.js";
-import type { AttachSpec, DesiredNode, Step } from "./types.js";
+import type { ActualState, AttachSpec, DesiredNode, Step } from "./types.js";
+
+export interface ReconcileOptions {
+  /**
+   * false: the firewall and sysctls were verified by an earlier reconcile for the same
+   * firewall inputs, so only the links, neighbours and FDB are read (3 processes, not 6).
+   * The agent passes false for the reconciles events trigger and true for its periodic
+   * one, which heals drift in every part. @default true
+   */
+  readonly full?: boolean;
+}
 
 export interface KernelDataplane {
   /** Applies only the difference between desired and the kernel; returns the steps applied ([] when already right). */
-  reconcile(desired: DesiredNode): Promise<Step[]>;
+  reconcile(desired: DesiredNode, opts?: ReconcileOptions): Promise<Step[]>;
   /** Wires a container's namespace (by PID) to ovl-br; "unchanged" when it already was. `fresh`: just started, skip the check. */
   attachContainer(c: AttachSpec): Promise<"attached" | "unchanged">;
   /** Deletes a container's veth; a veth already gone is fine. */
@@ -45,19 +55,47 @@ export interface KernelDataplaneOptions {
   readonly log?: (line: string) => void;
 }
 
+type FirewallParts = Pick<ActualState, "nft" | "dockerUser" | "forwardJump" | "sysctls">;
+interface VerifiedFirewall {
+  readonly key: string;
+  readonly parts: FirewallParts;
+}
+
+/** What the nft table, DOCKER-USER and the sysctls are planned from. Pure. */
+export function firewallKey(d: DesiredNode): string {
+  return JSON.stringify([d.cluster, d.bridge.name, d.ports]);
+}
+
+const firewallParts = (a: ActualState): FirewallParts => ({ nft: a.nft, dockerUser: a.dockerUser, forwardJump: a.forwardJump, sysctls: a.sysctls });
+const FIREWALL_OPS: ReadonlySet<Step["op"]> = new Set(["nft-load", "iptables-chain", "iptables-insert", "sysctl"]);
+const touchesFirewall = (s: Step): boolean => FIREWALL_OPS.has(s.op);
+
 export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDataplane {
   const run = opts.run ?? defaultRun;
   const log = opts.log ?? (() => undefined);
   const store = stateStore(opts.stateDir);
   mkdirSync(opts.stateDir, { recursive: true });
+  // The firewall and sysctls as last read (or taken as known) and left unchanged by the plan.
+  let verified: VerifiedFirewall | null = null;
   return {
-    async reconcile(desired) {
-      const steps = plan(desired, await readActual(run));
-      return steps.length ? apply({ run, store, stateDir: opts.stateDir, log }, steps) : [];
+    async reconcile(desired, o = {}) {
+      const key = firewallKey(desired);
+      const known = o.full === false && verified?.key === key ? verified : null;
+      const read = await readActual(run, { firewall: !known });
+      const actual = known ? { ...read, ...known.parts } : read;
+      const steps = plan(desired, actual);
+      verified = steps.some(touchesFirewall) ? null : { key, parts: firewallParts(actual) };
+      if (!steps.length) return [];
+      try {
+        return await apply({ run, store, stateDir: opts.stateDir, log }, steps);
+      } catch (err) {
+        verified = null;
+        throw err;
+      }
     },
     attachContainer: (c) => attachContainer(run, c, opts.stateDir),
     detachContainer: (veth) => detachContainer(run, veth),
-    teardown: () => teardown(run, store, opts.stateDir, log),
+    teardown: () => ((verified = null), teardown(run, store, opts.stateDir, log)),
     isHostPortInUse: (proto, port, hostIp) => isHostPortInUse(run, proto, port, hostIp),
   };
 }
