@@ -73,8 +73,9 @@ export class Responder {
           try {
             const req = parseRequest(msg.data);
             this.received.push({ node: where.node, kind: where.kind, body: req.body });
-            await this.command(COMMAND_OF[where.kind], req.body);
-            msg.respond(encodeJson(okReply({ node: where.node })));
+            const seqs = await this.command(COMMAND_OF[where.kind], req.body);
+            // As the coordinator's: the sequence of the last event the request made.
+            msg.respond(encodeJson(okReply({ node: where.node, seq: seqs.at(-1) ?? this.last })));
           } catch (err) {
             msg.respond(encodeJson(errorReply(err)));
           }

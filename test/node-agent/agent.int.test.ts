@@ -152,6 +152,18 @@ test("leaving: teardown, then a left report; done resolves \"left\"", async () =
   assert.ok(h.state().nodes.n1, "the other agent keeps running");
 });
 
+test("a node that left, joined again by a new agent: it does not act on the old \"left\" and stays", async () => {
+  // n3 left in the test above; its history ends in NodeLeft. The new agent reads that
+  // history while its join is in flight, and must wait for its join's own events.
+  const runtime = new RecordingRuntime();
+  const again = await agent("n3", "198.18.0.13", runtime);
+  await waitFor("n3 ready again", () => again.state().nodes.n3?.status === "ready");
+  const ended = await Promise.race([again.done.then(() => true, () => true), new Promise((r) => setTimeout(() => r(false), 1500))]);
+  assert.is(ended, false, "the agent keeps running");
+  assert.is(runtime.teardowns, 0, "and tore nothing down");
+  assert.ok(runtime.syncCount >= 1, "it synced its node");
+});
+
 test("lost: teardown, then join again", async () => {
   const runtime = new RecordingRuntime();
   const h4 = await agent("n4", "198.18.0.14", runtime);

@@ -4,11 +4,13 @@
  * How it works (numbered steps in runAgent):
  * 1. Join (JoinNode on ovl.rpt.<node>.join, one id, retried): a refusal ends the agent.
  * 2. Heartbeats on ovl.hb.<node> every heartbeatMs.
- * 3. Follow OVL_EVENTS from the start (ordered consumer) and fold into a StateDraft: each
- *    event is written in place, and the state is sealed only when it is handed out (to the
- *    runtime, or through state()), so a burst or a replay copies the node map once, not
- *    once per event (an O(nodes) copy: ~0.15 ms at 500 nodes).
- * 4. Once the history read at start is applied, every event that can change what the node
+ * 3. Follow OVL_EVENTS from the start (client followStream), already while the join is in
+ *    flight, and fold into a StateDraft: each event is written in place, and the state is
+ *    sealed only when it is handed out (to the runtime, or through state()), so a burst or
+ *    a replay copies the node map once, not once per event (an O(nodes) copy: ~0.15 ms at
+ *    500 nodes).
+ * 4. Once joined, and the history read at start and the join's own events are applied
+ *    (never on a view from before this join: an earlier membership's "left"), every event that can change what the node
  *    does (debounced; see `matters`) and every reconcileMs hands the node's view to the
  *    runtime; its reports go out as ReportContainer requests. The runtime's own watch
  *    reports (Docker restarts) too.
@@ -91,9 +93,17 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
   const underlay = await underlayOf(opts);
   const agent = new Agent(opts, node, log);
   const joinBody = { node, underlayIp: underlay.ip, agentVersion: AGENT_VERSION, ...(underlay.mtu ? { lanMtu: Math.min(underlay.mtu, 65535) } : {}) };
+  // 3. Reading the history starts while the join is in flight (it acts only once joined).
+  agent.follow();
   // 1. Join; a refusal rejects runAgent itself.
-  await join(opts.nc, joinBody, agent.ask);
-  agent.start(joinBody);
+  let joinSeq: number;
+  try {
+    joinSeq = await join(opts.nc, joinBody, agent.ask);
+  } catch (err) {
+    await agent.finish("stopped");
+    throw err;
+  }
+  agent.start(joinBody, joinSeq);
   return {
     stop: () => agent.finish("stopped"),
     state: () => agent.state(),
@@ -122,6 +132,9 @@ class Agent {
   readonly ask: AskOptions;
   private stopped = false;
   private caughtUp = false;
+  /** Caught up, joined, and the fold at or past the join's sequence: syncs may run. */
+  private ready = false;
+  private readyAt = 0;
   private fullDue = true;
   private lostSince: string | null = null;
   private resolve!: (v: "stopped" | "left") => void;
@@ -139,17 +152,23 @@ class Agent {
     this.scheduler = createScheduler(() => this.step(), DEBOUNCE_MS, (err) => log(`reconcile failed: ${(err as Error).message}`));
   }
 
-  start(joinBody: NonNullable<Agent["joinBody"]>): void {
+  /** 3. Follow and fold (acting waits for `start`). */
+  follow(): void {
+    const follower = followEvents({ nc: this.opts.nc, log: this.log, onItem: (i) => this.apply(i), onCaughtUp: () => this.onCaughtUp() });
+    this.cleanups.push(() => void follower.stop());
+  }
+
+  /** Joined: acts once the fold holds the join (`joinSeq`) and the history read at start. */
+  start(joinBody: NonNullable<Agent["joinBody"]>, joinSeq: number): void {
     this.joinBody = joinBody;
+    this.readyAt = joinSeq;
     const { nc, runtime } = this.opts;
     // 2. Heartbeats.
     this.cleanups.push(startHeartbeats(nc, this.node, this.opts.heartbeatMs ?? 5000, this.opts.now ?? (() => new Date()), this.log));
-    // 3. Follow and fold.
-    const follower = followEvents({ nc, log: this.log, onItem: (i) => this.apply(i), onCaughtUp: () => this.onCaughtUp() });
-    this.cleanups.push(() => void follower.stop());
+    this.becomeReady();
     // 4. Periodic reconcile, and the runtime's own reports.
     const timer = setInterval(() => {
-      if (!this.caughtUp) return;
+      if (!this.ready) return;
       this.fullDue = true;
       this.scheduler.schedule();
     }, this.opts.reconcileMs ?? 10_000);
@@ -175,12 +194,20 @@ class Agent {
     this.draft.apply(event, item.event);
     this.seq = item.event.seq;
     this.opts.onApplied?.(this.seq);
-    if (this.caughtUp && matters(event, this.node, before)) this.scheduler.schedule();
+    if (!this.ready) this.becomeReady();
+    else if (matters(event, this.node, before)) this.scheduler.schedule();
   }
 
   private onCaughtUp(): void {
     this.caughtUp = true;
     this.log(`caught up at event ${this.seq}`);
+    this.becomeReady();
+  }
+
+  /** The first sync, once caught up, joined, and the fold holds the join's events. */
+  private becomeReady(): void {
+    if (this.ready || !this.caughtUp || this.joinBody === null || this.seq < this.readyAt) return;
+    this.ready = true;
     this.scheduler.schedule();
   }
 
@@ -191,7 +218,7 @@ class Agent {
 
   /** One reconcile: the view decides between leaving, rejoining and syncing. */
   private async step(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.ready) return;
     const state = this.state(); // sealed: the runtime may read it across awaits while events arrive
     const self = state.nodes[this.node];
     if (self?.status === "leaving" || self?.status === "left") return this.leave(self.status);
@@ -224,7 +251,7 @@ class Agent {
     this.log(`node ${this.node} was declared lost: tearing down, then joining again`);
     await this.opts.runtime.teardown();
     try {
-      await join(this.opts.nc, this.joinBody!, this.ask);
+      this.readyAt = Math.max(this.readyAt, await join(this.opts.nc, this.joinBody!, this.ask));
     } catch (err) {
       if (!this.stopped) this.fail(err);
     }
