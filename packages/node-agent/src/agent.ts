@@ -228,7 +228,9 @@ class Agent {
     const full = this.fullDue;
     this.fullDue = false;
     try {
-      const reports = await this.opts.runtime.sync(state, this.node, { full });
+      // Each report as soon as its container is ready; the list at the end again (report()
+      // sends only what the fold does not record yet, and never twice at once).
+      const reports = await this.opts.runtime.sync(state, this.node, { full, onReport: (r) => this.report(r) });
       for (const r of reports) this.report(r);
     } catch (err) {
       this.fullDue = true;

@@ -1,7 +1,7 @@
 export { runAgent, type AgentHandle, type AgentOptions } from "./agent.js";
 export { detectUnderlay, natsHost, type Underlay } from "./underlay.js";
 export { heartbeatOf, hostMetrics, type Metrics } from "./heartbeat.js";
-export { differs, localContainers, type ContainerReport, type NodeRuntime } from "./runtime.js";
+export { differs, localContainers, type ContainerReport, type NodeRuntime, type SyncOptions } from "./runtime.js";
 export { RecordingRuntime, type RecordedSync } from "./recording-runtime.js";
 export { AgentError, AgentErrorCodes, type AgentErrorCode } from "./errors.js";
 export { AGENT_VERSION } from "./version.js";

@@ -14,13 +14,24 @@ export interface ContainerReport {
   readonly exitCode?: number;
 }
 
+export interface SyncOptions {
+  /** See NodeRuntime.sync. @default true */
+  readonly full?: boolean;
+  /**
+   * Called with each report as soon as it is known, before the sync ends (a sync that
+   * starts ten containers reports the first one running after its own start, not after
+   * the tenth's). The returned list still holds every report. @default none
+   */
+  readonly onReport?: (report: ContainerReport) => void;
+}
+
 export interface NodeRuntime {
   /**
    * Makes the node match the state's view of it; returns the reports that differ from the
    * state. `full: false` (a sync an event triggered) may trust what an earlier sync verified
    * and did not change (the kernel's firewall); the periodic sync is full. @default full
    */
-  sync(state: ClusterState, node: string, opts?: { readonly full?: boolean }): Promise<ContainerReport[]>;
+  sync(state: ClusterState, node: string, opts?: SyncOptions): Promise<ContainerReport[]>;
   /** Removes every container ovl made on the node and the node's dataplane. */
   teardown(): Promise<void>;
   /** Follows changes that happen on their own; the returned function stops following. */

@@ -19,7 +19,7 @@ import type Dockerode from "dockerode";
 import { desiredDataplane, type KernelDataplane, type DesiredNode } from "../kernel/index.js";
 import { vethNameFor, type ClusterState, type ContainerRecord } from "@ovl/domain";
 import { AgentError, AgentErrorCodes } from "../errors.js";
-import { differs, localContainers, type ContainerReport, type NodeRuntime } from "../runtime.js";
+import { differs, localContainers, type ContainerReport, type NodeRuntime, type SyncOptions } from "../runtime.js";
 import { dockerContainers, type ContainerClient, type ContainerSummary } from "./containers.js";
 import { followDockerEvents, type DockerEvent } from "./events.js";
 import { dockerImages, type ImageClient } from "./images.js";
@@ -64,8 +64,8 @@ export class LinuxDockerRuntime implements NodeRuntime {
     return next;
   }
 
-  sync(state: ClusterState, node: string, opts: { readonly full?: boolean } = {}): Promise<ContainerReport[]> {
-    return this.serial(() => this.syncNow(state, node, opts.full !== false));
+  sync(state: ClusterState, node: string, opts: SyncOptions = {}): Promise<ContainerReport[]> {
+    return this.serial(() => this.syncNow(state, node, opts));
   }
 
   teardown(): Promise<void> {
@@ -89,7 +89,8 @@ export class LinuxDockerRuntime implements NodeRuntime {
     });
   }
 
-  private async syncNow(state: ClusterState, node: string, full: boolean): Promise<ContainerReport[]> {
+  private async syncNow(state: ClusterState, node: string, opts: SyncOptions): Promise<ContainerReport[]> {
+    const full = opts.full !== false;
     if (node !== this.opts.node) throw new AgentError(AgentErrorCodes.InvalidInput, `this runtime serves node ${this.opts.node}, not ${node}`);
     const desired = desiredDataplane(state, node, { underlayIface: this.opts.underlayIface });
     if (!desired) return []; // not a member (yet): touch nothing
@@ -113,7 +114,10 @@ export class LinuxDockerRuntime implements NodeRuntime {
       for (const rec of records.filter((r) => r.state !== "failed")) {
         const existing = actual.find((a) => a.name === rec.name && a.ip === rec.ip);
         const report = await this.ensure(rec, existing, desired, dataplane);
-        if (report && differs(rec, report)) reports.push(report);
+        if (report && differs(rec, report)) {
+          reports.push(report);
+          opts.onReport?.(report);
+        }
       }
       await dataplane;
       return reports;
