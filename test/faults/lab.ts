@@ -34,7 +34,7 @@ import {
 import { waitFor } from "../coordinator/support.js";
 import { streamLeader, type FaultBroker } from "./brokers.js";
 import { closeBed, faultClients, freeByNode, nodesWithBlocks, rmRetrying, runPhase, type Bed, type Fault, type PhaseResult } from "./harness.js";
-import { OVL_BIN, child, coordinatorProc } from "./procs.js";
+import { OVL_BIN, child, coordinatorProc, type Child } from "./procs.js";
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -140,7 +140,7 @@ async function labBroker(dir: string, log: (l: string) => void): Promise<FaultBr
   };
 }
 
-const CLUSTER_ARGS = ["--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), "--mtu", String(LAB_CLUSTER.mtu)];
+export const CLUSTER_ARGS = ["--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), "--mtu", String(LAB_CLUSTER.mtu)];
 
 async function containerPid(info: LabInfo, node: string, name: string): Promise<number> {
   const host = info.nodes.find((n) => n.name === node)!.dockerHost;
@@ -150,13 +150,25 @@ async function containerPid(info: LabInfo, node: string, name: string): Promise<
   return pid;
 }
 
-async function dockerLeft(info: LabInfo): Promise<number> {
+/** ovl containers Docker knows on the lab's nodes. */
+export async function dockerLeft(info: LabInfo): Promise<number> {
   let left = 0;
   for (const n of info.nodes) {
     const { stdout } = await run("docker", ["--host", n.dockerHost, "ps", "-aq", "--filter", "name=^ovl-"], { timeout: 30_000 });
     left += stdout.split("\n").filter(Boolean).length;
   }
   return left;
+}
+
+/** A real `ovl agent` in a lab node's namespace, with Docker and the kernel; ready when it joined. */
+export function labAgentProc(n: LabInfo["nodes"][number], url: string, work: string): Child {
+  return child(
+    `agent ${n.name}`,
+    ["netns", "exec", n.ns, process.execPath, OVL_BIN, "agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(work, n.name)],
+    new RegExp(`agent ${n.name} joined`),
+    { OVL_NATS_URL: url, DOCKER_HOST: n.dockerHost, OVL_FROM_SOURCE: "1" },
+    "ip",
+  );
 }
 
 /** Brings the lab up, runs every phase under the pings, removes everything, brings the lab down. */
@@ -175,15 +187,7 @@ export async function runLabFaults(o: LabFaultOptions): Promise<LabFaultReport> 
     const work = mkdtempSync(join(tmpdir(), "ovl-faults-lab-work-"));
     const dbs = [join(work, "coordinator-1.db"), join(work, "coordinator-2.db")];
     const coordinators = dbs.map((db) => coordinatorProc(url, db, [], CLUSTER_ARGS));
-    const agents = info.nodes.map((n) =>
-      child(
-        `agent ${n.name}`,
-        ["netns", "exec", n.ns, process.execPath, OVL_BIN, "agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(work, n.name)],
-        new RegExp(`agent ${n.name} joined`),
-        { OVL_NATS_URL: url, DOCKER_HOST: n.dockerHost, OVL_FROM_SOURCE: "1" },
-        "ip",
-      ),
-    );
+    const agents = info.nodes.map((n) => labAgentProc(n, url, work));
     bed = { broker, coordinators, agents, clients: [], dir: work, dbs, nodes: info.nodes.map((n) => n.name), image: IMAGE, cmd: [] };
     for (const c of coordinators) await c.start(); // one after the other: the first creates the cluster
     await Promise.all(agents.map((a) => a.start()));
