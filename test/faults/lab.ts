@@ -227,8 +227,12 @@ export async function runLabFaults(o: LabFaultOptions): Promise<LabFaultReport> 
     };
     let leakedAtEnd = await leakedNow();
     for (let i = 0; leakedAtEnd > 0 && i < 40; i++) leakedAtEnd = (await sleep(250), await leakedNow());
+    // The agents remove containers one after another (~0.2-0.3 s each on this machine with
+    // three dockerds busy): after a phase of 500, give them up to 3 minutes.
+    const removing = Date.now();
     let left = await dockerLeft(info);
-    for (let i = 0; left > 0 && i < 60; i++) left = (await sleep(500), await dockerLeft(info));
+    while (left > 0 && Date.now() - removing < 180_000) left = (await sleep(1000), await dockerLeft(info));
+    log(`Docker ${left === 0 ? "held no ovl container" : `still held ${left} ovl containers`} ${((Date.now() - removing) / 1000).toFixed(1)} s after the last removal was acknowledged`);
     return { rows, leakedAtEnd, dockerLeft: left };
   } catch (err) {
     for (const p of [...(bed?.coordinators ?? []), ...(bed?.agents ?? [])]) log(`--- ${p.name} (last output)\n${p.output().slice(-1500)}`);
