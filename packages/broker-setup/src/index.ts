@@ -27,6 +27,7 @@ export {
   StreamConfigError,
   differences,
   ensureStreams,
+  streamInfoOrNull,
   streamConfigs,
   subjectsOverlap,
   type OvlStreamConfig,
@@ -48,4 +49,4 @@ export {
 export { TLS_DIR, loadTls, setupTls, type TlsFiles, type TlsSetupOptions } from "./tls.js";
 export { canSyncAlways, durabilityWarning, parseServerVersion, serverVersion, type ServerVersion } from "./version.js";
 export { backupStream, checkBackup, lineOf, parseHeader, parseLine, restoreStream, type BackupHeader, type BackupLine, type BackupResult, type RestoreOptions } from "./backup.js";
-export { isTransient, whenAnswered } from "./retry.js";
+export { NoAnswerError, isTransient, whenAnswered } from "./retry.js";

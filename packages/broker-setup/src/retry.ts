@@ -12,14 +12,25 @@ export function isTransient(err: unknown): boolean {
   return err instanceof NatsError && (code === ErrorCode.Timeout || code === ErrorCode.NoResponders || code === ErrorCode.JetStream408RequestTimeout);
 }
 
+/** JetStream gave no answer for the whole wait: says so and what to check; `code` is the last one seen. */
+export class NoAnswerError extends Error {
+  override readonly name = "NoAnswerError";
+  readonly code: string;
+  constructor(what: string, last: NatsError, waitedMs: number) {
+    super(`${what}: JetStream did not answer within ${Math.round(waitedMs / 1000)} s (${last.message}): check that nats-server runs with JetStream enabled, that this process reaches it, and (cluster) that a majority of its servers is up`, { cause: last });
+    this.code = last.code;
+  }
+}
+
 /** Runs `step` again while JetStream does not answer, for up to `deadlineMs`; any other error is final. */
 export async function whenAnswered<T>(what: string, step: () => Promise<T>, log: (line: string) => void, deadlineMs = 60_000): Promise<T> {
-  const until = Date.now() + deadlineMs;
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
       return await step();
     } catch (err) {
-      if (!isTransient(err) || Date.now() > until) throw err;
+      if (!isTransient(err)) throw err;
+      if (Date.now() - started > deadlineMs) throw new NoAnswerError(what, err as NatsError, Date.now() - started);
       log(`${what}: ${(err as Error).message}; JetStream not answering yet, retrying`);
       await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
     }

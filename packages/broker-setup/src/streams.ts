@@ -137,7 +137,8 @@ function checkReturned(want: OvlStreamConfig, info: StreamInfo): void {
   }
 }
 
-async function currentInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | null> {
+/** A stream's info, or null when it does not exist; any other error (a timeout) is thrown, never taken for missing. */
+export async function streamInfoOrNull(jsm: JetStreamManager, name: string): Promise<StreamInfo | null> {
   try {
     return await jsm.streams.info(name);
   } catch (err) {
@@ -147,7 +148,7 @@ async function currentInfo(jsm: JetStreamManager, name: string): Promise<StreamI
 }
 
 async function ensureOne(jsm: JetStreamManager, want: OvlStreamConfig): Promise<"created" | "updated" | "unchanged"> {
-  const info = await currentInfo(jsm, want.name);
+  const info = await streamInfoOrNull(jsm, want.name);
   const diff = info ? differences(want, info.config) : [];
   if (info && diff.length === 0) return "unchanged";
   try {

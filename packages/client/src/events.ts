@@ -3,7 +3,7 @@
  * Every message is validated: one that fails is yielded as a rejected item (reported,
  * skipped), never thrown, so one bad byte cannot stop a reader.
  */
-import type { JetStreamClient, NatsConnection } from "nats";
+import type { NatsConnection } from "nats";
 import { parseEnvelope, subjects, type StoredEvent } from "@ovl/domain";
 import { followStream } from "./follow.js";
 
@@ -32,8 +32,9 @@ export function toItem(seq: number, subject: string, data: Uint8Array): EventIte
   }
 }
 
-async function lastSequence(js: JetStreamClient): Promise<number> {
-  const stream = await js.streams.get(subjects.STREAM_EVENTS);
+/** OVL_EVENTS's last sequence (0 when empty): where "caught up" is. */
+export async function lastSequence(nc: NatsConnection): Promise<number> {
+  const stream = await nc.jetstream().streams.get(subjects.STREAM_EVENTS);
   return (await stream.info()).state.last_seq;
 }
 
@@ -42,7 +43,7 @@ const QUIET_END_MS = 1500;
 
 export async function* readEvents(nc: NatsConnection, opts: ReadEventsOptions = {}): AsyncGenerator<EventItem> {
   if (opts.signal?.aborted) return;
-  const until = opts.follow ? Infinity : await lastSequence(nc.jetstream());
+  const until = opts.follow ? Infinity : await lastSequence(nc);
   const since = Math.max(1, opts.since ?? 1);
   if (until < since) return;
   let items: EventItem[] = [];

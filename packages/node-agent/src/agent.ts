@@ -10,8 +10,8 @@
  *    a replay copies the node map once, not once per event (an O(nodes) copy: ~0.15 ms at
  *    500 nodes).
  * 4. Once joined, and the history read at start and the join's own events are applied
- *    (never on a view from before this join: an earlier membership's "left"), every event that can change what the node
- *    does (debounced; see `matters`) and every reconcileMs hands the node's view to the
+ *    (never on a view from before this join: an earlier membership's "left"), every event
+ *    that can change what the node does (debounced; see `matters`) and every reconcileMs hands the node's view to the
  *    runtime; its reports go out as ReportContainer requests. The runtime's own watch
  *    reports (Docker restarts) too.
  * 5. The view says `leaving`: teardown, report left, done = "left". It says `lost`:
@@ -228,10 +228,8 @@ class Agent {
     const full = this.fullDue;
     this.fullDue = false;
     try {
-      // Each report as soon as its container is ready; the list at the end again (report()
-      // sends only what the fold does not record yet, and never twice at once).
-      const reports = await this.opts.runtime.sync(state, this.node, { full, onReport: (r) => this.report(r) });
-      for (const r of reports) this.report(r);
+      // Each report goes out as soon as its container is ready, not when the sync ends.
+      await this.opts.runtime.sync(state, this.node, { full, onReport: (r) => this.report(r) });
     } catch (err) {
       this.fullDue = true;
       throw err;

@@ -8,7 +8,7 @@
  */
 import type { NatsConnection } from "nats";
 import { subjects } from "@ovl/domain";
-import { followStream, toItem, type EventItem, type StreamFollower } from "@ovl/client";
+import { followStream, lastSequence, toItem, type EventItem, type StreamFollower } from "@ovl/client";
 
 export interface FollowOptions {
   readonly nc: NatsConnection;
@@ -38,8 +38,7 @@ export function followEvents(opts: FollowOptions): Follower {
   async function lastAtStart(): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const stream = await opts.nc.jetstream().streams.get(subjects.STREAM_EVENTS);
-        return (await stream.info()).state.last_seq;
+        return await lastSequence(opts.nc);
       } catch (err) {
         if (stopped) return 0;
         opts.log(`reading ${subjects.STREAM_EVENTS}: ${(err as Error).message}; retrying`);

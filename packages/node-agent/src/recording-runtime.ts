@@ -6,7 +6,7 @@
  * agent's memory and not this recorder's.
  */
 import type { ClusterState } from "@ovl/domain";
-import { differs, localContainers, type ContainerReport, type NodeRuntime } from "./runtime.js";
+import { differs, localContainers, type ContainerReport, type NodeRuntime, type SyncOptions } from "./runtime.js";
 
 export interface RecordedSync {
   readonly node: string;
@@ -27,7 +27,7 @@ export class RecordingRuntime implements NodeRuntime {
   /** `log` gets one line per sync; `keep` views are recorded (default 100). */
   constructor(private readonly opts: { node?: string; log?: (line: string) => void; keep?: number } = {}) {}
 
-  async sync(state: ClusterState, node: string): Promise<ContainerReport[]> {
+  async sync(state: ClusterState, node: string, opts: SyncOptions = {}): Promise<ContainerReport[]> {
     const mine = localContainers(state, node);
     this.syncCount++;
     this.syncs.push({ node, containers: mine.map((c) => ({ name: c.name, ip: c.ip, state: c.state })) });
@@ -44,6 +44,7 @@ export class RecordingRuntime implements NodeRuntime {
       else if (c.state === "pending" && differs(c, report)) (reports.push(report), still.add(key));
     }
     this.reported = still;
+    reports.forEach((r) => opts.onReport?.(r));
     return reports;
   }
 

@@ -20,7 +20,7 @@ export interface SyncOptions {
   /**
    * Called with each report as soon as it is known, before the sync ends (a sync that
    * starts ten containers reports the first one running after its own start, not after
-   * the tenth's). The returned list still holds every report. @default none
+   * the tenth's). Every runtime calls it for every report it returns. @default none
    */
   readonly onReport?: (report: ContainerReport) => void;
 }

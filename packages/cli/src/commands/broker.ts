@@ -4,7 +4,7 @@
  * the security and history commands: init, users, tls, backup, restore (docs/security.md,
  * docs/operations.md).
  */
-import type { JetStreamManager, NatsConnection, NatsError, StreamInfo } from "nats";
+import type { JetStreamManager, NatsConnection } from "nats";
 import {
   DEFAULT_STORE_DIR,
   addIdentity,
@@ -13,6 +13,7 @@ import {
   connectNats,
   durabilityWarning,
   ensureStreams,
+  streamInfoOrNull,
   loadIdentities,
   parseRole,
   parseServerVersion,
@@ -67,22 +68,7 @@ export async function brokerStartCommand(_g: GlobalOptions, opts: BrokerStartOpt
 
 /**
  * Streams that are missing are created with the replicas of one that exists (else
- * `replicas`); returns what ensureStreams did, or null when both already existed.
- */
-const API_STREAM_NOT_FOUND = 10059;
-
-/** The stream's info, or null when it does not exist; a timeout is an error, never "missing". */
-async function streamInfoOrNull(jsm: JetStreamManager, name: string): Promise<StreamInfo | null> {
-  try {
-    return await jsm.streams.info(name);
-  } catch (err) {
-    if ((err as NatsError)?.api_error?.err_code === API_STREAM_NOT_FOUND) return null;
-    throw err;
-  }
-}
-
-/**
- * Creates the streams when they do not exist, with the replicas of one that does. Only
+ * `replicas`); returns what ensureStreams did, or null when both already existed. Only
  * "stream not found" counts as missing: a stream that timed out (its leader being elected)
  * must not be "created" again with other replicas.
  */

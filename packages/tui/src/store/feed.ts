@@ -11,7 +11,7 @@
  */
 import { DeliverPolicy, Events, type NatsConnection, type NatsError } from "nats";
 import { parseHeartbeat, subjects } from "@ovl/domain";
-import { readEvents } from "@ovl/client";
+import { lastSequence, readEvents } from "@ovl/client";
 import type { ClusterStore } from "./cluster-store.js";
 
 export interface Feed {
@@ -27,14 +27,9 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", onAbort, { once: true });
   });
 
-async function streamLastSeq(nc: NatsConnection): Promise<number> {
-  const stream = await nc.jetstream().streams.get(subjects.STREAM_EVENTS);
-  return (await stream.info()).state.last_seq;
-}
-
 /** One round: replay from what the store holds, then follow until aborted or broken. */
 async function followRound(nc: NatsConnection, store: ClusterStore, signal: AbortSignal): Promise<void> {
-  const target = await streamLastSeq(nc);
+  const target = await lastSequence(nc);
   const from = store.history.lastSeq + 1;
   store.setLink(target >= from ? "loading" : "live", target >= from ? `catching up to seq ${target}` : "");
   for await (const item of readEvents(nc, { since: from, follow: true, signal })) {
