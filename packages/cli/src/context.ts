@@ -40,6 +40,8 @@ export async function withClient<T>(g: GlobalOptions, fn: (client: OvlClient) =>
     client: "ovl-cli",
     reconnect: false,
     requestDefaults: { timeoutMs: requestTimeoutMs(g) },
+  }).catch(async (err: Error) => {
+    throw await withLabHint(g, err);
   });
   try {
     return await fn(client);
@@ -54,4 +56,17 @@ export function out(text: string): Promise<void> {
     if (process.stdout.write(text)) resolve();
     else process.stdout.once("drain", resolve);
   });
+}
+
+/**
+ * A command that found no broker at the default address while a lab is up on this machine
+ * (`ovl up`) is told where the lab's broker is: the lab's NATS is on its LAN, not on
+ * 127.0.0.1.
+ */
+async function withLabHint(g: GlobalOptions, err: Error): Promise<Error> {
+  if (resolveNatsUrl(g) !== DEFAULT_URL) return err;
+  const lab = await import("@ovl/lab");
+  if (!lab.claimHolder()) return err;
+  const url = lab.natsUrlOf(1);
+  return new Error(`${err.message}. A lab is up on this machine and its NATS is at ${url}: export OVL_NATS_URL=${url} (or pass --nats ${url})`, { cause: err });
 }
