@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as pathJoin } from "node:path";
 import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
-import { createKernelDataplane, desiredDataplane, KernelError, type KernelDataplane } from "../../packages/node-agent/src/kernel/index.js";
+import { createKernelDataplane, desiredDataplane, KernelError, TC_BLOCK, type KernelDataplane } from "../../packages/node-agent/src/kernel/index.js";
 import { Scope, dumpNode, makeLan, ping, startContainer, startWhoami, stopProcess, whoami, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
 
@@ -36,7 +36,7 @@ const ip = (name: string) => Object.values(state.nodes).flatMap((n) => Object.va
 const desired = (node: string) => desiredDataplane(state, node, { underlayIface: "lan0" })!;
 function attachSpec(name: string, node: string) {
   const d = desired(node);
-  return { pid: ctr[name]!.pid, ip: ip(name), mac: macFor(ip(name)), veth: vethNameFor(ip(name)), gateway: d.node.gateway, clusterPrefix: d.cluster.prefix, mtu: d.cluster.mtu };
+  return { pid: ctr[name]!.pid, ip: ip(name), mac: macFor(ip(name)), veth: vethNameFor(ip(name)), gateway: d.node.gateway, clusterPrefix: d.cluster.prefix, mtu: d.cluster.mtu, fastPath: true };
 }
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   const err = await p.then(() => null, (e: unknown) => e);
@@ -99,6 +99,36 @@ test("container to container on one node and across nodes, to remote gateway", a
   assert.ok(await ping(n2.run, ip("a")), "n2 host -> a");
 });
 
+/** Packets a fast-path redirect toward `to` carried (tc's own counters), on ovl-vx's ingress or in the block. */
+async function redirected(h: LanHost, where: "vx" | "block", to: string): Promise<number> {
+  const argv = where === "vx" ? ["-s", "-j", "filter", "show", "dev", "ovl-vx", "ingress"] : ["-s", "-j", "filter", "show", "block", String(TC_BLOCK)];
+  const rows = JSON.parse((await text(h, "tc", argv)) || "[]") as { options?: { actions?: { to_dev?: string; stats?: { packets?: number } }[] } }[];
+  return rows.flatMap((r) => r.options?.actions ?? []).filter((a) => a.to_dev === to).reduce((n, a) => n + (a.stats?.packets ?? 0), 0);
+}
+
+test("the fast path carries cross-node packets past both bridges; without its filters the bridges do, until a full reconcile", async () => {
+  await dp1.reconcile(desired("n1")); // the veths exist now: their part of the fast path is verified
+  await dp2.reconcile(desired("n2"));
+  const [out1, in2] = [await redirected(n1, "block", "ovl-vx"), await redirected(n2, "vx", vethNameFor(ip("c")))];
+  assert.ok(await ping(ctr.a!.run, ip("c")), "a -> c");
+  assert.ok((await redirected(n1, "block", "ovl-vx")) >= out1 + 1, "n1 sent a's echo request straight to ovl-vx");
+  assert.ok((await redirected(n2, "vx", vethNameFor(ip("c")))) >= in2 + 1, "n2 handed it from ovl-vx straight to c's veth");
+  const local = await redirected(n1, "block", "ovl-vx");
+  assert.ok(await ping(ctr.a!.run, ip("b")), "a -> b, same node");
+  assert.ok(await ping(ctr.a!.run, "198.19.0.1"), "a -> its gateway");
+  assert.is(await redirected(n1, "block", "ovl-vx"), local, "traffic within the node's block stays on the bridge");
+  // Drift: the filters deleted by hand. The bridge path still works; the periodic (full) reconcile restores them.
+  await n1.run("tc", ["filter", "del", "block", String(TC_BLOCK)]);
+  await n2.run("tc", ["qdisc", "del", "dev", "ovl-vx", "clsact"]);
+  assert.ok(await ping(ctr.a!.run, ip("c")), "a -> c over the bridges");
+  assert.equal(await dp1.reconcile(desired("n1"), { full: false }), [], "a light reconcile does not read tc while its inputs are unchanged");
+  assert.equal((await dp1.reconcile(desired("n1"))).map((s) => s.op), ["tc-filter", "tc-filter"]);
+  assert.equal((await dp2.reconcile(desired("n2"))).map((s) => s.op), ["tc-qdisc", "tc-filter"]);
+  const again = await redirected(n2, "vx", vethNameFor(ip("c")));
+  assert.ok(await ping(ctr.a!.run, ip("c")), "a -> c on the fast path again");
+  assert.ok((await redirected(n2, "vx", vethNameFor(ip("c")))) > again);
+});
+
 test("container to its host, to the other node's LAN address, and out through masquerade", async () => {
   assert.ok(await ping(ctr.a!.run, "198.19.0.1"), "a -> own gateway");
   assert.ok(await ping(ctr.a!.run, "198.18.0.11"), "a -> own host's LAN address");
@@ -157,7 +187,7 @@ test("a removed remote container and a lost node leave no neighbour or FDB entry
   assert.equal(steps.map((s) => s.op), ["neigh-del", "fdb-del"]);
   assert.not.match(await text(n1, "ip", ["neigh", "show", "dev", "ovl-vx"]), cIp);
   assert.not.match(await text(n1, "bridge", ["fdb", "show", "dev", "ovl-vx"]), macFor(cIp));
-  assert.equal((await dp2.reconcile(desired("n2"))).map((s) => s.op), ["link-del"], "n2 drops c's veth");
+  assert.equal((await dp2.reconcile(desired("n2"))).map((s) => s.op), ["link-del", "tc-filter-del"], "n2 drops c's veth and its fast-path filter");
   assert.not.ok(await ping(ctr.a!.run, cIp, 1));
   state = given([{ type: "LoseNode", data: { node: "n2", lastSeen: null } }], state);
   await dp1.reconcile(desired("n1"));

@@ -182,6 +182,7 @@ export async function dumpNode(run: Runner, sysctls: readonly string[]): Promise
     fdb: await text("bridge", ["fdb", "show"]),
     iptables: await text("iptables", ["-S"]),
     nft: await text("nft", ["list", "ruleset"]),
+    tc: await text("tc", ["qdisc", "show"]),
     sysctls: (await Promise.all(sysctls.map((k) => text("sysctl", [k])))).join(""),
   };
 }

@@ -62,7 +62,7 @@ export function pingStats(stdout: string): PingStats {
 }
 
 /** The sections of a node's kernel state compared before it joined and after it left. */
-export const DUMP_SECTIONS = ["links", "addresses", "routes", "routes6", "neighbours", "fdb", "iptables", "nft", "sysctls"] as const;
+export const DUMP_SECTIONS = ["links", "addresses", "routes", "routes6", "neighbours", "fdb", "iptables", "nft", "tc", "sysctls"] as const;
 export type KernelDump = Record<(typeof DUMP_SECTIONS)[number], string[]>;
 
 /** iptables-save prints a timestamp and counters: drop both so two dumps compare. */
@@ -95,6 +95,12 @@ export async function kernelDump(ns: string): Promise<KernelDump> {
     fdb: lines(await inNs("bridge", "fdb", "show")).sort(),
     iptables: iptablesLines(await inNs("iptables-save")),
     nft: lines(await inNs("nft", "-s", "list", "ruleset")),
+    // qdiscs of every device, and the fast path's filters (a listing of what does not exist is empty).
+    tc: [
+      ...lines(await inNs("tc", "qdisc", "show")).sort(),
+      ...lines((await exec(["ip", "netns", "exec", ns, "tc", "filter", "show", "block", "7304812"])).stdout),
+      ...lines((await exec(["ip", "netns", "exec", ns, "tc", "filter", "show", "dev", "ovl-vx", "ingress"])).stdout),
+    ],
     sysctls: lines(sysctl.stdout).filter((l) => SYSCTL_KEYS.test(l)).sort(),
   };
 }

@@ -16,7 +16,7 @@
  * is never wired twice at once.
  */
 import type Dockerode from "dockerode";
-import { desiredDataplane, type KernelDataplane, type DesiredNode } from "../kernel/index.js";
+import { desiredDataplane, fastPathFits, type KernelDataplane, type DesiredNode } from "../kernel/index.js";
 import { vethNameFor, type ClusterState, type ContainerRecord } from "@ovl/domain";
 import { AgentError, AgentErrorCodes } from "../errors.js";
 import { differs, localContainers, type ContainerReport, type NodeRuntime, type SyncOptions } from "../runtime.js";
@@ -235,6 +235,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
       gateway: desired.node.gateway,
       clusterPrefix: desired.cluster.prefix,
       mtu: desired.cluster.mtu,
+      fastPath: fastPathFits(desired.node.subnet),
     });
     if (how === "attached") this.log(`wired ${rec.name} (${rec.ip}) pid ${pid}`);
   }

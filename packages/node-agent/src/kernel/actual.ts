@@ -117,7 +117,7 @@ export async function readActual(run: Runner, opts: { readonly firewall?: boolea
     vxlan: vx ? vxlanOf(vx) : null,
     veths: links
       .filter((l) => VETH_NAME.test(l.ifname))
-      .map((l) => ({ name: l.ifname, master: l.master ?? null, up: isUp(l) }))
+      .map((l) => ({ name: l.ifname, master: l.master ?? null, up: isUp(l), ...(l.ifindex !== undefined ? { ifindex: l.ifindex } : {}) }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     neigh,
     fdb,

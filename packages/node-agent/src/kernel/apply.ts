@@ -11,6 +11,7 @@ import { KernelError, KernelErrorCodes, isAlreadyGone, runAs, type Runner } from
 import { readSysctl } from "./actual.js";
 import { ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
+import { TC_BLOCK, filterAddArgs, filterDelArgs, isTcGone, qdiscArgs, type FastPathTarget } from "./fastpath.js";
 import type { Step } from "./types.js";
 
 export interface ApplyContext {
@@ -39,10 +40,13 @@ export function describeStep(s: Step): string {
     case "nft-load": return "load nftables table ip ovl";
     case "iptables-chain": return `ensure iptables chain ${s.chain} and the FORWARD jump to it`;
     case "iptables-insert": return `insert iptables rule into ${s.chain}: ${s.rule.join(" ")}`;
+    case "tc-qdisc": return `set clsact on ${s.dev}${s.block === null ? "" : ` with ingress block ${s.block}`}`;
+    case "tc-filter": return `set tc filter ${s.target === "vx" ? "on ovl-vx ingress" : `in block ${TC_BLOCK}`} pref ${s.pref}: dst ${s.dst} ${s.to === null ? "stays on the bridge" : `to ${s.to}`}`;
+    case "tc-filter-del": return `remove tc filter ${s.target === "vx" ? "on ovl-vx ingress" : `in block ${TC_BLOCK}`} pref ${s.pref}`;
   }
 }
 
-const isRemoval = (s: Step): boolean => s.op === "link-del" || s.op === "addr-del" || s.op === "neigh-del" || s.op === "fdb-del";
+const isRemoval = (s: Step): boolean => s.op === "link-del" || s.op === "addr-del" || s.op === "neigh-del" || s.op === "fdb-del" || s.op === "tc-filter-del";
 
 /** Runs a removal; "already gone" is success. */
 export async function remove(run: Runner, what: string, cmd: string, argv: string[]): Promise<void> {
@@ -50,6 +54,14 @@ export async function remove(run: Runner, what: string, cmd: string, argv: strin
     await runAs(run, what, cmd, argv);
   } catch (err) {
     if (!isAlreadyGone(err)) throw err;
+  }
+}
+
+async function removeFilter(run: Runner, what: string, target: FastPathTarget, pref: number): Promise<void> {
+  try {
+    await runAs(run, what, "tc", filterDelArgs(target, pref));
+  } catch (err) {
+    if (!isTcGone(err)) throw err;
   }
 }
 
@@ -116,6 +128,12 @@ export async function applyStep(ctx: ApplyContext, s: Step): Promise<void> {
     case "nft-load": return loadNft(ctx, s.script);
     case "iptables-chain": return ensureChain(ctx, s.chain);
     case "iptables-insert": return insertRule(ctx, s.chain, s.rule);
+    case "tc-qdisc": return void (await runAs(ctx.run, what, "tc", qdiscArgs(s.dev, s.block)));
+    case "tc-filter":
+      // One filter per pref: whatever the pref holds goes, then ours.
+      await removeFilter(ctx.run, what, s.target, s.pref);
+      return void (await runAs(ctx.run, what, "tc", filterAddArgs(s.target, s)));
+    case "tc-filter-del": return removeFilter(ctx.run, what, s.target, s.pref);
   }
 }
 

@@ -23,6 +23,7 @@ import { ipToInt, isIpv4 } from "@ovl/domain";
 import { KernelError, KernelErrorCodes, runAs, type Runner } from "./exec.js";
 import { inet4, isUp, type IpLink } from "./actual.js";
 import { remove } from "./apply.js";
+import { attachFastPath, detachFastPath } from "./fastpath.js";
 import { BRIDGE, VETH_NAME, type AttachSpec } from "./types.js";
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
@@ -128,6 +129,11 @@ async function configureNew(run: Runner, c: AttachSpec, scratchDir: string): Pro
   }
 }
 
+/** Inside a pair just made, and (at the same time: the two are independent) its fast path. */
+async function configureNewPair(run: Runner, c: AttachSpec, scratchDir: string): Promise<void> {
+  await Promise.all([configureNew(run, c, scratchDir), c.fastPath ? attachFastPath(run, c, scratchDir) : undefined]);
+}
+
 /** A container just started with network "none": make the pair at once; false when it could not be made. */
 async function attachFresh(run: Runner, c: AttachSpec, scratchDir: string): Promise<boolean> {
   try {
@@ -135,7 +141,7 @@ async function attachFresh(run: Runner, c: AttachSpec, scratchDir: string): Prom
   } catch {
     return false; // a stale host end, or an eth0 already there: the full check sorts it out
   }
-  await configureNew(run, c, scratchDir);
+  await configureNewPair(run, c, scratchDir);
   return true;
 }
 
@@ -155,11 +161,12 @@ export async function attachContainer(run: Runner, spec: AttachSpec, scratchDir:
   // The host end survived with its peer in an older namespace: Docker restarted the container.
   if (seen.host) await remove(run, `delete stale veth ${c.veth}`, "ip", ["link", "del", c.veth]);
   await createPair(run, c);
-  await configureNew(run, c, scratchDir);
+  await configureNewPair(run, c, scratchDir);
   return "attached";
 }
 
 export async function detachContainer(run: Runner, veth: string): Promise<void> {
   const name = parseVethName(veth);
+  await detachFastPath(run, name); // first: a redirect toward a deleted veth drops instead of falling back to the bridge
   await remove(run, `delete veth ${name}`, "ip", ["link", "del", name]);
 }

@@ -21,13 +21,15 @@ import { apply } from "./apply.js";
 import { stateStore } from "./state-file.js";
 import { attachContainer, detachContainer } from "./container.js";
 import { teardown } from "./teardown.js";
+import { readFastPath } from "./fastpath.js";
 import { isHostPortInUse } from "./ports.js";
 import type { ActualState, AttachSpec, DesiredNode, Step } from "./types.js";
 
 export interface ReconcileOptions {
   /**
    * false: the firewall and sysctls were verified by an earlier reconcile for the same
-   * firewall inputs, so only the links, neighbours and FDB are read (3 processes, not 6).
+   * firewall inputs, so only the links, neighbours and FDB are read (3 processes, not 6);
+   * the fast path's qdiscs and filters too unless the local containers or their veths changed.
    * The agent passes false for the reconciles events trigger and true for its periodic
    * one, which heals drift in every part. @default true
    */
@@ -66,9 +68,19 @@ export function firewallKey(d: DesiredNode): string {
   return JSON.stringify([d.cluster, d.bridge.name, d.ports]);
 }
 
+/**
+ * What the fast path's filters are planned from: the cluster, the node's block and the
+ * local containers with the veths they have now (a veth made again for a restarted
+ * container has a new ifindex, and the redirect toward the old one must be replaced). Pure.
+ */
+export function fastPathKey(d: DesiredNode, veths: ActualState["veths"]): string {
+  return JSON.stringify([d.cluster.cidr, d.node.subnet, d.localContainers.map((c) => c.veth), veths.map((v) => [v.name, v.ifindex ?? 0])]);
+}
+
 const firewallParts = (a: ActualState): FirewallParts => ({ nft: a.nft, dockerUser: a.dockerUser, forwardJump: a.forwardJump, sysctls: a.sysctls });
 const FIREWALL_OPS: ReadonlySet<Step["op"]> = new Set(["nft-load", "iptables-chain", "iptables-insert", "sysctl"]);
 const touchesFirewall = (s: Step): boolean => FIREWALL_OPS.has(s.op);
+const touchesFastPath = (s: Step): boolean => s.op.startsWith("tc-") || s.op === "vxlan-add" || s.op === "bridge-add" || s.op === "link-del";
 
 export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDataplane {
   const run = opts.run ?? defaultRun;
@@ -77,31 +89,38 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
   mkdirSync(opts.stateDir, { recursive: true });
   // The firewall and sysctls as last read (or taken as known) and left unchanged by the plan.
   let verified: VerifiedFirewall | null = null;
+  // The fast path's key (fastPathKey) when a reconcile last found it right; its three reads are skipped while it holds.
+  let fastVerified: string | null = null;
   return {
     async reconcile(desired, o = {}) {
       const key = firewallKey(desired);
       const known = o.full === false && verified?.key === key ? verified : null;
       const read = await readActual(run, { firewall: !known });
-      const actual = known ? { ...read, ...known.parts } : read;
+      const fastKey = fastPathKey(desired, read.veths);
+      const fastPath = o.full === false && fastVerified === fastKey ? null : await readFastPath(run);
+      const actual = { ...read, ...(known ? known.parts : {}), fastPath };
       const steps = plan(desired, actual);
       verified = steps.some(touchesFirewall) ? null : { key, parts: firewallParts(actual) };
+      if (fastPath) fastVerified = steps.some(touchesFastPath) ? null : fastKey;
       if (!steps.length) return [];
       try {
         return await apply({ run, store, stateDir: opts.stateDir, log }, steps);
       } catch (err) {
         verified = null;
+        fastVerified = null;
         throw err;
       }
     },
     attachContainer: (c) => attachContainer(run, c, opts.stateDir),
     detachContainer: (veth) => detachContainer(run, veth),
-    teardown: () => ((verified = null), teardown(run, store, opts.stateDir, log)),
+    teardown: () => ((verified = null), (fastVerified = null), teardown(run, store, opts.stateDir, log)),
     isHostPortInUse: (proto, port, hostIp) => isHostPortInUse(run, proto, port, hostIp),
   };
 }
 
 export { desiredDataplane, parseIfaceName } from "./desired.js";
 export { plan } from "./plan.js";
+export { TC_BLOCK, fastPathFits, fastPathSteps, readFastPath, parseFilters, parseClsact, type ActualFastPath, type TcFilter } from "./fastpath.js";
 export { readActual } from "./actual.js";
 export { apply, describeStep, ApplyError } from "./apply.js";
 export { renderNftTable, nftLoadScript } from "./nft.js";

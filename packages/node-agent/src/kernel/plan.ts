@@ -8,8 +8,10 @@
  * 1. sysctls, 2. bridge (before anything is enslaved to it), 3. VXLAN device, 4. veths of
  * containers no longer here, 5. FDB before neighbour entries when adding (the proxy answers
  * ARP from the neighbour table; the frame that follows needs the FDB entry), neighbour before
- * FDB when removing, 6. the nft table, 7. DOCKER-USER chain, then its rules.
+ * FDB when removing, 6. the nft table, 7. DOCKER-USER chain, then its rules, 8. the fast
+ * path's qdiscs and filters (only when the caller read them: `actual.fastPath`).
  */
+import { fastPathSteps } from "./fastpath.js";
 import { renderNftTable, nftLoadScript, sameNftTable } from "./nft.js";
 import { dockerUserRules, specLine } from "./iptables.js";
 import { DOCKER_USER, SYSCTLS, type ActualBridge, type ActualState, type ActualVxlan, type DesiredNode, type Step } from "./types.js";
@@ -116,5 +118,6 @@ export function plan(d: DesiredNode, a: ActualState): Step[] {
     ...vethSteps(d, a, bridge.fresh),
     ...peerSteps(d, a, vxlan.fresh),
     ...firewallSteps(d, a),
+    ...(a.fastPath ? fastPathSteps(d, a.fastPath, a.veths, { bridge: bridge.fresh, vxlan: vxlan.fresh }) : []),
   ];
 }

@@ -4,6 +4,7 @@
  * turn one into the other (Step, the only thing the executor runs).
  */
 import type { PortMapping } from "@ovl/domain";
+import type { ActualFastPath, FastPathTarget } from "./fastpath.js";
 
 /** Every object ovl creates carries one of these names, so it can be found and removed. */
 export const BRIDGE = "ovl-br";
@@ -71,6 +72,8 @@ export interface AttachSpec {
    * reading the current wiring first (the full check runs if that fails). @default false
    */
   readonly fresh?: boolean;
+  /** Also put the container on the fast path (fastpath.ts): false when its node's block is larger than /16. @default false */
+  readonly fastPath?: boolean;
 }
 
 export interface ActualBridge {
@@ -101,7 +104,7 @@ export interface ActualState {
   readonly bridge: ActualBridge | null;
   readonly vxlan: ActualVxlan | null;
   /** Host ends of container veths (names matching VETH_NAME). */
-  readonly veths: readonly { readonly name: string; readonly master: string | null; readonly up: boolean }[];
+  readonly veths: readonly { readonly name: string; readonly master: string | null; readonly up: boolean; readonly ifindex?: number }[];
   /** Permanent neighbour entries on ovl-vx. */
   readonly neigh: readonly { readonly ip: string; readonly mac: string }[];
   /** Static unicast FDB entries of ovl-vx itself (flag self, with a dst). */
@@ -113,6 +116,8 @@ export interface ActualState {
   /** Whether FORWARD jumps to DOCKER-USER. */
   readonly forwardJump: boolean;
   readonly sysctls: Readonly<Record<string, string>>;
+  /** The fast path's qdiscs and filters (fastpath.ts); null when this reconcile did not read them. */
+  readonly fastPath?: ActualFastPath | null;
 }
 
 export type Step =
@@ -129,4 +134,7 @@ export type Step =
   | { readonly op: "fdb-del"; readonly dev: string; readonly mac: string; readonly dst: string }
   | { readonly op: "nft-load"; readonly script: string }
   | { readonly op: "iptables-chain"; readonly chain: string }
-  | { readonly op: "iptables-insert"; readonly chain: string; readonly rule: readonly string[] };
+  | { readonly op: "iptables-insert"; readonly chain: string; readonly rule: readonly string[] }
+  | { readonly op: "tc-qdisc"; readonly dev: string; readonly block: number | null }
+  | { readonly op: "tc-filter"; readonly target: FastPathTarget; readonly pref: number; readonly dst: string; readonly to: string | null }
+  | { readonly op: "tc-filter-del"; readonly target: FastPathTarget; readonly pref: number };
