@@ -86,7 +86,7 @@ test("steps: a container whose veth is gone loses its filter; a new ovl-vx gets 
   const a = right(d);
   assert.equal(fastPathSteps(d, a, veths.slice(1), NOT_FRESH), [{ op: "tc-filter-del", target: "vx", pref: 2 }]);
   const steps = fastPathSteps(d, a, veths, { bridge: false, vxlan: true });
-  assert.equal(steps.map((s) => `${s.op} ${"dev" in s ? s.dev : `${s.target} ${s.pref}`}`), [
+  assert.equal(steps.map((s) => (s.op === "tc-qdisc" ? `${s.op} ${s.dev}` : s.op === "tc-filter" || s.op === "tc-filter-del" ? `${s.op} ${s.target} ${s.pref}` : s.op)), [
     "tc-qdisc ovl-vx",
     "tc-filter block 2",
     "tc-filter vx 2",

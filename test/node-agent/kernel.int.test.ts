@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as pathJoin } from "node:path";
 import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
-import { createKernelDataplane, desiredDataplane, KernelError, TC_BLOCK, type KernelDataplane } from "../../packages/node-agent/src/kernel/index.js";
+import { CommandError, createKernelDataplane, desiredDataplane, KernelError, TC_BLOCK, type KernelDataplane } from "../../packages/node-agent/src/kernel/index.js";
 import { Scope, dumpNode, makeLan, ping, startContainer, startWhoami, stopProcess, whoami, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
 
@@ -127,6 +127,27 @@ test("the fast path carries cross-node packets past both bridges; without its fi
   const again = await redirected(n2, "vx", vethNameFor(ip("c")));
   assert.ok(await ping(ctr.a!.run, ip("c")), "a -> c on the fast path again");
   assert.ok((await redirected(n2, "vx", vethNameFor(ip("c")))) > again);
+});
+
+test("a kernel without tc's u32 classifier: the reconcile says so once, does the rest, and leaves the bridge to carry everything", async () => {
+  // The one fake here: this kernel has u32, so its refusal is played by the runner (tc's own words).
+  const calls: string[][] = [];
+  const lines: string[] = [];
+  const refusing: typeof n1.run = (cmd, argv) => {
+    if (cmd === "tc") calls.push([...argv]);
+    if (cmd === "tc" && argv[0] === "filter" && argv[1] === "add") return Promise.reject(new CommandError([cmd, ...argv], 2, "Error: TC classifier not found.\nWe have an error talking to the kernel\n"));
+    return n1.run(cmd, argv);
+  };
+  const dp = createKernelDataplane({ stateDir: dirs[0]!, run: refusing, log: (l) => lines.push(l) });
+  await n1.run("tc", ["filter", "del", "block", String(TC_BLOCK)]);
+  const steps = await dp.reconcile(desired("n1"));
+  assert.equal(steps, [], "nothing of the fast path was applied, and the reconcile did not fail");
+  assert.ok(lines.some((l) => l.startsWith("fast path off")), lines.join("\n"));
+  calls.length = 0;
+  assert.equal(await dp.reconcile(desired("n1")), []);
+  assert.equal(calls, [], "it stops reading tc");
+  assert.ok(await ping(ctr.a!.run, ip("c")), "a -> c over the bridges");
+  assert.equal((await dp1.reconcile(desired("n1"))).map((s) => s.op), ["tc-filter", "tc-filter"], "a kernel that has it gets it back");
 });
 
 test("container to its host, to the other node's LAN address, and out through masquerade", async () => {

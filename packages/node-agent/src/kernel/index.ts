@@ -17,7 +17,7 @@ import { mkdirSync } from "node:fs";
 import { run as defaultRun, type Runner } from "./exec.js";
 import { readActual } from "./actual.js";
 import { plan } from "./plan.js";
-import { apply } from "./apply.js";
+import { apply, ApplyError } from "./apply.js";
 import { stateStore } from "./state-file.js";
 import { attachContainer, detachContainer } from "./container.js";
 import { teardown } from "./teardown.js";
@@ -80,7 +80,10 @@ export function fastPathKey(d: DesiredNode, veths: ActualState["veths"]): string
 const firewallParts = (a: ActualState): FirewallParts => ({ nft: a.nft, dockerUser: a.dockerUser, forwardJump: a.forwardJump, sysctls: a.sysctls });
 const FIREWALL_OPS: ReadonlySet<Step["op"]> = new Set(["nft-load", "iptables-chain", "iptables-insert", "sysctl"]);
 const touchesFirewall = (s: Step): boolean => FIREWALL_OPS.has(s.op);
-const touchesFastPath = (s: Step): boolean => s.op.startsWith("tc-") || s.op === "vxlan-add" || s.op === "bridge-add" || s.op === "link-del";
+const isFastPathStep = (s: Step): boolean => s.op.startsWith("tc-");
+const touchesFastPath = (s: Step): boolean => isFastPathStep(s) || s.op === "vxlan-add" || s.op === "bridge-add" || s.op === "link-del";
+/** tc's words for a kernel without the u32 classifier, the mirred action or clsact. */
+const KERNEL_LACKS_TC = /TC classifier not found|Failed to load TC action module|Unknown filter "u32"|Specified qdisc kind is unknown|Unknown qdisc "clsact"/i;
 
 export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDataplane {
   const run = opts.run ?? defaultRun;
@@ -91,25 +94,46 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
   let verified: VerifiedFirewall | null = null;
   // The fast path's key (fastPathKey) when a reconcile last found it right; its three reads are skipped while it holds.
   let fastVerified: string | null = null;
+  // Why the kernel refused the fast path (no u32 classifier or mirred action), once it did: the bridge carries everything.
+  let fastPathOff: string | null = null;
+  const ctx = { run, store, stateDir: opts.stateDir, log };
+  /** The fast path's steps never fail a reconcile: without them the bridge carries the packets. */
+  async function applyFastPath(steps: Step[]): Promise<Step[]> {
+    try {
+      return await apply(ctx, steps);
+    } catch (err) {
+      fastVerified = null;
+      const why = (err as Error).message;
+      if (KERNEL_LACKS_TC.test(why)) {
+        fastPathOff = why;
+        log(`fast path off, traffic keeps the bridge: the kernel refused tc's u32 classifier or mirred action (${why})`);
+      } else log(`fast path incomplete, traffic keeps the bridge until the next reconcile: ${why}`);
+      return err instanceof ApplyError ? [...err.applied] : [];
+    }
+  }
   return {
     async reconcile(desired, o = {}) {
       const key = firewallKey(desired);
       const known = o.full === false && verified?.key === key ? verified : null;
       const read = await readActual(run, { firewall: !known });
       const fastKey = fastPathKey(desired, read.veths);
-      const fastPath = o.full === false && fastVerified === fastKey ? null : await readFastPath(run);
+      const skipFast = fastPathOff !== null || (o.full === false && fastVerified === fastKey);
+      const fastPath = skipFast ? null : await readFastPath(run);
       const actual = { ...read, ...(known ? known.parts : {}), fastPath };
       const steps = plan(desired, actual);
       verified = steps.some(touchesFirewall) ? null : { key, parts: firewallParts(actual) };
       if (fastPath) fastVerified = steps.some(touchesFastPath) ? null : fastKey;
       if (!steps.length) return [];
+      const [fast, rest] = [steps.filter(isFastPathStep), steps.filter((s) => !isFastPathStep(s))];
+      let applied: Step[] = [];
       try {
-        return await apply({ run, store, stateDir: opts.stateDir, log }, steps);
+        if (rest.length) applied = await apply(ctx, rest);
       } catch (err) {
         verified = null;
         fastVerified = null;
         throw err;
       }
+      return fast.length ? [...applied, ...(await applyFastPath(fast))] : applied;
     },
     attachContainer: (c) => attachContainer(run, c, opts.stateDir),
     detachContainer: (veth) => detachContainer(run, veth),
