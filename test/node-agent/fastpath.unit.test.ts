@@ -100,6 +100,18 @@ test("steps: a veth in someone else's clsact is moved to ovl's block", () => {
   assert.equal(steps, [{ op: "tc-qdisc", dev: "ovlc6130002", block: TC_BLOCK }]);
 });
 
+test("steps: switched off (ovl agent --no-fast-path), ovl's filters are removed and no qdisc is added", () => {
+  const off = desiredDataplane(state, "n1", { underlayIface: "lan0", fastPath: false })!;
+  assert.is(off.fastPath, false);
+  assert.equal(fastPathSteps(off, right(d), veths, NOT_FRESH), [
+    { op: "tc-filter-del", target: "block", pref: 1 },
+    { op: "tc-filter-del", target: "block", pref: 2 },
+    { op: "tc-filter-del", target: "vx", pref: 2 },
+    { op: "tc-filter-del", target: "vx", pref: 3 },
+  ]);
+  assert.equal(fastPathSteps(off, EMPTY, veths, NOT_FRESH), []);
+});
+
 test("parse: a u32 listing with a redirect, a dead redirect and a filter without action", () => {
   const json = JSON.stringify([
     { protocol: "ip", pref: 1, kind: "u32", chain: 0 },

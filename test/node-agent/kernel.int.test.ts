@@ -150,6 +150,15 @@ test("a kernel without tc's u32 classifier: the reconcile says so once, does the
   assert.equal((await dp1.reconcile(desired("n1"))).map((s) => s.op), ["tc-filter", "tc-filter"], "a kernel that has it gets it back");
 });
 
+test("switched off (--no-fast-path) the filters go and the bridges carry cross-node packets; switched on again they return", async () => {
+  const off = desiredDataplane(state, "n1", { underlayIface: "lan0", fastPath: false })!;
+  assert.equal((await dp1.reconcile(off)).map((s) => s.op), ["tc-filter-del", "tc-filter-del", "tc-filter-del", "tc-filter-del"]);
+  assert.is((await text(n1, "tc", ["filter", "show", "block", String(TC_BLOCK)])).trim(), "");
+  assert.ok(await ping(ctr.a!.run, ip("c")), "a -> c over the bridges");
+  assert.equal(await dp1.reconcile(off), []);
+  assert.equal((await dp1.reconcile(desired("n1"))).length, 4, "two block filters, a's and b's on ovl-vx");
+});
+
 test("container to its host, to the other node's LAN address, and out through masquerade", async () => {
   assert.ok(await ping(ctr.a!.run, "198.19.0.1"), "a -> own gateway");
   assert.ok(await ping(ctr.a!.run, "198.18.0.11"), "a -> own host's LAN address");

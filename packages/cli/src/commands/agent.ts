@@ -18,6 +18,8 @@ export interface AgentFlags {
   readonly iface?: string;
   readonly stateDir?: string;
   readonly simulate?: boolean;
+  /** false with --no-fast-path. */
+  readonly fastPath?: boolean;
 }
 
 const IFACE = /^[A-Za-z0-9_.:-]{1,15}$/;
@@ -45,7 +47,7 @@ async function makeRuntime(agent: AgentModule, f: AgentFlags & { stateDir: strin
   // No options: docker-modem reads DOCKER_HOST (and DOCKER_TLS_VERIFY/CERT_PATH) like the docker CLI.
   const docker = new Docker();
   const kernel = agent.createKernelDataplane({ stateDir: join(f.stateDir, "kernel"), log });
-  return new agent.LinuxDockerRuntime({ kernel, docker, underlayIface: iface, node: f.node, log });
+  return new agent.LinuxDockerRuntime({ kernel, docker, underlayIface: iface, node: f.node, log, fastPath: f.fastPath !== false });
 }
 
 export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<number> {

@@ -33,6 +33,8 @@ export interface LinuxDockerRuntimeOptions {
   readonly node: string;
   /** Put in the ovl.cluster label when given. */
   readonly cluster?: string;
+  /** Cross-node packets past the bridge by tc redirects (kernel/fastpath.ts); false keeps them all on the bridge and in FORWARD. @default true */
+  readonly fastPath?: boolean;
   /** @default no logging */
   readonly log?: (line: string) => void;
   /** @default the dockerode-backed clients */
@@ -92,7 +94,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
   private async syncNow(state: ClusterState, node: string, opts: SyncOptions): Promise<ContainerReport[]> {
     const full = opts.full !== false;
     if (node !== this.opts.node) throw new AgentError(AgentErrorCodes.InvalidInput, `this runtime serves node ${this.opts.node}, not ${node}`);
-    const desired = desiredDataplane(state, node, { underlayIface: this.opts.underlayIface });
+    const desired = desiredDataplane(state, node, { underlayIface: this.opts.underlayIface, fastPath: this.opts.fastPath !== false });
     if (!desired) return []; // not a member (yet): touch nothing
     this.view = { state, desired };
     // Docker's list is asked first: the dataplane's reads are processes, and spawning them
@@ -235,7 +237,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
       gateway: desired.node.gateway,
       clusterPrefix: desired.cluster.prefix,
       mtu: desired.cluster.mtu,
-      fastPath: fastPathFits(desired.node.subnet),
+      fastPath: desired.fastPath && fastPathFits(desired.node.subnet),
     });
     if (how === "attached") this.log(`wired ${rec.name} (${rec.ip}) pid ${pid}`);
   }

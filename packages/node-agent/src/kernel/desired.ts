@@ -57,7 +57,7 @@ export function parseIfaceName(raw: unknown): string {
 }
 
 /** The node's dataplane, or null when it holds no block (not joined yet, or left). */
-export function desiredDataplane(state: ClusterState, node: string, opts: { underlayIface: string }): DesiredNode | null {
+export function desiredDataplane(state: ClusterState, node: string, opts: { underlayIface: string; fastPath?: boolean }): DesiredNode | null {
   const self = state.nodes[node];
   const cluster = state.cluster;
   if (!cluster || !self || self.status === "left" || !self.subnet || !self.gateway) return null;
@@ -74,5 +74,6 @@ export function desiredDataplane(state: ClusterState, node: string, opts: { unde
     remotes: remotesOf(state, node),
     localContainers,
     ports: portsOf(localContainers),
+    fastPath: opts.fastPath !== false,
   };
 }

@@ -70,6 +70,7 @@ export const ipOfVeth = (veth: string): string => intToIp(parseInt(veth.slice(3)
 
 /** What ovl-vx's and the block's filters should be, for the veths that exist. Pure. */
 export function desiredFilters(d: DesiredNode, vethsPresent: ReadonlySet<string>): { block: TcFilter[]; vx: TcFilter[] } {
+  if (!d.fastPath) return { block: [], vx: [] }; // switched off: ovl's filters go, its empty qdiscs stay harmless
   const block: TcFilter[] = [
     { pref: LOCAL_PREF, dst: d.node.subnet, to: null },
     { pref: REMOTE_PREF, dst: d.cluster.cidr, to: d.vxlan.name },
@@ -106,6 +107,7 @@ export function fastPathSteps(d: DesiredNode, a: ActualFastPath, veths: readonly
   const want = desiredFilters(d, present);
   const steps: Step[] = [];
   // The bridge first: it holds the block, which must exist before its filters are set.
+  if (!d.fastPath) return [...filterSteps("block", [], a.block), ...filterSteps("vx", [], a.vx)];
   if (fresh.bridge || a.clsact[d.bridge.name] !== TC_BLOCK) steps.push({ op: "tc-qdisc", dev: d.bridge.name, block: TC_BLOCK });
   if (fresh.vxlan || a.clsact[d.vxlan.name] !== null) steps.push({ op: "tc-qdisc", dev: d.vxlan.name, block: null });
   for (const v of present) if (a.clsact[v] !== TC_BLOCK) steps.push({ op: "tc-qdisc", dev: v, block: TC_BLOCK });

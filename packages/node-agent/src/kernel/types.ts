@@ -56,6 +56,8 @@ export interface DesiredNode {
   /** Sorted by ip; their veths are attached separately (attachContainer) and never removed by reconcile. */
   readonly localContainers: readonly LocalContainer[];
   readonly ports: readonly PublishedPort[];
+  /** Whether cross-node packets take the tc fast path past the bridge (fastpath.ts); false: everything stays on the bridge. */
+  readonly fastPath: boolean;
 }
 
 export interface AttachSpec {
