@@ -49,8 +49,9 @@ const setBrnf = (lab: LabInfo, v: string) => Promise.all(lab.nodes.slice(0, 2).m
 
 /**
  * The kernel ORs the per-bridge nf_call_iptables with the namespace-wide sysctl, which dockerd
- * sets to 1: then ovl's per-bridge 0 does not keep bridged overlay traffic out of iptables.
- * A/B: the sysctl in both nodes' namespaces at 0 and at 1 (restored), ovl and Swarm, 1 stream.
+ * sets to 1: a bridged overlay packet walks iptables. ovl's fast path (node-agent
+ * kernel/fastpath.ts) keeps its cross-node packets off the bridge; this A/B shows whether it
+ * does. The sysctl in both nodes' namespaces at 0 and at 1 (restored), ovl and Swarm, 1 stream.
  */
 async function netfilterAb(lab: LabInfo, paths: Paths, seconds: number, log: (l: string) => void): Promise<string> {
   const before = (await run(["ip", "netns", "exec", lab.nodes[1]!.ns, "sysctl", "-n", BRNF])).stdout.trim();
@@ -71,7 +72,7 @@ async function netfilterAb(lab: LabInfo, paths: Paths, seconds: number, log: (l:
     await setBrnf(lab, before);
   }
   const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
-  return `A/B of ${BRNF} in the nodes' namespaces (dockerd sets it to 1; ovl sets only its bridge's own nf_call_iptables to 0, which the kernel ORs with this sysctl), iperf3 -P 1, medians of 2 in turn: ` +
+  return `A/B of ${BRNF} in the nodes' namespaces (dockerd sets it to 1, and the kernel ORs it with a bridge's own nf_call_iptables; ovl's cross-node packets take the tc fast path past its bridge, so ovl should not move with it), iperf3 -P 1, medians of 2 in turn: ` +
     Object.entries(res).map(([k, v]) => `${k}: ${med(v).toFixed(2)} Gbit/s`).join("; ") + ".";
 }
 
