@@ -92,6 +92,27 @@ test("a second sync changes nothing (same container, no reports, no kernel steps
   assert.equal(await ctx.kernel.attachContainer({ pid: before, ip: "198.19.0.2", mac: "0a:58:c6:13:00:02", veth: vethNameFor("198.19.0.2"), gateway: "198.19.0.1", clusterPrefix: 18, mtu: 1450 }), "unchanged");
 });
 
+test("a sync an event triggers neither inspects nor re-checks a running container it wired; the periodic full sync does", async () => {
+  const docker = ctx.td.docker;
+  const original = docker.getContainer.bind(docker);
+  let inspected = 0;
+  // A spy on the real client: counts the inspects, changes nothing.
+  docker.getContainer = ((id: string) => {
+    const c = original(id);
+    const inspect = c.inspect.bind(c) as () => Promise<unknown>;
+    (c as unknown as { inspect: () => Promise<unknown> }).inspect = () => ((inspected += 1), inspect());
+    return c;
+  }) as typeof docker.getContainer;
+  try {
+    assert.equal(await ctx.runtime.sync(ctx.state, "n1", { full: false }), []);
+    assert.is(inspected, 0, "light sync");
+    assert.equal(await ctx.runtime.sync(ctx.state, "n1"), []);
+    assert.is(inspected, 1, "full sync");
+  } finally {
+    docker.getContainer = original;
+  }
+});
+
 test("containers without ovl's labels (or of another node) are never touched", async () => {
   // restart "always", so that it is back after the dockerd restart below, untouched
   const plain = await ctx.td.docker.createContainer({ Image: TEST_IMAGE, name: "plain", HostConfig: { NetworkMode: "none", RestartPolicy: { Name: "always" } } });

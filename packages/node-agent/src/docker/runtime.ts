@@ -52,6 +52,13 @@ export class LinuxDockerRuntime implements NodeRuntime {
   private view: View | null = null;
   /** Docker ids ovl is removing: their "die" is not an exit to report. */
   private readonly removing = new Set<string>();
+  /**
+   * Running containers this runtime wired or found wired, by Docker id, with their address:
+   * a sync an event triggers skips their inspect and wiring check (a Docker "die" or "start"
+   * drops the entry; the periodic full sync checks everything again). Without it every event
+   * cost one inspect and three processes per running container, before any new one was made.
+   */
+  private readonly wired = new Map<string, string>();
 
   constructor(private readonly opts: LinuxDockerRuntimeOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -111,10 +118,12 @@ export class LinuxDockerRuntime implements NodeRuntime {
         const rec = records.find((r) => r.name === a.name);
         if (!rec || rec.ip !== a.ip || rec.state === "failed") await this.removeOne(a, rec ? "stale" : "not in the state");
       }
-      // 3. Containers it holds.
+      // 3. Containers it holds: new ones first (a person is waiting for them), then the others.
       const reports: ContainerReport[] = [];
-      for (const rec of records.filter((r) => r.state !== "failed")) {
-        const existing = actual.find((a) => a.name === rec.name && a.ip === rec.ip);
+      const held = records.filter((r) => r.state !== "failed").map((rec) => ({ rec, existing: actual.find((a) => a.name === rec.name && a.ip === rec.ip) }));
+      held.sort((a, b) => Number(!!a.existing) - Number(!!b.existing));
+      for (const { rec, existing } of held) {
+        if (!full && existing && this.isKnownWired(rec, existing)) continue;
         const report = await this.ensure(rec, existing, desired, dataplane);
         if (report && differs(rec, report)) {
           reports.push(report);
@@ -126,6 +135,10 @@ export class LinuxDockerRuntime implements NodeRuntime {
     } finally {
       await dataplane.catch(() => undefined); // the next operation never overlaps this one's kernel work
     }
+  }
+
+  private isKnownWired(rec: ContainerRecord, c: ContainerSummary): boolean {
+    return rec.state === "running" && c.state === "running" && this.wired.get(c.id) === rec.ip;
   }
 
   /** `dataplane`: the bridge is there once it resolves; a rejection ends the sync (retried), it fails no container. */
@@ -142,6 +155,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
     await dataplane;
     try {
       await this.attach(rec, d.pid, desired);
+      this.wired.set(d.id, rec.ip);
       return { name: rec.name, ip: rec.ip, state: "running" };
     } catch (err) {
       return this.afterAttachError(rec, d.id, d.pid, err).catch((e: Error) => ({ name: rec.name, ip: rec.ip, state: "failed" as const, reason: e.message }));
@@ -216,6 +230,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
     } catch (err) {
       return this.afterAttachError(rec, id, d.pid, err);
     }
+    this.wired.set(id, rec.ip);
     return { name: rec.name, ip: rec.ip, state: "running" };
   }
 
@@ -245,6 +260,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
   private async removeOne(c: ContainerSummary, why: string): Promise<void> {
     this.log(`removing container ${c.name} (${c.ip}): ${why}`);
     this.removing.add(c.id);
+    this.wired.delete(c.id);
     await this.containers.remove(c.id);
     await this.opts.kernel.detachContainer(vethNameFor(c.ip));
   }
@@ -256,6 +272,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
 
   private async onDockerEvent(e: DockerEvent, emit: (r: ContainerReport) => void): Promise<void> {
     if (e.action === "destroy") return void this.removing.delete(e.id);
+    if (e.action === "die" || e.action === "start") this.wired.delete(e.id); // a new process, or none: wired again below or by a sync
     const owned = ownedBy(e.attributes);
     const view = this.view;
     const rec = owned && view ? view.state.nodes[this.opts.node]?.containers[owned.name] : undefined;
