@@ -98,12 +98,12 @@ test("an event's reconcile (full: false) reads links, neighbours and FDB only; a
   const commands: string[] = [];
   const counted = createKernelDataplane({ stateDir: dir, run: (cmd, argv) => (commands.push(cmd), n1.run(cmd, argv)) });
   assert.equal(await counted.reconcile(desired), [], "a full reconcile: nothing to do");
-  assert.equal(commands.sort(), ["bridge", "ip", "ip", "iptables", "nft", "sysctl"]);
+  assert.equal(commands.sort(), ["bridge", "ip", "ip", "iptables", "nft", "sysctl", "tc", "tc", "tc"], "the fast path's qdiscs and filters are read too");
   // A new container on n2 (an event): its neighbour and FDB entries, with three reads.
   const more = desiredDataplane(given([start("z", "n2")], state), "n1", { underlayIface: "lan0" })!;
   commands.length = 0;
   assert.equal(ops(await counted.reconcile(more, { full: false })), ["fdb-replace", "neigh-replace"]);
-  assert.not.ok(commands.some((c) => c === "iptables" || c === "nft" || c === "sysctl"), `only links, neighbours and FDB read: ${commands.join(" ")}`);
+  assert.not.ok(commands.some((c) => c === "iptables" || c === "nft" || c === "sysctl" || c === "tc"), `only links, neighbours and FDB read: ${commands.join(" ")}`);
   // Drift in the firewall is not seen by an event's reconcile, and healed by the next full one.
   await sh(["nft", "delete", "table", "ip", "ovl"]);
   assert.equal(await counted.reconcile(more, { full: false }), []);
