@@ -200,7 +200,7 @@ export class Pipeline {
     const msgId = msgIdFor(job.id, event);
     const env = envelope(event, time, job.id);
     // The draft writes in place into the maps it copied: no copy of a node's containers per event.
-    this.#spec ??= new StateDraft(this.d.projection.state);
+    this.#spec ??= new StateDraft(this.d.projection.state).index();
     this.#spec.apply(event, env);
     this.#specSeq += 1;
     // The row the fold will write for this event, from the same state after it.
