@@ -92,6 +92,6 @@ export {
   type Reply,
   type Request,
 } from "./wire.js";
-export { nodeRows, psRows, type ContainerView, type NodeRow, type PsRow } from "./views.js";
+export { nodeRows, psRow, psRows, type ContainerView, type NodeRow, type PsRow } from "./views.js";
 export { foldEvents, applyStored } from "./fold.js";
 export { DEFAULT_CLUSTER } from "./defaults.js";

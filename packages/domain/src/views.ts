@@ -3,7 +3,7 @@
  * (DESIGN.md section 7). Pure functions of the state and the latest heartbeats.
  */
 import type { PortMapping } from "./names.js";
-import { allContainers, type ClusterState, type NodeStatus } from "./state.js";
+import { allContainers, type ClusterState, type ContainerRecord, type NodeStatus } from "./state.js";
 import type { Heartbeat } from "./wire.js";
 import { blockCapacity } from "./ipam.js";
 
@@ -40,21 +40,25 @@ export interface NodeRow {
 }
 
 export function psRows(state: ClusterState): PsRow[] {
-  return allContainers(state).map((c) => {
-    const lost = state.nodes[c.node]?.status === "lost";
-    const row: PsRow = {
-      name: c.name,
-      node: c.node,
-      ip: c.ip,
-      mac: c.mac,
-      image: c.image,
-      cmd: c.cmd,
-      state: lost ? "lost" : c.state,
-      ports: c.ports,
-      since: c.since,
-    };
-    return { ...row, ...(c.reason !== undefined ? { reason: c.reason } : {}), ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) };
-  });
+  return allContainers(state).map((c) => psRow(c, state.nodes[c.node]?.status));
+}
+
+/** One container's `ovl ps` row, given its node's status (what psRows shows for it). */
+export function psRow(c: ContainerRecord, nodeStatus: NodeStatus | undefined): PsRow {
+  const row: { -readonly [K in keyof PsRow]: PsRow[K] } = {
+    name: c.name,
+    node: c.node,
+    ip: c.ip,
+    mac: c.mac,
+    image: c.image,
+    cmd: c.cmd,
+    state: nodeStatus === "lost" ? "lost" : c.state,
+    ports: c.ports,
+    since: c.since,
+  };
+  if (c.reason !== undefined) row.reason = c.reason;
+  if (c.exitCode !== undefined) row.exitCode = c.exitCode;
+  return row;
 }
 
 export function nodeRows(state: ClusterState, heartbeats: ReadonlyMap<string, Heartbeat>, opts: { all?: boolean } = {}): NodeRow[] {

@@ -8,7 +8,7 @@
  * ContainerStopped of each container then NodeLeaving) leaves an "open" row after its
  * first events: the command that completes it. The final event replaces it by the reply.
  */
-import { psRows, type ClusterState, type CommandData, type Envelope } from "@ovl/domain";
+import { psRow, type ClusterState, type CommandData, type Envelope } from "@ovl/domain";
 
 export type OpenDecision =
   | { readonly type: "JoinNode"; readonly data: CommandData<"JoinNode"> }
@@ -33,11 +33,7 @@ export function runReply(state: ClusterState, node: string, name: string, seq: n
   const n = state.nodes[node];
   const c = n?.containers[name];
   if (!n || !c) return { name, node, seq };
-  // psRows of a state holding only this container (all it reads is the node's status):
-  // one row, the same as `ovl ps` shows, without copying the node record.
-  const only = { cluster: null, nodes: { [node]: { status: n.status, containers: { [name]: c } } } } as unknown as ClusterState;
-  const [row] = psRows(only);
-  return { ...row, seq };
+  return { ...psRow(c, n.status), seq };
 }
 
 const done = (id: string, seq: number, reply: unknown): RequestRow => ({ id, seq, reply, open: null });
