@@ -139,7 +139,8 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       projection.flush();
     };
     const onEvent = (d: Delivered): void => {
-      projection.apply(d.seq, d.env);
+      // Our own events are applied from what we published (same bytes), not parsed again.
+      projection.apply(d.seq, pipeline.ownEnvelope(d.seq, () => d.msgId, d.data) ?? d.env);
       pipeline.onApplied(d.seq, () => d.msgId);
       if (++sinceFlush >= 1000) flush();
       else if (d.pending === 0) flushing ??= setTimeout(flush, 20);

@@ -30,12 +30,14 @@ import {
   OvlErrorCodes,
   StateDraft,
   decide,
+  encodeEnvelope,
   envelope,
   errorReply,
   okReply,
   subjects,
   type ClusterState,
   type CommandType,
+  type Envelope,
   type OvlCommand,
   type OvlEvent,
   type Reply,
@@ -72,6 +74,9 @@ interface Job extends JobSpec {
 interface Pending {
   readonly seq: number;
   readonly msgId: string;
+  /** What was published: the follower's copy need not be parsed again when the bytes match. */
+  readonly env: Envelope;
+  readonly data: Uint8Array;
   ok: boolean;
 }
 
@@ -206,11 +211,12 @@ export class Pipeline {
     // The row the fold will write for this event, from the same state after it.
     const row = requestRow(env, this.#specSeq, this.#spec.peek);
     if (row) job.reply = row.reply;
-    const entry: Pending = { seq: this.#specSeq, msgId, ok: false };
+    const data = encodeEnvelope(env);
+    const entry: Pending = { seq: this.#specSeq, msgId, env, data, ok: false };
     this.#pending.push(entry);
     this.#inflight += 1;
     const epoch = this.#epoch;
-    append(this.d.appender, event, env, { expectSeq, prevMsgId: prev, msgId }, (err, ack) => this.#acked(epoch, entry, expectSeq, err, ack));
+    append(this.d.appender, event, data, { expectSeq, prevMsgId: prev, msgId }, (err, ack) => this.#acked(epoch, entry, expectSeq, err, ack));
   }
 
   #acked(epoch: number, entry: Pending, expectSeq: number, err: AppendError | null, ack: Ack | null): void {
@@ -262,6 +268,19 @@ export class Pipeline {
       this.#specSeq = seq;
     }
     this.#confirmUpTo(seq);
+  }
+
+  /**
+   * The envelope of ours stored at `seq`, when it is the next of our appends to be read back
+   * and the stored bytes are exactly the ones published: the follower then applies it
+   * without parsing and validating it again. Null otherwise (another writer's, or the same
+   * Nats-Msg-Id decided by another coordinator at another time): the stored bytes are read.
+   */
+  ownEnvelope(seq: number, msgIdOf: () => string | null, data: Uint8Array): Envelope | null {
+    if (this.#pending.length <= this.#head) return null;
+    const head = this.#pending[this.#head]!;
+    if (head.seq !== seq || head.data.byteLength !== data.byteLength || head.msgId !== msgIdOf()) return null;
+    return Buffer.from(head.data.buffer, head.data.byteOffset, head.data.byteLength).equals(data) ? head.env : null;
   }
 
   /** The projection now holds `seq`: answered jobs up to it are its rows, queries may run. */
