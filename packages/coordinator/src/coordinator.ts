@@ -140,8 +140,9 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     };
     const onEvent = (d: Delivered): void => {
       // Our own events are applied from what we published (same bytes), not parsed again.
-      projection.apply(d.seq, pipeline.ownEnvelope(d.seq, () => d.msgId, d.data) ?? d.env);
-      pipeline.onApplied(d.seq, () => d.msgId);
+      const env = pipeline.ownEnvelope(d.seq, () => d.msgId, d.data) ?? d.env;
+      projection.apply(d.seq, env);
+      pipeline.onApplied(d.seq, () => d.msgId, env);
       if (++sinceFlush >= 1000) flush();
       else if (d.pending === 0) flushing ??= setTimeout(flush, 20);
     };

@@ -33,6 +33,7 @@ import {
   encodeEnvelope,
   envelope,
   errorReply,
+  eventOf,
   okReply,
   subjects,
   type ClusterState,
@@ -244,7 +245,7 @@ export class Pipeline {
    * reads its Nats-Msg-Id, asked only when an append of ours is pending (decoding headers
    * costs the replay of other writers' events for nothing).
    */
-  onApplied(seq: number, msgIdOf: () => string | null): void {
+  onApplied(seq: number, msgIdOf: () => string | null, env: Envelope | null = null): void {
     this.#onProgress?.();
     this.#forgetApplied(seq);
     if (this.#recovering) return;
@@ -263,6 +264,12 @@ export class Pipeline {
         this.#head = 0;
         this.#okIdx = 0;
       }
+    } else if (this.#spec && env && this.#specSeq === seq - 1) {
+      // Nothing of ours in flight: the speculative state is the applied one, so it folds
+      // the other writer's event too, and keeps its indexes (StateDraft.index()) instead of
+      // building them again from the projection for the next decision.
+      this.#spec.apply(eventOf(env), env);
+      this.#specSeq = seq;
     } else {
       this.#spec = null;
       this.#specSeq = seq;
