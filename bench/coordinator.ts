@@ -5,8 +5,10 @@
  * 2. the same with many concurrent clients;
  * 3. projection rebuild: a fresh coordinator catching up on a stream of ~100,000 events,
  *    and the fold + SQLite alone (no NATS) over the same events.
- *   npx tsx bench/coordinator.ts [--starts N] [--clients C] [--events E] [--no-rebuild]
- * BENCH_PROF=<dir> writes a CPU profile of each coordinator process there.
+ *   npx tsx bench/coordinator.ts [--starts N] [--clients C] [--single S] [--events E] [--no-rebuild]
+ * (at most ~16,000 starts in all: 64 nodes of 253 addresses)
+ * BENCH_PROF=<dir> writes a CPU profile of each coordinator process there; BENCH_IMPORT=<module>
+ * preloads a module into them (e.g. one counting socket writes).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -27,6 +29,8 @@ const arg = (name: string, def: number): number => {
 };
 const STARTS = arg("starts", 10_000);
 const CLIENTS = arg("clients", 64);
+/** Starts with one client (0 skips that phase, e.g. to profile the concurrent one alone). */
+const SINGLE = arg("single", 2000);
 const EVENTS = arg("events", 100_000);
 const REBUILD = !process.argv.includes("--no-rebuild");
 const NODES = 64;
@@ -42,7 +46,7 @@ async function ask(nc: NatsConnection, subject: string, body: unknown): Promise<
 }
 
 function serve(url: string, db: string): Promise<{ proc: ChildProcess; seq: number; ms: number }> {
-  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), "--import", "tsx", join(here, "coordinator-serve.ts"), url, db], { stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), ...(process.env.BENCH_IMPORT ? ["--import", process.env.BENCH_IMPORT] : []), "--import", "tsx", join(here, "coordinator-serve.ts"), url, db], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     createInterface({ input: proc.stdout! }).once("line", (line) => {
       const [word, seq, ms] = line.split(" ");
@@ -151,9 +155,11 @@ try {
   await Promise.all(Array.from({ length: NODES }, (_, i) => ask(nc, subjects.reportSubject(`n${i + 1}`, "join"), { node: `n${i + 1}`, underlayIp: `198.18.0.${i + 11}`, agentVersion: "bench" })));
   await starts(nc, 0, 200, 16); // warm-up
   const pids = { coordinator: coord.proc.pid, "nats-server": srv.proc.pid };
-  const [single, singleCpu] = await withCpu(pids, 2000, () => starts(nc, 200, 2000, 1));
-  console.log(`container starts, 1 client:          ${Math.round(single)} decisions/s (${singleCpu})`);
-  const [many, manyCpu] = await withCpu(pids, STARTS, () => starts(nc, 2200, STARTS, CLIENTS));
+  if (SINGLE > 0) {
+    const [single, singleCpu] = await withCpu(pids, SINGLE, () => starts(nc, 200, SINGLE, 1));
+    console.log(`container starts, 1 client:          ${Math.round(single)} decisions/s (${singleCpu})`);
+  }
+  const [many, manyCpu] = await withCpu(pids, STARTS, () => starts(nc, 200 + SINGLE, STARTS, CLIENTS));
   console.log(`container starts, ${CLIENTS} clients:        ${Math.round(many)} decisions/s (${STARTS} starts; ${manyCpu})`);
   console.log(`load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
   await stopProc(coord.proc);

@@ -8,7 +8,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  OvlError, OvlErrorCodes as C, allContainers, blockCapacity, decide, emptyState, encodeEnvelope, envelope, evolve, foldEvents,
+  OvlError, OvlErrorCodes as C, StateDraft, allContainers, findContainer, blockCapacity, decide, emptyState, encodeEnvelope, envelope, evolve, foldEvents,
   freeAddresses, ipToInt, lowestFreeAddress, lowestFreeBlock, memberNodes, parseCidr, parseEnvelope,
   type ClusterState, type Envelope, type OvlCommand,
 } from "@ovl/domain";
@@ -148,5 +148,45 @@ replay("after removing every container, every address is free; after every node 
     assert.equal(lowestFreeBlock(run.state.cluster!, run.state), { subnet: "198.19.0.0/29", gateway: "198.19.0.1" });
     assert.equal(foldEvents(run.history), run.state);
   }
+});
+replay("a draft that indexes decides exactly as the plain fold, sealed now and then or not", () => {
+  const names = Array.from({ length: 60 }, (_, i) => `c${i}`);
+  for (const seed of SEEDS) {
+    const run = simulated(seed);
+    const next = rng(seed ^ 0x5eed);
+    // Built part way through (from a state with containers), then kept up to date event by event.
+    const from = Math.floor(run.history.length / 3);
+    const draft = new StateDraft(foldEvents(run.history.slice(0, from))).index();
+    let sealed: ClusterState | null = null;
+    let plain = foldEvents(run.history.slice(0, from));
+    for (let i = from; i < run.history.length; i++) {
+      const env = run.history[i]!;
+      draft.apply({ type: env.type, data: env.data } as never, env);
+      plain = evolve(plain, { type: env.type, data: env.data } as never, env);
+      const mine = next() < 0.2 ? draft.state : draft.peek;
+      if (mine !== draft.peek) sealed = mine;
+      for (const name of names) assert.equal(findContainer(mine, name), findContainer(plain, name), `seed ${seed} event ${i}: ${name}`);
+      for (const n of Object.values(plain.nodes)) assert.is(lowestFreeAddress(mine.nodes[n.name]!), lowestFreeAddress(n), `seed ${seed} event ${i}: ${n.name}`);
+    }
+    assert.equal(draft.peek, run.state);
+    if (sealed) for (const name of names) findContainer(sealed, name); // still readable
+  }
+});
+replay("an indexed draft counts a name held by two nodes (a stream no decider writes) until both are gone", () => {
+  const s0 = foldEvents([{ ...clusterCreated(SMALL), v: 1, time: timeAt(0) }, ...["n1", "n2"].flatMap((n, i) => [
+    { type: "NodeJoined", v: 1, time: timeAt(0), data: { node: n, underlayIp: lan(n), agentVersion: "t" } },
+    { type: "SubnetAssigned", v: 1, time: timeAt(0), data: { node: n, subnet: `198.19.0.${i * 8}/29`, gateway: `198.19.0.${i * 8 + 1}` } },
+  ])] as Envelope[]);
+  const draft = new StateDraft(s0).index();
+  const t = { time: timeAt(1) };
+  const started = (node: string, ip: string) => ({ type: "ContainerStarted", data: { name: "x", node, ip, mac: "02:00:00:00:00:01", image: "busybox", cmd: [], ports: [] } }) as never;
+  draft.apply(started("n1", "198.19.0.2"), t);
+  draft.apply(started("n2", "198.19.0.10"), t);
+  assert.is(lowestFreeAddress(draft.peek.nodes["n1"]!), "198.19.0.3");
+  draft.apply({ type: "ContainerStopped", data: { name: "x", node: "n1", ip: "198.19.0.2", reason: "removed" } } as never, t);
+  assert.is(findContainer(draft.peek, "x")?.node, "n2");
+  assert.is(lowestFreeAddress(draft.peek.nodes["n1"]!), "198.19.0.2");
+  draft.apply({ type: "NodeLeft", data: { node: "n2", reason: "gone" } } as never, t);
+  assert.is(findContainer(draft.peek, "x"), undefined);
 });
 replay.run();

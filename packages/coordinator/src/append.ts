@@ -7,7 +7,7 @@
  * the event type and its aggregate, so deciding the same request again yields the same id.
  */
 import { NatsError } from "nats";
-import { encodeEnvelope, subjectFor, type Envelope, type OvlEvent } from "@ovl/domain";
+import { subjectFor, type OvlEvent } from "@ovl/domain";
 import { AppendError, type AckCallback, type Appender } from "./appender.js";
 
 export const API_WRONG_LAST_SEQUENCE = 10071;
@@ -36,9 +36,9 @@ export interface AppendOptions {
   readonly msgId: string;
 }
 
-/** Appends the event's envelope (already built: the reply is derived from it too). */
-export function append(appender: Appender, event: OvlEvent, env: Envelope, o: AppendOptions, done: AckCallback): void {
-  appender.append(subjectFor(event), encodeEnvelope(env), { msgId: o.msgId, lastSequence: o.expectSeq, lastMsgId: o.prevMsgId }, done);
+/** Appends the event's envelope, already encoded (the follower compares its copy with it). */
+export function append(appender: Appender, event: OvlEvent, data: Uint8Array, o: AppendOptions, done: AckCallback): void {
+  appender.append(subjectFor(event), data, { msgId: o.msgId, lastSequence: o.expectSeq, lastMsgId: o.prevMsgId }, done);
 }
 
 /** Why an append did not land where expected, for the log. */

@@ -139,8 +139,10 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       projection.flush();
     };
     const onEvent = (d: Delivered): void => {
-      projection.apply(d.seq, d.env);
-      pipeline.onApplied(d.seq, () => d.msgId);
+      // Our own events are applied from what we published (same bytes), not parsed again.
+      const env = pipeline.ownEnvelope(d.seq, () => d.msgId, d.data) ?? d.env;
+      projection.apply(d.seq, env);
+      pipeline.onApplied(d.seq, () => d.msgId, env);
       if (++sinceFlush >= 1000) flush();
       else if (d.pending === 0) flushing ??= setTimeout(flush, 20);
     };

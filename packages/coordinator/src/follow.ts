@@ -12,7 +12,10 @@ import { parseEnvelope, subjects, type Envelope } from "@ovl/domain";
 export interface Delivered {
   readonly seq: number;
   readonly subject: string;
+  /** The event, parsed and validated on first read; null for a message that is not one. */
   readonly env: Envelope | null;
+  /** The stored bytes. */
+  readonly data: Uint8Array;
   readonly msgId: string | null;
   readonly pending: number;
 }
@@ -27,17 +30,22 @@ export interface FollowOptions {
 }
 
 /**
- * The Nats-Msg-Id is read only when asked for: decoding a message's headers costs about
- * as much as validating its event, and a catch-up at start (nothing of ours in flight)
- * never needs it.
+ * The Nats-Msg-Id and the event are read only when asked for: decoding a message's headers
+ * costs about as much as validating its event, a catch-up at start (nothing of ours in
+ * flight) never needs the id, and the coordinator does not parse again an event of its
+ * own whose bytes it still holds (pipeline.ts, `ownEnvelope`).
  */
 class StoredMessage implements Delivered {
   readonly seq: number;
   readonly pending: number;
   readonly #m: JsMsg;
+  readonly #log: (line: string) => void;
+  #env: Envelope | null | undefined = undefined;
+  #msgId: string | null | undefined = undefined;
 
-  constructor(m: JsMsg, readonly env: Envelope | null) {
+  constructor(m: JsMsg, log: (line: string) => void) {
     this.#m = m;
+    this.#log = log;
     this.seq = m.seq;
     this.pending = m.info.pending;
   }
@@ -46,19 +54,26 @@ class StoredMessage implements Delivered {
     return this.#m.subject;
   }
 
-  get msgId(): string | null {
-    return this.#m.headers?.get("Nats-Msg-Id") || null;
+  get data(): Uint8Array {
+    return this.#m.data;
   }
-}
 
-function toDelivered(m: JsMsg, log: (line: string) => void): Delivered {
-  let env: Envelope | null = null;
-  try {
-    env = parseEnvelope(m.data);
-  } catch (err) {
-    log(`event ${m.seq} on ${m.subject} skipped: ${(err as Error).message}`);
+  get env(): Envelope | null {
+    if (this.#env === undefined) {
+      try {
+        this.#env = parseEnvelope(this.#m.data);
+      } catch (err) {
+        this.#log(`event ${this.seq} on ${this.#m.subject} skipped: ${(err as Error).message}`);
+        this.#env = null;
+      }
+    }
+    return this.#env;
   }
-  return new StoredMessage(m, env);
+
+  get msgId(): string | null {
+    if (this.#msgId === undefined) this.#msgId = this.#m.headers?.get("Nats-Msg-Id") || null;
+    return this.#msgId;
+  }
 }
 
 export async function followEvents(
@@ -76,7 +91,7 @@ export async function followEvents(
     log,
     onMessage: (m) => {
       try {
-        onEvent(toDelivered(m, log));
+        onEvent(new StoredMessage(m, log));
       } catch (err) {
         // The fold never throws on valid input; a failure here is a bug, not the stream's fault.
         log(`applying event ${m.seq} failed: ${(err as Error).stack ?? err}`);

@@ -30,12 +30,15 @@ import {
   OvlErrorCodes,
   StateDraft,
   decide,
+  encodeEnvelope,
   envelope,
   errorReply,
+  eventOf,
   okReply,
   subjects,
   type ClusterState,
   type CommandType,
+  type Envelope,
   type OvlCommand,
   type OvlEvent,
   type Reply,
@@ -72,6 +75,9 @@ interface Job extends JobSpec {
 interface Pending {
   readonly seq: number;
   readonly msgId: string;
+  /** What was published: the follower's copy need not be parsed again when the bytes match. */
+  readonly env: Envelope;
+  readonly data: Uint8Array;
   ok: boolean;
 }
 
@@ -200,17 +206,18 @@ export class Pipeline {
     const msgId = msgIdFor(job.id, event);
     const env = envelope(event, time, job.id);
     // The draft writes in place into the maps it copied: no copy of a node's containers per event.
-    this.#spec ??= new StateDraft(this.d.projection.state);
+    this.#spec ??= new StateDraft(this.d.projection.state).index();
     this.#spec.apply(event, env);
     this.#specSeq += 1;
     // The row the fold will write for this event, from the same state after it.
     const row = requestRow(env, this.#specSeq, this.#spec.peek);
     if (row) job.reply = row.reply;
-    const entry: Pending = { seq: this.#specSeq, msgId, ok: false };
+    const data = encodeEnvelope(env);
+    const entry: Pending = { seq: this.#specSeq, msgId, env, data, ok: false };
     this.#pending.push(entry);
     this.#inflight += 1;
     const epoch = this.#epoch;
-    append(this.d.appender, event, env, { expectSeq, prevMsgId: prev, msgId }, (err, ack) => this.#acked(epoch, entry, expectSeq, err, ack));
+    append(this.d.appender, event, data, { expectSeq, prevMsgId: prev, msgId }, (err, ack) => this.#acked(epoch, entry, expectSeq, err, ack));
   }
 
   #acked(epoch: number, entry: Pending, expectSeq: number, err: AppendError | null, ack: Ack | null): void {
@@ -238,7 +245,7 @@ export class Pipeline {
    * reads its Nats-Msg-Id, asked only when an append of ours is pending (decoding headers
    * costs the replay of other writers' events for nothing).
    */
-  onApplied(seq: number, msgIdOf: () => string | null): void {
+  onApplied(seq: number, msgIdOf: () => string | null, env: Envelope | null = null): void {
     this.#onProgress?.();
     this.#forgetApplied(seq);
     if (this.#recovering) return;
@@ -257,11 +264,30 @@ export class Pipeline {
         this.#head = 0;
         this.#okIdx = 0;
       }
+    } else if (this.#spec && env && this.#specSeq === seq - 1) {
+      // Nothing of ours in flight: the speculative state is the applied one, so it folds
+      // the other writer's event too, and keeps its indexes (StateDraft.index()) instead of
+      // building them again from the projection for the next decision.
+      this.#spec.apply(eventOf(env), env);
+      this.#specSeq = seq;
     } else {
       this.#spec = null;
       this.#specSeq = seq;
     }
     this.#confirmUpTo(seq);
+  }
+
+  /**
+   * The envelope of ours stored at `seq`, when it is the next of our appends to be read back
+   * and the stored bytes are exactly the ones published: the follower then applies it
+   * without parsing and validating it again. Null otherwise (another writer's, or the same
+   * Nats-Msg-Id decided by another coordinator at another time): the stored bytes are read.
+   */
+  ownEnvelope(seq: number, msgIdOf: () => string | null, data: Uint8Array): Envelope | null {
+    if (this.#pending.length <= this.#head) return null;
+    const head = this.#pending[this.#head]!;
+    if (head.seq !== seq || head.data.byteLength !== data.byteLength || head.msgId !== msgIdOf()) return null;
+    return Buffer.from(head.data.buffer, head.data.byteOffset, head.data.byteLength).equals(data) ? head.env : null;
   }
 
   /** The projection now holds `seq`: answered jobs up to it are its rows, queries may run. */

@@ -2,7 +2,8 @@
  * Address management as pure functions of the state. Allocation is lowest-free, so a
  * replay of the same events gives the same addresses on every coordinator.
  */
-import { blockAt, blockCount, firstContainerIp, formatCidr, gatewayOf, intToIp, ipToInt, lastContainerIp, parseCidr } from "./ip.js";
+import { blockAt, blockCount, formatCidr, gatewayOf, intToIp, parseCidr } from "./ip.js";
+import { usedAddressesOf } from "./lookup.js";
 import type { ClusterConfig, ClusterState, NodeRecord } from "./state.js";
 import { memberNodes } from "./state.js";
 
@@ -24,28 +25,13 @@ export function lowestFreeBlock(config: ClusterConfig, state: ClusterState): Blo
   return null;
 }
 
-/** Container addresses as integers, parsed once per (immutable) record. */
-const ipInts = new WeakMap<object, number>();
-function ipIntOf(c: { readonly ip: string }): number {
-  let v = ipInts.get(c);
-  if (v === undefined) ipInts.set(c, (v = ipToInt(c.ip)));
-  return v;
-}
-
 /** The lowest address of the node's block not held by one of its containers. */
 export function lowestFreeAddress(node: NodeRecord): string | null {
-  if (!node.subnet) return null;
-  const block = parseCidr(node.subnet);
-  const first = firstContainerIp(block);
-  const last = lastContainerIp(block);
-  if (last < first) return null;
-  const used = new Uint8Array(last - first + 1);
-  for (const name in node.containers) {
-    const i = ipIntOf(node.containers[name]!) - first;
-    if (i >= 0 && i < used.length) used[i] = 1;
-  }
-  const free = used.indexOf(0);
-  return free < 0 ? null : intToIp(first + free);
+  // Kept per record by a draft that indexes (lookup.ts), built from the containers otherwise.
+  const used = usedAddressesOf(node);
+  if (!used) return null;
+  const free = used.counts.indexOf(0);
+  return free < 0 ? null : intToIp(used.first + free);
 }
 
 /** How many container addresses a block holds: all but network, gateway and broadcast. */

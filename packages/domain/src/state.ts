@@ -12,6 +12,7 @@
  */
 import type { PortMapping } from "./names.js";
 import type { OvlEvent } from "./events.js";
+import { attachNameIndex, buildNameIndex, carryUsedAddresses, countName, detachNameIndex, nameIndexOf, type NameIndex } from "./lookup.js";
 
 export interface ClusterConfig {
   readonly cidr: string;
@@ -206,12 +207,61 @@ export class StateDraft {
     return m;
   };
 
+  /** Container names across the nodes map of `#state`, kept up to date once `index()` asked for it. */
+  #names: NameIndex | null = null;
+
   constructor(state: ClusterState) {
     this.#state = state;
   }
 
+  /**
+   * Keeps indexes for deciding against this draft's states (lookup.ts): `findContainer` and
+   * `lowestFreeAddress` then cost a map lookup instead of a scan. Costs a pass over the
+   * containers now and a little per event after.
+   */
+  index(): this {
+    if (!this.#names) {
+      this.#names = buildNameIndex(this.#state.nodes);
+      attachNameIndex(this.#state.nodes, this.#names);
+    }
+    return this;
+  }
+
   apply(event: OvlEvent, { time }: Time): void {
-    this.#state = evolveWith(this.#set, this.#state, event, time);
+    if (!this.#names) {
+      this.#state = evolveWith(this.#set, this.#state, event, time);
+      return;
+    }
+    const before = this.#state;
+    // Read before the fold: it writes the maps it owns in place.
+    const node = event.type === "ClusterCreated" ? null : event.data.node;
+    const oldNode = node === null ? undefined : before.nodes[node];
+    const oldContainers = oldNode?.containers;
+    const name = event.type.startsWith("Container") ? (event.data as { readonly name: string }).name : null;
+    const was = name === null ? undefined : oldContainers?.[name];
+    this.#state = evolveWith(this.#set, before, event, time);
+    const after = this.#state;
+    const names = this.#names;
+    if (after.nodes !== before.nodes) {
+      detachNameIndex(before.nodes, names);
+      attachNameIndex(after.nodes, names);
+    }
+    if (node === null) return;
+    const newNode = after.nodes[node];
+    if (name !== null) {
+      // A container event changes at most that one entry of the node's map.
+      const now = newNode?.containers[name];
+      if ((was === undefined) !== (now === undefined)) countName(names, name, now === undefined ? -1 : 1);
+      if (oldNode && newNode) carryUsedAddresses(oldNode, newNode, was, now);
+    } else {
+      // A node event replaces the node's map (joined afresh, left) or keeps it as it was.
+      const newContainers = newNode?.containers;
+      if (oldContainers !== newContainers) {
+        if (oldContainers) for (const c in oldContainers) countName(names, c, -1);
+        if (newContainers) for (const c in newContainers) countName(names, c, 1);
+      }
+      if (oldNode && newNode) carryUsedAddresses(oldNode, newNode, undefined, undefined);
+    }
   }
 
   get peek(): ClusterState {
@@ -232,6 +282,8 @@ export function allContainers(state: ClusterState): ContainerRecord[] {
 }
 
 export function findContainer(state: ClusterState, name: string): ContainerRecord | undefined {
+  // A draft's index says at once that no node holds the name (the usual case when starting one).
+  if (nameIndexOf(state.nodes)?.has(name) === false) return undefined;
   for (const node in state.nodes) {
     const c = state.nodes[node]!.containers[name];
     if (c) return c;

@@ -45,7 +45,7 @@ export function psRows(state: ClusterState): PsRow[] {
 
 /** One container's `ovl ps` row, given its node's status (a lost node's containers show "lost"). */
 export function psRow(c: ContainerRecord, nodeStatus: NodeStatus | undefined): PsRow {
-  const row: PsRow = {
+  const row: { -readonly [K in keyof PsRow]: PsRow[K] } = {
     name: c.name,
     node: c.node,
     ip: c.ip,
@@ -56,7 +56,9 @@ export function psRow(c: ContainerRecord, nodeStatus: NodeStatus | undefined): P
     ports: c.ports,
     since: c.since,
   };
-  return { ...row, ...(c.reason !== undefined ? { reason: c.reason } : {}), ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) };
+  if (c.reason !== undefined) row.reason = c.reason;
+  if (c.exitCode !== undefined) row.exitCode = c.exitCode;
+  return row;
 }
 
 export function nodeRows(state: ClusterState, heartbeats: ReadonlyMap<string, Heartbeat>, opts: { all?: boolean } = {}): NodeRow[] {

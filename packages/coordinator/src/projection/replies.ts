@@ -33,8 +33,7 @@ export function runReply(state: ClusterState, node: string, name: string, seq: n
   const n = state.nodes[node];
   const c = n?.containers[name];
   if (!n || !c) return { name, node, seq };
-  const row = psRow(c, n.status); // the row `ovl ps` shows for it
-  return { ...row, seq };
+  return { ...psRow(c, n.status), seq };
 }
 
 const done = (id: string, seq: number, reply: unknown): RequestRow => ({ id, seq, reply, open: null });
