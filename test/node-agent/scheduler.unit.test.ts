@@ -40,6 +40,27 @@ test("requests soon after a run wait for the period and become one run", async (
   await s.stop();
 });
 
+test("a longer period coalesces more; a shorter request moves the waiting run forward", async () => {
+  let ran = 0;
+  const s = createScheduler(async () => void ran++, 5, () => undefined);
+  s.schedule(10_000);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.is(ran, 1, "a lone request runs at once, whatever its period");
+  s.schedule(10_000);
+  s.schedule(10_000);
+  await sleep(20);
+  assert.is(ran, 1, "requests with a long period wait for it");
+  s.schedule(); // the default, short period: due at once now
+  await sleep(20);
+  assert.is(ran, 2, "moved forward by the short request, one run for all three");
+  s.schedule();
+  s.schedule(10_000); // a longer request never delays a run already due sooner
+  await sleep(20);
+  assert.is(ran, 3);
+  await s.stop();
+});
+
 test("runs never overlap; an error is reported and the next run still happens", async () => {
   let active = 0, maxActive = 0, ran = 0;
   const errors: unknown[] = [];

@@ -7,9 +7,14 @@
  * read from the socket are folded first), so a lone `ovl run` costs no fixed wait. Requests
  * closer together than that (a replay, a `leave` that stops fifty containers) wait for the
  * rest of the period and become one run.
+ *
+ * A request may name a longer period (the agent's re-plans for another node's events: a
+ * burst of them makes one run per period, not one per event); a shorter request that comes
+ * while a longer one waits moves the run forward, never back.
  */
 export interface Scheduler {
-  schedule(): void;
+  /** @param periodMs the debounce period of this request. @default debounceMs */
+  schedule(periodMs?: number): void;
   /** Resolves once no run is pending or running. */
   idle(): Promise<void>;
   /** No new runs; resolves when the current one ends. */
@@ -24,6 +29,8 @@ export function delayFor(now: number, lastStart: number, debounceMs: number): nu
 
 export function createScheduler(job: () => Promise<void>, debounceMs: number, onError: (err: unknown) => void, now: () => number = () => performance.now()): Scheduler {
   let cancel: (() => void) | null = null;
+  /** When the pending run is due (now() time), while one waits. */
+  let dueAt = Infinity;
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
@@ -43,15 +50,22 @@ export function createScheduler(job: () => Promise<void>, debounceMs: number, on
   };
   const fire = () => {
     cancel = null;
+    dueAt = Infinity;
     if (stopped) return;
     if (running) again = true;
     else running = runLoop();
   };
   return {
-    schedule() {
-      if (stopped || cancel) return;
-      if (running) return void (again = true);
-      const ms = delayFor(now(), lastStart, debounceMs);
+    schedule(periodMs = debounceMs) {
+      if (stopped) return;
+      if (running) return void (again = true); // one more run right after (no timer waits meanwhile)
+      const t = now();
+      const ms = delayFor(t, lastStart, periodMs);
+      if (cancel) {
+        if (t + ms >= dueAt) return; // the run that waits comes soon enough
+        cancel();
+      }
+      dueAt = t + ms;
       if (ms === 0) {
         const h = setImmediate(fire);
         cancel = () => clearImmediate(h);
@@ -70,6 +84,7 @@ export function createScheduler(job: () => Promise<void>, debounceMs: number, on
       stopped = true;
       cancel?.();
       cancel = null;
+      dueAt = Infinity;
       if (running) await running;
     },
   };
