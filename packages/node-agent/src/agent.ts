@@ -71,9 +71,12 @@ const DEBOUNCE_MS = 20;
  * The debounce period of a re-plan for another node's event (it changes only the node's
  * peers: neighbour and FDB entries): a lone one runs at once, a burst (a deploy of many
  * containers elsewhere) makes one run per period, so each event does not seal and copy the
- * state and rebuild the whole view on every node.
+ * state and rebuild the whole view on every node. Its timer fires REMOTE_LATE_MS after the
+ * period unless the next event of the burst comes first and takes the run along (one
+ * wake-up of the process for both): a peer's entries wait at most 150 ms in a burst.
  */
 const REMOTE_DEBOUNCE_MS = 100;
+const REMOTE_LATE_MS = 50;
 
 /** The MTU of a local interface, or undefined (a simulated agent's interface may not exist). */
 function ifaceMtu(iface: string | undefined): number | undefined {
@@ -208,7 +211,10 @@ class Agent {
     this.seq = item.event.seq;
     this.opts.onApplied?.(this.seq);
     if (!this.ready) this.becomeReady();
-    else if (matters(event, this.node, before)) this.scheduler.schedule(aboutAnotherNode(event, this.node) ? REMOTE_DEBOUNCE_MS : DEBOUNCE_MS);
+    else if (matters(event, this.node, before)) {
+      if (aboutAnotherNode(event, this.node)) this.scheduler.schedule(REMOTE_DEBOUNCE_MS, REMOTE_LATE_MS);
+      else this.scheduler.schedule();
+    }
   }
 
   private onCaughtUp(): void {

@@ -9,12 +9,18 @@
  * rest of the period and become one run.
  *
  * A request may name a longer period (the agent's re-plans for another node's events: a
- * burst of them makes one run per period, not one per event); a shorter request that comes
- * while a longer one waits moves the run forward, never back.
+ * burst of them makes one run per period, not one per event) and a slack: its timer fires
+ * `lateMs` after the period ends, and a request that comes once the period has ended (the
+ * next event of the burst) runs on the next turn instead, in the same wake-up as that event:
+ * a run on a timer of its own wakes the process once more, which costs more than the run. A
+ * shorter request that comes while a longer one waits moves the run forward, never back.
  */
 export interface Scheduler {
-  /** @param periodMs the debounce period of this request. @default debounceMs */
-  schedule(periodMs?: number): void;
+  /**
+   * @param periodMs the debounce period of this request. @default debounceMs
+   * @param lateMs how long after the period the timer fires, unless a request comes first. @default 0
+   */
+  schedule(periodMs?: number, lateMs?: number): void;
   /** Resolves once no run is pending or running. */
   idle(): Promise<void>;
   /** No new runs; resolves when the current one ends. */
@@ -56,21 +62,22 @@ export function createScheduler(job: () => Promise<void>, debounceMs: number, on
     else running = runLoop();
   };
   return {
-    schedule(periodMs = debounceMs) {
+    schedule(periodMs = debounceMs, lateMs = 0) {
       if (stopped) return;
       if (running) return void (again = true); // one more run right after (no timer waits meanwhile)
       const t = now();
       const ms = delayFor(t, lastStart, periodMs);
+      const wait = ms === 0 ? 0 : ms + lateMs;
       if (cancel) {
-        if (t + ms >= dueAt) return; // the run that waits comes soon enough
+        if (t + wait >= dueAt) return; // the run that waits comes soon enough
         cancel();
       }
-      dueAt = t + ms;
-      if (ms === 0) {
+      dueAt = t + wait;
+      if (wait === 0) {
         const h = setImmediate(fire);
         cancel = () => clearImmediate(h);
       } else {
-        const h = setTimeout(fire, ms);
+        const h = setTimeout(fire, wait);
         cancel = () => clearTimeout(h);
       }
     },
