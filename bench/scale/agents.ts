@@ -15,10 +15,14 @@
  *                                     onApplied hook: no polling, which would itself eat the
  *                                     CPU being measured)
  * stdin: "status" | "watch <from> <to>" | "cpu" | "report" | "quit"
+ * OVL_BENCH_AGENT_WINDOW_PROF=<dir>: a V8 CPU profile of the watch window alone (from "watch"
+ * to "cpu"), written to <dir> (OVL_BENCH_AGENT_PROF profiles the whole process: join, load,
+ * quit).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Session } from "node:inspector/promises";
 import { createInterface } from "node:readline";
 import { connect } from "nats";
 import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
@@ -55,6 +59,25 @@ for (let k = first; k < first + count; k++) {
 // log is dropped here lest it be counted as the agent's memory.
 const trim = setInterval(() => runtimes.forEach((r) => (r.syncs.length = 0)), 1000);
 
+/** OVL_BENCH_AGENT_WINDOW_PROF: the inspector's profiler, started at "watch", written at "cpu". */
+const windowProfile = (() => {
+  const dir = process.env.OVL_BENCH_AGENT_WINDOW_PROF;
+  if (!dir || !/^\/[\w./-]+$/.test(dir)) return { start: async () => undefined, stop: async () => undefined };
+  const session = new Session();
+  return {
+    async start() {
+      session.connect();
+      await session.post("Profiler.enable");
+      await session.post("Profiler.start");
+    },
+    async stop() {
+      const { profile } = await session.post("Profiler.stop");
+      writeFileSync(join(dir, `window-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+})();
+
 const seqs = (): number[] => handles.map((h) => h.seq());
 
 async function waitCaughtUp(): Promise<void> {
@@ -70,16 +93,20 @@ say({ ready: handles.length });
 
 createInterface({ input: process.stdin }).on("line", (line) => {
   const [cmd, a, b] = line.trim().split(" ");
-  if (cmd === "status") say({ seqs: [Math.min(...seqs()), Math.max(...seqs())], rss: process.memoryUsage().rss });
+  // memoryUsage.rss(): memoryUsage() walks the heap spaces, and the bench asks every 250 ms.
+  if (cmd === "status") say({ seqs: [Math.min(...seqs()), Math.max(...seqs())], rss: process.memoryUsage.rss() });
   else if (cmd === "watch") {
     const from = Number(a), to = Number(b);
     const times = new Map<number, number[]>();
     for (let q = from; q <= to; q++) times.set(q, []);
-    window = { from, to, times, cpu: process.cpuUsage() };
-    say({ watching: [from, to] });
+    void windowProfile.start().then(() => {
+      window = { from, to, times, cpu: process.cpuUsage() };
+      say({ watching: [from, to] });
+    });
   } else if (cmd === "cpu") {
     const d = process.cpuUsage(window?.cpu);
     say({ cpuUs: d.user + d.system });
+    void windowProfile.stop();
   } else if (cmd === "report") say({ fold: Object.fromEntries(window?.times ?? []) });
   else if (cmd === "quit") void quit();
 });

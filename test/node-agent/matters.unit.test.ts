@@ -2,7 +2,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { OvlEvent } from "@ovl/domain";
-import { matters } from "../../packages/node-agent/src/agent.js";
+import { aboutAnotherNode, matters } from "../../packages/node-agent/src/agent.js";
 
 const test = suite("agent: which events re-plan the node");
 const running = (node: string, ip = "198.19.1.2"): OvlEvent => ({ type: "ContainerRunning", data: { node, name: "web", ip } });
@@ -36,6 +36,15 @@ test("every other event", () => {
     { type: "NodeLost", data: { node: "n2", lastSeen: "2026-01-01T00:00:00.000Z" } },
   ];
   for (const e of others) assert.ok(matters(e, "n1", rec("running")), e.type);
+});
+
+
+test("aboutAnotherNode: another node's events (peers only), not its own or the cluster's", () => {
+  assert.ok(aboutAnotherNode(running("n2"), "n1"));
+  assert.ok(aboutAnotherNode({ type: "NodeJoined", data: { node: "n2", underlayIp: "10.0.0.2", agentVersion: "x" } }, "n1"));
+  assert.not.ok(aboutAnotherNode(running("n1"), "n1"));
+  assert.not.ok(aboutAnotherNode({ type: "NodeLost", data: { node: "n1", lastSeen: "2026-01-01T00:00:00.000Z" } }, "n1"));
+  assert.not.ok(aboutAnotherNode({ type: "ClusterCreated", data: { cidr: "10.240.0.0/16", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450 } }, "n1"));
 });
 
 test.run();

@@ -40,6 +40,42 @@ test("requests soon after a run wait for the period and become one run", async (
   await s.stop();
 });
 
+test("a longer period coalesces more; a shorter request moves the waiting run forward", async () => {
+  let ran = 0;
+  const s = createScheduler(async () => void ran++, 5, () => undefined);
+  s.schedule(10_000);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.is(ran, 1, "a lone request runs at once, whatever its period");
+  s.schedule(10_000);
+  s.schedule(10_000);
+  await sleep(20);
+  assert.is(ran, 1, "requests with a long period wait for it");
+  s.schedule(); // the default, short period: due at once now
+  await sleep(20);
+  assert.is(ran, 2, "moved forward by the short request, one run for all three");
+  s.schedule();
+  s.schedule(10_000); // a longer request never delays a run already due sooner
+  await sleep(20);
+  assert.is(ran, 3);
+  await s.stop();
+});
+
+test("with a slack, a request after the period takes the waiting run along at once", async () => {
+  let ran = 0;
+  const s = createScheduler(async () => void ran++, 5, () => undefined);
+  s.schedule(30, 10_000);
+  await sleep(5);
+  assert.is(ran, 1, "a lone request runs at once");
+  s.schedule(30, 10_000); // inside the period: waits for the period and its slack
+  await sleep(40);
+  assert.is(ran, 1, "the period ended, the slack has not");
+  s.schedule(30, 10_000); // the next request, after the period: runs now
+  await sleep(5);
+  assert.is(ran, 2, "one run for both requests, without waiting for the slack");
+  await s.stop();
+});
+
 test("runs never overlap; an error is reported and the next run still happens", async () => {
   let active = 0, maxActive = 0, ran = 0;
   const errors: unknown[] = [];

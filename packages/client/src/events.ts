@@ -26,7 +26,11 @@ export interface ReadEventsOptions {
 
 export function toItem(seq: number, subject: string, data: Uint8Array): EventItem {
   try {
-    return { ok: true, event: { ...parseEnvelope(data), seq, subject } };
+    // The envelope was just parsed and is ours: add the two fields in place (no copy per event).
+    const event = parseEnvelope(data) as { seq?: number; subject?: string };
+    event.seq = seq;
+    event.subject = subject;
+    return { ok: true, event: event as StoredEvent };
   } catch (err) {
     return { ok: false, seq, subject, error: (err as Error).message };
   }

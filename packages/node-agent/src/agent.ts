@@ -11,7 +11,8 @@
  *    500 nodes).
  * 4. Once joined, and the history read at start and the join's own events are applied
  *    (never on a view from before this join: an earlier membership's "left"), every event
- *    that can change what the node does (debounced; see `matters`) and every reconcileMs hands the node's view to the
+ *    that can change what the node does (debounced, longer for another node's events; see
+ *    `matters`, `aboutAnotherNode`) and every reconcileMs hands the node's view to the
  *    runtime; its reports go out as ReportContainer requests. The runtime's own watch
  *    reports (Docker restarts) too.
  * 5. The view says `leaving`: teardown, report left, done = "left". It says `lost`:
@@ -66,6 +67,16 @@ export interface AgentHandle {
 }
 
 const DEBOUNCE_MS = 20;
+/**
+ * The debounce period of a re-plan for another node's event (it changes only the node's
+ * peers: neighbour and FDB entries): a lone one runs at once, a burst (a deploy of many
+ * containers elsewhere) makes one run per period, so each event does not seal and copy the
+ * state and rebuild the whole view on every node. Its timer fires REMOTE_LATE_MS after the
+ * period unless the next event of the burst comes first and takes the run along (one
+ * wake-up of the process for both): a peer's entries wait at most 150 ms in a burst.
+ */
+const REMOTE_DEBOUNCE_MS = 100;
+const REMOTE_LATE_MS = 50;
 
 /** The MTU of a local interface, or undefined (a simulated agent's interface may not exist). */
 function ifaceMtu(iface: string | undefined): number | undefined {
@@ -123,6 +134,11 @@ export function matters(event: OvlEvent, node: string, before: { readonly ip: st
   if (event.type !== "ContainerRunning" && event.type !== "ContainerExited") return true;
   if (event.data.node === node) return true;
   return before !== undefined && before.ip === event.data.ip && before.state === "failed";
+}
+
+/** Whether an event is about another node (it can change only this node's peers), not this one or the cluster. */
+export function aboutAnotherNode(event: OvlEvent, node: string): boolean {
+  return event.type !== "ClusterCreated" && event.data.node !== node;
 }
 
 class Agent {
@@ -195,7 +211,10 @@ class Agent {
     this.seq = item.event.seq;
     this.opts.onApplied?.(this.seq);
     if (!this.ready) this.becomeReady();
-    else if (matters(event, this.node, before)) this.scheduler.schedule();
+    else if (matters(event, this.node, before)) {
+      if (aboutAnotherNode(event, this.node)) this.scheduler.schedule(REMOTE_DEBOUNCE_MS, REMOTE_LATE_MS);
+      else this.scheduler.schedule();
+    }
   }
 
   private onCaughtUp(): void {

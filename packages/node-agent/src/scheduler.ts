@@ -7,9 +7,20 @@
  * read from the socket are folded first), so a lone `ovl run` costs no fixed wait. Requests
  * closer together than that (a replay, a `leave` that stops fifty containers) wait for the
  * rest of the period and become one run.
+ *
+ * A request may name a longer period (the agent's re-plans for another node's events: a
+ * burst of them makes one run per period, not one per event) and a slack: its timer fires
+ * `lateMs` after the period ends, and a request that comes once the period has ended (the
+ * next event of the burst) runs on the next turn instead, in the same wake-up as that event:
+ * a run on a timer of its own wakes the process once more, which costs more than the run. A
+ * shorter request that comes while a longer one waits moves the run forward, never back.
  */
 export interface Scheduler {
-  schedule(): void;
+  /**
+   * @param periodMs the debounce period of this request. @default debounceMs
+   * @param lateMs how long after the period the timer fires, unless a request comes first. @default 0
+   */
+  schedule(periodMs?: number, lateMs?: number): void;
   /** Resolves once no run is pending or running. */
   idle(): Promise<void>;
   /** No new runs; resolves when the current one ends. */
@@ -24,6 +35,8 @@ export function delayFor(now: number, lastStart: number, debounceMs: number): nu
 
 export function createScheduler(job: () => Promise<void>, debounceMs: number, onError: (err: unknown) => void, now: () => number = () => performance.now()): Scheduler {
   let cancel: (() => void) | null = null;
+  /** When the pending run is due (now() time), while one waits. */
+  let dueAt = Infinity;
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
@@ -43,20 +56,28 @@ export function createScheduler(job: () => Promise<void>, debounceMs: number, on
   };
   const fire = () => {
     cancel = null;
+    dueAt = Infinity;
     if (stopped) return;
     if (running) again = true;
     else running = runLoop();
   };
   return {
-    schedule() {
-      if (stopped || cancel) return;
-      if (running) return void (again = true);
-      const ms = delayFor(now(), lastStart, debounceMs);
-      if (ms === 0) {
+    schedule(periodMs = debounceMs, lateMs = 0) {
+      if (stopped) return;
+      if (running) return void (again = true); // one more run right after (no timer waits meanwhile)
+      const t = now();
+      const ms = delayFor(t, lastStart, periodMs);
+      const wait = ms === 0 ? 0 : ms + lateMs;
+      if (cancel) {
+        if (t + wait >= dueAt) return; // the run that waits comes soon enough
+        cancel();
+      }
+      dueAt = t + wait;
+      if (wait === 0) {
         const h = setImmediate(fire);
         cancel = () => clearImmediate(h);
       } else {
-        const h = setTimeout(fire, ms);
+        const h = setTimeout(fire, wait);
         cancel = () => clearTimeout(h);
       }
     },
@@ -70,6 +91,7 @@ export function createScheduler(job: () => Promise<void>, debounceMs: number, on
       stopped = true;
       cancel?.();
       cancel = null;
+      dueAt = Infinity;
       if (running) await running;
     },
   };
