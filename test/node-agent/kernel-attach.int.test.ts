@@ -42,7 +42,7 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("a fresh container is wired: address, MAC, MTU, route, on the bridge; no batch file left", async () => {
+test("a fresh container is wired: address, MAC, MTU, route, ARP retries, on the bridge; no batch file left", async () => {
   const a = await startContainer(scope);
   assert.is(await dp.attachContainer(spec("a", a.pid)), "attached");
   const eth0 = JSON.parse((await a.run("ip", ["-j", "addr", "show", "eth0"])).stdout)[0];
@@ -53,6 +53,9 @@ test("a fresh container is wired: address, MAC, MTU, route, on the bridge; no ba
   assert.match((await a.run("ip", ["route", "show", "default"])).stdout, `via ${desired.node.gateway} dev eth0`);
   assert.match((await n1.run("ip", ["-o", "link", "show", spec("a", a.pid).veth])).stdout, "master ovl-br");
   assert.ok(await ping(a.run, desired.node.gateway), "a -> its gateway");
+  // ARP retried every 100 ms on both ends of the segment, not every second (types.ts ARP_RETRANS_MS).
+  assert.match((await a.run("ip", ["ntable", "show", "name", "arp_cache", "dev", "eth0"])).stdout, /retrans 100 /);
+  assert.match((await n1.run("ip", ["ntable", "show", "name", "arp_cache", "dev", "ovl-br"])).stdout, /retrans 100 /);
   assert.equal(readdirSync(dir).filter((f) => f.endsWith(".batch")), []);
   // Already wired: the fast path cannot make the pair again, the full check says so.
   assert.is(await dp.attachContainer(spec("a", a.pid)), "unchanged");

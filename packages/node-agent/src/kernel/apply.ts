@@ -12,7 +12,7 @@ import { readSysctl } from "./actual.js";
 import { ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
 import { TC_BLOCK, filterAddArgs, filterDelArgs, isTcGone, qdiscArgs, type FastPathTarget } from "./fastpath.js";
-import type { Step } from "./types.js";
+import { arpRetransArgs, type Step } from "./types.js";
 
 export interface ApplyContext {
   readonly run: Runner;
@@ -111,8 +111,12 @@ export async function applyStep(ctx: ApplyContext, s: Step): Promise<void> {
   switch (s.op) {
     case "sysctl": return setSysctl(ctx, s.key, s.value);
     case "link-del": return remove(ctx.run, what, "ip", ["link", "del", s.name]);
-    case "bridge-add": return void (await ip(["link", "add", s.name, "address", s.mac, "mtu", String(s.mtu), "type", "bridge", ...NO_NF_CALLS]));
-    case "bridge-set": return void (await ip(["link", "set", s.name, "address", s.mac, "mtu", String(s.mtu), "type", "bridge", ...NO_NF_CALLS]));
+    case "bridge-add":
+      await ip(["link", "add", s.name, "address", s.mac, "mtu", String(s.mtu), "type", "bridge", ...NO_NF_CALLS]);
+      return void (await ip(arpRetransArgs(s.name)));
+    case "bridge-set":
+      await ip(["link", "set", s.name, "address", s.mac, "mtu", String(s.mtu), "type", "bridge", ...NO_NF_CALLS]);
+      return void (await ip(arpRetransArgs(s.name)));
     case "addr-add": return void (await ip(["addr", "replace", s.cidr, "dev", s.dev]));
     case "addr-del": return remove(ctx.run, what, "ip", ["addr", "del", s.cidr, "dev", s.dev]);
     case "vxlan-add":

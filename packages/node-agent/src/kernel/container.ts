@@ -24,7 +24,7 @@ import { KernelError, KernelErrorCodes, runAs, type Runner } from "./exec.js";
 import { inet4, isUp, type IpLink } from "./actual.js";
 import { remove } from "./apply.js";
 import { attachFastPath, detachFastPath } from "./fastpath.js";
-import { BRIDGE, VETH_NAME, type AttachSpec } from "./types.js";
+import { BRIDGE, VETH_NAME, arpRetransArgs, type AttachSpec } from "./types.js";
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 const invalid = (msg: string) => new KernelError(KernelErrorCodes.InvalidInput, msg);
@@ -94,7 +94,7 @@ async function inside(run: Runner, c: AttachSpec, scratchDir: string, lines: rea
   }
 }
 
-/** Inside the namespace: the address with the cluster prefix, eth0 and lo up, the default route. */
+/** Inside the namespace: the address with the cluster prefix, eth0 and lo up, the default route, fast ARP retries. */
 function addressLines(c: AttachSpec, staleAddrs: readonly string[]): string[] {
   const want = `${c.ip}/${c.clusterPrefix}`;
   return [
@@ -103,6 +103,7 @@ function addressLines(c: AttachSpec, staleAddrs: readonly string[]): string[] {
     "link set eth0 up",
     "link set lo up",
     `route replace default via ${c.gateway} dev eth0`,
+    arpRetransArgs("eth0").join(" "),
   ];
 }
 
