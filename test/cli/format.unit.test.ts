@@ -5,7 +5,7 @@ import { OvlError } from "@ovl/domain";
 import { age, humanBytes, percent, table, summaryValue } from "../../packages/cli/src/format.js";
 import { errorLine, exitCodeFor, UsageError, FailedError } from "../../packages/cli/src/errors.js";
 import { eventJson, eventLine, eventSummary } from "../../packages/cli/src/commands/events.js";
-import { nodesTable, psTable } from "../../packages/cli/src/commands/listings.js";
+import { nodesTable, psTable, shortReason } from "../../packages/cli/src/commands/listings.js";
 import type { NodeRow, PsRow, StoredEvent } from "@ovl/domain";
 
 test("table aligns columns and does not pad the last one", () => {
@@ -69,6 +69,14 @@ test("ps and nodes tables", () => {
     nodesTable([node], Date.parse("2025-01-01T00:00:03Z")),
     "NAME  IP           SUBNET         STATUS  CPU  MEM FREE  SEEN    CONTAINERS\nn1    198.18.0.11  10.240.0.0/24  ready   25%  2.0 GiB   3s ago  1\n",
   );
+});
+
+test("a long failure reason is cut to one short line in the ps table", () => {
+  const reason = "image nosuch/image:1 is not on this node and could not be pulled: (HTTP code 500) server error - Get \"https://registry-1.docker.io/v2/\": i/o timeout ";
+  const ps: PsRow = { name: "b", node: "n1", ip: "10.240.0.3", mac: "m", image: "nosuch/image:1", cmd: [], state: "failed", reason, ports: [], since: "t" };
+  assert.is(shortReason(reason), "image nosuch/image:1 is not on this node and cou…");
+  assert.is(psTable([ps]), "NAME  NODE  IP          IMAGE           STATE                                                      PORTS\nb     n1    10.240.0.3  nosuch/image:1  failed (image nosuch/image:1 is not on this node and cou…)\n");
+  assert.is(shortReason("  two\nlines "), "two lines");
 });
 
 test.run();

@@ -6,10 +6,19 @@ import { formatPort, type NodeRow, type PsRow } from "@ovl/domain";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { age, humanBytes, percent, table } from "../format.js";
 
+/** Characters of a failure reason the table shows: Docker's can run to hundreds, and would widen every row. */
+const REASON_WIDTH = 48;
+
+/** A failure reason on one table line, cut to REASON_WIDTH (the whole text: `--json`, `ovl events`). */
+export function shortReason(reason: string): string {
+  const line = reason.replace(/\s+/g, " ").trim();
+  return line.length <= REASON_WIDTH ? line : `${line.slice(0, REASON_WIDTH - 1)}…`;
+}
+
 export function psTable(rows: readonly PsRow[]): string {
   return table(
     ["NAME", "NODE", "IP", "IMAGE", "STATE", "PORTS"],
-    rows.map((r) => [r.name, r.node, r.ip, r.image, r.reason ? `${r.state} (${r.reason})` : r.state, r.ports.map(formatPort).join(",")]),
+    rows.map((r) => [r.name, r.node, r.ip, r.image, r.reason ? `${r.state} (${shortReason(r.reason)})` : r.state, r.ports.map(formatPort).join(",")]),
   );
 }
 

@@ -112,10 +112,8 @@ export async function applyStep(ctx: ApplyContext, s: Step): Promise<void> {
     case "sysctl": return setSysctl(ctx, s.key, s.value);
     case "link-del": return remove(ctx.run, what, "ip", ["link", "del", s.name]);
     case "bridge-add":
-      await ip(["link", "add", s.name, "address", s.mac, "mtu", String(s.mtu), "type", "bridge", ...NO_NF_CALLS]);
-      return void (await ip(arpRetransArgs(s.name)));
     case "bridge-set":
-      await ip(["link", "set", s.name, "address", s.mac, "mtu", String(s.mtu), "type", "bridge", ...NO_NF_CALLS]);
+      await ip(["link", s.op === "bridge-add" ? "add" : "set", s.name, "address", s.mac, "mtu", String(s.mtu), "type", "bridge", ...NO_NF_CALLS]);
       return void (await ip(arpRetransArgs(s.name)));
     case "addr-add": return void (await ip(["addr", "replace", s.cidr, "dev", s.dev]));
     case "addr-del": return remove(ctx.run, what, "ip", ["addr", "del", s.cidr, "dev", s.dev]);
