@@ -74,8 +74,8 @@ test("ps and nodes tables", () => {
 test("a long failure reason is cut to one short line in the ps table", () => {
   const reason = "image nosuch/image:1 is not on this node and could not be pulled: (HTTP code 500) server error - Get \"https://registry-1.docker.io/v2/\": i/o timeout ";
   const ps: PsRow = { name: "b", node: "n1", ip: "10.240.0.3", mac: "m", image: "nosuch/image:1", cmd: [], state: "failed", reason, ports: [], since: "t" };
-  assert.is(shortReason(reason), "image nosuch/image:1 is not on this node and cou…");
-  assert.is(psTable([ps]), "NAME  NODE  IP          IMAGE           STATE                                                      PORTS\nb     n1    10.240.0.3  nosuch/image:1  failed (image nosuch/image:1 is not on this node and cou…)\n");
+  assert.is(shortReason(reason), "image nosuch/image:1 is not on this node and co…");
+  assert.is(psTable([ps]), "NAME  NODE  IP          IMAGE           STATE                                                      PORTS\nb     n1    10.240.0.3  nosuch/image:1  failed (image nosuch/image:1 is not on this node and co…)\n");
   assert.is(shortReason("  two\nlines "), "two lines");
 });
 
