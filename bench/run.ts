@@ -1,5 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external]`
+ * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external,wire] [-- --rounds N]`
+ *
+ * `--only wire` repeats the wire rows alone (LAN, ovl, Swarm; 8 paired rounds of 2 s iperf3
+ * runs, pings and request/response), on the lab that is up if there is one: a quick check of
+ * any claim in the report, about 5 minutes.
  *
  * ovl beside Docker Swarm's overlay and the LAN itself, on the lab (network namespaces,
  * one dockerd per node), plus the control plane at scale with simulated agents. Writes
@@ -22,13 +26,19 @@ import type { Section } from "./lib/report-types.js";
 import { writeReport } from "./lib/report.js";
 import { METHODS } from "./methods.js";
 
-const SECTIONS = ["net", "jumbo", "converge", "scale", "external"] as const;
+const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire"] as const;
+/** "wire" is asked for by name only: the full run's "net" section has the same rows. */
+const DEFAULT_SECTIONS: readonly SectionId[] = ["net", "jumbo", "converge", "scale", "external"];
+/** Paired rounds per comparison row: fewer cannot carry a 95% interval over rounds. */
+const MIN_ROUNDS = 8;
 /** The jumbo-frame LAN of the "jumbo" section (the wire rows again; the overlays get 8950). */
 const JUMBO_MTU = 9000;
 type SectionId = (typeof SECTIONS)[number];
 
-function parseArgs(argv: readonly string[]): { quick: boolean; out: string; only: SectionId[]; scaleNodes: number[] | null } {
-  let quick = false, out = join(ROOT, "docs", "bench"), only: SectionId[] = [...SECTIONS], scaleNodes: number[] | null = null;
+interface Args { quick: boolean; out: string; only: SectionId[]; scaleNodes: number[] | null; rounds: number }
+
+function parseArgs(argv: readonly string[]): Args {
+  let quick = false, out = join(ROOT, "docs", "bench"), only: SectionId[] = [...DEFAULT_SECTIONS], scaleNodes: number[] | null = null, rounds = MIN_ROUNDS;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") quick = true;
@@ -37,13 +47,17 @@ function parseArgs(argv: readonly string[]): { quick: boolean; out: string; only
       scaleNodes = argv[++i]!.split(",").map(Number);
       if (scaleNodes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--scale-nodes takes node counts, e.g. 100,500");
     }
+    else if (a === "--rounds" && argv[i + 1]) {
+      rounds = Number(argv[++i]);
+      if (!Number.isInteger(rounds) || rounds < 2 || rounds > 100) throw new Error("--rounds takes a whole number of paired rounds from 2 to 100 (8 or more for an interval worth reading)");
+    }
     else if (a === "--only" && argv[i + 1]) {
       only = argv[++i]!.split(",") as SectionId[];
       const bad = only.find((s) => !SECTIONS.includes(s));
       if (bad) throw new Error(`unknown section ${JSON.stringify(bad)}: use ${SECTIONS.join(",")}`);
-    } else throw new Error(`unknown argument ${JSON.stringify(a)}: use --quick, --out DIR, --only ${SECTIONS.join(",")}, --scale-nodes N[,N]`);
+    } else throw new Error(`unknown argument ${JSON.stringify(a)}: use --quick, --out DIR, --only ${SECTIONS.join(",")}, --scale-nodes N[,N], --rounds N`);
   }
-  return { quick, out, only, scaleNodes };
+  return { quick, out, only, scaleNodes, rounds };
 }
 
 function scaleConfigs(quick: boolean): ScaleConfig[] {
@@ -74,15 +88,18 @@ async function main(): Promise<void> {
   const write = () => writeReport(opts.out, {
     title: "ovl benchmark: ovl beside Docker Swarm's overlay and the LAN",
     startedAt, durationS: (Date.now() - t0) / 1000, quick: opts.quick,
-    command: `sudo npm run bench${opts.quick ? " -- --quick" : ""}`, machine: machine(), sections, findings,
+    command: `sudo npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`, machine: machine(), sections, findings,
   });
   // The report is rewritten after every section, so a run cut short still leaves what it measured.
   const add = (s: Section | null) => s && (sections.push({ ...s, method: s.method || METHODS[s.id] || "" }), write());
   if (opts.only.includes("net")) {
-    add(await netSection({ rounds: opts.quick ? 2 : 5, startRounds: opts.quick ? 3 : 7, seconds: opts.quick ? 3 : 4, log, diagnose: (lab, paths) => diagnose(lab, paths, findings, log, opts.out) }));
+    add(await netSection({ rounds: opts.quick ? 3 : opts.rounds, startRounds: opts.quick ? 3 : opts.rounds, seconds: opts.quick ? 3 : 4, log, diagnose: (lab, paths) => diagnose(lab, paths, findings, log, opts.out) }));
   }
   if (opts.only.includes("jumbo")) {
-    add(await netSection({ rounds: opts.quick ? 2 : 5, startRounds: 0, startRows: false, seconds: opts.quick ? 3 : 4, lanMtu: JUMBO_MTU, log }));
+    add(await netSection({ rounds: opts.quick ? 3 : opts.rounds, startRounds: 0, startRows: false, seconds: opts.quick ? 3 : 4, lanMtu: JUMBO_MTU, log }));
+  }
+  if (opts.only.includes("wire")) {
+    add(await netSection({ id: "wire", rounds: opts.rounds, startRounds: 0, startRows: false, seconds: 2, existingLab: true, log }));
   }
   if (opts.only.includes("converge")) add(await convergeSection({ sizes: opts.quick ? [2, 5] : [2, 5, 10], trials: opts.quick ? 2 : 3, log }));
   if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick).filter((c) => !opts.scaleNodes || opts.scaleNodes.includes(c.nodes)), log));

@@ -1,4 +1,5 @@
 /** The report's data model: sections of rows, each row a set of summarized variants. */
+import type { PairedRatio } from "./paired.js";
 import type { Summary } from "./stats.js";
 
 export interface Variant {
@@ -18,6 +19,10 @@ export interface Row {
   readonly variants: readonly Variant[];
   /** Named ratios of medians, e.g. "ovl/LAN". */
   readonly ratios: Record<string, number | null>;
+  /** Rows measured in paired rounds: the median of the per-round ratios with its 95% interval. */
+  readonly paired?: Record<string, PairedRatio>;
+  /** The machine was busy while this row was measured (load average, steal time). */
+  readonly busy?: string;
   readonly note?: string;
   /** A target from the issue and whether it is met (null: not measurable here). */
   readonly target?: { readonly text: string; readonly met: boolean | null };

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Machine } from "./machine.js";
 import type { Row, Section } from "./report-types.js";
 import { chartSvg } from "./chart.js";
+import { describePaired } from "./paired.js";
 
 export interface Report {
   readonly title: string;
@@ -33,8 +34,13 @@ function rowMd(row: Row): string[] {
     lines.push(`| ${cells.join(" | ")} |`);
   }
   lines.push("");
+  const paired = Object.entries(row.paired ?? {});
+  if (paired.length) {
+    lines.push(`Median of the per-round ratios [95% interval, bootstrap over rounds]: ${paired.map(([k, p]) => `${k} ${describePaired(p)} (${p.rounds} rounds)`).join("; ")}.`, "");
+  }
   const ratios = Object.entries(row.ratios).map(([k, v]) => `${k} ${r(v)}`).join(", ");
-  if (ratios) lines.push(`Ratios of medians: ${ratios}.`, "");
+  if (ratios) lines.push(`${paired.length ? "Ratios of the pooled medians, for reference" : "Ratios of medians"}: ${ratios}.`, "");
+  if (row.busy) lines.push(`WARNING: ${row.busy}; the row is kept.`, "");
   if (row.target) lines.push(`Target: ${row.target.text}: **${row.target.met === null ? "not measured" : row.target.met ? "met" : "NOT met"}**.`, "");
   if (row.note) lines.push(row.note, "");
   return lines;
@@ -50,14 +56,25 @@ function sectionMd(s: Section): string[] {
   ];
 }
 
+/** A ratio cell: the paired headline when the row has one, else the ratio of medians. */
+function ratioCell(row: Row, key: string): string {
+  const find = <T>(rec: Record<string, T> | undefined) => Object.entries(rec ?? {}).find(([n]) => n.toLowerCase() === key.toLowerCase())?.[1];
+  const p = find(row.paired);
+  if (p) return describePaired(p);
+  return r(find(row.ratios) ?? null);
+}
+
 function closingMd(rows: readonly Row[]): string[] {
-  const lines = ["## Closing note: ovl against the LAN and Docker Swarm", "", "| row | ovl median | ovl/LAN | ovl/Swarm | other ratios |", "|---|---|---|---|---|"];
+  const lines = [
+    "## Closing note: ovl against the LAN and Docker Swarm", "",
+    "Paired rows: median of the per-round ratios [95% interval]; an interval that contains 1.00 shows no difference.", "",
+    "| row | ovl median | ovl/LAN | ovl/Swarm | other ratios |", "|---|---|---|---|---|",
+  ];
   for (const row of rows) {
     const ovl = row.variants.find((v) => v.name === "ovl");
     if (!ovl) continue;
-    const get = (k: string) => Object.entries(row.ratios).find(([n]) => n.toLowerCase() === k.toLowerCase())?.[1] ?? null;
-    const other = Object.entries(row.ratios).filter(([k]) => !/^ovl\/(lan|swarm)$/i.test(k)).map(([k, v]) => `${k} ${r(v)}`).join(", ");
-    lines.push(`| ${row.title} | ${f(ovl.summary.median)} ${row.unit} | ${r(get("ovl/LAN"))} | ${r(get("ovl/Swarm"))} | ${other || "–"} |`);
+    const other = Object.keys(row.ratios).filter((k) => !/^ovl\/(lan|swarm)$/i.test(k)).map((k) => `${k} ${ratioCell(row, k)}`).join(", ");
+    lines.push(`| ${row.title}${row.busy ? " (busy)" : ""} | ${f(ovl.summary.median)} ${row.unit} | ${ratioCell(row, "ovl/LAN")} | ${ratioCell(row, "ovl/Swarm")} | ${other || "–"} |`);
   }
   return [...lines, ""];
 }

@@ -1,5 +1,6 @@
 /** Builds report rows from interleaved samples. */
 import type { Row, Variant } from "./report-types.js";
+import { pairedRatio, type PairedRatio } from "./paired.js";
 import { ratio, summarize } from "./stats.js";
 
 /** Raw samples are kept in the JSON up to this many; beyond, only the summary. */
@@ -9,11 +10,20 @@ export function variant(name: string, samples: readonly number[], extra?: Record
   return { name, summary: summarize(samples), samples: samples.length <= KEEP ? [...samples] : [], ...(extra ? { extra } : {}) };
 }
 
-/** Ratios of the first variant's median against each other variant ("ovl/LAN", "ovl/Swarm"). */
-export function makeRow(r: Omit<Row, "ratios"> & { ratiosOf?: string }): Row {
+/**
+ * Ratios of the first variant's median against each other variant ("ovl/LAN", "ovl/Swarm"),
+ * and, when the samples were taken in paired rounds (`paired`: each list holds one sample per
+ * round, NaN where it failed), the median of the per-round ratios with its 95% interval.
+ */
+export function makeRow(r: Omit<Row, "ratios" | "paired"> & { ratiosOf?: string; paired?: boolean }): Row {
   const base = r.variants.find((v) => v.name === (r.ratiosOf ?? r.variants[0]?.name));
   const ratios: Record<string, number | null> = {};
-  for (const v of r.variants) if (base && v !== base) ratios[`${base.name}/${v.name}`] = ratio(base.summary, v.summary);
-  const { ratiosOf: _drop, ...rest } = r;
-  return { ...rest, ratios };
+  const paired: Record<string, PairedRatio> = {};
+  for (const v of r.variants) {
+    if (!base || v === base) continue;
+    ratios[`${base.name}/${v.name}`] = ratio(base.summary, v.summary);
+    if (r.paired) paired[`${base.name}/${v.name}`] = pairedRatio(base.samples, v.samples, r.higherIsBetter);
+  }
+  const { ratiosOf: _drop, paired: _p, ...rest } = r;
+  return { ...rest, ratios, ...(r.paired ? { paired } : {}) };
 }

@@ -2,6 +2,7 @@
  * Summaries of repeated measurements. Every row of the report is a Summary of raw samples
  * (kept in report.json), so a reader can recompute any figure.
  */
+import { rotation } from "./paired.js";
 export interface Summary {
   readonly n: number;
   readonly median: number;
@@ -30,9 +31,11 @@ export const ratio = (a: Summary | undefined, b: Summary | undefined): number | 
   a && b && a.n > 0 && b.n > 0 && b.median !== 0 ? a.median / b.median : null;
 
 /**
- * Runs each variant once per round, in turn (A B C A B C ...), so that drift of the machine
- * (thermal, other load) spreads over all variants instead of biasing the one measured last.
- * A failed sample is recorded as an error and the round goes on.
+ * Runs each variant once per round, in an order that rotates from round to round (A B C,
+ * B C A, C A B, ...), so that drift of the machine (thermal, other load) spreads over all
+ * variants and none is always measured first or right after another. The sample lists stay
+ * aligned by round: a failed sample is recorded as an error and as NaN in its round's place
+ * (summaries skip it; a paired ratio leaves that round out), and the round goes on.
  */
 export async function interleave<K extends string>(
   rounds: number,
@@ -42,10 +45,11 @@ export async function interleave<K extends string>(
 ): Promise<Record<K, number[]>> {
   const out = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<K, number[]>;
   for (let r = 0; r < rounds; r++) {
-    for (const v of variants) {
+    for (const v of rotation(variants, r)) {
       try {
-        out[v].push(await measure(v, r));
+        out[v][r] = await measure(v, r);
       } catch (err) {
+        out[v][r] = NaN;
         onError(v, err as Error);
       }
     }

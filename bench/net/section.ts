@@ -6,8 +6,9 @@
  *   3. wire rows (interleaved), then start rows (interleaved)
  *   4. finally: swarm leave on every node, lab down
  */
-import { LAN_MTU, type LabInfo } from "@ovl/lab";
-import { containerPid, docker, swarmDown, swarmUp, SWARM_NET } from "./docker.js";
+import { LAN_MTU, labStatus, type LabInfo } from "@ovl/lab";
+import { readRig } from "../lib/rig.js";
+import { containerPid, docker, swarmDown, swarmUp, SWARM_DATA_PORT, SWARM_NET, SWARM_POOL, SWARM_SUBNET } from "./docker.js";
 import { withLab } from "./lab.js";
 import { connectClient, ovlContainer, waitNodesReady } from "./ovl.js";
 import { inNetns, inPidNet, type Endpoint } from "./probes.js";
@@ -25,6 +26,14 @@ export interface NetOptions {
   readonly lanMtu?: number;
   /** Measure the start rows too (once is enough: they do not depend on the MTU). @default true */
   readonly startRows?: boolean;
+  /**
+   * Use the lab that is up (`ovl up`, 2 nodes or more) instead of bringing one up and down:
+   * what the bench adds to it (two containers, the swarm) is removed again. Without a lab
+   * up, one is brought up as usual. @default false
+   */
+  readonly existingLab?: boolean;
+  /** Section id and title suffix. @default "network" */
+  readonly id?: string;
   /** Runs after the wire rows, with the same paths (profiles, device facts). */
   readonly diagnose?: (lab: LabInfo, paths: Paths) => Promise<void>;
 }
@@ -54,6 +63,8 @@ async function measure(lab: LabInfo, o: NetOptions, errors: string[], notes: str
     for (const [name, [a]] of Object.entries(paths)) notes.push(`${name}: from ${a.label} (${a.ip}) to ${paths[name]![1].label} (${paths[name]![1].ip})`);
     const tag = lab.lanMtu === LAN_MTU ? {} : { tag: { id: `mtu${lab.lanMtu}`, title: `LAN MTU ${lab.lanMtu}` } };
     const rows = await wireRows(paths, { rounds: o.rounds, seconds: o.seconds, pings: 50, rrCount: 2000, log: o.log, errors, ...tag });
+    const swarmSetup = `Swarm: init on ${n1.name} (${n1.lanIp}), ${n2.name} joins over the lab LAN; address pool ${SWARM_POOL}, data-path port ${SWARM_DATA_PORT}, attachable overlay ${SWARM_NET} ${SWARM_SUBNET} with MTU ${lab.cluster.mtu}`;
+    notes.push(...(await readRig(lab, [swarmSetup]).catch((e: Error) => [`rig: could not be read (${e.message})`])).map((l) => `rig: ${l}`));
     if (o.startRows === false) return rows;
     if (o.diagnose) await o.diagnose(lab, paths).catch((e: Error) => errors.push(`diagnostics: ${e.message}`));
     await prepareProbe(paths.ovl![0]);
@@ -66,18 +77,30 @@ async function measure(lab: LabInfo, o: NetOptions, errors: string[], notes: str
   } finally {
     const problems = await swarmDown(lab.nodes);
     problems.forEach((p) => errors.push(`swarm leave: ${p}`));
+    if (o.existingLab) {
+      for (const name of ["bench-ep1", "bench-ep2"]) await client.rm(name).catch(() => undefined);
+    }
     await client.close();
   }
+}
+
+/** The lab that is up, when it has two nodes or more and its processes run; else null. */
+function upLab(): LabInfo | null {
+  const st = labStatus();
+  return st.up && st.info && st.info.nodes.length >= 2 && st.procs.every((p) => p.alive) ? st.info : null;
 }
 
 export async function netSection(o: NetOptions): Promise<Section> {
   const errors: string[] = [];
   const notes: string[] = [];
   const lanMtu = o.lanMtu ?? LAN_MTU;
-  const rows = await withLab(2, true, o.log, (lab) => measure(lab, o, errors, notes), lanMtu).catch((e: Error) => (errors.push(`network section aborted: ${e.message}`), [] as Row[]));
-  const jumbo = lanMtu !== LAN_MTU;
+  const existing = o.existingLab ? upLab() : null;
+  if (existing) o.log(`bench: using the lab that is up (${existing.nodes.length} nodes, ${existing.natsUrl})`);
+  const body = (lab: LabInfo) => measure(lab, o, errors, notes);
+  const rows = await (existing ? body(existing) : withLab(2, true, o.log, body, lanMtu)).catch((e: Error) => (errors.push(`network section aborted: ${e.message}`), [] as Row[]));
+  const jumbo = (existing?.lanMtu ?? lanMtu) !== LAN_MTU;
   return {
-    id: jumbo ? "network-jumbo" : "network",
+    id: o.id ?? (jumbo ? "network-jumbo" : "network"),
     title: `Cross-node container networking: ovl, Docker Swarm overlay and the LAN${jumbo ? `, on a LAN with MTU ${lanMtu} (overlays ${lanMtu - 50})` : ""}`,
     method: "",
     rows,

@@ -100,6 +100,6 @@ export async function startRow(c: StartContext, rounds: number): Promise<Row> {
   const variants = (Object.keys(fns) as (keyof typeof fns)[]).map((v) => variant(v, samples[v]));
   return makeRow({
     id: "start-to-ping", title: "Container start until it answers a ping from another node (floor: until `docker run --network none` returns)", unit: "ms",
-    higherIsBetter: false, variants, ratiosOf: "ovl",
+    higherIsBetter: false, variants, ratiosOf: "ovl", paired: true,
   });
 }

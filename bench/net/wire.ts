@@ -1,11 +1,15 @@
 /**
  * Cross-node wire figures: LAN node-to-node, ovl container-to-container, Swarm overlay
- * container-to-container, each measured in turn (A B C A B C ...): iperf3 with 1 and 4
- * streams, ICMP round trip, TCP request/response round trip.
+ * container-to-container, measured in paired rounds (every variant once per round, the
+ * order rotating: A B C, B C A, ...): iperf3 with 1 and 4 streams, ICMP round trip, TCP
+ * request/response round trip. Each row's headline is the median of the per-round ratios
+ * with a 95% bootstrap interval (lib/paired.ts); a row measured while the machine was busy
+ * is flagged.
  */
 import type { Endpoint } from "./probes.js";
 import { iperf, pingRtt, tcpRr, type Throughput } from "./probes.js";
 import type { Row } from "../lib/report-types.js";
+import { watchBusy } from "../lib/busy.js";
 import { makeRow, variant } from "../lib/rows.js";
 import { interleave, summarize } from "../lib/stats.js";
 
@@ -31,32 +35,38 @@ const median = (xs: number[]): number => summarize(xs).median;
 async function throughputRow(paths: Paths, streams: number, o: WireOptions): Promise<Row> {
   const names = Object.keys(paths);
   const detail: Record<string, Throughput[]> = Object.fromEntries(names.map((n) => [n, []]));
-  const samples = await interleave(o.rounds, names, async (name) => {
+  const { value: samples, busy } = await watchBusy(() => interleave(o.rounds, names, async (name) => {
     const [a, b] = paths[name]!;
     const t = await iperf(a, b, o.seconds, streams);
     detail[name]!.push(t);
     o.log(`bench: iperf3 -P ${streams} ${name}: ${t.gbps.toFixed(2)} Gbit/s (cpu snd ${t.cpuSender.toFixed(0)}% rcv ${t.cpuReceiver.toFixed(0)}%)`);
     return t.gbps;
-  }, (v, e) => o.errors.push(`iperf3 -P ${streams} ${v}: ${e.message}`));
+  }, (v, e) => o.errors.push(`iperf3 -P ${streams} ${v}: ${e.message}`)));
+  if (busy) o.log(`bench: WARNING ${busy} (iperf3 -P ${streams}; row kept)`);
   const variants = names.map((n) => variant(n, samples[n] ?? [], {
     cpuSenderPct: median(detail[n]!.map((t) => t.cpuSender)),
     cpuReceiverPct: median(detail[n]!.map((t) => t.cpuReceiver)),
     retransmits: median(detail[n]!.map((t) => t.retransmits)),
   }));
   return makeRow({
-    ...tagged(o, `tcp-throughput-p${streams}`, `TCP throughput, ${streams} stream${streams > 1 ? "s" : ""} (iperf3 ${o.seconds} s)`), unit: "Gbit/s", higherIsBetter: true, variants, ratiosOf: "ovl",
+    ...tagged(o, `tcp-throughput-p${streams}`, `TCP throughput, ${streams} stream${streams > 1 ? "s" : ""} (iperf3 ${o.seconds} s)`), unit: "Gbit/s", higherIsBetter: true, variants, ratiosOf: "ovl", paired: true,
+    ...(busy ? { busy } : {}),
   });
 }
 
 async function latencyRow(paths: Paths, id: string, title: string, o: WireOptions, f: (a: Endpoint, b: Endpoint) => Promise<number>): Promise<Row> {
   const names = Object.keys(paths);
-  const samples = await interleave(o.rounds, names, async (name) => {
+  const { value: samples, busy } = await watchBusy(() => interleave(o.rounds, names, async (name) => {
     const [a, b] = paths[name]!;
     const ms = await f(a, b);
     o.log(`bench: ${id} ${name}: ${ms.toFixed(3)} ms`);
     return ms;
-  }, (v, e) => o.errors.push(`${id} ${v}: ${e.message}`));
-  return makeRow({ ...tagged(o, id, title), unit: "ms", higherIsBetter: false, variants: names.map((n) => variant(n, samples[n] ?? [])), ratiosOf: "ovl" });
+  }, (v, e) => o.errors.push(`${id} ${v}: ${e.message}`)));
+  if (busy) o.log(`bench: WARNING ${busy} (${id}; row kept)`);
+  return makeRow({
+    ...tagged(o, id, title), unit: "ms", higherIsBetter: false, variants: names.map((n) => variant(n, samples[n] ?? [])), ratiosOf: "ovl", paired: true,
+    ...(busy ? { busy } : {}),
+  });
 }
 
 export async function wireRows(paths: Paths, o: WireOptions): Promise<Row[]> {

@@ -1,0 +1,71 @@
+/**
+ * The rig: every setting of the lab that can move a wire row, read off the lab itself when
+ * the rows were measured (not copied from the code that set it up): the node namespaces'
+ * sysctls, the MTUs and offloads of the devices on each path, Docker's options, Swarm's
+ * set-up and the kernel. A reader who repeats the benchmark compares this list first.
+ */
+import { tryRun, type LabInfo } from "@ovl/lab";
+
+/** Sysctls of a node namespace that change a packet's path or cost. */
+export const RIG_SYSCTLS = [
+  "net.ipv4.ip_forward",
+  "net.ipv6.conf.all.disable_ipv6",
+  "net.ipv6.conf.default.disable_ipv6",
+  "net.bridge.bridge-nf-call-iptables",
+  "net.bridge.bridge-nf-call-ip6tables",
+  "net.ipv4.conf.all.rp_filter",
+  "net.netfilter.nf_conntrack_max",
+  "net.core.rmem_max",
+  "net.core.wmem_max",
+  "net.ipv4.tcp_congestion_control",
+] as const;
+
+/** Offload features worth naming (ethtool -k); the rest are fixed for a veth. */
+const OFFLOADS = /^(tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload|rx-gro-list|rx-udp-gro-forwarding|tx-checksumming|rx-checksumming|scatter-gather|tx-udp_tnl-segmentation):/;
+
+export const offloadsOf = (ethtoolK: string): string =>
+  ethtoolK.split("\n").map((l) => l.trim()).filter((l) => OFFLOADS.test(l)).map((l) => l.replace(/\s*\[fixed\]/, " (fixed)")).join(", ");
+
+async function sysctls(ns: string): Promise<string> {
+  const out: string[] = [];
+  for (const key of RIG_SYSCTLS) {
+    const r = await tryRun(["ip", "netns", "exec", ns, "sysctl", "-n", key]);
+    out.push(`${key}=${r.ok ? r.stdout.trim() : "absent"}`);
+  }
+  return out.join(" ");
+}
+
+async function links(ns: string): Promise<string> {
+  const r = await tryRun(["ip", "-n", ns, "-j", "link", "show"]);
+  if (!r.ok) return "unreadable";
+  const list = JSON.parse(r.stdout) as { ifname: string; mtu: number; link_type?: string }[];
+  return list.filter((l) => l.ifname !== "lo").map((l) => `${l.ifname} mtu ${l.mtu}`).join(", ");
+}
+
+async function offloads(ns: string, dev: string): Promise<string> {
+  const r = await tryRun(["ip", "netns", "exec", ns, "ethtool", "-k", dev]);
+  return r.ok ? offloadsOf(r.stdout) : "ethtool unavailable";
+}
+
+async function dockerOptions(node: LabInfo["nodes"][0]): Promise<string> {
+  const r = await tryRun(["docker", "-H", node.dockerHost, "info", "--format", "{{json .}}"]);
+  if (!r.ok) return "docker info failed";
+  const i = JSON.parse(r.stdout) as Record<string, unknown>;
+  const keep = ["ServerVersion", "Driver", "CgroupDriver", "CgroupVersion", "BridgeNfIptables", "BridgeNfIp6tables", "IPv4Forwarding", "SecurityOptions"];
+  const swarm = i.Swarm as { LocalNodeState?: string } | undefined;
+  return [...keep.map((k) => `${k}=${JSON.stringify(i[k])}`), `Swarm=${swarm?.LocalNodeState ?? "?"}`].join(" ");
+}
+
+/** One line per fact, each starting with where it was read. */
+export async function readRig(lab: LabInfo, extra: readonly string[] = []): Promise<string[]> {
+  const kernel = await tryRun(["uname", "-r"]);
+  const lines = [`kernel ${kernel.stdout.trim()}; lab LAN MTU ${lab.lanMtu}, overlay MTU ${lab.cluster.mtu}`];
+  for (const n of lab.nodes.slice(0, 2)) {
+    lines.push(`${n.name} sysctls: ${await sysctls(n.ns)}`);
+    lines.push(`${n.name} devices: ${await links(n.ns)}`);
+    lines.push(`${n.name} LAN eth0 offloads: ${await offloads(n.ns, "eth0")}`);
+    lines.push(`${n.name} ovl-vx offloads: ${await offloads(n.ns, "ovl-vx")}`);
+    lines.push(`${n.name} dockerd: ${await dockerOptions(n)}`);
+  }
+  return [...lines, ...extra];
+}
