@@ -4,7 +4,8 @@
  * sysctls, the MTUs and offloads of the devices on each path, Docker's options, Swarm's
  * set-up and the kernel. A reader who repeats the benchmark compares this list first.
  */
-import { tryRun, type LabInfo } from "@ovl/lab";
+import { readFileSync } from "node:fs";
+import { pidsInNs, tryRun, type LabInfo } from "@ovl/lab";
 
 /** Sysctls of a node namespace that change a packet's path or cost. */
 export const RIG_SYSCTLS = [
@@ -51,9 +52,22 @@ async function dockerOptions(node: LabInfo["nodes"][0]): Promise<string> {
   const r = await tryRun(["docker", "-H", node.dockerHost, "info", "--format", "{{json .}}"]);
   if (!r.ok) return "docker info failed";
   const i = JSON.parse(r.stdout) as Record<string, unknown>;
-  const keep = ["ServerVersion", "Driver", "CgroupDriver", "CgroupVersion", "BridgeNfIptables", "BridgeNfIp6tables", "IPv4Forwarding", "SecurityOptions"];
+  const keep = ["ServerVersion", "Driver", "CgroupDriver", "CgroupVersion", "IPv4Forwarding", "SecurityOptions"];
   const swarm = i.Swarm as { LocalNodeState?: string } | undefined;
   return [...keep.map((k) => `${k}=${JSON.stringify(i[k])}`), `Swarm=${swarm?.LocalNodeState ?? "?"}`].join(" ");
+}
+
+/** The command line of the dockerd running in the namespace, as /proc shows it. */
+async function dockerdCommand(ns: string): Promise<string> {
+  for (const pid of await pidsInNs(ns)) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+      if (argv[0]?.endsWith("dockerd")) return argv.join(" ");
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return "not found";
 }
 
 /** One line per fact, each starting with where it was read. */
@@ -65,7 +79,7 @@ export async function readRig(lab: LabInfo, extra: readonly string[] = []): Prom
     lines.push(`${n.name} devices: ${await links(n.ns)}`);
     lines.push(`${n.name} LAN eth0 offloads: ${await offloads(n.ns, "eth0")}`);
     lines.push(`${n.name} ovl-vx offloads: ${await offloads(n.ns, "ovl-vx")}`);
-    lines.push(`${n.name} dockerd: ${await dockerOptions(n)}`);
+    lines.push(`${n.name} dockerd: ${await dockerOptions(n)}; command: ${await dockerdCommand(n.ns)}`);
   }
   return [...lines, ...extra];
 }

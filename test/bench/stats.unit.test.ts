@@ -100,7 +100,7 @@ test("chart titles wrap to the picture's width instead of being cut", () => {
   const lines = wrap(title, 300);
   assert.ok(lines.length > 1);
   assert.is(lines.join(" "), title);
-  for (const l of lines) assert.ok(l.length * 6.6 <= 300 || !l.includes(" "));
+  for (const l of lines) assert.ok(l.length * 7.4 <= 300 || !l.includes(" "));
 });
 
 test.run();
