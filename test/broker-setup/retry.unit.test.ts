@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ErrorCode, NatsError } from "nats";
-import { isTransient, whenAnswered } from "@ovl/broker-setup";
+import { BrokerErrorCodes, NoAnswerError, isTransient, whenAnswered } from "@ovl/broker-setup";
 
 test("a timeout, no responders and a 408 are transient; an API error or a plain error is not", () => {
   assert.ok(isTransient(NatsError.errorForCode(ErrorCode.Timeout)));
@@ -35,8 +35,10 @@ test("whenAnswered: any other error is final at once; a transient one after the 
   assert.is(calls, 1);
   const late = await whenAnswered("step", async () => {
     throw NatsError.errorForCode(ErrorCode.Timeout);
-  }, () => undefined, 0).catch((e: NatsError) => e.code);
-  assert.is(late, ErrorCode.Timeout);
+  }, () => undefined, 0).catch((e: unknown) => e);
+  assert.instance(late, NoAnswerError);
+  assert.is((late as NoAnswerError).code, BrokerErrorCodes.NoAnswer);
+  assert.is((late as NoAnswerError).natsCode, ErrorCode.Timeout);
 });
 
 test.run();

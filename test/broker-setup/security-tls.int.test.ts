@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as netConnect } from "node:net";
-import { addIdentity, connectNats, credsFileFor, ensureStreams, reloadAll, setupTls, startBroker, type Broker } from "@ovl/broker-setup";
+import { BrokerError, BrokerErrorCodes, addIdentity, connectNats, credsFileFor, ensureStreams, reloadAll, setupTls, startBroker, type Broker } from "@ovl/broker-setup";
 import { freePort } from "../support/nats.js";
 
 let dir: string;
@@ -74,10 +74,16 @@ test("a plain connection and one trusting another CA are refused", async () => {
   assert.match(plain, /tls_required":true/);
   assert.match(plain, /closed|-ERR/);
   const wrong = await as("admin", { caFile: join(other, "tls", "ca.pem") }).then(
-    async (nc) => (await nc.close(), "connected"),
-    (err: Error) => err.message,
+    async (nc) => (await nc.close(), null),
+    (err: unknown) => err,
   );
-  assert.match(wrong, /certificate|self[- ]signed|verify/i);
+  assert.ok(wrong instanceof BrokerError && wrong.code === BrokerErrorCodes.TlsFailed, String(wrong));
+  assert.match(wrong.message, /certificate|self[- ]signed|verify/i);
+  const plainClient = await connectNats({ url: broker.url, name: "admin", credsFile: credsFileFor(dir, "admin"), tls: {}, connectTimeoutMs: 3000, reconnect: false }).then(
+    async (nc) => (await nc.close(), null),
+    (err: unknown) => err,
+  );
+  assert.ok(plainClient instanceof BrokerError && plainClient.code === BrokerErrorCodes.TlsFailed, String(plainClient));
 });
 
 test("with verify on, a client without a certificate is refused, one with it connects", async () => {

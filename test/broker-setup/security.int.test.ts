@@ -12,7 +12,7 @@ import { NatsError, type NatsConnection } from "nats";
 import { subjects, encodeJson } from "@ovl/domain";
 import { runCoordinator, type CoordinatorHandle } from "@ovl/coordinator";
 import { OvlClient, readEvents, request } from "@ovl/client";
-import { CREDS_DIR, addIdentity, connectNats, credsFileFor, loadIdentities, reloadAll, removeIdentity } from "@ovl/broker-setup";
+import { BrokerError, BrokerErrorCodes, CREDS_DIR, addIdentity, connectNats, credsFileFor, loadIdentities, reloadAll, removeIdentity } from "@ovl/broker-setup";
 import { nextViolation, secureBed, type SecureBed } from "./secure-support.js";
 
 let bed: SecureBed;
@@ -62,6 +62,7 @@ test("no credentials: refused with a clear error", async () => {
     assert.unreachable("anonymous connection accepted");
   } catch (err) {
     assert.match((err as Error).message, /refused the connection: it requires credentials: pass --creds/);
+    assert.ok(err instanceof BrokerError && err.code === BrokerErrorCodes.AuthFailed, String(err));
   }
 });
 

@@ -2,9 +2,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { NatsConnection } from "nats";
-import { ensureStreams } from "@ovl/broker-setup";
+import { JsApiErrorCodes, ensureStreams } from "@ovl/broker-setup";
 import { Appender, AppendError, parseAck, type Ack, type Expect } from "../../packages/coordinator/src/appender.js";
-import { API_WRONG_LAST_MSG_ID, API_WRONG_LAST_SEQUENCE } from "../../packages/coordinator/src/append.js";
+import { CoordinatorErrorCodes } from "../../packages/coordinator/src/errors.js";
 import { startNats, type TestNats } from "../support/nats.js";
 
 let srv: TestNats;
@@ -31,8 +31,10 @@ test("parseAck: an ack, an API error, garbage", () => {
   assert.equal(parseAck(enc('{"stream":"S","seq":3,"duplicate":true}')), { seq: 3, duplicate: true });
   const err = parseAck(enc('{"error":{"code":400,"err_code":10071,"description":"wrong last sequence: 4"}}'));
   assert.instance(err, AppendError);
-  assert.is((err as AppendError).errCode, 10071);
+  assert.is((err as AppendError).errCode, JsApiErrorCodes.WrongLastSequence);
+  assert.is((err as AppendError).code, CoordinatorErrorCodes.AppendRefused);
   assert.instance(parseAck(enc("nope")), AppendError);
+  assert.is((parseAck(enc("nope")) as AppendError).code, CoordinatorErrorCodes.AppendFailed);
 });
 
 test("appends in order, then refuses stale expectations with the API codes, and flags duplicates", async () => {
@@ -43,9 +45,9 @@ test("appends in order, then refuses stale expectations with the API codes, and 
   ]);
   assert.equal([a, b], [{ seq: 1, duplicate: false }, { seq: 2, duplicate: false }]);
   const stale = await send(s, { msgId: "c", lastSequence: 1, lastMsgId: null });
-  assert.is((stale as AppendError).errCode, API_WRONG_LAST_SEQUENCE);
+  assert.is((stale as AppendError).errCode, JsApiErrorCodes.WrongLastSequence);
   const wrongPrev = await send(s, { msgId: "c", lastSequence: 2, lastMsgId: "a" });
-  assert.is((wrongPrev as AppendError).errCode, API_WRONG_LAST_MSG_ID);
+  assert.is((wrongPrev as AppendError).errCode, JsApiErrorCodes.WrongLastMsgId);
   assert.equal(await send(s, { msgId: "b", lastSequence: 2, lastMsgId: null }), { seq: 2, duplicate: true });
   assert.is(app.inflight, 0);
 });
@@ -53,6 +55,7 @@ test("appends in order, then refuses stale expectations with the API codes, and 
 test("a subject no stream captures fails at once (no responders)", async () => {
   const r = await send("nowhere.at.all", { msgId: "x", lastSequence: 0, lastMsgId: null });
   assert.instance(r, AppendError);
+  assert.is((r as AppendError).code, CoordinatorErrorCodes.AppendRefused);
   assert.match((r as AppendError).message, /503/);
 });
 

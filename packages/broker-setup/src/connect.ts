@@ -13,6 +13,7 @@
 import { connect, credsAuthenticator, nkeyAuthenticator, type Authenticator, type ConnectionOptions, type NatsConnection, type TlsOptions } from "nats";
 import { readFileSync } from "node:fs";
 import { OvlError, OvlErrorCodes, subjects } from "@ovl/domain";
+import { BrokerError, BrokerErrorCodes, connectFailure } from "./errors.js";
 import { isOvlCredentials, parseCredentials } from "./identities.js";
 
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
@@ -98,15 +99,15 @@ export async function connectNats(opts: ConnectOptions): Promise<NatsConnection>
   try {
     return await connect(options);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === "AUTHORIZATION_VIOLATION") {
+    const code = connectFailure(err);
+    if (code === BrokerErrorCodes.AuthFailed) {
       const hint = creds ? `the identity in ${credsFile} is not (or no longer) known to it` : "it requires credentials: pass --creds FILE or OVL_NATS_CREDS (from `ovl broker init`)";
-      throw new OvlError(OvlErrorCodes.Unavailable, `NATS at ${servers.join(", ")} refused the connection: ${hint}`, { cause: err });
+      throw new BrokerError(code, `NATS at ${servers.join(", ")} refused the connection: ${hint}`, { cause: err });
     }
-    if (/certificate|TLS|SSL|self[- ]signed/i.test((err as Error).message)) {
+    if (code === BrokerErrorCodes.TlsFailed) {
       const hint = tls ? "check that --tls-ca (OVL_NATS_CA) is the CA of these servers" : "the servers require TLS: pass --tls-ca FILE (OVL_NATS_CA) with the CA from `ovl broker tls`";
-      throw new OvlError(OvlErrorCodes.Unavailable, `TLS with NATS at ${servers.join(", ")} failed (${(err as Error).message}): ${hint}`, { cause: err });
+      throw new BrokerError(code, `TLS with NATS at ${servers.join(", ")} failed (${(err as Error).message}): ${hint}`, { cause: err });
     }
-    throw new Error(`cannot reach NATS at ${servers.join(", ")}: ${(err as Error).message}; start a broker (\`ovl broker start\`) or pass --nats / OVL_NATS_URL`, { cause: err });
+    throw new BrokerError(code, `cannot reach NATS at ${servers.join(", ")}: ${(err as Error).message}; start a broker (\`ovl broker start\`) or pass --nats / OVL_NATS_URL`, { cause: err });
   }
 }

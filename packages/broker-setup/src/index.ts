@@ -50,3 +50,5 @@ export { TLS_DIR, loadTls, setupTls, type TlsFiles, type TlsSetupOptions } from 
 export { canSyncAlways, durabilityWarning, parseServerVersion, serverVersion, type ServerVersion } from "./version.js";
 export { backupStream, checkBackup, lineOf, parseHeader, parseLine, restoreStream, type BackupHeader, type BackupLine, type BackupResult, type RestoreOptions } from "./backup.js";
 export { NoAnswerError, isTransient, whenAnswered } from "./retry.js";
+export { BrokerError, BrokerErrorCodes, connectFailure, type BrokerErrorCode } from "./errors.js";
+export { JsApiErrorCodes, jsApiErrorCode, type JsApiErrorCode } from "./jsapi.js";

@@ -5,6 +5,7 @@
  * its broker) should wait, not exit, and must never take a timeout for "not found".
  */
 import { ErrorCode, NatsError } from "nats";
+import { BrokerError, BrokerErrorCodes } from "./errors.js";
 
 /** A JetStream call that got no answer (timeout, no responders, 408). Pure. */
 export function isTransient(err: unknown): boolean {
@@ -12,13 +13,13 @@ export function isTransient(err: unknown): boolean {
   return err instanceof NatsError && (code === ErrorCode.Timeout || code === ErrorCode.NoResponders || code === ErrorCode.JetStream408RequestTimeout);
 }
 
-/** JetStream gave no answer for the whole wait: says so and what to check; `code` is the last one seen. */
-export class NoAnswerError extends Error {
+/** JetStream gave no answer for the whole wait: says so and what to check; `natsCode` is the last one seen. */
+export class NoAnswerError extends BrokerError {
   override readonly name = "NoAnswerError";
-  readonly code: string;
+  readonly natsCode: string;
   constructor(what: string, last: NatsError, waitedMs: number) {
-    super(`${what}: JetStream did not answer within ${Math.round(waitedMs / 1000)} s (${last.message}): check that nats-server runs with JetStream enabled, that this process reaches it, and (cluster) that a majority of its servers is up`, { cause: last });
-    this.code = last.code;
+    super(BrokerErrorCodes.NoAnswer, `${what}: JetStream did not answer within ${Math.round(waitedMs / 1000)} s (${last.message}): check that nats-server runs with JetStream enabled, that this process reaches it, and (cluster) that a majority of its servers is up`, { cause: last });
+    this.natsCode = last.code;
   }
 }
 

@@ -13,7 +13,6 @@
  */
 import {
   DiscardPolicy,
-  NatsError,
   RetentionPolicy,
   StorageType,
   nanos,
@@ -22,6 +21,7 @@ import {
   type StreamInfo,
 } from "nats";
 import { OvlError, OvlErrorCodes, subjects } from "@ovl/domain";
+import { JsApiErrorCodes, jsApiErrorCode } from "./jsapi.js";
 
 export interface StreamOptions {
   /** Copies of each message (1 for a single server, 3 for a 3-server cluster). @default 1 */
@@ -35,9 +35,6 @@ export type OvlStreamConfig = Pick<
   StreamConfig,
   "name" | "subjects" | "storage" | "retention" | "discard" | "max_age" | "max_msgs_per_subject" | "duplicate_window" | "num_replicas" | "allow_direct" | "deny_delete"
 >;
-
-const API_STREAM_NOT_FOUND = 10059;
-const API_SUBJECTS_OVERLAP = 10065;
 
 export function streamConfigs(opts: StreamOptions = {}): OvlStreamConfig[] {
   const replicas = opts.replicas ?? 1;
@@ -103,8 +100,6 @@ export function differences(want: OvlStreamConfig, actual: Partial<StreamConfig>
     .map((k) => [k, actual[k], want[k]]);
 }
 
-const apiCode = (err: unknown): number | undefined => (err instanceof NatsError ? err.api_error?.err_code : undefined);
-
 /** Whether some subject matches both patterns (`*` is one token, `>` one or more). */
 export function subjectsOverlap(a: string, b: string): boolean {
   const x = a.split(".");
@@ -142,7 +137,7 @@ export async function streamInfoOrNull(jsm: JetStreamManager, name: string): Pro
   try {
     return await jsm.streams.info(name);
   } catch (err) {
-    if (apiCode(err) === API_STREAM_NOT_FOUND) return null;
+    if (jsApiErrorCode(err) === JsApiErrorCodes.StreamNotFound) return null;
     throw err;
   }
 }
@@ -157,7 +152,7 @@ async function ensureOne(jsm: JetStreamManager, want: OvlStreamConfig): Promise<
     return info ? "updated" : "created";
   } catch (err) {
     if (err instanceof StreamConfigError) throw err;
-    if (apiCode(err) === API_SUBJECTS_OVERLAP) throw await overlapError(jsm, want, err);
+    if (jsApiErrorCode(err) === JsApiErrorCodes.SubjectsOverlap) throw await overlapError(jsm, want, err);
     const why = (err as Error).message;
     if (!diff[0]) throw new StreamConfigError(want.name, "config", null, want, `stream ${want.name}: the server refused to create it: ${why}`, { cause: err });
     const message = `stream ${want.name}: ${describe(diff)}, and the server refused the update (${why}); delete the stream or change it by hand`;

@@ -8,15 +8,13 @@
  *   client-<name>.pem, -key.pem     client certificates, for when clients must present one
  *   tls.json                        {verify}: whether the servers require client certificates
  */
-import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { promisify } from "node:util";
 import { OvlError, OvlErrorCodes, isIpv4, isName } from "@ovl/domain";
+import { CommandError, run } from "@ovl/host";
 import type { ServerTls } from "./config.js";
 
-const run = promisify(execFile);
 export const TLS_DIR = "tls";
 
 export interface TlsSetupOptions {
@@ -41,11 +39,11 @@ const invalid = (m: string): OvlError => new OvlError(OvlErrorCodes.InvalidInput
 
 async function openssl(args: string[]): Promise<void> {
   try {
-    await run("openssl", args, { timeout: 30_000 });
+    await run(["openssl", ...args], { timeoutMs: 30_000 });
   } catch (err) {
-    const e = err as { stderr?: string; code?: string; message: string };
-    if (e.code === "ENOENT") throw new OvlError(OvlErrorCodes.Unavailable, "openssl is not installed: apt-get install openssl");
-    throw new OvlError(OvlErrorCodes.Internal, `openssl ${args[0]} failed: ${(e.stderr ?? e.message).trim().split("\n")[0]}`);
+    if (err instanceof CommandError && err.exitCode === "ENOENT") throw new OvlError(OvlErrorCodes.Unavailable, "openssl is not installed: apt-get install openssl", { cause: err });
+    const said = err instanceof CommandError ? err.stderr : String((err as Error)?.message ?? err);
+    throw new OvlError(OvlErrorCodes.Internal, `openssl ${args[0]} failed: ${said.trim().split("\n")[0]}`, { cause: err });
   }
 }
 

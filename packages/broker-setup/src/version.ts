@@ -5,11 +5,8 @@
  * lost if the machine (not only the process) dies before that. In a cluster of 3 the ack
  * comes once a majority holds the message in memory, which covers one machine's crash.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { OvlError, OvlErrorCodes } from "@ovl/domain";
-
-const run = promisify(execFile);
+import { run } from "@ovl/host";
 
 export interface ServerVersion {
   readonly major: number;
@@ -26,7 +23,7 @@ export function parseServerVersion(output: string): ServerVersion {
 }
 
 export async function serverVersion(bin = "nats-server"): Promise<ServerVersion> {
-  const { stdout, stderr } = await run(bin, ["--version"], { timeout: 10_000 });
+  const { stdout, stderr } = await run([bin, "--version"], { timeoutMs: 10_000, action: "read the nats-server version" });
   return parseServerVersion(stdout || stderr);
 }
 

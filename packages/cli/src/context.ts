@@ -23,7 +23,7 @@ export function resolveNatsUrl(g: GlobalOptions, env: NodeJS.ProcessEnv = proces
   try {
     return natsUrlArg(fromEnv);
   } catch (err) {
-    throw new UsageError(`invalid OVL_NATS_URL ${JSON.stringify(fromEnv)}: ${(err as Error).message}`);
+    throw new UsageError(`invalid OVL_NATS_URL ${JSON.stringify(fromEnv)}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -64,9 +64,10 @@ export function out(text: string): Promise<void> {
  * 127.0.0.1.
  */
 async function withLabHint(g: GlobalOptions, err: Error): Promise<Error> {
-  if (resolveNatsUrl(g) !== DEFAULT_URL) return err;
+  const { BrokerError, BrokerErrorCodes } = await import("@ovl/broker-setup");
+  if (!(err instanceof BrokerError && err.code === BrokerErrorCodes.Unreachable) || resolveNatsUrl(g) !== DEFAULT_URL) return err;
   const lab = await import("@ovl/lab");
   if (!lab.claimHolder()) return err;
   const url = lab.natsUrlOf(1);
-  return new Error(`${err.message}. A lab is up on this machine and its NATS is at ${url}: export OVL_NATS_URL=${url} (or pass --nats ${url})`, { cause: err });
+  return new BrokerError(err.code, `${err.message}. A lab is up on this machine and its NATS is at ${url}: export OVL_NATS_URL=${url} (or pass --nats ${url})`, { cause: err });
 }

@@ -5,30 +5,40 @@
  * (unknown container, no coordinator, broker unreachable, the container failed to start).
  */
 import { CommanderError } from "commander";
+// The errors module alone: the whole domain (its schemas) would load with every command.
+import { CodedError, OvlError, OvlErrorCodes } from "@ovl/domain/errors";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
+export const CliErrorCodes = {
+  Usage: "USAGE",
+  Failed: "FAILED",
+} as const;
+export type CliErrorCode = (typeof CliErrorCodes)[keyof typeof CliErrorCodes];
+
 /** A bad command line found by ovl itself (after commander accepted its shape). */
-export class UsageError extends Error {
+export class UsageError extends CodedError<CliErrorCode> {
   override readonly name = "UsageError";
-  readonly code = "USAGE";
+  constructor(message: string, options?: ErrorOptions) {
+    super(CliErrorCodes.Usage, message, options);
+  }
 }
 
 /** A refused or failed operation whose message is already the whole story. */
-export class FailedError extends Error {
+export class FailedError extends CodedError<CliErrorCode> {
   override readonly name = "FailedError";
-  readonly code = "FAILED";
+  constructor(message: string, options?: ErrorOptions) {
+    super(CliErrorCodes.Failed, message, options);
+  }
 }
-
-const codeOf = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   if (err instanceof UsageError) return EXIT_USAGE;
-  // OvlError(INVALID_INPUT) from the domain's parsers (local) or a coordinator (remote).
-  if (err instanceof Error && err.name === "OvlError" && codeOf(err) === "INVALID_INPUT") return EXIT_USAGE;
+  // INVALID_INPUT from the domain's parsers (local) or a coordinator (remote: the client rebuilds it).
+  if (err instanceof OvlError && err.code === OvlErrorCodes.InvalidInput) return EXIT_USAGE;
   return EXIT_FAILED;
 }
 
@@ -54,6 +64,6 @@ export function asUsage<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, { cause: err });
   }
 }

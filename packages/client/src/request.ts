@@ -23,11 +23,19 @@ const retryable = (err: unknown): boolean => {
   return code === ErrorCode.Timeout || code === ErrorCode.NoResponders || code === ErrorCode.Disconnect;
 };
 
-function unwrap<T>(subject: string, raw: unknown): T {
+/**
+ * The result of a reply, or its error rebuilt as the OvlError the coordinator threw (it
+ * travels as `{code, message}`), so callers branch on `instanceof` and `code` as for a
+ * local one. A code this client does not know (a newer coordinator) is INTERNAL, its
+ * message kept. Pure.
+ */
+export function unwrapReply<T>(subject: string, raw: unknown): T {
   const reply = raw as Reply<T>;
   if (reply && reply.ok === true && "result" in reply) return reply.result;
-  if (reply && reply.ok === false && reply.error && isOvlErrorCode(reply.error.code)) {
-    throw new OvlError(reply.error.code, String(reply.error.message));
+  if (reply && reply.ok === false && reply.error) {
+    const { code, message } = reply.error as { code?: unknown; message?: unknown };
+    if (isOvlErrorCode(code)) throw new OvlError(code, String(message));
+    if (typeof code === "string" && typeof message === "string") throw new OvlError(OvlErrorCodes.Internal, `${message} (code ${code} from ${subject})`);
   }
   throw new OvlError(OvlErrorCodes.Internal, `malformed reply on ${subject}`);
 }
@@ -40,7 +48,7 @@ export async function request<T>(nc: NatsConnection, subject: string, body: unkn
     const left = deadline - Date.now();
     try {
       const msg = await nc.request(subject, payload, { timeout: Math.max(50, Math.min(opts.attemptMs ?? 2000, left)) });
-      return unwrap<T>(subject, decodeJson(msg.data, "reply", MAX_REPLY_BYTES));
+      return unwrapReply<T>(subject, decodeJson(msg.data, "reply", MAX_REPLY_BYTES));
     } catch (err) {
       if (err instanceof OvlError) throw err;
       // A refusal by the server's permissions is final: retrying cannot change it.

@@ -6,12 +6,9 @@
  * slot another coordinator's event filled. The Nats-Msg-Id is derived from the request id,
  * the event type and its aggregate, so deciding the same request again yields the same id.
  */
-import { NatsError } from "nats";
 import { subjectFor, type OvlEvent } from "@ovl/domain";
+import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
 import { AppendError, type AckCallback, type Appender } from "./appender.js";
-
-export const API_WRONG_LAST_SEQUENCE = 10071;
-export const API_WRONG_LAST_MSG_ID = 10070;
 
 export function aggregateKey(event: OvlEvent): string {
   switch (event.type) {
@@ -43,8 +40,8 @@ export function append(appender: Appender, event: OvlEvent, data: Uint8Array, o:
 
 /** Why an append did not land where expected, for the log. */
 export function describeFailure(err: unknown): string {
-  const code = err instanceof AppendError ? err.errCode : err instanceof NatsError ? err.api_error?.err_code : undefined;
-  if (code === API_WRONG_LAST_SEQUENCE) return `another writer appended first (${(err as Error).message})`;
-  if (code === API_WRONG_LAST_MSG_ID) return `the previous append did not land (${(err as Error).message})`;
+  const code = err instanceof AppendError ? err.errCode : jsApiErrorCode(err);
+  if (code === JsApiErrorCodes.WrongLastSequence) return `another writer appended first (${(err as Error).message})`;
+  if (code === JsApiErrorCodes.WrongLastMsgId) return `the previous append did not land (${(err as Error).message})`;
   return (err as Error)?.message ?? String(err);
 }

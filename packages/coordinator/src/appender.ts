@@ -14,17 +14,22 @@
  * a user already needs for requests (`<inboxPrefix>.>`) covers it.
  */
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from "nats";
+import { CodedError } from "@ovl/domain";
+import { CoordinatorErrorCodes, type CoordinatorErrorCode } from "./errors.js";
 
 /** A PubAck that is not one: the server's API error (`errCode` 10071 ...) or a timeout. */
-export class AppendError extends Error {
-  override name = "AppendError";
+export class AppendError extends CodedError<CoordinatorErrorCode> {
+  override readonly name = "AppendError";
   constructor(
+    code: CoordinatorErrorCode,
     message: string,
     readonly errCode?: number,
   ) {
-    super(message);
+    super(code, message);
   }
 }
+
+const { AppendFailed, AppendRefused, AppendTimeout } = CoordinatorErrorCodes;
 
 export interface Ack {
   readonly seq: number;
@@ -50,10 +55,10 @@ export function parseAck(data: Uint8Array): Ack | AppendError {
   try {
     body = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8"));
   } catch {
-    return new AppendError("the PubAck is not JSON");
+    return new AppendError(AppendFailed, "the PubAck is not JSON");
   }
-  if (body.error) return new AppendError(body.error.description ?? `JetStream error ${body.error.code}`, body.error.err_code);
-  if (typeof body.seq !== "number" || !body.stream) return new AppendError("invalid PubAck (no stream or seq)");
+  if (body.error) return new AppendError(AppendRefused, body.error.description ?? `JetStream error ${body.error.code}`, body.error.err_code);
+  if (typeof body.seq !== "number" || !body.stream) return new AppendError(AppendFailed, "invalid PubAck (no stream or seq)");
   return { seq: body.seq, duplicate: body.duplicate === true };
 }
 
@@ -91,14 +96,14 @@ export class Appender {
     try {
       this.#nc.publish(subject, data, { reply: `${this.#prefix}.${token}`, headers: h });
     } catch (err) {
-      this.#settle(token, new AppendError(`publish failed: ${(err as Error).message}`), null);
+      this.#settle(token, new AppendError(AppendFailed, `publish failed: ${(err as Error).message}`), null);
     }
   }
 
   #onAck(m: Msg): void {
     const token = m.subject.slice(this.#prefix.length + 1);
     // A 503 "no responders": no stream captures the subject, or JetStream is not up.
-    if (m.headers?.hasError) return this.#settle(token, new AppendError(`${m.headers.code} ${m.headers.description}`.trim()), null);
+    if (m.headers?.hasError) return this.#settle(token, new AppendError(AppendRefused, `${m.headers.code} ${m.headers.description}`.trim()), null);
     const ack = parseAck(m.data);
     if (ack instanceof AppendError) this.#settle(token, ack, null);
     else this.#settle(token, null, ack);
@@ -115,12 +120,12 @@ export class Appender {
     const limit = performance.now() - this.timeoutMs;
     for (const [token, w] of this.#waiting) {
       if (w.at > limit) break; // insertion order: the rest are younger
-      this.#settle(token, new AppendError(`no PubAck within ${this.timeoutMs} ms`), null);
+      this.#settle(token, new AppendError(AppendTimeout, `no PubAck within ${this.timeoutMs} ms`), null);
     }
   }
 
   #failAll(why: string): void {
-    for (const token of [...this.#waiting.keys()]) this.#settle(token, new AppendError(`ack subscription failed: ${why}`), null);
+    for (const token of [...this.#waiting.keys()]) this.#settle(token, new AppendError(AppendFailed, `ack subscription failed: ${why}`), null);
   }
 
   /** Fails what is still waiting and unsubscribes. */

@@ -95,7 +95,7 @@ function respond(m: Msg, reply: Reply): void {
   } catch (err) {
     // A listing larger than the broker's max_payload (1 MB on a default nats-server) cannot be
     // sent: say so instead of leaving the asker to time out.
-    m.respond(encodeJson(errorReply(new OvlError(OvlErrorCodes.Unavailable, `the answer is too large for this NATS server (${(err as Error).message}): raise max_payload in its config (ovl's broker sets 8 MB)`))));
+    m.respond(encodeJson(errorReply(new OvlError(OvlErrorCodes.Unavailable, `the answer is too large for this NATS server (${(err as Error).message}): raise max_payload in its config (ovl's broker sets 8 MB)`, { cause: err }))));
   }
 }
 

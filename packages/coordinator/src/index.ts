@@ -3,3 +3,5 @@ export { Projection, loadStateFromDb, type Snapshot, type StoredRequest } from "
 export { openDb, PROJECTION_SCHEMA_VERSION } from "./projection/schema.js";
 export { requestRow, type OpenDecision, type RequestRow } from "./projection/replies.js";
 export { aggregateKey, msgIdFor } from "./append.js";
+export { AppendError } from "./appender.js";
+export { CoordinatorErrorCodes, type CoordinatorErrorCode } from "./errors.js";

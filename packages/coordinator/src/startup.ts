@@ -10,12 +10,11 @@
  * a random id, so nearly every index page is touched by 1000 events: fewer, larger
  * commits write far less. Each commit still holds the rows and `last_seq` together.
  */
-import { NatsError, type JetStreamManager, type NatsConnection } from "nats";
+import type { JetStreamManager, NatsConnection } from "nats";
+import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
 import { followStream } from "@ovl/client";
 import { OvlError, OvlErrorCodes, parseEnvelope, subjects, type Envelope } from "@ovl/domain";
 import type { Projection } from "./projection/store.js";
-
-const API_STREAM_NOT_FOUND = 10059;
 
 /** Returns the stream's last sequence. */
 export async function checkStream(jsm: JetStreamManager, projected: number, setup: boolean, create: () => Promise<unknown>): Promise<number> {
@@ -23,7 +22,7 @@ export async function checkStream(jsm: JetStreamManager, projected: number, setu
   try {
     info = await jsm.streams.info(subjects.STREAM_EVENTS);
   } catch (err) {
-    if (!(err instanceof NatsError && err.api_error?.err_code === API_STREAM_NOT_FOUND)) throw err;
+    if (jsApiErrorCode(err) !== JsApiErrorCodes.StreamNotFound) throw err;
     if (!setup) throw new OvlError(OvlErrorCodes.Unavailable, `stream ${subjects.STREAM_EVENTS} does not exist: run \`ovl broker setup\` first`);
     await create();
     info = await jsm.streams.info(subjects.STREAM_EVENTS);

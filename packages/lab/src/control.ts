@@ -76,7 +76,7 @@ export async function waitBrokers(recs: readonly ProcRecord[], timeoutMs = 30_00
         await ensureStreams(await nc.jetstreamManager(), { replicas: recs.length });
         return;
       } catch (err) {
-        if (Date.now() > until) throw new LabError(LabErrorCodes.Timeout, `the lab's NATS cluster did not accept the streams within ${timeoutMs} ms: ${(err as Error).message}`);
+        if (Date.now() > until) throw new LabError(LabErrorCodes.Timeout, `the lab's NATS cluster did not accept the streams within ${timeoutMs} ms: ${(err as Error).message}`, { cause: err });
         await new Promise((r) => setTimeout(r, 500));
       }
     }

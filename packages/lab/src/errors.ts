@@ -19,18 +19,4 @@ export class LabError extends CodedError<LabErrorCode> {
   override readonly name = "LabError";
 }
 
-/** A command that exited non-zero (or could not start): the argv and its stderr. */
-export class CommandError extends LabError {
-  constructor(
-    readonly argv: readonly string[],
-    readonly exitCode: number | string | null,
-    readonly stderr: string,
-    action: string,
-    options?: ErrorOptions,
-  ) {
-    const why = stderr.trim().split("\n").pop() || `exit ${exitCode}`;
-    super(LabErrorCodes.CommandFailed, `${action}: \`${argv.join(" ")}\` failed: ${why}`, options);
-  }
-}
-
 export const invalidLab = (message: string): LabError => new LabError(LabErrorCodes.InvalidInput, message);

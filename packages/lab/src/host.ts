@@ -3,7 +3,7 @@
  * dpkg-query which are installed and installs only the missing ones with apt-get.
  */
 import { LabError, LabErrorCodes } from "./errors.js";
-import { run, tryRun } from "./exec.js";
+import { run, tryRun } from "@ovl/host";
 
 export const HOST_PACKAGES = [
   "nats-server",

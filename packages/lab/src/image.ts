@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { run, tryRun } from "./exec.js";
+import { run, tryRun } from "@ovl/host";
 import { IMAGE } from "./plan.js";
 
 export const BUSYBOX = "/bin/busybox";

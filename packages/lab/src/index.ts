@@ -7,8 +7,8 @@ export { labUp, labUpWhenFree, defaultOvlCommand, type LabOptions } from "./up.j
 export { labDown, type DownOptions, type DownReport } from "./down.js";
 export { claimHolder } from "./claim.js";
 export { labInfo, labStatus, inNode, type LabInfo, type LabNodeInfo, type LabStatus } from "./info.js";
-export { LabError, LabErrorCodes, CommandError, type LabErrorCode } from "./errors.js";
-export { run, tryRun, type RunOptions, type RunResult } from "./exec.js";
+export { LabError, LabErrorCodes, type LabErrorCode } from "./errors.js";
+export { CommandError, run, tryRun, type RunOptions, type RunResult } from "@ovl/host";
 export {
   DEFAULT_LAB_DIR,
   DEFAULT_NODES,

@@ -3,7 +3,7 @@
  * from the state file, and `inNode` to run a command inside a node's namespace.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { run, type RunOptions, type RunResult } from "./exec.js";
+import { run, type RunOptions, type RunResult } from "@ovl/host";
 import { DEFAULT_LAB_DIR, IMAGE, LAN_MTU, labClusterFor, type LabCluster, NS_PREFIX, natsUrlOf, nodePlan, parseLabDir, parseNodeRef } from "./plan.js";
 import { isAlive } from "./procs.js";
 import { loadState, type LabState, type ProcRecord } from "./state.js";

@@ -4,7 +4,7 @@
  * gets nothing else: no forwarding, no NAT, so no lab packet leaves the machine.
  * Creation is idempotent (an existing, matching object is kept); removal tolerates "gone".
  */
-import { run, tryRun } from "./exec.js";
+import { run, tryRun } from "@ovl/host";
 import { LAN_BRIDGE, LAN_GATEWAY, LAN_MTU, LINK_PREFIX, NS_PREFIX, type NodePlan } from "./plan.js";
 
 const ip = (...args: string[]): string[] => ["ip", ...args];

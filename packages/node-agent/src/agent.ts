@@ -24,6 +24,7 @@ import { readFileSync } from "node:fs";
 import type { NatsConnection } from "nats";
 import { StateDraft, emptyState, eventOf, parseIpv4, parseNodeName, subjects, type ClusterState, type OvlEvent } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
+import { AgentError, AgentErrorCodes } from "./errors.js";
 import { askUntilAnswered, type AskOptions } from "./ask.js";
 import { followEvents } from "./follow.js";
 import { startHeartbeats } from "./heartbeat.js";
@@ -190,7 +191,7 @@ class Agent {
     }, this.opts.reconcileMs ?? 10_000);
     this.cleanups.push(() => clearInterval(timer));
     if (runtime.watch) this.cleanups.push(runtime.watch((r) => this.report(r)));
-    nc.closed().then((err) => this.fail(new Error(`NATS connection closed${err ? `: ${err.message}` : ""}`)));
+    nc.closed().then((err) => this.fail(new AgentError(AgentErrorCodes.ConnectionClosed, `NATS connection closed${err ? `: ${err.message}` : ""}`, err ? { cause: err } : undefined)));
   }
 
   /** The current view, sealed: later events never change what it holds. */

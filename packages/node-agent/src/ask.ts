@@ -7,6 +7,7 @@
 import type { NatsConnection } from "nats";
 import { OvlError, OvlErrorCodes } from "@ovl/domain";
 import { newRequestId, request } from "@ovl/client";
+import { AgentError, AgentErrorCodes } from "./errors.js";
 
 export interface AskOptions {
   /** True once the agent is stopping: give up. */
@@ -16,8 +17,12 @@ export interface AskOptions {
   readonly roundMs?: number;
 }
 
-export class Abandoned extends Error {
+/** The agent stopped while the request was still unanswered. */
+export class Abandoned extends AgentError {
   override readonly name = "Abandoned";
+  constructor(message: string) {
+    super(AgentErrorCodes.Abandoned, message);
+  }
 }
 
 const unanswered = (err: unknown): boolean =>

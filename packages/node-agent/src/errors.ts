@@ -12,9 +12,13 @@ export const AgentErrorCodes = {
   ImageNotFound: "IMAGE_NOT_FOUND",
   PortInUse: "PORT_IN_USE",
   NameTaken: "NAME_TAKEN",
+  /** A request given up because the agent is stopping. */
+  Abandoned: "ABANDONED",
+  /** The NATS connection closed for good: the agent cannot go on. */
+  ConnectionClosed: "CONNECTION_CLOSED",
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCodes)[keyof typeof AgentErrorCodes];
 
 export class AgentError extends CodedError<AgentErrorCode> {
-  override readonly name = "AgentError";
+  override readonly name: string = "AgentError";
 }

@@ -3,7 +3,7 @@
  * People get one line per event; --json gives NDJSON objects {seq, subject, type, v, time,
  * data, req?}. An event that fails validation is reported on stderr and skipped.
  */
-import type { NatsError } from "nats";
+import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
 import { formatPort, subjects, type PortMapping, type StoredEvent } from "@ovl/domain";
 import { readEvents, type EventItem } from "@ovl/client";
 import { out, resolveNatsUrl, withClient, type GlobalOptions } from "../context.js";
@@ -46,9 +46,6 @@ async function print(item: EventItem, json: boolean): Promise<void> {
   await out(`${json ? eventJson(item.event) : eventLine(item.event)}\n`);
 }
 
-/** JetStream API error 10059: the stream does not exist. */
-const streamMissing = (err: unknown): boolean => (err as NatsError)?.api_error?.err_code === 10059;
-
 export async function eventsCommand(g: GlobalOptions, opts: EventsOptions): Promise<number> {
   const url = resolveNatsUrl(g);
   return withClient(g, async (client) => {
@@ -59,8 +56,8 @@ export async function eventsCommand(g: GlobalOptions, opts: EventsOptions): Prom
         await print(item, Boolean(opts.json));
       }
     } catch (err) {
-      if (streamMissing(err)) {
-        throw new FailedError(`no stream ${subjects.STREAM_EVENTS} on ${url}: run \`ovl broker setup\` or start \`ovl coordinator\``);
+      if (jsApiErrorCode(err) === JsApiErrorCodes.StreamNotFound) {
+        throw new FailedError(`no stream ${subjects.STREAM_EVENTS} on ${url}: run \`ovl broker setup\` or start \`ovl coordinator\``, { cause: err });
       }
       throw err;
     } finally {

@@ -1,14 +1,12 @@
 /**
- * The one door to the OS: `run(cmd, argv)` through execFile (argument arrays, never a shell).
- * Everything in kernel/ takes a Runner, so tests pass one that prefixes `ip netns exec <ns>`
- * and production runs in the node's own namespace.
+ * The kernel's door to the OS: a Runner over `@ovl/host`'s `run` (execFile, argument
+ * arrays, never a shell). Everything in kernel/ takes a Runner, so tests pass one that
+ * prefixes `ip netns exec <ns>` and production runs in the node's own namespace.
  */
-import { execFile } from "node:child_process";
+import { CodedError } from "@ovl/domain";
+import { CommandError, run as runHost, type RunResult } from "@ovl/host";
 
-export interface RunResult {
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export { CommandError, type RunResult };
 
 export type Runner = (cmd: string, argv: readonly string[]) => Promise<RunResult>;
 
@@ -20,49 +18,15 @@ export const KernelErrorCodes = {
 } as const;
 export type KernelErrorCode = (typeof KernelErrorCodes)[keyof typeof KernelErrorCodes];
 
-export class KernelError extends Error {
+export class KernelError extends CodedError<KernelErrorCode> {
   override readonly name: string = "KernelError";
-  constructor(
-    readonly code: KernelErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
-/** A command that exited non-zero (or could not start). `code` is the exit status, or an errno name. */
-export class CommandError extends KernelError {
-  override readonly name = "CommandError";
-  constructor(
-    readonly argv: readonly string[],
-    readonly exitCode: number | string | null,
-    readonly stderr: string,
-    what?: string,
-    options?: ErrorOptions,
-  ) {
-    const detail = stderr.trim().split("\n")[0] || `exit ${exitCode}`;
-    super(KernelErrorCodes.CommandFailed, `${what ? `could not ${what}` : argv.join(" ")}: ${detail}`, options);
-  }
-
-  /** The same failure, its message naming the object and the action. */
-  withContext(what: string): CommandError {
-    return new CommandError(this.argv, this.exitCode, this.stderr, what, { cause: this });
-  }
 }
 
 /** Kills a command that hangs (a wedged netlink call must not wedge the agent). */
 const TIMEOUT_MS = 30_000;
 
-/** The default Runner: execFile, no shell, 30 s timeout, 16 MiB of output. */
-export const run: Runner = (cmd, argv) =>
-  new Promise((resolve, reject) => {
-    execFile(cmd, [...argv], { timeout: TIMEOUT_MS, maxBuffer: 16 << 20, encoding: "utf8" }, (err, stdout, stderr) => {
-      if (!err) return resolve({ stdout, stderr });
-      const e = err as NodeJS.ErrnoException & { code?: number | string };
-      reject(new CommandError([cmd, ...argv], e.code ?? null, String(stderr || e.message), undefined, { cause: err }));
-    });
-  });
+/** The default Runner: `@ovl/host`'s run with a 30 s timeout; rejects with a CommandError. */
+export const run: Runner = (cmd, argv) => runHost([cmd, ...argv], { timeoutMs: TIMEOUT_MS });
 
 /** Runs and, on failure, rethrows with a message that says what was being done ("add bridge ovl-br"). */
 export async function runAs(runner: Runner, what: string, cmd: string, argv: readonly string[]): Promise<RunResult> {

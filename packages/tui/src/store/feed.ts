@@ -9,7 +9,8 @@
  * a core subscription on ovl.hb.> plus, at start and after each reconnect, the last beat
  * per node kept by the OVL_HEARTBEATS stream.
  */
-import { DeliverPolicy, Events, type NatsConnection, type NatsError } from "nats";
+import { DeliverPolicy, Events, type NatsConnection } from "nats";
+import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
 import { parseHeartbeat, subjects } from "@ovl/domain";
 import { lastSequence, readEvents } from "@ovl/client";
 import type { ClusterStore } from "./cluster-store.js";
@@ -64,12 +65,9 @@ async function followEvents(nc: NatsConnection, store: ClusterStore, stopped: Ab
   }
 }
 
-/** JetStream's "stream not found" API error code. */
-const STREAM_NOT_FOUND = 10059;
-
 function describe(err: unknown): string {
   const msg = (err as Error)?.message ?? String(err);
-  if ((err as NatsError)?.api_error?.err_code === STREAM_NOT_FOUND) return `stream ${subjects.STREAM_EVENTS} not found: start a coordinator (\`ovl coordinator\`)`;
+  if (jsApiErrorCode(err) === JsApiErrorCodes.StreamNotFound) return `stream ${subjects.STREAM_EVENTS} not found: start a coordinator (\`ovl coordinator\`)`;
   return msg;
 }
 
