@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external]`
+ * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external,listings]`
  *
  * ovl beside Docker Swarm's overlay and the LAN itself, on the lab (network namespaces,
  * one dockerd per node), plus the control plane at scale with simulated agents. Writes
@@ -16,13 +16,14 @@ import { netSection } from "./net/section.js";
 import { diagnose } from "./net/diagnose.js";
 import { scaleSection, type ScaleConfig } from "./scale/section.js";
 import { EXTERNALS, runExternal } from "./external.js";
+import { listingsSection } from "./listings.js";
 import { machine } from "./lib/machine.js";
 import { stopAll } from "./lib/proc.js";
 import type { Section } from "./lib/report-types.js";
 import { writeReport } from "./lib/report.js";
 import { METHODS } from "./methods.js";
 
-const SECTIONS = ["net", "jumbo", "converge", "scale", "external"] as const;
+const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "listings"] as const;
 /** The jumbo-frame LAN of the "jumbo" section (the wire rows again; the overlays get 8950). */
 const JUMBO_MTU = 9000;
 type SectionId = (typeof SECTIONS)[number];
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
   if (opts.only.includes("converge")) add(await convergeSection({ sizes: opts.quick ? [2, 5] : [2, 5, 10], trials: opts.quick ? 2 : 3, log }));
   if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick).filter((c) => !opts.scaleNodes || opts.scaleNodes.includes(c.nodes)), log));
   if (opts.only.includes("external")) for (const e of EXTERNALS) add(await runExternal(e, opts.quick, log));
+  if (opts.only.includes("listings")) add(await listingsSection(opts.quick ? 2 : 5, log));
   write();
   log(`bench: report written to ${opts.out}/report.md (${((Date.now() - t0) / 60_000).toFixed(1)} min)`);
 }
