@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_CLUSTER } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
+import { OvlClient } from "@ovl/client";
 import { startNats } from "../test/support/nats.js";
 import { fillStream, history } from "./lib/history.js";
 import { startChild } from "./lib/proc.js";
@@ -84,6 +85,16 @@ export async function listingsSection(rounds: number, log: (l: string) => void):
       if (name === "ovl ps --json") psBytes = JSON.stringify(rows).length;
       return r.ms;
     }, (name, e) => errors.push(`${name}: ${e.message}`));
+    // The same request from this process: the transport and the coordinator without the CLI's start and printing.
+    const client = new OvlClient(await srv.connect(), { timeoutMs: 60_000 });
+    const inProcess: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const t0 = performance.now();
+      const n = (await client.ps()).length;
+      inProcess.push(performance.now() - t0);
+      if (n !== CONTAINERS) errors.push(`client.ps(): ${n} rows, expected ${CONTAINERS}`);
+    }
+    await client.close();
     const rss = statusKb(pid, "VmRSS") * 1024;
     const peak = statusKb(pid, "VmHWM") * 1024;
     const pieces = Math.ceil(psBytes / (STOCK_MAX_PAYLOAD - 1024));
@@ -92,7 +103,10 @@ export async function listingsSection(rounds: number, log: (l: string) => void):
       makeRow({
         id: "listings-time", unit: "ms", higherIsBetter: false, ratiosOf: "-",
         title: `${NODES} nodes, ${CONTAINERS.toLocaleString("en")} containers, stock nats-server (1 MB max_payload): the command from spawn to exit`,
-        variants: Object.keys(commands).map((name) => variant(`${name} (${counts.get(name) ?? "?"} rows)`, samples[name] ?? [])),
+        variants: [
+          ...Object.keys(commands).map((name) => variant(`${name} (${counts.get(name) ?? "?"} rows)`, samples[name] ?? [])),
+          variant(`client.ps() in the bench process (${CONTAINERS} rows, no CLI start, nothing printed)`, inProcess),
+        ],
         target: { text: "complete and whole on a 1 MB server", met: errors.length === 0 && counts.size === Object.keys(commands).length },
       }),
       makeRow({
