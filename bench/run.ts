@@ -20,15 +20,16 @@ import { netSection } from "./net/section.js";
 import { diagnose } from "./net/diagnose.js";
 import { scaleSection, type ScaleConfig } from "./scale/section.js";
 import { EXTERNALS, runExternal } from "./external.js";
+import { listingsSection } from "./listings.js";
 import { machine } from "./lib/machine.js";
 import { stopAll } from "./lib/proc.js";
 import type { Section } from "./lib/report-types.js";
 import { writeReport } from "./lib/report.js";
 import { METHODS } from "./methods.js";
 
-const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire"] as const;
+const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire", "listings"] as const;
 /** "wire" is asked for by name only: the full run's "net" section has the same rows. */
-const DEFAULT_SECTIONS: readonly SectionId[] = ["net", "jumbo", "converge", "scale", "external"];
+const DEFAULT_SECTIONS: readonly SectionId[] = ["net", "jumbo", "converge", "scale", "external", "listings"];
 /** Paired rounds per comparison row: fewer cannot carry a 95% interval over rounds. */
 const MIN_ROUNDS = 8;
 /** The jumbo-frame LAN of the "jumbo" section (the wire rows again; the overlays get 8950). */
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
   if (opts.only.includes("converge")) add(await convergeSection({ sizes: opts.quick ? [2, 5] : [2, 5, 10], trials: opts.quick ? 2 : 3, log }));
   if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick).filter((c) => !opts.scaleNodes || opts.scaleNodes.includes(c.nodes)), log));
   if (opts.only.includes("external")) for (const e of EXTERNALS) add(await runExternal(e, opts.quick, log));
+  if (opts.only.includes("listings")) add(await listingsSection(opts.quick ? 2 : 5, log));
   write();
   log(`bench: report written to ${opts.out}/report.md (${((Date.now() - t0) / 60_000).toFixed(1)} min)`);
 }

@@ -51,11 +51,11 @@ async function waitReady(url: string, deadlineMs: number): Promise<void> {
   }
 }
 
-function launch(port: number, dir: string): ChildProcess {
+function launch(port: number, dir: string, maxPayload: number | string): ChildProcess {
   const conf = join(dir, "nats.conf");
   writeFileSync(
     conf,
-    `listen: 127.0.0.1:${port}\nserver_name: test_${port}\nmax_payload: 8MB\njetstream { store_dir: "${join(dir, "js")}", max_memory_store: 256MB, max_file_store: 2GB }\n`,
+    `listen: 127.0.0.1:${port}\nserver_name: test_${port}\nmax_payload: ${maxPayload}\njetstream { store_dir: "${join(dir, "js")}", max_memory_store: 256MB, max_file_store: 2GB }\n`,
   );
   const proc = spawn("nats-server", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
   proc.stderr?.resume();
@@ -71,11 +71,17 @@ async function stopProc(proc: ChildProcess, signal: NodeJS.Signals = "SIGTERM"):
   clearTimeout(timer);
 }
 
-export async function startNats(): Promise<TestNats> {
+export interface StartNatsOptions {
+  /** The server's largest message, in bytes (the stock default is 1 MB). @default "8MB", as ovl's broker */
+  readonly maxPayload?: number;
+}
+
+export async function startNats(opts: StartNatsOptions = {}): Promise<TestNats> {
+  const maxPayload = opts.maxPayload ?? "8MB";
   const dir = mkdtempSync(join(tmpdir(), "ovl-test-nats-"));
   const port = await freePort();
   const url = `nats://127.0.0.1:${port}`;
-  let proc = launch(port, dir);
+  let proc = launch(port, dir, maxPayload);
   await waitReady(url, 10_000);
   const server: TestNats = {
     url,
@@ -91,7 +97,7 @@ export async function startNats(): Promise<TestNats> {
     },
     async restart() {
       await stopProc(proc, "SIGKILL");
-      proc = launch(port, dir);
+      proc = launch(port, dir, maxPayload);
       await waitReady(url, 10_000);
     },
   };

@@ -4,7 +4,7 @@
  * (`store_dir`) and never also on the command line: nats-server refuses `-sd` together
  * with `store_dir`, and with `-sd` a config reload is impossible (DESIGN.md section 10).
  */
-import { OvlError, OvlErrorCodes } from "@ovl/domain";
+import { MAX_PIECES, OvlError, OvlErrorCodes } from "@ovl/domain";
 import { identityPermissions, type Identity } from "./identities.js";
 import type { Permissions } from "./permissions.js";
 
@@ -98,7 +98,9 @@ const subjectList = (list: readonly string[]): string => list.map((x) => quoted(
 
 function renderPermissions(p: Permissions): string {
   const parts = [`publish: { allow: [${subjectList(p.publish)}] }`, `subscribe: { allow: [${subjectList(p.subscribe)}] }`];
-  if (p.allowResponses) parts.push("allow_responses: true");
+  // A reply too large for one message goes out in pieces (domain pieces.ts), each a response:
+  // `allow_responses: true` would let only the first through.
+  if (p.allowResponses) parts.push(`allow_responses: { max: ${MAX_PIECES} }`);
   return `permissions: { ${parts.join(", ")} }`;
 }
 

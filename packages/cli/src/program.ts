@@ -171,6 +171,9 @@ function addViewCommands(program: Command, act: Act): void {
   program
     .command("ps")
     .description("list containers")
+    .option("--node <node>", "only the containers of this node")
+    .option("--state <state>", "only containers in this state: pending, running, failed, exited or lost")
+    .option("--network <name>", "only containers on this network (there is one: ovl)")
     .option("--json", "print a JSON array of rows")
     .action(act(async () => (await import("./commands/listings.js")).psCommand));
   program

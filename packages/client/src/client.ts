@@ -10,6 +10,7 @@ import {
   type CommandData,
   type NodeRow,
   type NodeStatus,
+  type PsQuery,
   type PsRow,
 } from "@ovl/domain";
 import { connectNats, type ConnectOptions } from "@ovl/broker-setup";
@@ -44,8 +45,9 @@ export class OvlClient {
   release(node: string, opts?: RequestOptions): Promise<NodeChangeResult> {
     return this.call(subjects.commandSubject("release"), { node }, opts);
   }
-  ps(opts?: RequestOptions): Promise<PsRow[]> {
-    return this.call(subjects.querySubject("ps"), {}, opts);
+  /** The containers, filtered by the coordinator (node, state, network). */
+  ps(query: PsQuery = {}, opts?: RequestOptions): Promise<PsRow[]> {
+    return this.call(subjects.querySubject("ps"), query, opts);
   }
   nodes(query: { all?: boolean } = {}, opts?: RequestOptions): Promise<NodeRow[]> {
     return this.call(subjects.querySubject("nodes"), query, opts);

@@ -1,5 +1,6 @@
 export { OvlClient, type NodeChangeResult, type RemoveResult, type RunResult, type StateSnapshot } from "./client.js";
 export { newRequestId, request, type RequestOptions } from "./request.js";
+export { askWhole, replyDigest, type AttemptOptions } from "./request-pieces.js";
 export { lastSequence, readEvents, toItem, type EventItem, type ReadEventsOptions } from "./events.js";
 export { waitForOutcome, type Outcome } from "./outcome.js";
 export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow.js";

@@ -2,10 +2,12 @@
  * Request/reply to the coordinators with an id made once per request: a timeout or a
  * "no responders" (no coordinator up, a leader election under way) is retried with the
  * same id until the deadline, so a retry is applied at most once and answered the same.
+ * A reply may come in pieces (request-pieces.ts); one cut short is an error, not retried.
  */
 import { randomBytes } from "node:crypto";
 import { ErrorCode, type NatsConnection, type NatsError } from "nats";
 import { MAX_REPLY_BYTES, OvlError, OvlErrorCodes, decodeJson, encodeJson, isOvlErrorCode, type Reply } from "@ovl/domain";
+import { askWhole } from "./request-pieces.js";
 
 export interface RequestOptions {
   /** Total time to keep trying. @default 10000 */
@@ -47,8 +49,9 @@ export async function request<T>(nc: NatsConnection, subject: string, body: unkn
   for (let attempt = 0; ; attempt++) {
     const left = deadline - Date.now();
     try {
-      const msg = await nc.request(subject, payload, { timeout: Math.max(50, Math.min(opts.attemptMs ?? 2000, left)) });
-      return unwrapReply<T>(subject, decodeJson(msg.data, "reply", MAX_REPLY_BYTES));
+      const firstMs = Math.max(50, Math.min(opts.attemptMs ?? 2000, left));
+      const data = await askWhole(nc, subject, payload, { firstMs, pieceMs: opts.attemptMs ?? 2000, id });
+      return unwrapReply<T>(subject, decodeJson(data, "reply", MAX_REPLY_BYTES));
     } catch (err) {
       if (err instanceof OvlError) throw err;
       // A refusal by the server's permissions is final: retrying cannot change it.

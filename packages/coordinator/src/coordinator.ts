@@ -16,7 +16,6 @@ import {
   OvlError,
   OvlErrorCodes,
   decide,
-  encodeJson,
   errorReply,
   okReply,
   parseCommandData,
@@ -24,7 +23,6 @@ import {
   subjects,
   type ClusterConfig,
   type ClusterState,
-  type Reply,
 } from "@ovl/domain";
 import { ensureStreams, whenAnswered } from "@ovl/broker-setup";
 import { Appender } from "./appender.js";
@@ -33,6 +31,7 @@ import { Heartbeats } from "./heartbeats.js";
 import { Pipeline } from "./pipeline.js";
 import { Projection } from "./projection/store.js";
 import { answerQuery, jobFor } from "./routes.js";
+import { replier, type Respond } from "./reply-pieces.js";
 import { completeOpen } from "./complete.js";
 import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
 import { catchUp, checkStream } from "./startup.js";
@@ -56,6 +55,8 @@ export interface CoordinatorOptions {
   readonly window?: number;
   /** How long another coordinator's half-done decision may stay open. @default 2000 */
   readonly completeAfterMs?: number;
+  /** A pause between the pieces of a large reply (reply-pieces.ts); for tests. @default 0 */
+  readonly pieceGapMs?: number;
 }
 
 export interface CoordinatorHandle {
@@ -88,18 +89,7 @@ async function ensureCluster(pipeline: Pipeline, projection: Projection, explici
   decide({ type: "CreateCluster", data, metadata: { now: new Date(0).toISOString(), requestId: CREATE_CLUSTER_ID } }, projection.state);
 }
 
-function respond(m: Msg, reply: Reply): void {
-  if (!m.reply) return;
-  try {
-    m.respond(encodeJson(reply));
-  } catch (err) {
-    // A listing larger than the broker's max_payload (1 MB on a default nats-server) cannot be
-    // sent: say so instead of leaving the asker to time out.
-    m.respond(encodeJson(errorReply(new OvlError(OvlErrorCodes.Unavailable, `the answer is too large for this NATS server (${(err as Error).message}): raise max_payload in its config (ovl's broker sets 8 MB)`, { cause: err }))));
-  }
-}
-
-function serve(nc: NatsConnection, subject: string, handle: (m: Msg) => void, log: (line: string) => void): Subscription {
+function serve(nc: NatsConnection, subject: string, handle: (m: Msg) => void, respond: Respond, log: (line: string) => void): Subscription {
   return nc.subscribe(subject, {
     queue: subjects.COORDINATOR_QUEUE,
     callback: (err, m) => {
@@ -155,27 +145,29 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const heartbeats = new Heartbeats(log);
     await heartbeats.start(opts.nc, jsm, Object.keys(projection.state.nodes));
     undo.unshift(() => heartbeats.stop());
+    // Replies larger than one message go out in pieces (reply-pieces.ts).
+    const respond = replier({ nc: opts.nc, log, ...(opts.pieceGapMs ? { pieceGapMs: opts.pieceGapMs } : {}) });
     const onRequest = (m: Msg): void => {
       const req = parseRequest(m.data);
       const job = jobFor(m.subject, req.id, req.body);
       if (!job) throw new OvlError(OvlErrorCodes.InvalidInput, `unknown subject ${m.subject}`);
-      void pipeline.submit(job).then((reply) => respond(m, reply));
+      void pipeline.submit(job).then((reply) => respond(m, reply, req.id));
     };
     const onQuery = (m: Msg): void => {
       const req = parseRequest(m.data);
       // After the events this coordinator already answered for are applied: read your writes.
       pipeline.afterApplied(() => {
         try {
-          respond(m, okReply(answerQuery(m.subject, req.body, { state: projection.state, seq: projection.seq, heartbeats: heartbeats.latest })));
+          respond(m, okReply(answerQuery(m.subject, req.body, { state: projection.state, seq: projection.seq, heartbeats: heartbeats.latest })), req.id);
         } catch (e) {
-          respond(m, errorReply(e));
+          respond(m, errorReply(e), req.id);
         }
       });
     };
     const subs = [
-      serve(opts.nc, subjects.COMMANDS_WILDCARD, onRequest, log),
-      serve(opts.nc, subjects.REPORTS_WILDCARD, onRequest, log),
-      serve(opts.nc, subjects.QUERIES_WILDCARD, onQuery, log),
+      serve(opts.nc, subjects.COMMANDS_WILDCARD, onRequest, respond, log),
+      serve(opts.nc, subjects.REPORTS_WILDCARD, onRequest, respond, log),
+      serve(opts.nc, subjects.QUERIES_WILDCARD, onQuery, respond, log),
     ];
     undo.unshift(() => subs.forEach((s) => s.unsubscribe()));
     await opts.nc.flush();

@@ -11,7 +11,8 @@ import {
   isName,
   nodeRows,
   parseCommandData,
-  psRows,
+  parsePsQuery,
+  psRowsFor,
   subjects,
   type ClusterState,
   type CommandType,
@@ -80,8 +81,7 @@ export interface QueryContext {
 export function answerQuery(subject: string, body: unknown, ctx: QueryContext): unknown {
   switch (subject) {
     case subjects.querySubject("ps"):
-      if (!Empty.Check(body)) throw invalid("invalid ps query: expected {}");
-      return psRows(ctx.state);
+      return psRowsFor(ctx.state, parsePsQuery(body));
     case subjects.querySubject("nodes"):
       if (!NodesQuery.Check(body)) throw invalid('invalid nodes query: expected {} or {"all": true}');
       return nodeRows(ctx.state, ctx.heartbeats, { all: (body as { all?: boolean }).all === true });

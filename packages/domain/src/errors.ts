@@ -22,6 +22,7 @@ export const OvlErrorCodes = {
   Timeout: "TIMEOUT",
   Unavailable: "UNAVAILABLE",
   Forbidden: "FORBIDDEN",
+  ReplyIncomplete: "REPLY_INCOMPLETE",
   Internal: "INTERNAL",
 } as const;
 

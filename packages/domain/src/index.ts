@@ -93,5 +93,21 @@ export {
   type Request,
 } from "./wire.js";
 export { nodeRows, psRow, psRows, type ContainerView, type NodeRow, type PsRow } from "./views.js";
+export {
+  MAX_PIECES,
+  MIN_MAX_PAYLOAD,
+  PIECE_HEADERS,
+  PIECE_HEADER_MARGIN,
+  PieceAssembly,
+  cutError,
+  cutReply,
+  parseMaxPayload,
+  parsePieceMeta,
+  pieceHeaders,
+  pieceSize,
+  type Piece,
+  type PieceMeta,
+} from "./pieces.js";
+export { CONTAINER_VIEWS, DEFAULT_NETWORK, parsePsQuery, psRowsFor, type PsQuery } from "./ps-query.js";
 export { foldEvents, applyStored } from "./fold.js";
 export { DEFAULT_CLUSTER } from "./defaults.js";

@@ -25,8 +25,11 @@ export const errorReply = (err: unknown): Reply<never> => {
 
 /** Requests above this size are refused unread. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
-/** Replies (listings of a whole cluster) may be larger, up to the broker's max payload. */
-export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
+/**
+ * The largest reply a client takes in (a listing of a whole cluster, in pieces when it is
+ * larger than the broker's max payload: pieces.ts): about a million containers.
+ */
+export const MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
 export function decodeJson(bytes: Uint8Array, what: string, limit = MAX_REQUEST_BYTES): unknown {
   if (bytes.byteLength > limit) {

@@ -1,8 +1,9 @@
 /**
  * `ovl ps` and `ovl nodes`: the coordinator's rows (domain views.ts), printed as an aligned
- * table for people or, with --json, exactly as a JSON array for scripts.
+ * table for people or, with --json, exactly as a JSON array for scripts. `ovl ps` filters
+ * on the coordinator's side (--node, --state, --network).
  */
-import { formatPort, type NodeRow, type PsRow } from "@ovl/domain";
+import { formatPort, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { age, humanBytes, percent, table } from "../format.js";
 
@@ -40,9 +41,19 @@ export function nodesTable(rows: readonly NodeRow[], now: number): string {
 
 const json = (rows: unknown): string => `${JSON.stringify(rows, null, 2)}\n`;
 
-export async function psCommand(g: GlobalOptions, opts: { json?: boolean }): Promise<number> {
-  const rows = await withClient(g, (c) => c.ps());
-  await out(opts.json ? json(rows) : rows.length ? psTable(rows) : "no containers (start one with `ovl run NAME --image IMG`)\n");
+export interface PsOptions {
+  readonly json?: boolean;
+  readonly node?: string;
+  readonly state?: string;
+  readonly network?: string;
+}
+
+export async function psCommand(g: GlobalOptions, opts: PsOptions): Promise<number> {
+  // The coordinator filters and validates (a bad value is INVALID_INPUT: a usage error).
+  const query = { ...(opts.node !== undefined && { node: opts.node }), ...(opts.state !== undefined && { state: opts.state }), ...(opts.network !== undefined && { network: opts.network }) };
+  const rows = await withClient(g, (c) => c.ps(query as PsQuery));
+  const filtered = Object.keys(query).length > 0;
+  await out(opts.json ? json(rows) : rows.length ? psTable(rows) : filtered ? "no containers match\n" : "no containers (start one with `ovl run NAME --image IMG`)\n");
   return 0;
 }
 

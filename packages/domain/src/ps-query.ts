@@ -1,0 +1,52 @@
+/**
+ * The filters of `ovl ps` (`--node`, `--state`, `--network`), applied by the coordinator so
+ * that a script asking about one node does not fetch the whole cluster. The query body is
+ * outside input: every field is checked, an unknown one refused.
+ */
+import { invalid } from "./errors.js";
+import { isName, NAME_RULE } from "./names.js";
+import { allContainers, type ClusterState } from "./state.js";
+import { psRow, type ContainerView, type PsRow } from "./views.js";
+
+export const CONTAINER_VIEWS: readonly ContainerView[] = ["pending", "running", "failed", "exited", "lost"];
+/** The one network there is until networks can be made: the cluster's overlay. */
+export const DEFAULT_NETWORK = "ovl";
+
+export interface PsQuery {
+  readonly node?: string;
+  readonly state?: ContainerView;
+  readonly network?: string;
+}
+
+const FIELDS = ["node", "state", "network"];
+
+export function parsePsQuery(raw: unknown): PsQuery {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw invalid("invalid ps query: expected an object");
+  const body = raw as Record<string, unknown>;
+  const unknown = Object.keys(body).find((k) => !FIELDS.includes(k));
+  if (unknown !== undefined) throw invalid(`invalid ps query: unknown field ${JSON.stringify(unknown)} (expected ${FIELDS.join(", ")})`);
+  const q: { -readonly [K in keyof PsQuery]: PsQuery[K] } = {};
+  if (body.node !== undefined) {
+    if (!isName(body.node)) throw invalid(`invalid node name ${JSON.stringify(body.node)}: use ${NAME_RULE}`);
+    q.node = body.node;
+  }
+  if (body.state !== undefined) {
+    if (!CONTAINER_VIEWS.includes(body.state as ContainerView)) throw invalid(`invalid state ${JSON.stringify(body.state)}: expected one of ${CONTAINER_VIEWS.join(", ")}`);
+    q.state = body.state as ContainerView;
+  }
+  if (body.network !== undefined) {
+    if (body.network !== DEFAULT_NETWORK) throw invalid(`unknown network ${JSON.stringify(body.network)}: the only network is ${JSON.stringify(DEFAULT_NETWORK)}`);
+    q.network = body.network;
+  }
+  return q;
+}
+
+/** The rows of `ovl ps` that match the query, in the order of psRows. */
+export function psRowsFor(state: ClusterState, q: PsQuery): PsRow[] {
+  // hasOwn: "constructor" is a valid node name, and an inherited key of a plain object.
+  const node = q.node !== undefined && Object.hasOwn(state.nodes, q.node) ? state.nodes[q.node] : undefined;
+  if (q.node !== undefined && !node) return [];
+  const records = node ? Object.keys(node.containers).sort().map((c) => node.containers[c]!) : allContainers(state);
+  const rows = records.map((c) => psRow(c, state.nodes[c.node]?.status));
+  return q.state === undefined ? rows : rows.filter((r) => r.state === q.state);
+}
