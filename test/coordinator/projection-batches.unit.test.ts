@@ -2,7 +2,7 @@
  * The projection's file is the fold of what was applied, whatever the flush points: a
  * container started and removed inside one batch leaves no row (and no DELETE is needed),
  * one removed after being flushed is deleted, and a name reused inside a batch still
- * deletes the old holder's row. Catch-up commits every 25,000 events, live every tick.
+ * deletes the old holder's row; a lost node that recovers keeps its rows. Catch-up commits every 25,000 events, live every tick.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -35,6 +35,11 @@ const history: (OvlEvent | null)[] = [
   started("c", "198.19.1.5"),
   stopped("c", "198.19.1.5"),
   started("d", "198.19.1.6"),
+  null,
+  { type: "NodeLost", data: { node: "n1", lastSeen: null } },
+  null,
+  // Back as it was: the node row changes, its container rows stay.
+  { type: "NodeRecovered", data: { node: "n1", underlayIp: "198.18.0.1", agentVersion: "t2" } },
   null,
 ];
 

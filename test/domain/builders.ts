@@ -49,6 +49,7 @@ export const member = (node: string, i: number, underlayIp = lan(node)): OvlEven
 export const leaving = (node: string): OvlEvent => ({ type: "NodeLeaving", data: { node, reason: "asked to leave" } });
 export const left = (node: string, reason = "left the cluster"): OvlEvent => ({ type: "NodeLeft", data: { node, reason } });
 export const lost = (node: string, lastSeen: string | null = NOW): OvlEvent => ({ type: "NodeLost", data: { node, lastSeen } });
+export const recovered = (node: string, underlayIp = lan(node), agentVersion = "0.1.0"): OvlEvent => ({ type: "NodeRecovered", data: { node, underlayIp, agentVersion } });
 export const started = (name: string, node: string, ip: string, opts: { image?: string; cmd?: string[]; ports?: PortMapping[] } = {}): OvlEvent => ({
   type: "ContainerStarted",
   data: { name, node, ip, mac: macFor(ip), image: opts.image ?? "busybox", cmd: opts.cmd ?? [], ports: opts.ports ?? [] },

@@ -5,7 +5,7 @@ import { OvlErrorCodes as C } from "@ovl/domain";
 import { given } from "../support/given.js";
 import {
   block, cluster, clusterCreated, completeLeave, createCluster, gw, join, joined, lan, leave, leaving, left, lose,
-  lost, member, release, started, stopped, subnetAssigned,
+  lost, member, recovered, release, report, running, failed, started, stopped, subnetAssigned,
 } from "./builders.js";
 
 const noCluster = suite("when there is no cluster");
@@ -80,11 +80,28 @@ lostNode("it keeps its block and containers until it rejoins", () => {
   assert.is(state.nodes.n1?.subnet, block(0));
   assert.ok(state.nodes.n1?.containers.web);
 });
-lostNode("rejoining stops its old containers and keeps its block", () => {
+lostNode("coming back from the same address records NodeRecovered: ready, same block, its containers as recorded", () => {
+  const history = [...cluster("n1"), started("web", "n1", "198.19.0.2"), running("web", "n1", "198.19.0.2"), started("db", "n1", "198.19.0.3"), lost("n1")];
+  const state = given(history).when(join("n1", lan("n1"), { agentVersion: "0.2.0" })).then([recovered("n1", lan("n1"), "0.2.0")]);
+  const n1 = state.nodes.n1!;
+  assert.equal([n1.status, n1.subnet, n1.gateway, n1.agentVersion, n1.lastSeen], ["ready", block(0), gw(0), "0.2.0", undefined]);
+  assert.equal(Object.values(n1.containers).map((c) => [c.name, c.ip, c.state]), [["web", "198.19.0.2", "running"], ["db", "198.19.0.3", "pending"]]);
+});
+lostNode("once recovered, the same join again decides nothing; its agent's reports are recorded", () => {
+  const history = [...cluster("n1"), started("web", "n1", "198.19.0.2"), lost("n1"), recovered("n1")];
+  given(history).when(join("n1")).thenNothingHappened();
+  given(history).when(report("n1", "web", "198.19.0.2", "failed", { reason: "gone from Docker" })).then([failed("web", "n1", "198.19.0.2", "gone from Docker")]);
+});
+lostNode("coming back from another LAN address is refused: release it first", () => {
   const history = [...cluster("n1"), started("web", "n1", "198.19.0.2"), lost("n1")];
-  const state = given(history).when(join("n1")).then([stopped("web", "n1", "198.19.0.2", "node was lost"), joined("n1")]);
-  assert.is(state.nodes.n1?.status, "ready");
-  assert.is(state.nodes.n1?.subnet, block(0));
+  given(history).when(join("n1", "198.18.0.99")).thenThrows(C.NodeExists, /n1 is lost and resumes only from its address 198\.18\.0\.11, not 198\.18\.0\.99; .*`ovl release n1`/);
+});
+lostNode("a lost node whose join was cut before its block gets one when it comes back", () => {
+  given([clusterCreated(), ...member("n1", 0), joined("n2"), lost("n2")]).when(join("n2")).then([recovered("n2"), subnetAssigned("n2", 1)]);
+});
+lostNode("released, its agent coming back joins as a new node: no containers, the lowest free block", () => {
+  const history = [...cluster("n1", "n2"), started("web", "n1", "198.19.0.2"), lost("n1"), stopped("web", "n1", "198.19.0.2", "node released"), left("n1", "released by operator")];
+  const state = given(history).when(join("n1")).then([joined("n1"), subnetAssigned("n1", 0)]);
   assert.equal(state.nodes.n1?.containers, {});
 });
 lostNode("losing it again decides nothing; an unknown node is never lost", () => {

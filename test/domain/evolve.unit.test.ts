@@ -3,7 +3,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { emptyState, envelope, evolve, foldEvents, applyStored, type OvlEvent } from "@ovl/domain";
 import { deepFreeze, fold } from "../support/given.js";
-import { CLUSTER, NOW, block, cluster, clusterCreated, exited, failed, gw, joined, lan, leaving, left, lost, running, started, stopped, subnetAssigned } from "./builders.js";
+import { CLUSTER, NOW, block, cluster, clusterCreated, exited, failed, gw, joined, lan, leaving, left, lost, recovered, running, started, stopped, subnetAssigned } from "./builders.js";
 
 const T1 = "2026-01-01T00:00:01.000Z";
 const IP = "198.19.0.2";
@@ -66,9 +66,27 @@ ev("NodeJoined after NodeLost keeps the block; after NodeLeft starts afresh", ()
   const n = step(leftHistory, joined("n1", "198.18.0.77")).nodes.n1;
   assert.equal([n?.status, n?.subnet, n?.underlayIp, n?.reason], ["ready", null, "198.18.0.77", undefined]);
 });
+ev("NodeRecovered makes a lost node ready again: same block, containers as recorded, since the event", () => {
+  const history = [...cluster("n1"), started("web", "n1", IP), running("web", "n1", IP), started("db", "n1", "198.19.0.3"), exited("db", "n1", "198.19.0.3", 3), lost("n1", "2025-12-31T23:59:00.000Z")];
+  const before = fold(history, NOW).nodes.n1!;
+  const n = step(history, recovered("n1", lan("n1"), "0.2.0")).nodes.n1!;
+  assert.equal([n.status, n.since, n.subnet, n.gateway, n.agentVersion, n.lastSeen], ["ready", T1, block(0), gw(0), "0.2.0", undefined]);
+  assert.equal(n.containers, before.containers, "the containers, untouched");
+  assert.equal([n.containers.web?.state, n.containers.db?.state, n.containers.db?.exitCode], ["running", "exited", 3]);
+});
+ev("NodeRecovered about a node that is not lost changes nothing", () => {
+  const ready = fold(cluster("n1"), NOW);
+  assert.equal(evolve(ready, recovered("n1"), { time: T1 }), ready);
+  const gone = fold([...cluster("n1"), leaving("n1"), left("n1")], NOW);
+  assert.equal(evolve(gone, recovered("n1"), { time: T1 }), gone);
+});
+ev("an old history (lost, its containers stopped, joined again) replays as it always did", () => {
+  const n = fold([...cluster("n1"), started("web", "n1", IP), lost("n1"), stopped("web", "n1", IP, "node was lost"), joined("n1")], NOW).nodes.n1!;
+  assert.equal([n.status, n.subnet, n.containers, n.lastSeen], ["ready", block(0), {}, undefined]);
+});
 ev("an event about an unknown node or container changes nothing", () => {
   const before = fold(cluster("n1"), NOW);
-  for (const e of [subnetAssigned("n9", 1), leaving("n9"), left("n9"), lost("n9"), started("web", "n9", IP), running("web", "n1", IP), stopped("web", "n1", IP)]) {
+  for (const e of [subnetAssigned("n9", 1), leaving("n9"), left("n9"), lost("n9"), recovered("n9"), started("web", "n9", IP), running("web", "n1", IP), stopped("web", "n1", IP)]) {
     assert.equal(evolve(before, e, { time: T1 }), before, e.type);
   }
 });

@@ -2,7 +2,7 @@
  * Dead nodes against a real nats-server, real coordinators and simulated agents (the real
  * agent code with the RecordingRuntime): silence -> NodeLost after the period, appended
  * once by two coordinators; containers shown lost; the block kept from new nodes until
- * `release`; a lost agent that comes back tears down and rejoins with the same block; a
+ * `release`; a lost agent that comes back resumes with the same block and containers; a
  * restarted coordinator, or one whose NATS server restarted, waits a full period.
  */
 import { suite } from "uvu";
@@ -88,7 +88,7 @@ test("silence -> NodeLost after the period, once with two coordinators; ps shows
   for (const h of [c1, c2]) await h.stop();
 });
 
-test("a lost agent that comes back tears down and joins again with the same block", async () => {
+test("a lost agent that comes back resumes: the same block, its container as it was, nothing torn down", async () => {
   const c = await ctx.b.coordinator({ db: "c3.db", cluster: CLUSTER, lostAfterMs: LOST_MS });
   // c never beats: once lost, the operator frees its block.
   await waitFor("NodeLost c", async () => (await lostEvents("c")).length > 0, 4 * LOST_MS);
@@ -100,13 +100,16 @@ test("a lost agent that comes back tears down and joins again with the same bloc
   await waitFor("d-web running", () => c.state().nodes.d?.containers["d-web"]?.state === "running");
   const block = c.state().nodes.d!.subnet;
   await waitFor("NodeLost d", async () => (await lostEvents("d")).length > 0, 4 * LOST_MS);
-  await waitFor("d rejoined", () => c.state().nodes.d?.status === "ready" && runtime.teardowns > 0, 5000);
-  assert.equal(c.state().nodes.d!.subnet, block, "the same block after rejoining");
-  assert.equal(c.state().nodes.d!.containers["d-web"], undefined, "its old containers were stopped (it tore them down)");
+  await waitFor("d recovered", async () => (await readEvents(ctx.b.nc)).some((e) => e.type === "NodeRecovered" && e.data.node === "d"), 5000);
+  await waitFor("d ready", () => c.state().nodes.d?.status === "ready", 5000);
+  assert.equal(c.state().nodes.d!.subnet, block, "the same block after coming back");
+  assert.is(c.state().nodes.d!.containers["d-web"]?.state, "running", "its container kept, as it was");
+  assert.is(runtime.teardowns, 0, "nothing torn down");
   const seq = (await readEvents(ctx.b.nc)).filter((e) => e.subject.startsWith("ovl.evt.node.d") || e.subject.startsWith("ovl.evt.ctr.d."));
   const types = seq.map((e) => e.type);
   const lostAt = types.indexOf("NodeLost");
-  assert.equal(types.slice(lostAt, lostAt + 3), ["NodeLost", "ContainerStopped", "NodeJoined"]);
+  assert.equal(types.slice(lostAt, lostAt + 2), ["NodeLost", "NodeRecovered"]);
+  assert.not.ok(types.includes("ContainerStopped"), "no container stopped");
   await c.stop(); // first, so that d stays ready and silent for the next test
   await d.stop();
 });

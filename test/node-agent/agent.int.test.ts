@@ -2,7 +2,8 @@
  * The agent's control side against a real nats-server: join, the fold equals the
  * stream's, heartbeats in OVL_HEARTBEATS, the (simulated) runtime gets the node's
  * containers and its reports are sent and recorded, refusals end the agent, leaving tears
- * down and reports left, a lost node tears down and joins again, a restart changes nothing.
+ * down and reports left, a lost node joins again and resumes as it was, a released one joins
+ * as a new node, a restart changes nothing.
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -164,18 +165,42 @@ test("a node that left, joined again by a new agent: it does not act on the old 
   assert.ok(runtime.syncCount >= 1, "it synced its node");
 });
 
-test("lost: teardown, then join again", async () => {
+const joinsOf = (node: string) => ctx.responder.received.filter((r) => r.kind === "join" && (r.body as { node: string }).node === node).length;
+
+test("lost: joins again and resumes with its block and containers; nothing torn down, nothing synced while lost", async () => {
   const runtime = new RecordingRuntime();
   const h4 = await agent("n4", "198.18.0.14", runtime);
   await ctx.responder.command("StartContainer", { name: "c4", node: "n4", image: "busybox", cmd: [], ports: [] });
   await waitFor("c4 running", () => h4.state().nodes.n4?.containers.c4?.state === "running");
-  const joinsBefore = ctx.responder.received.filter((r) => r.kind === "join" && (r.body as { node: string }).node === "n4").length;
-  await ctx.responder.command("LoseNode", { node: "n4", lastSeen: null });
-  await waitFor("n4 ready again", () => h4.state().nodes.n4?.status === "ready" && runtime.teardowns === 1);
-  const joinsAfter = ctx.responder.received.filter((r) => r.kind === "join" && (r.body as { node: string }).node === "n4").length;
-  assert.is(joinsAfter, joinsBefore + 1);
-  assert.is(h4.state().nodes.n4?.containers.c4, undefined, "its old containers were stopped by the rejoin");
-  assert.is(h4.state().nodes.n4?.subnet, ctx.responder.state.nodes.n4?.subnet, "it keeps its block");
+  const block = h4.state().nodes.n4?.subnet;
+  const joinsBefore = joinsOf("n4");
+  const [lostAt] = await ctx.responder.command("LoseNode", { node: "n4", lastSeen: null });
+  await waitFor("n4 ready again", () => h4.state().nodes.n4?.status === "ready" && h4.seq() > lostAt!);
+  assert.is(joinsOf("n4"), joinsBefore + 1);
+  assert.is(runtime.teardowns, 0, "a lost node keeps its containers and dataplane");
+  assert.ok(runtime.syncs.every((s) => s.containers.length === 1), "no sync ever saw the node without its container");
+  const n4 = ctx.responder.state.nodes.n4!;
+  assert.equal([n4.subnet, n4.containers.c4?.state], [block, "running"], "the same block, the container as it was");
+  const all = await history(ctx.nc);
+  assert.equal(all.filter((e) => e.subject === "ovl.evt.node.n4").map((e) => e.type).slice(-2), ["NodeLost", "NodeRecovered"]);
+  assert.not.ok(all.some((e) => e.type === "ContainerStopped" && e.data.node === "n4"), "nothing stopped");
+});
+
+test("released while it runs (lost, then `ovl release`): teardown, then a fresh join as a new node", async () => {
+  const runtime = new RecordingRuntime();
+  const h5 = await agent("n5", "198.18.0.15", runtime);
+  await ctx.responder.command("StartContainer", { name: "c5", node: "n5", image: "busybox", cmd: [], ports: [] });
+  await waitFor("c5 running", () => h5.state().nodes.n5?.containers.c5?.state === "running");
+  const joinsBefore = joinsOf("n5");
+  // Both queued at once, so the release is decided before the agent's own rejoin can be.
+  await Promise.all([ctx.responder.command("LoseNode", { node: "n5", lastSeen: null }), ctx.responder.command("ReleaseNode", { node: "n5" })]);
+  await waitFor("n5 a member again, without c5", () => h5.state().nodes.n5?.status === "ready" && !h5.state().nodes.n5?.containers.c5);
+  assert.ok(joinsOf("n5") > joinsBefore);
+  const types = (await history(ctx.nc)).filter((e) => e.subject === "ovl.evt.node.n5").map((e) => e.type);
+  assert.equal(types.slice(-4), ["NodeLost", "NodeLeft", "NodeJoined", "SubnetAssigned"], "joined as a new node");
+  await waitFor("a sync of the new membership, without c5", () => runtime.last()?.containers.length === 0 && h5.seq() >= ctx.responder.last);
+  const ended = await Promise.race([h5.done.then(() => true, () => true), new Promise((r) => setTimeout(() => r(false), 500))]);
+  assert.is(ended, false, "the agent keeps running");
 });
 
 test.run();

@@ -3,7 +3,8 @@
  * kernel dataplane in that namespace: containers created with `--network none`, ovl's
  * labels and a restart policy, wired by PID; an unlabelled container never touched; stale
  * ones removed; failures reported with the reason and nothing left half made; a container
- * Docker restarts (crash, dockerd restart) wired again; teardown leaves no ovl container.
+ * Docker restarts (crash, dockerd restart) wired again; one Docker no longer has reported
+ * failed, not made again; teardown leaves no ovl container.
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -184,6 +185,22 @@ test("a container the state no longer holds is removed, with its veth", async ()
   await new Promise((r) => setTimeout(r, 300));
   assert.not.ok(ctx.emitted.some((r) => r.state === "exited"), "a removal is not reported as an exit");
   assert.ok((await ctx.td.docker.getContainer(ctx.plainId).inspect()).State.Running, "the unlabelled one still runs");
+});
+
+test("a container that ran and that Docker no longer has is reported failed with the reason, not made again", async () => {
+  cmd("StartContainer", { name: "gone", node: "n1", image: TEST_IMAGE, cmd: ["sleep", "300"], ports: [] });
+  const [started] = await ctx.runtime.sync(ctx.state, "n1");
+  assert.equal([started?.name, started?.state], ["gone", "running"]);
+  cmd("ReportContainer", { node: "n1", name: "gone", ip: started!.ip, state: "running" });
+  await ctx.td.docker.getContainer("ovl-gone").remove({ force: true }); // behind ovl's back
+  const reports = await ctx.runtime.sync(ctx.state, "n1");
+  assert.equal(reports.map((r) => `${r.name}:${r.state}`), ["gone:failed"]);
+  assert.match(reports[0]!.reason ?? "", /container ovl-gone is no longer in Docker on node n1/);
+  const names = (await ctx.td.docker.listContainers({ all: true })).flatMap((c) => c.Names);
+  assert.not.ok(names.includes("/ovl-gone"), "not made again");
+  assert.not.ok(await linkExists(vethNameFor(started!.ip)));
+  cmd("ReportContainer", { node: "n1", name: "gone", ip: started!.ip, state: "failed", reason: reports[0]!.reason });
+  cmd("RemoveContainer", { name: "gone" });
 });
 
 test("teardown removes ovl's containers and the dataplane, nothing else", async () => {

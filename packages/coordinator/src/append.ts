@@ -19,6 +19,7 @@ export function aggregateKey(event: OvlEvent): string {
     case "NodeLeaving":
     case "NodeLeft":
     case "NodeLost":
+    case "NodeRecovered":
       return event.data.node;
     default:
       return event.data.name;

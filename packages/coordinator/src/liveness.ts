@@ -4,7 +4,7 @@
  * How it works:
  * 1. Every tick reads the latest heartbeat of each node (heartbeats.ts keeps it) and notes,
  *    on this process's monotonic clock, when a node's beat last changed and when its
- *    NodeJoined was last seen (a node that rejoined is fresh). Agents' clocks are never
+ *    NodeJoined or NodeRecovered was last seen (a node back is fresh). Agents' clocks are never
  *    compared with ours: only "did a new beat arrive" matters.
  * 2. A node's silence is measured from the latest of: its last new beat, its last join,
  *    and the moment this coordinator began watching. So a coordinator that just started

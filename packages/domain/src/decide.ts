@@ -68,6 +68,14 @@ function decideCreateCluster({ data }: CreateCluster, state: ClusterState): OvlE
   return [];
 }
 
+/**
+ * A lost node resumes only from the LAN address it had: from another one it may be another
+ * machine given the same name, while the first still runs its containers at their addresses.
+ */
+function lostElsewhere(node: NodeRecord, underlayIp: string): string {
+  return `node ${node.name} is lost and resumes only from its address ${node.underlayIp}, not ${underlayIp}; if the machine's address changed or this is another machine, free the name with \`ovl release ${node.name}\` (its containers are removed) and start the agent again`;
+}
+
 function decideJoin({ data }: JoinNode, state: ClusterState): OvlEvent[] {
   const cluster = requireCluster(state);
   if (data.lanMtu !== undefined && data.lanMtu < cluster.mtu + VXLAN_OVERHEAD) {
@@ -82,15 +90,13 @@ function decideJoin({ data }: JoinNode, state: ClusterState): OvlEvent[] {
   const existing = state.nodes[data.node];
   const events: OvlEvent[] = [];
   if (existing && existing.status !== "left") {
+    if (existing.status === "lost" && existing.underlayIp !== data.underlayIp) fail(C.NodeExists, lostElsewhere(existing, data.underlayIp));
     if (existing.underlayIp !== data.underlayIp) {
       fail(C.NodeExists, `node ${data.node} is already a member with address ${existing.underlayIp}; pick another name, or make it leave first`);
     }
     if (existing.status === "leaving") fail(C.NodeNotReady, `node ${data.node} is leaving; join again once it has left`);
-    if (existing.status === "lost") {
-      // Its agent cleaned up before rejoining: its old containers are gone.
-      events.push(...stopAll(existing, "node was lost"));
-      events.push({ type: "NodeJoined", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion } });
-    }
+    // Its block, addresses and containers were held for it: it resumes where it was.
+    if (existing.status === "lost") events.push({ type: "NodeRecovered", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion } });
     if (existing.subnet) return events;
   } else {
     events.push({ type: "NodeJoined", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion } });

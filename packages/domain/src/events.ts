@@ -7,7 +7,10 @@
  * - NodeJoined then SubnetAssigned: a node is a member and owns a block of the cidr.
  * - NodeLeaving: `ovl leave` was decided; its containers were stopped in the same decision.
  *   The agent tears its node down and reports; NodeLeft then frees the block.
- * - NodeLost: heartbeats stopped; the node keeps its block until it rejoins or is released.
+ * - NodeLost: heartbeats stopped; the node keeps its block and containers until it comes
+ *   back or is released.
+ * - NodeRecovered: a lost node's agent came back from the same LAN address: the node is ready
+ *   again with the same block and its containers as last recorded (its agent reports them).
  * - ContainerStarted is the decision: the name and address are taken. The agent reports
  *   back and the coordinator records ContainerRunning / ContainerFailed / ContainerExited.
  * - ContainerStopped frees the name and address at once.
@@ -24,6 +27,7 @@ export type SubnetAssigned = Ev<"SubnetAssigned">;
 export type NodeLeaving = Ev<"NodeLeaving">;
 export type NodeLeft = Ev<"NodeLeft">;
 export type NodeLost = Ev<"NodeLost">;
+export type NodeRecovered = Ev<"NodeRecovered">;
 export type ContainerStarted = Ev<"ContainerStarted">;
 export type ContainerRunning = Ev<"ContainerRunning">;
 export type ContainerFailed = Ev<"ContainerFailed">;
@@ -37,6 +41,7 @@ export type OvlEvent =
   | NodeLeaving
   | NodeLeft
   | NodeLost
+  | NodeRecovered
   | ContainerStarted
   | ContainerRunning
   | ContainerFailed
@@ -75,6 +80,7 @@ export function subjectFor(event: OvlEvent): string {
     case "NodeLeaving":
     case "NodeLeft":
     case "NodeLost":
+    case "NodeRecovered":
       return `${EVENT_SUBJECT_PREFIX}.node.${event.data.node}`;
     case "ContainerStarted":
     case "ContainerRunning":

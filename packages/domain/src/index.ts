@@ -49,6 +49,7 @@ export {
   type NodeLeaving,
   type NodeLeft,
   type NodeLost,
+  type NodeRecovered,
   type OvlEvent,
   type StoredEvent,
   type SubnetAssigned,

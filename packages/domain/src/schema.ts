@@ -43,6 +43,7 @@ export const EventDataSchemas = {
   NodeLeaving: strict({ node: Name, reason: Reason }),
   NodeLeft: strict({ node: Name, reason: Reason }),
   NodeLost: strict({ node: Name, lastSeen: Type.Union([Time, Type.Null()]) }),
+  NodeRecovered: strict({ node: Name, underlayIp: Ipv4, agentVersion: Type.String({ maxLength: 64 }) }),
   ContainerStarted: strict({
     name: Name,
     node: Name,

@@ -157,6 +157,15 @@ function evolveWith(set: SetEntry, state: ClusterState, event: OvlEvent, time: s
       }));
     case "NodeLost":
       return withNode(set, state, event.data.node, (n) => ({ ...n, status: "lost", since: time, lastSeen: event.data.lastSeen }));
+    case "NodeRecovered":
+      // Back as it was: the same block and containers (their agent reports what changed).
+      return withNode(set, state, event.data.node, (n) => n.status !== "lost" ? n : {
+        ...omitted(n, "lastSeen", "reason"),
+        underlayIp: event.data.underlayIp,
+        agentVersion: event.data.agentVersion,
+        status: "ready",
+        since: time,
+      });
     case "ContainerStarted": {
       const d = event.data;
       return withNode(set, state, d.node, (n) => ({

@@ -33,6 +33,7 @@ export {
   type NodePlan,
 } from "./plan.js";
 export { createLan, createNodeNs, removeLan, removeNodeNs, listLabLinks, listLabNamespaces, pidsInNs } from "./netns.js";
+export { startNodeDocker } from "./node-docker.js";
 export { startDockerNode, waitDockerNode, pingDocker, dockerdArgv, supervisorScript, containerdConfig } from "./docker-node.js";
 export { cgroupMountLines, hostCgroupMountLines, parseMounts } from "./cgroups.js";
 export { busyboxTarball, loadImage, hasImage, IMAGE_CMD } from "./image.js";

@@ -15,8 +15,11 @@
  *    `matters`, `aboutAnotherNode`) and every reconcileMs hands the node's view to the
  *    runtime; its reports go out as ReportContainer requests. The runtime's own watch
  *    reports (Docker restarts) too.
- * 5. The view says `leaving`: teardown, report left, done = "left". It says `lost`:
- *    teardown, then join again.
+ * 5. The view says `leaving`: teardown, report left, done = "left". It says `lost`: join
+ *    again (NodeRecovered) and touch nothing meanwhile: the node's containers keep their
+ *    wiring and keep talking to each other while it is cut off, and resume as they are. It
+ *    says `left` without a leave of ours (`ovl release` while we ran): teardown, then join
+ *    as a new node. After any join, nothing acts on a view from before it.
  * Stopping (stop(), SIGTERM) only stops the agent: containers and dataplane stay as they
  * are, and a restarted agent reads everything again and changes only what differs.
  */
@@ -154,6 +157,7 @@ class Agent {
   private readyAt = 0;
   private fullDue = true;
   private lostSince: string | null = null;
+  private releasedSince: string | null = null;
   private resolve!: (v: "stopped" | "left") => void;
   private reject!: (err: unknown) => void;
   private cleanups: (() => void)[] = [];
@@ -238,11 +242,13 @@ class Agent {
 
   /** One reconcile: the view decides between leaving, rejoining and syncing. */
   private async step(): Promise<void> {
-    if (this.stopped || !this.ready) return;
+    // Not on a view from before our latest join (a rejoin's events are on their way).
+    if (this.stopped || !this.ready || this.seq < this.readyAt) return;
     const state = this.state(); // sealed: the runtime may read it across awaits while events arrive
     const self = state.nodes[this.node];
-    if (self?.status === "leaving" || self?.status === "left") return this.leave(self.status);
-    if (self?.status === "lost") return this.rejoin(self.since);
+    if (self?.status === "leaving") return this.leave();
+    if (self?.status === "left") return this.joinAsNew(self.since);
+    if (self?.status === "lost") return this.resume(self.since);
     // Full on the first sync, on the periodic one and after a failure: it heals drift in
     // every part; the syncs events trigger in between trust what a full one verified.
     const full = this.fullDue;
@@ -257,21 +263,35 @@ class Agent {
   }
 
   // 5. Leaving: tear down, then say so; the coordinator records NodeLeft.
-  private async leave(status: "leaving" | "left"): Promise<void> {
-    this.log(`node ${this.node} is ${status}: removing its containers and dataplane`);
+  private async leave(): Promise<void> {
+    this.log(`node ${this.node} is leaving: removing its containers and dataplane`);
     await this.opts.runtime.teardown();
-    if (status === "leaving") await askUntilAnswered(this.opts.nc, subjects.reportSubject(this.node, "left"), { node: this.node }, this.ask);
+    await askUntilAnswered(this.opts.nc, subjects.reportSubject(this.node, "left"), { node: this.node }, this.ask);
     this.log(`node ${this.node} left the cluster`);
     await this.finish("left", false);
   }
 
-  private async rejoin(since: string): Promise<void> {
+  /** Lost (silent too long): its block and containers were kept, so it joins again and resumes. */
+  private async resume(since: string): Promise<void> {
     if (this.lostSince === since) return;
     this.lostSince = since;
-    this.log(`node ${this.node} was declared lost: tearing down, then joining again`);
+    this.log(`node ${this.node} was declared lost: joining again; its containers and dataplane stay as they are`);
+    await this.joinAgain();
+  }
+
+  /** Released by an operator while this agent ran: its names and addresses may be anyone's now. */
+  private async joinAsNew(since: string): Promise<void> {
+    if (this.releasedSince === since) return;
+    this.releasedSince = since;
+    this.log(`node ${this.node} was released: removing its containers and dataplane, then joining again as a new node`);
     await this.opts.runtime.teardown();
+    await this.joinAgain();
+  }
+
+  private async joinAgain(): Promise<void> {
     try {
       this.readyAt = Math.max(this.readyAt, await join(this.opts.nc, this.joinBody!, this.ask));
+      this.fullDue = true; // much may have changed meanwhile (a dockerd restart, the peers)
     } catch (err) {
       if (!this.stopped) this.fail(err);
     }

@@ -96,6 +96,8 @@ export function summarize(e: StoredEvent): string {
       return `${e.data.node} left: ${e.data.reason}`;
     case "NodeLost":
       return `${e.data.node} lost (last seen ${e.data.lastSeen ?? "never"})`;
+    case "NodeRecovered":
+      return `${e.data.node} back from ${e.data.underlayIp}, with its block and containers`;
     case "ContainerStarted":
       return `${e.data.name} on ${e.data.node} at ${e.data.ip} (${e.data.image})`;
     case "ContainerRunning":

@@ -46,7 +46,8 @@ export function requestRow(env: Envelope, seq: number, after: ClusterState): Req
   switch (env.type) {
     case "ClusterCreated":
       return done(id, seq, { cluster: env.data, seq });
-    case "NodeJoined": {
+    case "NodeJoined":
+    case "NodeRecovered": {
       const { node, underlayIp, agentVersion } = env.data;
       if (after.nodes[node]?.subnet) return done(id, seq, joinReply(after, node, seq));
       return open(id, seq, { type: "JoinNode", data: { node, underlayIp, agentVersion } });

@@ -74,6 +74,7 @@ class Touched {
       case "SubnetAssigned":
       case "NodeLeaving":
       case "NodeLost":
+      case "NodeRecovered": // its containers stay as they were
         this.nodes.add(event.data.node);
         return;
       default: {

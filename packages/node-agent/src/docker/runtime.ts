@@ -3,9 +3,12 @@
  * 1. the kernel dataplane is reconciled (bridge, VXLAN, peers, NAT, published ports);
  * 2. ovl's Docker containers of this node that the state no longer holds are removed
  *    (force) and their veths detached; failed ones too (their half is gone already);
- * 3. every container the state holds exists, runs and is wired (attach by PID), created
- *    when missing: `--network none`, labels, restart policy unless-stopped, the image
- *    pulled when Docker says it is missing (as `docker run` does: no look-up first).
+ * 3. every container the state holds exists, runs and is wired (attach by PID); a pending
+ *    one is created when missing: `--network none`, labels, restart policy unless-stopped,
+ *    the image pulled when Docker says it is missing (as `docker run` does: no look-up
+ *    first). One that ran and that Docker no longer has (removed behind ovl's back, or
+ *    gone with Docker's data while its node was down) is reported failed, not made again
+ *    from scratch: it keeps its name and address until `ovl rm`, like any failed one.
  * Step 1 runs while Docker lists, creates and starts containers (step 3 waits for it only
  * before wiring): dockerd's create + start is the long part of `ovl run`, and the kernel's
  * reads and writes hide behind it. A dataplane failure fails the sync, not the containers:
@@ -144,7 +147,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
   /** `dataplane`: the bridge is there once it resolves; a rejection ends the sync (retried), it fails no container. */
   private async ensure(rec: ContainerRecord, existing: ContainerSummary | undefined, desired: DesiredNode, dataplane: Promise<void>): Promise<ContainerReport | null> {
     const d = existing ? await this.containers.inspect(existing.id) : null;
-    if (!d) return this.create(rec, desired, dataplane);
+    if (!d) return rec.state === "pending" ? this.create(rec, desired, dataplane) : this.failed(rec, null, this.gone(rec));
     if (d.restarting) return null; // Docker is on it; its "start" event wires it
     if (!d.running) {
       if (rec.state !== "pending") return rec.state === "running" ? { name: rec.name, ip: rec.ip, state: "exited", exitCode: d.exitCode } : null;
@@ -175,6 +178,10 @@ export class LinuxDockerRuntime implements NodeRuntime {
     this.log(`wiring ${rec.name} (pid ${pid}) interrupted: ${!now ? "the container is gone" : now.running || now.restarting ? "Docker restarted it" : "it stopped"}`);
     if (!now || now.running || now.restarting) return null;
     return { name: rec.name, ip: rec.ip, state: "exited", exitCode: now.exitCode };
+  }
+
+  private gone(rec: ContainerRecord): AgentError {
+    return new AgentError(AgentErrorCodes.Docker, `container ${dockerNameFor(rec.name)} is no longer in Docker on node ${this.opts.node} (removed outside ovl, or Docker's data is gone)`);
   }
 
   /** Creates, starts and wires a missing container; on failure removes what was half made. */

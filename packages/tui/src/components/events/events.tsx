@@ -15,6 +15,7 @@ export const EVENT_COLUMNS: readonly Column[] = [
 const TYPE_COLOR: Record<string, string> = {
   ContainerFailed: "red",
   NodeLost: "red",
+  NodeRecovered: "green",
   ContainerStopped: "gray",
   NodeLeft: "gray",
   NodeLeaving: "yellow",
