@@ -1,0 +1,136 @@
+/**
+ * The VXLAN port of a node is open to the cluster's members only. One node n1 with ovl's
+ * dataplane and a container a; on the same LAN a member host m (n2's address) and a host x
+ * that is not a member, each with a VXLAN device of its own made by hand (the cluster's VNI
+ * and port, a permanent neighbour entry for a and a static FDB entry toward n1), as anyone
+ * on the LAN could make. What reaches a is seen by a UDP listener in its namespace.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as pathJoin } from "node:path";
+import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
+import { createKernelDataplane, desiredDataplane, type KernelDataplane, type Step } from "../../packages/node-agent/src/kernel/index.js";
+import { foreignDrops } from "../../packages/node-agent/src/kernel/vxlan-filter.js";
+import { Scope, makeLan, ping, startContainer, type LanHost } from "../support/netns.js";
+import { until } from "../support/wait.js";
+import { CLUSTER, given, join, start } from "./kernel-given.js";
+
+const scope = new Scope();
+const PORT = 9999;
+let n1: LanHost, m: LanHost, x: LanHost;
+let dir: string;
+let dp: KernelDataplane;
+const log: string[] = [];
+/** What a's listener received, one "source text" line per datagram. */
+const received: string[] = [];
+const S = given([CLUSTER, join("n1", "198.18.0.11"), join("n2", "198.18.0.12"), start("a", "n1")]);
+const A = S.nodes.n1!.containers.a!.ip;
+const desired = (state: ClusterState) => desiredDataplane(state, "n1", { underlayIface: "lan0" })!;
+const ops = (steps: Step[]) => steps.map((s) => s.op);
+
+/** A VXLAN device of the cluster's VNI on a LAN host, with an overlay address and a way to a's MAC through n1. */
+async function handmadeVxlan(h: LanHost, overlayIp: string): Promise<void> {
+  const c = S.cluster!;
+  for (const argv of [
+    ["link", "add", "vx0", "type", "vxlan", "id", String(c.vni), "dstport", String(c.vxlanPort), "local", h.ip, "dev", "lan0", "nolearning"],
+    ["link", "set", "vx0", "address", macFor(overlayIp), "mtu", String(c.mtu), "up"],
+    ["addr", "add", `${overlayIp}/18`, "dev", "vx0"],
+    ["neigh", "replace", A, "lladdr", macFor(A), "dev", "vx0", "nud", "permanent"],
+  ]) await h.run("ip", argv);
+  await h.run("bridge", ["fdb", "replace", macFor(A), "dev", "vx0", "dst", n1.ip, "self", "permanent"]);
+}
+
+/** Sends `count` datagrams "tag i" from a host's overlay address to a's listener. */
+async function send(h: LanHost, tag: string, count: number): Promise<void> {
+  const js = `const s=require("dgram").createSocket("udp4");let n=0;const next=()=>n<${count}?s.send("${tag} "+n++,${PORT},"${A}",next):s.close();next()`;
+  await h.run(process.execPath, ["-e", js]);
+}
+
+const from = (tag: string) => received.filter((l) => l.split(" ")[1] === tag);
+const drops = async () => foreignDrops((await n1.run("nft", ["list", "table", "ip", "ovl"])).stdout) ?? -1;
+/** Sends 5 datagrams and says how many of them reached a (waiting a while for the last one). */
+async function reached(h: LanHost, tag: string): Promise<number> {
+  await send(h, tag, 5);
+  await until(`${tag}: all 5 datagrams`, 1000, async () => from(tag).length === 5).catch(() => undefined);
+  return from(tag).length;
+}
+
+test.before(async () => {
+  try {
+    const hosts = await makeLan(scope, [
+      { name: "n1", ip: "198.18.0.11" },
+      { name: "m", ip: "198.18.0.12" },
+      { name: "x", ip: "198.18.0.13" },
+    ]);
+    [n1, m, x] = [hosts.n1!, hosts.m!, hosts.x!];
+    dir = mkdtempSync(pathJoin(tmpdir(), "ovl-vxlan-filter-"));
+    dp = createKernelDataplane({ stateDir: dir, run: n1.run, log: (l) => log.push(l) });
+    await dp.reconcile(desired(S));
+    const a = await startContainer(scope);
+    const d = desired(S);
+    await dp.attachContainer({ pid: a.pid, ip: A, mac: macFor(A), veth: vethNameFor(A), gateway: d.node.gateway, clusterPrefix: d.cluster.prefix, mtu: d.cluster.mtu, fastPath: true });
+    const js = `const s=require("dgram").createSocket("udp4");s.on("message",(b,r)=>console.log(r.address+" "+b));s.bind(${PORT},()=>console.log("ready"))`;
+    const listener = scope.spawn("nsenter", ["-t", String(a.pid), "-n", process.execPath, "-e", js]);
+    listener.stdout!.on("data", (b: Buffer) => received.push(...b.toString().split("\n").filter(Boolean)));
+    await until("a's listener", 5000, async () => received.includes("ready"));
+    // m holds n2's gateway address and MAC: n1 has the entries to answer it.
+    await handmadeVxlan(m, S.nodes.n2!.gateway!);
+    await handmadeVxlan(x, "198.19.3.7");
+  } catch (err) {
+    await scope.close().catch(() => undefined);
+    throw err;
+  }
+});
+
+test.after(async () => {
+  await dp?.teardown().catch(() => undefined);
+  await scope.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("a member's frames reach the container, and its answers come back", async () => {
+  assert.is(await reached(m, "m1"), 5);
+  assert.ok(from("m1").every((l) => l.startsWith(`${S.nodes.n2!.gateway} `)));
+  assert.ok(await ping(m.run, A), "m -> a and back");
+});
+
+test("a non-member's frames with the cluster's VNI are dropped before they reach anything, and counted", async () => {
+  const before = await drops();
+  assert.ok(before >= 0, "the counter exists");
+  assert.is(await reached(x, "x1"), 0);
+  assert.ok((await drops()) >= before + 5, `drops ${before} -> ${await drops()}`);
+  assert.is(await reached(m, "m2"), 5, "the member still gets through");
+});
+
+test("a full reconcile logs the drops; the counted packets do not make it reload the table", async () => {
+  log.length = 0;
+  assert.equal(await dp.reconcile(desired(S)), []);
+  assert.ok(log.some((l) => /^dropped \d+ VXLAN packets from outside the cluster/.test(l)), log.join("\n"));
+  log.length = 0;
+  assert.equal(await dp.reconcile(desired(S)), []);
+  assert.equal(log, [], "nothing new dropped, nothing logged");
+});
+
+test("without ovl's table (deleted by hand) the same frames reach the container: the periodic reconcile closes the port again", async () => {
+  await n1.run("nft", ["delete", "table", "ip", "ovl"]);
+  assert.is(await reached(x, "x2"), 5, "the hole the filter closes");
+  assert.equal(ops(await dp.reconcile(desired(S))), ["nft-load"]);
+  assert.is(await reached(x, "x3"), 0);
+});
+
+test("a node joining at x's address is accepted from its join event's reconcile on, still while lost, no more once released", async () => {
+  const joined = given([join("n3", x.ip)], S);
+  assert.ok(ops(await dp.reconcile(desired(joined), { full: false })).includes("nft-load"), "an event's reconcile reloads the set");
+  assert.is(await reached(x, "x4"), 5);
+  const lost = given([{ type: "LoseNode", data: { node: "n3", lastSeen: null } }], joined);
+  assert.not.ok(ops(await dp.reconcile(desired(lost), { full: false })).includes("nft-load"), "losing a node leaves the set as it is");
+  assert.is(await reached(x, "x5"), 5, "a lost node coming back is not refused");
+  const released = given([{ type: "ReleaseNode", data: { node: "n3" } }], lost);
+  assert.ok(ops(await dp.reconcile(desired(released), { full: false })).includes("nft-load"));
+  assert.is(await reached(x, "x6"), 0);
+  assert.is(await reached(m, "m3"), 5);
+});
+
+test.run();
