@@ -130,6 +130,11 @@ test("nft: the table as nft lists it", () => {
       "\t\ttype filter hook input priority filter; policy accept;",
       '\t\tudp dport 4789 ip saddr != @members counter name "vxlan_foreign" drop',
       "\t}",
+      "",
+      "\tchain forward {",
+      "\t\ttype filter hook forward priority filter; policy accept;",
+      '\t\tudp dport 4789 ip daddr @members counter name "vxlan_foreign" drop',
+      "\t}",
       "}",
     ].join("\n"),
   );

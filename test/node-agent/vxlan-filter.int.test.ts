@@ -3,7 +3,8 @@
  * dataplane and a container a; on the same LAN a member host m (n2's address) and a host x
  * that is not a member, each with a VXLAN device of its own made by hand (the cluster's VNI
  * and port, a permanent neighbour entry for a and a static FDB entry toward n1), as anyone
- * on the LAN could make. What reaches a is seen by a UDP listener in its namespace.
+ * on the LAN could make. What reaches a is seen by a UDP listener in its namespace; what
+ * reaches m's VXLAN port from a, by a counter in m.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -22,6 +23,7 @@ const PORT = 9999;
 let n1: LanHost, m: LanHost, x: LanHost;
 let dir: string;
 let dp: KernelDataplane;
+let a: Awaited<ReturnType<typeof startContainer>>;
 const log: string[] = [];
 /** What a's listener received, one "source text" line per datagram. */
 const received: string[] = [];
@@ -42,17 +44,17 @@ async function handmadeVxlan(h: LanHost, overlayIp: string): Promise<void> {
   await h.run("bridge", ["fdb", "replace", macFor(A), "dev", "vx0", "dst", n1.ip, "self", "permanent"]);
 }
 
-/** Sends `count` datagrams "tag i" from a host's overlay address to a's listener. */
-async function send(h: LanHost, tag: string, count: number): Promise<void> {
-  const js = `const s=require("dgram").createSocket("udp4");let n=0;const next=()=>n<${count}?s.send("${tag} "+n++,${PORT},"${A}",next):s.close();next()`;
-  await h.run(process.execPath, ["-e", js]);
+/** Sends `count` datagrams "tag i" from inside a runner's namespace to ip:port. */
+async function send(run: LanHost["run"], tag: string, count: number, ip = A, port = PORT): Promise<void> {
+  const js = `const s=require("dgram").createSocket("udp4");let n=0;const next=()=>n<${count}?s.send("${tag} "+n++,${port},"${ip}",next):s.close();next()`;
+  await run(process.execPath, ["-e", js]);
 }
 
 const from = (tag: string) => received.filter((l) => l.split(" ")[1] === tag);
 const drops = async () => foreignDrops((await n1.run("nft", ["list", "table", "ip", "ovl"])).stdout) ?? -1;
 /** Sends 5 datagrams and says how many of them reached a (waiting a while for the last one). */
 async function reached(h: LanHost, tag: string): Promise<number> {
-  await send(h, tag, 5);
+  await send(h.run, tag, 5);
   await until(`${tag}: all 5 datagrams`, 1000, async () => from(tag).length === 5).catch(() => undefined);
   return from(tag).length;
 }
@@ -68,7 +70,7 @@ test.before(async () => {
     dir = mkdtempSync(pathJoin(tmpdir(), "ovl-vxlan-filter-"));
     dp = createKernelDataplane({ stateDir: dir, run: n1.run, log: (l) => log.push(l) });
     await dp.reconcile(desired(S));
-    const a = await startContainer(scope);
+    a = await startContainer(scope);
     const d = desired(S);
     await dp.attachContainer({ pid: a.pid, ip: A, mac: macFor(A), veth: vethNameFor(A), gateway: d.node.gateway, clusterPrefix: d.cluster.prefix, mtu: d.cluster.mtu, fastPath: true });
     const js = `const s=require("dgram").createSocket("udp4");s.on("message",(b,r)=>console.log(r.address+" "+b));s.bind(${PORT},()=>console.log("ready"))`;
@@ -131,6 +133,22 @@ test("a node joining at x's address is accepted from its join event's reconcile 
   assert.ok(ops(await dp.reconcile(desired(released), { full: false })).includes("nft-load"));
   assert.is(await reached(x, "x6"), 0);
   assert.is(await reached(m, "m3"), 5);
+});
+
+test("a container of the node cannot send to a member's VXLAN port (it would leave masqueraded as a member); without the table its packets leave", async () => {
+  // m counts what arrives at its VXLAN port carrying the test's mark ("ovlx" first in the payload).
+  await m.run("nft", ["add", "table", "ip", "probe"]);
+  await m.run("nft", ["add", "chain", "ip", "probe", "input", "{ type filter hook input priority filter; policy accept; }"]);
+  await m.run("nft", ["add", "rule", "ip", "probe", "input", "udp", "dport", "4789", "@th,64,32", "0x6f766c78", "counter"]);
+  const arrived = async () => Number(/counter packets (\d+)/.exec((await m.run("nft", ["list", "table", "ip", "probe"])).stdout)?.[1] ?? -1);
+  const before = await drops();
+  await send(a.run, "ovlx", 5, m.ip, 4789);
+  assert.ok((await drops()) >= before + 5, "dropped and counted on the way out");
+  assert.is(await arrived(), 0);
+  await n1.run("nft", ["delete", "table", "ip", "ovl"]);
+  await send(a.run, "ovlx", 5, m.ip, 4789);
+  await until("the datagrams at m", 2000, async () => (await arrived()) === 5);
+  assert.equal(ops(await dp.reconcile(desired(S))), ["nft-load"]);
 });
 
 test.run();

@@ -14,13 +14,14 @@
  *   ovl-br's own nf_call_iptables 0, so bridged overlay frames would otherwise go through
  *   conntrack (measured: 0.85x throughput). No NAT applies inside the overlay, so nothing
  *   needs their state; what leaves or enters it (masquerade, DNAT) is still tracked.
- * - input: VXLAN packets from anyone but the cluster's members are dropped (vxlan-filter.ts).
+ * - input / forward: VXLAN packets from anyone but the cluster's members, and toward them
+ *   from this node's containers, are dropped (vxlan-filter.ts).
  * Forwarding accepts are not here: an accept in this table cannot override Docker's
  * FORWARD DROP (every base chain on a hook must accept), see iptables.ts.
  */
 import type { DesiredNode, PublishedPort } from "./types.js";
 import { NFT_TABLE } from "./types.js";
-import { canonicalNft, foreignVxlanRule, memberObjects } from "./vxlan-filter.js";
+import { canonicalNft, foreignVxlanRule, forwardedVxlanRule, memberObjects } from "./vxlan-filter.js";
 
 function dnatRule(p: PublishedPort, output: boolean): string {
   const match = [
@@ -52,6 +53,7 @@ export function renderNftTable(d: DesiredNode): string {
       `\t\tip saddr ${d.cluster.cidr} ip daddr != ${d.cluster.cidr} masquerade`,
     ]),
     chain("input", "type filter hook input priority filter; policy accept;", [foreignVxlanRule(d)]),
+    chain("forward", "type filter hook forward priority filter; policy accept;", [forwardedVxlanRule(d)]),
   ];
   const body = chains.flatMap((c) => ["", ...c]);
   return [`table ip ${NFT_TABLE} {`, `\tcomment "managed by ovl"`, ...memberObjects(d), ...body, "}"].join("\n");

@@ -15,6 +15,11 @@
  * before the UDP socket of ovl-vx takes them; prerouting would also see VXLAN traffic the
  * node only forwards for someone else.
  *
+ * The one way around it from a member machine without root: a container (of ovl, or any
+ * other of Docker's) sending to another node's port leaves masqueraded with this node's
+ * address, a member's. ovl-vx's own packets are made by this host (the output hook), never
+ * forwarded, so the forward hook drops every VXLAN packet toward a member, counted alike.
+ *
  * nft lists a set's elements sorted and wrapped over lines in a way of its own, and a
  * counter with what it counted; the comparison (canonicalNft) ignores both, so neither
  * the wrapping nor a drop ever makes the table be loaded again.
@@ -49,9 +54,14 @@ export function memberObjects(d: DesiredNode): string[] {
   ];
 }
 
-/** The input chain's one rule. */
+/** The input chain's one rule: VXLAN packets for this node from anyone but a member. */
 export function foreignVxlanRule(d: DesiredNode): string {
   return `\t\tudp dport ${d.vxlan.port} ip saddr != @${MEMBERS_SET} counter name "${FOREIGN_COUNTER}" drop`;
+}
+
+/** The forward chain's one rule: VXLAN packets a container of this node sends toward a member. */
+export function forwardedVxlanRule(d: DesiredNode): string {
+  return `\t\tudp dport ${d.vxlan.port} ip daddr @${MEMBERS_SET} counter name "${FOREIGN_COUNTER}" drop`;
 }
 
 /** A listing or a rendering with every element list on one sorted line and every counter at zero. */
