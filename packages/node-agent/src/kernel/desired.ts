@@ -8,12 +8,15 @@
  *   lost node rejoins it is ready again and its entries come back.
  * - not leaving nodes: `ovl leave` stopped their containers in the same decision, and the
  *   node is tearing its bridge down.
+ * Who may send VXLAN packets to this node is wider (vxlan-filter.ts): every other node
+ * that has not left, lost and leaving ones included, so that one coming back is never refused.
  * Which containers hold their address in the dataplane: pending, running and exited (the
  * address is theirs until ContainerStopped); failed containers have nothing to reach and
  * their veth is removed.
  */
 import { ipToInt, macFor, parseCidr, vethNameFor, type ClusterState, type ContainerRecord, type NodeRecord } from "@ovl/domain";
 import { KernelError, KernelErrorCodes } from "./exec.js";
+import { memberAddresses } from "./vxlan-filter.js";
 import { BRIDGE, VXLAN, type DesiredNode, type LocalContainer, type PublishedPort, type RemoteEndpoint } from "./types.js";
 
 const HOLDS_ADDRESS: ReadonlySet<ContainerRecord["state"]> = new Set(["pending", "running", "exited"]);
@@ -74,6 +77,7 @@ export function desiredDataplane(state: ClusterState, node: string, opts: { unde
     remotes: remotesOf(state, node),
     localContainers,
     ports: portsOf(localContainers),
+    members: memberAddresses(state, node),
     fastPath: opts.fastPath !== false,
   };
 }

@@ -23,6 +23,7 @@ import { attachContainer, detachContainer } from "./container.js";
 import { teardown } from "./teardown.js";
 import { readFastPath } from "./fastpath.js";
 import { isHostPortInUse } from "./ports.js";
+import { FOREIGN_COUNTER, foreignDrops } from "./vxlan-filter.js";
 import type { ActualState, AttachSpec, DesiredNode, Step } from "./types.js";
 
 export interface ReconcileOptions {
@@ -65,7 +66,7 @@ interface VerifiedFirewall {
 
 /** What the nft table, DOCKER-USER and the sysctls are planned from. Pure. */
 export function firewallKey(d: DesiredNode): string {
-  return JSON.stringify([d.cluster, d.bridge.name, d.ports]);
+  return JSON.stringify([d.cluster, d.bridge.name, d.ports, d.members]);
 }
 
 /**
@@ -85,6 +86,12 @@ const touchesFastPath = (s: Step): boolean => isFastPathStep(s) || s.op === "vxl
 /** tc's words for a kernel without the u32 classifier, the mirred action or clsact. */
 const KERNEL_LACKS_TC = /TC classifier not found|Failed to load TC action module|Unknown filter "u32"|Specified qdisc kind is unknown|Unknown qdisc "clsact"/i;
 
+/** Logs the drop counter when it grew since the last read (or restarted from zero with a table loaded again); returns it. */
+function logDrops(now: number, before: number, log: (line: string) => void): number {
+  if (now > 0 && now !== before) log(`dropped ${now} VXLAN packets from outside the cluster since ovl's nft table was loaded (nft list counter ip ovl ${FOREIGN_COUNTER})`);
+  return now;
+}
+
 export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDataplane {
   const run = opts.run ?? defaultRun;
   const log = opts.log ?? (() => undefined);
@@ -96,6 +103,8 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
   let fastVerified: string | null = null;
   // Why the kernel refused the fast path (no u32 classifier or mirred action), once it did: the bridge carries everything.
   let fastPathOff: string | null = null;
+  // The foreign-VXLAN drop counter as last read: a full reconcile logs it when it grew.
+  let drops = 0;
   const ctx = { run, store, stateDir: opts.stateDir, log };
   /** The fast path's steps never fail a reconcile: without them the bridge carries the packets. */
   async function applyFastPath(steps: Step[]): Promise<Step[]> {
@@ -116,6 +125,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
       const key = firewallKey(desired);
       const known = o.full === false && verified?.key === key ? verified : null;
       const read = await readActual(run, { firewall: !known });
+      if (!known) drops = logDrops(foreignDrops(read.nft) ?? 0, drops, log);
       const fastKey = fastPathKey(desired, read.veths);
       const skipFast = fastPathOff !== null || (o.full === false && fastVerified === fastKey);
       const fastPath = skipFast ? null : await readFastPath(run);

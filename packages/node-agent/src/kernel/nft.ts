@@ -14,11 +14,14 @@
  *   ovl-br's own nf_call_iptables 0, so bridged overlay frames would otherwise go through
  *   conntrack (measured: 0.85x throughput). No NAT applies inside the overlay, so nothing
  *   needs their state; what leaves or enters it (masquerade, DNAT) is still tracked.
+ * - input / forward: VXLAN packets from anyone but the cluster's members, and toward them
+ *   from this node's containers, are dropped (vxlan-filter.ts).
  * Forwarding accepts are not here: an accept in this table cannot override Docker's
  * FORWARD DROP (every base chain on a hook must accept), see iptables.ts.
  */
 import type { DesiredNode, PublishedPort } from "./types.js";
 import { NFT_TABLE } from "./types.js";
+import { canonicalNft, foreignVxlanRule, forwardedVxlanRule, memberObjects } from "./vxlan-filter.js";
 
 function dnatRule(p: PublishedPort, output: boolean): string {
   const match = [
@@ -49,9 +52,11 @@ export function renderNftTable(d: DesiredNode): string {
     chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", [
       `\t\tip saddr ${d.cluster.cidr} ip daddr != ${d.cluster.cidr} masquerade`,
     ]),
+    chain("input", "type filter hook input priority filter; policy accept;", [foreignVxlanRule(d)]),
+    chain("forward", "type filter hook forward priority filter; policy accept;", [forwardedVxlanRule(d)]),
   ];
-  const body = chains.flatMap((c, i) => (i === 0 ? c : ["", ...c]));
-  return [`table ip ${NFT_TABLE} {`, `\tcomment "managed by ovl"`, ...body, "}"].join("\n");
+  const body = chains.flatMap((c) => ["", ...c]);
+  return [`table ip ${NFT_TABLE} {`, `\tcomment "managed by ovl"`, ...memberObjects(d), ...body, "}"].join("\n");
 }
 
 /** One transaction: make sure the table exists, delete it, create it as rendered. */
@@ -59,7 +64,7 @@ export function nftLoadScript(table: string): string {
   return `table ip ${NFT_TABLE} {}\ndelete table ip ${NFT_TABLE}\n${table}\n`;
 }
 
-/** Compares a listing with a rendering, ignoring only trailing whitespace. */
+/** Compares a listing with a rendering, ignoring trailing whitespace, how set elements wrap, and counted packets. */
 export function sameNftTable(actual: string | null, rendered: string): boolean {
-  return actual !== null && actual.trimEnd() === rendered.trimEnd();
+  return actual !== null && canonicalNft(actual.trimEnd()) === canonicalNft(rendered.trimEnd());
 }

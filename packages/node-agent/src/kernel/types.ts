@@ -66,6 +66,8 @@ export interface DesiredNode {
   /** Sorted by ip; their veths are attached separately (attachContainer) and never removed by reconcile. */
   readonly localContainers: readonly LocalContainer[];
   readonly ports: readonly PublishedPort[];
+  /** LAN addresses of the other nodes that have not left, sorted: the only sources of VXLAN packets accepted (vxlan-filter.ts). */
+  readonly members: readonly string[];
   /** Whether cross-node packets take the tc fast path past the bridge (fastpath.ts); false: everything stays on the bridge. */
   readonly fastPath: boolean;
 }
