@@ -3,3 +3,4 @@ export { newRequestId, request, type RequestOptions } from "./request.js";
 export { lastSequence, readEvents, toItem, type EventItem, type ReadEventsOptions } from "./events.js";
 export { waitForOutcome, type Outcome } from "./outcome.js";
 export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow.js";
+export { readCoordinatorBeats } from "./presence.js";

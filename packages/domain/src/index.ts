@@ -95,3 +95,13 @@ export {
 export { nodeRows, psRow, psRows, type ContainerView, type NodeRow, type PsRow } from "./views.js";
 export { foldEvents, applyStored } from "./fold.js";
 export { DEFAULT_CLUSTER } from "./defaults.js";
+export { OVL_COMMIT, OVL_VERSION, buildVersion, versionLine } from "./build.js";
+export {
+  COORDINATOR_BEAT_MS,
+  COORDINATOR_FRESH_MS,
+  CoordinatorBeatSchema,
+  coordinatorsLine,
+  liveCoordinators,
+  parseCoordinatorBeat,
+  type CoordinatorBeat,
+} from "./presence.js";
