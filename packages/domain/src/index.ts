@@ -103,5 +103,7 @@ export {
   coordinatorsLine,
   liveCoordinators,
   parseCoordinatorBeat,
+  versionCounts,
+  versionsLine,
   type CoordinatorBeat,
 } from "./presence.js";

@@ -41,11 +41,21 @@ export function liveCoordinators(beats: readonly CoordinatorBeat[], now: number,
   return beats.filter((b) => now - Date.parse(b.time) <= freshMs).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/** "0.1.0+abc" when all run the same, else "0.1.0+abc: 1, 0.1.0+def: 1" (in order of first appearance). */
+export function versionCounts(versions: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of versions) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts.size === 1 ? [...counts.keys()].join("") : [...counts].map(([v, n]) => `${v}: ${n}`).join(", ");
+}
+
 /** "coordinators: 2 (0.1.0+abc: 1, 0.1.0+def: 1)", or "(0.1.0+abc)" when they all run the same. */
 export function coordinatorsLine(live: readonly CoordinatorBeat[]): string {
   if (live.length === 0) return `coordinators: none heard from in the last ${COORDINATOR_FRESH_MS / 1000} s`;
-  const counts = new Map<string, number>();
-  for (const b of live) counts.set(b.version, (counts.get(b.version) ?? 0) + 1);
-  const versions = counts.size === 1 ? [...counts.keys()].join("") : [...counts].map(([v, n]) => `${v}: ${n}`).join(", ");
-  return `coordinators: ${live.length} (${versions})`;
+  return `coordinators: ${live.length} (${versionCounts(live.map((b) => b.version))})`;
+}
+
+/** The TUI's status line: the coordinators, then the agents of the nodes shown, with their code. */
+export function versionsLine(live: readonly CoordinatorBeat[], agentVersions: readonly string[]): string {
+  const agents = agentVersions.length ? `agents: ${agentVersions.length} (${versionCounts(agentVersions)})` : "agents: none";
+  return `${coordinatorsLine(live)} · ${agents}`;
 }
