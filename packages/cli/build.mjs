@@ -12,6 +12,7 @@
 // bundle is written beside dist/ and swapped in, so a reader never sees half a bundle
 // (and bin/ovl.mjs falls back to the sources during the instant dist/ is absent).
 import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -20,6 +21,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const packages = join(here, "..");
 const outdir = join(here, "dist");
 const fresh = `${outdir}.new-${process.pid}`;
+
+/** The checkout's commit ("-dirty" when tracked files differ from it), or "unknown" outside git: `ovl --version`. */
+function commitOf(root) {
+  const git = (...args) => execFileSync("git", ["-C", root, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 10_000 }).trim();
+  try {
+    const head = git("rev-parse", "--short=12", "HEAD");
+    return git("status", "--porcelain", "--untracked-files=no") ? `${head}-dirty` : head;
+  } catch {
+    return "unknown";
+  }
+}
 
 /** `@ovl/x` whose packages/x/src/index.ts does not exist yet: a module that throws a clear error. */
 const missingWorkspacePackages = {
@@ -50,6 +62,7 @@ await build({
   target: "node20",
   jsx: "automatic",
   plugins: [missingWorkspacePackages],
+  define: { __OVL_COMMIT__: JSON.stringify(commitOf(join(packages, ".."))) },
   external: ["better-sqlite3", "dockerode", "ink", "react", "react/jsx-runtime", "yoga-layout", "tsx", "tsx/*"],
   banner: { js: "import { createRequire as __ovlRequire } from 'node:module'; const require = __ovlRequire(import.meta.url);" },
   logLevel: "warning",

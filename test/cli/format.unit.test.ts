@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CommanderError } from "commander";
-import { OvlError } from "@ovl/domain";
+import { OvlError, coordinatorsLine, liveCoordinators, type CoordinatorBeat } from "@ovl/domain";
 import { age, humanBytes, percent, table, summaryValue } from "../../packages/cli/src/format.js";
 import { errorLine, exitCodeFor, UsageError, FailedError } from "../../packages/cli/src/errors.js";
 import { eventJson, eventLine, eventSummary } from "../../packages/cli/src/commands/events.js";
@@ -67,8 +67,18 @@ test("ps and nodes tables", () => {
   };
   assert.is(
     nodesTable([node], Date.parse("2025-01-01T00:00:03Z")),
-    "NAME  IP           SUBNET         STATUS  CPU  MEM FREE  SEEN    CONTAINERS\nn1    198.18.0.11  10.240.0.0/24  ready   25%  2.0 GiB   3s ago  1\n",
+    "NAME  IP           SUBNET         STATUS  CPU  MEM FREE  SEEN    CONTAINERS  VERSION\nn1    198.18.0.11  10.240.0.0/24  ready   25%  2.0 GiB   3s ago  1           0.1.0\n",
   );
+});
+
+test("the coordinators line: how many were heard from lately, and which code they run", () => {
+  const now = Date.parse("2025-01-01T00:01:00Z");
+  const beat = (id: string, agoMs: number, version: string): CoordinatorBeat => ({ id, host: "h", time: new Date(now - agoMs).toISOString(), version });
+  const beats = [beat("b", 1000, "0.1.0+new"), beat("a", 4000, "0.1.0+old"), beat("gone", 60_000, "0.1.0+old")];
+  assert.equal(liveCoordinators(beats, now).map((b) => b.id), ["a", "b"], "the one silent for a minute is not counted");
+  assert.is(coordinatorsLine(liveCoordinators(beats, now)), "coordinators: 2 (0.1.0+old: 1, 0.1.0+new: 1)");
+  assert.is(coordinatorsLine(liveCoordinators(beats.slice(0, 1), now)), "coordinators: 1 (0.1.0+new)");
+  assert.is(coordinatorsLine([]), "coordinators: none heard from in the last 15 s");
 });
 
 test("a long failure reason is cut to one short line in the ps table", () => {

@@ -46,6 +46,11 @@ nodes("members by name, with block, containers, free addresses and the latest he
   });
   assert.equal([rows[1]?.cpu, rows[1]?.lastSeen, rows[1]?.memFree], [null, null, null], "no heartbeat yet");
 });
+nodes("the version is the one the agent's heartbeat says it runs now, else the one it joined with", () => {
+  const upgraded = { ...hb("n1", 0.1), agentVersion: "0.2.0+3f2a1b9c0d1e" };
+  const rows = nodeRows(fold(history, NOW), new Map([["n1", upgraded]]));
+  assert.equal(rows.map((r) => [r.name, r.agentVersion]), [["n1", "0.2.0+3f2a1b9c0d1e"], ["n2", "0.1.0"], ["n3", "0.1.0"]]);
+});
 nodes("a lost node shows its last heartbeat from the event; leaving shows as leaving", () => {
   const rows = nodeRows(fold([...history, lost("n2", "2025-12-31T23:00:00.000Z"), leaving("n3")], NOW), new Map());
   assert.equal(rows.map((r) => [r.name, r.status, r.lastSeen]), [

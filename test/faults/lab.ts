@@ -84,7 +84,7 @@ export function pingFigures(out: string, intervalMs: number): Omit<PingFigures, 
 }
 
 /** A ping from inside a container's network namespace, stopped with SIGINT (busybox then prints its summary). */
-function startPing(pid: number, to: string, intervalMs: number): { stop(): Promise<string>; proc: ChildProcess } {
+export function startPing(pid: number, to: string, intervalMs: number): { stop(): Promise<string>; proc: ChildProcess } {
   const proc = spawn("nsenter", ["-t", String(pid), "-n", "/bin/busybox", "ping", "-i", String(intervalMs / 1000), "-W", "1", to], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout!.on("data", (b: Buffer) => void (out += b.toString()));
@@ -142,7 +142,7 @@ async function labBroker(dir: string, log: (l: string) => void): Promise<FaultBr
 
 export const CLUSTER_ARGS = ["--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), "--mtu", String(LAB_CLUSTER.mtu)];
 
-async function containerPid(info: LabInfo, node: string, name: string): Promise<number> {
+export async function containerPid(info: LabInfo, node: string, name: string): Promise<number> {
   const host = info.nodes.find((n) => n.name === node)!.dockerHost;
   const { stdout } = await run("docker", ["--host", host, "inspect", "-f", "{{.State.Pid}}", `ovl-${name}`], { timeout: 30_000 });
   const pid = Number(stdout.trim());

@@ -1,6 +1,7 @@
 /**
  * detectUnderlay in a throwaway namespace: the interface toward the NATS server, --iface,
- * --ip, and the clear errors (loopback server, unknown interface, address not local).
+ * --ip, a server on this machine (its LAN address; the default route's interface for
+ * localhost), and the clear errors (unknown interface, address not local).
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -48,6 +49,12 @@ test("clear errors", async () => {
   await fails(ctx.detect("nats://127.0.0.1:4222", { ip: "300.1.1.1" }), /invalid --ip/);
   await fails(ctx.detect("nats://127.0.0.1:4222", { iface: "lan0", ip: "198.18.9.7" }), /198\.18\.9\.7 is not on interface lan0/);
   await fails(ctx.detect("nats://198.18.200.1:4222"), /no route to the NATS server 198\.18\.200\.1/);
+});
+
+test("the broker on this machine: its LAN address, or as localhost the default route's interface", async () => {
+  assert.equal(await ctx.detect("nats://198.18.9.2:4222"), { ip: "198.18.9.2", iface: "lan0", mtu: 1500 }, "reached by the node's own LAN address");
+  await inNetns(ctx.ns)("ip", ["route", "add", "default", "via", "198.18.9.1", "dev", "lan0"]);
+  assert.equal(await ctx.detect("nats://127.0.0.1:4222"), { ip: "198.18.9.2", iface: "lan0", mtu: 1500 }, "reached as localhost");
 });
 
 test.run();

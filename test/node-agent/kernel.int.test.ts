@@ -168,10 +168,12 @@ test("container to its host, to the other node's LAN address, and out through ma
   assert.is(await whoami(ctr.c!.run, out.ip, 9000), "198.18.0.12", "the outside host sees node n2");
 });
 
-test("a published port is reached from the other node and from the node itself", async () => {
+test("a published port is reached from the other node and from the node itself, 127.0.0.1 included", async () => {
   await startWhoami(scope, ["nsenter", "-t", String(ctr.a!.pid), "-n"], 80);
   assert.is(await whoami(n2.run, "198.18.0.11", 8080), "198.18.0.12");
   assert.is(await whoami(n1.run, "198.18.0.11", 8080), "198.18.0.11");
+  assert.is(await whoami(n1.run, "127.0.0.1", 8080), "198.18.0.11", "on the node's own 127.0.0.1, as Docker's: SNAT to its LAN address");
+  assert.is(await text(n1, "sysctl", ["-n", "net.ipv4.conf.ovl-br.route_localnet"]), "1\n");
   assert.is(await whoami(ctr.c!.run, "198.18.0.11", 8080), "198.18.0.12", "a remote container, masqueraded by n2");
 });
 

@@ -44,6 +44,17 @@ test("full screen: header with counts and link, table, notice line and key hints
   assert.match(f[f.length - 1]!, /^\? help  r run  L leave  t travel/);
 });
 
+test("the line above the key hints says which code the coordinators and agents run", async () => {
+  const { frame, store, press } = await mount();
+  assert.is(frame()[frame().length - 2], "coordinators: none heard from in the last 15 s · agents: 2 (0.1.0)");
+  store.putCoordinatorBeat({ id: "c1", host: "h1", time: new Date(T0 + 58_000).toISOString(), version: "0.1.0+new" });
+  store.putCoordinatorBeat({ id: "c2", host: "h2", time: new Date(T0 + 57_000).toISOString(), version: "0.1.0" });
+  store.putCoordinatorBeat({ id: "c3", host: "h3", time: new Date(T0).toISOString(), version: "0.1.0" }); // silent for a minute
+  store.putHeartbeat({ node: "n1", time: new Date(T0 + 59_000).toISOString(), cpu: 0, memFree: 0, memTotal: 0, agentVersion: "0.1.0+new" });
+  await press("2"); // any key: a new frame
+  assert.is(frame()[frame().length - 2], "coordinators: 2 (0.1.0+new: 1, 0.1.0: 1) · agents: 2 (0.1.0+new: 1, 0.1.0: 1)");
+});
+
 test("switch views with 2 and 3; move the selection; Enter shows the event's whole JSON", async () => {
   const { frame, press } = await mount();
   await press("2");

@@ -46,7 +46,8 @@ export {
   type Credentials,
   type Identity,
 } from "./identities.js";
-export { TLS_DIR, loadTls, setupTls, type TlsFiles, type TlsSetupOptions } from "./tls.js";
+export { TLS_DIR, loadTls, setupTls, type ServerCertOutcome, type TlsFiles, type TlsSetupOptions } from "./tls.js";
+export { formatSans, missingSans, parseSubjectAltName, type Sans } from "./tls-sans.js";
 export { canSyncAlways, durabilityWarning, parseServerVersion, serverVersion, type ServerVersion } from "./version.js";
 export { backupStream, checkBackup, lineOf, parseHeader, parseLine, restoreStream, type BackupHeader, type BackupLine, type BackupResult, type RestoreOptions } from "./backup.js";
 export { NoAnswerError, isTransient, whenAnswered } from "./retry.js";

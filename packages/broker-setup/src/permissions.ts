@@ -3,7 +3,7 @@
  * (subjects.ts), so that `ovl broker` can never grant a subject the code does not use.
  *
  * - admin: the whole account (stream setup, backup, restore); hand it to no process.
- * - coordinator: the only writer of `ovl.evt.>`; serves commands, queries and reports
+ * - coordinator: the only writer of `ovl.evt.>` (and of its presence beat); serves commands, queries and reports
  *   (replies through `allow_responses`: it may answer exactly the requests it received).
  * - agent-<node>: its own node's reports and heartbeat, and a read-only ordered consumer
  *   on OVL_EVENTS (the JetStream API subjects measured in stack-facts.md section 5).
@@ -64,7 +64,7 @@ const inbox = (user: string): string => `${subjects.inboxPrefixFor(user)}.>`;
 function coordinator(user: string): Permissions {
   const manage = [EVENTS, HEARTBEATS].flatMap((s) => [`${API}.STREAM.CREATE.${s}`, `${API}.STREAM.UPDATE.${s}`]);
   return {
-    publish: [subjects.EVENTS_WILDCARD, ...reader(), `${API}.STREAM.NAMES`, `${API}.STREAM.LIST`, ...manage],
+    publish: [subjects.EVENTS_WILDCARD, subjects.COORDINATOR_BEATS_WILDCARD, ...reader(), `${API}.STREAM.NAMES`, `${API}.STREAM.LIST`, ...manage],
     subscribe: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, subjects.REPORTS_WILDCARD, subjects.HEARTBEATS_WILDCARD, inbox(user)],
     allowResponses: true,
   };

@@ -10,10 +10,12 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { X509Certificate, randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { OvlError, OvlErrorCodes, isIpv4, isName } from "@ovl/domain";
 import { CommandError, run } from "@ovl/host";
 import type { ServerTls } from "./config.js";
+import { formatSans, isEmptySans, missingSans, parseSubjectAltName, unionSans, wantedSans, type Sans } from "./tls-sans.js";
 
 export const TLS_DIR = "tls";
 
@@ -72,9 +74,24 @@ async function makeCert(dir: string, base: string, cn: string, extensions: strin
   }
 }
 
-function serverExtensions(ips: readonly string[], dns: readonly string[]): string {
-  const sans = [...new Set(["127.0.0.1", ...ips])].map((ip) => `IP:${ip}`).concat([...new Set(["localhost", ...dns])].map((d) => `DNS:${d}`));
-  return `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${sans.join(",")}\n`;
+const serverExtensions = (sans: Sans): string =>
+  `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${formatSans(sans)}\n`;
+
+/** What happened to the server certificate: made, re-issued for names it lacked (listed), or kept. */
+export type ServerCertOutcome = { readonly kind: "made" | "kept" } | { readonly kind: "reissued"; readonly added: Sans };
+
+/** Makes the server certificate, or re-issues it for the old names plus the missing ones. */
+async function ensureServerCert(dir: string, want: Sans, days: number): Promise<ServerCertOutcome> {
+  const file = join(dir, "server.pem");
+  if (!existsSync(file)) {
+    await makeCert(dir, "server", "ovl NATS server", serverExtensions(want), days);
+    return { kind: "made" };
+  }
+  const have = parseSubjectAltName(new X509Certificate(readFileSync(file)).subjectAltName);
+  const added = missingSans(have, want);
+  if (isEmptySans(added)) return { kind: "kept" };
+  await makeCert(dir, "server", "ovl NATS server", serverExtensions(unionSans(have, want)), days);
+  return { kind: "reissued", added };
 }
 
 function checkOptions(o: TlsSetupOptions): void {
@@ -83,19 +100,22 @@ function checkOptions(o: TlsSetupOptions): void {
   for (const c of o.clients ?? []) if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(c) && !isName(c)) throw invalid(`invalid client name ${JSON.stringify(c)}`);
 }
 
-/** Makes what is missing (an existing CA and server certificate are kept); returns the paths. */
-export async function setupTls(home: string, o: TlsSetupOptions = {}): Promise<TlsFiles> {
+/**
+ * Makes what is missing and returns the paths. An existing CA is kept, and so is the server
+ * certificate while it covers every address and name asked for; else it is re-issued.
+ */
+export async function setupTls(home: string, o: TlsSetupOptions = {}): Promise<TlsFiles & { readonly server: ServerCertOutcome }> {
   checkOptions(o);
   const days = o.days ?? 825;
   const dir = join(home, TLS_DIR);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!existsSync(join(dir, "ca.pem"))) await makeCa(dir, days);
-  if (!existsSync(join(dir, "server.pem"))) await makeCert(dir, "server", "ovl NATS server", serverExtensions(o.ips ?? [], o.dnsNames ?? []), days);
+  const server = await ensureServerCert(dir, wantedSans(o.ips ?? [], o.dnsNames ?? []), days);
   const clientExt = "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n";
   for (const c of o.clients ?? []) if (!existsSync(join(dir, `client-${c}.pem`))) await makeCert(dir, `client-${c}`, c, clientExt, days);
   const prev = loadTls(home);
   writeFileSync(join(dir, "tls.json"), JSON.stringify({ verify: o.verify ?? prev?.verify ?? false }) + "\n");
-  return loadTls(home)!;
+  return { ...loadTls(home)!, server };
 }
 
 /** The TLS files of a home directory; null when TLS was never set up there. */

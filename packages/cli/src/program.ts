@@ -5,6 +5,7 @@
  * CIDRs by the domain's parsers in the command modules, before anything is sent.
  */
 import { Command, Option } from "commander";
+import { versionLine } from "@ovl/domain/build"; // alone: `ovl --version` loads no schema
 import { collect, intIn, natsUrlArg, nonEmpty, secondsIn } from "./args.js";
 import type { GlobalOptions } from "./context.js";
 import type { RunOptions } from "./commands/run.js";
@@ -39,7 +40,7 @@ type Act = (load: () => Promise<Action>) => (...args: unknown[]) => Promise<void
 export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   const program = new Command("ovl")
     .description("ovl: an overlay network for Docker containers across the machines of one LAN")
-    .version("0.1.0", "-V, --version")
+    .version(versionLine(), "-V, --version", "print the version and the commit this ovl was built from")
     .addOption(new Option("--nats <url>", "NATS server URL (default: $OVL_NATS_URL or nats://127.0.0.1:4222)").argParser(natsUrlArg))
     .addOption(new Option("--request-timeout <sec>", "how long a request to the coordinators may take").argParser(secondsIn(0.1, 600)).default(10))
     .addOption(new Option("--creds <file>", "NATS identity file from `ovl broker init` (default: $OVL_NATS_CREDS)").argParser(nonEmpty("file")))

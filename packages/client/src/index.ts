@@ -4,3 +4,4 @@ export { askWhole, replyDigest, type AttemptOptions } from "./request-pieces.js"
 export { lastSequence, readEvents, toItem, type EventItem, type ReadEventsOptions } from "./events.js";
 export { waitForOutcome, type Outcome } from "./outcome.js";
 export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow.js";
+export { readCoordinatorBeats } from "./presence.js";

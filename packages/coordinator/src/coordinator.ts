@@ -28,6 +28,7 @@ import { ensureStreams, whenAnswered } from "@ovl/broker-setup";
 import { Appender } from "./appender.js";
 import { followEvents, type Delivered } from "./follow.js";
 import { Heartbeats } from "./heartbeats.js";
+import { startPresence } from "./presence.js";
 import { Pipeline } from "./pipeline.js";
 import { Projection } from "./projection/store.js";
 import { answerQuery, jobFor } from "./routes.js";
@@ -177,11 +178,13 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const lostAfterMs = opts.lostAfterMs ?? DEFAULT_LOST_AFTER_MS;
     const live = lostAfterMs > 0 ? watchLiveness({ state: () => projection.state, heartbeats: heartbeats.latest, submit: (j) => pipeline.submit(j), lostAfterMs, log }) : null;
     const unfollow = live ? followConnection(opts.nc, live, log) : () => undefined;
+    const unpresent = startPresence(opts.nc, { dbPath: opts.dbPath, log });
     log(`coordinator serving at seq ${projection.seq}`);
     let stopped: Promise<void> | null = null;
     return {
       stop: () => (stopped ??= (async () => {
         subs.forEach((s) => s.unsubscribe());
+        unpresent();
         completer.stop();
         live?.stop();
         unfollow();

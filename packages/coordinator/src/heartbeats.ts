@@ -33,7 +33,7 @@ export class Heartbeats {
 
   /** Loads the last stored beat of each known node, then subscribes. */
   async start(nc: NatsConnection, jsm: JetStreamManager, nodes: readonly string[]): Promise<void> {
-    this.#sub = nc.subscribe(subjects.HEARTBEATS_WILDCARD, { callback: (err, m) => (err ? this.log(`heartbeats: ${err.message}`) : this.accept(m.subject, m.data)) });
+    this.#sub = nc.subscribe(subjects.NODE_HEARTBEATS_WILDCARD, { callback: (err, m) => (err ? this.log(`heartbeats: ${err.message}`) : this.accept(m.subject, m.data)) });
     await Promise.all(
       nodes.map(async (node) => {
         const subject = subjects.heartbeatSubject(node);

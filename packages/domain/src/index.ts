@@ -112,3 +112,15 @@ export {
 export { CONTAINER_VIEWS, DEFAULT_NETWORK, parsePsQuery, psRowsFor, type PsQuery } from "./ps-query.js";
 export { foldEvents, applyStored } from "./fold.js";
 export { DEFAULT_CLUSTER } from "./defaults.js";
+export { OVL_COMMIT, OVL_VERSION, buildVersion, versionLine } from "./build.js";
+export {
+  COORDINATOR_BEAT_MS,
+  COORDINATOR_FRESH_MS,
+  CoordinatorBeatSchema,
+  coordinatorsLine,
+  liveCoordinators,
+  parseCoordinatorBeat,
+  versionCounts,
+  versionsLine,
+  type CoordinatorBeat,
+} from "./presence.js";

@@ -31,6 +31,11 @@ export const REPORTS_WILDCARD = "ovl.rpt.*.*";
 /** Heartbeats with metrics: kept out of OVL_EVENTS, one message per node in OVL_HEARTBEATS. */
 export const heartbeatSubject = (node: string): string => `ovl.hb.${node}`;
 export const HEARTBEATS_WILDCARD = "ovl.hb.>";
+/** Node heartbeats only: one token after `ovl.hb`, so coordinators' beats (below) are not among them. */
+export const NODE_HEARTBEATS_WILDCARD = "ovl.hb.*";
+/** Coordinators' presence beats (version, commit), in the same stream; the id is one token. */
+export const coordinatorBeatSubject = (id: string): string => `ovl.hb.coord.${id}`;
+export const COORDINATOR_BEATS_WILDCARD = "ovl.hb.coord.*";
 
 /** The queue group all coordinators serve commands, reports and queries in. */
 export const COORDINATOR_QUEUE = "ovl-coordinators";

@@ -81,7 +81,7 @@ export function nodeRows(state: ClusterState, heartbeats: ReadonlyMap<string, He
         memTotal: hb?.memTotal ?? null,
         containers,
         freeAddresses: n.subnet ? capacity - containers : 0,
-        agentVersion: n.agentVersion,
+        agentVersion: hb?.agentVersion ?? n.agentVersion, // the beat says what runs now; the join, what ran then
         since: n.since,
       };
     });

@@ -3,13 +3,14 @@
  * - --iface given: that interface's first IPv4 address (or --ip, which must be on it);
  * - --ip given: the interface that holds it (refused when no local interface does);
  * - neither: the interface the kernel would use toward the NATS server
- *   (`ip -j route get <server>`), with the source address it would pick.
- * A server on this very machine says nothing about the LAN: then ask for --iface or --ip.
+ *   (`ip -j route get <server>`), with the source address it would pick; for a server on
+ *   this very machine, see underlay-route.ts (its LAN address, or the default route's).
  */
 import { lookup } from "node:dns/promises";
 import { isIpv4, parseIpv4 } from "@ovl/domain";
 import { CommandError, parseIfaceName, runCommand, type Runner } from "./kernel/index.js";
 import { AgentError, AgentErrorCodes } from "./errors.js";
+import { preferredDefault, underlaySource, type DefaultRoute, type RouteGet } from "./underlay-route.js";
 
 export interface Underlay {
   readonly ip: string;
@@ -68,15 +69,35 @@ async function fromIp(run: Runner, ip: string): Promise<Underlay> {
 async function towardServer(run: Runner, natsUrl: string): Promise<Underlay> {
   const host = natsHost(natsUrl);
   const addr = isIpv4(host) ? host : await lookup(host, { family: 4 }).then((r) => r.address, (err) => { throw fail(`cannot resolve NATS host ${host}: ${(err as Error).message}`, err); });
-  let route: { dev?: string; prefsrc?: string } | undefined;
+  let route: RouteGet | undefined;
   try {
-    route = (JSON.parse((await run("ip", ["-j", "route", "get", addr])).stdout) as { dev?: string; prefsrc?: string }[])[0];
+    route = (JSON.parse((await run("ip", ["-j", "route", "get", addr])).stdout) as RouteGet[])[0];
   } catch (err) {
     throw fail(`no route to the NATS server ${addr}: pass the LAN interface with --iface`, err);
   }
-  if (!route?.dev) throw fail(`no route to the NATS server ${addr}: pass the LAN interface with --iface`);
-  if (route.dev === "lo") throw fail(`the NATS server ${addr} is on this machine, so it does not tell the LAN interface: pass --iface or --ip`);
-  return fromIface(run, route.dev, route.prefsrc);
+  const source = underlaySource(addr, route);
+  switch (source.kind) {
+    case "none":
+      throw fail(`no route to the NATS server ${addr}: pass the LAN interface with --iface`);
+    case "iface":
+      return fromIface(run, source.iface, source.ip);
+    case "ip":
+      return fromIp(run, source.ip);
+    case "default":
+      return fromDefaultRoute(run, addr);
+  }
+}
+
+async function fromDefaultRoute(run: Runner, addr: string): Promise<Underlay> {
+  let routes: DefaultRoute[] = [];
+  try {
+    routes = JSON.parse((await run("ip", ["-j", "route", "show", "default"])).stdout || "[]") as DefaultRoute[];
+  } catch {
+    // no default route to read: the error below says what to pass
+  }
+  const best = preferredDefault(routes);
+  if (!best) throw fail(`the NATS server ${addr} is on this machine and there is no default route to tell the LAN interface: pass --iface or --ip`);
+  return fromIface(run, best.iface, best.ip);
 }
 
 export async function detectUnderlay(natsUrl: string, opts: { ip?: string; iface?: string; run?: Runner } = {}): Promise<Underlay> {

@@ -1,2 +1,4 @@
-/** Sent in JoinNode and every heartbeat, so `ovl nodes` shows which agents run what. */
-export const AGENT_VERSION = "ovl-agent/0.1.0";
+import { buildVersion } from "@ovl/domain";
+
+/** Sent in JoinNode and every heartbeat ("0.1.0+<commit>"), so `ovl nodes` shows which agents run what. */
+export const AGENT_VERSION = buildVersion();

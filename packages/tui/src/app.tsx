@@ -6,6 +6,7 @@
 import React, { useMemo, useReducer } from "react";
 import { Box, useApp } from "ink";
 import type { NatsConnection } from "nats";
+import { liveCoordinators, versionsLine } from "@ovl/domain";
 import { makeActions } from "./actions.js";
 import { useCluster, useNow } from "./use-cluster.js";
 import { useScreenSize, type Size } from "./use-screen-size.js";
@@ -116,6 +117,7 @@ export function App(p: AppProps): React.ReactElement {
         typingFilter={overlay?.kind === "filter"}
         travelling={travelling}
         width={size.columns}
+        status={travelling ? undefined : versionsLine(liveCoordinators([...store.coordinators.values()], now), data.nodes.map((n) => n.agentVersion))}
       />
     </Box>
   );

@@ -13,6 +13,7 @@ import {
   connectNats,
   durabilityWarning,
   ensureStreams,
+  formatSans,
   streamInfoOrNull,
   loadIdentities,
   parseRole,
@@ -157,7 +158,8 @@ export async function brokerTlsCommand(_g: GlobalOptions, opts: TlsCommandOption
   const home = opts.store ?? DEFAULT_STORE_DIR;
   for (const ip of opts.ip) asUsage(() => parseIpv4(ip, "--ip address"));
   const files = await setupTls(home, { ips: opts.ip, dnsNames: opts.dns, clients: opts.client, ...(opts.verify ? { verify: true } : {}) });
-  await out(`CA ${files.caFile}; server certificate ${files.certFile}${files.verify ? "; clients must present a certificate" : ""}\n`);
+  const reissued = files.server.kind === "reissued" ? ` (re-issued for ${formatSans(files.server.added)} as well)` : "";
+  await out(`CA ${files.caFile}; server certificate ${files.certFile}${reissued}${files.verify ? "; clients must present a certificate" : ""}\n`);
   for (const [name, c] of Object.entries(files.clients)) await out(`client ${name}: --tls-cert ${c.certFile} --tls-key ${c.keyFile}\n`);
   await out(`clients: --tls-ca ${files.caFile} (or OVL_NATS_CA)\n`);
   await out(describeReload(await reloadAll(home)));

@@ -3,7 +3,7 @@
  * table for people or, with --json, exactly as a JSON array for scripts. `ovl ps` filters
  * on the coordinator's side (--node, --state, --network).
  */
-import { formatPort, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
+import { coordinatorsLine, formatPort, liveCoordinators, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { age, humanBytes, percent, table } from "../format.js";
 
@@ -25,7 +25,7 @@ export function psTable(rows: readonly PsRow[]): string {
 
 export function nodesTable(rows: readonly NodeRow[], now: number): string {
   return table(
-    ["NAME", "IP", "SUBNET", "STATUS", "CPU", "MEM FREE", "SEEN", "CONTAINERS"],
+    ["NAME", "IP", "SUBNET", "STATUS", "CPU", "MEM FREE", "SEEN", "CONTAINERS", "VERSION"],
     rows.map((r) => [
       r.name,
       r.ip,
@@ -35,6 +35,7 @@ export function nodesTable(rows: readonly NodeRow[], now: number): string {
       humanBytes(r.memFree),
       r.lastSeen ? `${age(r.lastSeen, now)} ago` : "-",
       String(r.containers),
+      r.agentVersion,
     ]),
   );
 }
@@ -58,7 +59,13 @@ export async function psCommand(g: GlobalOptions, opts: PsOptions): Promise<numb
 }
 
 export async function nodesCommand(g: GlobalOptions, opts: { json?: boolean; all?: boolean }): Promise<number> {
-  const rows = await withClient(g, (c) => c.nodes({ all: Boolean(opts.all) }));
-  await out(opts.json ? json(rows) : rows.length ? nodesTable(rows, Date.now()) : "no nodes (start one with `ovl agent --node NAME`)\n");
+  if (opts.json) {
+    await out(json(await withClient(g, (c) => c.nodes({ all: Boolean(opts.all) }))));
+    return 0;
+  }
+  const { readCoordinatorBeats } = await import("@ovl/client");
+  const [rows, beats] = await withClient(g, (c) => Promise.all([c.nodes({ all: Boolean(opts.all) }), readCoordinatorBeats(c.nc)]));
+  const now = Date.now();
+  await out(`${rows.length ? nodesTable(rows, now) : "no nodes (start one with `ovl agent --node NAME`)\n"}${coordinatorsLine(liveCoordinators(beats, now))}\n`);
   return 0;
 }

@@ -12,7 +12,8 @@ import { readSysctl } from "./actual.js";
 import { ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
 import { TC_BLOCK, filterAddArgs, filterDelArgs, isTcGone, qdiscArgs, type FastPathTarget } from "./fastpath.js";
-import { arpRetransArgs, type Step } from "./types.js";
+import { BRIDGE, arpRetransArgs, type Step } from "./types.js";
+import { setRouteLocalnet } from "./localnet.js";
 
 export interface ApplyContext {
   readonly run: Runner;
@@ -96,6 +97,7 @@ async function loadNft(ctx: ApplyContext, script: string): Promise<void> {
   const path = join(ctx.stateDir, "ovl.nft");
   writeFileSync(path, script);
   await runAs(ctx.run, "load nftables table ip ovl", "nft", ["-f", path]);
+  await setRouteLocalnet(ctx.run, BRIDGE); // the table's 127.0.0.1 DNAT needs it
 }
 
 function linkSetArgs(s: Extract<Step, { op: "link-set" }>): string[] {
@@ -114,7 +116,8 @@ export async function applyStep(ctx: ApplyContext, s: Step): Promise<void> {
     case "bridge-add":
     case "bridge-set":
       await ip(["link", s.op === "bridge-add" ? "add" : "set", s.name, "address", s.mac, "mtu", String(s.mtu), "type", "bridge", ...NO_NF_CALLS]);
-      return void (await ip(arpRetransArgs(s.name)));
+      await ip(arpRetransArgs(s.name));
+      return setRouteLocalnet(ctx.run, s.name);
     case "addr-add": return void (await ip(["addr", "replace", s.cidr, "dev", s.dev]));
     case "addr-del": return remove(ctx.run, what, "ip", ["addr", "del", s.cidr, "dev", s.dev]);
     case "vxlan-add":

@@ -7,8 +7,8 @@
  *
  * - postrouting: masquerade what leaves the overlay (container -> LAN / outside).
  * - prerouting: DNAT published ports arriving for a local address of the node.
- * - output: the same for connections the node makes itself, except to loopback (a DNAT
- *   of 127.0.0.1 to a non-local address would be a martian; Docker excludes it too).
+ * - output: the same for connections the node makes itself, 127.0.0.1 included, as Docker's
+ *   published ports answer there (localnet.ts: how, and why it is safe).
  * - raw_prerouting / raw_output: traffic that stays inside the overlay is not tracked. dockerd
  *   turns net.bridge.bridge-nf-call-iptables on for the whole host, which the kernel ORs with
  *   ovl-br's own nf_call_iptables 0, so bridged overlay frames would otherwise go through
@@ -22,10 +22,10 @@
 import type { DesiredNode, PublishedPort } from "./types.js";
 import { NFT_TABLE } from "./types.js";
 import { canonicalNft, foreignVxlanRule, forwardedVxlanRule, memberObjects } from "./vxlan-filter.js";
+import { localnetGuard, localnetSnat } from "./localnet.js";
 
-function dnatRule(p: PublishedPort, output: boolean): string {
+function dnatRule(p: PublishedPort): string {
   const match = [
-    output ? "ip daddr != 127.0.0.0/8" : "",
     p.hostIp ? `ip daddr ${p.hostIp}` : "",
     "fib daddr type local",
     `${p.proto} dport ${p.hostPort}`,
@@ -44,13 +44,14 @@ export function renderNftTable(d: DesiredNode): string {
   const ports = [...d.ports].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const inside = `\t\tip saddr ${d.cluster.cidr} ip daddr ${d.cluster.cidr} notrack`;
   const chains = [
-    chain("raw_prerouting", "type filter hook prerouting priority raw; policy accept;", [inside]),
+    chain("raw_prerouting", "type filter hook prerouting priority raw; policy accept;", [localnetGuard(d), inside]),
     chain("raw_output", "type filter hook output priority raw; policy accept;", [inside]),
-    chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", ports.map((p) => dnatRule(p, false))),
+    chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", ports.map(dnatRule)),
     // nft knows the name dstnat only on the prerouting hook; -100 is the same priority.
-    chain("output", "type nat hook output priority -100; policy accept;", ports.map((p) => dnatRule(p, true))),
+    chain("output", "type nat hook output priority -100; policy accept;", ports.map(dnatRule)),
     chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", [
       `\t\tip saddr ${d.cluster.cidr} ip daddr != ${d.cluster.cidr} masquerade`,
+      ...(ports.length ? [localnetSnat(d)] : []),
     ]),
     chain("input", "type filter hook input priority filter; policy accept;", [foreignVxlanRule(d)]),
     chain("forward", "type filter hook forward priority filter; policy accept;", [forwardedVxlanRule(d)]),

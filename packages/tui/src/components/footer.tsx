@@ -24,6 +24,8 @@ export interface FooterProps {
   readonly typingFilter: boolean;
   readonly travelling: boolean;
   readonly width: number;
+  /** Shown when nothing else is: which code the coordinators and agents run. */
+  readonly status?: string;
 }
 
 export function Footer(p: FooterProps): React.ReactElement {
@@ -32,6 +34,7 @@ export function Footer(p: FooterProps): React.ReactElement {
   if (p.typingFilter) top = <FilterLine text={p.filter} view={p.view} />;
   else if (p.notice && tone) top = <Text color={tone.color} wrap="truncate">{`${tone.mark} ${p.notice.text}`}</Text>;
   else if (p.filter) top = <Text color="cyan" wrap="truncate">{`filter: ${p.filter}  (/ to change, Esc to clear)`}</Text>;
+  else if (p.status) top = <Text dimColor wrap="truncate">{p.status}</Text>;
   else top = <Text> </Text>;
   return (
     <Box flexDirection="column" width={p.width}>

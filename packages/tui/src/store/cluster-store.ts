@@ -4,7 +4,7 @@
  * messages arrive; readers are told at most once per `frameMs` (a burst of 10,000 events
  * is a few notifications, never a React update per event).
  */
-import type { Heartbeat } from "@ovl/domain";
+import type { CoordinatorBeat, Heartbeat } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { History } from "./history.js";
 
@@ -24,6 +24,8 @@ export const FRAME_MS = 50;
 export class ClusterStore {
   readonly history: History;
   readonly heartbeats = new Map<string, Heartbeat>();
+  /** The latest presence beat of each coordinator, by id. */
+  readonly coordinators = new Map<string, CoordinatorBeat>();
   link: Link = { phase: "connecting", detail: "", since: Date.now() };
   /** Bumped on every notification; React reads it as the snapshot. */
   version = 0;
@@ -45,7 +47,14 @@ export class ClusterStore {
     this.changed();
   }
 
-  setLink(phase: LinkPhase, detail = ""): void {
+  putCoordinatorBeat(beat: CoordinatorBeat): void {
+    const known = this.coordinators.get(beat.id);
+    if (known && known.time > beat.time) return;
+    this.coordinators.set(beat.id, beat);
+    this.changed();
+  }
+
+    setLink(phase: LinkPhase, detail = ""): void {
     if (this.link.phase === phase && this.link.detail === detail) return;
     this.link = { phase, detail, since: Date.now() };
     this.changed();

@@ -11,7 +11,7 @@
  */
 import { DeliverPolicy, Events, type NatsConnection } from "nats";
 import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
-import { parseHeartbeat, subjects } from "@ovl/domain";
+import { parseCoordinatorBeat, parseHeartbeat, subjects } from "@ovl/domain";
 import { lastSequence, readEvents } from "@ovl/client";
 import type { ClusterStore } from "./cluster-store.js";
 
@@ -79,7 +79,7 @@ async function seedHeartbeats(nc: NatsConnection, store: ClusterStore): Promise<
     });
     const messages = await consumer.fetch({ max_messages: 10_000, expires: 1000 });
     for await (const m of messages) {
-      putBeat(store, m.data);
+      putBeat(store, m.data, m.subject);
       if (m.info.pending === 0) break;
     }
   } catch {
@@ -87,9 +87,11 @@ async function seedHeartbeats(nc: NatsConnection, store: ClusterStore): Promise<
   }
 }
 
-function putBeat(store: ClusterStore, data: Uint8Array): void {
+/** A node's heartbeat, or a coordinator's presence beat (ovl.hb.coord.<id>, same stream). */
+function putBeat(store: ClusterStore, data: Uint8Array, subject: string): void {
   try {
-    store.putHeartbeat(parseHeartbeat(data));
+    if (subject.startsWith(subjects.coordinatorBeatSubject(""))) store.putCoordinatorBeat(parseCoordinatorBeat(data));
+    else store.putHeartbeat(parseHeartbeat(data));
   } catch {
     // A malformed beat is not shown; the node's row keeps its last good one.
   }
@@ -114,7 +116,7 @@ async function watchStatus(nc: NatsConnection, store: ClusterStore, rounds: Roun
 export function startFeed(nc: NatsConnection, store: ClusterStore): Feed {
   const stopped = new AbortController();
   const rounds: Rounds = { connected: !nc.isClosed() };
-  const hb = nc.subscribe(subjects.HEARTBEATS_WILDCARD, { callback: (err, m) => err || putBeat(store, m.data) });
+  const hb = nc.subscribe(subjects.HEARTBEATS_WILDCARD, { callback: (err, m) => err || putBeat(store, m.data, m.subject) });
   void seedHeartbeats(nc, store);
   void watchStatus(nc, store, rounds).catch(() => undefined);
   const events = followEvents(nc, store, stopped.signal, rounds);
