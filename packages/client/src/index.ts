@@ -3,3 +3,5 @@ export { newRequestId, request, type RequestOptions } from "./request.js";
 export { lastSequence, readEvents, toItem, type EventItem, type ReadEventsOptions } from "./events.js";
 export { waitForOutcome, type Outcome } from "./outcome.js";
 export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow.js";
+export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, sha256, snapshotProblem, streamFacts, writeSnapshot, type LoadOptions } from "./snapshots.js";
+export { readRange, stateAt, type StateAt } from "./state-at.js";

@@ -15,6 +15,7 @@ import {
   DEFAULT_CLUSTER,
   OvlError,
   OvlErrorCodes,
+  SNAPSHOT_EVERY,
   decide,
   encodeJson,
   errorReply,
@@ -36,6 +37,7 @@ import { answerQuery, jobFor } from "./routes.js";
 import { completeOpen } from "./complete.js";
 import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
 import { catchUp, checkStream } from "./startup.js";
+import { snapshotWriter } from "./snapshots.js";
 
 export interface CoordinatorOptions {
   readonly nc: NatsConnection;
@@ -56,6 +58,8 @@ export interface CoordinatorOptions {
   readonly window?: number;
   /** How long another coordinator's half-done decision may stay open. @default 2000 */
   readonly completeAfterMs?: number;
+  /** Write a snapshot of the fold every this many events (snapshots.ts); 0: never. @default SNAPSHOT_EVERY */
+  readonly snapshotEvery?: number;
 }
 
 export interface CoordinatorHandle {
@@ -124,7 +128,10 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   try {
     const jsm = await whenAnswered("reaching JetStream", () => opts.nc.jetstreamManager(), log);
     const last = await whenAnswered("reading the stream", () => checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm)), log);
-    await catchUp(opts.nc, projection, last, log); // the history in large transactions, before anything is served
+    const snapshots = snapshotWriter(opts.nc, opts.snapshotEvery ?? SNAPSHOT_EVERY, log);
+    undo.unshift(() => snapshots.stop());
+    const snapshotAfter = (seq: number): void => snapshots.after(seq, () => projection.state);
+    await catchUp(opts.nc, projection, last, log, { onApplied: snapshotAfter }); // the history in large transactions, before anything is served
     log(`projection caught up at seq ${projection.seq}`);
     const appender = new Appender(opts.nc, PUBLISH_TIMEOUT_MS);
     undo.unshift(() => appender.close());
@@ -143,6 +150,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       const env = pipeline.ownEnvelope(d.seq, () => d.msgId, d.data) ?? d.env;
       projection.apply(d.seq, env);
       pipeline.onApplied(d.seq, () => d.msgId, env);
+      snapshotAfter(d.seq);
       if (++sinceFlush >= 1000) flush();
       else if (d.pending === 0) flushing ??= setTimeout(flush, 20);
     };
@@ -197,6 +205,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
         await pipeline.stop();
         appender.close();
         await follower.stop();
+        await snapshots.stop();
         if (flushing) clearTimeout(flushing);
         projection.close();
       })()),

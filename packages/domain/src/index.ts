@@ -95,3 +95,17 @@ export {
 export { nodeRows, psRow, psRows, type ContainerView, type NodeRow, type PsRow } from "./views.js";
 export { foldEvents, applyStored } from "./fold.js";
 export { DEFAULT_CLUSTER } from "./defaults.js";
+export {
+  SNAPSHOT_EVERY,
+  SNAPSHOT_FORMAT,
+  canonicalJson,
+  decodeSnapshotState,
+  encodeSnapshot,
+  parseSnapshotHead,
+  snapshotCandidates,
+  snapshotMismatch,
+  snapshotsToKeep,
+  type Snapshot,
+  type SnapshotHead,
+  type StreamFacts,
+} from "./snapshot.js";
