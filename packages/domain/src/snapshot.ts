@@ -76,14 +76,17 @@ export function parseSnapshotHead(raw: unknown): SnapshotHead {
  */
 export function snapshotMismatch(head: SnapshotHead, facts: StreamFacts, eventHashAtSeq: string | null): string | null {
   if (head.format !== SNAPSHOT_FORMAT) return `format ${head.format}, this reader knows ${SNAPSHOT_FORMAT}`;
-  if (facts.clusterId === null) return "the stream holds no ClusterCreated event to check it against";
-  if (head.clusterId !== facts.clusterId) return `of cluster ${head.clusterId}, the stream's is ${facts.clusterId}`;
+  if (facts.clusterId !== null && head.clusterId !== facts.clusterId) return `of cluster ${head.clusterId}, the stream's is ${facts.clusterId}`;
   if (head.seq > facts.lastSeq) return `at seq ${head.seq}, past the stream's last ${facts.lastSeq}`;
   if (head.seq < facts.firstSeq - 1) return `at seq ${head.seq}, older than the stream's first ${facts.firstSeq} (events were removed)`;
-  if (head.seq >= facts.firstSeq && eventHashAtSeq !== head.eventHash) {
+  if (head.seq >= facts.firstSeq) {
+    // The event (its time and request id included) identifies the history, even once a
+    // purge took the ClusterCreated event away.
+    if (eventHashAtSeq === head.eventHash) return null;
     return eventHashAtSeq === null ? `the stream holds no event at seq ${head.seq}` : `the event at seq ${head.seq} is not the one it was taken at (a restored or rewritten stream)`;
   }
-  return null;
+  // Right before the stream's first event: only the cluster vouches for it.
+  return facts.clusterId === null ? "the stream holds neither its ClusterCreated event nor the event it was taken at" : null;
 }
 
 const Str = Type.String({ maxLength: 4096 });
