@@ -103,6 +103,17 @@ test("time travel: t on an event shows the cluster as it was then; ← steps bac
   assert.match(f[0]!, /2 Containers 4 /);
 });
 
+test("a burst of keys in one read counts each key: ]]]] is four steps of 100", async () => {
+  const events = [...clusterEvents(2, 2), ...burstEvents(2, 400)];
+  const { frame, press } = await mount(events);
+  await press("3", "G", "t");
+  assert.match(frame()[1]!, /◀ TIME TRAVEL  seq 1 of /);
+  await press("]]]]");
+  assert.match(frame()[1]!, /◀ TIME TRAVEL  seq 401 of /);
+  await press("[[");
+  assert.match(frame()[1]!, /◀ TIME TRAVEL  seq 201 of /);
+});
+
 test("start form: invalid input is shown inline before anything is sent", async () => {
   const { frame, press } = await mount();
   await press("r");

@@ -23,6 +23,18 @@ test("history: the state at any sequence equals the fold of the history up to it
   assert.is(h.state, h.stateAt(h.lastSeq));
 });
 
+test("history: from a snapshot, holding a bounded window; past states inside it equal the fold", () => {
+  const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 200)]);
+  const h = new History(10, 50);
+  h.rebase(20, foldEvents(envs(items.slice(0, 20))));
+  assert.is(h.lastSeq, 20);
+  h.append(items.slice(20));
+  assert.ok(h.length < 60, `holds ${h.length} items`);
+  assert.is(h.base, items.length - h.length);
+  assert.equal(h.state, foldEvents(envs(items)));
+  for (const seq of [h.base, h.base + 7, items.length - 1]) assert.equal(h.stateAt(seq), foldEvents(envs(items.slice(0, seq))), `seq ${seq}`);
+});
+
 test("history: a replayed sequence is ignored, so a resume after reconnect applies nothing twice", () => {
   const items = stored(clusterEvents(2, 2));
   const h = new History();

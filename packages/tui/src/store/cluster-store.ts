@@ -4,7 +4,7 @@
  * messages arrive; readers are told at most once per `frameMs` (a burst of 10,000 events
  * is a few notifications, never a React update per event).
  */
-import type { Heartbeat } from "@ovl/domain";
+import type { ClusterState, Heartbeat } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { History } from "./history.js";
 
@@ -36,6 +36,12 @@ export class ClusterStore {
 
   appendEvents(items: readonly EventItem[]): void {
     if (this.history.append(items) > 0) this.changed();
+  }
+
+  /** Starts the history again from a snapshot of the fold at `seq`. */
+  rebase(seq: number, state: ClusterState): void {
+    this.history.rebase(seq, state);
+    this.changed();
   }
 
   putHeartbeat(hb: Heartbeat): void {

@@ -11,7 +11,7 @@
  */
 import { DeliverPolicy, Events, type NatsConnection, type NatsError } from "nats";
 import { parseHeartbeat, subjects } from "@ovl/domain";
-import { lastSequence, readEvents } from "@ovl/client";
+import { lastSequence, loadSnapshot, readEvents } from "@ovl/client";
 import type { ClusterStore } from "./cluster-store.js";
 
 export interface Feed {
@@ -27,9 +27,18 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", onAbort, { once: true });
   });
 
-/** One round: replay from what the store holds, then follow until aborted or broken. */
+/** Benchmarks compare with the start without snapshots: OVL_NO_SNAPSHOTS=1. */
+const useSnapshots = process.env.OVL_NO_SNAPSHOTS !== "1";
+
+/** One round: replay from what the store holds (at first, from the newest snapshot), then follow until aborted or broken. */
 async function followRound(nc: NatsConnection, store: ClusterStore, signal: AbortSignal): Promise<void> {
   const target = await lastSequence(nc);
+  if (useSnapshots && store.history.lastSeq === 0 && target > 0) {
+    store.setLink("loading", "reading the newest snapshot");
+    // A snapshot that does not match the stream is skipped; with none, the whole history is read.
+    const snap = await loadSnapshot(nc, { atOrBefore: target, log: () => undefined });
+    if (snap) store.rebase(snap.head.seq, snap.state);
+  }
   const from = store.history.lastSeq + 1;
   store.setLink(target >= from ? "loading" : "live", target >= from ? `catching up to seq ${target}` : "");
   for await (const item of readEvents(nc, { since: from, follow: true, signal })) {

@@ -5,6 +5,11 @@
  * SNAPSHOT_EVERY-1 `applyStored` calls: scrubbing stays instant with 100,000 events.
  *
  * States are immutable and share structure, so a snapshot costs one reference.
+ *
+ * It starts at a base: empty, or a snapshot of the fold read from the stream (`rebase`),
+ * so that opening the TUI on a long history reads only the events after that snapshot. It
+ * holds at most `max` items: past that, the oldest `every` items go and the base moves up
+ * to the in-memory snapshot after them, so memory follows the cluster, not the history.
  */
 import { applyStored, emptyState, type ClusterState } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
@@ -12,21 +17,38 @@ import { itemSeq } from "../format.js";
 
 /** @default 1000 */
 export const SNAPSHOT_EVERY = 1000;
+/** Items held at most. @default 50000 */
+export const WINDOW_ITEMS = 50_000;
 
 export class History {
-  private readonly items: EventItem[] = [];
+  private items: EventItem[] = [];
   /** snapshots[k] is the state after items[0 .. k*every-1]. */
-  private readonly snapshots: ClusterState[] = [emptyState];
+  private snapshots: ClusterState[] = [emptyState];
   private tip: ClusterState = emptyState;
+  /** The sequence the base (snapshots[0]) is at: the fold of everything up to it. */
+  private baseSeq = 0;
 
-  constructor(private readonly every: number = SNAPSHOT_EVERY) {}
+  constructor(private readonly every: number = SNAPSHOT_EVERY, private readonly max: number = WINDOW_ITEMS) {}
+
+  /** Starts again from the state at `seq` (a snapshot), holding no item. */
+  rebase(seq: number, state: ClusterState): void {
+    this.items = [];
+    this.snapshots = [state];
+    this.tip = state;
+    this.baseSeq = seq;
+  }
+
+  /** The sequence the oldest state held is at (0: the beginning). */
+  get base(): number {
+    return this.baseSeq;
+  }
 
   get length(): number {
     return this.items.length;
   }
   get lastSeq(): number {
     const last = this.items[this.items.length - 1];
-    return last ? itemSeq(last) : 0;
+    return last ? itemSeq(last) : this.baseSeq;
   }
   get firstSeq(): number {
     const first = this.items[0];
@@ -48,8 +70,16 @@ export class History {
       this.items.push(item);
       added++;
       if (this.items.length % this.every === 0) this.snapshots.push(this.tip);
+      if (this.items.length >= this.max + this.every) this.dropOldest();
     }
     return added;
+  }
+
+  /** Forgets the oldest `every` items: the base becomes the snapshot after them. */
+  private dropOldest(): void {
+    const gone = this.items.splice(0, this.every);
+    this.baseSeq = itemSeq(gone[gone.length - 1]!);
+    this.snapshots.shift();
   }
 
   /** Index of the last item with a sequence <= seq, or -1. */

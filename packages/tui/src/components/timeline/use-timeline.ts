@@ -1,11 +1,11 @@
 /** Keys while travelling: step through history; t or Esc returns to live. */
-import { useInput } from "ink";
+import { useKeys } from "../../burst.js";
 import type { TimelineAction } from "./use-timeline-state.js";
 
 const STEPS: Record<string, number> = { "[": -100, "]": 100, "{": -1000, "}": 1000 };
 
 export function useTimelineInput(o: { active: boolean; length: number; dispatch: (a: TimelineAction) => void }): void {
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.leftArrow) o.dispatch({ type: "step", delta: -1, length: o.length });
       else if (key.rightArrow) o.dispatch({ type: "step", delta: 1, length: o.length });
