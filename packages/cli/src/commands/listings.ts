@@ -2,7 +2,8 @@
  * `ovl ps` and `ovl nodes`: the coordinator's rows (domain views.ts), printed as an aligned
  * table for people or, with --json, exactly as a JSON array for scripts.
  */
-import { formatPort, type NodeRow, type PsRow } from "@ovl/domain";
+import { formatPort, nodeRows, psRows, type ClusterState, type NodeRow, type PsRow } from "@ovl/domain";
+import type { OvlClient } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { age, humanBytes, percent, table } from "../format.js";
 
@@ -40,14 +41,21 @@ export function nodesTable(rows: readonly NodeRow[], now: number): string {
 
 const json = (rows: unknown): string => `${JSON.stringify(rows, null, 2)}\n`;
 
-export async function psCommand(g: GlobalOptions, opts: { json?: boolean }): Promise<number> {
-  const rows = await withClient(g, (c) => c.ps());
+/** The cluster right after the event at `seq`: the nearest snapshot, then the events up to it (heartbeats are not history). */
+async function stateAtSeq(c: OvlClient, seq: number): Promise<ClusterState> {
+  const { stateAt } = await import("@ovl/client");
+  return (await stateAt(c.nc, seq, (line) => process.stderr.write(`${line}\n`))).state;
+}
+
+export async function psCommand(g: GlobalOptions, opts: { json?: boolean; at?: number }): Promise<number> {
+  const rows = await withClient(g, async (c) => (opts.at === undefined ? c.ps() : psRows(await stateAtSeq(c, opts.at))));
   await out(opts.json ? json(rows) : rows.length ? psTable(rows) : "no containers (start one with `ovl run NAME --image IMG`)\n");
   return 0;
 }
 
-export async function nodesCommand(g: GlobalOptions, opts: { json?: boolean; all?: boolean }): Promise<number> {
-  const rows = await withClient(g, (c) => c.nodes({ all: Boolean(opts.all) }));
+export async function nodesCommand(g: GlobalOptions, opts: { json?: boolean; all?: boolean; at?: number }): Promise<number> {
+  const all = Boolean(opts.all);
+  const rows = await withClient(g, async (c) => (opts.at === undefined ? c.nodes({ all }) : nodeRows(await stateAtSeq(c, opts.at), new Map(), { all })));
   await out(opts.json ? json(rows) : rows.length ? nodesTable(rows, Date.now()) : "no nodes (start one with `ovl agent --node NAME`)\n");
   return 0;
 }
