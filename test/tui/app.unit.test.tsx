@@ -11,6 +11,7 @@ import { App } from "../../packages/tui/src/app.js";
 import { ClusterStore } from "../../packages/tui/src/store/cluster-store.js";
 import { burstEvents, clusterEvents } from "./seed.js";
 import { lines, stored, T0, wait } from "./fixtures.js";
+import { foldEvents } from "@ovl/domain";
 
 const SIZE = { columns: 100, rows: 24 };
 
@@ -112,6 +113,32 @@ test("a burst of keys in one read counts each key: ]]]] is four steps of 100", a
   assert.match(frame()[1]!, /◀ TIME TRAVEL  seq 401 of /);
   await press("[[");
   assert.match(frame()[1]!, /◀ TIME TRAVEL  seq 201 of /);
+});
+
+test("time travel past the oldest event held reads the page before it and keeps the cursor on its event", async () => {
+  const events = stored([...clusterEvents(2, 2), ...burstEvents(2, 300)]);
+  const store = new ClusterStore(1);
+  const fold = (n: number) => foldEvents(events.slice(0, n).flatMap((i) => (i.ok ? [i.event] : [])));
+  store.rebase(200, fold(200));
+  store.appendEvents(events.slice(200));
+  store.setLink("live");
+  store.setPager(async (before) => ({ seq: Math.max(0, before - 100), state: fold(Math.max(0, before - 100)), items: events.slice(Math.max(0, before - 100), before) }));
+  const r = render(<App nc={null} store={store} size={SIZE} now={T0 + 60_000} />);
+  await wait(50);
+  r.stdin.write("3");
+  await wait(100);
+  r.stdin.write("G");
+  await wait(100);
+  r.stdin.write("t");
+  await wait(100);
+  assert.match(lines(r.lastFrame())[1]!, /◀ TIME TRAVEL  seq 201 of /);
+  r.stdin.write("\x1b[D");
+  for (let t = 0; t < 100 && store.history.base !== 100; t++) await wait(20);
+  await wait(100);
+  assert.match(lines(r.lastFrame())[1]!, /◀ TIME TRAVEL  seq 201 of /, "the cursor stays on its event while the page comes in");
+  r.stdin.write("\x1b[D");
+  await wait(150);
+  assert.match(lines(r.lastFrame())[1]!, /◀ TIME TRAVEL  seq 200 of /);
 });
 
 test("start form: invalid input is shown inline before anything is sent", async () => {

@@ -35,6 +35,18 @@ test("history: from a snapshot, holding a bounded window; past states inside it 
   for (const seq of [h.base, h.base + 7, items.length - 1]) assert.equal(h.stateAt(seq), foldEvents(envs(items.slice(0, seq))), `seq ${seq}`);
 });
 
+test("history: pages put in front (on a snapshot boundary or not) keep every past state equal to the fold", () => {
+  const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 200)]);
+  for (const cut of [40, 47]) {
+    const h = new History(10, 1000);
+    h.rebase(100, foldEvents(envs(items.slice(0, 100))));
+    h.append(items.slice(100));
+    assert.is(h.prepend(cut, foldEvents(envs(items.slice(0, cut))), items.slice(cut, 100)), 100 - cut);
+    assert.is(h.base, cut);
+    for (const seq of [cut, cut + 3, 60, 99, 100, 150, items.length]) assert.equal(h.stateAt(seq), foldEvents(envs(items.slice(0, seq))), `cut ${cut}, seq ${seq}`);
+  }
+});
+
 test("history: a replayed sequence is ignored, so a resume after reconnect applies nothing twice", () => {
   const items = stored(clusterEvents(2, 2));
   const h = new History();

@@ -13,6 +13,7 @@ import { DeliverPolicy, Events, type NatsConnection, type NatsError } from "nats
 import { parseHeartbeat, subjects } from "@ovl/domain";
 import { lastSequence, loadSnapshot, readEvents } from "@ovl/client";
 import type { ClusterStore } from "./cluster-store.js";
+import { historyPager } from "./pager.js";
 
 export interface Feed {
   stop(): Promise<void>;
@@ -125,6 +126,7 @@ async function watchStatus(nc: NatsConnection, store: ClusterStore, rounds: Roun
 export function startFeed(nc: NatsConnection, store: ClusterStore): Feed {
   const stopped = new AbortController();
   const rounds: Rounds = { connected: !nc.isClosed() };
+  store.setPager(historyPager(nc));
   const hb = nc.subscribe(subjects.HEARTBEATS_WILDCARD, { callback: (err, m) => err || putBeat(store, m.data) });
   void seedHeartbeats(nc, store);
   void watchStatus(nc, store, rounds).catch(() => undefined);
@@ -132,6 +134,7 @@ export function startFeed(nc: NatsConnection, store: ClusterStore): Feed {
   return {
     async stop() {
       stopped.abort();
+      store.setPager(null);
       hb.unsubscribe();
       await events.catch(() => undefined);
     },

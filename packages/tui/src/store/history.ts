@@ -75,6 +75,45 @@ export class History {
     return added;
   }
 
+  /**
+   * Puts the page before the base in front: `items` are the events after `seq` up to the
+   * base, `state` the fold at `seq` (time travel reading further back). Returns how many
+   * items were added, by which every index moves.
+   */
+  prepend(seq: number, state: ClusterState, items: readonly EventItem[]): number {
+    const page = items.filter((i) => itemSeq(i) > seq && itemSeq(i) <= this.baseSeq);
+    if (page.length === 0) {
+      this.baseSeq = seq; // nothing between: the same state
+      return 0;
+    }
+    const snaps: ClusterState[] = [state];
+    let at = state;
+    page.forEach((item, i) => {
+      if (item.ok) at = applyStored(at, item.event);
+      if ((i + 1) % this.every === 0 && i + 1 < page.length) snaps.push(at);
+    });
+    if (page.length % this.every === 0) {
+      this.snapshots = [...snaps, ...this.snapshots];
+      this.items = [...page, ...this.items];
+    } else {
+      // The page does not end on a snapshot boundary: fold the whole window once more.
+      this.items = [...page, ...this.items];
+      this.snapshots = [state];
+      at = state;
+      this.items.forEach((item, i) => {
+        if (item.ok) at = applyStored(at, item.event);
+        if ((i + 1) % this.every === 0) this.snapshots.push(at);
+      });
+    }
+    this.baseSeq = seq;
+    return page.length;
+  }
+
+  /** Back to at most `max` items (after travelling far back): the oldest go. */
+  trim(): void {
+    while (this.items.length >= this.max + this.every) this.dropOldest();
+  }
+
   /** Forgets the oldest `every` items: the base becomes the snapshot after them. */
   private dropOldest(): void {
     const gone = this.items.splice(0, this.every);
