@@ -47,16 +47,18 @@ export interface Snapshot {
   readonly state: ClusterState;
 }
 
+/** Sorts an object's keys for JSON.stringify (arrays keep their order). */
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(obj).sort()) out[k] = obj[k];
+  return out;
+}
+
 /** JSON with every object's keys sorted: the same state gives the same bytes, whatever order its maps were built in. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
-  const obj = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const k of Object.keys(obj).sort()) {
-    if (obj[k] !== undefined) parts.push(`${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
-  }
-  return `{${parts.join(",")}}`;
+  return JSON.stringify(value, sortedKeys);
 }
 
 const headCheck = lazyCheck(SnapshotHeadSchema);
