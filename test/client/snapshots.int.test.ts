@@ -3,14 +3,15 @@
  * events; a reader starting from one reads only the events after it and ends at the
  * stream's fold; a bogus head is ignored with a log line; an agent ignores a local
  * snapshot file of another cluster, starts from the coordinators' one, and writes its own
- * at stop; after a purge, a snapshot older than the stream's first sequence is ignored
+ * at stop; `ovl ps/nodes --at SEQ` show the fold up to SEQ; after a purge, a snapshot older than the stream's first sequence is ignored
  * with a log line and the reader is still right.
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { encodeSnapshot, eventOf, foldEvents, StateDraft, emptyState, subjects, type ClusterState } from "@ovl/domain";
+import { encodeSnapshot, eventOf, foldEvents, nodeRows, psRows, StateDraft, emptyState, subjects, type ClusterState } from "@ovl/domain";
 import { listSnapshots, loadSnapshot, readRange, sha256, stateAt, type EventItem } from "@ovl/client";
 import { RecordingRuntime, runAgent } from "@ovl/node-agent";
 import { bed, waitFor, type Bed } from "../coordinator/support.js";
@@ -96,6 +97,13 @@ test("an agent ignores a local snapshot of another cluster, starts from the coor
   assert.ok(logs.includes(`starting from the snapshot at seq ${stoppedAt}`), logs.join("\n"));
   assert.equal(again.state(), (await foldRange(1, again.seq())).state);
   await again.stop();
+});
+
+test("ovl ps --at and ovl nodes --at show the cluster right after that event", async () => {
+  const ovl = (...args: string[]) => JSON.parse(execFileSync(process.execPath, ["packages/cli/dist/ovl.mjs", ...args, "--json", "--nats", b.srv.url], { encoding: "utf8" }));
+  const state = (await foldRange(1, 45)).state;
+  assert.equal(ovl("ps", "--at", "45"), psRows(state));
+  assert.equal(ovl("nodes", "--at", "45"), JSON.parse(JSON.stringify(nodeRows(state, new Map()))));
 });
 
 test("after a purge, snapshots older than the stream's first sequence are ignored, and the reader is right anyway", async () => {
