@@ -83,6 +83,11 @@ export function App(p: AppProps): React.ReactElement {
   useEffect(() => {
     if (!travelling) store.history.trim();
   }, [store, travelling]);
+  // The events view scrolled to the oldest event held: the page before it comes in below.
+  const selectedSeq = app.view === "events" ? sel.events.selectedSeq : null;
+  useEffect(() => {
+    if (selectedSeq !== null && selectedSeq <= store.history.firstSeq) store.pageBack();
+  }, [store, selectedSeq]);
   useFilterInput({
     active: overlay?.kind === "filter",
     text: app.filters[app.view],

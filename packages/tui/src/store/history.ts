@@ -10,6 +10,7 @@
  * so that opening the TUI on a long history reads only the events after that snapshot. It
  * holds at most `max` items: past that, the oldest `every` items go and the base moves up
  * to the in-memory snapshot after them, so memory follows the cluster, not the history.
+ * Time travel further back puts older pages in front (`prepend`, read by store/pager.ts).
  */
 import { applyStored, emptyState, type ClusterState } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
