@@ -37,7 +37,8 @@ async function followRound(nc: NatsConnection, store: ClusterStore, signal: Abor
   if (useSnapshots && store.history.lastSeq === 0 && target > 0) {
     store.setLink("loading", "reading the newest snapshot");
     // A snapshot that does not match the stream is skipped; with none, the whole history is read.
-    const snap = await loadSnapshot(nc, { atOrBefore: target, log: () => undefined });
+    // Unreadable snapshots (an older broker's permissions) only cost the full read.
+    const snap = await loadSnapshot(nc, { atOrBefore: target, log: () => undefined }).catch(() => null);
     if (snap) store.rebase(snap.head.seq, snap.state);
   }
   const from = store.history.lastSeq + 1;
