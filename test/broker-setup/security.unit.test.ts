@@ -29,11 +29,11 @@ test("only the coordinator may append events; it answers requests through allow_
   assert.is(permissionsFor("admin", "admin"), null);
 });
 
-test("an agent sends only its own node's reports and heartbeat, and reads only OVL_EVENTS", () => {
+test("an agent sends only its own node's reports and heartbeat, and reads only OVL_EVENTS and the snapshots", () => {
   const p = permissionsFor("agent", "agent-n1", "n1")!;
   assert.equal(appSubjects(p.publish), ["ovl.rpt.n1.*", "ovl.hb.n1"]);
   assert.equal(p.subscribe, ["_INBOX_agent-n1.>"]);
-  assert.ok(p.publish.every((s) => !s.startsWith("$JS.") || s.includes(".OVL_EVENTS")));
+  assert.ok(p.publish.every((s) => !s.startsWith("$JS.") || s.includes(".OVL_EVENTS") || /^\$JS\.API\.STREAM\.(INFO|MSG\.GET)\.OVL_SNAPSHOTS$/.test(s)));
   assert.throws(() => permissionsFor("agent", "agent-n2", "n1"), /does not match node n1/);
 });
 

@@ -18,9 +18,9 @@ test.after(async () => {
 
 test("creates both streams, then a second run changes nothing", async () => {
   const jsm = await nc.jetstreamManager();
-  assert.equal(await ensureStreams(jsm), { OVL_EVENTS: "created", OVL_HEARTBEATS: "created" });
+  assert.equal(await ensureStreams(jsm), { OVL_EVENTS: "created", OVL_HEARTBEATS: "created", OVL_SNAPSHOTS: "created" });
   const before = await jsm.streams.info("OVL_EVENTS");
-  assert.equal(await ensureStreams(jsm), { OVL_EVENTS: "unchanged", OVL_HEARTBEATS: "unchanged" });
+  assert.equal(await ensureStreams(jsm), { OVL_EVENTS: "unchanged", OVL_HEARTBEATS: "unchanged", OVL_SNAPSHOTS: "unchanged" });
   const after = await jsm.streams.info("OVL_EVENTS");
   assert.equal(after.config, before.config);
   assert.is(after.created, before.created);
@@ -30,7 +30,7 @@ test("an updatable difference is updated back", async () => {
   const jsm = await nc.jetstreamManager();
   const info = await jsm.streams.info("OVL_HEARTBEATS");
   await jsm.streams.update("OVL_HEARTBEATS", { ...info.config, max_msgs_per_subject: 5 });
-  assert.equal(await ensureStreams(jsm), { OVL_EVENTS: "unchanged", OVL_HEARTBEATS: "updated" });
+  assert.equal(await ensureStreams(jsm), { OVL_EVENTS: "unchanged", OVL_HEARTBEATS: "updated", OVL_SNAPSHOTS: "unchanged" });
   assert.is((await jsm.streams.info("OVL_HEARTBEATS")).config.max_msgs_per_subject, 1);
 });
 
@@ -67,7 +67,7 @@ test("subjects owned by another stream: the error names that stream", async () =
     assert.match((err as Error).message, /OTHER \(ovl\.evt\.node\.>\)/);
   }
   await jsm.streams.delete("OTHER");
-  assert.equal(await ensureStreams(jsm), { OVL_EVENTS: "created", OVL_HEARTBEATS: "created" });
+  assert.equal(await ensureStreams(jsm), { OVL_EVENTS: "created", OVL_HEARTBEATS: "created", OVL_SNAPSHOTS: "created" });
 });
 
 test("a retention that cannot change is refused; creating with replicas 3 on one server names the reason", async () => {

@@ -11,6 +11,7 @@ import { App } from "../../packages/tui/src/app.js";
 import { ClusterStore } from "../../packages/tui/src/store/cluster-store.js";
 import { burstEvents, clusterEvents } from "./seed.js";
 import { lines, stored, T0, wait } from "./fixtures.js";
+import { foldEvents } from "@ovl/domain";
 
 const SIZE = { columns: 100, rows: 24 };
 
@@ -112,6 +113,66 @@ test("time travel: t on an event shows the cluster as it was then; ← steps bac
   f = frame();
   assert.not.match(f.join("\n"), /TIME TRAVEL/);
   assert.match(f[0]!, /2 Containers 4 /);
+});
+
+test("a burst of keys in one read counts each key: ]]]] is four steps of 100", async () => {
+  const events = [...clusterEvents(2, 2), ...burstEvents(2, 400)];
+  const { frame, press } = await mount(events);
+  await press("3", "G", "t");
+  assert.match(frame()[1]!, /◀ TIME TRAVEL  seq 1 of /);
+  await press("]]]]");
+  assert.match(frame()[1]!, /◀ TIME TRAVEL  seq 401 of /);
+  await press("[[");
+  assert.match(frame()[1]!, /◀ TIME TRAVEL  seq 201 of /);
+});
+
+/** A store holding the events after 200 of a longer history, with a pager of 100 events a page. */
+function pagedStore() {
+  const events = stored([...clusterEvents(2, 2), ...burstEvents(2, 300)]);
+  const store = new ClusterStore(1);
+  const fold = (n: number) => foldEvents(events.slice(0, n).flatMap((i) => (i.ok ? [i.event] : [])));
+  store.rebase(200, fold(200));
+  store.appendEvents(events.slice(200));
+  store.setLink("live");
+  store.setPager(async (before) => ({ seq: Math.max(0, before - 100), state: fold(Math.max(0, before - 100)), items: events.slice(Math.max(0, before - 100), before) }));
+  return store;
+}
+
+test("the events view scrolled to the oldest event held reads the page before it", async () => {
+  const store = pagedStore();
+  const r = render(<App nc={null} store={store} size={SIZE} now={T0 + 60_000} />);
+  await wait(50);
+  r.stdin.write("3");
+  await wait(100);
+  r.stdin.write("G");
+  for (let t = 0; t < 100 && store.history.base !== 100; t++) await wait(20);
+  assert.is(store.history.base, 100);
+  await wait(100);
+  assert.ok(lines(r.lastFrame()).some((l) => l.startsWith("201 ")), "the selection stays on its event");
+});
+
+test("time travel past the oldest event held reads the page before it and keeps the cursor on its event", async () => {
+  const store = pagedStore();
+  const r = render(<App nc={null} store={store} size={SIZE} now={T0 + 60_000} />);
+  await wait(50);
+  r.stdin.write("t");
+  await wait(100);
+  r.stdin.write("{");
+  for (let t = 0; t < 100 && store.history.base !== 100; t++) await wait(20);
+  await wait(150);
+  assert.match(lines(r.lastFrame())[1]!, /◀ TIME TRAVEL  seq 201 of /, "the cursor stays on its event as the page comes in");
+  r.stdin.write("\x1b[D");
+  await wait(150);
+  assert.match(lines(r.lastFrame())[1]!, /◀ TIME TRAVEL  seq 200 of /);
+  r.stdin.write("{");
+  for (let t = 0; t < 100 && store.history.base !== 0; t++) await wait(20);
+  await wait(150);
+  r.stdin.write("{");
+  await wait(150);
+  assert.match(lines(r.lastFrame())[1]!, /◀ TIME TRAVEL  seq 1 of /, "back to the first event");
+  r.stdin.write("t");
+  await wait(150);
+  assert.not.match(lines(r.lastFrame()).join("\n"), /TIME TRAVEL/);
 });
 
 test("start form: invalid input is shown inline before anything is sent", async () => {

@@ -23,6 +23,30 @@ test("history: the state at any sequence equals the fold of the history up to it
   assert.is(h.state, h.stateAt(h.lastSeq));
 });
 
+test("history: from a snapshot, holding a bounded window; past states inside it equal the fold", () => {
+  const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 200)]);
+  const h = new History(10, 50);
+  h.rebase(20, foldEvents(envs(items.slice(0, 20))));
+  assert.is(h.lastSeq, 20);
+  h.append(items.slice(20));
+  assert.ok(h.length < 60, `holds ${h.length} items`);
+  assert.is(h.base, items.length - h.length);
+  assert.equal(h.state, foldEvents(envs(items)));
+  for (const seq of [h.base, h.base + 7, items.length - 1]) assert.equal(h.stateAt(seq), foldEvents(envs(items.slice(0, seq))), `seq ${seq}`);
+});
+
+test("history: pages put in front (on a snapshot boundary or not) keep every past state equal to the fold", () => {
+  const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 200)]);
+  for (const cut of [40, 47]) {
+    const h = new History(10, 1000);
+    h.rebase(100, foldEvents(envs(items.slice(0, 100))));
+    h.append(items.slice(100));
+    assert.is(h.prepend(cut, foldEvents(envs(items.slice(0, cut))), items.slice(cut, 100)), 100 - cut);
+    assert.is(h.base, cut);
+    for (const seq of [cut, cut + 3, 60, 99, 100, 150, items.length]) assert.equal(h.stateAt(seq), foldEvents(envs(items.slice(0, seq))), `cut ${cut}, seq ${seq}`);
+  }
+});
+
 test("history: a replayed sequence is ignored, so a resume after reconnect applies nothing twice", () => {
   const items = stored(clusterEvents(2, 2));
   const h = new History();

@@ -27,6 +27,8 @@ export {
   StreamConfigError,
   differences,
   ensureStreams,
+  ensureSnapshotStream,
+  snapshotStreamConfig,
   streamInfoOrNull,
   streamConfigs,
   subjectsOverlap,

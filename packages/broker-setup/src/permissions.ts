@@ -6,7 +6,8 @@
  * - coordinator: the only writer of `ovl.evt.>` (and of its presence beat); serves commands, queries and reports
  *   (replies through `allow_responses`: it may answer exactly the requests it received).
  * - agent-<node>: its own node's reports and heartbeat, and a read-only ordered consumer
- *   on OVL_EVENTS (the JetStream API subjects measured in stack-facts.md section 5).
+ *   on OVL_EVENTS (the JetStream API subjects measured in stack-facts.md section 5), and
+ *   reading snapshots (every reader may; only coordinators write them).
  * - operator: commands and queries, and reading both streams.
  * - viewer: queries and reading; no command.
  * Every client subscribes only under its own inbox prefix (connect.ts sets it from the
@@ -25,7 +26,7 @@ export interface Permissions {
 }
 
 const API = "$JS.API";
-const { STREAM_EVENTS: EVENTS, STREAM_HEARTBEATS: HEARTBEATS } = subjects;
+const { STREAM_EVENTS: EVENTS, STREAM_HEARTBEATS: HEARTBEATS, STREAM_SNAPSHOTS: SNAPSHOTS } = subjects;
 
 /** An ordered (or named ephemeral) consumer on one stream: create, look up, pull, delete. */
 const readStream = (s: string): string[] => [
@@ -40,7 +41,10 @@ const readStream = (s: string): string[] => [
 /** Single messages by sequence or last-by-subject (`ovl nodes` reads heartbeats so). */
 const getMessages = (s: string): string[] => [`${API}.STREAM.MSG.GET.${s}`, `${API}.DIRECT.GET.${s}`, `${API}.DIRECT.GET.${s}.>`];
 
-const reader = (): string[] => [`${API}.INFO`, ...readStream(EVENTS), ...readStream(HEARTBEATS), ...getMessages(EVENTS), ...getMessages(HEARTBEATS)];
+/** Snapshots of the fold: listed (stream info with a subject filter) and read by sequence. */
+const readSnapshots = (): string[] => [`${API}.STREAM.INFO.${SNAPSHOTS}`, `${API}.STREAM.MSG.GET.${SNAPSHOTS}`];
+
+const reader = (): string[] => [`${API}.INFO`, ...readStream(EVENTS), ...readStream(HEARTBEATS), ...getMessages(EVENTS), ...getMessages(HEARTBEATS), ...readSnapshots()];
 
 /** The user name of an identity: the role, `agent-<node>`, or `<role>-<name>` for extra ones. */
 export function userFor(role: Role, nameOrNode?: string): string {
@@ -62,9 +66,11 @@ export function parseRole(raw: string): Role {
 const inbox = (user: string): string => `${subjects.inboxPrefixFor(user)}.>`;
 
 function coordinator(user: string): Permissions {
-  const manage = [EVENTS, HEARTBEATS].flatMap((s) => [`${API}.STREAM.CREATE.${s}`, `${API}.STREAM.UPDATE.${s}`]);
+  const manage = [EVENTS, HEARTBEATS, SNAPSHOTS].flatMap((s) => [`${API}.STREAM.CREATE.${s}`, `${API}.STREAM.UPDATE.${s}`]);
+  // It writes the snapshots and thins them out.
+  const snapshots = [subjects.SNAPSHOTS_WILDCARD, `${API}.STREAM.PURGE.${SNAPSHOTS}`];
   return {
-    publish: [subjects.EVENTS_WILDCARD, subjects.COORDINATOR_BEATS_WILDCARD, ...reader(), `${API}.STREAM.NAMES`, `${API}.STREAM.LIST`, ...manage],
+    publish: [subjects.EVENTS_WILDCARD, subjects.COORDINATOR_BEATS_WILDCARD, ...reader(), `${API}.STREAM.NAMES`, `${API}.STREAM.LIST`, ...manage, ...snapshots],
     subscribe: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, subjects.REPORTS_WILDCARD, subjects.HEARTBEATS_WILDCARD, inbox(user)],
     allowResponses: true,
   };
@@ -80,7 +86,8 @@ export function permissionsFor(role: Role, user: string, node?: string): Permiss
     case "agent": {
       if (!node || user !== userFor("agent", node)) throw new OvlError(OvlErrorCodes.InvalidInput, `agent identity ${user} does not match node ${node}`);
       const own = [`ovl.rpt.${node}.*`, subjects.heartbeatSubject(node)];
-      return { publish: [...own, ...readStream(EVENTS)], subscribe: [inbox(user)], allowResponses: false };
+      // The event at a snapshot's sequence is read to check the snapshot (STREAM.MSG.GET).
+      return { publish: [...own, ...readStream(EVENTS), `${API}.STREAM.MSG.GET.${EVENTS}`, ...readSnapshots()], subscribe: [inbox(user)], allowResponses: false };
     }
     case "operator":
       return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };

@@ -5,6 +5,8 @@
  *   limit), a two-minute dedupe window for the Nats-Msg-Id of every append, and no
  *   deleting single messages (an event store only grows).
  * - OVL_HEARTBEATS keeps one message per node, dropped after an hour: metrics, not history.
+ * - OVL_SNAPSHOTS holds snapshots of the fold (client/snapshots.ts): kept until the
+ *   coordinators thin them out (purge by subject), so deleting is allowed.
  *
  * `ensureStreams` is idempotent: a stream that already matches is not touched; one that
  * differs in an updatable field is updated; anything the server refuses, or silently
@@ -71,7 +73,25 @@ export function streamConfigs(opts: StreamOptions = {}): OvlStreamConfig[] {
       allow_direct: true,
       deny_delete: false,
     },
+    snapshotStreamConfig(replicas),
   ];
+}
+
+export function snapshotStreamConfig(replicas = 1): OvlStreamConfig {
+  return {
+    name: subjects.STREAM_SNAPSHOTS,
+    subjects: [subjects.SNAPSHOTS_WILDCARD],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: 0,
+    max_msgs_per_subject: -1,
+    // Two coordinators writing the same snapshot store it once (same Nats-Msg-Id per chunk).
+    duplicate_window: nanos(120_000),
+    num_replicas: replicas,
+    allow_direct: false,
+    deny_delete: false,
+  };
 }
 
 /** A stream exists with settings ovl cannot reconcile; `field`, `actual` and `wanted` say which. */
@@ -160,7 +180,10 @@ async function ensureOne(jsm: JetStreamManager, want: OvlStreamConfig): Promise<
   }
 }
 
-/** Creates or updates OVL_EVENTS and OVL_HEARTBEATS; running it twice changes nothing. */
+/** Creates or updates the snapshot stream alone (a cluster set up before it existed). */
+export const ensureSnapshotStream = (jsm: JetStreamManager, replicas = 1): Promise<"created" | "updated" | "unchanged"> => ensureOne(jsm, snapshotStreamConfig(replicas));
+
+/** Creates or updates OVL_EVENTS, OVL_HEARTBEATS and OVL_SNAPSHOTS; running it twice changes nothing. */
 export async function ensureStreams(jsm: JetStreamManager, opts: StreamOptions = {}): Promise<Record<string, "created" | "updated" | "unchanged">> {
   const result: Record<string, "created" | "updated" | "unchanged"> = {};
   for (const want of streamConfigs(opts)) result[want.name] = await ensureOne(jsm, want);

@@ -5,3 +5,5 @@ export { lastSequence, readEvents, toItem, type EventItem, type ReadEventsOption
 export { waitForOutcome, type Outcome } from "./outcome.js";
 export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow.js";
 export { readCoordinatorBeats } from "./presence.js";
+export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, sha256, snapshotProblem, streamFacts, writeSnapshot, type LoadOptions } from "./snapshots.js";
+export { readRange, stateAt, type StateAt } from "./state-at.js";

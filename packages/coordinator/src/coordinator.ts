@@ -15,6 +15,7 @@ import {
   DEFAULT_CLUSTER,
   OvlError,
   OvlErrorCodes,
+  SNAPSHOT_EVERY,
   decide,
   errorReply,
   okReply,
@@ -36,6 +37,7 @@ import { replier, type Respond } from "./reply-pieces.js";
 import { completeOpen } from "./complete.js";
 import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
 import { catchUp, checkStream } from "./startup.js";
+import { snapshotWriter } from "./snapshots.js";
 
 export interface CoordinatorOptions {
   readonly nc: NatsConnection;
@@ -58,6 +60,8 @@ export interface CoordinatorOptions {
   readonly completeAfterMs?: number;
   /** A pause between the pieces of a large reply (reply-pieces.ts); for tests. @default 0 */
   readonly pieceGapMs?: number;
+  /** Write a snapshot of the fold every this many events (snapshots.ts); 0: never. @default SNAPSHOT_EVERY */
+  readonly snapshotEvery?: number;
 }
 
 export interface CoordinatorHandle {
@@ -115,7 +119,10 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   try {
     const jsm = await whenAnswered("reaching JetStream", () => opts.nc.jetstreamManager(), log);
     const last = await whenAnswered("reading the stream", () => checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm)), log);
-    await catchUp(opts.nc, projection, last, log); // the history in large transactions, before anything is served
+    const snapshots = snapshotWriter(opts.nc, opts.snapshotEvery ?? SNAPSHOT_EVERY, log);
+    undo.unshift(() => snapshots.stop());
+    const snapshotAfter = (seq: number): void => snapshots.after(seq, () => projection.state);
+    await catchUp(opts.nc, projection, last, log, { onApplied: snapshotAfter }); // the history in large transactions, before anything is served
     log(`projection caught up at seq ${projection.seq}`);
     const appender = new Appender(opts.nc, PUBLISH_TIMEOUT_MS);
     undo.unshift(() => appender.close());
@@ -134,6 +141,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       const env = pipeline.ownEnvelope(d.seq, () => d.msgId, d.data) ?? d.env;
       projection.apply(d.seq, env);
       pipeline.onApplied(d.seq, () => d.msgId, env);
+      snapshotAfter(d.seq);
       if (++sinceFlush >= 1000) flush();
       else if (d.pending === 0) flushing ??= setTimeout(flush, 20);
     };
@@ -192,6 +200,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
         await pipeline.stop();
         appender.close();
         await follower.stop();
+        await snapshots.stop();
         if (flushing) clearTimeout(flushing);
         projection.close();
       })()),

@@ -62,6 +62,8 @@ export interface CatchUpOptions {
   readonly batch?: number;
   /** Fail when no event arrives for this long. @default 30000 */
   readonly stallMs?: number;
+  /** Called after each event is applied (the snapshot writer). */
+  readonly onApplied?: (seq: number) => void;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function catchUp(nc: NatsConnection, projection: Projection, last: 
         // The fold never throws on valid input; a failure here is a bug, not the stream's fault.
         log(`applying event ${m.seq} failed: ${(err as Error).stack ?? err}`);
       }
+      opts.onApplied?.(m.seq);
       if (++sinceFlush >= flushEvery) {
         sinceFlush = 0;
         projection.flush();

@@ -124,3 +124,17 @@ export {
   versionsLine,
   type CoordinatorBeat,
 } from "./presence.js";
+export {
+  SNAPSHOT_EVERY,
+  SNAPSHOT_FORMAT,
+  canonicalJson,
+  decodeSnapshotState,
+  encodeSnapshot,
+  parseSnapshotHead,
+  snapshotCandidates,
+  snapshotMismatch,
+  snapshotsToKeep,
+  type Snapshot,
+  type SnapshotHead,
+  type StreamFacts,
+} from "./snapshot.js";

@@ -50,3 +50,15 @@ export function parseReportSubject(subject: string): { node: string; kind: Repor
   const kind = parts[3] as ReportKind;
   return REPORT_KINDS.includes(kind) ? { node: parts[2]!, kind } : null;
 }
+
+/**
+ * Snapshots of the fold (snapshot.ts), written by the coordinators: per snapshot, its state
+ * in chunks on `ovl.snap.<seq>.data`, then its head (what it is, where its chunks are) on
+ * `ovl.snap.<seq>.head`. A head exists only once all its chunks are stored.
+ */
+export const STREAM_SNAPSHOTS = "OVL_SNAPSHOTS";
+export const SNAPSHOTS_WILDCARD = "ovl.snap.>";
+export const SNAPSHOT_HEADS = "ovl.snap.*.head";
+export const snapshotSubject = (seq: number, part: "head" | "data"): string => `ovl.snap.${seq}.${part}`;
+/** The cluster's first event: its hash is the cluster's identity. */
+export const CLUSTER_EVENT_SUBJECT = "ovl.evt.cluster";

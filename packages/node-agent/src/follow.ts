@@ -12,6 +12,8 @@ import { followStream, lastSequence, toItem, type EventItem, type StreamFollower
 
 export interface FollowOptions {
   readonly nc: NatsConnection;
+  /** The first sequence to read (after a snapshot's). @default 1 */
+  readonly from?: number;
   readonly onItem: (item: EventItem) => void;
   readonly onCaughtUp: () => void;
   readonly log: (line: string) => void;
@@ -50,11 +52,12 @@ export function followEvents(opts: FollowOptions): Follower {
   const started = (async () => {
     const last = await lastAtStart();
     if (stopped) return;
-    if (last === 0) markCaughtUp();
+    const from = opts.from ?? 1;
+    if (last < from) markCaughtUp();
     follower = followStream({
       nc: opts.nc,
       stream: subjects.STREAM_EVENTS,
-      from: 1,
+      from,
       log: opts.log,
       onMessage: (m) => {
         opts.onItem(toItem(m.seq, m.subject, m.data));

@@ -3,7 +3,7 @@
  * overlay), footer. It wires the reducers, the input hooks and the actions together;
  * every view renders from props and owns no subscription (useCluster owns the only one).
  */
-import React, { useMemo, useReducer } from "react";
+import React, { useEffect, useLayoutEffect, useMemo, useReducer, useRef } from "react";
 import { Box, useApp } from "ink";
 import type { NatsConnection } from "nats";
 import { liveCoordinators, versionsLine } from "@ovl/domain";
@@ -73,7 +73,22 @@ export function App(p: AppProps): React.ReactElement {
     onLeave: () => ask(sel.nodes.row ? { kind: "leave", node: sel.nodes.row.name } : null, "make it leave"),
     onRemove: () => ask(sel.containers.row ? { kind: "rm", name: sel.containers.row.name } : null, "remove it"),
   });
-  useTimelineInput({ active: overlay === null && travelling, length: store.history.length, dispatch: travelDispatch });
+  useTimelineInput({ active: overlay === null && travelling, length: store.history.length, index: travel.index, dispatch: travelDispatch, onPastStart: () => store.pageBack() });
+  // Older events put in front move the cursor's event further on; back to live, the oldest go again.
+  const prepended = useRef(store.prepended);
+  useLayoutEffect(() => {
+    const by = store.prepended - prepended.current;
+    prepended.current = store.prepended;
+    if (by) travelDispatch({ type: "shift", by });
+  }, [store, version]);
+  useEffect(() => {
+    if (!travelling) store.history.trim();
+  }, [store, travelling]);
+  // The events view scrolled to the oldest event held: the page before it comes in below.
+  const selectedSeq = app.view === "events" ? sel.events.selectedSeq : null;
+  useEffect(() => {
+    if (selectedSeq !== null && selectedSeq <= store.history.firstSeq) store.pageBack();
+  }, [store, selectedSeq]);
   useFilterInput({
     active: overlay?.kind === "filter",
     text: app.filters[app.view],

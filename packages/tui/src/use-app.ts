@@ -1,5 +1,5 @@
 /** The app's own keys, active when no overlay has the keyboard. */
-import { useInput } from "ink";
+import { useKeys } from "./burst.js";
 import type { AppAction, ViewName } from "./use-app-state.js";
 
 export interface AppInput {
@@ -15,7 +15,7 @@ export interface AppInput {
 const BY_NUMBER: Record<string, ViewName> = { "1": "nodes", "2": "containers", "3": "events" };
 
 export function useAppInput(o: AppInput): void {
-  useInput(
+  useKeys(
     (input, key) => {
       if (input in BY_NUMBER) o.dispatch({ type: "view", view: BY_NUMBER[input]! });
       else if (key.tab) o.dispatch({ type: "cycle", delta: key.shift ? -1 : 1 });

@@ -3,7 +3,8 @@
  * table for people or, with --json, exactly as a JSON array for scripts. `ovl ps` filters
  * on the coordinator's side (--node, --state, --network).
  */
-import { coordinatorsLine, formatPort, liveCoordinators, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
+import { coordinatorsLine, formatPort, liveCoordinators, nodeRows, parsePsQuery, psRowsFor, type ClusterState, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
+import type { OvlClient } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { age, humanBytes, percent, table } from "../format.js";
 
@@ -42,29 +43,41 @@ export function nodesTable(rows: readonly NodeRow[], now: number): string {
 
 const json = (rows: unknown): string => `${JSON.stringify(rows, null, 2)}\n`;
 
+/** The cluster right after the event at `seq`: the nearest snapshot, then the events up to it (heartbeats are not history). */
+async function stateAtSeq(c: OvlClient, seq: number): Promise<ClusterState> {
+  const { stateAt } = await import("@ovl/client");
+  return (await stateAt(c.nc, seq, (line) => process.stderr.write(`${line}\n`))).state;
+}
+
 export interface PsOptions {
   readonly json?: boolean;
   readonly node?: string;
   readonly state?: string;
   readonly network?: string;
+  /** The listing right after the event at this sequence (the history, not the coordinator). */
+  readonly at?: number;
 }
 
 export async function psCommand(g: GlobalOptions, opts: PsOptions): Promise<number> {
-  // The coordinator filters and validates (a bad value is INVALID_INPUT: a usage error).
+  // The coordinator filters and validates (a bad value is INVALID_INPUT: a usage error); a
+  // listing of the past is filtered here with the same rules.
   const query = { ...(opts.node !== undefined && { node: opts.node }), ...(opts.state !== undefined && { state: opts.state }), ...(opts.network !== undefined && { network: opts.network }) };
-  const rows = await withClient(g, (c) => c.ps(query as PsQuery));
+  const rows = await withClient(g, async (c) =>
+    opts.at === undefined ? c.ps(query as PsQuery) : psRowsFor(await stateAtSeq(c, opts.at), parsePsQuery(query)));
   const filtered = Object.keys(query).length > 0;
   await out(opts.json ? json(rows) : rows.length ? psTable(rows) : filtered ? "no containers match\n" : "no containers (start one with `ovl run NAME --image IMG`)\n");
   return 0;
 }
 
-export async function nodesCommand(g: GlobalOptions, opts: { json?: boolean; all?: boolean }): Promise<number> {
-  if (opts.json) {
-    await out(json(await withClient(g, (c) => c.nodes({ all: Boolean(opts.all) }))));
+export async function nodesCommand(g: GlobalOptions, opts: { json?: boolean; all?: boolean; at?: number }): Promise<number> {
+  const all = Boolean(opts.all);
+  if (opts.json || opts.at !== undefined) {
+    const rows = await withClient(g, async (c) => (opts.at === undefined ? c.nodes({ all }) : nodeRows(await stateAtSeq(c, opts.at), new Map(), { all })));
+    await out(opts.json ? json(rows) : rows.length ? nodesTable(rows, Date.now()) : "no nodes at that point of the history\n");
     return 0;
   }
   const { readCoordinatorBeats } = await import("@ovl/client");
-  const [rows, beats] = await withClient(g, (c) => Promise.all([c.nodes({ all: Boolean(opts.all) }), readCoordinatorBeats(c.nc)]));
+  const [rows, beats] = await withClient(g, (c) => Promise.all([c.nodes({ all }), readCoordinatorBeats(c.nc)]));
   const now = Date.now();
   await out(`${rows.length ? nodesTable(rows, now) : "no nodes (start one with `ovl agent --node NAME`)\n"}${coordinatorsLine(liveCoordinators(beats, now))}\n`);
   return 0;

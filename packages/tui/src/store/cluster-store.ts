@@ -4,9 +4,10 @@
  * messages arrive; readers are told at most once per `frameMs` (a burst of 10,000 events
  * is a few notifications, never a React update per event).
  */
-import type { CoordinatorBeat, Heartbeat } from "@ovl/domain";
+import type { ClusterState, CoordinatorBeat, Heartbeat } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { History } from "./history.js";
+import type { Pager } from "./pager.js";
 
 export type LinkPhase = "connecting" | "loading" | "live" | "down";
 
@@ -38,6 +39,44 @@ export class ClusterStore {
 
   appendEvents(items: readonly EventItem[]): void {
     if (this.history.append(items) > 0) this.changed();
+  }
+
+  #pager: Pager | null = null;
+  /** A page before the oldest event is being read. */
+  paging = false;
+  /** Items put in front of the history so far: a cursor on it moves by the change. */
+  prepended = 0;
+
+  setPager(pager: Pager | null): void {
+    this.#pager = pager;
+  }
+
+  /** Whether older events than those held can be read. */
+  get canPageBack(): boolean {
+    return this.#pager !== null && this.history.base > 0;
+  }
+
+  /** Reads the page before the oldest event held and puts it in front (one at a time). */
+  pageBack(): void {
+    if (this.paging || !this.canPageBack) return;
+    this.paging = true;
+    this.changed();
+    const base = this.history.base;
+    void this.#pager!(base)
+      .then((page) => {
+        if (this.history.base === base) this.prepended += this.history.prepend(page.seq, page.state, page.items);
+      })
+      .catch(() => undefined) // the cursor stays at the oldest held; pressing again retries
+      .finally(() => {
+        this.paging = false;
+        this.changed();
+      });
+  }
+
+  /** Starts the history again from a snapshot of the fold at `seq`. */
+  rebase(seq: number, state: ClusterState): void {
+    this.history.rebase(seq, state);
+    this.changed();
   }
 
   putHeartbeat(hb: Heartbeat): void {

@@ -9,11 +9,12 @@
  * a core subscription on ovl.hb.> plus, at start and after each reconnect, the last beat
  * per node kept by the OVL_HEARTBEATS stream.
  */
-import { DeliverPolicy, Events, type NatsConnection } from "nats";
+import { DeliverPolicy, Events, type NatsConnection, type NatsError } from "nats";
 import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
 import { parseCoordinatorBeat, parseHeartbeat, subjects } from "@ovl/domain";
-import { lastSequence, readEvents } from "@ovl/client";
+import { lastSequence, loadSnapshot, readEvents } from "@ovl/client";
 import type { ClusterStore } from "./cluster-store.js";
+import { historyPager } from "./pager.js";
 
 export interface Feed {
   stop(): Promise<void>;
@@ -28,9 +29,19 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", onAbort, { once: true });
   });
 
-/** One round: replay from what the store holds, then follow until aborted or broken. */
+/** Benchmarks compare with the start without snapshots: OVL_NO_SNAPSHOTS=1. */
+const useSnapshots = process.env.OVL_NO_SNAPSHOTS !== "1";
+
+/** One round: replay from what the store holds (at first, from the newest snapshot), then follow until aborted or broken. */
 async function followRound(nc: NatsConnection, store: ClusterStore, signal: AbortSignal): Promise<void> {
   const target = await lastSequence(nc);
+  if (useSnapshots && store.history.lastSeq === 0 && target > 0) {
+    store.setLink("loading", "reading the newest snapshot");
+    // A snapshot that does not match the stream is skipped; with none, the whole history is read.
+    // Unreadable snapshots (an older broker's permissions) only cost the full read.
+    const snap = await loadSnapshot(nc, { atOrBefore: target, log: () => undefined }).catch(() => null);
+    if (snap) store.rebase(snap.head.seq, snap.state);
+  }
   const from = store.history.lastSeq + 1;
   store.setLink(target >= from ? "loading" : "live", target >= from ? `catching up to seq ${target}` : "");
   for await (const item of readEvents(nc, { since: from, follow: true, signal })) {
@@ -116,6 +127,7 @@ async function watchStatus(nc: NatsConnection, store: ClusterStore, rounds: Roun
 export function startFeed(nc: NatsConnection, store: ClusterStore): Feed {
   const stopped = new AbortController();
   const rounds: Rounds = { connected: !nc.isClosed() };
+  store.setPager(historyPager(nc));
   const hb = nc.subscribe(subjects.HEARTBEATS_WILDCARD, { callback: (err, m) => err || putBeat(store, m.data, m.subject) });
   void seedHeartbeats(nc, store);
   void watchStatus(nc, store, rounds).catch(() => undefined);
@@ -123,6 +135,7 @@ export function startFeed(nc: NatsConnection, store: ClusterStore): Feed {
   return {
     async stop() {
       stopped.abort();
+      store.setPager(null);
       hb.unsubscribe();
       await events.catch(() => undefined);
     },

@@ -1,5 +1,5 @@
 /** Keys of the containers view: move the selection; x asks to remove the selected container. */
-import { useInput } from "ink";
+import { useKeys } from "../../burst.js";
 import { listDelta } from "../../selection.js";
 import type { ContainersAction } from "./use-containers-state.js";
 
@@ -12,7 +12,7 @@ export interface ContainersInput {
 }
 
 export function useContainersInput(o: ContainersInput): void {
-  useInput(
+  useKeys(
     (input, key) => {
       const delta = listDelta(input, key, o.page);
       if (delta !== null) o.dispatch({ type: "move", delta, keys: o.keys() });

@@ -1,5 +1,5 @@
 /** Keys of the events view: move the selection (stops following); f follows the newest again. */
-import { useInput } from "ink";
+import { useKeys } from "../../burst.js";
 import { listDelta } from "../../selection.js";
 import type { EventsAction } from "./use-events-state.js";
 
@@ -11,7 +11,7 @@ export interface EventsInput {
 }
 
 export function useEventsInput(o: EventsInput): void {
-  useInput(
+  useKeys(
     (input, key) => {
       const delta = listDelta(input, key, o.page);
       if (delta !== null) o.dispatch({ type: "move", delta, keys: o.keys() });

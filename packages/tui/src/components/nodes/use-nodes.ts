@@ -1,5 +1,5 @@
 /** Keys of the nodes view: move the selection; L asks to make the selected node leave. */
-import { useInput } from "ink";
+import { useKeys } from "../../burst.js";
 import { listDelta } from "../../selection.js";
 import type { NodesAction } from "./use-nodes-state.js";
 
@@ -12,7 +12,7 @@ export interface NodesInput {
 }
 
 export function useNodesInput(o: NodesInput): void {
-  useInput(
+  useKeys(
     (input, key) => {
       const delta = listDelta(input, key, o.page);
       if (delta !== null) o.dispatch({ type: "move", delta, keys: o.keys() });

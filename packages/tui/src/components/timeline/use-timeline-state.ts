@@ -9,7 +9,9 @@ export interface TimelineState {
 export type TimelineAction =
   | { readonly type: "enter"; readonly index: number }
   | { readonly type: "step"; readonly delta: number; readonly length: number }
-  | { readonly type: "exit" };
+  | { readonly type: "exit" }
+  /** Older events were put in front of the history: the same event is `by` further on. */
+  | { readonly type: "shift"; readonly by: number };
 
 export const initialTimelineState: TimelineState = { index: null };
 
@@ -23,5 +25,7 @@ export function timelineReducer(state: TimelineState, action: TimelineAction): T
     }
     case "exit":
       return { index: null };
+    case "shift":
+      return state.index === null ? state : { index: state.index + action.by };
   }
 }

@@ -1,0 +1,115 @@
+/**
+ * A long history, with and without snapshots: how long a reader takes to start, against a
+ * real nats-server, on the busy cluster of bench/rebuild.ts (64 nodes, containers cycling
+ * through 200 addresses per node). For each size: the stream is filled, a coordinator
+ * catches up (and writes the snapshots every 10,000 events), then
+ *   agent   runAgent (simulated runtime) until its first full sync, fresh state dir:
+ *           from the newest snapshot, and with useSnapshots off (the whole history)
+ *   tui     `ovl tui` (the built bundle) in tmux (120x40) until the header shows the
+ *           last sequence live, and its peak memory (VmHWM): with snapshots, and with
+ *           OVL_NO_SNAPSHOTS=1
+ * The machine's floor (process start, connect, first frame) is the first TUI row: a history
+ * of one ClusterCreated event.
+ *   npx tsx bench/history.ts [--events 10000,100000] [--only agent,tui] [--tui-limit 120]
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { subjects } from "@ovl/domain";
+import { ensureStreams } from "@ovl/broker-setup";
+import { listSnapshots } from "@ovl/client";
+import { runCoordinator } from "@ovl/coordinator";
+import { RecordingRuntime, runAgent } from "@ovl/node-agent";
+import { startNats } from "../test/support/nats.js";
+import { Tmux, tuiEnv } from "../test/tui/tmux.js";
+import { fillStream, history } from "./lib/history.js";
+
+const argOf = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] ?? def : def;
+};
+const SIZES = argOf("events", "10000,100000").split(",").map(Number);
+const ONLY = new Set(argOf("only", "agent,tui").split(","));
+const CLUSTER = { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450 };
+const TUI_LIMIT_MS = Number(argOf("tui-limit", "120")) * 1000;
+const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+const hwm = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function agentStart(nc: Awaited<ReturnType<Awaited<ReturnType<typeof startNats>>["connect"]>>, dir: string, useSnapshots: boolean): Promise<number> {
+  const runtime = new RecordingRuntime({ keep: 1 });
+  const stateDir = mkdtempSync(join(dir, "agent-"));
+  const t0 = performance.now();
+  const h = await runAgent({ nc, node: "r1", underlayIp: "198.18.1.1", lanMtu: 1500, stateDir, runtime, useSnapshots, snapshotEvery: 0, reconcileMs: 60_000 });
+  while (runtime.syncCount === 0) await sleep(2);
+  const ms = performance.now() - t0;
+  await h.stop();
+  return ms;
+}
+
+/** Until the header shows `last` live, or the limit: then how far it got. */
+async function tuiOpen(url: string, last: number, useSnapshots: boolean): Promise<string> {
+  const tmux = new Tmux(tuiEnv(useSnapshots ? {} : { OVL_NO_SNAPSHOTS: "1" }));
+  try {
+    const t0 = Date.now();
+    await tmux.start(["node", "packages/cli/dist/ovl.mjs", "tui", "--nats", url]); // the bundle a user runs
+    const pid = await tmux.panePid();
+    try {
+      await tmux.waitFor((s) => s.includes(`● live · seq ${last.toLocaleString("en-US")}`), TUI_LIMIT_MS);
+      return `${Date.now() - t0} ms, peak memory ${mib(hwm(pid))}`;
+    } catch {
+      const at = /· seq ([\d,]+)/.exec(await tmux.capture())?.[1] ?? "?";
+      return `not live after ${TUI_LIMIT_MS / 1000} s (at seq ${at}), peak memory ${mib(hwm(pid))}`;
+    }
+  } finally {
+    await tmux.kill();
+  }
+}
+
+if (ONLY.has("tui")) {
+  const srv = await startNats();
+  try {
+    const nc = await srv.connect();
+    await ensureStreams(await nc.jetstreamManager());
+    await fillStream(nc, history(1, { nodes: 0, cluster: CLUSTER }), false);
+    console.log(`tui open until live, 1 event (the floor): ${await tuiOpen(srv.url, 1, true)}`);
+    await nc.close();
+  } finally {
+    await srv.stop();
+  }
+}
+
+for (const size of SIZES) {
+  const srv = await startNats();
+  const dir = mkdtempSync(join(tmpdir(), "ovl-bench-history-"));
+  try {
+    const nc = await srv.connect();
+    await ensureStreams(await nc.jetstreamManager());
+    const tf = Date.now();
+    await fillStream(nc, history(size, { nodes: 64, cluster: CLUSTER }), true);
+    const last = (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
+    console.log(`\n${last.toLocaleString("en-US")} events (filled in ${((Date.now() - tf) / 1000).toFixed(1)} s)`);
+    const tc = Date.now();
+    const coord = await runCoordinator({ nc: await srv.connect(), dbPath: join(dir, "coord.db"), cluster: CLUSTER, lostAfterMs: 0 });
+    while (!(await listSnapshots(nc)).includes(Math.floor(last / 10_000) * 10_000)) await sleep(50);
+    console.log(`coordinator caught up and wrote snapshots ${(await listSnapshots(nc)).join(", ")} in ${((Date.now() - tc) / 1000).toFixed(1)} s`);
+    if (ONLY.has("agent")) {
+      for (const snap of [true, false]) {
+        const ms = [];
+        for (let r = 0; r < 3; r++) ms.push(await agentStart(nc, dir, snap));
+        console.log(`agent start until first full sync, ${snap ? "from a snapshot" : "no snapshot    "}: ${ms.map((m) => m.toFixed(0)).join(" / ")} ms`);
+      }
+    }
+    if (ONLY.has("tui")) {
+      const end = (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
+      for (const snap of [true, false]) {
+        console.log(`tui open until live, ${snap ? "from a snapshot" : "no snapshot    "}: ${await tuiOpen(srv.url, end, snap)}`);
+      }
+    }
+    await coord.stop();
+    await nc.close();
+  } finally {
+    await srv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

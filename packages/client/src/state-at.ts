@@ -1,0 +1,59 @@
+/**
+ * The cluster at a sequence, computed on demand: the nearest snapshot at or before it,
+ * then the events after the snapshot up to the sequence (`ovl ps --at`, the TUI's time
+ * travel, an agent's start). Invalid events are logged and skipped, as every reader does.
+ */
+import type { NatsConnection } from "nats";
+import { StateDraft, emptyState, eventOf, subjects, type ClusterState, type StreamFacts } from "@ovl/domain";
+import { followStream } from "./follow.js";
+import { toItem, type EventItem } from "./events.js";
+import { loadSnapshot, streamFacts } from "./snapshots.js";
+
+export interface StateAt {
+  readonly state: ClusterState;
+  /** The sequence the state is at (the stream's last when asked past it). */
+  readonly seq: number;
+  /** Where the fold started: the snapshot's sequence, or 0. */
+  readonly from: number;
+}
+
+/**
+ * Hands over the events `from`..`to` in order (each once), then resolves. For a range the
+ * stream holds: sequences missing inside it (a purge) end the read at the stream's last.
+ */
+export async function readRange(nc: NatsConnection, from: number, to: number, onItem: (item: EventItem) => void, log: (line: string) => void): Promise<void> {
+  if (to < from) return;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const follower = followStream({
+    nc,
+    stream: subjects.STREAM_EVENTS,
+    from,
+    batch: 4096,
+    log,
+    onMessage: (m) => {
+      if (m.seq > to) return done();
+      onItem(toItem(m.seq, m.subject, m.data));
+      if (m.seq >= to) done();
+    },
+  });
+  try {
+    await finished;
+  } finally {
+    await follower.stop();
+  }
+}
+
+/** The state right after the event at `seq` (clamped to the stream's last). */
+export async function stateAt(nc: NatsConnection, seq: number, log: (line: string) => void, facts?: StreamFacts): Promise<StateAt> {
+  const f = facts ?? (await streamFacts(nc));
+  const target = Math.min(seq, f.lastSeq);
+  const snap = target > 0 ? await loadSnapshot(nc, { atOrBefore: target, facts: f, log }) : null;
+  const draft = new StateDraft(snap?.state ?? emptyState);
+  const from = snap?.head.seq ?? 0;
+  await readRange(nc, from + 1, target, (item) => {
+    if (item.ok) draft.apply(eventOf(item.event), item.event);
+    else log(`skipped event ${item.seq} on ${item.subject}: ${item.error}`);
+  }, log);
+  return { state: draft.state, seq: target, from };
+}
