@@ -1,5 +1,5 @@
 import { eventOf, type Envelope } from "./events.js";
-import { emptyState, evolve, StateDraft, type ClusterState } from "./state.js";
+import { emptyState, evolve, StateDraft, type ClusterState } from "./evolve.js";
 
 /** Applies one stored envelope (its time becomes the record's `since`). */
 export const applyStored = (state: ClusterState, env: Envelope): ClusterState => evolve(state, eventOf(env), env);

@@ -66,7 +66,7 @@ export {
   type ContainerState,
   type NodeRecord,
   type NodeStatus,
-} from "./state.js";
+} from "./evolve.js";
 export { blockCapacity, freeAddresses, lowestFreeAddress, lowestFreeBlock, type Block } from "./ipam.js";
 export {
   CommandSchemas,

@@ -3,7 +3,7 @@
  * (DESIGN.md section 7). Pure functions of the state and the latest heartbeats.
  */
 import type { PortMapping } from "./names.js";
-import { allContainers, type ClusterState, type ContainerRecord, type NodeStatus } from "./state.js";
+import { allContainers, type ClusterState, type ContainerRecord, type NodeStatus } from "./evolve.js";
 import type { Heartbeat } from "./wire.js";
 import { blockCapacity } from "./ipam.js";
 

@@ -12,7 +12,7 @@
  */
 import type { PortMapping } from "./names.js";
 import type { OvlEvent } from "./events.js";
-import { attachNameIndex, buildNameIndex, carryUsedAddresses, countName, detachNameIndex, nameIndexOf, type NameIndex } from "./lookup.js";
+import { attachNameIndex, buildNameIndex, carryUsedAddresses, countName, detachNameIndex, nameIndexOf, type NameIndex } from "./draft.js";
 
 export interface ClusterConfig {
   readonly cidr: string;
@@ -215,7 +215,7 @@ export class StateDraft {
   }
 
   /**
-   * Keeps indexes for deciding against this draft's states (lookup.ts): `findContainer` and
+   * Keeps indexes for deciding against this draft's states (draft.ts): `findContainer` and
    * `lowestFreeAddress` then cost a map lookup instead of a scan. Costs a pass over the
    * containers now and a little per event after.
    */

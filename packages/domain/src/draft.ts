@@ -11,7 +11,7 @@
  * coordinator's speculative state) pay for their upkeep; other folds (agents, the TUI) do not.
  */
 import { firstContainerIp, ipToInt, lastContainerIp, parseCidr } from "./ip.js";
-import type { ContainerRecord, NodeRecord } from "./state.js";
+import type { ContainerRecord, NodeRecord } from "./evolve.js";
 
 /** Container name -> on how many nodes it exists, for the nodes map it is attached to. */
 export type NameIndex = Map<string, number>;
