@@ -1,4 +1,4 @@
-import type { ClusterConfig } from "./evolve.js";
+import type { ClusterConfig } from "./state.js";
 
 /** DESIGN.md section 4: a /16 in /24 blocks (256 nodes), VNI 1 on 4789, MTU 1450 (1500 - 50). */
 export const DEFAULT_CLUSTER: ClusterConfig = Object.freeze({

@@ -53,20 +53,18 @@ export {
   type StoredEvent,
   type SubnetAssigned,
 } from "./events.js";
+export { evolve } from "./evolve.js";
+export { StateDraft } from "./draft.js";
+export { allContainers, findContainer, memberNodes } from "./queries.js";
 export {
-  allContainers,
   emptyState,
-  evolve,
-  StateDraft,
-  findContainer,
-  memberNodes,
   type ClusterConfig,
   type ClusterState,
   type ContainerRecord,
   type ContainerState,
   type NodeRecord,
   type NodeStatus,
-} from "./evolve.js";
+} from "./state.js";
 export { blockCapacity, freeAddresses, lowestFreeAddress, lowestFreeBlock, type Block } from "./ipam.js";
 export {
   CommandSchemas,

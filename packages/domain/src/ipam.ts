@@ -4,8 +4,8 @@
  */
 import { blockAt, blockCount, formatCidr, gatewayOf, intToIp, parseCidr } from "./ip.js";
 import { usedAddressesOf } from "./draft.js";
-import type { ClusterConfig, ClusterState, NodeRecord } from "./evolve.js";
-import { memberNodes } from "./evolve.js";
+import { memberNodes } from "./queries.js";
+import type { ClusterConfig, ClusterState, NodeRecord } from "./state.js";
 
 export interface Block {
   readonly subnet: string;

@@ -1,0 +1,54 @@
+/**
+ * The cluster state: what every part of ovl folds the history into (evolve.ts), the
+ * coordinator decides against, agents make their node from and the TUI shows. Plain
+ * objects keyed by name, containers held under their node.
+ */
+import type { PortMapping } from "./names.js";
+
+export interface ClusterConfig {
+  readonly cidr: string;
+  readonly blockPrefix: number;
+  readonly vni: number;
+  readonly vxlanPort: number;
+  readonly mtu: number;
+}
+
+export type NodeStatus = "ready" | "leaving" | "lost" | "left";
+/** As recorded by events; "lost" for a container is derived from its node (see views). */
+export type ContainerState = "pending" | "running" | "failed" | "exited";
+
+export interface ContainerRecord {
+  readonly name: string;
+  readonly node: string;
+  readonly ip: string;
+  readonly mac: string;
+  readonly image: string;
+  readonly cmd: readonly string[];
+  readonly ports: readonly PortMapping[];
+  readonly state: ContainerState;
+  /** Why it failed, or its exit code. */
+  readonly reason?: string;
+  readonly exitCode?: number;
+  readonly since: string;
+}
+
+export interface NodeRecord {
+  readonly name: string;
+  readonly underlayIp: string;
+  readonly agentVersion: string;
+  readonly status: NodeStatus;
+  /** The node's block of the cluster cidr and its gateway (the bridge address). */
+  readonly subnet: string | null;
+  readonly gateway: string | null;
+  readonly since: string;
+  readonly reason?: string;
+  readonly lastSeen?: string | null;
+  readonly containers: Readonly<Record<string, ContainerRecord>>;
+}
+
+export interface ClusterState {
+  readonly cluster: ClusterConfig | null;
+  readonly nodes: Readonly<Record<string, NodeRecord>>;
+}
+
+export const emptyState: ClusterState = Object.freeze({ cluster: null, nodes: Object.freeze({}) });
