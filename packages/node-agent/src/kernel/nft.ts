@@ -18,7 +18,7 @@
  * FORWARD DROP (every base chain on a hook must accept), see iptables.ts.
  */
 import type { DesiredNode, PublishedPort } from "./types.js";
-import { NFT_TABLE } from "./types.js";
+import { NFT_TABLE } from "./names.js";
 
 function dnatRule(p: PublishedPort, output: boolean): string {
   const match = [
