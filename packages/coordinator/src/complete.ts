@@ -7,7 +7,7 @@
  * appending. Each is tried once per process: a completion that is refused stays refused.
  */
 import type { ClusterState } from "@ovl/domain";
-import type { Pipeline } from "./pipeline.js";
+import type { Pipeline } from "./pipeline/pump.js";
 import type { Projection } from "./projection/store.js";
 import { joinReply } from "./projection/replies.js";
 

@@ -30,7 +30,7 @@ import { ensureStreams, whenAnswered } from "@ovl/broker-setup";
 import { Appender } from "./appender.js";
 import { followEvents, type Delivered } from "./follow.js";
 import { Heartbeats } from "./heartbeats.js";
-import { Pipeline } from "./pipeline.js";
+import { Pipeline } from "./pipeline/pump.js";
 import { Projection } from "./projection/store.js";
 import { answerQuery, jobFor } from "./routes.js";
 import { completeOpen } from "./complete.js";

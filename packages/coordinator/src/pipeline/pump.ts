@@ -44,10 +44,10 @@ import {
   type Reply,
 } from "@ovl/domain";
 import type { JetStreamManager } from "nats";
-import { append, describeFailure, msgIdFor } from "./append.js";
-import type { AppendError, Ack, Appender } from "./appender.js";
-import { requestRow } from "./projection/replies.js";
-import type { Projection } from "./projection/store.js";
+import { append, describeFailure, msgIdFor } from "../append.js";
+import type { AppendError, Ack, Appender } from "../appender.js";
+import { requestRow } from "../projection/replies.js";
+import type { Projection } from "../projection/store.js";
 
 export type CommandBody = { [T in CommandType]: Omit<Extract<OvlCommand, { type: T }>, "metadata"> }[CommandType];
 
