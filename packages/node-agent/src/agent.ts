@@ -1,14 +1,14 @@
 /**
  * The node agent: join, follow the history, make the node match it, report back.
  *
- * How it works (numbered steps in runAgent):
- * 1. Join (JoinNode on ovl.rpt.<node>.join, one id, retried): a refusal ends the agent.
- * 2. Heartbeats on ovl.hb.<node> every heartbeatMs.
- * 3. Follow OVL_EVENTS from the start (client followStream), already while the join is in
+ * How it works (numbered steps in runAgent and Agent, in this order):
+ * 1. Follow OVL_EVENTS from the start (client followStream), already while the join is in
  *    flight, and fold into a StateDraft: each event is written in place, and the state is
  *    sealed only when it is handed out (to the runtime, or through state()), so a burst or
  *    a replay copies the node map once, not once per event (an O(nodes) copy: ~0.15 ms at
  *    500 nodes).
+ * 2. Join (JoinNode on ovl.rpt.<node>.join, one id, retried): a refusal ends the agent.
+ * 3. Heartbeats on ovl.hb.<node> every heartbeatMs.
  * 4. Once joined, and the history read at start and the join's own events are applied
  *    (never on a view from before this join: an earlier membership's "left"), every event
  *    that can change what the node does (debounced, longer for another node's events; see
@@ -104,9 +104,9 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
   const underlay = await underlayOf(opts);
   const agent = new Agent(opts, node, log);
   const joinBody = { node, underlayIp: underlay.ip, agentVersion: AGENT_VERSION, ...(underlay.mtu ? { lanMtu: Math.min(underlay.mtu, 65535) } : {}) };
-  // 3. Reading the history starts while the join is in flight (it acts only once joined).
+  // 1. Reading the history starts while the join is in flight (it acts only once joined).
   agent.follow();
-  // 1. Join; a refusal rejects runAgent itself.
+  // 2. Join; a refusal rejects runAgent itself.
   let joinSeq: number;
   try {
     joinSeq = await join(opts.nc, joinBody, agent.ask);
@@ -168,34 +168,10 @@ class Agent {
     this.scheduler = createScheduler(() => this.step(), DEBOUNCE_MS, (err) => log(`reconcile failed: ${(err as Error).message}`));
   }
 
-  /** 3. Follow and fold (acting waits for `start`). */
+  /** 1. Follow and fold (acting waits for `start`). */
   follow(): void {
     const follower = followEvents({ nc: this.opts.nc, log: this.log, onItem: (i) => this.apply(i), onCaughtUp: () => this.onCaughtUp() });
     this.cleanups.push(() => void follower.stop());
-  }
-
-  /** Joined: acts once the fold holds the join (`joinSeq`) and the history read at start. */
-  start(joinBody: NonNullable<Agent["joinBody"]>, joinSeq: number): void {
-    this.joinBody = joinBody;
-    this.readyAt = joinSeq;
-    const { nc, runtime } = this.opts;
-    // 2. Heartbeats.
-    this.cleanups.push(startHeartbeats(nc, this.node, this.opts.heartbeatMs ?? 5000, this.opts.now ?? (() => new Date()), this.log));
-    this.becomeReady();
-    // 4. Periodic reconcile, and the runtime's own reports.
-    const timer = setInterval(() => {
-      if (!this.ready) return;
-      this.fullDue = true;
-      this.scheduler.schedule();
-    }, this.opts.reconcileMs ?? 10_000);
-    this.cleanups.push(() => clearInterval(timer));
-    if (runtime.watch) this.cleanups.push(runtime.watch((r) => this.report(r)));
-    nc.closed().then((err) => this.fail(new Error(`NATS connection closed${err ? `: ${err.message}` : ""}`)));
-  }
-
-  /** The current view, sealed: later events never change what it holds. */
-  state(): ClusterState {
-    return this.draft.state;
   }
 
   private apply(item: EventItem): void {
@@ -223,7 +199,31 @@ class Agent {
     this.becomeReady();
   }
 
-  /** The first sync, once caught up, joined, and the fold holds the join's events. */
+  /** 2. Joined: acts once the fold holds the join (`joinSeq`) and the history read at start. */
+  start(joinBody: NonNullable<Agent["joinBody"]>, joinSeq: number): void {
+    this.joinBody = joinBody;
+    this.readyAt = joinSeq;
+    const { nc, runtime } = this.opts;
+    // 3. Heartbeats.
+    this.cleanups.push(startHeartbeats(nc, this.node, this.opts.heartbeatMs ?? 5000, this.opts.now ?? (() => new Date()), this.log));
+    this.becomeReady();
+    // 4. Periodic reconcile, and the runtime's own reports.
+    const timer = setInterval(() => {
+      if (!this.ready) return;
+      this.fullDue = true;
+      this.scheduler.schedule();
+    }, this.opts.reconcileMs ?? 10_000);
+    this.cleanups.push(() => clearInterval(timer));
+    if (runtime.watch) this.cleanups.push(runtime.watch((r) => this.report(r)));
+    nc.closed().then((err) => this.fail(new Error(`NATS connection closed${err ? `: ${err.message}` : ""}`)));
+  }
+
+  /** The current view, sealed: later events never change what it holds. */
+  state(): ClusterState {
+    return this.draft.state;
+  }
+
+  /** 4. The first sync, once caught up, joined, and the fold holds the join's events. */
   private becomeReady(): void {
     if (this.ready || !this.caughtUp || this.joinBody === null || this.seq < this.readyAt) return;
     this.ready = true;
