@@ -8,9 +8,10 @@
  * How it works:
  * 1. `submit` answers a known request id from the requests table, joins a request with the
  *    same id already in flight, or queues a job.
- * 2. `pump` decides queued jobs against `spec` and appends their events (append.ts,
- *    appender.ts), up to `window` events unacked. A refusal or a no-op is a decision too:
- *    it is answered only once everything it was decided against is confirmed.
+ * 2. `pump` decides queued jobs against `spec` and appends their events
+ *    (optimistic-append.ts, appender.ts), up to `window` events unacked. A refusal or a
+ *    no-op is a decision too: it is answered only once everything it was decided against
+ *    is confirmed.
  * 3. An event is confirmed by its PubAck (stored at the sequence it expected, not a
  *    duplicate) or by the follower reading it back, whichever comes first. The expected
  *    last sequence and last Nats-Msg-Id chain make an acked event proof that the stream
@@ -44,7 +45,7 @@ import {
   type Reply,
 } from "@ovl/domain";
 import type { JetStreamManager } from "nats";
-import { append, describeFailure, msgIdFor } from "../append.js";
+import { append, describeFailure, msgIdFor } from "../optimistic-append.js";
 import type { AppendError, Ack, Appender } from "../appender.js";
 import { requestRow } from "../projection/replies.js";
 import type { Projection } from "../projection/store.js";
