@@ -33,7 +33,7 @@ import { Heartbeats } from "./heartbeats.js";
 import { Pipeline } from "./pipeline/pump.js";
 import { Projection } from "./projection/store.js";
 import { answerQuery, jobFor } from "./routes.js";
-import { completeOpen } from "./complete.js";
+import { completeOpenDecisions } from "./complete-open-decisions.js";
 import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
 import { catchUp, checkStream } from "./startup.js";
 
@@ -180,7 +180,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     undo.unshift(() => subs.forEach((s) => s.unsubscribe()));
     await opts.nc.flush();
 
-    const completer = completeOpen({ pipeline, projection, log, graceMs: opts.completeAfterMs ?? 2000 });
+    const completer = completeOpenDecisions({ pipeline, projection, log, graceMs: opts.completeAfterMs ?? 2000 });
     undo.unshift(() => completer.stop());
     const lostAfterMs = opts.lostAfterMs ?? DEFAULT_LOST_AFTER_MS;
     const live = lostAfterMs > 0 ? watchLiveness({ state: () => projection.state, heartbeats: heartbeats.latest, submit: (j) => pipeline.submit(j), lostAfterMs, log }) : null;

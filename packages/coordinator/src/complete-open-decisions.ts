@@ -20,7 +20,7 @@ export interface CompleterDeps {
   readonly intervalMs?: number;
 }
 
-export function completeOpen(d: CompleterDeps): { stop(): void } {
+export function completeOpenDecisions(d: CompleterDeps): { stop(): void } {
   const firstSeen = new Map<string, number>();
   const tried = new Set<string>();
   const sweep = (): void => {
