@@ -2,4 +2,4 @@ export { OvlClient, type NodeChangeResult, type RemoveResult, type RunResult, ty
 export { newRequestId, request, type RequestOptions } from "./request.js";
 export { lastSequence, readEvents, toItem, type EventItem, type ReadEventsOptions } from "./events.js";
 export { waitForOutcome, type Outcome } from "./outcome.js";
-export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow.js";
+export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow-stream.js";
