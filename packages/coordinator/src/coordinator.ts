@@ -28,7 +28,7 @@ import {
 } from "@ovl/domain";
 import { ensureStreams, whenAnswered } from "@ovl/broker-setup";
 import { Appender } from "./appender.js";
-import { followEvents, type Delivered } from "./follow.js";
+import { followEvents, type Delivered } from "./follow-stored.js";
 import { Heartbeats } from "./heartbeats.js";
 import { Pipeline } from "./pipeline/pump.js";
 import { Projection } from "./projection/store.js";
