@@ -25,7 +25,7 @@ import type { NatsConnection } from "nats";
 import { StateDraft, emptyState, eventOf, parseIpv4, parseNodeName, subjects, type ClusterState, type OvlEvent } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { askUntilAnswered, type AskOptions } from "./ask.js";
-import { followEvents } from "./follow.js";
+import { followEvents } from "./follow-from-start.js";
 import { startHeartbeats } from "./heartbeat.js";
 import { join } from "./join.js";
 import { createReporter } from "./reporter.js";
