@@ -1,5 +1,5 @@
 /**
- * The one follower of OVL_EVENTS (packages/client/src/follow.ts) against a real nats-server:
+ * The one follower of OVL_EVENTS (packages/client/src/follow-stream.ts) against a real nats-server:
  * in order, each message once, from a sequence; across the server killed -9 and started
  * again; across its consumer deleted from under it (no reconnect to notice: the missed
  * heartbeats must); and stop() leaves no consumer behind.

@@ -14,13 +14,13 @@ import { join } from "node:path";
 import { encodeSnapshot, eventOf, foldEvents, nodeRows, psRows, StateDraft, emptyState, subjects, type ClusterState } from "@ovl/domain";
 import { listSnapshots, loadSnapshot, readRange, sha256, stateAt, type EventItem } from "@ovl/client";
 import { RecordingRuntime, runAgent } from "@ovl/node-agent";
-import { bed, waitFor, type Bed } from "../coordinator/support.js";
+import { bed, waitFor, type CoordinatorBed } from "../coordinator/support.js";
 import { fillStream, history } from "../../bench/lib/history.js";
 
 const test = suite("snapshots");
 const EVERY = 10;
 const CLUSTER = { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 4242, vxlanPort: 4789, mtu: 1450 };
-let b: Bed;
+let b: CoordinatorBed;
 let last = 0;
 
 /** The fold of the stream's events from..to, read here with readRange (the reader under test folds otherwise). */

@@ -3,9 +3,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { encodeEnvelope, envelope, subjectFor, subjects, type OvlEvent } from "@ovl/domain";
 import { msgIdFor } from "@ovl/coordinator";
-import { ask, bed, join_, ok, readEvents, run_, waitFor, type Bed } from "./support.js";
+import { ask, bed, join_, ok, readEvents, run_, waitFor, type CoordinatorBed } from "./support.js";
 
-let b: Bed;
+let b: CoordinatorBed;
 test.before(async () => {
   b = await bed();
 });

@@ -6,9 +6,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { subjects } from "@ovl/domain";
 import { OvlClient } from "@ovl/client";
-import { ask, bed, join_, ok, type Bed } from "./support.js";
+import { ask, bed, join_, ok, type CoordinatorBed } from "./support.js";
 
-let b: Bed;
+let b: CoordinatorBed;
 test.before(async () => {
   b = await bed();
 });

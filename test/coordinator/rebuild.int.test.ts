@@ -6,9 +6,9 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { foldEvents, subjects } from "@ovl/domain";
 import { loadStateFromDb } from "@ovl/coordinator";
-import { ask, bed, join_, lastSeq, ok, readEvents, run_, type Bed } from "./support.js";
+import { ask, bed, join_, lastSeq, ok, readEvents, run_, type CoordinatorBed } from "./support.js";
 
-let b: Bed;
+let b: CoordinatorBed;
 test.before(async () => {
   b = await bed();
 });

@@ -3,9 +3,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { nanos } from "nats";
 import { subjects, type Reply } from "@ovl/domain";
-import { ask, bed, join_, lastSeq, ok, readEvents, run_, type Bed } from "./support.js";
+import { ask, bed, join_, lastSeq, ok, readEvents, run_, type CoordinatorBed } from "./support.js";
 
-let b: Bed;
+let b: CoordinatorBed;
 test.before(async () => {
   b = await bed();
 });

@@ -13,7 +13,7 @@ import { ensureStreams } from "@ovl/broker-setup";
 import { runCoordinator, type CoordinatorHandle, type CoordinatorOptions } from "@ovl/coordinator";
 import { startNats, type TestNats } from "../support/nats.js";
 
-export interface Bed {
+export interface CoordinatorBed {
   readonly srv: TestNats;
   readonly nc: NatsConnection;
   readonly dir: string;
@@ -22,7 +22,7 @@ export interface Bed {
   close(): Promise<void>;
 }
 
-export async function bed(): Promise<Bed> {
+export async function bed(): Promise<CoordinatorBed> {
   const srv = await startNats();
   const dir = mkdtempSync(join(tmpdir(), "ovl-coord-"));
   const nc = await srv.connect();

@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { encodeJson, subjects, type PsRow } from "@ovl/domain";
 import { RecordingRuntime, runAgent } from "@ovl/node-agent";
 import { ClusterStore, startFeed } from "@ovl/tui";
-import { ask, bed, join_, lastSeq, ok, readEvents, run_, waitFor, type Bed, type Read } from "../coordinator/support.js";
+import { ask, bed, join_, lastSeq, ok, readEvents, run_, waitFor, type CoordinatorBed, type Read } from "../coordinator/support.js";
 
-let b: Bed;
+let b: CoordinatorBed;
 const stops: (() => Promise<void> | void)[] = [];
 const CLUSTER = { cidr: "198.19.0.0/18", blockPrefix: 24 };
 test.before(async () => {

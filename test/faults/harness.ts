@@ -12,7 +12,7 @@
  * start running (the agents resumed), and after removing everything, every node's free
  * addresses back to its block size.
  *
- * The lab form (lab.ts, `npm run faults -- --lab`) builds its own Bed (real agents with
+ * The lab form (lab.ts, `npm run faults -- --lab`) builds its own FaultBed (real agents with
  * Docker and the kernel, the lab's 3 brokers) and runs the same phases with runPhase.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -59,7 +59,7 @@ export interface PhaseResult {
   readonly seconds: number;
 }
 
-export interface Bed {
+export interface FaultBed {
   readonly broker: FaultBroker;
   readonly coordinators: Child[];
   readonly agents: Child[];
@@ -75,11 +75,11 @@ export interface Bed {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function openBed(o: FaultOptions): Promise<Bed> {
+async function openBed(o: FaultOptions): Promise<FaultBed> {
   const dir = mkdtempSync(join(tmpdir(), "ovl-faults-"));
   const broker = o.broker === "cluster" ? await clusterBroker() : await singleBroker();
   const nodes = Array.from({ length: o.nodes ?? 3 }, (_, k) => `s${k + 1}`);
-  const bed: Bed = { broker, coordinators: [], agents: [], clients: [], dir, dbs: [join(dir, "coordinator-1.db"), join(dir, "coordinator-2.db")], nodes, image: "busybox", cmd: ["sleep", "1000"] };
+  const bed: FaultBed = { broker, coordinators: [], agents: [], clients: [], dir, dbs: [join(dir, "coordinator-1.db"), join(dir, "coordinator-2.db")], nodes, image: "busybox", cmd: ["sleep", "1000"] };
   try {
     for (const db of bed.dbs) bed.coordinators.push(coordinatorProc(broker.url, db));
     await Promise.all(bed.coordinators.map((c) => c.start()));
@@ -103,7 +103,7 @@ export async function faultClients(url: string, count: number): Promise<OvlClien
   return out;
 }
 
-export async function closeBed(bed: Bed): Promise<void> {
+export async function closeBed(bed: FaultBed): Promise<void> {
   for (const c of bed.clients) await c.close().catch(() => undefined);
   for (const p of [...bed.agents, ...bed.coordinators]) await p.stop().catch(() => undefined);
   await bed.broker.stop().catch(() => undefined);
@@ -119,7 +119,7 @@ async function bounce(c: Child, downMs: number): Promise<string> {
   return `${c.name} (pid ${pid})`;
 }
 
-async function inject(bed: Bed, fault: Fault, downMs: number): Promise<string[]> {
+async function inject(bed: FaultBed, fault: Fault, downMs: number): Promise<string[]> {
   const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
   const jobs: Promise<string>[] = [];
   if (fault === "coordinator" || fault === "all") jobs.push(bounce(pick(bed.coordinators), downMs));
@@ -136,7 +136,7 @@ interface Outcomes {
 }
 
 /** The starts of one phase, `clients * inFlight` at a time; calls `atThird` once a third is answered. */
-async function runStarts(bed: Bed, o: FaultOptions, prefix: string, atThird: () => void): Promise<Outcomes> {
+async function runStarts(bed: FaultBed, o: FaultOptions, prefix: string, atThird: () => void): Promise<Outcomes> {
   const out: Outcomes = { acked: new Set(), errored: new Set(), errors: {}, unanswered: 0 };
   let next = 0;
   let answered = 0;
@@ -168,7 +168,7 @@ const canonical = (s: ClusterState): string => JSON.stringify(s, (_k, v) => (v &
  * stream's fold at the stream's last sequence. (The state query's reply outgrows the 64 KiB
  * reply limit past a few hundred containers, so the files are read instead.)
  */
-async function coordinatorsMatch(bed: Bed, fold: ClusterState, lastSeq: number): Promise<boolean> {
+async function coordinatorsMatch(bed: FaultBed, fold: ClusterState, lastSeq: number): Promise<boolean> {
   const want = canonical(fold);
   const same = async () => bed.dbs.every((db) => {
     const snap = loadStateFromDb(db);
@@ -177,7 +177,7 @@ async function coordinatorsMatch(bed: Bed, fold: ClusterState, lastSeq: number):
   return waitFor("each projection at the stream's fold", same, 15_000).then(() => true, () => false);
 }
 
-async function streamNow(bed: Bed) {
+async function streamNow(bed: FaultBed) {
   const nc = bed.clients[0]!.nc;
   const events = await readEvents(nc);
   return { events, fold: foldEvents(events), last: events.length ? events[events.length - 1]!.seq : 0 };
@@ -199,7 +199,7 @@ function doubleAddresses(state: ClusterState): number {
   return doubles;
 }
 
-export const freeByNode = async (bed: Pick<Bed, "clients">): Promise<Record<string, number>> => Object.fromEntries((await bed.clients[0]!.nodes()).map((n) => [n.name, n.freeAddresses]));
+export const freeByNode = async (bed: Pick<FaultBed, "clients">): Promise<Record<string, number>> => Object.fromEntries((await bed.clients[0]!.nodes()).map((n) => [n.name, n.freeAddresses]));
 
 /** A removal answered CONFLICT, UNAVAILABLE or TIMEOUT (possible during a fault) is asked again, as a script would. */
 export async function rmRetrying(client: OvlClient, name: string): Promise<void> {
@@ -216,7 +216,7 @@ export async function rmRetrying(client: OvlClient, name: string): Promise<void>
   }
 }
 
-async function removeAll(bed: Bed, names: readonly string[]): Promise<void> {
+async function removeAll(bed: FaultBed, names: readonly string[]): Promise<void> {
   let next = 0;
   const worker = async (client: OvlClient) => {
     while (next < names.length) {
@@ -227,7 +227,7 @@ async function removeAll(bed: Bed, names: readonly string[]): Promise<void> {
   await Promise.all(bed.clients.flatMap((c) => [worker(c), worker(c)]));
 }
 
-export async function runPhase(bed: Bed, o: FaultOptions, fault: Fault, k: number, baseline: Record<string, number>): Promise<PhaseResult> {
+export async function runPhase(bed: FaultBed, o: FaultOptions, fault: Fault, k: number, baseline: Record<string, number>): Promise<PhaseResult> {
   const log = o.log ?? (() => undefined);
   const prefix = `p${k}`;
   const t0 = Date.now();
@@ -274,7 +274,7 @@ export async function runPhase(bed: Bed, o: FaultOptions, fault: Fault, k: numbe
 }
 
 /** Waits for every node to hold a block; its free addresses then, the baseline of the leak check. */
-export async function nodesWithBlocks(bed: Bed): Promise<Record<string, number>> {
+export async function nodesWithBlocks(bed: FaultBed): Promise<Record<string, number>> {
   await waitFor("every node with a block", async () => (await bed.clients[0]!.nodes()).filter((n) => n.subnet).length === bed.agents.length, 60_000);
   return freeByNode(bed);
 }

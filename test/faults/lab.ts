@@ -33,7 +33,7 @@ import {
 } from "@ovl/lab";
 import { waitFor } from "../coordinator/support.js";
 import { streamLeader, type FaultBroker } from "./brokers.js";
-import { closeBed, faultClients, freeByNode, nodesWithBlocks, rmRetrying, runPhase, type Bed, type Fault, type PhaseResult } from "./harness.js";
+import { closeBed, faultClients, freeByNode, nodesWithBlocks, rmRetrying, runPhase, type FaultBed, type Fault, type PhaseResult } from "./harness.js";
 import { OVL_BIN, child, coordinatorProc, type Child } from "./procs.js";
 
 const run = promisify(execFile);
@@ -177,7 +177,7 @@ export async function runLabFaults(o: LabFaultOptions): Promise<LabFaultReport> 
   const interval = o.pingIntervalMs ?? 20;
   const dir = mkdtempSync(join(tmpdir(), "ovl-faults-lab-"));
   const info = await labUpWhenFree({ nodes: 3, dir, startControlPlane: false, ensurePackages: false, log }, o.labWaitMs ?? 15 * 60_000);
-  let bed: Bed | null = null;
+  let bed: FaultBed | null = null;
   let broker: Awaited<ReturnType<typeof labBroker>> | null = null;
   const pings: ReturnType<typeof startPing>[] = [];
   try {

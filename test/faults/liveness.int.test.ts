@@ -10,12 +10,12 @@ import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { subjects, type PsRow } from "@ovl/domain";
 import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
-import { ask, bed, join_, ok, readEvents, run_, waitFor, type Bed } from "../coordinator/support.js";
+import { ask, bed, join_, ok, readEvents, run_, waitFor, type CoordinatorBed } from "../coordinator/support.js";
 
 const test = suite("faults: liveness");
 const LOST_MS = 1500;
 const CLUSTER = { cidr: "198.19.0.0/23", blockPrefix: 24 }; // two blocks only
-const ctx = {} as { b: Bed; agents: AgentHandle[] };
+const ctx = {} as { b: CoordinatorBed; agents: AgentHandle[] };
 
 async function agent(node: string, ip: string, runtime: RecordingRuntime, heartbeatMs = 200): Promise<AgentHandle> {
   const nc = await ctx.b.srv.connect();

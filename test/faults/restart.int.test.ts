@@ -14,9 +14,9 @@ import { foldEvents, type ClusterState } from "@ovl/domain";
 import { OvlClient, readEvents as follow } from "@ovl/client";
 import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
 import { ClusterStore, startFeed } from "@ovl/tui";
-import { bed, lastSeq, readEvents, waitFor, type Bed } from "../coordinator/support.js";
+import { bed, lastSeq, readEvents, waitFor, type CoordinatorBed } from "../coordinator/support.js";
 
-let b: Bed;
+let b: CoordinatorBed;
 const stops: (() => Promise<void>)[] = [];
 test.before(async () => {
   b = await bed();

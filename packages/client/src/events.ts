@@ -1,11 +1,11 @@
 /**
- * Reading the history: OVL_EVENTS from a sequence (follow.ts), optionally following live.
+ * Reading the history: OVL_EVENTS from a sequence (follow-stream.ts), optionally following live.
  * Every message is validated: one that fails is yielded as a rejected item (reported,
  * skipped), never thrown, so one bad byte cannot stop a reader.
  */
 import type { NatsConnection } from "nats";
 import { parseEnvelope, subjects, type StoredEvent } from "@ovl/domain";
-import { followStream } from "./follow.js";
+import { followStream } from "./follow-stream.js";
 
 export type EventItem =
   | { readonly ok: true; readonly event: StoredEvent }

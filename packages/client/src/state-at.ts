@@ -5,7 +5,7 @@
  */
 import type { NatsConnection } from "nats";
 import { StateDraft, emptyState, eventOf, subjects, type ClusterState, type StreamFacts } from "@ovl/domain";
-import { followStream } from "./follow.js";
+import { followStream } from "./follow-stream.js";
 import { toItem, type EventItem } from "./events.js";
 import { loadSnapshot, streamFacts } from "./snapshots.js";
 

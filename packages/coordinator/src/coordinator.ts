@@ -27,14 +27,14 @@ import {
 } from "@ovl/domain";
 import { ensureStreams, whenAnswered } from "@ovl/broker-setup";
 import { Appender } from "./appender.js";
-import { followEvents, type Delivered } from "./follow.js";
+import { followEvents, type Delivered } from "./follow-stored.js";
 import { Heartbeats } from "./heartbeats.js";
 import { startPresence } from "./presence.js";
-import { Pipeline } from "./pipeline.js";
+import { Pipeline } from "./pipeline/pump.js";
 import { Projection } from "./projection/store.js";
 import { answerQuery, jobFor } from "./routes.js";
 import { replier, type Respond } from "./reply-pieces.js";
-import { completeOpen } from "./complete.js";
+import { completeOpenDecisions } from "./complete-open-decisions.js";
 import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
 import { catchUp, checkStream } from "./startup.js";
 import { snapshotWriter } from "./snapshots.js";
@@ -181,7 +181,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     undo.unshift(() => subs.forEach((s) => s.unsubscribe()));
     await opts.nc.flush();
 
-    const completer = completeOpen({ pipeline, projection, log, graceMs: opts.completeAfterMs ?? 2000 });
+    const completer = completeOpenDecisions({ pipeline, projection, log, graceMs: opts.completeAfterMs ?? 2000 });
     undo.unshift(() => completer.stop());
     const lostAfterMs = opts.lostAfterMs ?? DEFAULT_LOST_AFTER_MS;
     const live = lostAfterMs > 0 ? watchLiveness({ state: () => projection.state, heartbeats: heartbeats.latest, submit: (j) => pipeline.submit(j), lostAfterMs, log }) : null;

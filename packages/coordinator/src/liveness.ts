@@ -23,7 +23,7 @@
  */
 import type { NatsConnection } from "nats";
 import type { ClusterState, Heartbeat, NodeRecord, Reply } from "@ovl/domain";
-import type { JobSpec } from "./pipeline.js";
+import type { JobSpec } from "./pipeline/jobs.js";
 
 export const DEFAULT_LOST_AFTER_MS = 30_000;
 

@@ -18,7 +18,7 @@ import {
   type CommandType,
   type Heartbeat,
 } from "@ovl/domain";
-import type { CommandBody, JobSpec } from "./pipeline.js";
+import type { CommandBody, JobSpec } from "./pipeline/jobs.js";
 import { joinReply } from "./projection/replies.js";
 
 const invalid = (message: string): OvlError => new OvlError(OvlErrorCodes.InvalidInput, message);

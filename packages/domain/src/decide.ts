@@ -21,7 +21,8 @@ import type { ContainerStopped, OvlEvent } from "./events.js";
 import { contains, ipToInt, macFor, parseCidr } from "./ip.js";
 import { freeAddresses, lowestFreeAddress, lowestFreeBlock } from "./ipam.js";
 import { formatPort, parseImage, portsClash } from "./names.js";
-import { findContainer, memberNodes, type ClusterConfig, type ClusterState, type NodeRecord } from "./state.js";
+import { findContainer, memberNodes } from "./queries.js";
+import type { ClusterConfig, ClusterState, NodeRecord } from "./state.js";
 
 /** VXLAN over IPv4 adds 50 bytes to every frame. */
 export const VXLAN_OVERHEAD = 50;

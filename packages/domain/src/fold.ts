@@ -1,5 +1,7 @@
 import { eventOf, type Envelope } from "./events.js";
-import { emptyState, evolve, StateDraft, type ClusterState } from "./state.js";
+import { StateDraft } from "./draft.js";
+import { evolve } from "./evolve.js";
+import { emptyState, type ClusterState } from "./state.js";
 
 /** Applies one stored envelope (its time becomes the record's `since`). */
 export const applyStored = (state: ClusterState, env: Envelope): ClusterState => evolve(state, eventOf(env), env);

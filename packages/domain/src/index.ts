@@ -54,13 +54,11 @@ export {
   type StoredEvent,
   type SubnetAssigned,
 } from "./events.js";
+export { evolve } from "./evolve.js";
+export { StateDraft } from "./draft.js";
+export { allContainers, findContainer, memberNodes } from "./queries.js";
 export {
-  allContainers,
   emptyState,
-  evolve,
-  StateDraft,
-  findContainer,
-  memberNodes,
   type ClusterConfig,
   type ClusterState,
   type ContainerRecord,

@@ -3,9 +3,9 @@
  * replay of the same events gives the same addresses on every coordinator.
  */
 import { blockAt, blockCount, formatCidr, gatewayOf, intToIp, parseCidr } from "./ip.js";
-import { usedAddressesOf } from "./lookup.js";
+import { usedAddressesOf } from "./draft.js";
+import { memberNodes } from "./queries.js";
 import type { ClusterConfig, ClusterState, NodeRecord } from "./state.js";
-import { memberNodes } from "./state.js";
 
 export interface Block {
   readonly subnet: string;
@@ -27,7 +27,7 @@ export function lowestFreeBlock(config: ClusterConfig, state: ClusterState): Blo
 
 /** The lowest address of the node's block not held by one of its containers. */
 export function lowestFreeAddress(node: NodeRecord): string | null {
-  // Kept per record by a draft that indexes (lookup.ts), built from the containers otherwise.
+  // Kept per record by a draft that indexes (draft.ts), built from the containers otherwise.
   const used = usedAddressesOf(node);
   if (!used) return null;
   const free = used.counts.indexOf(0);

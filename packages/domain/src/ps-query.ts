@@ -5,7 +5,8 @@
  */
 import { invalid } from "./errors.js";
 import { isName, NAME_RULE } from "./names.js";
-import { allContainers, type ClusterState } from "./state.js";
+import { allContainers } from "./queries.js";
+import type { ClusterState } from "./state.js";
 import { psRow, type ContainerView, type PsRow } from "./views.js";
 
 export const CONTAINER_VIEWS: readonly ContainerView[] = ["pending", "running", "failed", "exited", "lost"];

@@ -3,7 +3,8 @@
  * (DESIGN.md section 7). Pure functions of the state and the latest heartbeats.
  */
 import type { PortMapping } from "./names.js";
-import { allContainers, type ClusterState, type ContainerRecord, type NodeStatus } from "./state.js";
+import { allContainers } from "./queries.js";
+import type { ClusterState, ContainerRecord, NodeStatus } from "./state.js";
 import type { Heartbeat } from "./wire.js";
 import { blockCapacity } from "./ipam.js";
 

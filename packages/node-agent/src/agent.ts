@@ -30,7 +30,7 @@ import { SNAPSHOT_EVERY, StateDraft, emptyState, eventOf, parseIpv4, parseNodeNa
 import type { EventItem } from "@ovl/client";
 import { AgentError, AgentErrorCodes } from "./errors.js";
 import { askUntilAnswered, type AskOptions } from "./ask.js";
-import { followEvents } from "./follow.js";
+import { followEvents } from "./follow-from-start.js";
 import { clusterIdOf, saveLocalSnapshot, startingSnapshot } from "./local-snapshot.js";
 import { startHeartbeats } from "./heartbeat.js";
 import { join } from "./join.js";

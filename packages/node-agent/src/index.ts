@@ -5,7 +5,7 @@ export { differs, localContainers, type ContainerReport, type NodeRuntime, type 
 export { RecordingRuntime, type RecordedSync } from "./recording-runtime.js";
 export { AgentError, AgentErrorCodes, type AgentErrorCode } from "./errors.js";
 export { AGENT_VERSION } from "./version.js";
-export { LinuxDockerRuntime, type LinuxDockerRuntimeOptions } from "./docker/runtime.js";
+export { LinuxDockerRuntime, type LinuxDockerRuntimeOptions } from "./linux-docker-runtime.js";
 export { createLabels, dockerNameFor, nodeLabelFilter, ownedBy, LABELS } from "./docker/labels.js";
 export { dockerContainers, type ContainerClient, type ContainerDetails, type ContainerSpec, type ContainerSummary } from "./docker/containers.js";
 export { dockerImages, type ImageClient } from "./docker/images.js";

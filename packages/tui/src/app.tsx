@@ -23,7 +23,7 @@ import { useFilterInput } from "./components/filter/use-filter.js";
 import { useHelpInput } from "./components/help/use-help.js";
 import { useConfirmInput } from "./components/confirm/use-confirm.js";
 import { Body, useSelections, useViewInputs } from "./body.js";
-import { RunFormPanel, useRunForm } from "./run-form-panel.js";
+import { RunFormPanel, useRunForm } from "./components/run-form/run-form-panel.js";
 
 export interface AppProps {
   /** The connection to follow and act through; null while connecting. */

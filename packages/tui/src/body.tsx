@@ -10,12 +10,10 @@ import type { EventItem } from "@ovl/client";
 import { itemSeq } from "./format.js";
 import type { AppState, ViewName } from "./use-app-state.js";
 import type { ScreenData } from "./use-screen-data.js";
+import { initialListState, listReducer, type ListAction } from "./components/list/use-list-state.js";
+import { useListInput } from "./components/list/use-list.js";
 import { NodesView } from "./components/nodes/nodes.js";
-import { initialNodesState, nodesReducer, type NodesAction } from "./components/nodes/use-nodes-state.js";
-import { useNodesInput } from "./components/nodes/use-nodes.js";
 import { ContainersView } from "./components/containers/containers.js";
-import { containersReducer, initialContainersState, type ContainersAction } from "./components/containers/use-containers-state.js";
-import { useContainersInput } from "./components/containers/use-containers.js";
 import { EventsView } from "./components/events/events.js";
 import { eventsReducer, initialEventsState, type EventsAction } from "./components/events/use-events-state.js";
 import { useEventsInput } from "./components/events/use-events.js";
@@ -31,8 +29,8 @@ interface Selected<R, A> {
   readonly dispatch: (a: A) => void;
 }
 export interface Selections {
-  readonly nodes: Selected<NodeRow, NodesAction>;
-  readonly containers: Selected<PsRow, ContainersAction>;
+  readonly nodes: Selected<NodeRow, ListAction>;
+  readonly containers: Selected<PsRow, ListAction>;
   readonly events: Selected<EventItem, EventsAction> & { readonly selectedSeq: number | null };
 }
 
@@ -44,8 +42,8 @@ function selected<R, A>(rows: readonly R[], keyOf: (r: R) => string, key: string
 const seqKey = (e: EventItem) => String(itemSeq(e));
 
 export function useSelections(_view: ViewName, data: ScreenData): Selections {
-  const [nodes, nodesDispatch] = useReducer(nodesReducer, initialNodesState);
-  const [containers, containersDispatch] = useReducer(containersReducer, initialContainersState);
+  const [nodes, nodesDispatch] = useReducer(listReducer, initialListState);
+  const [containers, containersDispatch] = useReducer(listReducer, initialListState);
   const [events, eventsDispatch] = useReducer(eventsReducer, initialEventsState);
   const ev = selected(data.events, seqKey, events.follow || events.selected === null ? null : String(events.selected), eventsDispatch);
   return {
@@ -56,8 +54,8 @@ export function useSelections(_view: ViewName, data: ScreenData): Selections {
 }
 
 export function useViewInputs(sel: Selections, view: ViewName, o: { active: boolean; page: number; onLeave: () => void; onRemove: () => void }): void {
-  useNodesInput({ active: o.active && view === "nodes", keys: sel.nodes.keys, page: o.page, dispatch: sel.nodes.dispatch, onLeave: o.onLeave });
-  useContainersInput({ active: o.active && view === "containers", keys: sel.containers.keys, page: o.page, dispatch: sel.containers.dispatch, onRemove: o.onRemove });
+  useListInput({ active: o.active && view === "nodes", keys: sel.nodes.keys, page: o.page, dispatch: sel.nodes.dispatch, action: { key: "L", run: o.onLeave } });
+  useListInput({ active: o.active && view === "containers", keys: sel.containers.keys, page: o.page, dispatch: sel.containers.dispatch, action: { key: "x", run: o.onRemove } });
   useEventsInput({ active: o.active && view === "events", keys: sel.events.keys, page: o.page, dispatch: sel.events.dispatch });
 }
 

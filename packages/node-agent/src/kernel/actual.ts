@@ -9,7 +9,8 @@
  */
 import { isAlreadyGone, runAs, type Runner } from "./exec.js";
 import { hasForwardJump, ruleLines } from "./iptables.js";
-import { BRIDGE, DOCKER_USER, NFT_TABLE, SYSCTLS, VETH_NAME, VXLAN, type ActualBridge, type ActualState, type ActualVxlan } from "./types.js";
+import { BRIDGE, DOCKER_USER, NFT_TABLE, SYSCTLS, VETH_NAME, VXLAN } from "./names.js";
+import type { ActualBridge, ActualState, ActualVxlan } from "./types.js";
 
 /** The fields of `ip -j -d addr show` that ovl reads. */
 export interface IpLink {

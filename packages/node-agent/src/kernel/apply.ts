@@ -11,8 +11,9 @@ import { KernelError, KernelErrorCodes, isAlreadyGone, runAs, type Runner } from
 import { readSysctl } from "./actual.js";
 import { ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
-import { TC_BLOCK, filterAddArgs, filterDelArgs, isTcGone, qdiscArgs, type FastPathTarget } from "./fastpath.js";
-import { BRIDGE, arpRetransArgs, type Step } from "./types.js";
+import { filterAddArgs, filterDelArgs, isTcGone, qdiscArgs } from "./fastpath.js";
+import { BRIDGE, TC_BLOCK, arpRetransArgs } from "./names.js";
+import type { FastPathTarget, Step } from "./types.js";
 import { setRouteLocalnet } from "./localnet.js";
 
 export interface ApplyContext {

@@ -24,7 +24,8 @@ import { KernelError, KernelErrorCodes, runAs, type Runner } from "./exec.js";
 import { inet4, isUp, type IpLink } from "./actual.js";
 import { remove } from "./apply.js";
 import { attachFastPath, detachFastPath } from "./fastpath.js";
-import { BRIDGE, VETH_NAME, arpRetransArgs, type AttachSpec } from "./types.js";
+import { BRIDGE, VETH_NAME, arpRetransArgs } from "./names.js";
+import type { AttachSpec } from "./types.js";
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 const invalid = (msg: string) => new KernelError(KernelErrorCodes.InvalidInput, msg);

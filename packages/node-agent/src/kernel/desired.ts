@@ -17,7 +17,8 @@
 import { ipToInt, macFor, parseCidr, vethNameFor, type ClusterState, type ContainerRecord, type NodeRecord } from "@ovl/domain";
 import { KernelError, KernelErrorCodes } from "./exec.js";
 import { memberAddresses } from "./vxlan-filter.js";
-import { BRIDGE, VXLAN, type DesiredNode, type LocalContainer, type PublishedPort, type RemoteEndpoint } from "./types.js";
+import { BRIDGE, VXLAN } from "./names.js";
+import type { DesiredNode, LocalContainer, PublishedPort, RemoteEndpoint } from "./types.js";
 
 const HOLDS_ADDRESS: ReadonlySet<ContainerRecord["state"]> = new Set(["pending", "running", "exited"]);
 

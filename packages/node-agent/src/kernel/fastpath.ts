@@ -33,31 +33,11 @@ import { writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { intToIp, ipToInt, parseCidr } from "@ovl/domain";
 import { isAlreadyGone, runAs, type Runner } from "./exec.js";
-import { BRIDGE, VETH_NAME, VXLAN, type DesiredNode, type Step } from "./types.js";
+import { BRIDGE, TC_BLOCK, VETH_NAME, VXLAN } from "./names.js";
+import type { ActualFastPath, DesiredNode, FastPathTarget, Step, TcFilter } from "./types.js";
 
-/** ovl's shared tc block on container veths ("ovl" in ASCII). */
-export const TC_BLOCK = 0x6f766c;
 export const LOCAL_PREF = 1;
 export const REMOTE_PREF = 2;
-
-/** A u32 filter as ovl writes it: one IPv4 destination match, then either a redirect or nothing (stay on the normal path). */
-export interface TcFilter {
-  readonly pref: number;
-  readonly dst: string;
-  /** The redirect's target device; null: no action; "*": a redirect whose device is gone. */
-  readonly to: string | null;
-}
-
-export interface ActualFastPath {
-  /** Devices with a clsact qdisc, and the shared block of its ingress (null: its own). */
-  readonly clsact: Readonly<Record<string, number | null>>;
-  /** The filters of ovl's shared block (empty when no device holds it). */
-  readonly block: readonly TcFilter[];
-  /** The filters on ovl-vx's ingress. */
-  readonly vx: readonly TcFilter[];
-}
-
-export type FastPathTarget = "block" | "vx";
 
 /** Whether every local container's address maps to its own pref (blocks of /16 or smaller). */
 export const fastPathFits = (subnet: string): boolean => parseCidr(subnet).prefix >= 16;

@@ -154,18 +154,16 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
 
 export { desiredDataplane, parseIfaceName } from "./desired.js";
 export { plan } from "./plan.js";
-export { TC_BLOCK, fastPathFits, fastPathSteps, readFastPath, parseFilters, parseClsact, type ActualFastPath, type TcFilter } from "./fastpath.js";
+export { fastPathFits, fastPathSteps, readFastPath, parseFilters, parseClsact } from "./fastpath.js";
 export { readActual } from "./actual.js";
 export { apply, describeStep, ApplyError } from "./apply.js";
 export { renderNftTable, nftLoadScript } from "./nft.js";
 export { dockerUserRules } from "./iptables.js";
 export { parseSs, clashes, type Listener } from "./ports.js";
 export { run as runCommand, runAs, CommandError, KernelError, KernelErrorCodes, type KernelErrorCode, type Runner, type RunResult } from "./exec.js";
+export { BRIDGE, VXLAN, VETH_NAME, NFT_TABLE, TC_BLOCK } from "./names.js";
 export {
-  BRIDGE,
-  VXLAN,
-  VETH_NAME,
-  NFT_TABLE,
+  type ActualFastPath,
   type ActualState,
   type AttachSpec,
   type DesiredNode,
@@ -173,4 +171,5 @@ export {
   type PublishedPort,
   type RemoteEndpoint,
   type Step,
+  type TcFilter,
 } from "./types.js";

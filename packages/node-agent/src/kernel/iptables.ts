@@ -13,7 +13,7 @@
  * Without dockerd there is no DOCKER-USER: ovl creates it the way Docker does (chain, a
  * final RETURN, a jump at the top of FORWARD), so a later dockerd adopts it as its own.
  */
-import { DOCKER_USER, RULE_COMMENT } from "./types.js";
+import { DOCKER_USER, RULE_COMMENT } from "./names.js";
 
 /** The rules, as arguments after `-I DOCKER-USER`, in the order `iptables -S` prints their matches. */
 export function dockerUserRules(bridge: string): string[][] {

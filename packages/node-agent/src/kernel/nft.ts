@@ -20,7 +20,7 @@
  * FORWARD DROP (every base chain on a hook must accept), see iptables.ts.
  */
 import type { DesiredNode, PublishedPort } from "./types.js";
-import { NFT_TABLE } from "./types.js";
+import { NFT_TABLE } from "./names.js";
 import { canonicalNft, foreignVxlanRule, forwardedVxlanRule, memberObjects } from "./vxlan-filter.js";
 import { localnetGuard, localnetSnat } from "./localnet.js";
 

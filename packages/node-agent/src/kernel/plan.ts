@@ -14,7 +14,8 @@
 import { fastPathSteps } from "./fastpath.js";
 import { renderNftTable, nftLoadScript, sameNftTable } from "./nft.js";
 import { dockerUserRules, specLine } from "./iptables.js";
-import { DOCKER_USER, SYSCTLS, type ActualBridge, type ActualState, type ActualVxlan, type DesiredNode, type Step } from "./types.js";
+import { DOCKER_USER, SYSCTLS } from "./names.js";
+import type { ActualBridge, ActualState, ActualVxlan, DesiredNode, Step } from "./types.js";
 
 function sysctlSteps(a: ActualState): Step[] {
   return a.sysctls[SYSCTLS.ipForward] === "1" ? [] : [{ op: "sysctl", key: SYSCTLS.ipForward, value: "1" }];

@@ -13,7 +13,7 @@ import { KernelError, KernelErrorCodes, runAs, type Runner } from "./exec.js";
 import { remove } from "./apply.js";
 import { ownedRules, ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
-import { BRIDGE, DOCKER_USER, NFT_TABLE, VETH_NAME, VXLAN } from "./types.js";
+import { BRIDGE, DOCKER_USER, NFT_TABLE, VETH_NAME, VXLAN } from "./names.js";
 
 type Part = () => Promise<void>;
 

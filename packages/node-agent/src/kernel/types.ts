@@ -1,31 +1,10 @@
 /**
  * The dataplane's vocabulary: what a node should look like (DesiredNode, pure data from the
  * cluster state), what it looks like (ActualState, read from the kernel), and the steps that
- * turn one into the other (Step, the only thing the executor runs).
+ * turn one into the other (Step, the only thing the executor runs). The names of the
+ * objects themselves are in names.ts.
  */
 import type { PortMapping } from "@ovl/domain";
-import type { ActualFastPath, FastPathTarget } from "./fastpath.js";
-
-/** Every object ovl creates carries one of these names, so it can be found and removed. */
-export const BRIDGE = "ovl-br";
-export const VXLAN = "ovl-vx";
-/** Host ends of container veths: "ovl" + 8 hex digits (vethNameFor in @ovl/domain). */
-export const VETH_NAME = /^ovl[0-9a-f]{8}$/;
-export const NFT_TABLE = "ovl";
-export const DOCKER_USER = "DOCKER-USER";
-export const RULE_COMMENT = "ovl";
-/**
- * ARP retransmit time on the overlay's segment (ovl-br on the node, eth0 in each container),
- * instead of the kernel's 1 s. An address asked for just before its neighbour entry lands (a
- * peer pinging a container that is being started) is then answered ~100 ms after the entry is
- * programmed instead of up to 1 s later. ARP for an address ovl does not know never leaves the
- * node (ovl-vx answers from its neighbour table or drops), so the extra probes stay local.
- */
-export const ARP_RETRANS_MS = 100;
-/** `ip` arguments that set ARP_RETRANS_MS on a device. */
-export const arpRetransArgs = (dev: string): string[] => ["ntable", "change", "name", "arp_cache", "dev", dev, "retrans", String(ARP_RETRANS_MS)];
-/** The sysctls ovl may change; their original values are recorded and restored on teardown. */
-export const SYSCTLS = { ipForward: "net.ipv4.ip_forward" } as const;
 
 export interface RemoteEndpoint {
   /** Overlay address (a remote container or a remote node's gateway). */
@@ -113,6 +92,25 @@ export interface ActualVxlan {
   readonly up: boolean;
   readonly master: string | null;
 }
+
+/** A u32 filter as ovl writes it: one IPv4 destination match, then either a redirect or nothing (stay on the normal path). */
+export interface TcFilter {
+  readonly pref: number;
+  readonly dst: string;
+  /** The redirect's target device; null: no action; "*": a redirect whose device is gone. */
+  readonly to: string | null;
+}
+
+export interface ActualFastPath {
+  /** Devices with a clsact qdisc, and the shared block of its ingress (null: its own). */
+  readonly clsact: Readonly<Record<string, number | null>>;
+  /** The filters of ovl's shared block (empty when no device holds it). */
+  readonly block: readonly TcFilter[];
+  /** The filters on ovl-vx's ingress. */
+  readonly vx: readonly TcFilter[];
+}
+
+export type FastPathTarget = "block" | "vx";
 
 export interface ActualState {
   readonly bridge: ActualBridge | null;

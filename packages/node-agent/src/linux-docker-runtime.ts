@@ -19,14 +19,14 @@
  * is never wired twice at once.
  */
 import type Dockerode from "dockerode";
-import { desiredDataplane, fastPathFits, type KernelDataplane, type DesiredNode } from "../kernel/index.js";
+import { desiredDataplane, fastPathFits, type KernelDataplane, type DesiredNode } from "./kernel/index.js";
 import { vethNameFor, type ClusterState, type ContainerRecord } from "@ovl/domain";
-import { AgentError, AgentErrorCodes } from "../errors.js";
-import { differs, localContainers, type ContainerReport, type NodeRuntime, type SyncOptions } from "../runtime.js";
-import { dockerContainers, type ContainerClient, type ContainerSummary } from "./containers.js";
-import { followDockerEvents, type DockerEvent } from "./events.js";
-import { dockerImages, type ImageClient } from "./images.js";
-import { createLabels, dockerNameFor, ownedBy } from "./labels.js";
+import { AgentError, AgentErrorCodes } from "./errors.js";
+import { differs, localContainers, type ContainerReport, type NodeRuntime, type SyncOptions } from "./runtime.js";
+import { dockerContainers, type ContainerClient, type ContainerSummary } from "./docker/containers.js";
+import { followDockerEvents, type DockerEvent } from "./docker/events.js";
+import { dockerImages, type ImageClient } from "./docker/images.js";
+import { createLabels, dockerNameFor, ownedBy } from "./docker/labels.js";
 
 export interface LinuxDockerRuntimeOptions {
   readonly kernel: KernelDataplane;

@@ -7,7 +7,7 @@
  * appending. Each is tried once per process: a completion that is refused stays refused.
  */
 import type { ClusterState } from "@ovl/domain";
-import type { Pipeline } from "./pipeline.js";
+import type { Pipeline } from "./pipeline/pump.js";
 import type { Projection } from "./projection/store.js";
 import { joinReply } from "./projection/replies.js";
 
@@ -20,7 +20,7 @@ export interface CompleterDeps {
   readonly intervalMs?: number;
 }
 
-export function completeOpen(d: CompleterDeps): { stop(): void } {
+export function completeOpenDecisions(d: CompleterDeps): { stop(): void } {
   const firstSeen = new Map<string, number>();
   const tried = new Set<string>();
   const sweep = (): void => {

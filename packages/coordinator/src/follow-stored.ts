@@ -33,7 +33,7 @@ export interface FollowOptions {
  * The Nats-Msg-Id and the event are read only when asked for: decoding a message's headers
  * costs about as much as validating its event, a catch-up at start (nothing of ours in
  * flight) never needs the id, and the coordinator does not parse again an event of its
- * own whose bytes it still holds (pipeline.ts, `ownEnvelope`).
+ * own whose bytes it still holds (pipeline/pump.ts, `ownEnvelope`).
  */
 class StoredMessage implements Delivered {
   readonly seq: number;

@@ -7,11 +7,11 @@
 import React, { useEffect, useMemo, useReducer } from "react";
 import { Box } from "ink";
 import { allContainers } from "@ovl/domain";
-import type { Actions } from "./actions.js";
-import type { ScreenData } from "./use-screen-data.js";
-import { RunForm } from "./components/run-form/run-form.js";
-import { initialRunForm, runFormReducer, validateRunForm, type RunFormState, type Validation } from "./components/run-form/use-run-form-state.js";
-import { useRunFormInput } from "./components/run-form/use-run-form.js";
+import type { Actions } from "../../actions.js";
+import type { ScreenData } from "../../use-screen-data.js";
+import { RunForm } from "./run-form.js";
+import { initialRunForm, runFormReducer, validateRunForm, type RunFormState, type Validation } from "./use-run-form-state.js";
+import { useRunFormInput } from "./use-run-form.js";
 
 export interface RunFormHandle {
   readonly state: RunFormState;

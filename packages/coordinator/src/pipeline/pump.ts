@@ -1,14 +1,17 @@
 /**
- * The decider: commands are decided one after another against a speculative state (the
- * applied state plus our appends still in flight), and their events appended without
- * waiting for the previous acks, each expecting the sequence its decision assumed.
+ * The pump (class Pipeline): commands are decided one after another against a speculative
+ * state (the applied state plus our appends still in flight), and their events appended
+ * without waiting for the previous acks, each expecting the sequence its decision assumed.
+ * Beside it: the job table (jobs.ts, each request and where it stands) and the ledger of
+ * our appends (ledger.ts, which are confirmed and which the follower has read back).
  *
  * How it works:
  * 1. `submit` answers a known request id from the requests table, joins a request with the
  *    same id already in flight, or queues a job.
- * 2. `pump` decides queued jobs against `spec` and appends their events (append.ts,
- *    appender.ts), up to `window` events unacked. A refusal or a no-op is a decision too:
- *    it is answered only once everything it was decided against is confirmed.
+ * 2. `pump` decides queued jobs against `spec` and appends their events
+ *    (optimistic-append.ts, appender.ts), up to `window` events unacked. A refusal or a
+ *    no-op is a decision too: it is answered only once everything it was decided against
+ *    is confirmed.
  * 3. An event is confirmed by its PubAck (stored at the sequence it expected, not a
  *    duplicate) or by the follower reading it back, whichever comes first. The expected
  *    last sequence and last Nats-Msg-Id chain make an acked event proof that the stream
@@ -18,8 +21,8 @@
  *    (`requestRow`, pure), computed from `spec` right after that event was applied to it:
  *    the same reply any coordinator would give for that id. An answered job stays known
  *    (`has`, a retry gets the same reply) until the follower has applied its events.
- *    Anything the follower applies that is not the head of `pending` is another writer's:
- *    our appends in flight will fail.
+ *    Anything the follower applies that is not the next of ours in the ledger is another
+ *    writer's: our appends in flight will fail.
  * 5. On any failure (wrong last sequence: another coordinator appended; duplicate ack; a
  *    timeout) `recover` waits for the in-flight appends, catches the projection up to the
  *    stream, drops the speculative state and decides the unconfirmed jobs again, with
@@ -36,50 +39,18 @@ import {
   eventOf,
   okReply,
   subjects,
-  type ClusterState,
-  type CommandType,
   type Envelope,
   type OvlCommand,
   type OvlEvent,
   type Reply,
 } from "@ovl/domain";
 import type { JetStreamManager } from "nats";
-import { append, describeFailure, msgIdFor } from "./append.js";
-import type { AppendError, Ack, Appender } from "./appender.js";
-import { requestRow } from "./projection/replies.js";
-import type { Projection } from "./projection/store.js";
-
-export type CommandBody = { [T in CommandType]: Omit<Extract<OvlCommand, { type: T }>, "metadata"> }[CommandType];
-
-export interface JobSpec {
-  readonly id: string;
-  readonly command: CommandBody;
-  /** The reply when the decision appends nothing (a repeated join, a stale report). */
-  readonly noop: (state: ClusterState, seq: number) => unknown;
-}
-
-interface Job extends JobSpec {
-  attempts: number;
-  epoch: number;
-  dependsOn: number;
-  events: number;
-  error: unknown;
-  /** What the job's events' requests row says (null: an open row), or the no-op reply. */
-  reply: unknown;
-  /** Answered; kept in `byId` until the follower applied its events. */
-  answered: boolean;
-  waiters: ((reply: Reply) => void)[];
-}
-
-/** One of our appends not yet read back by the follower; `ok` once acked or read back. */
-interface Pending {
-  readonly seq: number;
-  readonly msgId: string;
-  /** What was published: the follower's copy need not be parsed again when the bytes match. */
-  readonly env: Envelope;
-  readonly data: Uint8Array;
-  ok: boolean;
-}
+import { append, describeFailure, msgIdFor } from "../optimistic-append.js";
+import type { AppendError, Ack, Appender } from "../appender.js";
+import { requestRow } from "../projection/replies.js";
+import type { Projection } from "../projection/store.js";
+import { JobTable, type Job, type JobSpec } from "./jobs.js";
+import { AppendLedger, type Pending } from "./ledger.js";
 
 export interface PipelineDeps {
   readonly appender: Appender;
@@ -99,20 +70,9 @@ export class Pipeline {
   /** The applied state plus our appends in flight; null while it is the projection's own. */
   #spec: StateDraft | null = null;
   #specSeq: number;
-  #pending: Pending[] = [];
-  /** `pending[..head]` are read back by the follower; `pending[..okIdx]` are all confirmed. */
-  #head = 0;
-  #okIdx = 0;
-  /** Answered jobs whose events the follower has not applied yet, by last sequence. */
-  #answered: Job[] = [];
-  #answeredSeq = 0;
-  /** Queries waiting for the projection to include what was answered (read your writes). */
-  #afterApplied: { seq: number; run: () => void }[] = [];
+  readonly #ledger = new AppendLedger();
+  readonly #jobs = new JobTable();
   #epoch = 0;
-  #queue: Job[] = [];
-  #waiting: Job[] = [];
-  #confirmed: Job[] = [];
-  #byId = new Map<string, Job>();
   #inflight = 0;
   #recovering = false;
   #failures = 0;
@@ -130,23 +90,22 @@ export class Pipeline {
 
   /** Requests known to this coordinator and not yet answered. */
   has(id: string): boolean {
-    return this.#byId.has(id);
+    return this.#jobs.has(id);
   }
 
   get idle(): boolean {
-    return this.#byId.size === 0 && this.#inflight === 0;
+    return this.#jobs.size === 0 && this.#inflight === 0;
   }
 
   submit(spec: JobSpec): Promise<Reply> {
-    const known = this.#byId.get(spec.id);
+    const known = this.#jobs.get(spec.id);
     if (known?.answered) return Promise.resolve(okReply(known.reply));
     if (known) return new Promise((r) => known.waiters.push(r));
     const stored = this.d.projection.request(spec.id);
     if (stored?.reply != null) return Promise.resolve(okReply(stored.reply));
     if (this.#stopped) return Promise.resolve(errorReply(new OvlError(OvlErrorCodes.Unavailable, "the coordinator is stopping; retry")));
     const job: Job = { ...spec, attempts: 0, epoch: -1, dependsOn: 0, events: 0, error: undefined, reply: null, answered: false, waiters: [] };
-    this.#byId.set(spec.id, job);
-    this.#queue.push(job);
+    this.#jobs.add(job);
     this.#schedulePump();
     return new Promise((r) => job.waiters.push(r));
   }
@@ -164,10 +123,10 @@ export class Pipeline {
   }
 
   #pump(): void {
-    while (!this.#recovering && this.#queue.length > 0 && this.#inflight < this.#window) {
-      this.#decide(this.#queue.shift()!);
+    while (!this.#recovering && this.#jobs.queued > 0 && this.#inflight < this.#window) {
+      this.#decide(this.#jobs.nextQueued()!);
     }
-    if (this.#confirmed.length > 0) this.settle();
+    if (this.#jobs.hasConfirmed) this.settle();
   }
 
   #decide(job: Job): void {
@@ -195,14 +154,14 @@ export class Pipeline {
     job.epoch = this.#epoch;
     job.dependsOn = this.#specSeq;
     job.events = events.length;
-    this.#waiting.push(job);
+    this.#jobs.decided(job);
     // Nothing unconfirmed: the decision rests on confirmed events only.
-    if (this.#okIdx === this.#pending.length) this.#confirmUpTo(this.#specSeq);
+    if (this.#ledger.allConfirmed) this.#confirmUpTo(this.#specSeq);
   }
 
   #append(job: Job, event: OvlEvent, time: string): void {
     const expectSeq = this.#specSeq;
-    const prev = this.#pending.length > this.#head ? this.#pending[this.#pending.length - 1]!.msgId : null;
+    const prev = this.#ledger.lastMsgId();
     const msgId = msgIdFor(job.id, event);
     const env = envelope(event, time, job.id);
     // The draft writes in place into the maps it copied: no copy of a node's containers per event.
@@ -214,7 +173,7 @@ export class Pipeline {
     if (row) job.reply = row.reply;
     const data = encodeEnvelope(env);
     const entry: Pending = { seq: this.#specSeq, msgId, env, data, ok: false };
-    this.#pending.push(entry);
+    this.#ledger.add(entry);
     this.#inflight += 1;
     const epoch = this.#epoch;
     append(this.d.appender, event, data, { expectSeq, prevMsgId: prev, msgId }, (err, ack) => this.#acked(epoch, entry, expectSeq, err, ack));
@@ -226,18 +185,9 @@ export class Pipeline {
     if (err) return this.#fail(epoch, `append of ${entry.msgId} at ${expectSeq + 1} failed: ${describeFailure(err)}`);
     if (ack!.duplicate || ack!.seq !== expectSeq + 1) return this.#fail(epoch, `append of ${entry.msgId} was a duplicate of seq ${ack!.seq}`);
     if (epoch !== this.#epoch || this.#recovering) return;
-    entry.ok = true;
-    this.#advance();
-    if (this.#queue.length > 0) this.#schedulePump();
-  }
-
-  /** Confirms the jobs that depend only on confirmed events. */
-  #advance(): void {
-    let i = this.#okIdx;
-    while (i < this.#pending.length && this.#pending[i]!.ok) i++;
-    if (i === this.#okIdx) return;
-    this.#okIdx = i;
-    this.#confirmUpTo(this.#pending[i - 1]!.seq);
+    const upTo = this.#ledger.acked(entry);
+    if (upTo !== null) this.#confirmUpTo(upTo);
+    if (this.#jobs.queued > 0) this.#schedulePump();
   }
 
   /**
@@ -247,23 +197,16 @@ export class Pipeline {
    */
   onApplied(seq: number, msgIdOf: () => string | null, env: Envelope | null = null): void {
     this.#onProgress?.();
-    this.#forgetApplied(seq);
+    this.#jobs.forgetApplied(seq);
     if (this.#recovering) return;
-    if (this.#pending.length > this.#head) {
-      const head = this.#pending[this.#head]!;
+    if (this.#ledger.unread) {
       const msgId = msgIdOf();
-      if (head.seq !== seq || head.msgId !== msgId) {
+      if (!this.#ledger.isNext(seq, msgId)) {
         this.#confirmUpTo(seq - 1);
         return this.#fail(this.#epoch, `event ${seq} (${msgId ?? "no id"}) was appended by another writer`);
       }
-      head.ok = true;
-      this.#advance();
-      this.#head += 1;
-      if (this.#head === this.#pending.length) {
-        this.#pending = [];
-        this.#head = 0;
-        this.#okIdx = 0;
-      }
+      const upTo = this.#ledger.readBack();
+      if (upTo !== null) this.#confirmUpTo(upTo);
     } else if (this.#spec && env && this.#specSeq === seq - 1) {
       // Nothing of ours in flight: the speculative state is the applied one, so it folds
       // the other writer's event too, and keeps its indexes (StateDraft.index()) instead of
@@ -280,24 +223,10 @@ export class Pipeline {
   /**
    * The envelope of ours stored at `seq`, when it is the next of our appends to be read back
    * and the stored bytes are exactly the ones published: the follower then applies it
-   * without parsing and validating it again. Null otherwise (another writer's, or the same
-   * Nats-Msg-Id decided by another coordinator at another time): the stored bytes are read.
+   * without parsing and validating it again. Null otherwise: the stored bytes are read.
    */
   ownEnvelope(seq: number, msgIdOf: () => string | null, data: Uint8Array): Envelope | null {
-    if (this.#pending.length <= this.#head) return null;
-    const head = this.#pending[this.#head]!;
-    if (head.seq !== seq || head.data.byteLength !== data.byteLength || head.msgId !== msgIdOf()) return null;
-    return Buffer.from(head.data.buffer, head.data.byteOffset, head.data.byteLength).equals(data) ? head.env : null;
-  }
-
-  /** The projection now holds `seq`: answered jobs up to it are its rows, queries may run. */
-  #forgetApplied(seq: number): void {
-    let n = 0;
-    while (n < this.#answered.length && this.#answered[n]!.dependsOn <= seq) n++;
-    for (const job of this.#answered.splice(0, n)) if (this.#byId.get(job.id) === job) this.#byId.delete(job.id);
-    n = 0;
-    while (n < this.#afterApplied.length && this.#afterApplied[n]!.seq <= seq) n++;
-    for (const q of this.#afterApplied.splice(0, n)) q.run();
+    return this.#ledger.ownEnvelope(seq, msgIdOf, data);
   }
 
   /**
@@ -305,25 +234,11 @@ export class Pipeline {
    * so a client reading right after its command sees it (read your writes).
    */
   afterApplied(fn: () => void, maxWaitMs = 2000): void {
-    if (this.d.projection.seq >= this.#answeredSeq || this.#stopped) return fn();
-    // Bounded: a stream emptied behind our back (a broker restarted without its store) never gets there.
-    let done = false;
-    const run = (): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      fn();
-    };
-    const timer = setTimeout(run, maxWaitMs);
-    this.#afterApplied.push({ seq: this.#answeredSeq, run });
+    this.#jobs.afterApplied(fn, this.d.projection.seq, this.#stopped, maxWaitMs);
   }
 
   #confirmUpTo(seq: number): void {
-    let n = 0;
-    while (n < this.#waiting.length && this.#waiting[n]!.dependsOn <= seq && this.#waiting[n]!.epoch === this.#epoch) n++;
-    if (n === 0) return;
-    for (const job of this.#waiting.splice(0, n)) this.#confirmed.push(job);
-    this.settle();
+    if (this.#jobs.confirmUpTo(seq, this.#epoch)) this.settle();
   }
 
   /**
@@ -331,13 +246,12 @@ export class Pipeline {
    * the events are stored, so any coordinator, or a rebuild after a crash, has the same rows.
    */
   settle(): void {
-    if (this.#confirmed.length === 0) return;
-    const jobs = this.#confirmed;
-    this.#confirmed = [];
+    if (!this.#jobs.hasConfirmed) return;
+    const jobs = this.#jobs.takeConfirmed();
     for (const job of jobs) {
       const reply = this.#replyOf(job);
       if (reply) this.#answer(job, reply, reply.ok && job.events > 0);
-      else this.#queue.unshift(job);
+      else this.#jobs.requeue(job);
     }
     if (jobs.length > 0) this.#failures = 0;
     this.#schedulePump();
@@ -352,15 +266,8 @@ export class Pipeline {
 
   /** `stored`: the reply of events just confirmed, which the follower may not have applied yet. */
   #answer(job: Job, reply: Reply, stored = false): void {
-    const waiters = job.waiters;
-    job.waiters = [];
     // Not applied yet: stay known, so that a retry gets this reply and not a new decision.
-    if (stored && job.dependsOn > this.d.projection.seq && !this.#stopped) {
-      job.answered = true;
-      this.#answered.push(job);
-      this.#answeredSeq = Math.max(this.#answeredSeq, job.dependsOn);
-    } else this.#byId.delete(job.id);
-    for (const w of waiters) w(reply);
+    this.#jobs.answer(job, reply, stored && job.dependsOn > this.d.projection.seq && !this.#stopped);
   }
 
   #fail(epoch: number, why: string): void {
@@ -397,19 +304,17 @@ export class Pipeline {
     await this.#until(() => this.#inflight === 0);
     const last = await this.#streamLastSeq();
     await this.#until(() => this.d.projection.seq >= last);
-    this.#forgetApplied(this.d.projection.seq);
+    this.#jobs.forgetApplied(this.d.projection.seq);
     this.d.projection.flush();
     this.settle();
-    const again = this.#waiting.splice(0);
+    const again = this.#jobs.takeWaiting();
     for (const job of again.reverse()) {
       job.attempts += 1;
       if (job.attempts >= this.#maxAttempts) {
         this.#answer(job, errorReply(new OvlError(OvlErrorCodes.Conflict, `request ${job.id} conflicted ${job.attempts} times with other coordinators; retry`)));
-      } else this.#queue.unshift(job);
+      } else this.#jobs.requeue(job);
     }
-    this.#pending = [];
-    this.#head = 0;
-    this.#okIdx = 0;
+    this.#ledger.clear();
     this.#failures += 1;
     await sleep(Math.round(Math.random() * 20 * 1.5 ** Math.min(this.#failures, 8)));
     // Taken after the backoff: the follower kept applying meanwhile.
@@ -425,10 +330,6 @@ export class Pipeline {
     while (!this.idle && Date.now() < until) await sleep(20);
     this.#stopped = true;
     this.#onProgress?.();
-    const left = [...this.#byId.values()].filter((job) => !job.answered);
-    this.#byId.clear();
-    this.#answered = [];
-    for (const job of left) this.#answer(job, errorReply(new OvlError(OvlErrorCodes.Unavailable, "the coordinator stopped before deciding; retry")));
-    for (const q of this.#afterApplied.splice(0)) q.run();
+    this.#jobs.close(() => errorReply(new OvlError(OvlErrorCodes.Unavailable, "the coordinator stopped before deciding; retry")));
   }
 }

@@ -1,0 +1,28 @@
+/**
+ * The names of everything ovl makes in the kernel (devices, the nft table, the iptables
+ * chain and rule comment, the tc block) and the settings it puts on them: every object
+ * ovl creates carries one of these, so it can be found and removed.
+ */
+
+export const BRIDGE = "ovl-br";
+export const VXLAN = "ovl-vx";
+/** Host ends of container veths: "ovl" + 8 hex digits (vethNameFor in @ovl/domain). */
+export const VETH_NAME = /^ovl[0-9a-f]{8}$/;
+export const NFT_TABLE = "ovl";
+export const DOCKER_USER = "DOCKER-USER";
+export const RULE_COMMENT = "ovl";
+/**
+ * ARP retransmit time on the overlay's segment (ovl-br on the node, eth0 in each container),
+ * instead of the kernel's 1 s. An address asked for just before its neighbour entry lands (a
+ * peer pinging a container that is being started) is then answered ~100 ms after the entry is
+ * programmed instead of up to 1 s later. ARP for an address ovl does not know never leaves the
+ * node (ovl-vx answers from its neighbour table or drops), so the extra probes stay local.
+ */
+export const ARP_RETRANS_MS = 100;
+/** `ip` arguments that set ARP_RETRANS_MS on a device. */
+export const arpRetransArgs = (dev: string): string[] => ["ntable", "change", "name", "arp_cache", "dev", dev, "retrans", String(ARP_RETRANS_MS)];
+/** The sysctls ovl may change; their original values are recorded and restored on teardown. */
+export const SYSCTLS = { ipForward: "net.ipv4.ip_forward" } as const;
+
+/** ovl's shared tc block on container veths ("ovl" in ASCII). */
+export const TC_BLOCK = 0x6f766c;
