@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CommanderError } from "commander";
-import { OvlError } from "@ovl/domain";
-import { age, humanBytes, percent, table, summaryValue } from "../../packages/cli/src/format.js";
+import { OvlError, age, humanBytes, percent } from "@ovl/domain";
+import { table, summaryValue } from "../../packages/cli/src/format.js";
 import { errorLine, exitCodeFor, UsageError, FailedError } from "../../packages/cli/src/errors.js";
 import { eventJson, eventLine, eventSummary } from "../../packages/cli/src/commands/events.js";
 import { nodesTable, psTable, shortReason } from "../../packages/cli/src/commands/listings.js";

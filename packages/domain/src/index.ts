@@ -78,6 +78,7 @@ export {
 } from "./commands.js";
 export { VXLAN_OVERHEAD, decide, placeContainer } from "./decide.js";
 export * as subjects from "./subjects.js";
+export { age, humanBytes, percent } from "./format.js";
 export {
   HeartbeatSchema,
   MAX_REPLY_BYTES,

@@ -2,9 +2,9 @@
  * `ovl ps` and `ovl nodes`: the coordinator's rows (domain views.ts), printed as an aligned
  * table for people or, with --json, exactly as a JSON array for scripts.
  */
-import { formatPort, type NodeRow, type PsRow } from "@ovl/domain";
+import { age, formatPort, humanBytes, percent, type NodeRow, type PsRow } from "@ovl/domain";
 import { out, withClient, type GlobalOptions } from "../context.js";
-import { age, humanBytes, percent, table } from "../format.js";
+import { table } from "../format.js";
 
 /** Characters of a failure reason the table shows: Docker's can run to hundreds, and would widen every row. */
 const REASON_WIDTH = 48;
