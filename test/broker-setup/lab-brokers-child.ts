@@ -31,7 +31,7 @@ try {
     if (i === 21) process.kill(rec.pid, "SIGKILL");
     for (let attempt = 0; ; attempt++) {
       try {
-        await js.publish(`ovl.evt.test.m${i}`, new TextEncoder().encode("{}"), { msgID: `m-${i}` });
+        await js.publish(`${subjects.EVENT_SUBJECT_PREFIX}.test.m${i}`, new TextEncoder().encode("{}"), { msgID: `m-${i}` });
         break;
       } catch (err) {
         if (attempt > 300) throw err;

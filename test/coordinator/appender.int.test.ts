@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { NatsConnection } from "nats";
 import { ensureStreams } from "@ovl/broker-setup";
+import { subjects } from "@ovl/domain";
 import { Appender, AppendError, parseAck, type Ack, type Expect } from "../../packages/coordinator/src/appender.js";
 import { API_WRONG_LAST_MSG_ID, API_WRONG_LAST_SEQUENCE } from "../../packages/coordinator/src/append.js";
 import { startNats, type TestNats } from "../support/nats.js";
@@ -36,7 +37,7 @@ test("parseAck: an ack, an API error, garbage", () => {
 });
 
 test("appends in order, then refuses stale expectations with the API codes, and flags duplicates", async () => {
-  const s = "ovl.evt.cluster";
+  const s = subjects.clusterEventSubject();
   const [a, b] = await Promise.all([
     send(s, { msgId: "a", lastSequence: 0, lastMsgId: null }),
     send(s, { msgId: "b", lastSequence: 1, lastMsgId: "a" }),

@@ -45,7 +45,7 @@ test("an event of a future schema version: coordinator, agent and TUI store skip
   stops.push(() => feed.stop(), () => store.dispose());
 
   const future = { type: "ContainerStarted", v: 2, time: new Date().toISOString(), data: { name: "ghost", node: "v1", ip: "198.19.0.9", mac: "02:00:c6:13:00:09", image: "busybox", cmd: [], ports: [], sandbox: "v2" } };
-  const ack = await b.nc.jetstream().publish("ovl.evt.ctr.v1.ghost", encodeJson(future));
+  const ack = await b.nc.jetstream().publish(subjects.containerEventSubject("v1", "ghost"), encodeJson(future));
   ok(await ask(b.nc, subjects.commandSubject("run"), run_("after-ghost", "v1")));
   const last = await lastSeq(b.nc);
   assert.ok(last > ack.seq);

@@ -103,7 +103,7 @@ test("a lost agent that comes back tears down and joins again with the same bloc
   await waitFor("d rejoined", () => c.state().nodes.d?.status === "ready" && runtime.teardowns > 0, 5000);
   assert.equal(c.state().nodes.d!.subnet, block, "the same block after rejoining");
   assert.equal(c.state().nodes.d!.containers["d-web"], undefined, "its old containers were stopped (it tore them down)");
-  const seq = (await readEvents(ctx.b.nc)).filter((e) => e.subject.startsWith("ovl.evt.node.d") || e.subject.startsWith("ovl.evt.ctr.d."));
+  const seq = (await readEvents(ctx.b.nc)).filter((e) => e.subject.startsWith(subjects.nodeEventSubject("d")) || e.subject.startsWith(subjects.containerEventSubject("d", "")));
   const types = seq.map((e) => e.type);
   const lostAt = types.indexOf("NodeLost");
   assert.equal(types.slice(lostAt, lostAt + 3), ["NodeLost", "ContainerStopped", "NodeJoined"]);

@@ -31,7 +31,6 @@ export {
 } from "./names.js";
 export { EVENT_SCHEMA_VERSION, EVENT_TYPES, eventsJsonSchema, type EventData, type EventType } from "./schema.js";
 export {
-  EVENT_SUBJECT_PREFIX,
   MAX_EVENT_BYTES,
   encodeEnvelope,
   envelope,
@@ -78,6 +77,7 @@ export {
 } from "./commands.js";
 export { VXLAN_OVERHEAD, decide, placeContainer } from "./decide.js";
 export * as subjects from "./subjects.js";
+export { EVENT_SUBJECT_PREFIX } from "./subjects.js";
 export { age, humanBytes, percent } from "./format.js";
 export {
   HeartbeatSchema,
