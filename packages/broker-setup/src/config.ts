@@ -4,7 +4,7 @@
  * (`store_dir`) and never also on the command line: nats-server refuses `-sd` together
  * with `store_dir`, and with `-sd` a config reload is impossible (DESIGN.md section 10).
  */
-import { OvlError, OvlErrorCodes } from "@ovl/domain";
+import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, DEFAULT_ROUTE_PORT, OvlError, OvlErrorCodes } from "@ovl/domain";
 import { identityPermissions, type Identity } from "./identities.js";
 import type { Permissions } from "./permissions.js";
 
@@ -60,8 +60,7 @@ export interface ServerTls {
 /** The account every ovl identity lives in (JetStream enabled). */
 export const ACCOUNT = "OVL";
 
-export const DEFAULT_BROKER_HOST = "127.0.0.1";
-export const DEFAULT_BROKER_PORT = 4222;
+export { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT };
 export const DEFAULT_SERVER_NAME = "ovl";
 
 const invalid = (message: string): OvlError => new OvlError(OvlErrorCodes.InvalidInput, message);
@@ -119,7 +118,7 @@ function renderCluster(c: ClusterRoutes, tls?: ServerTls): string[] {
   return [
     "cluster {",
     `  name: ${quoted("cluster name", c.name ?? "ovl")}`,
-    `  listen: "${checkHost(c.host ?? "0.0.0.0")}:${checkPort("route port", c.port ?? 6222)}"`,
+    `  listen: "${checkHost(c.host ?? "0.0.0.0")}:${checkPort("route port", c.port ?? DEFAULT_ROUTE_PORT)}"`,
     "  routes: [",
     ...routes,
     "  ]",

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { connect as tcpConnect, createServer } from "node:net";
-import { OvlError, OvlErrorCodes } from "@ovl/domain";
+import { DEFAULT_BROKER_DIR, OvlError, OvlErrorCodes } from "@ovl/domain";
 import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, DEFAULT_SERVER_NAME, renderServerConfig, type ClusterRoutes, type ServerConfigOptions } from "./config.js";
 import { loadIdentities } from "./identities.js";
 import { loadTls } from "./tls.js";
@@ -52,7 +52,7 @@ export interface Broker {
   readonly exited: Promise<number | null>;
 }
 
-export const DEFAULT_STORE_DIR = "./.ovl/broker";
+export const DEFAULT_STORE_DIR = DEFAULT_BROKER_DIR;
 /** The render options a store directory's server was started with. */
 const OPTIONS_FILE = "broker.json";
 export const configFileOf = (storeDir: string): string => join(storeDir, "nats-server.conf");

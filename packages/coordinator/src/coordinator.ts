@@ -12,6 +12,7 @@
  */
 import type { Msg, NatsConnection, Subscription } from "nats";
 import {
+  DEFAULT_LOST_AFTER_MS,
   DEFAULT_CLUSTER,
   OvlError,
   OvlErrorCodes,
@@ -34,7 +35,7 @@ import { Pipeline } from "./pipeline.js";
 import { Projection } from "./projection/store.js";
 import { answerQuery, jobFor } from "./routes.js";
 import { completeOpen } from "./complete.js";
-import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
+import { followConnection, watchLiveness } from "./liveness.js";
 import { catchUp, checkStream } from "./startup.js";
 
 export interface CoordinatorOptions {

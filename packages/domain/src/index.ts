@@ -95,4 +95,15 @@ export {
 } from "./wire.js";
 export { nodeRows, psRow, psRows, type ContainerView, type NodeRow, type PsRow } from "./views.js";
 export { foldEvents, applyStored } from "./fold.js";
-export { DEFAULT_CLUSTER } from "./defaults.js";
+export {
+  DEFAULT_BROKER_DIR,
+  DEFAULT_BROKER_HOST,
+  DEFAULT_BROKER_PORT,
+  DEFAULT_CLUSTER,
+  DEFAULT_LAB_DIR,
+  DEFAULT_LAB_LAN_MTU,
+  DEFAULT_LAB_NODES,
+  DEFAULT_LOST_AFTER_MS,
+  DEFAULT_NATS_URL,
+  DEFAULT_ROUTE_PORT,
+} from "./defaults.js";

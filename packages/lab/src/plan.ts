@@ -7,24 +7,25 @@
  *   inside 198.19.64.0/18 and away from the overlay (198.19.0.0/18) and Swarm (198.19.128.0/17).
  */
 import { isAbsolute, join, normalize } from "node:path";
+import { DEFAULT_LAB_DIR, DEFAULT_LAB_LAN_MTU, DEFAULT_LAB_NODES } from "@ovl/domain";
 import { invalidLab } from "./errors.js";
 
 export const MAX_NODES = 20;
-export const DEFAULT_NODES = 3;
+export const DEFAULT_NODES = DEFAULT_LAB_NODES;
 export const LAN_BRIDGE = "ovllan0";
 export const LAN_PREFIX = "198.18.0";
 export const LAN_GATEWAY = `${LAN_PREFIX}.1`;
 /** Where a lab registry listens (on the gateway, like the broker); every node trusts it over HTTP. */
 export const LAB_REGISTRY = `${LAN_GATEWAY}:5000`;
 /** The lab LAN's default MTU: an ordinary Ethernet LAN. `--lan-mtu 9000` makes a jumbo-frame LAN. */
-export const LAN_MTU = 1500;
+export const LAN_MTU = DEFAULT_LAB_LAN_MTU;
 /** VXLAN over IPv4 costs 50 bytes of every LAN frame. */
 export const VXLAN_OVERHEAD = 50;
 export const NS_PREFIX = "ovl-lab-";
 export const LINK_PREFIX = "ovllan";
 export const NATS_PORT = 4222;
 export const NATS_MONITOR_PORT = 8222;
-export const DEFAULT_LAB_DIR = "/var/lib/ovl-lab";
+export { DEFAULT_LAB_DIR };
 /** Sockets and pid files; fixed and short (unix socket paths are limited to 107 bytes). */
 export const RUN_DIR = "/run/ovl-lab";
 export const IMAGE = "ovl/busybox:latest";
