@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JetStreamManager, NatsConnection } from "nats";
 import { subjects } from "@ovl/domain";
-import { addIdentity, connectNats, credsFileFor, ensureStreams, setupTls, startCluster, type LocalCluster } from "@ovl/broker-setup";
+import { addIdentity, credsFileFor, ensureStreams, setupTls, startCluster, type LocalCluster } from "@ovl/broker-setup";
+import { connectNats } from "@ovl/client";
 import { until } from "../support/wait.js";
 
 let dir: string;

@@ -4,7 +4,7 @@
  * leader found by its server name and killed, publishing resumed. Prints one JSON line per
  * step; every broker is stopped by its PID before exit.
  */
-import { connectNats } from "@ovl/broker-setup";
+import { connectNats } from "@ovl/client";
 import { subjects } from "@ovl/domain";
 import { brokerRecordFor, startBrokers, waitBrokers } from "../../packages/lab/src/control.js";
 import { natsUrlOf } from "../../packages/lab/src/plan.js";

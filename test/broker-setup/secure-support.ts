@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NatsConnection } from "nats";
-import { addIdentity, connectNats, credsFileFor, ensureStreams, startBroker, type Broker, type ClientTls, type Role } from "@ovl/broker-setup";
+import { addIdentity, credsFileFor, ensureStreams, startBroker, type Broker } from "@ovl/broker-setup";
+import { connectNats, type ClientTls, type Role } from "@ovl/client";
 import { freePort } from "../support/nats.js";
 
 export interface SecureBed {

@@ -1,4 +1,3 @@
-export { DEFAULT_NATS_URL, clientTls, connectNats, credentialsAuth, natsUrl, type ClientTls, type ConnectOptions } from "./connect.js";
 export {
   ACCOUNT,
   DEFAULT_BROKER_HOST,
@@ -33,17 +32,15 @@ export {
   type OvlStreamConfig,
   type StreamOptions,
 } from "./streams.js";
-export { ROLES, parseRole, permissionsFor, userFor, type Permissions, type Role } from "./permissions.js";
+export { permissionsFor, userFor, type Permissions } from "./permissions.js";
 export {
   CREDS_DIR,
   IDENTITIES_FILE,
   addIdentity,
   credsFileFor,
   loadIdentities,
-  parseCredentials,
   removeIdentity,
   type AddedIdentity,
-  type Credentials,
   type Identity,
 } from "./identities.js";
 export { TLS_DIR, loadTls, setupTls, type TlsFiles, type TlsSetupOptions } from "./tls.js";

@@ -13,9 +13,7 @@
  * identity's user name), so no one can read another client's replies.
  */
 import { OvlError, OvlErrorCodes, isName, subjects } from "@ovl/domain";
-
-export const ROLES = ["admin", "coordinator", "agent", "operator", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from "@ovl/client";
 
 export interface Permissions {
   readonly publish: readonly string[];
@@ -52,11 +50,6 @@ export function userFor(role: Role, nameOrNode?: string): string {
     return `agent-${nameOrNode}`;
   }
   return nameOrNode === undefined ? role : `${role}-${nameOrNode}`;
-}
-
-export function parseRole(raw: string): Role {
-  if (!(ROLES as readonly string[]).includes(raw)) throw new OvlError(OvlErrorCodes.InvalidInput, `invalid role ${JSON.stringify(raw)}: one of ${ROLES.join(", ")}`);
-  return raw as Role;
 }
 
 const inbox = (user: string): string => `${subjects.inboxPrefixFor(user)}.>`;

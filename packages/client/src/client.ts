@@ -12,7 +12,7 @@ import {
   type NodeStatus,
   type PsRow,
 } from "@ovl/domain";
-import { connectNats, type ConnectOptions } from "@ovl/broker-setup";
+import { connectNats, type ConnectOptions } from "./connect.js";
 import { request, type RequestOptions } from "./request.js";
 
 export type RunResult = PsRow & { readonly seq: number };

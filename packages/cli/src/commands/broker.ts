@@ -10,12 +10,10 @@ import {
   addIdentity,
   backupStream,
   clusterSize,
-  connectNats,
   durabilityWarning,
   ensureStreams,
   streamInfoOrNull,
   loadIdentities,
-  parseRole,
   parseServerVersion,
   reloadAll,
   removeIdentity,
@@ -26,6 +24,7 @@ import {
   type Broker,
   type ReloadResult,
 } from "@ovl/broker-setup";
+import { connectNats, parseRole } from "@ovl/client";
 import { DEFAULT_ROUTE_PORT, parseIpv4, subjects } from "@ovl/domain";
 import { out, resolveNatsUrl, type GlobalOptions } from "../context.js";
 import { UsageError, asUsage } from "../errors.js";
