@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stopProcess } from "@ovl/host";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const OVL_BIN = join(ROOT, "packages", "cli", "bin", "ovl.mjs");
@@ -40,12 +41,7 @@ function waitLine(proc: ChildProcess, text: () => string, ready: RegExp, timeout
 }
 
 async function signal(proc: ChildProcess | null, sig: NodeJS.Signals): Promise<void> {
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const gone = new Promise<void>((r) => proc.once("exit", () => r()));
-  proc.kill(sig);
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-  await gone;
-  clearTimeout(timer);
+  if (proc) await stopProcess(proc, { signal: sig, graceMs: 5000 });
 }
 
 /** `command` runs `argv` (default: this Node); `ip netns exec` keeps the PID (it execs). */

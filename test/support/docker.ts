@@ -15,6 +15,7 @@ import { containerdConfig, pingDocker, supervisorScript } from "../../packages/l
 import { hostCgroupMountLines } from "../../packages/lab/src/cgroups.js";
 import { busyboxTarball, loadImage } from "../../packages/lab/src/image.js";
 import { nodePlan, type NodePlan } from "../../packages/lab/src/plan.js";
+import { stopProcess } from "@ovl/host";
 
 export const TEST_IMAGE = "ovl/busybox:latest";
 const CACHE = "/var/cache/ovl-test";
@@ -47,15 +48,6 @@ function plan(ns: string, tag: string, dataDir: string, index: number): NodePlan
   };
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /**
  * SIGTERM to the supervisor (it stops dockerd, then containerd) and a generous wait; then,
  * by the PIDs in their own pid files, SIGKILL whatever of ours still lives.
@@ -66,14 +58,8 @@ async function stopSupervisor(p: NodePlan, child: ChildProcess, timeoutMs = 30_0
     const pid = existsSync(f) ? Number(readFileSync(f, "utf8").trim()) : NaN;
     return Number.isInteger(pid) && pid > 1 ? [pid] : [];
   });
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    await exited;
-    clearTimeout(timer);
-  }
-  for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
+  await stopProcess(child, { graceMs: timeoutMs });
+  for (const pid of pids) await stopProcess(pid, { signal: "SIGKILL" });
 }
 
 function launch(p: NodePlan): ChildProcess {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { createServer } from "node:net";
+import { stopProcess } from "@ovl/host";
 
 export interface TestNats {
   readonly url: string;
@@ -62,15 +63,6 @@ function launch(port: number, dir: string): ChildProcess {
   return proc;
 }
 
-async function stopProc(proc: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
-  proc.kill(signal);
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
 export async function startNats(): Promise<TestNats> {
   const dir = mkdtempSync(join(tmpdir(), "ovl-test-nats-"));
   const port = await freePort();
@@ -86,11 +78,11 @@ export async function startNats(): Promise<TestNats> {
     },
     connect: (opts = {}) => connect({ servers: url, ...opts }),
     async stop() {
-      await stopProc(proc);
+      await stopProcess(proc, { graceMs: 3000 });
       rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
-      await stopProc(proc, "SIGKILL");
+      await stopProcess(proc, { signal: "SIGKILL" });
       proc = launch(port, dir);
       await waitReady(url, 10_000);
     },

@@ -10,6 +10,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, w
 import { delimiter, join, resolve } from "node:path";
 import { connect as tcpConnect, createServer } from "node:net";
 import { DEFAULT_BROKER_DIR, OvlError, OvlErrorCodes } from "@ovl/domain";
+import { stopProcess } from "@ovl/host";
 import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, DEFAULT_SERVER_NAME, renderServerConfig, type ClusterRoutes, type ServerConfigOptions } from "./config.js";
 import { loadIdentities } from "./identities.js";
 import { loadTls } from "./tls.js";
@@ -129,18 +130,8 @@ function spawnServer(bin: string, configFile: string) {
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-  const stop = async (): Promise<void> => {
-    if (gone()) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const kill = async (): Promise<void> => {
-    if (!gone()) child.kill("SIGKILL");
-    await exited;
-  };
+  const stop = async (): Promise<void> => void (await stopProcess(child, { graceMs: 5000 }));
+  const kill = async (): Promise<void> => void (await stopProcess(child, { signal: "SIGKILL" }));
   return { pid: child.pid!, exited, stop, kill, stderr: () => stderr };
 }
 
