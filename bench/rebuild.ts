@@ -21,8 +21,7 @@ import { join } from "node:path";
 import { DeliverPolicy, type NatsConnection } from "nats";
 import { DEFAULT_CLUSTER, parseEnvelope, subjects, type Envelope } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
-import { Projection, runCoordinator } from "@ovl/coordinator";
-import { catchUp } from "../packages/coordinator/src/startup.js";
+import { catchUp, Projection, runCoordinator } from "@ovl/coordinator";
 import { startNats } from "../test/support/nats.js";
 import { fillStream, history } from "./lib/history.js";
 

@@ -6,9 +6,7 @@
  */
 import { connectNats } from "@ovl/client";
 import { subjects } from "@ovl/domain";
-import { brokerRecordFor, startBrokers, waitBrokers } from "../../packages/lab/src/control.js";
-import { natsUrlOf } from "../../packages/lab/src/plan.js";
-import { stopProcs } from "../../packages/lab/src/procs.js";
+import { brokerRecordFor, natsUrlOf, startBrokers, stopProcs, waitBrokers } from "@ovl/lab";
 
 const labDir = process.argv[2]!;
 const say = (o: object) => console.log(JSON.stringify(o));

@@ -4,8 +4,7 @@ import * as assert from "uvu/assert";
 import type { NatsConnection } from "nats";
 import { ensureStreams } from "@ovl/broker-setup";
 import { subjects } from "@ovl/domain";
-import { Appender, AppendError, parseAck, type Ack, type Expect } from "../../packages/coordinator/src/appender.js";
-import { API_WRONG_LAST_MSG_ID, API_WRONG_LAST_SEQUENCE } from "../../packages/coordinator/src/append.js";
+import { API_WRONG_LAST_MSG_ID, API_WRONG_LAST_SEQUENCE, Appender, AppendError, parseAck, type Ack, type Expect } from "@ovl/coordinator";
 import { startNats, type TestNats } from "../support/nats.js";
 
 let srv: TestNats;

@@ -9,8 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeEnvelope, envelope, foldEvents, macFor, parseEnvelope, subjectFor, subjects, type OvlEvent } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
-import { Projection, loadStateFromDb } from "@ovl/coordinator";
-import { catchUp } from "../../packages/coordinator/src/startup.js";
+import { catchUp, loadStateFromDb, Projection } from "@ovl/coordinator";
 import { startNats, type TestNats } from "../support/nats.js";
 
 let srv: TestNats;

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as pathJoin } from "node:path";
 import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
-import { CommandError, createKernelDataplane, desiredDataplane, KernelError, TC_BLOCK, type KernelDataplane } from "../../packages/node-agent/src/kernel/index.js";
+import { CommandError, createKernelDataplane, desiredDataplane, KernelError, TC_BLOCK, type KernelDataplane } from "@ovl/node-agent";
 import { Scope, dumpNode, makeLan, ping, startContainer, startWhoami, whoami, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
 import { stopProcess } from "@ovl/host";

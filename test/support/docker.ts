@@ -11,10 +11,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { containerdConfig, pingDocker, supervisorScript } from "../../packages/lab/src/docker-node.js";
-import { hostCgroupMountLines } from "../../packages/lab/src/cgroups.js";
-import { busyboxTarball, loadImage } from "../../packages/lab/src/image.js";
-import { nodePlan, type NodePlan } from "../../packages/lab/src/plan.js";
+import { busyboxTarball, containerdConfig, hostCgroupMountLines, loadImage, nodePlan, pingDocker, supervisorScript, type NodePlan } from "@ovl/lab";
 import { stopProcess } from "@ovl/host";
 
 export const TEST_IMAGE = "ovl/busybox:latest";

@@ -8,7 +8,7 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readlinkSync, readFileSync } from "node:fs";
-import { CommandError, type Runner, type RunResult } from "../../packages/node-agent/src/kernel/index.js";
+import { CommandError, type Runner, type RunResult } from "@ovl/node-agent";
 import { stopProcess } from "@ovl/host";
 
 /** execFile with an argument array; rejects with a CommandError, as the Runner contract says. */

@@ -1,13 +1,21 @@
+import "./dev-mode.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { age, foldEvents, humanBytes } from "@ovl/domain";
-import { History } from "../../packages/tui/src/store/history.js";
-import { moveSelection, scrollOffset, matchesFilter } from "../../packages/tui/src/selection.js";
-import { eventsReducer, initialEventsState } from "../../packages/tui/src/components/events/use-events-state.js";
-import { timelineReducer } from "../../packages/tui/src/components/timeline/use-timeline-state.js";
-import { appReducer, initialAppState } from "../../packages/tui/src/use-app-state.js";
-import { fitColumns, formatRow } from "../../packages/tui/src/format.js";
-import { track } from "../../packages/tui/src/components/timeline/timeline.js";
+import {
+  appReducer,
+  eventsReducer,
+  fitColumns,
+  formatRow,
+  History,
+  initialAppState,
+  initialEventsState,
+  matchesFilter,
+  moveSelection,
+  scrollOffset,
+  timelineReducer,
+  track,
+} from "@ovl/tui";
 import { burstEvents, clusterEvents } from "./seed.js";
 import { stored } from "./fixtures.js";
 

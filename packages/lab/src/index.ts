@@ -24,9 +24,11 @@ export {
   parseLanMtu,
   MAX_NODES,
   RUN_DIR,
+  brokerPlan,
   labPlan,
   natsUrlOf,
   nodePlan,
+  parseBrokerCount,
   parseLabDir,
   parseNodeCount,
   parseNodeRef,
@@ -36,7 +38,7 @@ export { createLan, createNodeNs, removeLan, removeNodeNs, listLabLinks, listLab
 export { startDockerNode, waitDockerNode, pingDocker, dockerdArgv, supervisorScript, containerdConfig } from "./docker-node.js";
 export { cgroupMountLines, hostCgroupMountLines, parseMounts } from "./cgroups.js";
 export { busyboxTarball, loadImage, hasImage, IMAGE_CMD } from "./image.js";
-export { startBroker, waitBroker, startBrokers, waitBrokers, brokerRecordFor, startCoordinator, startAgent, defaultAgentArgs, natsConfig, type ControlArgs } from "./control.js";
+export { startBroker, waitBroker, startBrokers, waitBrokers, brokerRecordFor, clusterNatsConfig, startCoordinator, startAgent, defaultAgentArgs, natsConfig, type ControlArgs } from "./control.js";
 export { ensureHostPackages, missingPackages, requireRoot } from "./host.js";
 export { DEBIAN_PACKAGES_FILE, debianPackages, parsePackageList, type PackagePurpose } from "./debian.js";
 export { isAlive, procStart, spawnDetached, stopProcs, type SpawnSpec } from "./procs.js";
