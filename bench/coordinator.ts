@@ -148,7 +148,7 @@ try {
   procs.push(coord.proc);
   await Promise.all(Array.from({ length: NODES }, (_, i) => ask(nc, subjects.reportSubject(`n${i + 1}`, "join"), { node: `n${i + 1}`, underlayIp: `198.18.0.${i + 11}`, agentVersion: "bench" })));
   await starts(nc, 0, 200, 16); // warm-up
-  const pids = { coordinator: coord.proc.pid, "nats-server": srv.proc.pid };
+  const pids = { coordinator: coord.proc.pid, "nats-server": srv.pid };
   if (SINGLE > 0) {
     const [single, singleCpu] = await withCpu(pids, SINGLE, () => starts(nc, 200, SINGLE, 1));
     console.log(`container starts, 1 client:          ${Math.round(single)} decisions/s (${singleCpu})`);

@@ -18,8 +18,8 @@ import { connect } from "nats";
 import { OvlClient } from "@ovl/client";
 import { labDown, labUpWhenFree, natsUrlOf, pidsInNs, startBrokers, stopProcs, waitBrokers, type LabInfo, type ProcRecord } from "@ovl/lab";
 import { dumpDiff, kernelDump, type KernelDump } from "../test/support/overlay.js";
-import { CLUSTER_ARGS, dockerLeft, labAgentProc } from "../test/faults/lab.js";
-import { coordinatorProc, type Child } from "../test/faults/procs.js";
+import { CLUSTER_ARGS, dockerLeft, labAgentProc } from "../test/support/fault-lab.js";
+import { coordinatorProc, type Child } from "../test/support/procs.js";
 import type { SoakBed } from "./soak.js";
 import { pidAlive } from "@ovl/host";
 

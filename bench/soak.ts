@@ -18,7 +18,7 @@ import { OvlClient, readEvents } from "@ovl/client";
 import { OvlError } from "@ovl/domain";
 import { startNats } from "../test/support/nats.js";
 import { ensureStreams } from "@ovl/broker-setup";
-import { coordinatorProc, rssOf, simAgentProc, type Child } from "../test/faults/procs.js";
+import { coordinatorProc, rssOf, simAgentProc, type Child } from "../test/support/procs.js";
 import { labSoakBed } from "./soak-lab.js";
 import { pidAlive } from "@ovl/host";
 

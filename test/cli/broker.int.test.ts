@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../support/nats.js";
-import { buildBundle, daemon, lines, ovl } from "./support.js";
+import { buildBundle, daemon, lines, ovl } from "../support/ovl.js";
 import { pidAlive } from "@ovl/host";
 
 let dir: string;

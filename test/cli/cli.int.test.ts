@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { subjects } from "@ovl/domain";
 import { startNats, type TestNats } from "../support/nats.js";
-import { buildBundle, daemon, lines, ovl, type Daemon } from "./support.js";
+import { buildBundle, daemon, lines, ovl, type Daemon } from "../support/ovl.js";
 
 let nats: TestNats;
 let dir: string;

@@ -11,7 +11,7 @@ import { followStream, roundDelayMs } from "@ovl/client";
 import { ensureStreams } from "@ovl/broker-setup";
 import { subjects } from "@ovl/domain";
 import { startNats, type TestNats } from "../support/nats.js";
-import { waitFor } from "../coordinator/support.js";
+import { waitFor } from "../support/wait.js";
 
 let srv: TestNats;
 let nc: NatsConnection;

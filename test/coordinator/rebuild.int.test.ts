@@ -6,7 +6,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { foldEvents, subjects } from "@ovl/domain";
 import { loadStateFromDb } from "@ovl/coordinator";
-import { ask, bed, join_, lastSeq, ok, readEvents, run_, type Bed } from "./support.js";
+import { ask, bed, join_, ok, run_, type Bed } from "./support.js";
+import { lastSeq, readEvents } from "../support/stream.js";
 
 let b: Bed;
 test.before(async () => {

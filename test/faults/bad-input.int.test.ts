@@ -13,7 +13,9 @@ import { join } from "node:path";
 import { encodeJson, subjects, type PsRow } from "@ovl/domain";
 import { RecordingRuntime, runAgent } from "@ovl/node-agent";
 import { ClusterStore, startFeed } from "@ovl/tui";
-import { ask, bed, join_, lastSeq, ok, readEvents, run_, waitFor, type Bed, type Read } from "../coordinator/support.js";
+import { ask, bed, join_, ok, run_, type Bed } from "../coordinator/support.js";
+import { waitFor } from "../support/wait.js";
+import { lastSeq, readEvents, type Read } from "../support/stream.js";
 
 let b: Bed;
 const stops: (() => Promise<void> | void)[] = [];

@@ -10,7 +10,9 @@ import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { subjects, type PsRow } from "@ovl/domain";
 import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
-import { ask, bed, join_, ok, readEvents, run_, waitFor, type Bed } from "../coordinator/support.js";
+import { ask, bed, join_, ok, run_, type Bed } from "../coordinator/support.js";
+import { waitFor } from "../support/wait.js";
+import { readEvents } from "../support/stream.js";
 
 const test = suite("faults: liveness");
 const LOST_MS = 1500;

@@ -14,7 +14,9 @@ import { foldEvents, type ClusterState } from "@ovl/domain";
 import { OvlClient, readEvents as follow } from "@ovl/client";
 import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
 import { ClusterStore, startFeed } from "@ovl/tui";
-import { bed, lastSeq, readEvents, waitFor, type Bed } from "../coordinator/support.js";
+import { bed, type Bed } from "../coordinator/support.js";
+import { waitFor } from "../support/wait.js";
+import { lastSeq, readEvents } from "../support/stream.js";
 
 let b: Bed;
 const stops: (() => Promise<void>)[] = [];

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { LAB_REGISTRY } from "@ovl/lab";
-import { lines, ovl } from "../cli/support.js";
+import { lines, ovl } from "../support/ovl.js";
 import { stopProcess } from "@ovl/host";
 
 const pexec = promisify(execFile);

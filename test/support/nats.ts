@@ -1,26 +1,36 @@
 /**
- * A real nats-server per suite: its own port and store directory, started from the
- * project's generated config when available, stopped by PID, its files removed.
+ * The one way tests and benchmarks start a nats-server: broker-setup's own `startBroker`
+ * (ovl's rendered config), on a free port with a store directory of its own, stopped by
+ * PID, its files removed. With `home`, the identities and TLS files of that directory
+ * (`ovl broker init` / `tls`) turn authentication on. Clusters: brokers.ts.
  *   const srv = await startNats(); ... await srv.stop();
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
 import { createServer } from "node:net";
-import { stopProcess } from "@ovl/host";
+import { connect, type NatsConnection } from "nats";
+import { startBroker, type Broker } from "@ovl/broker-setup";
 
 export interface TestNats {
   readonly url: string;
   readonly port: number;
   readonly dir: string;
-  readonly proc: ChildProcess;
+  /** The server now running (a new one after `restart`). */
+  readonly broker: Broker;
+  readonly pid: number;
   connect(opts?: Record<string, unknown>): Promise<NatsConnection>;
   /** Stops the server (SIGTERM, then SIGKILL) and removes its directory. */
   stop(): Promise<void>;
   /** Kills the server (-9) keeping its store, and starts it again on the same port. */
   restart(): Promise<void>;
+}
+
+export interface TestNatsOptions {
+  /** Identities and TLS files are read from here; authentication is then on. @default none */
+  readonly home?: string;
+  /** @default "test_<port>" */
+  readonly serverName?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -34,7 +44,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Ready means JetStream answers too: after a restart it recovers its streams first. */
-async function waitReady(url: string, deadlineMs: number): Promise<void> {
+async function waitJetStream(url: string, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     try {
@@ -52,40 +62,35 @@ async function waitReady(url: string, deadlineMs: number): Promise<void> {
   }
 }
 
-function launch(port: number, dir: string): ChildProcess {
-  const conf = join(dir, "nats.conf");
-  writeFileSync(
-    conf,
-    `listen: 127.0.0.1:${port}\nserver_name: test_${port}\nmax_payload: 8MB\njetstream { store_dir: "${join(dir, "js")}", max_memory_store: 256MB, max_file_store: 2GB }\n`,
-  );
-  const proc = spawn("nats-server", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
-  proc.stderr?.resume();
-  return proc;
-}
-
-export async function startNats(): Promise<TestNats> {
+export async function startNats(opts: TestNatsOptions = {}): Promise<TestNats> {
   const dir = mkdtempSync(join(tmpdir(), "ovl-test-nats-"));
   const port = await freePort();
   const url = `nats://127.0.0.1:${port}`;
-  let proc = launch(port, dir);
-  await waitReady(url, 10_000);
-  const server: TestNats = {
+  const start = async (): Promise<Broker> => {
+    const b = await startBroker({ port, storeDir: dir, home: opts.home ?? dir, serverName: opts.serverName ?? `test_${port}` });
+    // Without identities anyone may ask JetStream; with them, the caller connects as one.
+    if (!opts.home) await waitJetStream(url, 10_000).catch(async (err) => (await b.stop(), Promise.reject(err)));
+    return b;
+  };
+  let broker = await start().catch((err) => (rmSync(dir, { recursive: true, force: true }), Promise.reject(err)));
+  return {
     url,
     port,
     dir,
-    get proc() {
-      return proc;
+    get broker() {
+      return broker;
     },
-    connect: (opts = {}) => connect({ servers: url, ...opts }),
+    get pid() {
+      return broker.pid;
+    },
+    connect: (o = {}) => connect({ servers: url, ...o }),
     async stop() {
-      await stopProcess(proc, { graceMs: 3000 });
+      await broker.stop();
       rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
-      await stopProcess(proc, { signal: "SIGKILL" });
-      proc = launch(port, dir);
-      await waitReady(url, 10_000);
+      await broker.kill();
+      broker = await start();
     },
   };
-  return server;
 }

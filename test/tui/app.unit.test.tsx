@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { render, cleanup } from "ink-testing-library";
 import { App, ClusterStore } from "@ovl/tui";
-import { burstEvents, clusterEvents } from "./seed.js";
+import { burstEvents, clusterEvents } from "../support/tui-seed.js";
 import { lines, stored, T0, wait } from "./fixtures.js";
 
 const SIZE = { columns: 100, rows: 24 };

@@ -16,7 +16,7 @@ import {
   timelineReducer,
   track,
 } from "@ovl/tui";
-import { burstEvents, clusterEvents } from "./seed.js";
+import { burstEvents, clusterEvents } from "../support/tui-seed.js";
 import { stored } from "./fixtures.js";
 
 const envs = (items: ReturnType<typeof stored>) => items.flatMap((i) => (i.ok ? [i.event] : []));

@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { render, cleanup } from "ink-testing-library";
 import { foldEvents, nodeRows, psRows, type Heartbeat } from "@ovl/domain";
 import { ContainersView, EventsView, NodesView } from "@ovl/tui";
-import { clusterEvents } from "./seed.js";
+import { clusterEvents } from "../support/tui-seed.js";
 import { lines, stored, T0 } from "./fixtures.js";
 
 const items = stored(clusterEvents(2, 2)); // 13 events: cluster, 2 x (join, block), 4 x (started, running)

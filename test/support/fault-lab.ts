@@ -31,10 +31,11 @@ import {
   type LabInfo,
   type ProcRecord,
 } from "@ovl/lab";
-import { waitFor } from "../coordinator/support.js";
+import { waitFor } from "./wait.js";
 import { streamLeader, type FaultBroker } from "./brokers.js";
-import { closeBed, faultClients, freeByNode, nodesWithBlocks, rmRetrying, runPhase, type Bed, type Fault, type PhaseResult } from "./harness.js";
-import { OVL_BIN, child, coordinatorProc, type Child } from "./procs.js";
+import { closeBed, faultClients, freeByNode, nodesWithBlocks, rmRetrying, runPhase, type Bed, type Fault, type PhaseResult } from "./fault-harness.js";
+import { child, coordinatorProc, type Child } from "./procs.js";
+import { OVL_BIN } from "./ovl.js";
 import { stopProcess } from "@ovl/host";
 
 const run = promisify(execFile);

@@ -1,16 +1,13 @@
 /**
- * Long-running children of a fault test, each killed or stopped by its own PID only: the real
+ * Long-running children of a fault test or a benchmark, each killed or stopped by its own PID only: the real
  * `ovl coordinator` (from source, so it is this checkout's code) and simulated agents
  * (sim-agent.ts). `kill9` is the fault; `start` again is the supervisor bringing it back.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { stopProcess } from "@ovl/host";
-
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const OVL_BIN = join(ROOT, "packages", "cli", "bin", "ovl.mjs");
-const SIM_AGENT = join(ROOT, "test", "faults", "sim-agent.ts");
+import { OVL_BIN, ROOT } from "./ovl.js";
+const SIM_AGENT = join(ROOT, "test", "support", "sim-agent.ts");
 
 export interface Child {
   readonly name: string;
