@@ -1,8 +1,9 @@
 /**
  * The one way tests and benchmarks start a nats-server: broker-setup's own `startBroker`
  * (ovl's rendered config), on a free port with a store directory of its own, stopped by
- * PID, its files removed. With `home`, the identities and TLS files of that directory
- * (`ovl broker init` / `tls`) turn authentication on. Clusters: brokers.ts.
+ * PID, its files removed. With `home`, the server lives in that directory, whose
+ * identities and TLS files (`ovl broker init` / `tls`) turn authentication on.
+ * Clusters and fault brokers: brokers.ts.
  *   const srv = await startNats(); ... await srv.stop();
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,7 +28,10 @@ export interface TestNats {
 }
 
 export interface TestNatsOptions {
-  /** Identities and TLS files are read from here; authentication is then on. @default none */
+  /**
+   * The broker's home and store: identities and TLS files are read from here, and
+   * authentication is then on; the caller removes it. @default a new directory, removed by stop()
+   */
   readonly home?: string;
   /** @default "test_<port>" */
   readonly serverName?: string;
@@ -63,16 +67,17 @@ async function waitJetStream(url: string, deadlineMs: number): Promise<void> {
 }
 
 export async function startNats(opts: TestNatsOptions = {}): Promise<TestNats> {
-  const dir = mkdtempSync(join(tmpdir(), "ovl-test-nats-"));
+  const dir = opts.home ?? mkdtempSync(join(tmpdir(), "ovl-test-nats-"));
+  const removeDir = () => opts.home === undefined && rmSync(dir, { recursive: true, force: true });
   const port = await freePort();
   const url = `nats://127.0.0.1:${port}`;
   const start = async (): Promise<Broker> => {
-    const b = await startBroker({ port, storeDir: dir, home: opts.home ?? dir, serverName: opts.serverName ?? `test_${port}` });
+    const b = await startBroker({ port, storeDir: dir, serverName: opts.serverName ?? `test_${port}` });
     // Without identities anyone may ask JetStream; with them, the caller connects as one.
     if (!opts.home) await waitJetStream(url, 10_000).catch(async (err) => (await b.stop(), Promise.reject(err)));
     return b;
   };
-  let broker = await start().catch((err) => (rmSync(dir, { recursive: true, force: true }), Promise.reject(err)));
+  let broker = await start().catch((err) => (removeDir(), Promise.reject(err)));
   return {
     url,
     port,
@@ -86,7 +91,7 @@ export async function startNats(opts: TestNatsOptions = {}): Promise<TestNats> {
     connect: (o = {}) => connect({ servers: url, ...o }),
     async stop() {
       await broker.stop();
-      rmSync(dir, { recursive: true, force: true });
+      removeDir();
     },
     async restart() {
       await broker.kill();
