@@ -1,5 +1,5 @@
 /**
- * Bad input not covered elsewhere (issue 5 item 5; see also test/coordinator/invalid*,
+ * Bad input not covered elsewhere (docs/faults.md section 5; see also test/coordinator/invalid*,
  * test/domain, test/cli): an event of a future schema version injected into the stream
  * (coordinator, agent and the TUI's store skip it and keep going), node names unfit for
  * interface names, a cluster CIDR that overlaps but differs on coordinator start, a node

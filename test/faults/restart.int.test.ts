@@ -1,5 +1,5 @@
 /**
- * Restarts (issue 5 item 3), against a real nats-server: the server killed -9 and started on
+ * Restarts (docs/faults.md section 2), against a real nats-server: the server killed -9 and started on
  * the same store under load leaves two coordinators, two (simulated) agents, a following
  * client and the TUI's store resuming where they were: each fold equals the stream's fold, each is at the
  * stream's last sequence, and the client saw every sequence exactly once. An agent restarted

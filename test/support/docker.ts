@@ -1,6 +1,6 @@
 /**
  * A real, throwaway dockerd for tests: its own containerd, data-root, exec-root and
- * socket, inside a network namespace the test made (DESIGN.md section 10). The lab's
+ * socket, inside a network namespace the test made (as the lab does). The lab's
  * pieces are reused (packages/lab: the supervisor script that starts containerd and
  * dockerd from ONE `ip netns exec` shell and mounts /sys/fs/cgroup again, and the busybox
  * image built from Debian's busybox-static and `docker import`ed). Docker's own bridge and

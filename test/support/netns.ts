@@ -163,7 +163,7 @@ export async function ping(run: Runner, ip: string, tries = 3): Promise<boolean>
   return false;
 }
 
-/** Everything issue 3 compares: links, addresses, routes, permanent neighbours, FDB, rules, sysctls. */
+/** Everything the kernel tests compare: links, addresses, routes, permanent neighbours, FDB, rules, sysctls. */
 export async function dumpNode(run: Runner, sysctls: readonly string[]): Promise<Record<string, string>> {
   const text = async (cmd: string, argv: string[]) => (await run(cmd, argv)).stdout;
   return {

@@ -6,7 +6,7 @@
  * - coordinator: the only writer of `ovl.evt.>`; serves commands, queries and reports
  *   (replies through `allow_responses`: it may answer exactly the requests it received).
  * - agent-<node>: its own node's reports and heartbeat, and a read-only ordered consumer
- *   on OVL_EVENTS (the JetStream API subjects measured in stack-facts.md section 5).
+ *   on OVL_EVENTS (the JetStream API subjects nats.js 2.29 was seen to use against nats-server 2.9).
  * - operator: commands and queries, and reading both streams.
  * - viewer: queries and reading; no command.
  * Every client subscribes only under its own inbox prefix (connect.ts sets it from the

@@ -1,5 +1,5 @@
 /**
- * @ovl/lab: a cluster of ovl nodes on one machine, in network namespaces (DESIGN.md section 8).
+ * @ovl/lab: a cluster of ovl nodes on one machine, in network namespaces (README.md, "A tour of the lab").
  * `labUp`/`labDown` are `ovl up`/`ovl down`; the pieces are exported too, so tests and
  * benchmarks can build only what they need.
  */

@@ -1,5 +1,5 @@
 /**
- * The lab's address and path plan, pure (DESIGN.md section 8):
+ * The lab's address and path plan, pure:
  *   LAN 198.18.0.0/24 on bridge `ovllan0` (198.18.0.1 = broker and "outside" host),
  *   node i = namespace `ovl-lab-n<i>`, eth0 198.18.0.(10+i), root end `ovllan-n<i>`,
  *   node i's own Docker: bridge 198.19.(64+2(i-1)).1/24 and address pool
@@ -30,7 +30,7 @@ export { DEFAULT_LAB_DIR };
 export const RUN_DIR = "/run/ovl-lab";
 export const IMAGE = "ovl/busybox:latest";
 
-/** Overlay settings the lab's cluster is created with (DESIGN.md section 8, not the /16 default). */
+/** Overlay settings the lab's cluster is created with (inside the test range 198.18.0.0/15, not the /16 default). */
 export interface LabCluster {
   readonly cidr: string;
   readonly blockPrefix: number;
