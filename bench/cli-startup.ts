@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startNats } from "../test/support/nats.js";
-import { OVL_BIN, ROOT, buildBundle, daemon } from "../test/cli/support.js";
+import { OVL_BIN, ROOT, buildBundle, daemon } from "../test/support/ovl.js";
 
 const runs = Number(process.argv[2] ?? 10);
 

@@ -22,6 +22,7 @@ import { ensureStreams } from "@ovl/broker-setup";
 import { Projection } from "@ovl/coordinator";
 import { startNats } from "../test/support/nats.js";
 import { fillStream, history } from "./lib/history.js";
+import { stopProcess } from "@ovl/host";
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,13 +56,6 @@ function serve(url: string, db: string): Promise<{ proc: ChildProcess; seq: numb
     });
     proc.once("exit", (code) => reject(new Error(`coordinator exited ${code}`)));
   });
-}
-
-async function stopProc(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
-  const gone = new Promise((r) => proc.once("exit", r));
-  proc.kill("SIGTERM");
-  await gone;
 }
 
 /** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
@@ -138,7 +132,7 @@ async function rebuild(nc: NatsConnection, url: string, dir: string, procs: Chil
   const rebuilt = await serve(url, join(dir, "b.db"));
   procs.push(rebuilt.proc);
   console.log(`projection rebuild (coordinator start): ${Math.round(last / (rebuilt.ms / 1000))} events/s (${last} events in ${rebuilt.ms} ms)`);
-  await stopProc(rebuilt.proc);
+  await stopProcess(rebuilt.proc);
   const alone = await foldAlone(nc, dir, last);
   console.log(`fold + SQLite alone:                 ${Math.round(alone)} events/s`);
 }
@@ -154,7 +148,7 @@ try {
   procs.push(coord.proc);
   await Promise.all(Array.from({ length: NODES }, (_, i) => ask(nc, subjects.reportSubject(`n${i + 1}`, "join"), { node: `n${i + 1}`, underlayIp: `198.18.0.${i + 11}`, agentVersion: "bench" })));
   await starts(nc, 0, 200, 16); // warm-up
-  const pids = { coordinator: coord.proc.pid, "nats-server": srv.proc.pid };
+  const pids = { coordinator: coord.proc.pid, "nats-server": srv.pid };
   if (SINGLE > 0) {
     const [single, singleCpu] = await withCpu(pids, SINGLE, () => starts(nc, 200, SINGLE, 1));
     console.log(`container starts, 1 client:          ${Math.round(single)} decisions/s (${singleCpu})`);
@@ -162,10 +156,10 @@ try {
   const [many, manyCpu] = await withCpu(pids, STARTS, () => starts(nc, 200 + SINGLE, STARTS, CLIENTS));
   console.log(`container starts, ${CLIENTS} clients:        ${Math.round(many)} decisions/s (${STARTS} starts; ${manyCpu})`);
   console.log(`load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-  await stopProc(coord.proc);
+  await stopProcess(coord.proc);
   if (REBUILD) await rebuild(nc, srv.url, dir, procs);
 } finally {
-  for (const p of procs) await stopProc(p);
+  for (const p of procs) await stopProcess(p);
   await nc.close();
   await srv.stop();
   rmSync(dir, { recursive: true, force: true });

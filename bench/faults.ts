@@ -16,8 +16,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { faultTable, runFaults, type Fault, type PhaseResult } from "../test/faults/harness.js";
-import { pingTable, runLabFaults } from "../test/faults/lab.js";
+import { faultTable, runFaults, type Fault, type PhaseResult } from "../test/support/fault-harness.js";
+import { pingTable, runLabFaults } from "../test/support/fault-lab.js";
 
 function options() {
   const { values } = parseArgs({

@@ -21,7 +21,7 @@ import { listSnapshots } from "@ovl/client";
 import { runCoordinator } from "@ovl/coordinator";
 import { RecordingRuntime, runAgent } from "@ovl/node-agent";
 import { startNats } from "../test/support/nats.js";
-import { Tmux, tuiEnv } from "../test/tui/tmux.js";
+import { Tmux, tuiEnv } from "../test/support/tmux.js";
 import { fillStream, history } from "./lib/history.js";
 
 const argOf = (name: string, def: string): string => {

@@ -1,5 +1,5 @@
 /**
- * Projection rebuild, stage by stage, against a real nats-server (issue 2: >= 50,000
+ * Projection rebuild, stage by stage, against a real nats-server (docs/benchmarks.md, Targets: >= 50,000
  * events/s at coordinator start over 100,000 events). One stream is filled once; then, in
  * rounds (interleaved, so a busy machine slows every stage alike):
  *   read    ordered-consumer replay of the stream, nothing else (the broker + client floor)
@@ -21,8 +21,7 @@ import { join } from "node:path";
 import { DeliverPolicy, type NatsConnection } from "nats";
 import { DEFAULT_CLUSTER, parseEnvelope, subjects, type Envelope } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
-import { Projection, runCoordinator } from "@ovl/coordinator";
-import { catchUp } from "../packages/coordinator/src/startup.js";
+import { catchUp, Projection, runCoordinator } from "@ovl/coordinator";
 import { startNats } from "../test/support/nats.js";
 import { fillStream, history } from "./lib/history.js";
 

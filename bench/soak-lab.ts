@@ -18,20 +18,12 @@ import { connect } from "nats";
 import { OvlClient } from "@ovl/client";
 import { labDown, labUpWhenFree, natsUrlOf, pidsInNs, startBrokers, stopProcs, waitBrokers, type LabInfo, type ProcRecord } from "@ovl/lab";
 import { dumpDiff, kernelDump, type KernelDump } from "../test/support/overlay.js";
-import { CLUSTER_ARGS, dockerLeft, labAgentProc } from "../test/faults/lab.js";
-import { coordinatorProc, type Child } from "../test/faults/procs.js";
+import { CLUSTER_ARGS, dockerLeft, labAgentProc } from "../test/support/fault-lab.js";
+import { coordinatorProc, type Child } from "../test/support/procs.js";
 import type { SoakBed } from "./soak.js";
+import { pidAlive } from "@ovl/host";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The VXLAN device's MAC and the link-local address made from it, masked. Pure. */
 export function maskVxlanMac(dump: KernelDump): KernelDump {
@@ -101,7 +93,7 @@ export async function labSoakBed(dir: string, log: (line: string) => void): Prom
     const problems: string[] = [];
     for (const cl of clients) await cl.close().catch(() => undefined);
     for (const ch of children) await ch.stop().catch(() => undefined);
-    children.filter((ch) => ch.pid() && alive(ch.pid())).forEach((ch) => problems.push(`${ch.name} (PID ${ch.pid()}) still running`));
+    children.filter((ch) => ch.pid() && pidAlive(ch.pid())).forEach((ch) => problems.push(`${ch.name} (PID ${ch.pid()}) still running`));
     (await stopProcs(brokers, 10_000)).forEach((p) => problems.push(`broker PID ${p.pid} survived SIGKILL`));
     const down = await labDown({ dir: labDir, log }).catch((err: Error) => ({ warnings: [err.message] }));
     problems.push(...down.warnings.map((w) => `lab down: ${w}`));

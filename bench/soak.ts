@@ -18,8 +18,9 @@ import { OvlClient, readEvents } from "@ovl/client";
 import { OvlError } from "@ovl/domain";
 import { startNats } from "../test/support/nats.js";
 import { ensureStreams } from "@ovl/broker-setup";
-import { coordinatorProc, rssOf, simAgentProc, type Child } from "../test/faults/procs.js";
+import { coordinatorProc, rssOf, simAgentProc, type Child } from "../test/support/procs.js";
 import { labSoakBed } from "./soak-lab.js";
+import { pidAlive } from "@ovl/host";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (l: string) => process.stderr.write(`${new Date().toISOString()} ${l}\n`);
@@ -163,7 +164,7 @@ async function simBed(dir: string): Promise<SoakBed> {
     for (const cl of clients) await cl.close().catch(() => undefined);
     for (const ch of children) await ch.stop().catch(() => undefined);
     await srv.stop();
-    return children.filter((ch) => ch.pid() && alive(ch.pid())).map((ch) => `${ch.name} (PID ${ch.pid()}) still running`);
+    return children.filter((ch) => ch.pid() && pidAlive(ch.pid())).map((ch) => `${ch.name} (PID ${ch.pid()}) still running`);
   };
   try {
     const anc = await srv.connect();
@@ -229,15 +230,6 @@ async function main(): Promise<number> {
     const notStopped = (await bed?.close().catch((err: Error) => [`closing: ${err.message}`])) ?? [];
     process.stdout.write(`processes left running or things not removed: ${notStopped.length ? `\n  ${notStopped.join("\n  ")}` : "none"}\n`);
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

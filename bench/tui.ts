@@ -11,8 +11,8 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { startNats } from "../test/support/nats.js";
-import { appendEvents, burstEvents, clusterEvents, ensureEventStreams } from "../test/tui/seed.js";
-import { Tmux, tuiEnv } from "../test/tui/tmux.js";
+import { appendEvents, burstEvents, clusterEvents, ensureEventStreams } from "../test/support/tui-seed.js";
+import { Tmux, tuiEnv } from "../test/support/tmux.js";
 
 const NODES = 100;
 const PER_NODE = 10;

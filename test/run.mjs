@@ -22,11 +22,11 @@ if (!existsSync(join(root, "node_modules", ".package-lock.json"))) {
   }
 }
 
-// The suites need nats-server, dockerd, iproute2, nftables... (Debian packages), plus a
-// registry (image pull test) and openssl (TLS tests): install the missing ones the way
+// The suites need the lab's Debian packages (nats-server, dockerd, iproute2, nftables...)
+// and the tests' own (packages/lab/debian-packages.txt): install the missing ones the way
 // `ovl up` does, when we may (root).
 if (process.getuid?.() === 0) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", "const lab = await import('@ovl/lab'); await lab.ensureHostPackages({ log: console.log, packages: [...lab.HOST_PACKAGES, 'docker-registry', 'openssl'] })"], { cwd: root, stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", "const lab = await import('@ovl/lab'); await lab.ensureHostPackages({ log: console.log, packages: lab.debianPackages('lab', 'test') })"], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) console.log("test: could not install the Debian packages the tests need; continuing");
 }
 

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { epochMs } from "./stats.js";
+import { stopProcess } from "@ovl/host";
 
 export interface Child {
   readonly proc: ChildProcess;
@@ -48,11 +49,9 @@ export function startChild(argv: readonly string[], env?: NodeJS.ProcessEnv, std
 }
 
 async function stopChild(proc: ChildProcess, exited: Promise<unknown>): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null || !live.has(proc)) return;
-  proc.kill("SIGTERM");
-  const timer = setTimeout(() => live.has(proc) && proc.kill("SIGKILL"), 3000);
+  if (!live.has(proc)) return;
+  await stopProcess(proc, { graceMs: 3000 });
   await exited;
-  clearTimeout(timer);
 }
 
 /** Stops every child still running (the benchmark's finally). */

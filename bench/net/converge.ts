@@ -66,14 +66,14 @@ async function trial(c: Ctl, n: number, k: number): Promise<{ total: number; sub
   const name = `n${n}`;
   const nc = c.client.nc;
   const joinSeen = firstMessage(nc.subscribe(subjects.reportSubject(name, "join")), () => true, 30_000);
-  const subnetSeen = firstMessage(nc.subscribe(`ovl.evt.node.${name}`), isType("SubnetAssigned"), 30_000);
+  const subnetSeen = firstMessage(nc.subscribe(subjects.nodeEventSubject(name)), isType("SubnetAssigned"), 30_000);
   startAgentOf(c, n);
   const t0 = await joinSeen;
   const tSubnet = await subnetSeen;
   const ctr = `bench-conv-${n}-${k}`;
   const r = await c.client.run({ name: ctr, node: name, image: c.lab.image, cmd: [], ports: [] });
   const others = Array.from({ length: n - 1 }, (_, i) => i + 1);
-  const running = firstMessage(nc.subscribe(`ovl.evt.ctr.${name}.${ctr}`), isType("ContainerRunning"), 30_000);
+  const running = firstMessage(nc.subscribe(subjects.containerEventSubject(name, ctr)), isType("ContainerRunning"), 30_000);
   const replies = await pingedFrom(c, others, r.ip, 30_000);
   const tRunning = await running.catch(() => NaN);
   return { total: Math.max(...replies) - t0, subnet: tSubnet - t0, running: tRunning - t0 };

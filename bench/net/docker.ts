@@ -1,7 +1,7 @@
 /**
  * The `docker` CLI against one lab node's dockerd (DOCKER_HOST), as a user would type it.
  * Docker Swarm is set up here too: init on node 1 advertising its LAN address, the others
- * join over the lab LAN; address pool and VXLAN port from DESIGN.md section 8's plan.
+ * join over the lab LAN; address pool and VXLAN port from the lab's plan (packages/lab/src/plan.ts).
  */
 import { run, tryRun, type LabNodeInfo } from "@ovl/lab";
 

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseEnvelope } from "@ovl/domain";
+import { parseEnvelope, subjects } from "@ovl/domain";
 import { tryRun } from "@ovl/lab";
 import { dockerArgv, docker } from "../net/docker.js";
 import { withLab } from "../net/lab.js";
@@ -48,11 +48,11 @@ async function main(): Promise<void> {
     const [n1, n2] = lab.nodes as [typeof lab.nodes[0], typeof lab.nodes[0]];
     const client = await connectClient(lab);
     const seen: [number, string][] = [];
-    const subs = ["ovl.cmd.run", "ovl.evt.ctr.n2.>", "ovl.rpt.n2.container"].map((s) => client.nc.subscribe(s, {
+    const subs = ["ovl.cmd.run", subjects.containerEventSubject("n2", ">"), "ovl.rpt.n2.container"].map((s) => client.nc.subscribe(s, {
       callback: (_e, m) => {
         let what = m.subject;
         try {
-          if (m.subject.startsWith("ovl.evt.")) what = `event ${parseEnvelope(m.data).type}`;
+          if (subjects.isEventSubject(m.subject)) what = `event ${parseEnvelope(m.data).type}`;
         } catch { /* keep the subject */ }
         seen.push([epochMs(), `nats: ${what}`]);
       },

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import type { JetStreamManager, NatsConnection, StoredMsg } from "nats";
 import { subjects } from "@ovl/domain";
 import { runCoordinator, type CoordinatorHandle } from "@ovl/coordinator";
-import { OvlClient, request } from "@ovl/client";
-import { backupStream, connectNats, ensureStreams, restoreStream, startBroker, type Broker } from "@ovl/broker-setup";
+import { connectNats, OvlClient, request } from "@ovl/client";
+import { backupStream, ensureStreams, restoreStream, startBroker, type Broker } from "@ovl/broker-setup";
 import { freePort } from "../support/nats.js";
 
 let dir: string;

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { stopProcess } from "@ovl/host";
 
 const run = promisify(execFile);
 const ip = (...args: string[]) => run("ip", args);
@@ -40,13 +41,7 @@ test("lab brokers: 3 servers, replicas 3, leader killed by its record, 60 of 60 
     assert.not.equal(end.newLeader, setup.leader);
     assert.equal(steps.at(-1), { stopped: true, left: 0 });
   } finally {
-    for (const pid of pids) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone (stopped by the child)
-      }
-    }
+    for (const pid of pids) await stopProcess(pid, { signal: "SIGKILL" }); // most already stopped by the child
     await ip("netns", "del", ns).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,9 +1,7 @@
 /** The lab's 3-broker option (plan.ts, control.ts): ports, names, routes, URLs. Pure. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { brokerPlan, natsUrlOf, parseBrokerCount } from "../../packages/lab/src/plan.js";
-import { brokerRecordFor, clusterNatsConfig } from "../../packages/lab/src/control.js";
-import type { ProcRecord } from "../../packages/lab/src/state.js";
+import { brokerPlan, brokerRecordFor, clusterNatsConfig, natsUrlOf, parseBrokerCount, type ProcRecord } from "@ovl/lab";
 
 test("one broker is the lab's usual server; three get their own ports and stores", () => {
   const [one] = brokerPlan(1, "/var/lib/ovl-lab");

@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JetStreamManager, NatsConnection } from "nats";
 import { subjects } from "@ovl/domain";
-import { addIdentity, connectNats, credsFileFor, ensureStreams, setupTls, startCluster, type LocalCluster } from "@ovl/broker-setup";
+import { addIdentity, credsFileFor, ensureStreams, setupTls, startCluster, type LocalCluster } from "@ovl/broker-setup";
+import { connectNats } from "@ovl/client";
 import { until } from "../support/wait.js";
 
 let dir: string;
@@ -65,7 +66,7 @@ test("3 servers, replicas 3, leader killed: publishing resumes, none lost, none 
   for (let i = 1; i <= total; i++) {
     for (let attempt = 0; ; attempt++) {
       try {
-        await js.publish(`ovl.evt.test.m${i}`, new TextEncoder().encode(`{"i":${i}}`), { msgID: `m-${i}` });
+        await js.publish(`${subjects.EVENT_SUBJECT_PREFIX}.test.m${i}`, new TextEncoder().encode(`{"i":${i}}`), { msgID: `m-${i}` });
         if (killedAt && resumedAfter < 0) resumedAfter = Date.now() - killedAt;
         break;
       } catch {
@@ -88,7 +89,7 @@ test("3 servers, replicas 3, leader killed: publishing resumes, none lost, none 
   assert.not.equal(info.cluster?.leader, leader);
   for (const seq of [1, 100, 101, total]) {
     const m = await sjsm.streams.getMessage(subjects.STREAM_EVENTS, { seq });
-    assert.is(m.subject, `ovl.evt.test.m${seq}`);
+    assert.is(m.subject, `${subjects.EVENT_SUBJECT_PREFIX}.test.m${seq}`);
   }
 });
 

@@ -4,11 +4,9 @@
  * leader found by its server name and killed, publishing resumed. Prints one JSON line per
  * step; every broker is stopped by its PID before exit.
  */
-import { connectNats } from "@ovl/broker-setup";
+import { connectNats } from "@ovl/client";
 import { subjects } from "@ovl/domain";
-import { brokerRecordFor, startBrokers, waitBrokers } from "../../packages/lab/src/control.js";
-import { natsUrlOf } from "../../packages/lab/src/plan.js";
-import { stopProcs } from "../../packages/lab/src/procs.js";
+import { brokerRecordFor, natsUrlOf, startBrokers, stopProcs, waitBrokers } from "@ovl/lab";
 
 const labDir = process.argv[2]!;
 const say = (o: object) => console.log(JSON.stringify(o));
@@ -31,7 +29,7 @@ try {
     if (i === 21) process.kill(rec.pid, "SIGKILL");
     for (let attempt = 0; ; attempt++) {
       try {
-        await js.publish(`ovl.evt.test.m${i}`, new TextEncoder().encode("{}"), { msgID: `m-${i}` });
+        await js.publish(`${subjects.EVENT_SUBJECT_PREFIX}.test.m${i}`, new TextEncoder().encode("{}"), { msgID: `m-${i}` });
         break;
       } catch (err) {
         if (attempt > 300) throw err;

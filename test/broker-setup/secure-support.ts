@@ -1,13 +1,14 @@
 /**
- * A real nats-server started from ovl's own rendered config with identities (and TLS when
- * asked), for the security, cluster and backup suites. Removed on close, by PID.
+ * A real nats-server (test/support/nats.ts) with ovl's identities (and TLS when asked), for
+ * the security, cluster and backup suites. Removed on close, by PID.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NatsConnection } from "nats";
-import { addIdentity, connectNats, credsFileFor, ensureStreams, startBroker, type Broker, type ClientTls, type Role } from "@ovl/broker-setup";
-import { freePort } from "../support/nats.js";
+import { addIdentity, credsFileFor, ensureStreams, type Broker } from "@ovl/broker-setup";
+import { connectNats, type ClientTls, type Role } from "@ovl/client";
+import { startNats, type TestNats } from "../support/nats.js";
 
 export interface SecureBed {
   readonly dir: string;
@@ -23,10 +24,11 @@ export const IDENTITIES: [Role, string?][] = [["admin"], ["coordinator"], ["agen
 export async function secureBed(opts: { identities?: [Role, string?][]; streams?: boolean } = {}): Promise<SecureBed> {
   const dir = mkdtempSync(join(tmpdir(), "ovl-sec-"));
   const opened: NatsConnection[] = [];
-  let started: Broker | undefined;
+  let started: TestNats | undefined;
   try {
     for (const [role, name] of opts.identities ?? IDENTITIES) addIdentity(dir, role, name);
-    const broker = (started = await startBroker({ port: await freePort(), storeDir: dir, serverName: "sec" }));
+    const srv = (started = await startNats({ home: dir, serverName: "sec" }));
+    const broker = srv.broker;
     const as = async (user: string, extra: { tls?: ClientTls; reconnect?: boolean } = {}) => {
       const nc = await connectNats({ url: broker.url, name: `test ${user}`, credsFile: credsFileFor(dir, user), connectTimeoutMs: 5000, reconnect: extra.reconnect ?? false, ...(extra.tls ? { tls: extra.tls } : {}) });
       opened.push(nc);
@@ -43,7 +45,7 @@ export async function secureBed(opts: { identities?: [Role, string?][]; streams?
       as,
       async close() {
         for (const nc of opened) await nc.close().catch(() => {});
-        await broker.stop();
+        await srv.stop();
         rmSync(dir, { recursive: true, force: true });
       },
     };

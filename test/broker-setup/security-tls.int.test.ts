@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as netConnect } from "node:net";
-import { BrokerError, BrokerErrorCodes, addIdentity, connectNats, credsFileFor, ensureStreams, reloadAll, setupTls, startBroker, type Broker } from "@ovl/broker-setup";
+import { addIdentity, credsFileFor, ensureStreams, reloadAll, setupTls, startBroker, type Broker } from "@ovl/broker-setup";
+import { BrokerError, BrokerErrorCodes, connectNats } from "@ovl/client";
 import { freePort } from "../support/nats.js";
 
 let dir: string;

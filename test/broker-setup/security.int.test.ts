@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { NatsError, type NatsConnection } from "nats";
 import { subjects, encodeJson } from "@ovl/domain";
 import { runCoordinator, type CoordinatorHandle } from "@ovl/coordinator";
-import { OvlClient, readEvents, request } from "@ovl/client";
-import { BrokerError, BrokerErrorCodes, CREDS_DIR, addIdentity, connectNats, credsFileFor, loadIdentities, reloadAll, removeIdentity } from "@ovl/broker-setup";
+import { BrokerError, BrokerErrorCodes, connectNats, OvlClient, readEvents, request } from "@ovl/client";
+import { CREDS_DIR, addIdentity, credsFileFor, loadIdentities, reloadAll, removeIdentity } from "@ovl/broker-setup";
 import { nextViolation, secureBed, type SecureBed } from "./secure-support.js";
 
 let bed: SecureBed;

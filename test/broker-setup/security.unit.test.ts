@@ -5,13 +5,12 @@ import { subjects } from "@ovl/domain";
 import {
   canSyncAlways,
   durabilityWarning,
-  parseCredentials,
-  parseRole,
   parseServerVersion,
   permissionsFor,
   renderServerConfig,
   userFor,
 } from "@ovl/broker-setup";
+import { parseCredentials, parseRole } from "@ovl/client";
 
 const appSubjects = (list: readonly string[]) => list.filter((s) => !s.startsWith("$JS.") && !s.startsWith("_INBOX_"));
 

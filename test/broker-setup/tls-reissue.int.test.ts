@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSubjectAltName, setupTls } from "@ovl/broker-setup";
-import { buildBundle, ovl } from "../cli/support.js";
+import { buildBundle, ovl } from "../support/ovl.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ovl-tls-reissue-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { missingSans, parseSubjectAltName } from "@ovl/broker-setup";
-import { unionSans, wantedSans } from "../../packages/broker-setup/src/tls-sans.js";
+import { unionSans, wantedSans } from "@ovl/broker-setup";
 
 test("subjectAltName text as lists", () => {
   assert.equal(parseSubjectAltName("IP Address:127.0.0.1, IP Address:192.168.1.10, DNS:localhost, DNS:broker.lan"), { ips: ["127.0.0.1", "192.168.1.10"], dns: ["localhost", "broker.lan"] });

@@ -1,11 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runSpec } from "../../packages/cli/src/commands/run.js";
-import { clusterFlags, dbPathOf } from "../../packages/cli/src/commands/coordinator.js";
-import { agentFlags } from "../../packages/cli/src/commands/agent.js";
-import { resolveNatsUrl } from "../../packages/cli/src/context.js";
-import { UsageError } from "../../packages/cli/src/errors.js";
-import { intIn } from "../../packages/cli/src/args.js";
+import { agentFlags, clusterFlags, dbPathOf, intIn, resolveNatsUrl, runSpec, UsageError } from "@ovl/cli";
 
 const throwsUsage = (fn: () => unknown, pattern: RegExp) => {
   try {

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../support/nats.js";
-import { buildBundle, daemon, lines, ovl } from "./support.js";
+import { buildBundle, daemon, lines, ovl } from "../support/ovl.js";
+import { pidAlive } from "@ovl/host";
 
 let dir: string;
 
@@ -19,15 +20,6 @@ test.before(async () => {
 });
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 test("broker start, setup twice, coordinator mismatch, stop", async () => {
   const port = await freePort();
   const url = `nats://127.0.0.1:${port}`;
@@ -36,7 +28,7 @@ test("broker start, setup twice, coordinator mismatch, stop", async () => {
   try {
     const line = await broker.waitFor(/^broker nats:\/\/127\.0\.0\.1:\d+ running \(pid \d+/);
     const pid = Number(/pid (\d+)/.exec(line)![1]);
-    assert.ok(alive(pid));
+    assert.ok(pidAlive(pid));
     const first = await ovl(["broker", "setup", "--nats", url]);
     assert.is(first.code, 0, first.stderr);
     assert.is(first.stdout, "OVL_EVENTS: created\nOVL_HEARTBEATS: created\n");
@@ -56,7 +48,7 @@ test("broker start, setup twice, coordinator mismatch, stop", async () => {
 
     assert.is(await broker.stop(), 0, broker.output());
     assert.match(broker.output(), /broker stopped \(SIGTERM\)/);
-    assert.not.ok(alive(pid), "nats-server still running");
+    assert.not.ok(pidAlive(pid), "nats-server still running");
   } finally {
     for (const c of coordinators) await c.stop();
     await broker.stop();

@@ -7,8 +7,9 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { subjects } from "@ovl/domain";
 import { startNats, type TestNats } from "../support/nats.js";
-import { buildBundle, daemon, lines, ovl, type Daemon } from "./support.js";
+import { buildBundle, daemon, lines, ovl, type Daemon } from "../support/ovl.js";
 
 let nats: TestNats;
 let dir: string;
@@ -126,7 +127,7 @@ test("raw reads as `nats sub 'ovl.evt.>'` and `nats stream view OVL_EVENTS` give
   const nc = await nats.connect();
   try {
     // `nats sub 'ovl.evt.>'`: a plain core subscription sees each append as it happens.
-    const sub = nc.subscribe("ovl.evt.>", { max: 1 });
+    const sub = nc.subscribe(subjects.EVENTS_WILDCARD, { max: 1 });
     const got = (async () => {
       for await (const m of sub) return { subject: m.subject, body: new TextDecoder().decode(m.data) };
       return null;
@@ -148,7 +149,7 @@ test("raw reads as `nats sub 'ovl.evt.>'` and `nats stream view OVL_EVENTS` give
       const m = await jsm.streams.getMessage("OVL_EVENTS", { seq });
       const body = JSON.parse(new TextDecoder().decode(m.data));
       assert.equal(Object.keys(body).filter((k) => k !== "req").sort(), ["data", "time", "type", "v"]);
-      assert.ok(m.subject.startsWith("ovl.evt."));
+      assert.ok(subjects.isEventSubject(m.subject));
     }
   } finally {
     await nc.close();
@@ -226,7 +227,7 @@ test("events: an invalid event is reported on stderr and skipped", async () => {
   const nc = await nats.connect();
   let junkSeq = 0;
   try {
-    junkSeq = (await nc.jetstream().publish("ovl.evt.junk", new TextEncoder().encode('{"type":"Nope","v":1}'))).seq;
+    junkSeq = (await nc.jetstream().publish(`${subjects.EVENT_SUBJECT_PREFIX}.junk`, new TextEncoder().encode('{"type":"Nope","v":1}'))).seq;
   } finally {
     await nc.close();
   }

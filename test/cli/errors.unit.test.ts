@@ -2,9 +2,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CodedError, OvlError, OvlErrorCodes } from "@ovl/domain";
-import { BrokerError, BrokerErrorCodes, connectNats } from "@ovl/broker-setup";
-import { CliErrorCodes, EXIT_FAILED, EXIT_USAGE, asUsage, errorLine, exitCodeFor, FailedError, UsageError } from "../../packages/cli/src/errors.js";
-import { unwrapReply } from "../../packages/client/src/request.js";
+import { BrokerError, BrokerErrorCodes, connectNats } from "@ovl/client";
+import { CliErrorCodes, EXIT_FAILED, EXIT_USAGE, asUsage, errorLine, exitCodeFor, FailedError, UsageError } from "@ovl/cli";
+import { unwrapReply } from "@ovl/client";
 
 test("UsageError and FailedError are coded errors; usage is 2, failed is 1", () => {
   const usage = new UsageError("give --ip or --iface, not both");

@@ -1,11 +1,21 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CommanderError } from "commander";
-import { OvlError, coordinatorsLine, liveCoordinators, type CoordinatorBeat } from "@ovl/domain";
-import { age, humanBytes, percent, table, summaryValue } from "../../packages/cli/src/format.js";
-import { errorLine, exitCodeFor, UsageError, FailedError } from "../../packages/cli/src/errors.js";
-import { eventJson, eventLine, eventSummary } from "../../packages/cli/src/commands/events.js";
-import { nodesTable, psTable, shortReason } from "../../packages/cli/src/commands/listings.js";
+import { OvlError, age, coordinatorsLine, humanBytes, liveCoordinators, percent, type CoordinatorBeat } from "@ovl/domain";
+import {
+  errorLine,
+  eventJson,
+  eventLine,
+  eventSummary,
+  exitCodeFor,
+  FailedError,
+  nodesTable,
+  psTable,
+  shortReason,
+  summaryValue,
+  table,
+  UsageError,
+} from "@ovl/cli";
 import type { NodeRow, PsRow, StoredEvent } from "@ovl/domain";
 
 test("table aligns columns and does not pad the last one", () => {

@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
-import { lines, ovl } from "./support.js";
+import { lines, ovl } from "../support/ovl.js";
 
 const NATS = "nats://198.18.0.1:4222";
 const env = { OVL_NATS_URL: NATS };

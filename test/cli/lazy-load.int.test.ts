@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startNats, type TestNats } from "../support/nats.js";
-import { OVL_BIN, buildBundle, daemon, type Daemon } from "./support.js";
+import { OVL_BIN, buildBundle, daemon, type Daemon } from "../support/ovl.js";
 
 let nats: TestNats;
 let dir: string;

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, statSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startNats, type TestNats } from "../support/nats.js";
-import { ROOT, buildBundle, daemon, ovl, type Daemon } from "./support.js";
+import { ROOT, buildBundle, daemon, ovl, type Daemon } from "../support/ovl.js";
 
 const BUNDLE = join(ROOT, "packages", "cli", "dist", "ovl.mjs");
 let nats: TestNats;

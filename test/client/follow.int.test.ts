@@ -11,7 +11,7 @@ import { followStream, roundDelayMs } from "@ovl/client";
 import { ensureStreams } from "@ovl/broker-setup";
 import { subjects } from "@ovl/domain";
 import { startNats, type TestNats } from "../support/nats.js";
-import { waitFor } from "../coordinator/support.js";
+import { waitFor } from "../support/wait.js";
 
 let srv: TestNats;
 let nc: NatsConnection;
@@ -27,7 +27,7 @@ test.after(async () => {
 
 const STREAM = subjects.STREAM_EVENTS;
 let appended = 0;
-async function append(n: number, subject = "ovl.evt.test.a"): Promise<number> {
+async function append(n: number, subject = `${subjects.EVENT_SUBJECT_PREFIX}.test.a`): Promise<number> {
   const js = nc.jetstream();
   let last = 0;
   for (let i = 0; i < n; i++) {
@@ -92,14 +92,14 @@ test("its consumer deleted on the server: the missed heartbeats start a new roun
 
 test("a filter: only its subject, each once", async () => {
   const from = (await append(1)) + 1;
-  await append(3, "ovl.evt.test.b");
-  await append(2, "ovl.evt.test.a");
-  const last = await append(2, "ovl.evt.test.b");
+  await append(3, `${subjects.EVENT_SUBJECT_PREFIX}.test.b`);
+  await append(2, `${subjects.EVENT_SUBJECT_PREFIX}.test.a`);
+  const last = await append(2, `${subjects.EVENT_SUBJECT_PREFIX}.test.b`);
   const seen: string[] = [];
-  const f = followStream({ nc, stream: STREAM, from, filter: "ovl.evt.test.b", onMessage: (m) => seen.push(`${m.seq}:${m.subject}`), log: () => undefined });
+  const f = followStream({ nc, stream: STREAM, from, filter: `${subjects.EVENT_SUBJECT_PREFIX}.test.b`, onMessage: (m) => seen.push(`${m.seq}:${m.subject}`), log: () => undefined });
   try {
     await waitFor("the filtered events", () => seen.length === 5, 10_000);
-    assert.equal(seen.map((s) => s.split(":")[1]), Array(5).fill("ovl.evt.test.b"));
+    assert.equal(seen.map((s) => s.split(":")[1]), Array(5).fill(`${subjects.EVENT_SUBJECT_PREFIX}.test.b`));
     assert.is(Number(seen.at(-1)!.split(":")[0]), last);
   } finally {
     await f.stop();

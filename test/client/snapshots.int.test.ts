@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { encodeSnapshot, eventOf, foldEvents, nodeRows, psRows, StateDraft, emptyState, subjects, type ClusterState } from "@ovl/domain";
 import { listSnapshots, loadSnapshot, readRange, sha256, stateAt, type EventItem } from "@ovl/client";
 import { RecordingRuntime, runAgent } from "@ovl/node-agent";
-import { bed, waitFor, type CoordinatorBed } from "../coordinator/support.js";
+import { bed, type CoordinatorBed } from "../coordinator/support.js";
+import { waitFor } from "../support/wait.js";
 import { fillStream, history } from "../../bench/lib/history.js";
 
 const test = suite("snapshots");

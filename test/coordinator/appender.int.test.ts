@@ -2,9 +2,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { NatsConnection } from "nats";
-import { JsApiErrorCodes, ensureStreams } from "@ovl/broker-setup";
-import { Appender, AppendError, parseAck, type Ack, type Expect } from "../../packages/coordinator/src/appender.js";
-import { CoordinatorErrorCodes } from "../../packages/coordinator/src/errors.js";
+import { ensureStreams } from "@ovl/broker-setup";
+import { JsApiErrorCodes } from "@ovl/client";
+import { subjects } from "@ovl/domain";
+import { Appender, AppendError, CoordinatorErrorCodes, parseAck, type Ack, type Expect } from "@ovl/coordinator";
 import { startNats, type TestNats } from "../support/nats.js";
 
 let srv: TestNats;
@@ -38,7 +39,7 @@ test("parseAck: an ack, an API error, garbage", () => {
 });
 
 test("appends in order, then refuses stale expectations with the API codes, and flags duplicates", async () => {
-  const s = "ovl.evt.cluster";
+  const s = subjects.clusterEventSubject();
   const [a, b] = await Promise.all([
     send(s, { msgId: "a", lastSequence: 0, lastMsgId: null }),
     send(s, { msgId: "b", lastSequence: 1, lastMsgId: "a" }),

@@ -7,10 +7,9 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeEnvelope, envelope, foldEvents, macFor, parseEnvelope, subjectFor, type OvlEvent } from "@ovl/domain";
+import { encodeEnvelope, envelope, foldEvents, macFor, parseEnvelope, subjectFor, subjects, type OvlEvent } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
-import { Projection, loadStateFromDb } from "@ovl/coordinator";
-import { catchUp } from "../../packages/coordinator/src/startup.js";
+import { catchUp, loadStateFromDb, Projection } from "@ovl/coordinator";
 import { startNats, type TestNats } from "../support/nats.js";
 
 let srv: TestNats;
@@ -43,7 +42,7 @@ test("catches up to the end in commits of flushEvery, skipping a message that is
     const events = [...history(400)];
     let last = 0;
     for (const [i, e] of events.entries()) {
-      if (i === 50) await js.publish("ovl.evt.junk", "not json");
+      if (i === 50) await js.publish(`${subjects.EVENT_SUBJECT_PREFIX}.junk`, "not json");
       last = (await js.publish(subjectFor(e), encodeEnvelope(envelope(e, new Date(1e12 + i).toISOString(), `r${i}`)))).seq;
     }
     const path = join(dir, "p.db");

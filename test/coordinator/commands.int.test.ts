@@ -1,7 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { subjects } from "@ovl/domain";
-import { ask, bed, join_, lastSeq, ok, readEvents, run_, type CoordinatorBed } from "./support.js";
+import { ask, bed, join_, ok, run_, type CoordinatorBed } from "./support.js";
+import { lastSeq, readEvents } from "../support/stream.js";
 
 let b: CoordinatorBed;
 test.before(async () => {

@@ -3,7 +3,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { encodeEnvelope, envelope, subjectFor, subjects, type OvlEvent } from "@ovl/domain";
 import { msgIdFor } from "@ovl/coordinator";
-import { ask, bed, join_, ok, readEvents, run_, waitFor, type CoordinatorBed } from "./support.js";
+import { ask, bed, join_, ok, run_, type CoordinatorBed } from "./support.js";
+import { waitFor } from "../support/wait.js";
+import { readEvents } from "../support/stream.js";
 
 let b: CoordinatorBed;
 test.before(async () => {

@@ -16,7 +16,7 @@ import { ensureStreams } from "@ovl/broker-setup";
 import { OvlClient } from "@ovl/client";
 import { runCoordinator, type CoordinatorHandle } from "@ovl/coordinator";
 import { startNats, type TestNats } from "../support/nats.js";
-import { ROOT, ovl } from "../cli/support.js";
+import { ROOT, ovl } from "../support/ovl.js";
 import { fillStream, history } from "../../bench/lib/history.js";
 
 const MAX_PAYLOAD = 64 * 1024;

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { foldEvents, subjects } from "@ovl/domain";
 import { loadStateFromDb } from "@ovl/coordinator";
-import { ask, bed, join_, lastSeq, ok, readEvents, run_, type CoordinatorBed } from "./support.js";
+import { ask, bed, join_, ok, run_, type CoordinatorBed } from "./support.js";
+import { lastSeq, readEvents } from "../support/stream.js";
 
 let b: CoordinatorBed;
 test.before(async () => {
@@ -45,7 +46,7 @@ test("a few thousand events: rows == foldEvents(stream); deleting the file rebui
   ok(await ask(b.nc, subjects.reportSubject("n3", "left"), { node: "n3" }));
   ok(await ask(b.nc, subjects.commandSubject("leave"), { node: "n4" }));
   // a message that is not an event: skipped by every reader, but it takes a sequence
-  await b.nc.jetstream().publish("ovl.evt.junk", "not json");
+  await b.nc.jetstream().publish(`${subjects.EVENT_SUBJECT_PREFIX}.junk`, "not json");
   await new Promise((r) => setTimeout(r, 200));
   const last = await lastSeq(b.nc);
   assert.ok(last > 3000, `only ${last} events`);

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { DeliverPolicy, type NatsConnection } from "nats";
-import { parseEnvelope, subjects, type Envelope, type Reply } from "@ovl/domain";
+import type { NatsConnection } from "nats";
+import type { Reply } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
 import { runCoordinator, type CoordinatorHandle, type CoordinatorOptions } from "@ovl/coordinator";
 import { startNats, type TestNats } from "../support/nats.js";
@@ -76,30 +76,6 @@ export function ok<T>(reply: Reply<T>): T {
   return reply.result;
 }
 
-export async function lastSeq(nc: NatsConnection): Promise<number> {
-  return (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
-}
-
-export type Read = Envelope & { seq: number; subject: string; msgId: string | null };
-
-/** Every valid event in the stream, in order (messages that are not events are left out). */
-export async function readEvents(nc: NatsConnection): Promise<Read[]> {
-  const last = await lastSeq(nc);
-  const out: Read[] = [];
-  if (last === 0) return out;
-  const c = await nc.jetstream().consumers.get(subjects.STREAM_EVENTS, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 1 });
-  const it = await c.consume({ max_messages: 1000 });
-  for await (const m of it) {
-    if (m.seq >= last) it.stop();
-    try {
-      out.push({ ...parseEnvelope(m.data), seq: m.seq, subject: m.subject, msgId: m.headers?.get("Nats-Msg-Id") ?? null } as Read);
-    } catch {
-      // not an event: every reader skips it
-    }
-  }
-  return out;
-}
-
 export const join_ = (node: string, ip: string) => ({ node, underlayIp: ip, agentVersion: "test" });
 export const run_ = (name: string, node?: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -109,11 +85,3 @@ export const run_ = (name: string, node?: string, extra: Record<string, unknown>
   ports: [],
   ...extra,
 });
-
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -1,7 +1,7 @@
 /**
  * Builders for the domain tests: commands with fixed metadata and events with the values
  * the domain would compute, so a test reads as the history it describes.
- * The lab's address plan (DESIGN.md section 8): nodes on 198.18.0.0/24, the overlay in
+ * The lab's address plan (packages/lab/src/plan.ts): nodes on 198.18.0.0/24, the overlay in
  * 198.19.0.0/18.
  */
 import { macFor, type ClusterConfig, type CommandData, type CommandType, type OvlCommand, type OvlEvent, type PortMapping } from "@ovl/domain";

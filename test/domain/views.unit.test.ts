@@ -1,4 +1,4 @@
-/** The rows of `ovl ps --json` and `ovl nodes --json`: a contract scripts rely on (DESIGN.md section 7). */
+/** The rows of `ovl ps --json` and `ovl nodes --json`: a contract scripts rely on (docs/events.md, README.md). */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { nodeRows, psRows, type Heartbeat } from "@ovl/domain";

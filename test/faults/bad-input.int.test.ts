@@ -1,5 +1,5 @@
 /**
- * Bad input not covered elsewhere (issue 5 item 5; see also test/coordinator/invalid*,
+ * Bad input not covered elsewhere (docs/faults.md section 5; see also test/coordinator/invalid*,
  * test/domain, test/cli): an event of a future schema version injected into the stream
  * (coordinator, agent and the TUI's store skip it and keep going), node names unfit for
  * interface names, a cluster CIDR that overlaps but differs on coordinator start, a node
@@ -13,7 +13,9 @@ import { join } from "node:path";
 import { encodeJson, subjects, type PsRow } from "@ovl/domain";
 import { RecordingRuntime, runAgent } from "@ovl/node-agent";
 import { ClusterStore, startFeed } from "@ovl/tui";
-import { ask, bed, join_, lastSeq, ok, readEvents, run_, waitFor, type CoordinatorBed, type Read } from "../coordinator/support.js";
+import { ask, bed, join_, ok, run_, type CoordinatorBed } from "../coordinator/support.js";
+import { waitFor } from "../support/wait.js";
+import { lastSeq, readEvents, type Read } from "../support/stream.js";
 
 let b: CoordinatorBed;
 const stops: (() => Promise<void> | void)[] = [];
@@ -45,7 +47,7 @@ test("an event of a future schema version: coordinator, agent and TUI store skip
   stops.push(() => feed.stop(), () => store.dispose());
 
   const future = { type: "ContainerStarted", v: 2, time: new Date().toISOString(), data: { name: "ghost", node: "v1", ip: "198.19.0.9", mac: "02:00:c6:13:00:09", image: "busybox", cmd: [], ports: [], sandbox: "v2" } };
-  const ack = await b.nc.jetstream().publish("ovl.evt.ctr.v1.ghost", encodeJson(future));
+  const ack = await b.nc.jetstream().publish(subjects.containerEventSubject("v1", "ghost"), encodeJson(future));
   ok(await ask(b.nc, subjects.commandSubject("run"), run_("after-ghost", "v1")));
   const last = await lastSeq(b.nc);
   assert.ok(last > ack.seq);

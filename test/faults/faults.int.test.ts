@@ -6,7 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { faultTable, runFaults } from "./harness.js";
+import { faultTable, runFaults } from "../support/fault-harness.js";
 
 test("faults (short form): every request answered, nothing lost, nothing doubled, nothing leaked", async () => {
   const rows = await runFaults({ broker: "single", faults: ["coordinator", "server"], starts: 60, clients: 3, inFlight: 4, downMs: 1000 });

@@ -9,8 +9,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isRoot } from "../support/lab.js";
-import { pingTable, runLabFaults } from "./lab.js";
-import { faultTable } from "./harness.js";
+import { pingTable, runLabFaults } from "../support/fault-lab.js";
+import { faultTable } from "../support/fault-harness.js";
 
 process.env.OVL_FROM_SOURCE = "1";
 

@@ -1,7 +1,7 @@
 /** The lab fault run's ping figures, from busybox ping's own output. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { pingFigures } from "./lab.js";
+import { pingFigures } from "../support/fault-lab.js";
 
 const reply = (seq: number) => `64 bytes from 10.96.1.2: seq=${seq} ttl=64 time=0.101 ms`;
 const summary = (sent: number, got: number) => `--- 10.96.1.2 ping statistics ---\n${sent} packets transmitted, ${got} packets received, ${Math.round(100 - (100 * got) / sent)}% packet loss`;

@@ -10,7 +10,9 @@ import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { subjects, type PsRow } from "@ovl/domain";
 import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
-import { ask, bed, join_, ok, readEvents, run_, waitFor, type CoordinatorBed } from "../coordinator/support.js";
+import { ask, bed, join_, ok, run_, type CoordinatorBed } from "../coordinator/support.js";
+import { waitFor } from "../support/wait.js";
+import { readEvents } from "../support/stream.js";
 
 const test = suite("faults: liveness");
 const LOST_MS = 1500;
@@ -105,7 +107,7 @@ test("a lost agent that comes back resumes: the same block, its container as it 
   assert.equal(c.state().nodes.d!.subnet, block, "the same block after coming back");
   assert.is(c.state().nodes.d!.containers["d-web"]?.state, "running", "its container kept, as it was");
   assert.is(runtime.teardowns, 0, "nothing torn down");
-  const seq = (await readEvents(ctx.b.nc)).filter((e) => e.subject.startsWith("ovl.evt.node.d") || e.subject.startsWith("ovl.evt.ctr.d."));
+  const seq = (await readEvents(ctx.b.nc)).filter((e) => e.subject.startsWith(subjects.nodeEventSubject("d")) || e.subject.startsWith(subjects.containerEventSubject("d", "")));
   const types = seq.map((e) => e.type);
   const lostAt = types.indexOf("NodeLost");
   assert.equal(types.slice(lostAt, lostAt + 2), ["NodeLost", "NodeRecovered"]);

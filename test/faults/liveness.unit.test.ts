@@ -2,8 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { okReply, type ClusterState, type Heartbeat } from "@ovl/domain";
-import { lostRequestId, watchLiveness } from "../../packages/coordinator/src/liveness.js";
-import type { JobSpec } from "../../packages/coordinator/src/pipeline/jobs.js";
+import { lostRequestId, watchLiveness, type JobSpec } from "@ovl/coordinator";
 
 const node = (name: string, status: "ready" | "lost" | "leaving", since = "2026-01-01T00:00:00.000Z") =>
   ({ name, underlayIp: "198.18.0.1", agentVersion: "t", status, subnet: null, gateway: null, since, containers: {} });

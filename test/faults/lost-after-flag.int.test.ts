@@ -1,7 +1,7 @@
 /** `ovl coordinator --lost-after SEC`: listed in help, bad values refused before anything starts (the real binary, from source). */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ovl } from "../cli/support.js";
+import { ovl } from "../support/ovl.js";
 
 const env = { OVL_FROM_SOURCE: "1" };
 

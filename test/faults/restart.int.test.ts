@@ -1,5 +1,5 @@
 /**
- * Restarts (issue 5 item 3), against a real nats-server: the server killed -9 and started on
+ * Restarts (docs/faults.md section 2), against a real nats-server: the server killed -9 and started on
  * the same store under load leaves two coordinators, two (simulated) agents, a following
  * client and the TUI's store resuming where they were: each fold equals the stream's fold, each is at the
  * stream's last sequence, and the client saw every sequence exactly once. An agent restarted
@@ -14,7 +14,9 @@ import { foldEvents, type ClusterState } from "@ovl/domain";
 import { OvlClient, readEvents as follow } from "@ovl/client";
 import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
 import { ClusterStore, startFeed } from "@ovl/tui";
-import { bed, lastSeq, readEvents, waitFor, type CoordinatorBed } from "../coordinator/support.js";
+import { bed, type CoordinatorBed } from "../coordinator/support.js";
+import { waitFor } from "../support/wait.js";
+import { lastSeq, readEvents } from "../support/stream.js";
 
 let b: CoordinatorBed;
 const stops: (() => Promise<void>)[] = [];

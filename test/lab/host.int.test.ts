@@ -1,10 +1,10 @@
 /** ensureHostPackages against the real dpkg database: reports, never installs in check mode. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { HOST_PACKAGES, LabError, ensureHostPackages, missingPackages } from "@ovl/lab";
+import { LabError, debianPackages, ensureHostPackages, missingPackages } from "@ovl/lab";
 
 test("every lab package is installed on this machine, so ensure does nothing", async () => {
-  assert.equal(await missingPackages(HOST_PACKAGES), []);
+  assert.equal(await missingPackages(debianPackages("lab")), []);
   const lines: string[] = [];
   assert.equal(await ensureHostPackages({ log: (l) => lines.push(l) }), []);
   assert.equal(lines, [], "nothing printed when nothing is missing");

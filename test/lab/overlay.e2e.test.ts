@@ -1,5 +1,5 @@
 /**
- * The overlay, end to end, on a 3-node lab (issue 3, "How it is shown"): real dockerd per
+ * The overlay, end to end, on a 3-node lab (README.md, "A tour of the lab"): real dockerd per
  * node, nats-server, coordinator, agents and kernel. Run as root; about 2-4 minutes.
  *
  * "Before it joined" is taken literally: the lab comes up WITHOUT its control plane

@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { LAB_REGISTRY } from "@ovl/lab";
-import { lines, ovl } from "../cli/support.js";
+import { lines, ovl } from "../support/ovl.js";
+import { stopProcess } from "@ovl/host";
 
 const pexec = promisify(execFile);
 const env = { OVL_NATS_URL: "nats://198.18.0.1:4222" };
@@ -43,12 +44,7 @@ async function startRegistry(): Promise<ChildProcess> {
 }
 
 test.after(async () => {
-  if (registry && registry.exitCode === null) {
-    const exited = new Promise((r) => registry!.once("exit", r));
-    registry.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (registry.exitCode === null) registry.kill("SIGKILL");
-  }
+  if (registry) await stopProcess(registry, { graceMs: 5000 });
   if (started) await ovl(["down"], { timeoutMs: 120_000 });
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

@@ -18,9 +18,9 @@ import { IMAGE, labDown, labUpWhenFree, natsUrlOf, startBrokers, stopProcs, wait
 import { OvlClient, readCoordinatorBeats, readEvents } from "@ovl/client";
 import { buildVersion, liveCoordinators, type StoredEvent } from "@ovl/domain";
 import { isRoot } from "../support/lab.js";
-import { waitFor } from "../coordinator/support.js";
-import { CLUSTER_ARGS, containerPid, labAgentProc, pingFigures, startPing } from "../faults/lab.js";
-import { coordinatorProc, type Child } from "../faults/procs.js";
+import { waitFor } from "../support/wait.js";
+import { CLUSTER_ARGS, containerPid, labAgentProc, pingFigures, startPing } from "../support/fault-lab.js";
+import { coordinatorProc, type Child } from "../support/procs.js";
 
 process.env.OVL_FROM_SOURCE = "1";
 const INTERVAL_MS = 10;

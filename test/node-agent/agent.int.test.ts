@@ -82,7 +82,7 @@ test("joins, folds the stream, syncs its containers and reports them running", a
   assert.equal(ctx.responder.state.nodes.n1?.subnet, "198.19.0.0/24");
   await ctx.responder.command("StartContainer", { name: "web", node: "n1", image: "busybox", cmd: [], ports: [] });
   // A malformed event in the stream is skipped, not fatal.
-  await ctx.nc.jetstream().publish("ovl.evt.cluster", new TextEncoder().encode("{not json"));
+  await ctx.nc.jetstream().publish(subjects.clusterEventSubject(), new TextEncoder().encode("{not json"));
   ctx.responder.last++;
   await ctx.responder.command("StartContainer", { name: "db", node: "n1", image: "busybox", cmd: ["sleep", "1"], ports: [] });
   await waitFor("web and db running in the agent's view", () =>

@@ -2,9 +2,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { encodeJson, parseHeartbeat, type ContainerRecord } from "@ovl/domain";
-import { createLabels, differs, heartbeatOf, natsHost, ownedBy, RecordingRuntime } from "@ovl/node-agent";
-import { parseEventLines } from "../../packages/node-agent/src/docker/events.js";
-import { createScheduler } from "../../packages/node-agent/src/scheduler.js";
+import { createLabels, createScheduler, differs, heartbeatOf, natsHost, ownedBy, parseEventLines, RecordingRuntime } from "@ovl/node-agent";
 import { emptyState } from "@ovl/domain";
 
 const test = suite("node agent: pure parts");

@@ -16,6 +16,7 @@ import { LinuxDockerRuntime, createKernelDataplane, type ContainerReport, type K
 import { Scope, inNetns, sh } from "../support/netns.js";
 import { startDocker, TEST_IMAGE, type TestDocker } from "../support/docker.js";
 import { waitFor } from "./agent-responder.js";
+import { stopProcess } from "@ovl/host";
 
 const test = suite("node agent: Docker runtime");
 const ctx = {} as {
@@ -170,7 +171,7 @@ test("a failure is reported with its reason and leaves nothing half made", async
   const names = (await ctx.td.docker.listContainers({ all: true })).flatMap((c) => c.Names);
   assert.not.ok(names.includes("/ovl-ghost") || names.includes("/ovl-busy"), "nothing half made");
   assert.not.ok(await linkExists(vethNameFor(ghost!.ip)));
-  server.kill("SIGTERM");
+  await stopProcess(server, { graceMs: 2000 });
   cmd("ReportContainer", { node: "n1", name: "ghost", ip: ghost!.ip, state: "failed", reason: ghost!.reason });
   cmd("ReportContainer", { node: "n1", name: "busy", ip: busy!.ip, state: "failed", reason: busy!.reason });
 });

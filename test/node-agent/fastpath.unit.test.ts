@@ -5,8 +5,20 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { desiredDataplane, fastPathSteps, parseClsact, parseFilters, TC_BLOCK, type ActualFastPath, type DesiredNode } from "../../packages/node-agent/src/kernel/index.js";
-import { desiredFilters, fastPathFits, ipOfVeth, vxPrefFor, filterAddArgs } from "../../packages/node-agent/src/kernel/fastpath.js";
+import {
+  desiredDataplane,
+  desiredFilters,
+  fastPathFits,
+  fastPathSteps,
+  filterAddArgs,
+  ipOfVeth,
+  parseClsact,
+  parseFilters,
+  TC_BLOCK,
+  vxPrefFor,
+  type ActualFastPath,
+  type DesiredNode,
+} from "@ovl/node-agent";
 import { CLUSTER, given, join, report, start } from "./kernel-given.js";
 
 const state = given([

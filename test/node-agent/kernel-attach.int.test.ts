@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as pathJoin } from "node:path";
 import { macFor, vethNameFor } from "@ovl/domain";
-import { createKernelDataplane, desiredDataplane, KernelError, type AttachSpec, type KernelDataplane } from "../../packages/node-agent/src/kernel/index.js";
+import { createKernelDataplane, desiredDataplane, KernelError, type AttachSpec, type KernelDataplane } from "@ovl/node-agent";
 import { Scope, makeLan, ping, startContainer, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
 

@@ -8,8 +8,7 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as pathJoin } from "node:path";
-import { ApplyError, apply, createKernelDataplane, desiredDataplane, type KernelDataplane, type Step } from "../../packages/node-agent/src/kernel/index.js";
-import { stateStore } from "../../packages/node-agent/src/kernel/state-file.js";
+import { apply, ApplyError, createKernelDataplane, desiredDataplane, stateStore, type KernelDataplane, type Step } from "@ovl/node-agent";
 import { Scope, dumpNode, makeLan, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
 

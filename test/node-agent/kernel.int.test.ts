@@ -10,9 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as pathJoin } from "node:path";
 import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
-import { CommandError, createKernelDataplane, desiredDataplane, KernelError, TC_BLOCK, type KernelDataplane } from "../../packages/node-agent/src/kernel/index.js";
-import { Scope, dumpNode, makeLan, ping, startContainer, startWhoami, stopProcess, whoami, type LanHost } from "../support/netns.js";
+import { CommandError, createKernelDataplane, desiredDataplane, KernelError, TC_BLOCK, type KernelDataplane } from "@ovl/node-agent";
+import { Scope, dumpNode, makeLan, ping, startContainer, startWhoami, whoami, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
+import { stopProcess } from "@ovl/host";
 
 const SYSCTLS = ["net.ipv4.ip_forward"];
 const scope = new Scope();
@@ -200,7 +201,7 @@ test("reconcile and attach again change nothing", async () => {
 });
 
 test("a container restarted in a new namespace is wired again", async () => {
-  await stopProcess(ctr.b!.proc); // its namespace, and the veth pair in it, die with it
+  await stopProcess(ctr.b!.proc, { graceMs: 2000 }); // its namespace, and the veth pair in it, die with it
   ctr.b = await startContainer(scope);
   assert.is(await dp1.attachContainer(attachSpec("b", "n1")), "attached");
   assert.ok(await ping(ctr.b!.run, ip("c")), "new b -> c");

@@ -2,17 +2,18 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { macFor } from "@ovl/domain";
 import {
-  KernelError,
+  clashes,
   desiredDataplane,
   dockerUserRules,
+  KernelError,
+  ownedRules,
   parseSs,
-  clashes,
   plan,
   renderNftTable,
+  specLine,
   type ActualState,
   type DesiredNode,
-} from "../../packages/node-agent/src/kernel/index.js";
-import { ownedRules, specLine } from "../../packages/node-agent/src/kernel/iptables.js";
+} from "@ovl/node-agent";
 import { CLUSTER, given, join, report, start } from "./kernel-given.js";
 
 const base = given([

@@ -2,7 +2,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { OvlEvent } from "@ovl/domain";
-import { aboutAnotherNode, matters } from "../../packages/node-agent/src/agent.js";
+import { aboutAnotherNode, matters } from "@ovl/node-agent";
 
 const test = suite("agent: which events re-plan the node");
 const running = (node: string, ip = "198.19.1.2"): OvlEvent => ({ type: "ContainerRunning", data: { node, name: "web", ip } });

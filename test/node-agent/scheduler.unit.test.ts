@@ -4,7 +4,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createScheduler, delayFor } from "../../packages/node-agent/src/scheduler.js";
+import { createScheduler, delayFor } from "@ovl/node-agent";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

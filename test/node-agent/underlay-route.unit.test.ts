@@ -1,7 +1,7 @@
 /** Where the LAN address comes from, given the kernel's route toward the NATS server. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { preferredDefault, underlaySource } from "../../packages/node-agent/src/underlay-route.js";
+import { preferredDefault, underlaySource } from "@ovl/node-agent";
 
 test("a route through an interface: that interface and the source address the kernel picks", () => {
   assert.equal(underlaySource("192.168.1.10", { dev: "eth0", prefsrc: "192.168.1.21" }), { kind: "iface", iface: "eth0", ip: "192.168.1.21" });

@@ -4,8 +4,8 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { desiredDataplane, firewallKey, plan, renderNftTable, type ActualState, type DesiredNode } from "../../packages/node-agent/src/kernel/index.js";
-import { foreignDrops } from "../../packages/node-agent/src/kernel/vxlan-filter.js";
+import { desiredDataplane, firewallKey, plan, renderNftTable, type ActualState, type DesiredNode } from "@ovl/node-agent";
+import { foreignDrops } from "@ovl/node-agent";
 import { CLUSTER, given, join } from "./kernel-given.js";
 
 const three = given([CLUSTER, join("n1", "198.18.0.11"), join("n2", "198.18.0.12"), join("n3", "198.18.0.13")]);

@@ -1,6 +1,6 @@
 /**
  * A real, throwaway dockerd for tests: its own containerd, data-root, exec-root and
- * socket, inside a network namespace the test made (DESIGN.md section 10). The lab's
+ * socket, inside a network namespace the test made (as the lab does). The lab's
  * pieces are reused (packages/lab: the supervisor script that starts containerd and
  * dockerd from ONE `ip netns exec` shell and mounts /sys/fs/cgroup again, and the busybox
  * image built from Debian's busybox-static and `docker import`ed). Docker's own bridge and
@@ -11,10 +11,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { containerdConfig, pingDocker, supervisorScript } from "../../packages/lab/src/docker-node.js";
-import { hostCgroupMountLines } from "../../packages/lab/src/cgroups.js";
-import { busyboxTarball, loadImage } from "../../packages/lab/src/image.js";
-import { nodePlan, type NodePlan } from "../../packages/lab/src/plan.js";
+import { busyboxTarball, containerdConfig, hostCgroupMountLines, loadImage, nodePlan, pingDocker, supervisorScript, type NodePlan } from "@ovl/lab";
+import { stopProcess } from "@ovl/host";
 
 export const TEST_IMAGE = "ovl/busybox:latest";
 const CACHE = "/var/cache/ovl-test";
@@ -47,15 +45,6 @@ function plan(ns: string, tag: string, dataDir: string, index: number): NodePlan
   };
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /**
  * SIGTERM to the supervisor (it stops dockerd, then containerd) and a generous wait; then,
  * by the PIDs in their own pid files, SIGKILL whatever of ours still lives.
@@ -66,14 +55,8 @@ async function stopSupervisor(p: NodePlan, child: ChildProcess, timeoutMs = 30_0
     const pid = existsSync(f) ? Number(readFileSync(f, "utf8").trim()) : NaN;
     return Number.isInteger(pid) && pid > 1 ? [pid] : [];
   });
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    await exited;
-    clearTimeout(timer);
-  }
-  for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
+  await stopProcess(child, { graceMs: timeoutMs });
+  for (const pid of pids) await stopProcess(pid, { signal: "SIGKILL" });
 }
 
 function launch(p: NodePlan): ChildProcess {

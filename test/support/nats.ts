@@ -1,25 +1,42 @@
 /**
- * A real nats-server per suite: its own port and store directory, started from the
- * project's generated config when available, stopped by PID, its files removed.
+ * The one way tests and benchmarks start a nats-server: broker-setup's own `startBroker`
+ * (ovl's rendered config), on a free port with a store directory of its own, stopped by
+ * PID, its files removed. With `home`, the server lives in that directory, whose
+ * identities and TLS files (`ovl broker init` / `tls`) turn authentication on.
+ * Clusters and fault brokers: brokers.ts.
  *   const srv = await startNats(); ... await srv.stop();
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
 import { createServer } from "node:net";
+import { connect, type NatsConnection } from "nats";
+import { startBroker, type Broker } from "@ovl/broker-setup";
 
 export interface TestNats {
   readonly url: string;
   readonly port: number;
   readonly dir: string;
-  readonly proc: ChildProcess;
+  /** The server now running (a new one after `restart`). */
+  readonly broker: Broker;
+  readonly pid: number;
   connect(opts?: Record<string, unknown>): Promise<NatsConnection>;
   /** Stops the server (SIGTERM, then SIGKILL) and removes its directory. */
   stop(): Promise<void>;
   /** Kills the server (-9) keeping its store, and starts it again on the same port. */
   restart(): Promise<void>;
+}
+
+export interface TestNatsOptions {
+  /**
+   * The broker's home and store: identities and TLS files are read from here, and
+   * authentication is then on; the caller removes it. @default a new directory, removed by stop()
+   */
+  readonly home?: string;
+  /** @default "test_<port>" */
+  readonly serverName?: string;
+  /** The server's largest message, in bytes (a stock nats-server takes 1 MB). @default 8 MB, as ovl's broker */
+  readonly maxPayload?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -33,7 +50,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Ready means JetStream answers too: after a restart it recovers its streams first. */
-async function waitReady(url: string, deadlineMs: number): Promise<void> {
+async function waitJetStream(url: string, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     try {
@@ -51,55 +68,36 @@ async function waitReady(url: string, deadlineMs: number): Promise<void> {
   }
 }
 
-function launch(port: number, dir: string, maxPayload: number | string): ChildProcess {
-  const conf = join(dir, "nats.conf");
-  writeFileSync(
-    conf,
-    `listen: 127.0.0.1:${port}\nserver_name: test_${port}\nmax_payload: ${maxPayload}\njetstream { store_dir: "${join(dir, "js")}", max_memory_store: 256MB, max_file_store: 2GB }\n`,
-  );
-  const proc = spawn("nats-server", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
-  proc.stderr?.resume();
-  return proc;
-}
-
-async function stopProc(proc: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
-  proc.kill(signal);
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
-export interface StartNatsOptions {
-  /** The server's largest message, in bytes (the stock default is 1 MB). @default "8MB", as ovl's broker */
-  readonly maxPayload?: number;
-}
-
-export async function startNats(opts: StartNatsOptions = {}): Promise<TestNats> {
-  const maxPayload = opts.maxPayload ?? "8MB";
-  const dir = mkdtempSync(join(tmpdir(), "ovl-test-nats-"));
+export async function startNats(opts: TestNatsOptions = {}): Promise<TestNats> {
+  const dir = opts.home ?? mkdtempSync(join(tmpdir(), "ovl-test-nats-"));
+  const removeDir = () => opts.home === undefined && rmSync(dir, { recursive: true, force: true });
   const port = await freePort();
   const url = `nats://127.0.0.1:${port}`;
-  let proc = launch(port, dir, maxPayload);
-  await waitReady(url, 10_000);
-  const server: TestNats = {
+  const start = async (): Promise<Broker> => {
+    const b = await startBroker({ port, storeDir: dir, serverName: opts.serverName ?? `test_${port}`, ...(opts.maxPayload !== undefined ? { maxPayload: opts.maxPayload } : {}) });
+    // Without identities anyone may ask JetStream; with them, the caller connects as one.
+    if (!opts.home) await waitJetStream(url, 10_000).catch(async (err) => (await b.stop(), Promise.reject(err)));
+    return b;
+  };
+  let broker = await start().catch((err) => (removeDir(), Promise.reject(err)));
+  return {
     url,
     port,
     dir,
-    get proc() {
-      return proc;
+    get broker() {
+      return broker;
     },
-    connect: (opts = {}) => connect({ servers: url, ...opts }),
+    get pid() {
+      return broker.pid;
+    },
+    connect: (o = {}) => connect({ servers: url, ...o }),
     async stop() {
-      await stopProc(proc);
-      rmSync(dir, { recursive: true, force: true });
+      await broker.stop();
+      removeDir();
     },
     async restart() {
-      await stopProc(proc, "SIGKILL");
-      proc = launch(port, dir, maxPayload);
-      await waitReady(url, 10_000);
+      await broker.kill();
+      broker = await start();
     },
   };
-  return server;
 }

@@ -8,7 +8,8 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readlinkSync, readFileSync } from "node:fs";
-import { CommandError, type Runner, type RunResult } from "../../packages/node-agent/src/kernel/index.js";
+import { CommandError, type Runner, type RunResult } from "@ovl/node-agent";
+import { stopProcess } from "@ovl/host";
 
 /** execFile with an argument array; rejects with a CommandError, as the Runner contract says. */
 export function sh(cmd: string, argv: readonly string[], timeout = 15_000): Promise<RunResult> {
@@ -67,7 +68,7 @@ export class Scope {
   spawn(cmd: string, argv: readonly string[]): ChildProcess {
     const child = spawn(cmd, [...argv], { stdio: ["ignore", "pipe", "pipe"] });
     procs.add(child);
-    this.defer(() => stopProcess(child).then(() => procs.delete(child)));
+    this.defer(() => stopProcess(child, { graceMs: 2000 }).then(() => procs.delete(child)));
     return child;
   }
 
@@ -77,15 +78,6 @@ export class Scope {
     this.undo.length = 0;
     if (errors.length) throw errors[0];
   }
-}
-
-export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
-  await exited;
-  clearTimeout(timer);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -171,7 +163,7 @@ export async function ping(run: Runner, ip: string, tries = 3): Promise<boolean>
   return false;
 }
 
-/** Everything issue 3 compares: links, addresses, routes, permanent neighbours, FDB, rules, sysctls. */
+/** Everything the kernel tests compare: links, addresses, routes, permanent neighbours, FDB, rules, sysctls. */
 export async function dumpNode(run: Runner, sysctls: readonly string[]): Promise<Record<string, string>> {
   const text = async (cmd: string, argv: string[]) => (await run(cmd, argv)).stdout;
   return {

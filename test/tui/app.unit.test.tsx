@@ -3,13 +3,13 @@
  * these tests cover keys, layout, validation and time travel; the e2e test covers the
  * actions against a real coordinator).
  */
+import "./dev-mode.js";
 import React from "react";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { render, cleanup } from "ink-testing-library";
-import { App } from "../../packages/tui/src/app.js";
-import { ClusterStore } from "../../packages/tui/src/store/cluster-store.js";
-import { burstEvents, clusterEvents } from "./seed.js";
+import { App, ClusterStore } from "@ovl/tui";
+import { burstEvents, clusterEvents } from "../support/tui-seed.js";
 import { lines, stored, T0, wait } from "./fixtures.js";
 import { foldEvents } from "@ovl/domain";
 

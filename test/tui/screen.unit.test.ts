@@ -1,7 +1,8 @@
+import "./dev-mode.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { EventEmitter } from "node:events";
-import { ENTER_ALT, LEAVE_ALT, enterAltScreen } from "../../packages/tui/src/screen.js";
+import { ENTER_ALT, enterAltScreen, LEAVE_ALT } from "@ovl/tui";
 
 /** A process-like emitter and a capturing stream: the real handlers run against them. */
 function harness() {

@@ -10,7 +10,7 @@ import { runCoordinator } from "@ovl/coordinator";
 import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
 import { OvlClient } from "@ovl/client";
 import { startNats } from "../support/nats.js";
-import { Tmux, tuiEnv } from "./tmux.js";
+import { Tmux, tuiEnv } from "../support/tmux.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ovl-tui-shots-"));
 const srv = await startNats();

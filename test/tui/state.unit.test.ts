@@ -1,14 +1,22 @@
+import "./dev-mode.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { foldEvents } from "@ovl/domain";
-import { History } from "../../packages/tui/src/store/history.js";
-import { moveSelection, scrollOffset, matchesFilter } from "../../packages/tui/src/selection.js";
-import { eventsReducer, initialEventsState } from "../../packages/tui/src/components/events/use-events-state.js";
-import { timelineReducer } from "../../packages/tui/src/components/timeline/use-timeline-state.js";
-import { appReducer, initialAppState } from "../../packages/tui/src/use-app-state.js";
-import { fitColumns, formatRow, formatAge, formatBytes } from "../../packages/tui/src/format.js";
-import { track } from "../../packages/tui/src/components/timeline/timeline.js";
-import { burstEvents, clusterEvents } from "./seed.js";
+import { age, foldEvents, humanBytes } from "@ovl/domain";
+import {
+  appReducer,
+  eventsReducer,
+  fitColumns,
+  formatRow,
+  History,
+  initialAppState,
+  initialEventsState,
+  matchesFilter,
+  moveSelection,
+  scrollOffset,
+  timelineReducer,
+  track,
+} from "@ovl/tui";
+import { burstEvents, clusterEvents } from "../support/tui-seed.js";
 import { stored } from "./fixtures.js";
 
 const envs = (items: ReturnType<typeof stored>) => items.flatMap((i) => (i.ok ? [i.event] : []));
@@ -121,10 +129,10 @@ test("columns: flexible columns take the spare width, shrinkable ones give way w
 
 test("format: ages, bytes and the time-travel track", () => {
   const now = Date.parse("2025-03-01T12:00:00Z");
-  assert.is(formatAge("2025-03-01T11:59:57Z", now), "3s");
-  assert.is(formatAge("2025-03-01T10:00:00Z", now), "2h");
-  assert.is(formatAge(null, now), "-");
-  assert.is(formatBytes(3 * 1024 ** 3), "3.0 GiB");
+  assert.is(age("2025-03-01T11:59:57Z", now), "3s");
+  assert.is(age("2025-03-01T10:00:00Z", now), "2h0m");
+  assert.is(age(null, now), "-");
+  assert.is(humanBytes(3 * 1024 ** 3), "3.0 GiB");
   assert.is(track(0, 11, 12), "├●─────────┤");
   assert.is(track(10, 11, 12), "├━━━━━━━━━●┤");
 });

@@ -13,7 +13,7 @@ import { runCoordinator, type CoordinatorHandle } from "@ovl/coordinator";
 import { RecordingRuntime, runAgent, type AgentHandle } from "@ovl/node-agent";
 import { OvlClient } from "@ovl/client";
 import { startNats, type TestNats } from "../support/nats.js";
-import { Tmux, tuiEnv } from "./tmux.js";
+import { Tmux, tuiEnv } from "../support/tmux.js";
 
 const ctx = {} as { srv: TestNats; nc: NatsConnection; agentNc: NatsConnection; dir: string; coord: CoordinatorHandle; agent: AgentHandle; tmux: Tmux };
 

@@ -1,12 +1,11 @@
+import "./dev-mode.js";
 import React from "react";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { render, cleanup } from "ink-testing-library";
 import { foldEvents, nodeRows, psRows, type Heartbeat } from "@ovl/domain";
-import { NodesView } from "../../packages/tui/src/components/nodes/nodes.js";
-import { ContainersView } from "../../packages/tui/src/components/containers/containers.js";
-import { EventsView } from "../../packages/tui/src/components/events/events.js";
-import { clusterEvents } from "./seed.js";
+import { ContainersView, EventsView, NodesView } from "@ovl/tui";
+import { clusterEvents } from "../support/tui-seed.js";
 import { lines, stored, T0 } from "./fixtures.js";
 
 const items = stored(clusterEvents(2, 2)); // 13 events: cluster, 2 x (join, block), 4 x (started, running)

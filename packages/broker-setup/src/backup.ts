@@ -108,7 +108,7 @@ export function parseLine(text: string, expected: number, where: string): Backup
     throw invalid(`${where}: not JSON`);
   }
   if (l?.seq !== expected) throw invalid(`${where}: sequence ${JSON.stringify(l?.seq)} where ${expected} was expected (a history with holes cannot be restored with the same sequences)`);
-  if (typeof l.subject !== "string" || !l.subject.startsWith("ovl.evt.") || /[\s*>]/.test(l.subject)) throw invalid(`${where}: subject ${JSON.stringify(l.subject)} is not an event subject`);
+  if (typeof l.subject !== "string" || !subjects.isEventSubject(l.subject) || /[\s*>]/.test(l.subject)) throw invalid(`${where}: subject ${JSON.stringify(l.subject)} is not an event subject`);
   if (typeof l.data !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(l.data)) throw invalid(`${where}: data is not base64`);
   const h = l.headers;
   if (h !== undefined && (typeof h !== "object" || h === null || !Object.values(h).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) {

@@ -5,7 +5,7 @@
  * kill exactly one (the stream leader) by its PID.
  */
 import { join, resolve } from "node:path";
-import { OvlError, OvlErrorCodes } from "@ovl/domain";
+import { DEFAULT_ROUTE_PORT, OvlError, OvlErrorCodes } from "@ovl/domain";
 import { DEFAULT_BROKER_HOST } from "./config.js";
 import { startBroker, type Broker } from "./server.js";
 
@@ -48,7 +48,7 @@ export async function startCluster(opts: ClusterOptions): Promise<LocalCluster> 
   const home = resolve(opts.home);
   const host = opts.host ?? DEFAULT_BROKER_HOST;
   const port = opts.port ?? 4222;
-  const routePort = opts.routePort ?? 6222;
+  const routePort = opts.routePort ?? DEFAULT_ROUTE_PORT;
   const names = Array.from({ length: size }, (_, i) => `${opts.namePrefix ?? "ovl-"}${i + 1}`);
   const routes = names.map((_, i) => `nats-route://${host}:${routePort + i}`);
   const servers: Broker[] = [];

@@ -2,9 +2,9 @@
  * The nats-server configuration ovl runs with, rendered as text by one pure function so
  * that it can be read, diffed and tested. JetStream's store directory lives in the config
  * (`store_dir`) and never also on the command line: nats-server refuses `-sd` together
- * with `store_dir`, and with `-sd` a config reload is impossible (DESIGN.md section 10).
+ * with `store_dir`, and with `-sd` a config reload is impossible (measured on nats-server 2.9).
  */
-import { MAX_PIECES, OvlError, OvlErrorCodes } from "@ovl/domain";
+import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, DEFAULT_ROUTE_PORT, MAX_PIECES, OvlError, OvlErrorCodes } from "@ovl/domain";
 import { identityPermissions, type Identity } from "./identities.js";
 import type { Permissions } from "./permissions.js";
 
@@ -33,6 +33,8 @@ export interface ServerConfigOptions {
   readonly httpPort?: number;
   /** Log file; nats-server logs to stderr when unset. */
   readonly logFile?: string;
+  /** The largest message the server takes, in bytes (tests of small servers). @default MAX_PAYLOAD_BYTES */
+  readonly maxPayload?: number;
   /** JetStream memory limit in bytes. @default 256 MiB */
   readonly maxMemoryStore?: number;
   /** JetStream file limit in bytes. @default 8 GiB */
@@ -60,8 +62,7 @@ export interface ServerTls {
 /** The account every ovl identity lives in (JetStream enabled). */
 export const ACCOUNT = "OVL";
 
-export const DEFAULT_BROKER_HOST = "127.0.0.1";
-export const DEFAULT_BROKER_PORT = 4222;
+export { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT };
 export const DEFAULT_SERVER_NAME = "ovl";
 
 const invalid = (message: string): OvlError => new OvlError(OvlErrorCodes.InvalidInput, message);
@@ -121,7 +122,7 @@ function renderCluster(c: ClusterRoutes, tls?: ServerTls): string[] {
   return [
     "cluster {",
     `  name: ${quoted("cluster name", c.name ?? "ovl")}`,
-    `  listen: "${checkHost(c.host ?? "0.0.0.0")}:${checkPort("route port", c.port ?? 6222)}"`,
+    `  listen: "${checkHost(c.host ?? "0.0.0.0")}:${checkPort("route port", c.port ?? DEFAULT_ROUTE_PORT)}"`,
     "  routes: [",
     ...routes,
     "  ]",
@@ -148,7 +149,7 @@ export function renderServerConfig(opts: ServerConfigOptions): string {
     ...(opts.logFile !== undefined ? [`log_file: ${quoted("log file", opts.logFile)}`] : []),
     ...(opts.pidFile !== undefined ? [`pid_file: ${quoted("pid file", opts.pidFile)}`] : []),
     // Listings of thousands of containers are one reply each: allow them (the default is 1 MB).
-    `max_payload: ${MAX_PAYLOAD_BYTES}`,
+    `max_payload: ${opts.maxPayload ?? MAX_PAYLOAD_BYTES}`,
     "jetstream {",
     `  store_dir: ${quoted("store directory", opts.storeDir)}`,
     `  max_memory_store: ${opts.maxMemoryStore ?? 256 * 1024 ** 2}`,

@@ -14,7 +14,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from "node:path";
 import { nkeys } from "nats";
 import { OvlError, OvlErrorCodes } from "@ovl/domain";
-import { parseRole, permissionsFor, userFor, type Permissions, type Role } from "./permissions.js";
+import { CREDS_KIND, parseRole, type Role } from "@ovl/client";
+import { permissionsFor, userFor, type Permissions } from "./permissions.js";
 
 export interface Identity {
   readonly user: string;
@@ -24,16 +25,8 @@ export interface Identity {
   readonly nkey: string;
 }
 
-/** What a process reads from its credentials file. */
-export interface Credentials {
-  readonly user: string;
-  readonly role: Role;
-  readonly seed: string;
-}
-
 export const IDENTITIES_FILE = "identities.json";
 export const CREDS_DIR = "creds";
-const CREDS_KIND = "ovl-nats-identity";
 
 const invalid = (message: string): OvlError => new OvlError(OvlErrorCodes.InvalidInput, message);
 
@@ -122,28 +115,6 @@ export function removeIdentity(home: string, user: string): boolean {
   if (rest.length === list.length) return false;
   saveIdentities(home, rest);
   return true;
-}
-
-/** Whether the text is an ovl identity file (else it may be a NATS JWT .creds file). */
-export const isOvlCredentials = (text: string): boolean => text.trimStart().startsWith("{");
-
-/** Parses an ovl credentials file; the message never contains the seed. */
-export function parseCredentials(text: string, where: string): Credentials {
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw invalid(`${where} is not an ovl credentials file (not JSON)`);
-  }
-  if (raw?.kind !== CREDS_KIND || typeof raw.user !== "string" || typeof raw.role !== "string" || typeof raw.seed !== "string") {
-    throw invalid(`${where} is not an ovl credentials file (expected kind, user, role, seed)`);
-  }
-  try {
-    nkeys.fromSeed(new TextEncoder().encode(raw.seed));
-  } catch {
-    throw invalid(`${where}: the seed is not a valid NKey seed`);
-  }
-  return { user: raw.user, role: parseRole(raw.role), seed: raw.seed };
 }
 
 /** The users block of the server config: one entry per identity. */

@@ -1,4 +1,3 @@
-export { DEFAULT_NATS_URL, clientTls, connectNats, credentialsAuth, natsUrl, type ClientTls, type ConnectOptions } from "./connect.js";
 export {
   ACCOUNT,
   DEFAULT_BROKER_HOST,
@@ -35,23 +34,20 @@ export {
   type OvlStreamConfig,
   type StreamOptions,
 } from "./streams.js";
-export { ROLES, parseRole, permissionsFor, userFor, type Permissions, type Role } from "./permissions.js";
+export { permissionsFor, userFor, type Permissions } from "./permissions.js";
 export {
   CREDS_DIR,
   IDENTITIES_FILE,
   addIdentity,
   credsFileFor,
   loadIdentities,
-  parseCredentials,
   removeIdentity,
   type AddedIdentity,
-  type Credentials,
   type Identity,
 } from "./identities.js";
 export { TLS_DIR, loadTls, setupTls, type ServerCertOutcome, type TlsFiles, type TlsSetupOptions } from "./tls.js";
-export { formatSans, missingSans, parseSubjectAltName, type Sans } from "./tls-sans.js";
+export { formatSans, missingSans, parseSubjectAltName, unionSans, wantedSans, type Sans } from "./tls-sans.js";
 export { canSyncAlways, durabilityWarning, parseServerVersion, serverVersion, type ServerVersion } from "./version.js";
 export { backupStream, checkBackup, lineOf, parseHeader, parseLine, restoreStream, type BackupHeader, type BackupLine, type BackupResult, type RestoreOptions } from "./backup.js";
 export { NoAnswerError, isTransient, whenAnswered } from "./retry.js";
-export { BrokerError, BrokerErrorCodes, connectFailure, type BrokerErrorCode } from "./errors.js";
-export { JsApiErrorCodes, jsApiErrorCode, type JsApiErrorCode } from "./jsapi.js";
+export { BrokerError, BrokerErrorCodes, connectFailure, type BrokerErrorCode, JsApiErrorCodes, jsApiErrorCode, type JsApiErrorCode } from "@ovl/client";

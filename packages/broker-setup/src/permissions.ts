@@ -6,7 +6,7 @@
  * - coordinator: the only writer of `ovl.evt.>` (and of its presence beat); serves commands, queries and reports
  *   (replies through `allow_responses`: it may answer exactly the requests it received).
  * - agent-<node>: its own node's reports and heartbeat, and a read-only ordered consumer
- *   on OVL_EVENTS (the JetStream API subjects measured in stack-facts.md section 5), and
+ *   on OVL_EVENTS (the JetStream API subjects nats.js 2.29 was seen to use against nats-server 2.9), and
  *   reading snapshots (every reader may; only coordinators write them).
  * - operator: commands and queries, and reading both streams.
  * - viewer: queries and reading; no command.
@@ -14,9 +14,7 @@
  * identity's user name), so no one can read another client's replies.
  */
 import { OvlError, OvlErrorCodes, isName, subjects } from "@ovl/domain";
-
-export const ROLES = ["admin", "coordinator", "agent", "operator", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from "@ovl/client";
 
 export interface Permissions {
   readonly publish: readonly string[];
@@ -56,11 +54,6 @@ export function userFor(role: Role, nameOrNode?: string): string {
     return `agent-${nameOrNode}`;
   }
   return nameOrNode === undefined ? role : `${role}-${nameOrNode}`;
-}
-
-export function parseRole(raw: string): Role {
-  if (!(ROLES as readonly string[]).includes(raw)) throw new OvlError(OvlErrorCodes.InvalidInput, `invalid role ${JSON.stringify(raw)}: one of ${ROLES.join(", ")}`);
-  return raw as Role;
 }
 
 const inbox = (user: string): string => `${subjects.inboxPrefixFor(user)}.>`;

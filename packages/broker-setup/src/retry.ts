@@ -5,7 +5,7 @@
  * its broker) should wait, not exit, and must never take a timeout for "not found".
  */
 import { ErrorCode, NatsError } from "nats";
-import { BrokerError, BrokerErrorCodes } from "./errors.js";
+import { BrokerError, BrokerErrorCodes } from "@ovl/client";
 
 /** A JetStream call that got no answer (timeout, no responders, 408). Pure. */
 export function isTransient(err: unknown): boolean {

@@ -9,7 +9,8 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { connect as tcpConnect, createServer } from "node:net";
-import { OvlError, OvlErrorCodes } from "@ovl/domain";
+import { DEFAULT_BROKER_DIR, OvlError, OvlErrorCodes } from "@ovl/domain";
+import { stopProcess } from "@ovl/host";
 import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, DEFAULT_SERVER_NAME, renderServerConfig, type ClusterRoutes, type ServerConfigOptions } from "./config.js";
 import { loadIdentities } from "./identities.js";
 import { loadTls } from "./tls.js";
@@ -32,6 +33,8 @@ export interface BrokerOptions {
   readonly httpPort?: number;
   /** Routes to the other servers of a cluster. */
   readonly cluster?: ClusterRoutes;
+  /** The largest message the server takes, in bytes. @default MAX_PAYLOAD_BYTES (8 MB) */
+  readonly maxPayload?: number;
   /** Time to wait for the server to accept connections. @default 10000 */
   readonly readyTimeoutMs?: number;
 }
@@ -52,7 +55,7 @@ export interface Broker {
   readonly exited: Promise<number | null>;
 }
 
-export const DEFAULT_STORE_DIR = "./.ovl/broker";
+export const DEFAULT_STORE_DIR = DEFAULT_BROKER_DIR;
 /** The render options a store directory's server was started with. */
 const OPTIONS_FILE = "broker.json";
 export const configFileOf = (storeDir: string): string => join(storeDir, "nats-server.conf");
@@ -129,18 +132,8 @@ function spawnServer(bin: string, configFile: string) {
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-  const stop = async (): Promise<void> => {
-    if (gone()) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const kill = async (): Promise<void> => {
-    if (!gone()) child.kill("SIGKILL");
-    await exited;
-  };
+  const stop = async (): Promise<void> => void (await stopProcess(child, { graceMs: 5000 }));
+  const kill = async (): Promise<void> => void (await stopProcess(child, { signal: "SIGKILL" }));
   return { pid: child.pid!, exited, stop, kill, stderr: () => stderr };
 }
 
@@ -159,7 +152,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   const stored: StoredOptions = {
     host, port, storeDir, logFile, home: resolve(opts.home ?? storeDir), pidFile: pidFileOf(storeDir),
     serverName: opts.serverName ?? DEFAULT_SERVER_NAME, syncAlways: canSyncAlways(version),
-    ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
+    ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}), ...(opts.maxPayload !== undefined ? { maxPayload: opts.maxPayload } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
   };
   mkdirSync(storeDir, { recursive: true });
   writeFileSync(join(storeDir, OPTIONS_FILE), JSON.stringify(stored, null, 2) + "\n");

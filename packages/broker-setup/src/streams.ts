@@ -23,7 +23,7 @@ import {
   type StreamInfo,
 } from "nats";
 import { OvlError, OvlErrorCodes, subjects } from "@ovl/domain";
-import { JsApiErrorCodes, jsApiErrorCode } from "./jsapi.js";
+import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/client";
 
 export interface StreamOptions {
   /** Copies of each message (1 for a single server, 3 for a 3-server cluster). @default 1 */

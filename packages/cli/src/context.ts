@@ -3,6 +3,7 @@
  * the local default), how long a request may take, and a client that is always closed.
  */
 import type { OvlClient } from "@ovl/client";
+import { DEFAULT_NATS_URL } from "@ovl/domain/defaults";
 import { natsUrlArg } from "./args.js";
 import { UsageError } from "./errors.js";
 
@@ -13,7 +14,7 @@ export interface GlobalOptions {
   readonly requestTimeout?: number;
 }
 
-export const DEFAULT_URL = "nats://127.0.0.1:4222";
+export const DEFAULT_URL = DEFAULT_NATS_URL;
 
 /** The NATS URL to use; a malformed OVL_NATS_URL is a usage error like a malformed --nats. */
 export function resolveNatsUrl(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {

@@ -6,6 +6,7 @@
  */
 import { Command, Option } from "commander";
 import { versionLine } from "@ovl/domain/build"; // alone: `ovl --version` loads no schema
+import * as defaults from "@ovl/domain/defaults";
 import { collect, intIn, natsUrlArg, nonEmpty, secondsIn } from "./args.js";
 import type { GlobalOptions } from "./context.js";
 import type { RunOptions } from "./commands/run.js";
@@ -41,7 +42,7 @@ export function buildProgram(outcome: Outcome = { code: 0 }): Command {
   const program = new Command("ovl")
     .description("ovl: an overlay network for Docker containers across the machines of one LAN")
     .version(versionLine(), "-V, --version", "print the version and the commit this ovl was built from")
-    .addOption(new Option("--nats <url>", "NATS server URL (default: $OVL_NATS_URL or nats://127.0.0.1:4222)").argParser(natsUrlArg))
+    .addOption(new Option("--nats <url>", `NATS server URL (default: $OVL_NATS_URL or ${defaults.DEFAULT_NATS_URL})`).argParser(natsUrlArg))
     .addOption(new Option("--request-timeout <sec>", "how long a request to the coordinators may take").argParser(secondsIn(0.1, 600)).default(10))
     .addOption(new Option("--creds <file>", "NATS identity file from `ovl broker init` (default: $OVL_NATS_CREDS)").argParser(nonEmpty("file")))
     .addOption(new Option("--tls-ca <file>", "CA that signed the NATS servers' certificates: use TLS (default: $OVL_NATS_CA)").argParser(nonEmpty("file")))
@@ -66,12 +67,12 @@ function addServiceCommands(program: Command, act: Act): void {
     .command("coordinator")
     .description("serve commands and queries, decide and append events (until SIGTERM/SIGINT)")
     .option("--db <path>", "SQLite projection file (default: $OVL_DATA_DIR/coordinator.db or ./.ovl/coordinator.db)", nonEmpty("path"))
-    .option("--cidr <cidr>", "cluster network, fixed at creation (default 10.240.0.0/16)")
-    .option("--block-prefix <n>", "prefix length of each node's block (default 24)", intIn(8, 30))
-    .option("--vni <n>", "VXLAN network identifier (default 1)", intIn(1, 16777215))
-    .option("--vxlan-port <n>", "VXLAN UDP port (default 4789)", intIn(1, 65535))
-    .option("--mtu <n>", "overlay MTU (default 1450)", intIn(576, 9000))
-    .option("--lost-after <sec>", "a ready node silent this long is recorded lost (default 30; 0: never)", secondsIn(0, 86400))
+    .option("--cidr <cidr>", `cluster network, fixed at creation (default ${defaults.DEFAULT_CLUSTER.cidr})`)
+    .option("--block-prefix <n>", `prefix length of each node's block (default ${defaults.DEFAULT_CLUSTER.blockPrefix})`, intIn(8, 30))
+    .option("--vni <n>", `VXLAN network identifier (default ${defaults.DEFAULT_CLUSTER.vni})`, intIn(1, 16777215))
+    .option("--vxlan-port <n>", `VXLAN UDP port (default ${defaults.DEFAULT_CLUSTER.vxlanPort})`, intIn(1, 65535))
+    .option("--mtu <n>", `overlay MTU (default ${defaults.DEFAULT_CLUSTER.mtu})`, intIn(576, 9000))
+    .option("--lost-after <sec>", `a ready node silent this long is recorded lost (default ${defaults.DEFAULT_LOST_AFTER_MS / 1000}; 0: never)`, secondsIn(0, 86400))
     .action(act(async () => (await import("./commands/coordinator.js")).coordinatorCommand));
   program
     .command("agent")
@@ -85,18 +86,18 @@ function addServiceCommands(program: Command, act: Act): void {
     .action(act(async () => (await import("./commands/agent.js")).agentCommand));
 }
 
-const STORE_HELP = "broker directory: store, config, identities, TLS (default: ./.ovl/broker)";
+const STORE_HELP = `broker directory: store, config, identities, TLS (default: ${defaults.DEFAULT_BROKER_DIR})`;
 
 function addBrokerCommands(broker: Command, act: Act): void {
   const load = (name: string) => act(async () => (await import("./commands/broker.js"))[name as "brokerStartCommand"]);
   broker
     .command("start")
     .description("run a local nats-server with JetStream (or a cluster of them) in the foreground (Ctrl-C stops it)")
-    .option("--host <addr>", "address to listen on", "127.0.0.1")
-    .option("--port <n>", "port to listen on (server i of a cluster: port + i - 1)", intIn(1, 65535), 4222)
+    .option("--host <addr>", "address to listen on", defaults.DEFAULT_BROKER_HOST)
+    .option("--port <n>", "port to listen on (server i of a cluster: port + i - 1)", intIn(1, 65535), defaults.DEFAULT_BROKER_PORT)
     .option("--store <dir>", STORE_HELP, nonEmpty("directory"))
     .option("--cluster-size <n>", "servers to start: 1, 3 or 5 (routed to each other)", intIn(1, 5), 1)
-    .option("--route-port <n>", "route port of server 1 of a cluster", intIn(1, 65535), 6222)
+    .option("--route-port <n>", "route port of server 1 of a cluster", intIn(1, 65535), defaults.DEFAULT_ROUTE_PORT)
     .action(load("brokerStartCommand"));
   broker
     .command("setup")
@@ -199,15 +200,15 @@ function addLabCommands(program: Command, act: Act): void {
   program
     .command("up")
     .description("bring a local lab cluster up (network namespaces, dockerd per node, control plane); needs root")
-    .option("--nodes <n>", "number of nodes", intIn(1, 20), 3)
+    .option("--nodes <n>", "number of nodes", intIn(1, 20), defaults.DEFAULT_LAB_NODES)
     .option("--brokers <n>", "NATS servers: 1, or a cluster of 3 or 5 with streams replicated 3 times", intIn(1, 5), 1)
-    .option("--lan-mtu <bytes>", "MTU of the lab LAN (9000: jumbo frames); the overlay gets 50 bytes less", intIn(1330, 9000), 1500)
-    .option("--dir <dir>", "lab directory (default: /var/lib/ovl-lab)", nonEmpty("directory"))
+    .option("--lan-mtu <bytes>", "MTU of the lab LAN (9000: jumbo frames); the overlay gets 50 bytes less", intIn(1330, 9000), defaults.DEFAULT_LAB_LAN_MTU)
+    .option("--dir <dir>", `lab directory (default: ${defaults.DEFAULT_LAB_DIR})`, nonEmpty("directory"))
     .option("--no-tui", "print the nodes instead of opening the TUI")
     .action(act(async () => (await import("./commands/lab.js")).upCommand));
   program
     .command("down")
     .description("tear the local lab cluster down, leaving the machine as before")
-    .option("--dir <dir>", "lab directory (default: /var/lib/ovl-lab)", nonEmpty("directory"))
+    .option("--dir <dir>", `lab directory (default: ${defaults.DEFAULT_LAB_DIR})`, nonEmpty("directory"))
     .action(act(async () => (await import("./commands/lab.js")).downCommand));
 }

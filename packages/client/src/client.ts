@@ -13,7 +13,7 @@ import {
   type PsQuery,
   type PsRow,
 } from "@ovl/domain";
-import { connectNats, type ConnectOptions } from "@ovl/broker-setup";
+import { connectNats, type ConnectOptions } from "./connect.js";
 import { request, type RequestOptions } from "./request.js";
 
 export type RunResult = PsRow & { readonly seq: number };

@@ -1,8 +1,12 @@
 export { OvlClient, type NodeChangeResult, type RemoveResult, type RunResult, type StateSnapshot } from "./client.js";
-export { newRequestId, request, type RequestOptions } from "./request.js";
+export { newRequestId, request, unwrapReply, type RequestOptions } from "./request.js";
 export { askWhole, replyDigest, type AttemptOptions } from "./request-pieces.js";
 export { lastSequence, readEvents, toItem, type EventItem, type ReadEventsOptions } from "./events.js";
 export { waitForOutcome, type Outcome } from "./outcome.js";
+export { DEFAULT_NATS_URL, clientTls, connectNats, credentialsAuth, natsUrl, type ClientTls, type ConnectOptions } from "./connect.js";
+export { CREDS_KIND, ROLES, isOvlCredentials, parseCredentials, parseRole, type Credentials, type Role } from "./credentials.js";
+export { BrokerError, BrokerErrorCodes, connectFailure, type BrokerErrorCode } from "./broker-errors.js";
+export { JsApiErrorCodes, jsApiErrorCode, type JsApiErrorCode } from "./jsapi.js";
 export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow-stream.js";
 export { readCoordinatorBeats } from "./presence.js";
 export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, sha256, snapshotProblem, streamFacts, writeSnapshot, type LoadOptions } from "./snapshots.js";

@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { NatsError, type JetStreamManager, type NatsConnection } from "nats";
+import type { JetStreamManager, NatsConnection } from "nats";
 import {
   decodeSnapshotState,
   encodeSnapshot,
@@ -26,23 +26,21 @@ import {
   type SnapshotHead,
   type StreamFacts,
 } from "@ovl/domain";
+import { JsApiErrorCodes, jsApiErrorCode } from "./jsapi.js";
 
 /** Bytes per chunk: well under any broker's max_payload. */
 const CHUNK_BYTES = 256 * 1024;
-const API_NO_MESSAGE = 10037;
-const API_STREAM_NOT_FOUND = 10059;
 
 export const sha256 = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
 
-const apiCode = (err: unknown): number | undefined => (err instanceof NatsError ? err.api_error?.err_code : undefined);
 
 /** A stored message, or null when the stream (or the message) is not there. */
 async function getOrNull(jsm: JetStreamManager, stream: string, query: { seq: number } | { last_by_subj: string }) {
   try {
     return await jsm.streams.getMessage(stream, query);
   } catch (err) {
-    const code = apiCode(err);
-    if (code === API_NO_MESSAGE || code === API_STREAM_NOT_FOUND) return null;
+    const code = jsApiErrorCode(err);
+    if (code === JsApiErrorCodes.NoMessageFound || code === JsApiErrorCodes.StreamNotFound) return null;
     throw err;
   }
 }
@@ -71,7 +69,7 @@ export async function listSnapshots(nc: NatsConnection): Promise<number[]> {
     const info = await jsm.streams.info(subjects.STREAM_SNAPSHOTS, { subjects_filter: subjects.SNAPSHOT_HEADS });
     return Object.keys(info.state.subjects ?? {}).map((s) => Number(s.split(".")[2])).filter(Number.isInteger).sort((a, b) => a - b);
   } catch (err) {
-    if (apiCode(err) === API_STREAM_NOT_FOUND) return [];
+    if (jsApiErrorCode(err) === JsApiErrorCodes.StreamNotFound) return [];
     throw err;
   }
 }

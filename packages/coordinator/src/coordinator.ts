@@ -12,6 +12,7 @@
  */
 import type { Msg, NatsConnection, Subscription } from "nats";
 import {
+  DEFAULT_LOST_AFTER_MS,
   DEFAULT_CLUSTER,
   OvlError,
   OvlErrorCodes,
@@ -35,7 +36,7 @@ import { Projection } from "./projection/store.js";
 import { answerQuery, jobFor } from "./routes.js";
 import { replier, type Respond } from "./reply-pieces.js";
 import { completeOpenDecisions } from "./complete-open-decisions.js";
-import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
+import { followConnection, watchLiveness } from "./liveness.js";
 import { catchUp, checkStream } from "./startup.js";
 import { snapshotWriter } from "./snapshots.js";
 

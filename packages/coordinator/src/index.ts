@@ -3,5 +3,8 @@ export { Projection, loadStateFromDb, type Snapshot, type StoredRequest } from "
 export { openDb, PROJECTION_SCHEMA_VERSION } from "./projection/schema.js";
 export { requestRow, type OpenDecision, type RequestRow } from "./projection/replies.js";
 export { aggregateKey, msgIdFor } from "./optimistic-append.js";
-export { AppendError } from "./appender.js";
+export { AppendError, Appender, parseAck, type Ack, type Expect } from "./appender.js";
 export { CoordinatorErrorCodes, type CoordinatorErrorCode } from "./errors.js";
+export { catchUp } from "./startup.js";
+export { lostRequestId, watchLiveness } from "./liveness.js";
+export type { JobSpec } from "./pipeline/jobs.js";

@@ -25,8 +25,6 @@ import type { NatsConnection } from "nats";
 import type { ClusterState, Heartbeat, NodeRecord, Reply } from "@ovl/domain";
 import type { JobSpec } from "./pipeline/jobs.js";
 
-export const DEFAULT_LOST_AFTER_MS = 30_000;
-
 export interface LivenessDeps {
   readonly state: () => ClusterState;
   readonly heartbeats: ReadonlyMap<string, Heartbeat>;

@@ -19,6 +19,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { lazyCheck, lazyChecks } from "./compile.js";
 import { EnvelopeSchema, EventDataSchemas, EVENT_SCHEMA_VERSION, type EventData, type EventType } from "./schema.js";
 import { OvlError, OvlErrorCodes } from "./errors.js";
+import { clusterEventSubject, containerEventSubject, nodeEventSubject } from "./subjects.js";
 
 type Ev<T extends EventType> = { readonly type: T; readonly data: EventData<T> };
 export type ClusterCreated = Ev<"ClusterCreated">;
@@ -68,26 +69,24 @@ export type StoredEvent<E extends OvlEvent = OvlEvent> = Envelope<E> & {
   readonly subject: string;
 };
 
-export const EVENT_SUBJECT_PREFIX = "ovl.evt";
-
 /** The subject names the aggregate, so `nats sub 'ovl.evt.node.>'` reads one kind of history. */
 export function subjectFor(event: OvlEvent): string {
   switch (event.type) {
     case "ClusterCreated":
-      return `${EVENT_SUBJECT_PREFIX}.cluster`;
+      return clusterEventSubject();
     case "NodeJoined":
     case "SubnetAssigned":
     case "NodeLeaving":
     case "NodeLeft":
     case "NodeLost":
     case "NodeRecovered":
-      return `${EVENT_SUBJECT_PREFIX}.node.${event.data.node}`;
+      return nodeEventSubject(event.data.node);
     case "ContainerStarted":
     case "ContainerRunning":
     case "ContainerFailed":
     case "ContainerExited":
     case "ContainerStopped":
-      return `${EVENT_SUBJECT_PREFIX}.ctr.${event.data.node}.${event.data.name}`;
+      return containerEventSubject(event.data.node, event.data.name);
     default: {
       const never: never = event;
       throw new Error(`unknown event ${JSON.stringify(never)}`);

@@ -31,7 +31,6 @@ export {
 } from "./names.js";
 export { EVENT_SCHEMA_VERSION, EVENT_TYPES, eventsJsonSchema, type EventData, type EventType } from "./schema.js";
 export {
-  EVENT_SUBJECT_PREFIX,
   MAX_EVENT_BYTES,
   encodeEnvelope,
   envelope,
@@ -77,6 +76,8 @@ export {
 } from "./commands.js";
 export { VXLAN_OVERHEAD, decide, placeContainer } from "./decide.js";
 export * as subjects from "./subjects.js";
+export { EVENT_SUBJECT_PREFIX } from "./subjects.js";
+export { age, humanBytes, percent } from "./format.js";
 export {
   HeartbeatSchema,
   MAX_REPLY_BYTES,
@@ -109,7 +110,18 @@ export {
 } from "./pieces.js";
 export { CONTAINER_VIEWS, DEFAULT_NETWORK, parsePsQuery, psRowsFor, type PsQuery } from "./ps-query.js";
 export { foldEvents, applyStored } from "./fold.js";
-export { DEFAULT_CLUSTER } from "./defaults.js";
+export {
+  DEFAULT_BROKER_DIR,
+  DEFAULT_BROKER_HOST,
+  DEFAULT_BROKER_PORT,
+  DEFAULT_CLUSTER,
+  DEFAULT_LAB_DIR,
+  DEFAULT_LAB_LAN_MTU,
+  DEFAULT_LAB_NODES,
+  DEFAULT_LOST_AFTER_MS,
+  DEFAULT_NATS_URL,
+  DEFAULT_ROUTE_PORT,
+} from "./defaults.js";
 export { OVL_COMMIT, OVL_VERSION, buildVersion, versionLine } from "./build.js";
 export {
   COORDINATOR_BEAT_MS,

@@ -5,7 +5,14 @@
 export const STREAM_EVENTS = "OVL_EVENTS";
 export const STREAM_HEARTBEATS = "OVL_HEARTBEATS";
 
-export const EVENTS_WILDCARD = "ovl.evt.>";
+/** Every event subject starts here: `<prefix>.cluster`, `<prefix>.node.<node>`, `<prefix>.ctr.<node>.<name>`. */
+export const EVENT_SUBJECT_PREFIX = "ovl.evt";
+export const EVENTS_WILDCARD = `${EVENT_SUBJECT_PREFIX}.>`;
+export const clusterEventSubject = (): string => `${EVENT_SUBJECT_PREFIX}.cluster`;
+export const nodeEventSubject = (node: string): string => `${EVENT_SUBJECT_PREFIX}.node.${node}`;
+export const containerEventSubject = (node: string, name: string): string => `${EVENT_SUBJECT_PREFIX}.ctr.${node}.${name}`;
+/** Whether a subject lies under the event prefix (not the prefix alone). */
+export const isEventSubject = (subject: string): boolean => subject.startsWith(`${EVENT_SUBJECT_PREFIX}.`);
 
 /** Commands from people and scripts (CLI, TUI): request/reply to the coordinators' queue group. */
 export const COMMAND_VERBS = ["run", "rm", "leave", "release"] as const;

@@ -1,6 +1,6 @@
 /**
  * The rows `ovl ps --json` and `ovl nodes --json` print: a contract scripts rely on
- * (DESIGN.md section 7). Pure functions of the state and the latest heartbeats.
+ * (docs/events.md and README.md show them). Pure functions of the state and the latest heartbeats.
  */
 import type { PortMapping } from "./names.js";
 import { allContainers } from "./queries.js";

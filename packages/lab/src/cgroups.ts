@@ -1,6 +1,6 @@
 /**
  * `ip netns exec` remounts /sys, which hides /sys/fs/cgroup from everything it runs
- * (DESIGN.md section 10). dockerd and runc need it, so each node's supervisor mounts the
+ * (measured on Debian 12). dockerd and runc need it, so each node's supervisor mounts the
  * same cgroup hierarchies again, copied from the root namespace's mount table: a tmpfs plus
  * v1 controllers on a hybrid host, or one cgroup2 mount on a unified host.
  */

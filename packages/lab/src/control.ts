@@ -6,7 +6,8 @@
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { connectNats, ensureStreams, natsAnswers, renderServerConfig } from "@ovl/broker-setup";
+import { ensureStreams, natsAnswers, renderServerConfig } from "@ovl/broker-setup";
+import { connectNats } from "@ovl/client";
 import { LabError, LabErrorCodes } from "./errors.js";
 import { LAN_GATEWAY, NATS_MONITOR_PORT, NATS_PORT, brokerPlan, natsUrlOf, type BrokerPlan, type NodePlan } from "./plan.js";
 import { isAlive, spawnDetached } from "./procs.js";

@@ -1,24 +1,11 @@
 /**
- * What the lab needs from the host: root, and Debian packages. `ensureHostPackages` asks
- * dpkg-query which are installed and installs only the missing ones with apt-get.
+ * What the lab needs from the host: root, and Debian packages (debian-packages.txt, "lab").
+ * `ensureHostPackages` asks dpkg-query which are installed and installs only the missing
+ * ones with apt-get.
  */
 import { LabError, LabErrorCodes } from "./errors.js";
 import { run, tryRun } from "@ovl/host";
-
-export const HOST_PACKAGES = [
-  "nats-server",
-  "docker.io",
-  "containerd",
-  "runc",
-  "iproute2",
-  "iptables",
-  "nftables",
-  "busybox-static",
-  "iperf3",
-  "tmux",
-  "util-linux",
-  "tar",
-] as const;
+import { debianPackages } from "./debian.js";
 
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) {
@@ -26,7 +13,7 @@ export function requireRoot(): void {
   }
 }
 
-export async function missingPackages(pkgs: readonly string[] = HOST_PACKAGES): Promise<string[]> {
+export async function missingPackages(pkgs: readonly string[] = debianPackages("lab")): Promise<string[]> {
   const missing: string[] = [];
   for (const pkg of pkgs) {
     const r = await tryRun(["dpkg-query", "-W", "-f=${Status}", pkg]);
@@ -37,7 +24,7 @@ export async function missingPackages(pkgs: readonly string[] = HOST_PACKAGES): 
 
 export interface EnsureOptions {
   readonly log?: (line: string) => void;
-  /** @default HOST_PACKAGES */
+  /** @default debianPackages("lab") */
   readonly packages?: readonly string[];
   /** Only report, install nothing. @default false */
   readonly checkOnly?: boolean;

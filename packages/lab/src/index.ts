@@ -1,5 +1,5 @@
 /**
- * @ovl/lab: a cluster of ovl nodes on one machine, in network namespaces (DESIGN.md section 8).
+ * @ovl/lab: a cluster of ovl nodes on one machine, in network namespaces (README.md, "A tour of the lab").
  * `labUp`/`labDown` are `ovl up`/`ovl down`; the pieces are exported too, so tests and
  * benchmarks can build only what they need.
  */
@@ -24,9 +24,11 @@ export {
   parseLanMtu,
   MAX_NODES,
   RUN_DIR,
+  brokerPlan,
   labPlan,
   natsUrlOf,
   nodePlan,
+  parseBrokerCount,
   parseLabDir,
   parseNodeCount,
   parseNodeRef,
@@ -37,7 +39,8 @@ export { startNodeDocker } from "./node-docker.js";
 export { startDockerNode, waitDockerNode, pingDocker, dockerdArgv, supervisorScript, containerdConfig } from "./docker-node.js";
 export { cgroupMountLines, hostCgroupMountLines, parseMounts } from "./cgroups.js";
 export { busyboxTarball, loadImage, hasImage, IMAGE_CMD } from "./image.js";
-export { startBroker, waitBroker, startBrokers, waitBrokers, brokerRecordFor, startCoordinator, startAgent, defaultAgentArgs, natsConfig, type ControlArgs } from "./control.js";
-export { ensureHostPackages, missingPackages, requireRoot, HOST_PACKAGES } from "./host.js";
+export { startBroker, waitBroker, startBrokers, waitBrokers, brokerRecordFor, clusterNatsConfig, startCoordinator, startAgent, defaultAgentArgs, natsConfig, type ControlArgs } from "./control.js";
+export { ensureHostPackages, missingPackages, requireRoot } from "./host.js";
+export { DEBIAN_PACKAGES_FILE, debianPackages, parsePackageList, type PackagePurpose } from "./debian.js";
 export { isAlive, procStart, spawnDetached, stopProcs, type SpawnSpec } from "./procs.js";
 export { loadState, stateFile, type LabState, type ProcRecord, type ProcRole } from "./state.js";

@@ -1,5 +1,5 @@
 /**
- * The lab's address and path plan, pure (DESIGN.md section 8):
+ * The lab's address and path plan, pure:
  *   LAN 198.18.0.0/24 on bridge `ovllan0` (198.18.0.1 = broker and "outside" host),
  *   node i = namespace `ovl-lab-n<i>`, eth0 198.18.0.(10+i), root end `ovllan-n<i>`,
  *   node i's own Docker: bridge 198.19.(64+2(i-1)).1/24 and address pool
@@ -7,29 +7,30 @@
  *   inside 198.19.64.0/18 and away from the overlay (198.19.0.0/18) and Swarm (198.19.128.0/17).
  */
 import { isAbsolute, join, normalize } from "node:path";
+import { DEFAULT_LAB_DIR, DEFAULT_LAB_LAN_MTU, DEFAULT_LAB_NODES } from "@ovl/domain";
 import { invalidLab } from "./errors.js";
 
 export const MAX_NODES = 20;
-export const DEFAULT_NODES = 3;
+export const DEFAULT_NODES = DEFAULT_LAB_NODES;
 export const LAN_BRIDGE = "ovllan0";
 export const LAN_PREFIX = "198.18.0";
 export const LAN_GATEWAY = `${LAN_PREFIX}.1`;
 /** Where a lab registry listens (on the gateway, like the broker); every node trusts it over HTTP. */
 export const LAB_REGISTRY = `${LAN_GATEWAY}:5000`;
 /** The lab LAN's default MTU: an ordinary Ethernet LAN. `--lan-mtu 9000` makes a jumbo-frame LAN. */
-export const LAN_MTU = 1500;
+export const LAN_MTU = DEFAULT_LAB_LAN_MTU;
 /** VXLAN over IPv4 costs 50 bytes of every LAN frame. */
 export const VXLAN_OVERHEAD = 50;
 export const NS_PREFIX = "ovl-lab-";
 export const LINK_PREFIX = "ovllan";
 export const NATS_PORT = 4222;
 export const NATS_MONITOR_PORT = 8222;
-export const DEFAULT_LAB_DIR = "/var/lib/ovl-lab";
+export { DEFAULT_LAB_DIR };
 /** Sockets and pid files; fixed and short (unix socket paths are limited to 107 bytes). */
 export const RUN_DIR = "/run/ovl-lab";
 export const IMAGE = "ovl/busybox:latest";
 
-/** Overlay settings the lab's cluster is created with (DESIGN.md section 8, not the /16 default). */
+/** Overlay settings the lab's cluster is created with (inside the test range 198.18.0.0/15, not the /16 default). */
 export interface LabCluster {
   readonly cidr: string;
   readonly blockPrefix: number;

@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { stopProcess } from "@ovl/host";
 import { LabError, LabErrorCodes } from "./errors.js";
 import type { ProcRecord, ProcRole } from "./state.js";
 
@@ -55,31 +56,8 @@ export function recordPid(role: ProcRole, pid: number, argv: readonly string[], 
   return start === null ? null : { role, ...(node ? { node } : {}), pid, start, argv };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function waitExit(recs: readonly ProcRecord[], timeoutMs: number): Promise<ProcRecord[]> {
-  const until = Date.now() + timeoutMs;
-  let alive = recs.filter(isAlive);
-  while (alive.length > 0 && Date.now() < until) {
-    await sleep(50);
-    alive = alive.filter(isAlive);
-  }
-  return alive;
-}
-
-function signal(rec: ProcRecord, sig: NodeJS.Signals): void {
-  if (!isAlive(rec)) return;
-  try {
-    process.kill(rec.pid, sig);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-  }
-}
-
 /** SIGTERM, wait up to timeoutMs, then SIGKILL. Returns what still lives after the kill (should be []). */
 export async function stopProcs(recs: readonly ProcRecord[], timeoutMs: number): Promise<ProcRecord[]> {
-  recs.forEach((r) => signal(r, "SIGTERM"));
-  const stubborn = await waitExit(recs, timeoutMs);
-  stubborn.forEach((r) => signal(r, "SIGKILL"));
-  return waitExit(stubborn, 3000);
+  const gone = await Promise.all(recs.map((r) => stopProcess(r.pid, { graceMs: timeoutMs, isAlive: () => isAlive(r) })));
+  return recs.filter((_, i) => !gone[i]);
 }

@@ -9,4 +9,37 @@ export { LinuxDockerRuntime, type LinuxDockerRuntimeOptions } from "./linux-dock
 export { createLabels, dockerNameFor, nodeLabelFilter, ownedBy, LABELS } from "./docker/labels.js";
 export { dockerContainers, type ContainerClient, type ContainerDetails, type ContainerSpec, type ContainerSummary } from "./docker/containers.js";
 export { dockerImages, type ImageClient } from "./docker/images.js";
-export { createKernelDataplane, desiredDataplane, type KernelDataplane, type DesiredNode } from "./kernel/index.js";
+export { aboutAnotherNode, matters } from "./agent.js";
+export { createScheduler, delayFor } from "./scheduler.js";
+export { parseEventLines } from "./docker/events.js";
+export {
+  ApplyError,
+  CommandError,
+  KernelError,
+  TC_BLOCK,
+  apply,
+  clashes,
+  createKernelDataplane,
+  desiredDataplane,
+  dockerUserRules,
+  firewallKey,
+  fastPathSteps,
+  parseClsact,
+  parseFilters,
+  parseSs,
+  plan,
+  renderNftTable,
+  type ActualFastPath,
+  type ActualState,
+  type AttachSpec,
+  type DesiredNode,
+  type KernelDataplane,
+  type Runner,
+  type RunResult,
+  type Step,
+} from "./kernel/index.js";
+export { desiredFilters, fastPathFits, filterAddArgs, ipOfVeth, vxPrefFor } from "./kernel/fastpath.js";
+export { ownedRules, specLine } from "./kernel/iptables.js";
+export { stateStore } from "./kernel/state-file.js";
+export { foreignDrops } from "./kernel/vxlan-filter.js";
+export { preferredDefault, underlaySource } from "./underlay-route.js";

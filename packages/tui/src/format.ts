@@ -49,31 +49,6 @@ export function cell(text: string, width: number): string {
 export const formatRow = (cells: readonly string[], widths: readonly number[]): string =>
   cells.map((c, i) => cell(c, widths[i] ?? 0)).join(" ").trimEnd();
 
-export function formatBytes(bytes: number | null): string {
-  if (bytes === null) return "-";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v >= 100 || u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
-}
-
-export const formatCpu = (cpu: number | null): string => (cpu === null ? "-" : `${Math.round(cpu * 100)}%`);
-
-/** "3s", "4m", "2h", "5d": how long ago `iso` was, from `now`. */
-export function formatAge(iso: string | null | undefined, now: number): string {
-  if (!iso) return "-";
-  const s = Math.max(0, Math.floor((now - Date.parse(iso)) / 1000));
-  if (Number.isNaN(s)) return "-";
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
-}
-
 export const formatPorts = (ports: readonly PortMapping[]): string => ports.map(formatPort).join(",");
 
 /** "12:03:04" in UTC: the events' times are UTC and so is the screen. */

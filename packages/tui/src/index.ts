@@ -28,3 +28,4 @@ export {
 export { TimelineBar, timelineText, track } from "./components/timeline/timeline.js";
 export { timelineReducer, initialTimelineState } from "./components/timeline/use-timeline-state.js";
 export { fitColumns, formatRow, summarize } from "./format.js";
+export { matchesFilter, moveSelection, scrollOffset } from "./selection.js";

@@ -7,7 +7,7 @@
 import React from "react";
 import { render } from "ink";
 import type { NatsConnection } from "nats";
-import { connectNats } from "@ovl/broker-setup";
+import { connectNats } from "@ovl/client";
 import { App } from "./app.js";
 import { enterAltScreen } from "./screen.js";
 import { ClusterStore } from "./store/cluster-store.js";

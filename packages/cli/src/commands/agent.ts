@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { connectNats } from "@ovl/broker-setup";
+import { connectNats } from "@ovl/client";
 import { parseIpv4, parseNodeName } from "@ovl/domain";
 import { out, resolveNatsUrl, type GlobalOptions } from "../context.js";
 import { UsageError, asUsage } from "../errors.js";

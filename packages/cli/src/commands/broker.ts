@@ -10,13 +10,11 @@ import {
   addIdentity,
   backupStream,
   clusterSize,
-  connectNats,
   durabilityWarning,
   ensureStreams,
   formatSans,
   streamInfoOrNull,
   loadIdentities,
-  parseRole,
   parseServerVersion,
   reloadAll,
   removeIdentity,
@@ -27,7 +25,8 @@ import {
   type Broker,
   type ReloadResult,
 } from "@ovl/broker-setup";
-import { parseIpv4, subjects } from "@ovl/domain";
+import { connectNats, parseRole } from "@ovl/client";
+import { DEFAULT_ROUTE_PORT, parseIpv4, subjects } from "@ovl/domain";
 import { out, resolveNatsUrl, type GlobalOptions } from "../context.js";
 import { UsageError, asUsage } from "../errors.js";
 import { untilSignal } from "./signals.js";
@@ -44,7 +43,7 @@ export interface BrokerStartOptions {
 async function startServers(host: string, opts: BrokerStartOptions): Promise<Broker[]> {
   const size = asUsage(() => clusterSize(opts.clusterSize ?? 1));
   if (size === 1) return [await startBroker({ host, port: opts.port, ...(opts.store ? { storeDir: opts.store } : {}) })];
-  const cluster = await startCluster({ home: opts.store ?? DEFAULT_STORE_DIR, size, host, port: opts.port, routePort: opts.routePort ?? 6222 });
+  const cluster = await startCluster({ home: opts.store ?? DEFAULT_STORE_DIR, size, host, port: opts.port, routePort: opts.routePort ?? DEFAULT_ROUTE_PORT });
   return [...cluster.servers];
 }
 

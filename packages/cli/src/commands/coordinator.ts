@@ -5,7 +5,8 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { mkdirSync } from "node:fs";
-import { connectNats, whenAnswered } from "@ovl/broker-setup";
+import { whenAnswered } from "@ovl/broker-setup";
+import { connectNats } from "@ovl/client";
 import { parseCidr, type ClusterConfig } from "@ovl/domain";
 import { out, resolveNatsUrl, type GlobalOptions } from "../context.js";
 import { UsageError, asUsage } from "../errors.js";

@@ -1,7 +1,7 @@
 /**
  * `ovl up`, `ovl down`: the local lab cluster (packages/lab). `ovl up` starts the control
- * plane through this same `ovl` command, with the lab's overlay settings (DESIGN.md
- * section 8), and ends by opening the TUI, or (with --no-tui or no terminal) by printing
+ * plane through this same `ovl` command, with the lab's overlay settings (lab/plan.ts,
+ * LAB_CLUSTER), and ends by opening the TUI, or (with --no-tui or no terminal) by printing
  * the nodes once they have joined.
  */
 import { realpathSync } from "node:fs";

@@ -3,10 +3,10 @@
  * table for people or, with --json, exactly as a JSON array for scripts. `ovl ps` filters
  * on the coordinator's side (--node, --state, --network).
  */
-import { coordinatorsLine, formatPort, liveCoordinators, nodeRows, parsePsQuery, psRowsFor, type ClusterState, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
+import { age, coordinatorsLine, formatPort, humanBytes, liveCoordinators, nodeRows, parsePsQuery, percent, psRowsFor, type ClusterState, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
 import type { OvlClient } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
-import { age, humanBytes, percent, table } from "../format.js";
+import { table } from "../format.js";
 
 /** Characters of a failure reason the table shows: Docker's can run to hundreds, and would widen every row. */
 const REASON_WIDTH = 48;

@@ -1,6 +1,6 @@
 /**
- * The fast path: container <-> ovl-vx without the bridge, by tc redirects (DESIGN.md
- * section 5 keeps the bridge as the L2 segment; this is a shortcut beside it).
+ * The fast path: container <-> ovl-vx without the bridge, by tc redirects (the bridge stays
+ * the L2 segment, docs/architecture.md; this is a shortcut beside it).
  *
  * Why: a packet that crosses ovl-br runs Netfilter's bridge hooks (br_netfilter calls
  * iptables for bridged packets whenever the namespace's bridge-nf-call-iptables is 1, and

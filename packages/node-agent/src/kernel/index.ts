@@ -1,5 +1,5 @@
 /**
- * The Linux dataplane of a node (DESIGN.md sections 4, 5, 10), in flannel/CNI shape:
+ * The Linux dataplane of a node (docs/architecture.md), in flannel/CNI shape:
  *   desiredDataplane(state, node)  pure: bridge, VXLAN, peers, containers, published ports
  *   readActual(run)                I/O: what the kernel holds under ovl's names
  *   plan(desired, actual): Step[]  pure: only the difference

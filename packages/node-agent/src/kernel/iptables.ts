@@ -1,8 +1,8 @@
 /**
  * The one thing ovl keeps outside its nftables table: accept rules for its bridge in
  * Docker's DOCKER-USER chain. dockerd sets the FORWARD policy to DROP, and an nftables
- * accept in another table cannot override a drop in iptables' filter table (DESIGN.md
- * section 10), so forwarding for ovl-br is allowed where Docker lets users add rules.
+ * accept in another table cannot override a drop in iptables' filter table  (measured
+ * with Docker 20.10 on Debian 12), so forwarding for ovl-br is allowed where Docker lets users add rules.
  *
  * - in from ovl-br: containers to the LAN and the outside (masqueraded in table ip ovl).
  * - out to ovl-br, replies only (conntrack RELATED,ESTABLISHED), and connections DNATed to

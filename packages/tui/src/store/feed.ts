@@ -10,7 +10,7 @@
  * per node kept by the OVL_HEARTBEATS stream.
  */
 import { DeliverPolicy, Events, type NatsConnection, type NatsError } from "nats";
-import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
+import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/client";
 import { parseCoordinatorBeat, parseHeartbeat, subjects } from "@ovl/domain";
 import { lastSequence, loadSnapshot, readEvents } from "@ovl/client";
 import type { ClusterStore } from "./cluster-store.js";

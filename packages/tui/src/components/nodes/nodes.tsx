@@ -1,7 +1,7 @@
 /** The nodes view (render only): one row per node that has not left. */
 import React from "react";
-import type { NodeRow } from "@ovl/domain";
-import { formatAge, formatBytes, formatCpu, type Column } from "../../format.js";
+import { age, humanBytes, percent, type NodeRow } from "@ovl/domain";
+import type { Column } from "../../format.js";
 import { Table } from "../table.js";
 
 export const NODE_COLUMNS: readonly Column[] = [
@@ -35,10 +35,10 @@ export function nodeCells(n: NodeRow, now: number, past: boolean): string[] {
     n.ip,
     n.subnet ?? "-",
     n.status,
-    past ? "-" : formatCpu(n.cpu),
-    past ? "-" : formatBytes(n.memFree),
+    past ? "-" : percent(n.cpu),
+    past ? "-" : humanBytes(n.memFree),
     String(n.containers),
-    past ? "-" : formatAge(n.lastSeen, now),
+    past ? "-" : age(n.lastSeen, now),
   ];
 }
 

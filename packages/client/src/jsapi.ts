@@ -5,6 +5,8 @@
 import { NatsError } from "nats";
 
 export const JsApiErrorCodes = {
+  /** No message at that sequence (or for that subject). */
+  NoMessageFound: 10037,
   /** The stream does not exist (yet). */
   StreamNotFound: 10059,
   /** Another stream already captures some of the subjects. */

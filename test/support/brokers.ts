@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import { subjects } from "@ovl/domain";
 import { ensureStreams, startBroker, startCluster, type Broker } from "@ovl/broker-setup";
-import { freePort, startNats } from "../support/nats.js";
-import { until } from "../support/wait.js";
+import { freePort, startNats } from "./nats.js";
+import { until } from "./wait.js";
 
 export interface FaultBroker {
   readonly kind: "single" | "cluster";
@@ -42,7 +42,7 @@ export async function singleBroker(): Promise<FaultBroker> {
     async killLeader(downMs) {
       await srv.restart(); // kill -9, then start on the same store
       await sleep(downMs);
-      return `nats-server pid ${srv.proc.pid}`;
+      return `nats-server pid ${srv.pid}`;
     },
     stop: () => srv.stop(),
   };

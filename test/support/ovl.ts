@@ -6,6 +6,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { stopProcess } from "@ovl/host";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const OVL_BIN = join(ROOT, "packages", "cli", "bin", "ovl.mjs");
@@ -76,12 +77,8 @@ export function daemon(args: readonly string[], env: NodeJS.ProcessEnv = {}): Da
       });
     },
     async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-      proc.kill("SIGTERM");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
+      await stopProcess(proc, { graceMs: 5000 });
+      return exited;
     },
   };
 }

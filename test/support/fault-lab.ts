@@ -31,10 +31,12 @@ import {
   type LabInfo,
   type ProcRecord,
 } from "@ovl/lab";
-import { waitFor } from "../coordinator/support.js";
+import { waitFor } from "./wait.js";
 import { streamLeader, type FaultBroker } from "./brokers.js";
-import { closeBed, faultClients, freeByNode, nodesWithBlocks, rmRetrying, runPhase, type FaultBed, type Fault, type PhaseResult } from "./harness.js";
-import { OVL_BIN, child, coordinatorProc, type Child } from "./procs.js";
+import { closeBed, faultClients, freeByNode, nodesWithBlocks, rmRetrying, runPhase, type FaultBed, type Fault, type PhaseResult } from "./fault-harness.js";
+import { child, coordinatorProc, type Child } from "./procs.js";
+import { OVL_BIN } from "./ovl.js";
+import { stopProcess } from "@ovl/host";
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -89,14 +91,10 @@ export function startPing(pid: number, to: string, intervalMs: number): { stop()
   let out = "";
   proc.stdout!.on("data", (b: Buffer) => void (out += b.toString()));
   proc.stderr!.on("data", (b: Buffer) => void (out += b.toString()));
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
   return {
     proc,
     async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGINT");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
+      await stopProcess(proc, { signal: "SIGINT", graceMs: 5000 });
       return out;
     },
   };
@@ -123,8 +121,7 @@ async function labBroker(dir: string, log: (l: string) => void): Promise<FaultBr
       const name = await streamLeader(jsm);
       const rec = brokerRecordFor(recs, name);
       if (!rec) throw new Error(`no broker record for the stream leader ${name}`);
-      process.kill(rec.pid, "SIGKILL");
-      await waitFor(`${name} gone`, () => !isAlive(rec), 10_000);
+      if (!(await stopProcess(rec.pid, { signal: "SIGKILL", killWaitMs: 10_000, isAlive: () => isAlive(rec) }))) throw new Error(`${name} still runs after SIGKILL`);
       await sleep(downMs);
       const again = spawnDetached({ role: "broker", node: rec.node, argv: rec.argv, log: rec.log ?? join(dir, "logs", `nats-${rec.node}.log`) });
       recs = recs.map((r) => (r === rec ? again : r));

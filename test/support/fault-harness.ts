@@ -22,7 +22,8 @@ import { connect } from "nats";
 import { OvlError, foldEvents, type ClusterState } from "@ovl/domain";
 import { OvlClient } from "@ovl/client";
 import { loadStateFromDb } from "@ovl/coordinator";
-import { lastSeq, readEvents, waitFor } from "../coordinator/support.js";
+import { waitFor } from "./wait.js";
+import { lastSeq, readEvents } from "./stream.js";
 import { clusterBroker, singleBroker, type FaultBroker } from "./brokers.js";
 import { coordinatorProc, simAgentProc, type Child } from "./procs.js";
 

@@ -4,7 +4,7 @@
  * place of Docker and the kernel.
  *   node --import tsx test/faults/sim-agent.ts <nats-url> <node> <lan-ip> <state-dir>
  */
-import { connectNats } from "@ovl/broker-setup";
+import { connectNats } from "@ovl/client";
 import { RecordingRuntime, runAgent } from "@ovl/node-agent";
 
 const [url, node, ip, stateDir] = process.argv.slice(2);

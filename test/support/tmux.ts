@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stopProcess } from "@ovl/host";
 
 const run = promisify(execFile);
 
@@ -78,13 +79,7 @@ export class Tmux {
 
   /** Ends the tmux server by its PID and removes the socket directory. */
   async kill(): Promise<void> {
-    if (this.serverPid) {
-      try {
-        process.kill(this.serverPid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-    }
+    if (this.serverPid) await stopProcess(this.serverPid, { graceMs: 2000 });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

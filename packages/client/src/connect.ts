@@ -12,11 +12,11 @@
  */
 import { connect, credsAuthenticator, nkeyAuthenticator, type Authenticator, type ConnectionOptions, type NatsConnection, type TlsOptions } from "nats";
 import { readFileSync } from "node:fs";
-import { OvlError, OvlErrorCodes, subjects } from "@ovl/domain";
-import { BrokerError, BrokerErrorCodes, connectFailure } from "./errors.js";
-import { isOvlCredentials, parseCredentials } from "./identities.js";
+import { DEFAULT_NATS_URL, OvlError, OvlErrorCodes, subjects } from "@ovl/domain";
+import { BrokerError, BrokerErrorCodes, connectFailure } from "./broker-errors.js";
+import { isOvlCredentials, parseCredentials } from "./credentials.js";
 
-export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+export { DEFAULT_NATS_URL };
 
 export interface ConnectOptions {
   /** Server URL(s), comma-separated. @default process.env.OVL_NATS_URL ?? DEFAULT_NATS_URL */

@@ -1,15 +1,13 @@
 /**
- * Long-running children of a fault test, each killed or stopped by its own PID only: the real
+ * Long-running children of a fault test or a benchmark, each killed or stopped by its own PID only: the real
  * `ovl coordinator` (from source, so it is this checkout's code) and simulated agents
  * (sim-agent.ts). `kill9` is the fault; `start` again is the supervisor bringing it back.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const OVL_BIN = join(ROOT, "packages", "cli", "bin", "ovl.mjs");
-const SIM_AGENT = join(ROOT, "test", "faults", "sim-agent.ts");
+import { join } from "node:path";
+import { stopProcess } from "@ovl/host";
+import { OVL_BIN, ROOT } from "./ovl.js";
+const SIM_AGENT = join(ROOT, "test", "support", "sim-agent.ts");
 
 export interface Child {
   readonly name: string;
@@ -40,12 +38,7 @@ function waitLine(proc: ChildProcess, text: () => string, ready: RegExp, timeout
 }
 
 async function signal(proc: ChildProcess | null, sig: NodeJS.Signals): Promise<void> {
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const gone = new Promise<void>((r) => proc.once("exit", () => r()));
-  proc.kill(sig);
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-  await gone;
-  clearTimeout(timer);
+  if (proc) await stopProcess(proc, { signal: sig, graceMs: 5000 });
 }
 
 /** `command` runs `argv` (default: this Node); `ip netns exec` keeps the PID (it execs). */
