@@ -1,8 +1,8 @@
-/** The table of JetStream API error codes ovl reads (packages/broker-setup/src/jsapi.ts). */
+/** The table of JetStream API error codes ovl reads (packages/client/src/jsapi.ts). */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ErrorCode, NatsError } from "nats";
-import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
+import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/client";
 
 /** A NatsError as the client builds it from a JetStream API error reply. */
 const apiError = (err_code: number, description: string): NatsError => {
@@ -12,7 +12,7 @@ const apiError = (err_code: number, description: string): NatsError => {
 };
 
 test("the codes are the server's err_code values", () => {
-  assert.equal(JsApiErrorCodes, { StreamNotFound: 10059, SubjectsOverlap: 10065, WrongLastMsgId: 10070, WrongLastSequence: 10071 });
+  assert.equal(JsApiErrorCodes, { NoMessageFound: 10037, StreamNotFound: 10059, SubjectsOverlap: 10065, WrongLastMsgId: 10070, WrongLastSequence: 10071 });
 });
 
 test("jsApiErrorCode: the err_code of a NatsError that carries an API error", () => {
