@@ -1,15 +1,15 @@
 /**
  * The node agent: join, follow the history, make the node match it, report back.
  *
- * How it works (numbered steps in runAgent):
- * 1. Join (JoinNode on ovl.rpt.<node>.join, one id, retried): a refusal ends the agent.
- * 2. Heartbeats on ovl.hb.<node> every heartbeatMs.
- * 3. Follow OVL_EVENTS from the newest usable snapshot (its own file or the coordinators',
+ * How it works (numbered steps in runAgent and Agent, in the order they run):
+ * 1. Follow OVL_EVENTS from the newest usable snapshot (its own file or the coordinators',
  *    local-snapshot.ts; else from the start), already while the join is in flight, and
  *    fold into a StateDraft: each event is written in place, and the state is
  *    sealed only when it is handed out (to the runtime, or through state()), so a burst or
  *    a replay copies the node map once, not once per event (an O(nodes) copy: ~0.15 ms at
  *    500 nodes).
+ * 2. Join (JoinNode on ovl.rpt.<node>.join, one id, retried): a refusal ends the agent.
+ * 3. Heartbeats on ovl.hb.<node> every heartbeatMs, once joined.
  * 4. Once joined, and the history read at start and the join's own events are applied
  *    (never on a view from before this join: an earlier membership's "left"), every event
  *    that can change what the node does (debounced, longer for another node's events; see
@@ -114,9 +114,9 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
   const underlay = await underlayOf(opts);
   const agent = new Agent(opts, node, log);
   const joinBody = { node, underlayIp: underlay.ip, agentVersion: AGENT_VERSION, ...(underlay.mtu ? { lanMtu: Math.min(underlay.mtu, 65535) } : {}) };
-  // 3. Reading the history starts while the join is in flight (it acts only once joined).
+  // 1. Reading the history starts while the join is in flight (it acts only once joined).
   agent.follow();
-  // 1. Join; a refusal rejects runAgent itself.
+  // 2. Join; a refusal rejects runAgent itself.
   let joinSeq: number;
   try {
     joinSeq = await join(opts.nc, joinBody, agent.ask);
@@ -220,7 +220,7 @@ class Agent {
     this.joinBody = joinBody;
     this.readyAt = joinSeq;
     const { nc, runtime } = this.opts;
-    // 2. Heartbeats.
+    // 3. Heartbeats.
     this.cleanups.push(startHeartbeats(nc, this.node, this.opts.heartbeatMs ?? 5000, this.opts.now ?? (() => new Date()), this.log));
     this.becomeReady();
     // 4. Periodic reconcile, and the runtime's own reports.
