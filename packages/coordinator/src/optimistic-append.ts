@@ -6,24 +6,14 @@
  * slot another coordinator's event filled. The Nats-Msg-Id is derived from the request id,
  * the event type and its aggregate, so deciding the same request again yields the same id.
  */
-import { subjectFor, type OvlEvent } from "@ovl/domain";
-import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
+import { aggregateOf, subjectFor, type OvlEvent } from "@ovl/domain";
+import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/client";
 import { AppendError, type AckCallback, type Appender } from "./appender.js";
 
+/** The part of a Nats-Msg-Id that names what the event is about: "cluster", the node, or the container. */
 export function aggregateKey(event: OvlEvent): string {
-  switch (event.type) {
-    case "ClusterCreated":
-      return "cluster";
-    case "NodeJoined":
-    case "SubnetAssigned":
-    case "NodeLeaving":
-    case "NodeLeft":
-    case "NodeLost":
-    case "NodeRecovered":
-      return event.data.node;
-    default:
-      return event.data.name;
-  }
+  const a = aggregateOf(event);
+  return a.kind === "cluster" ? "cluster" : a.kind === "node" ? a.node : a.name;
 }
 
 export const msgIdFor = (requestId: string, event: OvlEvent): string => `${requestId}:${event.type}:${aggregateKey(event)}`;

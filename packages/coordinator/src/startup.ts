@@ -11,7 +11,7 @@
  * commits write far less. Each commit still holds the rows and `last_seq` together.
  */
 import type { JetStreamManager, NatsConnection } from "nats";
-import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
+import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/client";
 import { followStream } from "@ovl/client";
 import { OvlError, OvlErrorCodes, parseEnvelope, subjects, type Envelope } from "@ovl/domain";
 import type { Projection } from "./projection/store.js";

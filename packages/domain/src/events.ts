@@ -69,29 +69,40 @@ export type StoredEvent<E extends OvlEvent = OvlEvent> = Envelope<E> & {
   readonly subject: string;
 };
 
-/** The subject names the aggregate, so `nats sub 'ovl.evt.node.>'` reads one kind of history. */
-export function subjectFor(event: OvlEvent): string {
+/** Which aggregate an event belongs to: the cluster, one node, or one container of a node. */
+export type Aggregate =
+  | { readonly kind: "cluster" }
+  | { readonly kind: "node"; readonly node: string }
+  | { readonly kind: "container"; readonly node: string; readonly name: string };
+
+export function aggregateOf(event: OvlEvent): Aggregate {
   switch (event.type) {
     case "ClusterCreated":
-      return clusterEventSubject();
+      return { kind: "cluster" };
     case "NodeJoined":
     case "SubnetAssigned":
     case "NodeLeaving":
     case "NodeLeft":
     case "NodeLost":
     case "NodeRecovered":
-      return nodeEventSubject(event.data.node);
+      return { kind: "node", node: event.data.node };
     case "ContainerStarted":
     case "ContainerRunning":
     case "ContainerFailed":
     case "ContainerExited":
     case "ContainerStopped":
-      return containerEventSubject(event.data.node, event.data.name);
+      return { kind: "container", node: event.data.node, name: event.data.name };
     default: {
       const never: never = event;
       throw new Error(`unknown event ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** The subject names the aggregate, so `nats sub 'ovl.evt.node.>'` reads one kind of history. */
+export function subjectFor(event: OvlEvent): string {
+  const a = aggregateOf(event);
+  return a.kind === "cluster" ? clusterEventSubject() : a.kind === "node" ? nodeEventSubject(a.node) : containerEventSubject(a.node, a.name);
 }
 
 export function envelope<E extends OvlEvent>(event: E, time: string, req?: string): Envelope<E> {

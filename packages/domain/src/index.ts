@@ -37,6 +37,8 @@ export {
   eventOf,
   parseEnvelope,
   subjectFor,
+  aggregateOf,
+  type Aggregate,
   type ClusterCreated,
   type ContainerExited,
   type ContainerFailed,

@@ -3,7 +3,7 @@
  * People get one line per event; --json gives NDJSON objects {seq, subject, type, v, time,
  * data, req?}. An event that fails validation is reported on stderr and skipped.
  */
-import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/broker-setup";
+import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/client";
 import { formatPort, subjects, type PortMapping, type StoredEvent } from "@ovl/domain";
 import { readEvents, type EventItem } from "@ovl/client";
 import { out, resolveNatsUrl, withClient, type GlobalOptions } from "../context.js";
