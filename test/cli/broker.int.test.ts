@@ -31,9 +31,9 @@ test("broker start, setup twice, coordinator mismatch, stop", async () => {
     assert.ok(pidAlive(pid));
     const first = await ovl(["broker", "setup", "--nats", url]);
     assert.is(first.code, 0, first.stderr);
-    assert.is(first.stdout, "OVL_EVENTS: created\nOVL_HEARTBEATS: created\n");
+    assert.is(first.stdout, "OVL_EVENTS: created\nOVL_HEARTBEATS: created\nOVL_SNAPSHOTS: created\n");
     const second = await ovl(["broker", "setup", "--nats", url]);
-    assert.is(second.stdout, "OVL_EVENTS: unchanged (already as ovl needs)\nOVL_HEARTBEATS: unchanged (already as ovl needs)\n");
+    assert.is(second.stdout, "OVL_EVENTS: unchanged (already as ovl needs)\nOVL_HEARTBEATS: unchanged (already as ovl needs)\nOVL_SNAPSHOTS: unchanged (already as ovl needs)\n");
 
     const c1 = daemon(["coordinator", "--db", join(dir, "c1.db"), "--vni", "7", "--nats", url]);
     coordinators.push(c1);
