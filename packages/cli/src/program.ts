@@ -8,6 +8,7 @@ import { Command, Option } from "commander";
 import { collect, intIn, natsUrlArg, nonEmpty, secondsIn } from "./args.js";
 import type { GlobalOptions } from "./context.js";
 import type { RunOptions } from "./commands/run.js";
+import { addRunFlags } from "./run-flags.js";
 
 /** A command module's entry: the global options, then commander's arguments and options. */
 type Action = (g: GlobalOptions, ...args: any[]) => Promise<number>;
@@ -140,7 +141,7 @@ function addBrokerCommands(broker: Command, act: Act): void {
 }
 
 function addContainerCommands(program: Command, act: Act): void {
-  program
+  addRunFlags(program
     .command("run")
     .description("start a container on a node (the node with the most free addresses unless --node)")
     .argument("<name>", "container name")
@@ -149,7 +150,7 @@ function addContainerCommands(program: Command, act: Act): void {
     .option("--node <name>", "node to place it on")
     .option("-p, --publish <spec>", "publish a port: [HOST_IP:]HOST:CTR[/udp] (repeatable)", collect, [])
     .option("-d, --detach", "return once placed; do not wait for the agent")
-    .option("--timeout <sec>", "how long to wait for the agent's verdict", secondsIn(1, 3600), 60)
+    .option("--timeout <sec>", "how long to wait for the agent's verdict", secondsIn(1, 3600), 60))
     .action(act(async () => {
       const { runCommand } = await import("./commands/run.js");
       return (g: GlobalOptions, name: string, cmd: string[], opts: RunOptions) => runCommand(g, name, opts, cmd);

@@ -78,6 +78,22 @@ export {
 } from "./commands.js";
 export { VXLAN_OVERHEAD, decide, placeContainer } from "./decide.js";
 export * as subjects from "./subjects.js";
+export { ContainerOptionsSchema, MAX_OPTIONS_BYTES, type ContainerOptions, type RestartPolicy, type VolumeMount } from "./container-options.js";
+export {
+  parseCpus,
+  parseEntrypoint,
+  parseEnv,
+  parseEnvFile,
+  parseHostname,
+  parseLabel,
+  parseMemory,
+  parseRestart,
+  parseRunOptions,
+  parseUser,
+  parseVolume,
+  parseWorkdir,
+  type RawRunOptions,
+} from "./run-options.js";
 export {
   HeartbeatSchema,
   MAX_REPLY_BYTES,

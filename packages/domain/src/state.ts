@@ -12,6 +12,7 @@
  */
 import type { PortMapping } from "./names.js";
 import type { OvlEvent } from "./events.js";
+import { withOptions, type ContainerOptions } from "./container-options.js";
 import { attachNameIndex, buildNameIndex, carryUsedAddresses, countName, detachNameIndex, nameIndexOf, type NameIndex } from "./lookup.js";
 
 export interface ClusterConfig {
@@ -34,6 +35,8 @@ export interface ContainerRecord {
   readonly image: string;
   readonly cmd: readonly string[];
   readonly ports: readonly PortMapping[];
+  /** Its `docker run` options; absent: Docker's defaults and ovl's (see container-options.ts). */
+  readonly options?: ContainerOptions;
   readonly state: ContainerState;
   /** Why it failed, or its exit code. */
   readonly reason?: string;
@@ -161,7 +164,7 @@ function evolveWith(set: SetEntry, state: ClusterState, event: OvlEvent, time: s
       const d = event.data;
       return withNode(set, state, d.node, (n) => ({
         ...n,
-        containers: set(n.containers, d.name, { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, state: "pending", since: time }),
+        containers: set(n.containers, d.name, { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, ...withOptions(d.options), state: "pending", since: time }),
       }));
     }
     case "ContainerRunning":
