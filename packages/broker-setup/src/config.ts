@@ -98,7 +98,8 @@ const subjectList = (list: readonly string[]): string => list.map((x) => quoted(
 
 function renderPermissions(p: Permissions): string {
   const parts = [`publish: { allow: [${subjectList(p.publish)}] }`, `subscribe: { allow: [${subjectList(p.subscribe)}] }`];
-  if (p.allowResponses) parts.push("allow_responses: true");
+  if (p.responses) parts.push(`allow_responses: { max: ${p.responses.max}, expires: "${p.responses.expiresSec}s" }`);
+  else if (p.allowResponses) parts.push("allow_responses: true");
   return `permissions: { ${parts.join(", ")} }`;
 }
 

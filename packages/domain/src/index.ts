@@ -78,6 +78,25 @@ export {
 } from "./commands.js";
 export { VXLAN_OVERHEAD, decide, placeContainer } from "./decide.js";
 export * as subjects from "./subjects.js";
+export {
+  ACK_EVERY,
+  AGENT_REQUEST_KINDS,
+  FRAME_HEADER,
+  IDLE_TIMEOUT_MS,
+  PING_MS,
+  SEQ_HEADER,
+  WINDOW,
+  parseAgentEnd,
+  parseAgentRequest,
+  parseControl,
+  parseFrameKind,
+  parseSeq,
+  type AgentEnd,
+  type AgentRequest,
+  type AgentRequestKind,
+  type Control,
+  type FrameKind,
+} from "./agent-wire.js";
 export { ContainerOptionsSchema, MAX_OPTIONS_BYTES, type ContainerOptions, type RestartPolicy, type VolumeMount } from "./container-options.js";
 export {
   parseCpus,

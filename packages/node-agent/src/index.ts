@@ -10,3 +10,4 @@ export { createLabels, dockerNameFor, nodeLabelFilter, ownedBy, LABELS } from ".
 export { dockerContainers, type ContainerClient, type ContainerDetails, type ContainerSpec, type ContainerSummary } from "./docker/containers.js";
 export { dockerImages, type ImageClient } from "./docker/images.js";
 export { createKernelDataplane, desiredDataplane, type KernelDataplane, type DesiredNode } from "./kernel/index.js";
+export { serveAgentRequests, type ServeOptions } from "./services/serve.js";
