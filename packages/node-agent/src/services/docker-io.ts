@@ -69,11 +69,11 @@ export async function serveExec(docker: Dockerode, node: string, req: AgentReque
   const stream = (await ex.start({ hijack: true, stdin: req.stdin, Tty: req.tty })) as unknown as Duplex;
   const resize = (rows: number, cols: number) => void ex.resize({ h: rows, w: cols }).catch(() => undefined);
   if (req.tty && req.rows && req.cols) resize(req.rows, req.cols);
-  session.onControl = (ctl) => {
+  session.onControl((ctl) => {
     if (ctl.t === "in") stream.write(Buffer.from(ctl.data, "base64"));
     else if (ctl.t === "eof") stream.end();
     else if (ctl.t === "resize" && req.tty) resize(ctl.rows, ctl.cols);
-  };
+  });
   await pump(stream, session, req.tty);
   if (session.closed) return;
   const state = await ex.inspect();

@@ -14,8 +14,9 @@ export class AgentSession {
   private ended = false;
   /** Called once when the session ends, for whatever reason (close the Docker stream). */
   onEnd: () => void = () => {};
-  /** Control messages other than ack and ping. */
-  onControl: (c: Control) => void = () => {};
+  private handler: ((c: Control) => void) | null = null;
+  /** Input that came before the Docker side was ready (a client types before exec started). */
+  private early: Control[] = [];
 
   constructor(private readonly nc: NatsConnection, private readonly reply: string, private readonly idleMs = IDLE_TIMEOUT_MS) {
     this.idle = setTimeout(() => this.end({ error: { code: "TIMEOUT", message: "session idle: no message from the client" } }), idleMs);
@@ -54,8 +55,15 @@ export class AgentSession {
     } else if (c.t === "close") {
       this.end({ error: { code: "CLOSED", message: "closed by the client" } });
     } else if (c.t !== "ping") {
-      this.onControl(c);
+      if (this.handler) this.handler(c);
+      else if (this.early.length < 1024) this.early.push(c);
     }
+  }
+
+  /** Control messages other than ack, ping and close; those that came early are handed over now. */
+  onControl(handler: (c: Control) => void): void {
+    this.handler = handler;
+    for (const c of this.early.splice(0)) handler(c);
   }
 
   end(end: AgentEnd): void {
