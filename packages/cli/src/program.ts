@@ -168,7 +168,19 @@ function addContainerCommands(program: Command, act: Act): void {
     .action(act(async () => (await import("./commands/change.js")).releaseCommand));
 }
 
+function addContainerIoCommands(program: Command, act: Act): void {
+  program.command("logs").description("a container's logs, from its node's agent").argument("<name>")
+    .option("-f, --follow", "keep streaming until Ctrl-C").option("--tail <n>", "only the last N lines", intIn(0, 10_000_000))
+    .action(act(async () => (await import("./commands/container-io.js")).logsCommand));
+  program.command("exec").description("run a command in a container, through its node's agent (operator only)").argument("<name>").argument("<cmd...>", "command, after --")
+    .option("-i, --interactive", "send standard input").option("-t, --tty", "a terminal (raw mode), e.g. ovl exec -it db -- sh")
+    .action(act(async () => (await import("./commands/container-io.js")).execCommand));
+  program.command("inspect").description("Docker's inspect of a container, from its node's agent").argument("<name>")
+    .action(act(async () => (await import("./commands/container-io.js")).inspectCommand));
+}
+
 function addViewCommands(program: Command, act: Act): void {
+  addContainerIoCommands(program, act);
   program
     .command("ps")
     .description("list containers")
