@@ -31,16 +31,18 @@ test("only the coordinator may append events; it answers requests through allow_
 test("an agent sends only its own node's reports and heartbeat, and reads only OVL_EVENTS and the snapshots", () => {
   const p = permissionsFor("agent", "agent-n1", "n1")!;
   assert.equal(appSubjects(p.publish), ["ovl.rpt.n1.*", "ovl.hb.n1"]);
-  assert.equal(p.subscribe, ["_INBOX_agent-n1.>"]);
+  assert.equal(p.subscribe, ["_INBOX_agent-n1.>", "ovl.agent.n1.>"]);
+  assert.equal(p.responses, { max: 100_000, expiresSec: 120 });
   assert.ok(p.publish.every((s) => !s.startsWith("$JS.") || s.includes(".OVL_EVENTS") || /^\$JS\.API\.STREAM\.(INFO|MSG\.GET)\.OVL_SNAPSHOTS$/.test(s)));
   assert.throws(() => permissionsFor("agent", "agent-n2", "n1"), /does not match node n1/);
 });
 
-test("an operator sends commands and queries; a viewer only queries", () => {
+test("an operator sends commands, queries and all agent requests; a viewer only queries, logs and inspect (no exec)", () => {
   const op = permissionsFor("operator", "operator")!;
   const viewer = permissionsFor("viewer", "viewer")!;
-  assert.equal(appSubjects(op.publish), [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD]);
-  assert.equal(appSubjects(viewer.publish), [subjects.QUERIES_WILDCARD]);
+  const agent = (kind: string) => [`ovl.agent.*.${kind}`, `ovl.agent.*.${kind}.*`];
+  assert.equal(appSubjects(op.publish), [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...agent("logs"), ...agent("exec"), ...agent("inspect")]);
+  assert.equal(appSubjects(viewer.publish), [subjects.QUERIES_WILDCARD, ...agent("logs"), ...agent("inspect")]);
   assert.equal(viewer.subscribe, ["_INBOX_viewer.>", subjects.HEARTBEATS_WILDCARD]);
 });
 

@@ -99,9 +99,10 @@ const subjectList = (list: readonly string[]): string => list.map((x) => quoted(
 
 function renderPermissions(p: Permissions): string {
   const parts = [`publish: { allow: [${subjectList(p.publish)}] }`, `subscribe: { allow: [${subjectList(p.subscribe)}] }`];
+  if (p.responses) parts.push(`allow_responses: { max: ${p.responses.max}, expires: "${p.responses.expiresSec}s" }`);
   // A reply too large for one message goes out in pieces (domain pieces.ts), each a response:
   // `allow_responses: true` would let only the first through.
-  if (p.allowResponses) parts.push(`allow_responses: { max: ${MAX_PIECES} }`);
+  else if (p.allowResponses) parts.push(`allow_responses: { max: ${MAX_PIECES} }`);
   return `permissions: { ${parts.join(", ")} }`;
 }
 

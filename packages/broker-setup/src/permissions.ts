@@ -10,6 +10,9 @@
  *   reading snapshots (every reader may; only coordinators write them).
  * - operator: commands and queries, and reading both streams.
  * - viewer: queries and reading; no command.
+ * - agent requests (ovl.agent.<node>.logs|exec|inspect): the agent subscribes to its own
+ *   node's and answers a session with many frames (allow_responses with a max); the
+ *   operator may ask all three, the viewer logs and inspect, never exec.
  * Every client subscribes only under its own inbox prefix (connect.ts sets it from the
  * identity's user name), so no one can read another client's replies.
  */
@@ -21,7 +24,13 @@ export interface Permissions {
   readonly subscribe: readonly string[];
   /** May publish one reply to the reply subject of each message it received. */
   readonly allowResponses: boolean;
+  /** Instead: up to `max` replies within `expiresSec` of each message received (a session's frames). */
+  readonly responses?: { readonly max: number; readonly expiresSec: number };
 }
+
+/** Frames an agent may send on a session's inbox per client message, for this long (each control message renews it). */
+const SESSION_RESPONSES = { max: 100_000, expiresSec: 120 } as const;
+const agentKinds = (...kinds: ("logs" | "exec" | "inspect")[]): string[] => kinds.flatMap((k) => subjects.agentKindSubjects(k));
 
 const API = "$JS.API";
 const { STREAM_EVENTS: EVENTS, STREAM_HEARTBEATS: HEARTBEATS, STREAM_SNAPSHOTS: SNAPSHOTS } = subjects;
@@ -80,11 +89,16 @@ export function permissionsFor(role: Role, user: string, node?: string): Permiss
       if (!node || user !== userFor("agent", node)) throw new OvlError(OvlErrorCodes.InvalidInput, `agent identity ${user} does not match node ${node}`);
       const own = [`ovl.rpt.${node}.*`, subjects.heartbeatSubject(node)];
       // The event at a snapshot's sequence is read to check the snapshot (STREAM.MSG.GET).
-      return { publish: [...own, ...readStream(EVENTS), `${API}.STREAM.MSG.GET.${EVENTS}`, ...readSnapshots()], subscribe: [inbox(user)], allowResponses: false };
+      return {
+        publish: [...own, ...readStream(EVENTS), `${API}.STREAM.MSG.GET.${EVENTS}`, ...readSnapshots()],
+        subscribe: [inbox(user), subjects.agentNodeWildcard(node)],
+        allowResponses: false,
+        responses: SESSION_RESPONSES,
+      };
     }
     case "operator":
-      return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
+      return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...agentKinds("logs", "exec", "inspect"), ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
     case "viewer":
-      return { publish: [subjects.QUERIES_WILDCARD, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
+      return { publish: [subjects.QUERIES_WILDCARD, ...agentKinds("logs", "inspect"), ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
   }
 }

@@ -10,6 +10,7 @@ import * as defaults from "@ovl/domain/defaults";
 import { collect, intIn, natsUrlArg, nonEmpty, secondsIn } from "./args.js";
 import type { GlobalOptions } from "./context.js";
 import type { RunOptions } from "./commands/run.js";
+import { addRunFlags } from "./run-flags.js";
 
 /** A command module's entry: the global options, then commander's arguments and options. */
 type Action = (g: GlobalOptions, ...args: any[]) => Promise<number>;
@@ -142,7 +143,7 @@ function addBrokerCommands(broker: Command, act: Act): void {
 }
 
 function addContainerCommands(program: Command, act: Act): void {
-  program
+  addRunFlags(program
     .command("run")
     .description("start a container on a node (the node with the most free addresses unless --node)")
     .argument("<name>", "container name")
@@ -151,7 +152,7 @@ function addContainerCommands(program: Command, act: Act): void {
     .option("--node <name>", "node to place it on")
     .option("-p, --publish <spec>", "publish a port: [HOST_IP:]HOST:CTR[/udp] (repeatable)", collect, [])
     .option("-d, --detach", "return once placed; do not wait for the agent")
-    .option("--timeout <sec>", "how long to wait for the agent's verdict", secondsIn(1, 3600), 60)
+    .option("--timeout <sec>", "how long to wait for the agent's verdict", secondsIn(1, 3600), 60))
     .action(act(async () => {
       const { runCommand } = await import("./commands/run.js");
       return (g: GlobalOptions, name: string, cmd: string[], opts: RunOptions) => runCommand(g, name, opts, cmd);
@@ -169,7 +170,19 @@ function addContainerCommands(program: Command, act: Act): void {
     .action(act(async () => (await import("./commands/change.js")).releaseCommand));
 }
 
+function addContainerIoCommands(program: Command, act: Act): void {
+  program.command("logs").description("a container's logs, from its node's agent").argument("<name>")
+    .option("-f, --follow", "keep streaming until Ctrl-C").option("--tail <n>", "only the last N lines", intIn(0, 10_000_000))
+    .action(act(async () => (await import("./commands/container-io.js")).logsCommand));
+  program.command("exec").description("run a command in a container, through its node's agent (operator only)").argument("<name>").argument("<cmd...>", "command, after --")
+    .option("-i, --interactive", "send standard input").option("-t, --tty", "a terminal (raw mode), e.g. ovl exec -it db -- sh")
+    .action(act(async () => (await import("./commands/container-io.js")).execCommand));
+  program.command("inspect").description("Docker's inspect of a container, from its node's agent").argument("<name>")
+    .action(act(async () => (await import("./commands/container-io.js")).inspectCommand));
+}
+
 function addViewCommands(program: Command, act: Act): void {
+  addContainerIoCommands(program, act);
   program
     .command("ps")
     .description("list containers")

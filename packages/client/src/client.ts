@@ -15,6 +15,8 @@ import {
 } from "@ovl/domain";
 import { connectNats, type ConnectOptions } from "./connect.js";
 import { request, type RequestOptions } from "./request.js";
+import { execSession, inspectOnNode, logsSession, nodeOf, type ExecOptions, type LogsOptions } from "./agent-requests.js";
+import type { Session, SessionOutput } from "./agent-session.js";
 
 export type RunResult = PsRow & { readonly seq: number };
 export interface RemoveResult { readonly name: string; readonly node: string; readonly ip: string; readonly seq: number }
@@ -54,6 +56,19 @@ export class OvlClient {
   }
   state(opts?: RequestOptions): Promise<StateSnapshot> {
     return this.call(subjects.querySubject("state"), {}, opts);
+  }
+
+  /** A container's logs from its node's agent; `follow` runs until `send({t: "close"})`. */
+  async logs(name: string, opts: LogsOptions, output: SessionOutput): Promise<Session> {
+    return logsSession(this.nc, await nodeOf(() => this.ps(), name), name, opts, output);
+  }
+  /** A command in a container, through its node's agent; `done` gives its exit code. */
+  async exec(name: string, cmd: readonly string[], opts: ExecOptions, output: SessionOutput): Promise<Session> {
+    return execSession(this.nc, await nodeOf(() => this.ps(), name), name, cmd, opts, output);
+  }
+  /** Docker's inspect of a container, from its node's agent. */
+  async inspect(name: string): Promise<unknown> {
+    return inspectOnNode(this.nc, await nodeOf(() => this.ps(), name), name);
   }
 
   async close(): Promise<void> {

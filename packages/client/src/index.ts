@@ -11,3 +11,5 @@ export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollow
 export { readCoordinatorBeats } from "./presence.js";
 export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, sha256, snapshotProblem, streamFacts, writeSnapshot, type LoadOptions } from "./snapshots.js";
 export { readRange, stateAt, type StateAt } from "./state-at.js";
+export { openSession, type Session, type SessionOutput } from "./agent-session.js";
+export { type ExecOptions, type LogsOptions } from "./agent-requests.js";

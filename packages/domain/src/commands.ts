@@ -7,6 +7,7 @@ import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { lazyChecks } from "./compile.js";
 import { CidrString, Ipv4, Name, PortMappingSchema, Reason, Time } from "./schema.js";
 import { OvlError, OvlErrorCodes } from "./errors.js";
+import { ContainerOptionsSchema } from "./container-options.js";
 
 const strict = Type.Object;
 const closed = { additionalProperties: false } as const;
@@ -43,6 +44,7 @@ export const CommandSchemas = {
       image: Type.String({ minLength: 1, maxLength: 255 }),
       cmd: Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 256 }),
       ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
+      options: Type.Optional(ContainerOptionsSchema),
     },
     closed,
   ),

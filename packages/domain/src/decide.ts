@@ -21,6 +21,8 @@ import type { ContainerStopped, OvlEvent } from "./events.js";
 import { contains, ipToInt, macFor, parseCidr } from "./ip.js";
 import { freeAddresses, lowestFreeAddress, lowestFreeBlock } from "./ipam.js";
 import { formatPort, parseImage, portsClash } from "./names.js";
+import { withOptions } from "./container-options.js";
+import { checkOptionsSize } from "./run-options.js";
 import { findContainer, memberNodes } from "./queries.js";
 import type { ClusterConfig, ClusterState, NodeRecord } from "./state.js";
 
@@ -147,6 +149,7 @@ export function placeContainer(cluster: ClusterConfig, state: ClusterState): Nod
 function decideStart({ data }: StartContainer, state: ClusterState): OvlEvent[] {
   const cluster = requireCluster(state);
   parseImage(data.image);
+  if (data.options) checkOptionsSize(data.options);
   const taken = findContainer(state, data.name);
   if (taken) fail(C.ContainerExists, `container ${data.name} already exists on node ${taken.node}; remove it first (\`ovl rm ${data.name}\`) or pick another name`);
   const node = data.node ? requireNode(state, data.node) : placeContainer(cluster, state) ?? fail(C.NoNodes, "no ready node to place the container on: start an agent (`ovl agent`) first");
@@ -162,7 +165,7 @@ function decideStart({ data }: StartContainer, state: ClusterState): OvlEvent[] 
   }
   const ip = lowestFreeAddress(node) ?? fail(C.AddressesExhausted, `node ${node.name}'s block ${node.subnet} has no free address; remove a container or place it on another node`);
   if (!contains(parseCidr(node.subnet!), ipToInt(ip))) fail(C.Internal, `address ${ip} outside block ${node.subnet}`);
-  return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac: macFor(ip), image: data.image, cmd: [...data.cmd], ports } }];
+  return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac: macFor(ip), image: data.image, cmd: [...data.cmd], ports, ...withOptions(data.options) } }];
 }
 
 function decideRemove({ data }: RemoveContainer, state: ClusterState): OvlEvent[] {

@@ -9,6 +9,7 @@
  * machine. Whoever folds a stream (agents, coordinator, foldEvents) goes through StateDraft
  * (draft.ts), which copies each map once per batch and writes in place after that.
  */
+import { withOptions } from "./container-options.js";
 import type { OvlEvent } from "./events.js";
 import type { ClusterState, ContainerRecord, NodeRecord } from "./state.js";
 
@@ -121,7 +122,7 @@ export function evolveWith(set: SetEntry, state: ClusterState, event: OvlEvent, 
       const d = event.data;
       return withNode(set, state, d.node, (n) => ({
         ...n,
-        containers: set(n.containers, d.name, { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, state: "pending", since: time }),
+        containers: set(n.containers, d.name, { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, ...withOptions(d.options), state: "pending", since: time }),
       }));
     }
     case "ContainerRunning":

@@ -81,6 +81,41 @@ export * as subjects from "./subjects.js";
 export { EVENT_SUBJECT_PREFIX } from "./subjects.js";
 export { age, humanBytes, percent } from "./format.js";
 export {
+  ACK_EVERY,
+  AGENT_REQUEST_KINDS,
+  FRAME_HEADER,
+  IDLE_TIMEOUT_MS,
+  PING_MS,
+  SEQ_HEADER,
+  WINDOW,
+  parseAgentEnd,
+  parseAgentRequest,
+  parseControl,
+  parseFrameKind,
+  parseSeq,
+  type AgentEnd,
+  type AgentRequest,
+  type AgentRequestKind,
+  type Control,
+  type FrameKind,
+} from "./agent-wire.js";
+export { ContainerOptionsSchema, MAX_OPTIONS_BYTES, type ContainerOptions, type RestartPolicy, type VolumeMount } from "./container-options.js";
+export {
+  parseCpus,
+  parseEntrypoint,
+  parseEnv,
+  parseEnvFile,
+  parseHostname,
+  parseLabel,
+  parseMemory,
+  parseRestart,
+  parseRunOptions,
+  parseUser,
+  parseVolume,
+  parseWorkdir,
+  type RawRunOptions,
+} from "./run-options.js";
+export {
   HeartbeatSchema,
   MAX_REPLY_BYTES,
   MAX_REQUEST_BYTES,

@@ -4,6 +4,7 @@
  * `npm run schema` writes docs/events.schema.json from here; a test checks they are equal.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { ContainerOptionsSchema } from "./container-options.js";
 
 export const NamePattern = "^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$";
 const Ipv4Pattern = "^(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$";
@@ -52,6 +53,7 @@ export const EventDataSchemas = {
     image: Type.String({ minLength: 1, maxLength: 255 }),
     cmd: Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 256 }),
     ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
+    options: Type.Optional(ContainerOptionsSchema),
   }),
   ContainerRunning: strict({ name: Name, node: Name, ip: Ipv4 }),
   ContainerFailed: strict({ name: Name, node: Name, ip: Ipv4, reason: Reason }),

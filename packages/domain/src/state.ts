@@ -4,6 +4,7 @@
  * objects keyed by name, containers held under their node.
  */
 import type { PortMapping } from "./names.js";
+import type { ContainerOptions } from "./container-options.js";
 
 export interface ClusterConfig {
   readonly cidr: string;
@@ -25,6 +26,8 @@ export interface ContainerRecord {
   readonly image: string;
   readonly cmd: readonly string[];
   readonly ports: readonly PortMapping[];
+  /** Its `docker run` options; absent: Docker's defaults and ovl's (see container-options.ts). */
+  readonly options?: ContainerOptions;
   readonly state: ContainerState;
   /** Why it failed, or its exit code. */
   readonly reason?: string;

@@ -43,3 +43,4 @@ export { ownedRules, specLine } from "./kernel/iptables.js";
 export { stateStore } from "./kernel/state-file.js";
 export { foreignDrops } from "./kernel/vxlan-filter.js";
 export { preferredDefault, underlaySource } from "./underlay-route.js";
+export { serveAgentRequests, type ServeOptions } from "./services/serve.js";

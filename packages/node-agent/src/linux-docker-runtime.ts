@@ -210,6 +210,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
       cmd: rec.cmd,
       labels: createLabels(this.opts.cluster, this.opts.node, rec.name, rec.ip),
       hostname: rec.name,
+      ...(rec.options ? { options: rec.options } : {}),
     };
     try {
       return await this.containers.create(spec);

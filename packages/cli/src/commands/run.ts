@@ -3,12 +3,14 @@
  * StartContainer command, then, unless --detach, wait for the agent's verdict recorded in
  * the stream (ContainerRunning or ContainerFailed) and exit non-zero on failure.
  */
-import { parseContainerName, parseImage, parseNodeName, parsePortSpec, portsClash, formatPort, type CommandData, type PortMapping } from "@ovl/domain";
+import { readFileSync } from "node:fs";
+import { parseContainerName, parseImage, parseNodeName, parsePortSpec, parseRunOptions, portsClash, formatPort, type CommandData, type PortMapping } from "@ovl/domain";
 import { waitForOutcome, type RunResult } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { FailedError, UsageError, asUsage } from "../errors.js";
+import type { RunFlags } from "../run-flags.js";
 
-export interface RunOptions {
+export interface RunOptions extends RunFlags {
   readonly node?: string;
   readonly image: string;
   readonly publish: readonly string[];
@@ -26,15 +28,25 @@ function parsePorts(specs: readonly string[]): PortMapping[] {
   return ports;
 }
 
-/** The command's data, validated; throws UsageError naming the first bad argument. */
-export function runSpec(rawName: string, opts: RunOptions, cmd: readonly string[]): CommandData<"StartContainer"> {
+function readEnvFile(file: string, read: (f: string) => string): { file: string; text: string } {
+  try {
+    return { file, text: read(file) };
+  } catch (err) {
+    throw new UsageError(`cannot read env file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The command's data, validated; throws UsageError naming the first bad argument. `read` reads --env-file files. */
+export function runSpec(rawName: string, opts: RunOptions, cmd: readonly string[], read = (f: string) => readFileSync(f, "utf8")): CommandData<"StartContainer"> {
   const name = asUsage(() => parseContainerName(rawName));
   const image = asUsage(() => parseImage(opts.image));
   const ports = parsePorts(opts.publish);
   if (cmd.length > 256 || cmd.some((a) => a.length > 4096 || a.includes("\0"))) {
     throw new UsageError("invalid command: at most 256 arguments of at most 4096 characters, without NUL bytes");
   }
-  const spec = { name, image, cmd: [...cmd], ports };
+  const envFiles = (opts.envFile ?? []).map((f) => readEnvFile(f, read));
+  const options = asUsage(() => parseRunOptions({ ...opts, envFiles }));
+  const spec = { name, image, cmd: [...cmd], ports, ...(options ? { options } : {}) };
   return opts.node === undefined ? spec : { ...spec, node: asUsage(() => parseNodeName(opts.node)) };
 }
 

@@ -29,6 +29,7 @@ export interface ContainerRow {
   reason: string | null;
   exit_code: number | null;
   since: string;
+  options: string | null;
 }
 
 /**
@@ -42,6 +43,7 @@ export const nodeValues = (n: NodeRecord): unknown[] => [
 
 export const containerValues = (c: ContainerRecord): unknown[] => [
   c.node, c.name, c.ip, c.mac, c.image, JSON.stringify(c.cmd), JSON.stringify(c.ports), c.state, c.reason ?? null, c.exitCode ?? null, c.since,
+  c.options ? JSON.stringify(c.options) : null,
 ];
 
 export function rowToContainer(r: ContainerRow): ContainerRecord {
@@ -56,7 +58,8 @@ export function rowToContainer(r: ContainerRow): ContainerRecord {
     state: r.state as ContainerRecord["state"],
     since: r.since,
   };
-  return { ...base, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.exit_code !== null ? { exitCode: r.exit_code } : {}) };
+  const options = r.options !== null ? { options: JSON.parse(r.options) as NonNullable<ContainerRecord["options"]> } : {};
+  return { ...base, ...options, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.exit_code !== null ? { exitCode: r.exit_code } : {}) };
 }
 
 export function rowToNode(r: NodeRow, containers: Record<string, ContainerRecord>): NodeRecord {

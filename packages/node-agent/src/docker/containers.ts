@@ -6,6 +6,7 @@ import type Dockerode from "dockerode";
 import { AgentErrorCodes } from "../errors.js";
 import { nodeLabelFilter, ownedBy, type Owned } from "./labels.js";
 import { dockerError, statusOf } from "./status.js";
+import { createBody, type CreateInput } from "./create-options.js";
 
 export interface ContainerSummary extends Owned {
   readonly id: string;
@@ -22,14 +23,8 @@ export interface ContainerDetails {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-export interface ContainerSpec {
-  readonly dockerName: string;
-  readonly image: string;
-  /** Empty: the image's own CMD. */
-  readonly cmd: readonly string[];
-  readonly labels: Readonly<Record<string, string>>;
-  readonly hostname: string;
-}
+/** `cmd` empty: the image's own CMD; `options`: the `docker run` options of ContainerStarted. */
+export type ContainerSpec = CreateInput;
 
 export interface ContainerClient {
   /** ovl's containers of a node (filtered by label), running or not. */
@@ -66,14 +61,7 @@ export function dockerContainers(docker: Dockerode, log: (line: string) => void)
     async create(spec) {
       log(`docker: creating ${spec.dockerName} from ${spec.image}`);
       try {
-        const c = await docker.createContainer({
-          name: spec.dockerName,
-          Image: spec.image,
-          Hostname: spec.hostname,
-          ...(spec.cmd.length > 0 ? { Cmd: [...spec.cmd] } : {}),
-          Labels: { ...spec.labels },
-          HostConfig: { NetworkMode: "none", RestartPolicy: { Name: "unless-stopped" } },
-        });
+        const c = await docker.createContainer(createBody(spec));
         log(`docker: created ${spec.dockerName} ${c.id.slice(0, 12)}`);
         return c.id;
       } catch (err) {
