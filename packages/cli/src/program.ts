@@ -69,7 +69,7 @@ function addServiceCommands(program: Command, act: Act): void {
     .option("--block-prefix <n>", "prefix length of each node's block (default 24)", intIn(8, 30))
     .option("--vni <n>", "VXLAN network identifier (default 1)", intIn(1, 16777215))
     .option("--vxlan-port <n>", "VXLAN UDP port (default 4789)", intIn(1, 65535))
-    .option("--mtu <n>", "overlay MTU (default 1450)", intIn(576, 9000))
+    .option("--mtu <n>", "overlay MTU, fixed at creation (default: the first node's LAN MTU minus 50, e.g. 1450)", intIn(576, 9000))
     .option("--lost-after <sec>", "a ready node silent this long is recorded lost (default 30; 0: never)", secondsIn(0, 86400))
     .action(act(async () => (await import("./commands/coordinator.js")).coordinatorCommand));
   program
