@@ -7,8 +7,9 @@
  *   (replies through `allow_responses`: it may answer exactly the requests it received).
  * - agent-<node>: its own node's reports and heartbeat, and a read-only ordered consumer
  *   on OVL_EVENTS (the JetStream API subjects measured in stack-facts.md section 5).
- * - operator: commands and queries, and reading both streams.
- * - viewer: queries and reading; no command.
+ * - operator: commands and queries, and reading both streams (and their stream info, which
+ *   `ovl status` shows), and asking the coordinators who they are.
+ * - viewer: the same without commands.
  * Every client subscribes only under its own inbox prefix (connect.ts sets it from the
  * identity's user name), so no one can read another client's replies.
  */
@@ -65,7 +66,7 @@ function coordinator(user: string): Permissions {
   const manage = [EVENTS, HEARTBEATS].flatMap((s) => [`${API}.STREAM.CREATE.${s}`, `${API}.STREAM.UPDATE.${s}`]);
   return {
     publish: [subjects.EVENTS_WILDCARD, ...reader(), `${API}.STREAM.NAMES`, `${API}.STREAM.LIST`, ...manage],
-    subscribe: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, subjects.REPORTS_WILDCARD, subjects.HEARTBEATS_WILDCARD, inbox(user)],
+    subscribe: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, subjects.REPORTS_WILDCARD, subjects.HEARTBEATS_WILDCARD, subjects.COORDINATORS_PRESENCE, inbox(user)],
     allowResponses: true,
   };
 }
@@ -83,8 +84,8 @@ export function permissionsFor(role: Role, user: string, node?: string): Permiss
       return { publish: [...own, ...readStream(EVENTS)], subscribe: [inbox(user)], allowResponses: false };
     }
     case "operator":
-      return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
+      return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, subjects.COORDINATORS_PRESENCE, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
     case "viewer":
-      return { publish: [subjects.QUERIES_WILDCARD, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
+      return { publish: [subjects.QUERIES_WILDCARD, subjects.COORDINATORS_PRESENCE, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
   }
 }

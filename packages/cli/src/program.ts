@@ -184,8 +184,23 @@ function addViewCommands(program: Command, act: Act): void {
     .description("show the event history (seq, time, type, subject, summary)")
     .option("-f, --follow", "keep following new events")
     .option("--since <seq>", "first stream sequence to show", intIn(1, Number.MAX_SAFE_INTEGER), 1)
+    .option("--type <type>", "only events of this type (repeatable, or comma-separated: NodeJoined,ContainerFailed)", collect, [])
+    .option("--node <name>", "only events about this node and its containers")
+    .option("--container <name>", "only events about this container")
     .option("--json", "one JSON object per line (NDJSON)")
     .action(act(async () => (await import("./commands/events.js")).eventsCommand));
+  program
+    .command("diff")
+    .description("what changed between two points of the history: nodes and containers added, removed, changed")
+    .argument("<a>", "a sequence (42), an ISO time (2026-01-02T03:04:05Z) or a time ago (10m)")
+    .argument("<b>", "the same forms; B may be before A")
+    .option("--json", "print the difference as JSON")
+    .action(act(async () => (await import("./commands/diff.js")).diffCommand));
+  program
+    .command("status")
+    .description("the cluster at a glance: each node's applied sequence and lag, the coordinators, the broker, convergence")
+    .option("--json", "print the status as JSON")
+    .action(act(async () => (await import("./commands/status.js")).statusCommand));
   program.command("tui").description("open the terminal UI").action(act(async () => (await import("./commands/tui.js")).tuiCommand));
 }
 

@@ -10,7 +10,7 @@
  *    `completeAfterMs` (its own coordinator may still be appending it).
  * 6. Declare lost the ready nodes silent for `lostAfterMs` (liveness.ts).
  */
-import type { Msg, NatsConnection, Subscription } from "nats";
+import { nuid, type Msg, type NatsConnection, type Subscription } from "nats";
 import {
   DEFAULT_CLUSTER,
   OvlError,
@@ -36,6 +36,7 @@ import { answerQuery, jobFor } from "./routes.js";
 import { completeOpen } from "./complete.js";
 import { DEFAULT_LOST_AFTER_MS, followConnection, watchLiveness } from "./liveness.js";
 import { catchUp, checkStream } from "./startup.js";
+import { answerPresence } from "./presence.js";
 import { CREATE_CLUSTER_ID, createBeforeJoin, createClusterJob } from "./first-join.js";
 
 export interface CoordinatorOptions {
@@ -193,6 +194,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       serve(opts.nc, subjects.COMMANDS_WILDCARD, onRequest, log),
       serve(opts.nc, subjects.REPORTS_WILDCARD, onRequest, log),
       serve(opts.nc, subjects.QUERIES_WILDCARD, onQuery, log),
+      answerPresence(opts.nc, { id: nuid.next(), since: now().toISOString(), seq: () => projection.seq }, log),
     ];
     undo.unshift(() => subs.forEach((s) => s.unsubscribe()));
     await opts.nc.flush();

@@ -32,6 +32,9 @@ export const REPORTS_WILDCARD = "ovl.rpt.*.*";
 export const heartbeatSubject = (node: string): string => `ovl.hb.${node}`;
 export const HEARTBEATS_WILDCARD = "ovl.hb.>";
 
+/** Every coordinator (no queue group) answers a request here with who it is (`ovl status`). */
+export const COORDINATORS_PRESENCE = "ovl.presence.coordinators";
+
 /** The queue group all coordinators serve commands, reports and queries in. */
 export const COORDINATOR_QUEUE = "ovl-coordinators";
 
