@@ -37,11 +37,12 @@ test("an agent sends only its own node's reports and heartbeat, and reads only O
   assert.throws(() => permissionsFor("agent", "agent-n2", "n1"), /does not match node n1/);
 });
 
-test("an operator sends commands and queries; a viewer only queries", () => {
+test("an operator sends commands and queries; a viewer only queries; both may ask who the coordinators are", () => {
   const op = permissionsFor("operator", "operator")!;
   const viewer = permissionsFor("viewer", "viewer")!;
-  assert.equal(appSubjects(op.publish), [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD]);
-  assert.equal(appSubjects(viewer.publish), [subjects.QUERIES_WILDCARD]);
+  assert.equal(appSubjects(op.publish), [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, subjects.COORDINATORS_PRESENCE]);
+  assert.equal(appSubjects(viewer.publish), [subjects.QUERIES_WILDCARD, subjects.COORDINATORS_PRESENCE]);
+  assert.ok(permissionsFor("coordinator", "coordinator")!.subscribe.includes(subjects.COORDINATORS_PRESENCE));
   assert.equal(viewer.subscribe, ["_INBOX_viewer.>", subjects.HEARTBEATS_WILDCARD]);
 });
 
