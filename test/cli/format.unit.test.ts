@@ -74,6 +74,7 @@ test("ps and nodes tables", () => {
   const node: NodeRow = {
     name: "n1", ip: "198.18.0.11", subnet: "10.240.0.0/24", gateway: "10.240.0.1", status: "ready", lastSeen: "2025-01-01T00:00:00Z",
     cpu: 0.25, memFree: 2 * 1024 ** 3, memTotal: 4 * 1024 ** 3, containers: 1, freeAddresses: 252, agentVersion: "0.1.0", since: "t",
+    appliedSeq: 7, lag: 0, applyP50Ms: 3, applyP99Ms: 9,
   };
   assert.is(
     nodesTable([node], Date.parse("2025-01-01T00:00:03Z")),

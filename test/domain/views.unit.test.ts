@@ -43,6 +43,7 @@ nodes("members by name, with block, containers, free addresses and the latest he
   assert.equal(rows[0], {
     name: "n1", ip: lan("n1"), subnet: block(0), gateway: gw(0), status: "ready", lastSeen: "2026-01-01T00:00:05.000Z",
     cpu: 0.25, memFree: 1024, memTotal: 4096, containers: 1, freeAddresses: 252, agentVersion: "0.1.0", since: NOW,
+    appliedSeq: null, lag: null, applyP50Ms: null, applyP99Ms: null,
   });
   assert.equal([rows[1]?.cpu, rows[1]?.lastSeen, rows[1]?.memFree], [null, null, null], "no heartbeat yet");
 });
@@ -66,5 +67,19 @@ nodes("nodes that left are hidden unless all are asked for, and never show a hea
   const all = nodeRows(state, beats, { all: true });
   assert.equal(all.map((r) => [r.name, r.status]), [["n1", "ready"], ["n2", "ready"], ["n3", "left"]]);
   assert.equal([all[2]?.subnet, all[2]?.cpu, all[2]?.freeAddresses, all[2]?.containers], [null, null, 0, 0]);
+});
+nodes("the lag of each node: events behind the history's last sequence, from what its heartbeat says it applied", () => {
+  const state = fold(history, NOW);
+  const beats = new Map([
+    ["n1", { ...hb("n1", 0.1), appliedSeq: 12, applyMs: { last: 4, p50: 3, p99: 40, count: 20 } }],
+    ["n2", { ...hb("n2", 0.1), appliedSeq: 9 }],
+  ]);
+  const rows = nodeRows(state, beats, { seq: 12 });
+  assert.equal(rows.map((r) => [r.name, r.appliedSeq, r.lag, r.applyP50Ms, r.applyP99Ms]), [
+    ["n1", 12, 0, 3, 40],
+    ["n2", 9, 3, null, null],
+    ["n3", null, null, null, null],
+  ]);
+  assert.equal(nodeRows(state, beats).map((r) => r.lag), [null, null, null], "no lag without the history's sequence");
 });
 nodes.run();

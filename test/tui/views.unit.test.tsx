@@ -13,14 +13,14 @@ const state = foldEvents(items.flatMap((i) => (i.ok ? [i.event] : [])));
 
 test.after.each(() => cleanup());
 
-test("nodes view: one exact line per node with its metrics and heartbeat age", () => {
-  const hb: Heartbeat = { node: "n1", time: new Date(T0 - 4000).toISOString(), cpu: 0.25, memFree: 3 * 1024 ** 3, memTotal: 8 * 1024 ** 3, agentVersion: "0.1.0" };
-  const rows = nodeRows(state, new Map([["n1", hb]]));
+test("nodes view: one exact line per node with its metrics, heartbeat age and lag", () => {
+  const hb: Heartbeat = { node: "n1", time: new Date(T0 - 4000).toISOString(), cpu: 0.25, memFree: 3 * 1024 ** 3, memTotal: 8 * 1024 ** 3, agentVersion: "0.1.0", appliedSeq: 7 };
+  const rows = nodeRows(state, new Map([["n1", hb]]), { seq: 10 });
   const { lastFrame } = render(<NodesView rows={rows} selected={0} active width={80} height={5} now={T0} past={false} />);
   assert.equal(lines(lastFrame()), [
-    "NAME         LAN ADDRESS     BLOCK            STATUS  CPU  MEM FREE  CTRS HB AGE",
-    "n1           198.18.0.11     198.19.0.0/24    ready   25%  3.0 GiB   2    4s",
-    "n2           198.18.0.12     198.19.1.0/24    ready   -    -         2    -",
+    "NAME       LAN ADDRESS   BLOCK          STATUS  CPU  MEM FREE  CTRS HB AGE LAG",
+    "n1         198.18.0.11   198.19.0.0/24  ready   25%  3.0 GiB   2    4s     3",
+    "n2         198.18.0.12   198.19.1.0/24  ready   -    -         2    -      -",
     "",
     "",
   ]);
@@ -28,7 +28,7 @@ test("nodes view: one exact line per node with its metrics and heartbeat age", (
 
 test("nodes view: in the past, metrics are not history and show as ·", () => {
   const { lastFrame } = render(<NodesView rows={nodeRows(state, new Map())} selected={1} active width={80} height={3} now={T0} past />);
-  assert.equal(lines(lastFrame())[1], "n1           198.18.0.11     198.19.0.0/24    ready   -    -         2    -");
+  assert.equal(lines(lastFrame())[1], "n1         198.18.0.11   198.19.0.0/24  ready   -    -         2    -      -");
 });
 
 test("containers view: name, node, address, image, state, ports", () => {

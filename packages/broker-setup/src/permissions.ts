@@ -8,7 +8,8 @@
  * - agent-<node>: its own node's reports and heartbeat, and a read-only ordered consumer
  *   on OVL_EVENTS (the JetStream API subjects nats.js 2.29 was seen to use against nats-server 2.9), and
  *   reading snapshots (every reader may; only coordinators write them).
- * - operator: commands and queries, and reading both streams.
+ * - operator: commands and queries, and reading both streams (and their stream info, which
+ *   `ovl status` shows).
  * - viewer: queries and reading; no command.
  * - agent requests (ovl.agent.<node>.logs|exec|inspect): the agent subscribes to its own
  *   node's and answers a session with many frames (allow_responses with a max); the

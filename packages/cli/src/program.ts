@@ -72,7 +72,7 @@ function addServiceCommands(program: Command, act: Act): void {
     .option("--block-prefix <n>", `prefix length of each node's block (default ${defaults.DEFAULT_CLUSTER.blockPrefix})`, intIn(8, 30))
     .option("--vni <n>", `VXLAN network identifier (default ${defaults.DEFAULT_CLUSTER.vni})`, intIn(1, 16777215))
     .option("--vxlan-port <n>", `VXLAN UDP port (default ${defaults.DEFAULT_CLUSTER.vxlanPort})`, intIn(1, 65535))
-    .option("--mtu <n>", `overlay MTU (default ${defaults.DEFAULT_CLUSTER.mtu})`, intIn(576, 9000))
+    .option("--mtu <n>", "overlay MTU, fixed at creation (default: the first node's LAN MTU minus 50, e.g. 1450)", intIn(576, 9000))
     .option("--lost-after <sec>", `a ready node silent this long is recorded lost (default ${defaults.DEFAULT_LOST_AFTER_MS / 1000}; 0: never)`, secondsIn(0, 86400))
     .action(act(async () => (await import("./commands/coordinator.js")).coordinatorCommand));
   program
@@ -204,8 +204,23 @@ function addViewCommands(program: Command, act: Act): void {
     .description("show the event history (seq, time, type, subject, summary)")
     .option("-f, --follow", "keep following new events")
     .option("--since <seq>", "first stream sequence to show", intIn(1, Number.MAX_SAFE_INTEGER), 1)
+    .option("--type <type>", "only events of this type (repeatable, or comma-separated: NodeJoined,ContainerFailed)", collect, [])
+    .option("--node <name>", "only events about this node and its containers")
+    .option("--container <name>", "only events about this container")
     .option("--json", "one JSON object per line (NDJSON)")
     .action(act(async () => (await import("./commands/events.js")).eventsCommand));
+  program
+    .command("diff")
+    .description("what changed between two points of the history: nodes and containers added, removed, changed")
+    .argument("<a>", "a sequence (42), an ISO time (2026-01-02T03:04:05Z) or a time ago (10m)")
+    .argument("<b>", "the same forms; B may be before A")
+    .option("--json", "print the difference as JSON")
+    .action(act(async () => (await import("./commands/diff.js")).diffCommand));
+  program
+    .command("status")
+    .description("the cluster at a glance: each node's applied sequence and lag, the coordinators, the broker, convergence")
+    .option("--json", "print the status as JSON")
+    .action(act(async () => (await import("./commands/status.js")).statusCommand));
   program.command("tui").description("open the terminal UI").action(act(async () => (await import("./commands/tui.js")).tuiCommand));
 }
 

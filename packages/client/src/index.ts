@@ -13,3 +13,6 @@ export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, sha256, snap
 export { readRange, stateAt, type StateAt } from "./state-at.js";
 export { openSession, type Session, type SessionOutput } from "./agent-session.js";
 export { type ExecOptions, type LogsOptions } from "./agent-requests.js";
+export { firstSequenceAtOrAfter, parseAt, sequenceAt, type AtTarget } from "./at.js";
+export { statesAt } from "./history.js";
+export { coordinatorsSeen, readStatus, type BrokerStatus, type ClusterStatus, type CoordinatorSeen, type NodeConvergence, type ReplicaStatus } from "./status.js";

@@ -10,7 +10,7 @@
  *    `completeAfterMs` (its own coordinator may still be appending it).
  * 6. Declare lost the ready nodes silent for `lostAfterMs` (liveness.ts).
  */
-import type { Msg, NatsConnection, Subscription } from "nats";
+import { nuid, type Msg, type NatsConnection, type Subscription } from "nats";
 import {
   DEFAULT_LOST_AFTER_MS,
   DEFAULT_CLUSTER,
@@ -39,6 +39,7 @@ import { completeOpenDecisions } from "./complete-open-decisions.js";
 import { followConnection, watchLiveness } from "./liveness.js";
 import { catchUp, checkStream } from "./startup.js";
 import { snapshotWriter } from "./snapshots.js";
+import { CREATE_CLUSTER_ID, createBeforeJoin, createClusterJob } from "./first-join.js";
 
 export interface CoordinatorOptions {
   readonly nc: NatsConnection;
@@ -46,6 +47,12 @@ export interface CoordinatorOptions {
   readonly dbPath: string;
   /** Cluster settings given explicitly (CLI flags). @default DEFAULT_CLUSTER for the rest */
   readonly cluster?: Partial<ClusterConfig>;
+  /**
+   * With no cluster yet and no explicit `cluster.mtu`: create the cluster on the first join,
+   * its MTU the node's LAN MTU minus VXLAN's 50 bytes (first-join.ts). `ovl coordinator`
+   * sets it when --mtu is not given. @default false (created at start with DEFAULT_CLUSTER's MTU)
+   */
+  readonly mtuFromFirstNode?: boolean;
   readonly log?: (line: string) => void;
   /** The clock decisions are stamped with. @default () => new Date() */
   readonly now?: () => Date;
@@ -71,7 +78,6 @@ export interface CoordinatorHandle {
   seq(): number;
 }
 
-const CREATE_CLUSTER_ID = "create-cluster";
 /** How long an append may wait for its PubAck before the decision is retried. */
 const PUBLISH_TIMEOUT_MS = 5000;
 
@@ -79,11 +85,19 @@ function clusterData(explicit: Partial<ClusterConfig>, base: ClusterConfig): Clu
   return parseCommandData("CreateCluster", { ...base, ...explicit });
 }
 
-/** Step 3: creates the cluster, or checks the explicit values against the one created. */
-async function ensureCluster(pipeline: Pipeline, projection: Projection, explicit: Partial<ClusterConfig>): Promise<void> {
+/**
+ * Step 3: creates the cluster, or checks the explicit values against the one created.
+ * Returns the settings of a cluster left to the first join (its MTU from that node's LAN),
+ * else null.
+ */
+async function ensureCluster(pipeline: Pipeline, projection: Projection, explicit: Partial<ClusterConfig>, mtuFromFirstNode: boolean): Promise<Omit<ClusterConfig, "mtu"> | null> {
   if (!projection.state.cluster) {
     const data = clusterData(explicit, DEFAULT_CLUSTER);
-    const reply = await pipeline.submit({ id: CREATE_CLUSTER_ID, command: { type: "CreateCluster", data }, noop: () => ({ cluster: data }) });
+    if (mtuFromFirstNode && explicit.mtu === undefined) {
+      const { mtu: _mtu, ...pending } = data;
+      return pending;
+    }
+    const reply = await pipeline.submit(createClusterJob(data));
     // Losing a race to a coordinator with other defaults is fine; only explicit values must match.
     if (!reply.ok && reply.error.code !== OvlErrorCodes.ClusterMismatch) throw new OvlError(reply.error.code, reply.error.message);
     // The reply comes on the PubAck: wait until the follower has applied the event too.
@@ -93,6 +107,7 @@ async function ensureCluster(pipeline: Pipeline, projection: Projection, explici
   if (!existing) throw new OvlError(OvlErrorCodes.Internal, "the cluster was not created");
   const data = clusterData(explicit, existing);
   decide({ type: "CreateCluster", data, metadata: { now: new Date(0).toISOString(), requestId: CREATE_CLUSTER_ID } }, projection.state);
+  return null;
 }
 
 function serve(nc: NatsConnection, subject: string, handle: (m: Msg) => void, respond: Respond, log: (line: string) => void): Subscription {
@@ -150,7 +165,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     undo.unshift(() => pipeline.stop(0), () => follower.stop(), () => {
       if (flushing) clearTimeout(flushing);
     });
-    await ensureCluster(pipeline, projection, explicit);
+    const pending = await ensureCluster(pipeline, projection, explicit, opts.mtuFromFirstNode ?? false);
 
     const heartbeats = new Heartbeats(log);
     await heartbeats.start(opts.nc, jsm, Object.keys(projection.state.nodes));
@@ -161,6 +176,8 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       const req = parseRequest(m.data);
       const job = jobFor(m.subject, req.id, req.body);
       if (!job) throw new OvlError(OvlErrorCodes.InvalidInput, `unknown subject ${m.subject}`);
+      const create = createBeforeJoin(job, pending, projection.state);
+      if (create) void pipeline.submit(create).then((r) => !r.ok && log(`cluster not created on the first join: ${r.error.message}`));
       void pipeline.submit(job).then((reply) => respond(m, reply, req.id));
     };
     const onQuery = (m: Msg): void => {
@@ -187,7 +204,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const lostAfterMs = opts.lostAfterMs ?? DEFAULT_LOST_AFTER_MS;
     const live = lostAfterMs > 0 ? watchLiveness({ state: () => projection.state, heartbeats: heartbeats.latest, submit: (j) => pipeline.submit(j), lostAfterMs, log }) : null;
     const unfollow = live ? followConnection(opts.nc, live, log) : () => undefined;
-    const unpresent = startPresence(opts.nc, { dbPath: opts.dbPath, log });
+    const unpresent = startPresence(opts.nc, { dbPath: opts.dbPath, seq: () => projection.seq, log });
     log(`coordinator serving at seq ${projection.seq}`);
     let stopped: Promise<void> | null = null;
     return {

@@ -13,13 +13,16 @@ import { COORDINATOR_BEAT_MS, buildVersion, encodeJson, parseCoordinatorBeat, su
 /** Pure: 12 hex digits of the machine and the database path. */
 export const presenceId = (host: string, dbPath: string): string => createHash("sha256").update(`${host}\0${dbPath}`).digest("hex").slice(0, 12);
 
-export const presenceBeat = (id: string, host: string, now: Date, version = buildVersion()): CoordinatorBeat => ({ id, host: host.slice(0, 253), time: now.toISOString(), version });
+export const presenceBeat = (id: string, host: string, now: Date, version = buildVersion(), extra: { seq?: number; since?: string } = {}): CoordinatorBeat =>
+  ({ id, host: host.slice(0, 253), time: now.toISOString(), version, ...extra });
 
 export interface PresenceOptions {
   readonly dbPath: string;
   /** @default COORDINATOR_BEAT_MS (5 s) */
   readonly everyMs?: number;
   readonly now?: () => Date;
+  /** The sequence its projection has applied, sent in each beat. */
+  readonly seq?: () => number;
   readonly log: (line: string) => void;
 }
 
@@ -28,9 +31,10 @@ export function startPresence(nc: NatsConnection, o: PresenceOptions): () => voi
   const host = hostname();
   const id = presenceId(host, o.dbPath);
   const now = o.now ?? (() => new Date());
+  const since = now().toISOString();
   const beat = () => {
     try {
-      const bytes = encodeJson(presenceBeat(id, host, now()));
+      const bytes = encodeJson(presenceBeat(id, host, now(), buildVersion(), { ...(o.seq ? { seq: o.seq() } : {}), since }));
       parseCoordinatorBeat(bytes); // a bad value is a bug found here, not in every reader
       nc.publish(subjects.coordinatorBeatSubject(id), bytes);
     } catch (err) {

@@ -84,7 +84,7 @@ export function answerQuery(subject: string, body: unknown, ctx: QueryContext): 
       return psRowsFor(ctx.state, parsePsQuery(body));
     case subjects.querySubject("nodes"):
       if (!NodesQuery.Check(body)) throw invalid('invalid nodes query: expected {} or {"all": true}');
-      return nodeRows(ctx.state, ctx.heartbeats, { all: (body as { all?: boolean }).all === true });
+      return nodeRows(ctx.state, ctx.heartbeats, { all: (body as { all?: boolean }).all === true, seq: ctx.seq });
     case subjects.querySubject("state"):
       if (!Empty.Check(body)) throw invalid("invalid state query: expected {}");
       return { seq: ctx.seq, state: ctx.state };

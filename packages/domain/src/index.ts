@@ -185,3 +185,7 @@ export {
   type SnapshotHead,
   type StreamFacts,
 } from "./snapshot.js";
+export { eventFilter, type EventFilter, type EventFilterInput } from "./event-filter.js";
+export { applyLatencyOf, convergenceOf, lagOf, percentile, type ApplyLatency, type ApplyReport, type Convergence, type NodeLag } from "./convergence.js";
+export { MAX_CLUSTER_MTU, MIN_CLUSTER_MTU, clusterMtuFor } from "./mtu.js";
+export { diffMaps, diffStates, isEmptyDiff, type Changed, type DiffOf, type FieldChange, type NodeSummary, type StateDiff } from "./diff.js";

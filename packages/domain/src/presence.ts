@@ -17,6 +17,10 @@ export const CoordinatorBeatSchema = Type.Object(
     time: Time,
     /** buildVersion(): "0.1.0+<commit>". */
     version: Type.String({ maxLength: 64 }),
+    /** The last sequence its projection has applied (`ovl status`: a coordinator behind). */
+    seq: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** When this coordinator process started. */
+    since: Type.Optional(Time),
   },
   { additionalProperties: false },
 );

@@ -44,6 +44,7 @@ export const NODE_HEARTBEATS_WILDCARD = "ovl.hb.*";
 export const coordinatorBeatSubject = (id: string): string => `ovl.hb.coord.${id}`;
 export const COORDINATOR_BEATS_WILDCARD = "ovl.hb.coord.*";
 
+
 /** The queue group all coordinators serve commands, reports and queries in. */
 export const COORDINATOR_QUEUE = "ovl-coordinators";
 

@@ -7,6 +7,7 @@ import { allContainers } from "./queries.js";
 import type { ClusterState, ContainerRecord, NodeStatus } from "./state.js";
 import type { Heartbeat } from "./wire.js";
 import { blockCapacity } from "./ipam.js";
+import { lagOf } from "./convergence.js";
 
 export type ContainerView = "pending" | "running" | "failed" | "exited" | "lost";
 
@@ -38,6 +39,12 @@ export interface NodeRow {
   readonly freeAddresses: number;
   readonly agentVersion: string;
   readonly since: string;
+  /** From the heartbeat: the sequence the node has applied, and how many events it is behind `seq`. */
+  readonly appliedSeq: number | null;
+  readonly lag: number | null;
+  /** Append-to-applied p50/p99 of its recent events, ms. */
+  readonly applyP50Ms: number | null;
+  readonly applyP99Ms: number | null;
 }
 
 export function psRows(state: ClusterState): PsRow[] {
@@ -62,7 +69,8 @@ export function psRow(c: ContainerRecord, nodeStatus: NodeStatus | undefined): P
   return row;
 }
 
-export function nodeRows(state: ClusterState, heartbeats: ReadonlyMap<string, Heartbeat>, opts: { all?: boolean } = {}): NodeRow[] {
+/** `seq`: the last sequence of the history the rows are of (the lag is counted from it). */
+export function nodeRows(state: ClusterState, heartbeats: ReadonlyMap<string, Heartbeat>, opts: { all?: boolean; seq?: number } = {}): NodeRow[] {
   const capacity = state.cluster ? blockCapacity(state.cluster.blockPrefix) : 0;
   return Object.values(state.nodes)
     .filter((n) => opts.all || n.status !== "left")
@@ -84,6 +92,10 @@ export function nodeRows(state: ClusterState, heartbeats: ReadonlyMap<string, He
         freeAddresses: n.subnet ? capacity - containers : 0,
         agentVersion: hb?.agentVersion ?? n.agentVersion, // the beat says what runs now; the join, what ran then
         since: n.since,
+        appliedSeq: hb?.appliedSeq ?? null,
+        lag: opts.seq === undefined ? null : lagOf(hb?.appliedSeq, opts.seq),
+        applyP50Ms: hb?.applyMs?.p50 ?? null,
+        applyP99Ms: hb?.applyMs?.p99 ?? null,
       };
     });
 }

@@ -65,6 +65,15 @@ export const HeartbeatSchema = Type.Object(
     memFree: Type.Integer({ minimum: 0 }),
     memTotal: Type.Integer({ minimum: 0 }),
     agentVersion: Type.String({ maxLength: 64 }),
+    /** The highest sequence every event up to which the node's kernel and Docker reflect (convergence.ts). */
+    appliedSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Append-to-applied times of the node's recent events, in ms. */
+    applyMs: Type.Optional(
+      Type.Object(
+        { last: Type.Integer({ minimum: 0 }), p50: Type.Integer({ minimum: 0 }), p99: Type.Integer({ minimum: 0 }), count: Type.Integer({ minimum: 1, maximum: 1000 }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

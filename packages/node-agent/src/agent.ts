@@ -32,7 +32,8 @@ import { AgentError, AgentErrorCodes } from "./errors.js";
 import { askUntilAnswered, type AskOptions } from "./ask.js";
 import { followEvents } from "./follow-from-start.js";
 import { clusterIdOf, saveLocalSnapshot, startingSnapshot } from "./local-snapshot.js";
-import { startHeartbeats } from "./heartbeat.js";
+import { startHeartbeats, type HeartbeatHandle } from "./heartbeat.js";
+import { AppliedTracker } from "./applied.js";
 import { join } from "./join.js";
 import { createReporter } from "./reporter.js";
 import { differs, type ContainerReport, type NodeRuntime } from "./runtime.js";
@@ -173,6 +174,9 @@ class Agent {
   private readonly reporter;
   private readonly scheduler;
   private joinBody: Parameters<typeof join>[1] | null = null;
+  /** The applied sequence and apply latencies its heartbeats carry. */
+  private readonly applied = new AppliedTracker();
+  private heartbeats: HeartbeatHandle | null = null;
 
   constructor(private readonly opts: AgentOptions, private readonly node: string, private readonly log: (l: string) => void) {
     this.done = new Promise((res, rej) => ((this.resolve = res), (this.reject = rej)));
@@ -221,7 +225,9 @@ class Agent {
     this.readyAt = joinSeq;
     const { nc, runtime } = this.opts;
     // 3. Heartbeats.
-    this.cleanups.push(startHeartbeats(nc, this.node, this.opts.heartbeatMs ?? 5000, this.opts.now ?? (() => new Date()), this.log));
+    const beats = startHeartbeats(nc, this.node, this.opts.heartbeatMs ?? 5000, this.opts.now ?? (() => new Date()), this.log, () => this.applied.report());
+    this.heartbeats = beats;
+    this.cleanups.push(() => beats.stop());
     this.becomeReady();
     // 4. Periodic reconcile, and the runtime's own reports.
     const timer = setInterval(() => {
@@ -252,11 +258,17 @@ class Agent {
     this.seq = item.event.seq;
     this.opts.onApplied?.(this.seq);
     if (this.seq % (this.opts.snapshotEvery ?? SNAPSHOT_EVERY) === 0) void this.saveSnapshot();
-    if (!this.ready) this.becomeReady();
-    else if (matters(event, this.node, before)) {
+    if (!this.ready) {
+      this.applied.seen(this.seq);
+      this.becomeReady();
+      return;
+    }
+    const needsSync = matters(event, this.node, before);
+    this.applied.folded(this.seq, Date.parse(item.event.time), needsSync, Date.now());
+    if (needsSync) {
       if (aboutAnotherNode(event, this.node)) this.scheduler.schedule(REMOTE_DEBOUNCE_MS, REMOTE_LATE_MS);
       else this.scheduler.schedule();
-    }
+    } else this.heartbeats?.soon();
   }
 
   private onCaughtUp(): void {
@@ -290,9 +302,13 @@ class Agent {
     // every part; the syncs events trigger in between trust what a full one verified.
     const full = this.fullDue;
     this.fullDue = false;
+    const upTo = this.applied.syncStarting();
     try {
       // Each report goes out as soon as its container is ready, not when the sync ends.
       await this.opts.runtime.sync(state, this.node, { full, onReport: (r) => this.report(r) });
+      const before = this.applied.applied;
+      this.applied.synced(upTo, Date.now());
+      if (this.applied.applied !== before) this.heartbeats?.soon();
     } catch (err) {
       this.fullDue = true;
       throw err;

@@ -15,6 +15,7 @@ import { useAppInput } from "./use-app.js";
 import { bodyHeight, useScreenData } from "./use-screen-data.js";
 import type { ClusterStore } from "./store/cluster-store.js";
 import { Header } from "./components/header.js";
+import { convergenceOf } from "@ovl/domain";
 import { Footer } from "./components/footer.js";
 import { TimelineBar } from "./components/timeline/timeline.js";
 import { initialTimelineState, timelineReducer } from "./components/timeline/use-timeline-state.js";
@@ -116,6 +117,7 @@ export function App(p: AppProps): React.ReactElement {
         lastSeq={store.history.lastSeq}
         travelling={travelling}
         width={size.columns}
+        {...(travelling || store.link.phase !== "live" ? {} : { convergence: convergenceOf(data.nodes, store.history.lastSeq) })}
       />
       {travelItem ? (
         <TimelineBar item={travelItem} index={travel.index!} length={store.history.length} lastSeq={store.history.lastSeq} width={size.columns} />

@@ -14,8 +14,9 @@ const noBeats: ReadonlyMap<string, Heartbeat> = new Map();
  * Nodes that have not left. Heartbeats are not history: in the past, metrics are
  * unknown, so they are only joined to the live state.
  */
-export function nodeTable(state: ClusterState, heartbeats: ReadonlyMap<string, Heartbeat> | null, filter: string): NodeRow[] {
-  return nodeRows(state, heartbeats ?? noBeats).filter((n) =>
+/** `seq`: the history's last sequence while live (each node's lag is counted from it). */
+export function nodeTable(state: ClusterState, heartbeats: ReadonlyMap<string, Heartbeat> | null, filter: string, seq?: number): NodeRow[] {
+  return nodeRows(state, heartbeats ?? noBeats, seq === undefined ? {} : { seq }).filter((n) =>
     matchesFilter(`${n.name} ${n.ip} ${n.subnet ?? ""} ${n.status}`, filter),
   );
 }

@@ -29,7 +29,7 @@ export function useScreenData(store: ClusterStore, version: number, travel: numb
     return at ? h.stateAt(itemSeq(at)) : h.state;
   }, [h, version, travel]);
   const nodes = useMemo(
-    () => nodeTable(state, travel === null ? store.heartbeats : null, filters.nodes),
+    () => (travel === null ? nodeTable(state, store.heartbeats, filters.nodes, h.lastSeq) : nodeTable(state, null, filters.nodes)),
     [state, store, version, travel, filters.nodes],
   );
   const containers = useMemo(() => containerTable(state, filters.containers), [state, filters.containers]);

@@ -62,7 +62,7 @@ export async function coordinatorCommand(g: GlobalOptions, f: CoordinatorFlags):
     const jsm = await whenAnswered("reaching JetStream", () => nc.jetstreamManager(), log);
     const made = await whenAnswered("checking the streams", () => ensureStreamsIfMissing(jsm), log);
     if (made) log(`streams: ${describeStreams(made).trim().replaceAll("\n", "; ")}`);
-    const handle = await runCoordinator({ nc, dbPath, cluster, log, ...(f.lostAfter !== undefined ? { lostAfterMs: Math.round(f.lostAfter * 1000) } : {}) });
+    const handle = await runCoordinator({ nc, dbPath, cluster, log, mtuFromFirstNode: f.mtu === undefined, ...(f.lostAfter !== undefined ? { lostAfterMs: Math.round(f.lostAfter * 1000) } : {}) });
     await out(`coordinator serving on ${resolveNatsUrl(g)} (db ${dbPath}, stream at seq ${handle.seq()})\n`);
     const sig = await signals.received;
     log(`${sig}: stopping`);

@@ -4,10 +4,10 @@
  * data, req?}. An event that fails validation is reported on stderr and skipped.
  */
 import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/client";
-import { formatPort, subjects, type PortMapping, type StoredEvent } from "@ovl/domain";
+import { eventFilter, formatPort, subjects, type PortMapping, type StoredEvent } from "@ovl/domain";
 import { readEvents, type EventItem } from "@ovl/client";
 import { out, resolveNatsUrl, withClient, type GlobalOptions } from "../context.js";
-import { FailedError } from "../errors.js";
+import { FailedError, asUsage } from "../errors.js";
 import { summaryValue } from "../format.js";
 import { untilSignal } from "./signals.js";
 
@@ -15,6 +15,10 @@ export interface EventsOptions {
   readonly follow?: boolean;
   readonly since?: number;
   readonly json?: boolean;
+  /** Event types, repeatable or comma-separated. */
+  readonly type?: readonly string[];
+  readonly node?: string;
+  readonly container?: string;
 }
 
 export function eventJson(e: StoredEvent): string {
@@ -48,11 +52,13 @@ async function print(item: EventItem, json: boolean): Promise<void> {
 
 export async function eventsCommand(g: GlobalOptions, opts: EventsOptions): Promise<number> {
   const url = resolveNatsUrl(g);
+  const filter = asUsage(() => eventFilter({ types: opts.type ?? [], ...(opts.node !== undefined ? { node: opts.node } : {}), ...(opts.container !== undefined ? { container: opts.container } : {}) }));
   return withClient(g, async (client) => {
     const abort = new AbortController();
     const stopOnSignal = opts.follow ? untilSignal(() => abort.abort()) : undefined;
     try {
-      for await (const item of readEvents(client.nc, { since: opts.since ?? 1, follow: Boolean(opts.follow), signal: abort.signal })) {
+      for await (const item of readEvents(client.nc, { since: opts.since ?? 1, follow: Boolean(opts.follow), filter: filter.subject, signal: abort.signal })) {
+        if (item.ok && !filter.matches(item.event)) continue;
         await print(item, Boolean(opts.json));
       }
     } catch (err) {

@@ -24,9 +24,14 @@ export interface UpOptions {
   readonly tui?: boolean;
 }
 
-/** The coordinator's flags for the lab's overlay: 198.19.0.0/18, VNI 4242, ... */
-export function labCoordinatorArgs(c: { cidr: string; blockPrefix: number; vni: number; vxlanPort: number; mtu: number }): string[] {
-  return ["coordinator", "--cidr", c.cidr, "--block-prefix", String(c.blockPrefix), "--vni", String(c.vni), "--vxlan-port", String(c.vxlanPort), "--mtu", String(c.mtu)];
+/**
+ * The coordinator's flags for the lab's overlay: 198.19.0.0/18, VNI 4242, ... The MTU only
+ * when one is given: without it the cluster takes the first node's LAN MTU minus 50, the
+ * path a real cluster takes (a `--lan-mtu 9000` lab gets 8950).
+ */
+export function labCoordinatorArgs(c: { cidr: string; blockPrefix: number; vni: number; vxlanPort: number; mtu?: number }): string[] {
+  const mtu = c.mtu === undefined ? [] : ["--mtu", String(c.mtu)];
+  return ["coordinator", "--cidr", c.cidr, "--block-prefix", String(c.blockPrefix), "--vni", String(c.vni), "--vxlan-port", String(c.vxlanPort), ...mtu];
 }
 
 /** Waits (bounded) until `count` nodes are ready, then prints them. */
@@ -68,7 +73,7 @@ export async function upCommand(g: GlobalOptions, opts: UpOptions): Promise<numb
     dir,
     log: progress,
     ovlCommand: selfCommand(),
-    coordinatorArgs: labCoordinatorArgs(lab.labClusterFor(opts.lanMtu ?? lab.LAN_MTU)),
+    coordinatorArgs: labCoordinatorArgs({ ...lab.LAB_CLUSTER, mtu: undefined }),
     agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
   });
   progress(`lab: up with ${info.nodes.length} nodes; NATS at ${info.natsUrl} (export OVL_NATS_URL=${info.natsUrl})`);

@@ -1,6 +1,7 @@
 /** The top line (render only): the tabs with their counts and the state of the link. */
 import React from "react";
 import { Box, Text } from "ink";
+import type { Convergence } from "@ovl/domain";
 import { formatSeq } from "../format.js";
 import type { Link } from "../store/cluster-store.js";
 import { VIEWS, type ViewName } from "../use-app-state.js";
@@ -14,6 +15,15 @@ export interface HeaderProps {
   readonly lastSeq: number;
   readonly travelling: boolean;
   readonly width: number;
+  /** Whether every ready node applied the history (live only; absent while travelling). */
+  readonly convergence?: Convergence;
+}
+
+/** "✓ converged" or the nodes behind, short: the header has one line. */
+export function convergenceText(c: Convergence): { text: string; color: string } {
+  if (c.converged) return { text: "✓ converged", color: "green" };
+  const names = c.behind.map((n) => (n.lag === null ? `${n.name}?` : `${n.name} -${n.lag}`));
+  return { text: `≠ behind: ${names.join(" ")}`, color: "yellow" };
 }
 
 export function linkText(link: Link, lastSeq: number): { text: string; color: string } {
@@ -38,6 +48,7 @@ export function Header(p: HeaderProps): React.ReactElement {
         <Text key={v} inverse={p.view === v} bold={p.view === v}>{` ${i + 1} ${TITLES[v]} ${formatSeq(p.counts[v])} `}</Text>
       ))}
       <Box flexGrow={1} justifyContent="flex-end">
+        {p.convergence ? <Text color={convergenceText(p.convergence).color} wrap="truncate-start">{`${convergenceText(p.convergence).text} · `}</Text> : null}
         <Text color={link.color} wrap="truncate-start">{link.text}</Text>
       </Box>
     </Box>

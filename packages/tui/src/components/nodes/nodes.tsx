@@ -13,6 +13,7 @@ export const NODE_COLUMNS: readonly Column[] = [
   { title: "MEM FREE", width: 9, min: 8 },
   { title: "CTRS", width: 4 },
   { title: "HB AGE", width: 6 },
+  { title: "LAG", width: 5 },
 ];
 
 const STATUS_COLOR: Record<string, string | undefined> = { ready: undefined, leaving: "yellow", lost: "red", left: "gray" };
@@ -39,6 +40,7 @@ export function nodeCells(n: NodeRow, now: number, past: boolean): string[] {
     past ? "-" : humanBytes(n.memFree),
     String(n.containers),
     past ? "-" : age(n.lastSeen, now),
+    past || n.lag === null ? "-" : String(n.lag),
   ];
 }
 

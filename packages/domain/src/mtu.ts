@@ -1,0 +1,21 @@
+/**
+ * The overlay MTU of a new cluster when nobody chose one: what VXLAN leaves of the LAN MTU
+ * of the first node to join, so a jumbo-frame LAN (9000) gets a jumbo overlay (8950)
+ * without anyone typing `--mtu`. Pure.
+ */
+import { DEFAULT_CLUSTER } from "./defaults.js";
+import { VXLAN_OVERHEAD } from "./decide.js";
+
+/** The bounds of a cluster MTU (CreateCluster's schema). */
+export const MIN_CLUSTER_MTU = 576;
+export const MAX_CLUSTER_MTU = 9000;
+
+/**
+ * The cluster MTU for a first node whose LAN MTU is `lanMtu` (undefined: the agent could
+ * not tell, so the default 1450). Clamped to the schema's bounds: a LAN too small even for
+ * 576 + 50 gets 576, and that node's join is then refused naming both numbers.
+ */
+export function clusterMtuFor(lanMtu: number | undefined): number {
+  if (lanMtu === undefined) return DEFAULT_CLUSTER.mtu;
+  return Math.min(MAX_CLUSTER_MTU, Math.max(MIN_CLUSTER_MTU, lanMtu - VXLAN_OVERHEAD));
+}
