@@ -190,14 +190,14 @@ function addViewCommands(program: Command, act: Act): void {
     .option("--state <state>", "only containers in this state: pending, running, failed, exited or lost")
     .option("--network <name>", "only containers on this network (there is one: ovl)")
     .option("--json", "print a JSON array of rows")
-    .option("--at <seq>", "as the cluster was right after event SEQ", intIn(1, Number.MAX_SAFE_INTEGER))
+    .option("--at <seq|time>", "as the cluster was right after event SEQ, or at TIME (ISO, UTC without a zone) or that long ago (10m, 2h, 3d)")
     .action(act(async () => (await import("./commands/listings.js")).psCommand));
   program
     .command("nodes")
     .description("list nodes with CPU, free memory and heartbeat age")
     .option("--all", "include nodes that left")
     .option("--json", "print a JSON array of rows")
-    .option("--at <seq>", "as the cluster was right after event SEQ (no metrics)", intIn(1, Number.MAX_SAFE_INTEGER))
+    .option("--at <seq|time>", "as the cluster was right after event SEQ, or at TIME or that long ago (no metrics)")
     .action(act(async () => (await import("./commands/listings.js")).nodesCommand));
   program
     .command("events")

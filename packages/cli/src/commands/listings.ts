@@ -7,6 +7,7 @@ import { age, coordinatorsLine, formatPort, humanBytes, liveCoordinators, nodeRo
 import type { OvlClient } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
+import { asUsage } from "../errors.js";
 
 /** Characters of a failure reason the table shows: Docker's can run to hundreds, and would widen every row. */
 const REASON_WIDTH = 48;
@@ -43,9 +44,14 @@ export function nodesTable(rows: readonly NodeRow[], now: number): string {
 
 const json = (rows: unknown): string => `${JSON.stringify(rows, null, 2)}\n`;
 
-/** The cluster right after the event at `seq`: the nearest snapshot, then the events up to it (heartbeats are not history). */
-async function stateAtSeq(c: OvlClient, seq: number): Promise<ClusterState> {
-  const { stateAt } = await import("@ovl/client");
+/**
+ * The cluster at `at` (a sequence, a time, or a time ago): the nearest snapshot, then the
+ * events up to that point (heartbeats are not history).
+ */
+async function stateAtPoint(c: OvlClient, at: string): Promise<ClusterState> {
+  const { parseAt, sequenceAt, stateAt } = await import("@ovl/client");
+  const target = asUsage(() => parseAt(at, new Date()));
+  const seq = await sequenceAt(c.nc, target);
   return (await stateAt(c.nc, seq, (line) => process.stderr.write(`${line}\n`))).state;
 }
 
@@ -55,7 +61,7 @@ export interface PsOptions {
   readonly state?: string;
   readonly network?: string;
   /** The listing right after the event at this sequence (the history, not the coordinator). */
-  readonly at?: number;
+  readonly at?: string;
 }
 
 export async function psCommand(g: GlobalOptions, opts: PsOptions): Promise<number> {
@@ -63,16 +69,16 @@ export async function psCommand(g: GlobalOptions, opts: PsOptions): Promise<numb
   // listing of the past is filtered here with the same rules.
   const query = { ...(opts.node !== undefined && { node: opts.node }), ...(opts.state !== undefined && { state: opts.state }), ...(opts.network !== undefined && { network: opts.network }) };
   const rows = await withClient(g, async (c) =>
-    opts.at === undefined ? c.ps(query as PsQuery) : psRowsFor(await stateAtSeq(c, opts.at), parsePsQuery(query)));
+    opts.at === undefined ? c.ps(query as PsQuery) : psRowsFor(await stateAtPoint(c, opts.at), parsePsQuery(query)));
   const filtered = Object.keys(query).length > 0;
   await out(opts.json ? json(rows) : rows.length ? psTable(rows) : filtered ? "no containers match\n" : "no containers (start one with `ovl run NAME --image IMG`)\n");
   return 0;
 }
 
-export async function nodesCommand(g: GlobalOptions, opts: { json?: boolean; all?: boolean; at?: number }): Promise<number> {
+export async function nodesCommand(g: GlobalOptions, opts: { json?: boolean; all?: boolean; at?: string }): Promise<number> {
   const all = Boolean(opts.all);
   if (opts.json || opts.at !== undefined) {
-    const rows = await withClient(g, async (c) => (opts.at === undefined ? c.nodes({ all }) : nodeRows(await stateAtSeq(c, opts.at), new Map(), { all })));
+    const rows = await withClient(g, async (c) => (opts.at === undefined ? c.nodes({ all }) : nodeRows(await stateAtPoint(c, opts.at), new Map(), { all })));
     await out(opts.json ? json(rows) : rows.length ? nodesTable(rows, Date.now()) : "no nodes at that point of the history\n");
     return 0;
   }
