@@ -43,5 +43,17 @@ export function startPresence(nc: NatsConnection, o: PresenceOptions): () => voi
   };
   beat();
   const timer = setInterval(beat, o.everyMs ?? COORDINATOR_BEAT_MS);
-  return () => clearInterval(timer);
+  // A coordinator whose projection moved says so within a second, so `ovl status` does not
+  // report it behind for a whole beat period.
+  let said = o.seq?.() ?? 0;
+  const moved = o.seq
+    ? setInterval(() => {
+        const seq = o.seq!();
+        if (seq !== said) (said = seq), beat();
+      }, 1000)
+    : null;
+  return () => {
+    clearInterval(timer);
+    if (moved) clearInterval(moved);
+  };
 }
