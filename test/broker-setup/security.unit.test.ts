@@ -42,7 +42,7 @@ test("an operator sends commands and queries; a viewer only queries", () => {
   const viewer = permissionsFor("viewer", "viewer")!;
   assert.equal(appSubjects(op.publish), [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD]);
   assert.equal(appSubjects(viewer.publish), [subjects.QUERIES_WILDCARD]);
-  assert.equal(viewer.subscribe, ["_INBOX_viewer.>", subjects.HEARTBEATS_WILDCARD]);
+  assert.equal(viewer.subscribe, ["_INBOX_viewer.>", subjects.HEARTBEATS_WILDCARD, subjects.EVENTS_WILDCARD]);
 });
 
 test("user names and roles are validated", () => {

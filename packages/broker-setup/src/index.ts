@@ -39,6 +39,7 @@ export {
   IDENTITIES_FILE,
   addIdentity,
   credsFileFor,
+  nkeyFileFor,
   loadIdentities,
   parseCredentials,
   removeIdentity,
@@ -46,6 +47,7 @@ export {
   type Credentials,
   type Identity,
 } from "./identities.js";
+export { ensureLocked, insecureWarning, isLoopback, lockMode, routeHosts, type LockMode } from "./lock.js";
 export { TLS_DIR, loadTls, setupTls, type TlsFiles, type TlsSetupOptions } from "./tls.js";
 export { canSyncAlways, durabilityWarning, parseServerVersion, serverVersion, type ServerVersion } from "./version.js";
 export { backupStream, checkBackup, lineOf, parseHeader, parseLine, restoreStream, type BackupHeader, type BackupLine, type BackupResult, type RestoreOptions } from "./backup.js";

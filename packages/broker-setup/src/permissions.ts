@@ -8,7 +8,7 @@
  * - agent-<node>: its own node's reports and heartbeat, and a read-only ordered consumer
  *   on OVL_EVENTS (the JetStream API subjects measured in stack-facts.md section 5).
  * - operator: commands and queries, and reading both streams.
- * - viewer: queries and reading; no command.
+ * - viewer: queries and reading (also live, `ovl.evt.>` as `nats sub` does); no command.
  * Every client subscribes only under its own inbox prefix (connect.ts sets it from the
  * identity's user name), so no one can read another client's replies.
  */
@@ -83,8 +83,8 @@ export function permissionsFor(role: Role, user: string, node?: string): Permiss
       return { publish: [...own, ...readStream(EVENTS)], subscribe: [inbox(user)], allowResponses: false };
     }
     case "operator":
-      return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
+      return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD, subjects.EVENTS_WILDCARD], allowResponses: false };
     case "viewer":
-      return { publish: [subjects.QUERIES_WILDCARD, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
+      return { publish: [subjects.QUERIES_WILDCARD, ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD, subjects.EVENTS_WILDCARD], allowResponses: false };
   }
 }
