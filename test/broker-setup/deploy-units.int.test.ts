@@ -10,7 +10,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,9 +25,9 @@ const credDir = join(root, "credentials");
 const uid = 61_000 + (process.pid % 3000); // DynamicUser: a uid no account has
 const procs: ChildProcess[] = [];
 
-/** The first ```ini block whose first line names the file. */
-function block(file: string): string[] {
-  const m = new RegExp("```ini\\n# " + file.replace(/[.*/]/g, "\\$&") + "[^\\n]*\\n([\\s\\S]*?)```").exec(doc);
+/** The first ```ini block whose first line names the file (and contains `also`). */
+function block(file: string, also = ""): string[] {
+  const m = new RegExp("```ini\\n# " + file.replace(/[.*/]/g, "\\$&") + "[^\\n]*\\n((?:(?!```)[\\s\\S])*?" + also + "[\\s\\S]*?)```").exec(doc);
   if (!m) throw new Error(`docs/deploy.md has no block for ${file}`);
   return m[1]!.split("\n").filter((l) => l && !l.startsWith("#"));
 }
@@ -41,10 +41,11 @@ const MAP: Record<string, string> = {
   "/etc/ovl": join(root, "etc/ovl"),
   "192.168.1.10": "198.18.77.10",
   "192.168.1.11": "198.18.77.11",
+  "192.168.1.12": "198.18.77.12",
   "%d": credDir,
 };
 /** One pass, longest paths first, so a mapped path is never mapped again. */
-const subst = (s: string): string => s.replace(/\/usr\/bin\/node|\/opt\/ovl|\/var\/lib\/ovl-coordinator|\/var\/lib\/ovl|\/etc\/ovl|192\.168\.1\.1[01]|%d/g, (k) => MAP[k]!);
+const subst = (s: string): string => s.replace(/\/usr\/bin\/node|\/opt\/ovl|\/var\/lib\/ovl-coordinator|\/var\/lib\/ovl|\/etc\/ovl|192\.168\.1\.1[012]|%d/g, (k) => MAP[k]!);
 const expand = (s: string, env: Record<string, string>): string => s.replace(/\$\{(\w+)\}/g, (_, k: string) => env[k] ?? "");
 const envOf = (lines: string[]): Record<string, string> => Object.fromEntries(lines.map((l) => subst(l)).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
 
@@ -153,6 +154,44 @@ test("the coordinator and agent units, with the files the page says to copy, bri
   });
   const status = readFileSync(`/proc/${coordinator.pid}/status`, "utf8");
   assert.match(status, new RegExp(`^Uid:\\s+${uid}\\s`, "m"), "the coordinator runs as the unit's (dynamic) user");
+});
+
+async function stopAll(): Promise<void> {
+  for (const p of procs.splice(0).reverse()) {
+    if (p.exitCode !== null || p.signalCode !== null) continue;
+    p.kill("SIGTERM");
+    await new Promise((r) => (p.once("exit", r), setTimeout(() => (p.kill("SIGKILL"), r(null)), 8000)));
+  }
+}
+
+test("the clustered broker unit, on three machines: one set of identities and TLS, routes with TLS, streams with 3 replicas", async () => {
+  await stopAll();
+  const unit = block("/etc/systemd/system/ovl-broker.service", "--routes");
+  const line = directives(unit, "ExecStart")[0]!;
+  assert.match(line, /--cluster-name \S+ .*--routes nats:\/\/192\.168\.1\.10:6222,nats:\/\/192\.168\.1\.11:6222,nats:\/\/192\.168\.1\.12:6222/);
+  // Each machine: its own --host, its own /var/lib (a directory per machine here).
+  const machine = (k: number) => ({ host: `192.168.1.1${k}`, dir: join(root, `m${k}`) });
+  const argvOn = (k: number) => subst(line.replace("--host 192.168.1.10", `--host ${machine(k).host}`)).replace(join(root, "var/lib/ovl"), join(machine(k).dir, "var/lib/ovl")).split(/\s+/);
+  const storeOf = (k: number) => join(machine(k).dir, "var/lib/ovl/broker");
+  const first = start(argvOn(0), {});
+  const text = output(first);
+  await until("the first server runs", 30_000, () => /running \(pid/.test(text()) || (first.exitCode !== null && Promise.reject(new Error(text()))));
+  for (const k of [1, 2]) {
+    mkdirSync(storeOf(k), { recursive: true });
+    for (const f of ["identities.json", "creds", "tls"]) cpSync(join(storeOf(0), f), join(storeOf(k), f), { recursive: true });
+  }
+  const others = [1, 2].map((k) => start(argvOn(k), {}));
+  const outs = others.map(output);
+  const admin = ["--creds", join(storeOf(0), "creds/admin.creds"), "--tls-ca", join(storeOf(0), "tls/ca.pem")];
+  const urls = "nats://198.18.77.10:4222,nats://198.18.77.11:4222,nats://198.18.77.12:4222";
+  const setup = await until("streams with 3 replicas", 60_000, async () => {
+    for (const [k, p] of others.entries()) if (p.exitCode !== null) throw new Error(`server ${k + 2} exited: ${outs[k]!()}`);
+    return ovl("broker", "setup", "--replicas", "3", "--nats", urls, ...admin).then((r) => r.stdout, () => false as const);
+  });
+  assert.match(setup, /OVL_EVENTS: (created|unchanged)/);
+  const conf = readFileSync(join(storeOf(1), "nats-server.conf"), "utf8");
+  assert.match(conf, /cluster \{[\s\S]*nats-route:\/\/198\.18\.77\.12:6222[\s\S]*verify: true/, "routes with TLS and verify");
+  assert.match(conf, /accounts \{/, "identities on every server");
 });
 
 test.run();

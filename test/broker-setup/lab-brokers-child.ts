@@ -7,16 +7,20 @@
 import { connectNats } from "@ovl/broker-setup";
 import { subjects } from "@ovl/domain";
 import { brokerRecordFor, startBrokers, waitBrokers } from "../../packages/lab/src/control.js";
+import { labIdentityEnv, prepareLabAuth } from "../../packages/lab/src/auth.js";
 import { natsUrlOf } from "../../packages/lab/src/plan.js";
 import { stopProcs } from "../../packages/lab/src/procs.js";
 
 const labDir = process.argv[2]!;
 const say = (o: object) => console.log(JSON.stringify(o));
+// Locked as `ovl up` runs them: identities and TLS first, the child connects as admin.
+await prepareLabAuth(labDir, []);
+const admin = labIdentityEnv(labDir, "admin");
 const recs = startBrokers(labDir, 3);
 say({ pids: recs.map((r) => r.pid) });
 try {
-  await waitBrokers(recs);
-  const nc = await connectNats({ url: natsUrlOf(3), name: "child", connectTimeoutMs: 5000 });
+  await waitBrokers(recs, undefined, labDir);
+  const nc = await connectNats({ url: natsUrlOf(3), name: "child", connectTimeoutMs: 5000, credsFile: admin.OVL_NATS_CREDS!, tls: { caFile: admin.OVL_NATS_CA! } });
   const jsm = await nc.jetstreamManager();
   let info = await jsm.streams.info(subjects.STREAM_EVENTS);
   for (let i = 0; i < 100 && !(info.cluster?.leader && info.cluster.replicas?.length === 2 && info.cluster.replicas.every((r) => r.current)); i++) {
