@@ -6,15 +6,18 @@
  */
 import { connectNats } from "@ovl/client";
 import { subjects } from "@ovl/domain";
-import { brokerRecordFor, natsUrlOf, startBrokers, stopProcs, waitBrokers } from "@ovl/lab";
+import { brokerRecordFor, labIdentityEnv, natsUrlOf, prepareLabAuth, startBrokers, stopProcs, waitBrokers } from "@ovl/lab";
 
 const labDir = process.argv[2]!;
 const say = (o: object) => console.log(JSON.stringify(o));
+// Locked as `ovl up` runs them: identities and TLS first, the child connects as admin.
+await prepareLabAuth(labDir, []);
+const admin = labIdentityEnv(labDir, "admin");
 const recs = startBrokers(labDir, 3);
 say({ pids: recs.map((r) => r.pid) });
 try {
-  await waitBrokers(recs);
-  const nc = await connectNats({ url: natsUrlOf(3), name: "child", connectTimeoutMs: 5000 });
+  await waitBrokers(recs, undefined, labDir);
+  const nc = await connectNats({ url: natsUrlOf(3), name: "child", connectTimeoutMs: 5000, credsFile: admin.OVL_NATS_CREDS!, tls: { caFile: admin.OVL_NATS_CA! } });
   const jsm = await nc.jetstreamManager();
   let info = await jsm.streams.info(subjects.STREAM_EVENTS);
   for (let i = 0; i < 100 && !(info.cluster?.leader && info.cluster.replicas?.length === 2 && info.cluster.replicas.every((r) => r.current)); i++) {

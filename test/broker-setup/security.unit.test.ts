@@ -43,7 +43,7 @@ test("an operator sends commands, queries and all agent requests; a viewer only 
   const agent = (kind: string) => [`ovl.agent.*.${kind}`, `ovl.agent.*.${kind}.*`];
   assert.equal(appSubjects(op.publish), [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...agent("logs"), ...agent("exec"), ...agent("inspect")]);
   assert.equal(appSubjects(viewer.publish), [subjects.QUERIES_WILDCARD, ...agent("logs"), ...agent("inspect")]);
-  assert.equal(viewer.subscribe, ["_INBOX_viewer.>", subjects.HEARTBEATS_WILDCARD]);
+  assert.equal(viewer.subscribe, ["_INBOX_viewer.>", subjects.HEARTBEATS_WILDCARD, subjects.EVENTS_WILDCARD]);
 });
 
 test("user names and roles are validated", () => {

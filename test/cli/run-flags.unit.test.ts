@@ -1,10 +1,8 @@
 /** `ovl run`'s Docker flags: parsed into the command's options; a bad value is a usage error; and their Docker create body. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runSpec } from "../../packages/cli/src/commands/run.js";
-import { UsageError } from "../../packages/cli/src/errors.js";
-import { exitCodeFor, EXIT_USAGE } from "../../packages/cli/src/errors.js";
-import { createBody } from "../../packages/node-agent/src/docker/create-options.js";
+import { EXIT_USAGE, UsageError, exitCodeFor, runSpec } from "@ovl/cli";
+import { createBody } from "@ovl/node-agent";
 
 const base = { image: "busybox", publish: [] as string[] };
 

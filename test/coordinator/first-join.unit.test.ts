@@ -2,7 +2,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { clusterMtuFor, decide, emptyState } from "@ovl/domain";
-import { createBeforeJoin } from "../../packages/coordinator/src/first-join.js";
+import { createBeforeJoin } from "@ovl/coordinator";
 import { fold } from "../support/given.js";
 import { CLUSTER, NOW, cluster, cmd, join } from "../domain/builders.js";
 

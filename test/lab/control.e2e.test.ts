@@ -48,6 +48,7 @@ test("broker, coordinator and agents: placement, argv, environment; second up re
     assert.equal(cmdline(agent.pid).slice(-5), ["agent", "--node", node.name, "--ip", node.lanIp]);
     assert.ok(environ(agent.pid).includes(`DOCKER_HOST=${node.dockerHost}`));
     assert.ok(environ(agent.pid).includes("OVL_NATS_URL=nats://198.18.0.1:4222"));
+    assert.ok(environ(agent.pid).some((e) => e.startsWith("OVL_NATS_CREDS=") && e.endsWith(`/creds/agent-${node.name}.creds`)), `agent ${node.name} joins with its own identity`);
     const probe = await inNode(node.name, [process.execPath, "-e", NATS_PROBE], { timeoutMs: 10_000 });
     assert.is(probe.stdout.trim(), "INFO", `broker answers from ${node.name}`);
   }

@@ -30,7 +30,9 @@ import {
   LAB_CLUSTER,
   defaultOvlCommand,
   labDown,
+  labIdentityEnv,
   labUpWhenFree,
+  prepareLabAuth,
   loadState,
   stateFile,
   nodePlan,
@@ -149,6 +151,9 @@ test("1. lab up without control plane, kernel dumps, then broker, coordinator, a
   info = await labUpWhenFree({ nodes: 3, dir, startControlPlane: false, ensurePackages: false, log }, LAB_WAIT_MS, 15_000);
   owned = nsIds(info);
   for (const n of info.nodes) before.set(n.name, await kernelDump(n.ns));
+  // Locked like `ovl up`'s: identities and TLS first, the test's client as the operator.
+  await prepareLabAuth(dir, info.nodes.map((n) => n.name));
+  Object.assign(process.env, labIdentityEnv(dir, "operator"));
   const broker = startBroker(dir);
   control.push(broker);
   await waitBroker(broker);

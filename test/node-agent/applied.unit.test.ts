@@ -1,7 +1,7 @@
 /** The applied sequence and apply latencies an agent puts in its heartbeat. */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { AppliedTracker } from "../../packages/node-agent/src/applied.js";
+import { AppliedTracker } from "@ovl/node-agent";
 
 const t = suite("AppliedTracker");
 

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { DEFAULT_ROUTE_PORT, OvlError, OvlErrorCodes } from "@ovl/domain";
 import { DEFAULT_BROKER_HOST } from "./config.js";
 import { startBroker, type Broker } from "./server.js";
+import { ensureLocked, lockMode } from "./lock.js";
 
 export interface ClusterOptions {
   /** Identities, TLS files, and one store directory per server. */
@@ -25,6 +26,8 @@ export interface ClusterOptions {
   /** Server names are <prefix><i>. @default "ovl-" */
   readonly namePrefix?: string;
   readonly readyTimeoutMs?: number;
+  /** Listen beyond loopback without identities and TLS. @default false */
+  readonly insecure?: boolean;
 }
 
 export interface LocalCluster {
@@ -33,6 +36,8 @@ export interface LocalCluster {
   readonly url: string;
   /** Server names, index-aligned with `servers` (stream info's `cluster.leader` is one of them). */
   readonly names: readonly string[];
+  /** Identity and TLS files made at this start (paths). */
+  readonly created: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -52,6 +57,8 @@ export async function startCluster(opts: ClusterOptions): Promise<LocalCluster> 
   const names = Array.from({ length: size }, (_, i) => `${opts.namePrefix ?? "ovl-"}${i + 1}`);
   const routes = names.map((_, i) => `nats-route://${host}:${routePort + i}`);
   const servers: Broker[] = [];
+  // Made once here: the servers start together and share the home's files.
+  const created = lockMode([host], opts.insecure ?? false) === "locked" ? await ensureLocked(home, [host]) : [];
   const stop = async () => void (await Promise.all(servers.map((s) => s.stop())));
   try {
     // Started together: JetStream waits for its peers, so one by one would stall the first.
@@ -60,7 +67,7 @@ export async function startCluster(opts: ClusterOptions): Promise<LocalCluster> 
         startBroker({
           host, port: port + i, home, storeDir: join(home, `s${i + 1}`), serverName: name, readyTimeoutMs: opts.readyTimeoutMs ?? 15_000,
           ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort + i } : {}),
-          cluster: { name: "ovl", host, port: routePort + i, routes },
+          cluster: { name: "ovl", host, port: routePort + i, routes }, ...(opts.insecure ? { insecure: true } : {}),
         }),
       ),
     );
@@ -71,5 +78,5 @@ export async function startCluster(opts: ClusterOptions): Promise<LocalCluster> 
     await stop();
     throw err;
   }
-  return { servers, names, url: servers.map((s) => s.url).join(","), stop };
+  return { servers, names, url: servers.map((s) => s.url).join(","), created, stop };
 }

@@ -9,12 +9,13 @@
  *   identities.json     the registry: user, role, node, public key (no secret)
  *   creds/<user>.creds  the identity file handed to one process: JSON with the seed,
  *                       created with mode 0600 in a 0700 directory, never logged
+ *   creds/<user>.nk     the same seed alone, the form the nats CLI takes (`--nkey FILE`)
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { nkeys } from "nats";
 import { OvlError, OvlErrorCodes } from "@ovl/domain";
-import { CREDS_KIND, parseRole, type Role } from "@ovl/client";
+import { CREDS_KIND, parseCredentials, parseRole, type Role } from "@ovl/client";
 import { permissionsFor, userFor, type Permissions } from "./permissions.js";
 
 export interface Identity {
@@ -31,6 +32,8 @@ export const CREDS_DIR = "creds";
 const invalid = (message: string): OvlError => new OvlError(OvlErrorCodes.InvalidInput, message);
 
 export const credsFileFor = (home: string, user: string): string => join(home, CREDS_DIR, `${user}.creds`);
+/** The seed file of an identity, for the nats CLI's `--nkey` (and any NATS client's NKey option). */
+export const nkeyFileFor = (home: string, user: string): string => join(home, CREDS_DIR, `${user}.nk`);
 
 function validUserKey(key: string): boolean {
   try {
@@ -97,13 +100,18 @@ export function addIdentity(home: string, role: Role, nameOrNode?: string): Adde
   const list = loadIdentities(home);
   const credsFile = credsFileFor(home, user);
   const existing = list.find((i) => i.user === user);
-  if (existing && existsSync(credsFile)) return { identity: existing, credsFile, created: false };
+  if (existing && existsSync(credsFile)) {
+    // Identities made before seed files existed get theirs now.
+    if (!existsSync(nkeyFileFor(home, user))) writeSecret(nkeyFileFor(home, user), `${parseCredentials(readFileSync(credsFile, "utf8"), credsFile).seed}\n`);
+    return { identity: existing, credsFile, created: false };
+  }
   const kp = nkeys.createUser();
   const identity: Identity = { user, role, ...(role === "agent" ? { node: nameOrNode! } : {}), nkey: kp.getPublicKey() };
   mkdirSync(join(home, CREDS_DIR), { recursive: true, mode: 0o700 });
   chmodSync(join(home, CREDS_DIR), 0o700);
   const seed = new TextDecoder().decode(kp.getSeed());
   writeSecret(credsFile, JSON.stringify({ kind: CREDS_KIND, v: 1, user, role, seed }) + "\n");
+  writeSecret(nkeyFileFor(home, user), `${seed}\n`);
   saveIdentities(home, [...list.filter((i) => i.user !== user), identity]);
   return { identity, credsFile, created: true };
 }

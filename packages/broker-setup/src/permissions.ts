@@ -10,7 +10,7 @@
  *   reading snapshots (every reader may; only coordinators write them).
  * - operator: commands and queries, and reading both streams (and their stream info, which
  *   `ovl status` shows).
- * - viewer: queries and reading; no command.
+ * - viewer: queries and reading (also live, `ovl.evt.>` as `nats sub` does); no command.
  * - agent requests (ovl.agent.<node>.logs|exec|inspect): the agent subscribes to its own
  *   node's and answers a session with many frames (allow_responses with a max); the
  *   operator may ask all three, the viewer logs and inspect, never exec.
@@ -98,8 +98,8 @@ export function permissionsFor(role: Role, user: string, node?: string): Permiss
       };
     }
     case "operator":
-      return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...agentKinds("logs", "exec", "inspect"), ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
+      return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...agentKinds("logs", "exec", "inspect"), ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD, subjects.EVENTS_WILDCARD], allowResponses: false };
     case "viewer":
-      return { publish: [subjects.QUERIES_WILDCARD, ...agentKinds("logs", "inspect"), ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD], allowResponses: false };
+      return { publish: [subjects.QUERIES_WILDCARD, ...agentKinds("logs", "inspect"), ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD, subjects.EVENTS_WILDCARD], allowResponses: false };
   }
 }

@@ -14,6 +14,7 @@ import { stopProcess } from "@ovl/host";
 import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, DEFAULT_SERVER_NAME, renderServerConfig, type ClusterRoutes, type ServerConfigOptions } from "./config.js";
 import { loadIdentities } from "./identities.js";
 import { loadTls } from "./tls.js";
+import { ensureLocked, insecureWarning, lockMode, routeHosts } from "./lock.js";
 import { canSyncAlways, durabilityWarning, serverVersion } from "./version.js";
 
 export interface BrokerOptions {
@@ -37,6 +38,8 @@ export interface BrokerOptions {
   readonly maxPayload?: number;
   /** Time to wait for the server to accept connections. @default 10000 */
   readonly readyTimeoutMs?: number;
+  /** Listen beyond loopback without making identities and TLS (warned at every start). @default false */
+  readonly insecure?: boolean;
 }
 
 export interface Broker {
@@ -45,8 +48,10 @@ export interface Broker {
   readonly configFile: string;
   readonly storeDir: string;
   readonly logFile: string;
-  /** Durability warnings about this server version (printed by `ovl broker start`). */
+  /** Durability and --insecure warnings (printed by `ovl broker start`). */
   readonly warnings: readonly string[];
+  /** Identity and TLS files this start made (locked by default beyond loopback): paths only. */
+  readonly created: readonly string[];
   /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
   stop(): Promise<void>;
   /** SIGKILL at once (fault tests): resolves once the process is gone. */
@@ -154,6 +159,9 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
     serverName: opts.serverName ?? DEFAULT_SERVER_NAME, syncAlways: canSyncAlways(version),
     ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}), ...(opts.maxPayload !== undefined ? { maxPayload: opts.maxPayload } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
   };
+  const peers = routeHosts(opts.cluster?.routes ?? []);
+  const mode = lockMode([host, ...(opts.cluster ? [opts.cluster.host ?? "0.0.0.0"] : [])], opts.insecure ?? false);
+  const created = mode === "locked" ? await ensureLocked(stored.home, [...new Set([host, ...peers])]) : [];
   mkdirSync(storeDir, { recursive: true });
   writeFileSync(join(storeDir, OPTIONS_FILE), JSON.stringify(stored, null, 2) + "\n");
   const configFile = configFileOf(storeDir);
@@ -167,6 +175,6 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
     await stop();
     throw err;
   }
-  const warning = durabilityWarning(version);
-  return { pid: proc.pid, url: `nats://${host}:${port}`, configFile, storeDir, logFile, warnings: warning ? [warning] : [], stop, kill, exited };
+  const warnings = [durabilityWarning(version), mode === "insecure" ? insecureWarning(`${host}:${port}`) : null].filter((w): w is string => w !== null);
+  return { pid: proc.pid, url: `nats://${host}:${port}`, configFile, storeDir, logFile, warnings, created, stop, kill, exited };
 }

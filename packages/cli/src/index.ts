@@ -10,3 +10,4 @@ export { clusterFlags, dbPathOf } from "./commands/coordinator.js";
 export { agentFlags } from "./commands/agent.js";
 export { eventJson, eventLine, eventSummary } from "./commands/events.js";
 export { nodesTable, psTable, shortReason } from "./commands/listings.js";
+export { parseRoutes } from "./commands/broker.js";

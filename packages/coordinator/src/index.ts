@@ -8,3 +8,4 @@ export { CoordinatorErrorCodes, type CoordinatorErrorCode } from "./errors.js";
 export { catchUp } from "./startup.js";
 export { lostRequestId, watchLiveness } from "./liveness.js";
 export type { JobSpec } from "./pipeline/jobs.js";
+export { CREATE_CLUSTER_ID, createBeforeJoin } from "./first-join.js";

@@ -11,6 +11,7 @@ import { connectNats } from "@ovl/client";
 import { LabError, LabErrorCodes } from "./errors.js";
 import { LAN_GATEWAY, NATS_MONITOR_PORT, NATS_PORT, brokerPlan, natsUrlOf, type BrokerPlan, type NodePlan } from "./plan.js";
 import { isAlive, spawnDetached } from "./procs.js";
+import { labAuth, labIdentityEnv, type LabAuth } from "./auth.js";
 import type { ProcRecord } from "./state.js";
 
 /**
@@ -18,22 +19,22 @@ import type { ProcRecord } from "./state.js";
  * starts nats-server itself rather than through broker-setup's `startBroker`, because the
  * broker must outlive `ovl up` (detached, its PID in the state file).
  */
-export function natsConfig(storeDir: string): string {
-  return renderServerConfig({ host: LAN_GATEWAY, port: NATS_PORT, httpPort: NATS_MONITOR_PORT, serverName: "ovl_lab", storeDir, maxFileStore: 2 * 1024 ** 3 });
+export function natsConfig(storeDir: string, auth?: LabAuth | null): string {
+  return renderServerConfig({ host: LAN_GATEWAY, port: NATS_PORT, httpPort: NATS_MONITOR_PORT, serverName: "ovl_lab", storeDir, maxFileStore: 2 * 1024 ** 3, ...(auth ?? {}) });
 }
 
 export function startBroker(labDir: string): ProcRecord {
   const dir = join(labDir, "nats");
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, "nats.conf");
-  writeFileSync(conf, natsConfig(join(dir, "store")));
+  writeFileSync(conf, natsConfig(join(dir, "store"), labAuth(labDir)));
   return spawnDetached({ role: "broker", argv: ["nats-server", "-c", conf], log: join(labDir, "logs", "nats.log") });
 }
 
 /** The config of one server of the lab's cluster: routes to all, its own ports and store. */
-export function clusterNatsConfig(b: BrokerPlan, all: readonly BrokerPlan[]): string {
+export function clusterNatsConfig(b: BrokerPlan, all: readonly BrokerPlan[], auth?: LabAuth | null): string {
   return renderServerConfig({
-    host: LAN_GATEWAY, port: b.port, httpPort: b.monitorPort, serverName: b.serverName, storeDir: join(b.dir, "store"), maxFileStore: 2 * 1024 ** 3,
+    host: LAN_GATEWAY, port: b.port, httpPort: b.monitorPort, serverName: b.serverName, storeDir: join(b.dir, "store"), maxFileStore: 2 * 1024 ** 3, ...(auth ?? {}),
     cluster: { name: "ovl_lab", host: LAN_GATEWAY, port: b.routePort, routes: all.map((p) => `nats-route://${LAN_GATEWAY}:${p.routePort}`) },
   });
 }
@@ -46,10 +47,11 @@ export function clusterNatsConfig(b: BrokerPlan, all: readonly BrokerPlan[]): st
 export function startBrokers(labDir: string, count: number): ProcRecord[] {
   if (count === 1) return [startBroker(labDir)];
   const plans = brokerPlan(count, labDir);
+  const auth = labAuth(labDir);
   return plans.map((b) => {
     mkdirSync(b.dir, { recursive: true });
     const conf = join(b.dir, "nats.conf");
-    writeFileSync(conf, clusterNatsConfig(b, plans));
+    writeFileSync(conf, clusterNatsConfig(b, plans, auth));
     return spawnDetached({ role: "broker", node: `b${b.index}`, argv: ["nats-server", "-c", conf], log: join(labDir, "logs", `nats-b${b.index}.log`) });
   });
 }
@@ -65,11 +67,15 @@ export function brokerRecordFor(procs: readonly ProcRecord[], serverName: string
  * replica per server (retried while JetStream elects its meta leader), before any
  * coordinator would create them with one.
  */
-export async function waitBrokers(recs: readonly ProcRecord[], timeoutMs = 30_000): Promise<void> {
+export async function waitBrokers(recs: readonly ProcRecord[], timeoutMs = 30_000, labDir?: string): Promise<void> {
   const plans = brokerPlan(recs.length, "/");
   await Promise.all(recs.map((rec, k) => waitBroker(rec, timeoutMs, plans[k]!.port)));
   if (recs.length === 1) return;
-  const nc = await connectNats({ url: natsUrlOf(recs.length), name: "ovl-lab setup", connectTimeoutMs: 10_000 });
+  const admin = labDir ? labIdentityEnv(labDir, "admin") : {};
+  const nc = await connectNats({
+    url: natsUrlOf(recs.length), name: "ovl-lab setup", connectTimeoutMs: 10_000,
+    ...(admin.OVL_NATS_CREDS ? { credsFile: admin.OVL_NATS_CREDS, tls: { caFile: admin.OVL_NATS_CA! } } : {}),
+  });
   try {
     const until = Date.now() + timeoutMs;
     for (;;) {
@@ -110,14 +116,14 @@ export interface ControlArgs {
 export const defaultAgentArgs = (n: NodePlan): string[] => ["agent", "--node", n.name, "--ip", n.lanIp];
 
 export function startCoordinator(labDir: string, c: ControlArgs): ProcRecord {
-  const env = { ...process.env, OVL_NATS_URL: natsUrlOf(c.brokers ?? 1), OVL_DATA_DIR: join(labDir, "coordinator") };
+  const env = { ...process.env, OVL_NATS_URL: natsUrlOf(c.brokers ?? 1), OVL_DATA_DIR: join(labDir, "coordinator"), ...labIdentityEnv(labDir, "coordinator") };
   const argv = [...c.ovlCommand, ...(c.coordinatorArgs ?? ["coordinator"])];
   return spawnDetached({ role: "coordinator", argv, env, log: join(labDir, "logs", "coordinator.log") });
 }
 
 /** The agent runs inside the node's namespace, with that node's Docker socket. */
 export function startAgent(labDir: string, node: NodePlan, c: ControlArgs): ProcRecord {
-  const env = { ...process.env, OVL_NATS_URL: natsUrlOf(c.brokers ?? 1), DOCKER_HOST: node.dockerHost, OVL_NODE: node.name, OVL_NODE_IP: node.lanIp };
+  const env = { ...process.env, OVL_NATS_URL: natsUrlOf(c.brokers ?? 1), DOCKER_HOST: node.dockerHost, OVL_NODE: node.name, OVL_NODE_IP: node.lanIp, ...labIdentityEnv(labDir, `agent-${node.name}`) };
   const argv = ["ip", "netns", "exec", node.ns, ...c.ovlCommand, ...(c.agentArgs ?? defaultAgentArgs)(node)];
   return spawnDetached({ role: "agent", node: node.name, argv, env, log: join(labDir, "logs", `agent-${node.name}.log`) });
 }

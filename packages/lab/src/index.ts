@@ -6,6 +6,7 @@
 export { labUp, labUpWhenFree, defaultOvlCommand, type LabOptions } from "./up.js";
 export { labDown, type DownOptions, type DownReport } from "./down.js";
 export { claimHolder } from "./claim.js";
+export { labAuth, labAuthDir, labClientEnv, labIdentityEnv, prepareLabAuth, type LabAuth } from "./auth.js";
 export { labInfo, labStatus, inNode, type LabInfo, type LabNodeInfo, type LabStatus } from "./info.js";
 export { LabError, LabErrorCodes, type LabErrorCode } from "./errors.js";
 export { CommandError, run, tryRun, type RunOptions, type RunResult } from "@ovl/host";

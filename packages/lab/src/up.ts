@@ -19,6 +19,7 @@ import { createLan, createNodeNs, listLabLinks, listLabNamespaces } from "./netn
 import { DEFAULT_LAB_DIR, DEFAULT_NODES, LAN_MTU, labPlan, parseBrokerCount, parseLabDir, parseLanMtu, parseNodeCount, type NodePlan } from "./plan.js";
 import { ensureHostPackages, requireRoot } from "./host.js";
 import { startAgent, startBrokers, startCoordinator, waitBrokers, type ControlArgs } from "./control.js";
+import { prepareLabAuth } from "./auth.js";
 import { isAlive } from "./procs.js";
 import { labDown } from "./down.js";
 import { labInfo, type LabInfo } from "./info.js";
@@ -103,10 +104,11 @@ async function upImage(dir: string, plans: readonly NodePlan[]): Promise<void> {
 }
 
 async function upControl(state: LabState, plans: readonly NodePlan[], c: ControlArgs): Promise<void> {
+  await prepareLabAuth(state.dir, plans.map((n) => n.name));
   const brokers = startBrokers(state.dir, c.brokers ?? 1);
   state.procs.push(...brokers);
   saveState(state);
-  await waitBrokers(brokers);
+  await waitBrokers(brokers, undefined, state.dir);
   state.procs.push(startCoordinator(state.dir, c));
   saveState(state);
   for (const node of plans) state.procs.push(startAgent(state.dir, node, c));

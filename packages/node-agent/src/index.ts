@@ -44,3 +44,5 @@ export { stateStore } from "./kernel/state-file.js";
 export { foreignDrops } from "./kernel/vxlan-filter.js";
 export { preferredDefault, underlaySource } from "./underlay-route.js";
 export { serveAgentRequests, type ServeOptions } from "./services/serve.js";
+export { createBody } from "./docker/create-options.js";
+export { AppliedTracker } from "./applied.js";

@@ -15,6 +15,7 @@ import {
   formatSans,
   streamInfoOrNull,
   loadIdentities,
+  nkeyFileFor,
   parseServerVersion,
   reloadAll,
   removeIdentity,
@@ -38,19 +39,53 @@ export interface BrokerStartOptions {
   /** Servers to start (1, 3 or 5), on ports port.. and routePort.. @default 1 */
   readonly clusterSize?: number;
   readonly routePort?: number;
+  /** With routes: this server joins a cluster of servers on other machines. */
+  readonly clusterName?: string;
+  readonly routes?: string;
+  readonly serverName?: string;
+  readonly insecure?: boolean;
 }
 
-async function startServers(host: string, opts: BrokerStartOptions): Promise<Broker[]> {
+/** `--routes nats://A:6222,nats-route://B:6222` as nats-server's route URLs; throws UsageError. */
+export function parseRoutes(raw: string): string[] {
+  const list = raw.split(",").map((r) => r.trim()).filter(Boolean);
+  if (list.length === 0) throw new UsageError("--routes: give at least one nats://HOST:PORT");
+  return list.map((r) => {
+    const m = /^(?:nats|nats-route):\/\/([0-9.]+):(\d{1,5})$/.exec(r);
+    if (!m) throw new UsageError(`invalid route ${JSON.stringify(r)}: expected nats://IPV4:PORT`);
+    parseIpv4(m[1]!, "route address");
+    return `nats-route://${m[1]}:${m[2]}`;
+  });
+}
+
+/** One server, routed to servers on other machines when --routes is given. */
+function singleServer(host: string, opts: BrokerStartOptions) {
+  if (!opts.routes) {
+    if (opts.clusterName) throw new UsageError("--cluster-name needs --routes (the cluster's servers)");
+    return startBroker({ host, port: opts.port, ...(opts.store ? { storeDir: opts.store } : {}), ...(opts.insecure ? { insecure: true } : {}) });
+  }
+  const routes = parseRoutes(opts.routes);
+  const serverName = opts.serverName ?? `ovl-${host.replaceAll(".", "-")}`;
+  const cluster = { name: opts.clusterName ?? "ovl", host, port: opts.routePort ?? 6222, routes };
+  return startBroker({ host, port: opts.port, serverName, cluster, ...(opts.store ? { storeDir: opts.store } : {}), ...(opts.insecure ? { insecure: true } : {}) });
+}
+
+async function startServers(host: string, opts: BrokerStartOptions): Promise<{ servers: Broker[]; created: readonly string[] }> {
   const size = asUsage(() => clusterSize(opts.clusterSize ?? 1));
-  if (size === 1) return [await startBroker({ host, port: opts.port, ...(opts.store ? { storeDir: opts.store } : {}) })];
-  const cluster = await startCluster({ home: opts.store ?? DEFAULT_STORE_DIR, size, host, port: opts.port, routePort: opts.routePort ?? DEFAULT_ROUTE_PORT });
-  return [...cluster.servers];
+  if (size === 1) {
+    const b = await singleServer(host, opts);
+    return { servers: [b], created: b.created };
+  }
+  if (opts.routes) throw new UsageError("--cluster-size starts servers on this machine; --routes joins servers on others: give one of them");
+  const cluster = await startCluster({ home: opts.store ?? DEFAULT_STORE_DIR, size, host, port: opts.port, routePort: opts.routePort ?? DEFAULT_ROUTE_PORT, ...(opts.insecure ? { insecure: true } : {}) });
+  return { servers: [...cluster.servers], created: cluster.created };
 }
 
 export async function brokerStartCommand(_g: GlobalOptions, opts: BrokerStartOptions): Promise<number> {
   const host = asUsage(() => parseIpv4(opts.host, "--host address"));
-  const servers = await startServers(host, opts);
+  const { servers, created } = await startServers(host, opts);
   for (const w of servers[0]!.warnings) process.stderr.write(`${w}\n`);
+  if (created.length > 0) await out(`listening beyond loopback: made identities and TLS (mode 0600; hand each file to its process only):\n${created.map((f) => `  ${f}\n`).join("")}`);
   const signals = untilSignal();
   for (const b of servers) await out(`broker ${b.url} running (pid ${b.pid}, config ${b.configFile}); Ctrl-C stops it\n`);
   if (servers.length > 1) await out(`cluster of ${servers.length}: --nats ${servers.map((b) => b.url).join(",")}, then \`ovl broker setup --replicas ${servers.length}\`\n`);
@@ -124,16 +159,16 @@ export async function brokerInitCommand(_g: GlobalOptions, opts: InitOptions): P
   return 0;
 }
 
-export async function brokerUsersCommand(_g: GlobalOptions, action: string, arg: string | undefined, opts: { store?: string; node?: string; name?: string }): Promise<number> {
+export async function brokerUsersCommand(_g: GlobalOptions, action: string, arg: string | undefined, name: string | undefined, opts: { store?: string; node?: string; name?: string }): Promise<number> {
   const home = opts.store ?? DEFAULT_STORE_DIR;
   if (action === "list") {
     for (const i of loadIdentities(home)) await out(`${i.user.padEnd(24)} ${i.role.padEnd(12)} ${i.nkey}\n`);
     return 0;
   }
   if (action === "add") {
-    if (!arg) throw new UsageError("usage: ovl broker users add <role> [--node N | --name X]");
-    const r = asUsage(() => addIdentity(home, parseRole(arg), arg === "agent" ? opts.node : opts.name));
-    await out(`${r.created ? "created" : "kept"} ${r.identity.user}: ${r.credsFile} (mode 0600; hand it to that process only)\n`);
+    if (!arg) throw new UsageError("usage: ovl broker users add <role> [NODE | NAME]");
+    const r = asUsage(() => addIdentity(home, parseRole(arg), name ?? (arg === "agent" ? opts.node : opts.name)));
+    await out(`${r.created ? "created" : "kept"} ${r.identity.user}: ${r.credsFile} (mode 0600; hand it to that process only; the nats CLI takes ${nkeyFileFor(home, r.identity.user)} with --nkey)\n`);
   } else if (action === "rm") {
     if (!arg) throw new UsageError("usage: ovl broker users rm <user>");
     if (!removeIdentity(home, arg)) throw new UsageError(`no identity ${JSON.stringify(arg)} in ${home}: see \`ovl broker users list\``);

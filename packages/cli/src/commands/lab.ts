@@ -77,6 +77,9 @@ export async function upCommand(g: GlobalOptions, opts: UpOptions): Promise<numb
     agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
   });
   progress(`lab: up with ${info.nodes.length} nodes; NATS at ${info.natsUrl} (export OVL_NATS_URL=${info.natsUrl})`);
+  // The lab's brokers are locked: this process and the TUI go on as the lab's operator.
+  Object.assign(process.env, lab.labClientEnv(info.natsUrl));
+  progress(`lab: identities and TLS in ${lab.labAuthDir(dir)} (ovl commands aimed at the lab use its operator; the nats CLI: creds/viewer.nk, tls/ca.pem)`);
   await printNodesWhenReady(info.natsUrl, info.nodes.length, 60_000);
   if (opts.tui !== false && process.stdout.isTTY) {
     const { tuiCommand } = await import("./tui.js");

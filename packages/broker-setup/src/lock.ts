@@ -1,0 +1,53 @@
+/**
+ * Locked by default: a broker that listens beyond loopback runs with identities and TLS.
+ * At its first start it makes what is missing in its home directory (the role identities,
+ * a CA and a server certificate for every address it and its route peers are dialled at);
+ * only an explicit `insecure` runs it open, with a warning at every start. A broker bound
+ * to loopback only is reachable from this machine alone and may stay open.
+ */
+import { OvlError, OvlErrorCodes } from "@ovl/domain";
+import { addIdentity, loadIdentities } from "./identities.js";
+import { loadTls, setupTls } from "./tls.js";
+import type { Role } from "@ovl/client";
+
+/** Whether an address is reachable from this machine only. */
+export const isLoopback = (host: string): boolean => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "localhost" || host === "::1";
+
+export type LockMode = "open" | "locked" | "insecure";
+
+/** The decision, pure: loopback stays open (unless already locked), anything else is locked unless `insecure`. */
+export function lockMode(hosts: readonly string[], insecure: boolean): LockMode {
+  if (hosts.every(isLoopback)) return "open";
+  return insecure ? "insecure" : "locked";
+}
+
+export const insecureWarning = (where: string): string =>
+  `warning: --insecure: the broker on ${where} lets anyone who reaches it in, without TLS or identities (run \`ovl broker init\` and \`ovl broker tls\`, or start without --insecure)`;
+
+/** The hosts of route URLs (nats-route://H:P or nats://H:P). */
+export const routeHosts = (routes: readonly string[]): string[] => routes.map((r) => /^[a-z-]+:\/\/([^:/]+)/.exec(r)?.[1] ?? "").filter(Boolean);
+
+const LOCK_ROLES: readonly Role[] = ["admin", "coordinator", "operator", "viewer"];
+
+/**
+ * Makes the identities and TLS files a locked broker needs, unless they exist; returns the
+ * paths it created (files 0600; nothing secret is returned or logged).
+ */
+export async function ensureLocked(home: string, ips: readonly string[]): Promise<string[]> {
+  const created: string[] = [];
+  if (loadIdentities(home).length === 0) {
+    for (const role of LOCK_ROLES) {
+      const r = addIdentity(home, role);
+      if (r.created) created.push(r.credsFile);
+    }
+  }
+  if (!loadTls(home)) {
+    const v4 = ips.filter((ip) => /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && ip !== "0.0.0.0");
+    if (v4.length !== ips.filter((ip) => ip !== "0.0.0.0").length) {
+      throw new OvlError(OvlErrorCodes.InvalidInput, `TLS for ${ips.join(", ")}: give IPv4 addresses (or run \`ovl broker tls --dns NAME\` first)`);
+    }
+    const files = await setupTls(home, { ips: v4 });
+    created.push(files.caFile, files.certFile);
+  }
+  return created;
+}
