@@ -75,3 +75,6 @@ export async function withTimeout<T>(what: string, ms: number, p: Promise<T>): P
 }
 
 export const isRoot = (): boolean => process.getuid?.() === 0;
+
+/** For a step that needs root: without it, says so and is true (the step then returns and passes). */
+export const noRoot = (): boolean => !isRoot() && (console.log("    skipped: needs root"), true);
