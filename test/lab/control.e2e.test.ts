@@ -7,24 +7,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { LabError, inNode, isAlive, labDown, labStatus, labUp, stateFile, type ProcRecord } from "@ovl/lab";
-import { hostSnapshot, isRoot, withTimeout, type HostSnapshot } from "../support/lab.js";
+import { hostSnapshot, isRoot, labSuite, withTimeout } from "../support/lab.js";
 
-const dir = mkdtempSync(join(tmpdir(), "ovl-lab-ctl-"));
+const { dir, before } = labSuite(test, "ovl-lab-ctl-");
 const STANDIN = [process.execPath, "-e", "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1e6)"];
 const base = { dir, docker: false, ensurePackages: false, ovlCommand: STANDIN } as const;
-let before: HostSnapshot;
-
-test.before(async () => {
-  before = await hostSnapshot(dir);
-});
-test.after(async () => {
-  await labDown({ dir }).catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const netnsOf = (pid: number) => readlinkSync(`/proc/${pid}/ns/net`);
 const nsInode = (ns: string) => `net:[${statSync(`/run/netns/${ns}`).ino}]`;
@@ -62,7 +51,7 @@ test("broker, coordinator and agents: placement, argv, environment; second up re
   assert.ok(labStatus({ dir }).procs.every((p) => p.alive), "the refused up changed nothing");
   assert.equal((await labDown({ dir })).warnings, []);
   assert.ok(procs.every((p) => !isAlive(p)), "every recorded process stopped");
-  assert.equal(await hostSnapshot(dir), before);
+  assert.equal(await hostSnapshot(dir), before());
 });
 
 test("down without a state file removes lab namespaces and links found by name", async () => {
@@ -72,7 +61,7 @@ test("down without a state file removes lab namespaces and links found by name",
   const report = await labDown({ dir });
   assert.equal(report.namespaces.sort(), ["ovl-lab-n1", "ovl-lab-n2"]);
   assert.equal(report.warnings, []);
-  assert.equal(await hostSnapshot(dir), before);
+  assert.equal(await hostSnapshot(dir), before());
 });
 
 test("a failed up is rolled back", async () => {
@@ -85,7 +74,7 @@ test("a failed up is rolled back", async () => {
     assert.match((err as Error).message, /could not start coordinator/);
   }
   assert.not.ok(labStatus({ dir }).up);
-  assert.equal(await hostSnapshot(dir), before, "broker stopped, namespace and bridge removed");
+  assert.equal(await hostSnapshot(dir), before(), "broker stopped, namespace and bridge removed");
 });
 
 test("bad input changes nothing", async () => {
@@ -98,7 +87,7 @@ test("bad input changes nothing", async () => {
     }
   }
   await assert.throws(() => inNode("n1; reboot", ["true"]), /invalid lab node/);
-  assert.equal(await hostSnapshot(dir), before);
+  assert.equal(await hostSnapshot(dir), before());
 });
 
 test.run();

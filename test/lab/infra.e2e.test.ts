@@ -5,24 +5,11 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { IMAGE, inNode, isAlive, labDown, labStatus, labUp, pingDocker, run, type LabInfo } from "@ovl/lab";
-import { hostSnapshot, isRoot, labProcesses, withTimeout, type HostSnapshot } from "../support/lab.js";
+import { hostSnapshot, isRoot, labProcesses, labSuite, withTimeout } from "../support/lab.js";
 
-const dir = mkdtempSync(join(tmpdir(), "ovl-lab-e2e-"));
+const { dir, before } = labSuite(test, "ovl-lab-e2e-");
 const log = (l: string) => console.log(`    ${l}`);
-let before: HostSnapshot;
-
-test.before(async () => {
-  before = await hostSnapshot(dir);
-});
-
-test.after(async () => {
-  await labDown({ dir }).catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const docker = (info: LabInfo, k: number, ...args: string[]) => run(["docker", "--host", info.nodes[k]!.dockerHost, ...args], { timeoutMs: 60_000 });
 
@@ -46,9 +33,9 @@ test("2 nodes without control plane: docker, image, LAN, then down leaves the ho
   const info = await withTimeout("labUp(2)", 120_000, labUp({ nodes: 2, dir, startControlPlane: false, ensurePackages: false, log }));
   log(`up(2 nodes): ${Math.round(performance.now() - t0)} ms ${JSON.stringify(info.timings)}`);
   const during = await hostSnapshot(dir);
-  assert.is(during.iptables, before.iptables, "root iptables untouched while up");
-  assert.is(during.nft, before.nft, "root nft ruleset untouched while up");
-  assert.is(during.ipForward, before.ipForward, "root ip_forward untouched");
+  assert.is(during.iptables, before().iptables, "root iptables untouched while up");
+  assert.is(during.nft, before().nft, "root nft ruleset untouched while up");
+  assert.is(during.ipForward, before().ipForward, "root ip_forward untouched");
   assert.equal(during.labNamespaces, ["ovl-lab-n1", "ovl-lab-n2"]);
 
   await checkNodes(info);
@@ -67,7 +54,7 @@ test("2 nodes without control plane: docker, image, LAN, then down leaves the ho
   assert.ok(st.procs.every((p) => !isAlive(p)), "every recorded process is gone");
   assert.equal(labProcesses(dir), [], "no process mentions the lab");
   const after = await hostSnapshot(dir);
-  assert.equal(after, before, "host as before: netfilter, ip_forward, namespaces, links, mounts, /run");
+  assert.equal(after, before(), "host as before: netfilter, ip_forward, namespaces, links, mounts, /run");
   assert.not.ok(labStatus({ dir }).up, "state file removed");
 });
 
@@ -81,7 +68,7 @@ test("3 nodes up and down (timing)", async () => {
   const t1 = performance.now();
   assert.equal((await labDown({ dir })).warnings, []);
   log(`down(3 nodes): ${Math.round(performance.now() - t1)} ms`);
-  assert.equal(await hostSnapshot(dir), before);
+  assert.equal(await hostSnapshot(dir), before());
 });
 
 test.run();

@@ -46,8 +46,9 @@ import {
   type LabInfo,
   type ProcRecord,
 } from "@ovl/lab";
-import { isRoot } from "../support/lab.js";
-import { dumpDiff, exec, httpGet, kernelDump, must, pingStats, startOutsideServer, waitFor, type KernelDump, type OutsideServer } from "../support/overlay.js";
+import { noRoot } from "../support/lab.js";
+import { runningLab } from "../support/running-lab.js";
+import { dumpDiff, httpGet, kernelDump, must, pingStats, startOutsideServer, waitFor, type KernelDump, type OutsideServer } from "../support/overlay.js";
 
 const log = (l: string) => console.log(`    ${l}`);
 const OUTSIDE = "198.18.0.1";
@@ -77,16 +78,7 @@ const controlArgs: ControlArgs = {
 
 // --- small helpers over the lab ---------------------------------------------------------
 
-function lab(): LabInfo {
-  if (!info) throw new Error("the lab is not up (an earlier step failed)");
-  return info;
-}
-/** Every step needs root; without it each says so and passes (as the other lab suites do). */
-const noRoot = (): boolean => !isRoot() && (console.log("    skipped: needs root"), true);
-const nodeOf = (name: string) => lab().nodes.find((n) => n.name === name)!;
-const ovl = (...args: string[]) => exec([...defaultOvlCommand(), ...args], { timeoutMs: 120_000, env: { ...process.env, OVL_NATS_URL: lab().natsUrl } });
-const docker = (node: string, ...args: string[]) => exec(["docker", "--host", nodeOf(node).dockerHost, ...args], { timeoutMs: 60_000 });
-const inNs = (node: string, ...argv: string[]) => exec(["ip", "netns", "exec", nodeOf(node).ns, ...argv], { timeoutMs: 30_000 });
+const { lab, nodeOf, ovl, docker, inNs } = runningLab(() => info);
 const inCtr = (name: string, ...argv: string[]) => docker(ctr.get(name)!.node, "exec", `ovl-${name}`, ...argv);
 
 async function ping(from: string, to: string, count = 3): Promise<{ sent: number; received: number; out: string }> {

@@ -39,8 +39,9 @@ import {
   type LabInfo,
   type ProcRecord,
 } from "@ovl/lab";
-import { isRoot } from "../support/lab.js";
-import { exec, pingStats, waitFor } from "../support/overlay.js";
+import { noRoot } from "../support/lab.js";
+import { runningLab } from "../support/running-lab.js";
+import { pingStats, waitFor } from "../support/overlay.js";
 
 const log = (l: string) => console.log(`    ${l}`);
 const LOST_AFTER_S = 12;
@@ -63,15 +64,7 @@ const controlArgs: ControlArgs = {
   agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
 };
 
-function lab(): LabInfo {
-  if (!info) throw new Error("the lab is not up (an earlier step failed)");
-  return info;
-}
-const noRoot = (): boolean => !isRoot() && (console.log("    skipped: needs root"), true);
-const nodeOf = (name: string) => lab().nodes.find((n) => n.name === name)!;
-const ovl = (...args: string[]) => exec([...defaultOvlCommand(), ...args], { timeoutMs: 120_000, env: { ...process.env, OVL_NATS_URL: lab().natsUrl } });
-const docker = (node: string, ...args: string[]) => exec(["docker", "--host", nodeOf(node).dockerHost, ...args], { timeoutMs: 60_000 });
-const inNs = (node: string, ...argv: string[]) => exec(["ip", "netns", "exec", nodeOf(node).ns, ...argv], { timeoutMs: 30_000 });
+const { lab, nodeOf, ovl, docker, inNs } = runningLab(() => info);
 
 function startAgentOf(name: string): void {
   agents.set(name, startAgent(dir, nodePlan(Number(name.slice(1)), dir), controlArgs));

@@ -19,7 +19,7 @@ import { OvlClient, readCoordinatorBeats, readEvents } from "@ovl/client";
 import { buildVersion, liveCoordinators, type StoredEvent } from "@ovl/domain";
 import { isRoot } from "../support/lab.js";
 import { waitFor } from "../support/wait.js";
-import { CLUSTER_ARGS, containerPid, labAgentProc, pingFigures, startPing } from "../support/fault-lab.js";
+import { CLUSTER_ARGS, labAgentProc, pingEachOther, pingFigures, startPingPair, type startPing } from "../support/fault-lab.js";
 import { coordinatorProc, type Child } from "../support/procs.js";
 
 process.env.OVL_FROM_SOURCE = "1";
@@ -47,15 +47,8 @@ test("rolling upgrade: coordinators one at a time, then agents; pings and histor
     nc = await connect({ servers: url, maxReconnectAttempts: -1, name: "upgrade-test" });
     const client = new OvlClient(nc, { timeoutMs: 30_000, attemptMs: 2000 });
 
-    const pair = [{ name: "ping-a", node: info.nodes[0]!.name }, { name: "ping-b", node: info.nodes[1]!.name }];
-    for (const p of pair) await client.run({ name: p.name, node: p.node, image: IMAGE, cmd: [], ports: [] });
-    await waitFor("the ping pair running", async () => {
-      const ps = await client.ps();
-      return pair.every((p) => ps.find((r) => r.name === p.name)?.state === "running");
-    }, 60_000);
-    const ipOf = async (name: string) => (await client.ps()).find((r) => r.name === name)!.ip;
-    const pids = await Promise.all(pair.map((p) => containerPid(info, p.node, p.name)));
-    pings.push(startPing(pids[0]!, await ipOf("ping-b"), INTERVAL_MS), startPing(pids[1]!, await ipOf("ping-a"), INTERVAL_MS));
+    const pair = await startPingPair(client, info);
+    pings.push(...pingEachOther(pair, INTERVAL_MS));
     await new Promise((r) => setTimeout(r, 1000));
 
     // 1. Coordinators one at a time, a container started while each is down (the other serves it).

@@ -6,13 +6,12 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as pathJoin } from "node:path";
+import { readdirSync } from "node:fs";
 import { macFor, vethNameFor } from "@ovl/domain";
-import { createKernelDataplane, desiredDataplane, KernelError, type AttachSpec, type KernelDataplane } from "@ovl/node-agent";
-import { Scope, makeLan, ping, startContainer, type LanHost } from "../support/netns.js";
+import { desiredDataplane, KernelError, type AttachSpec, type KernelDataplane } from "@ovl/node-agent";
+import { Scope, ping, startContainer, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
+import { loneNode } from "./lone-node.js";
 
 const scope = new Scope();
 let n1: LanHost;
@@ -26,21 +25,12 @@ const spec = (name: "a" | "b" | "c", pid: number, fresh = true): AttachSpec => {
 };
 
 test.before(async () => {
-  try {
-    n1 = (await makeLan(scope, [{ name: "n1", ip: "198.18.0.11" }])).n1!;
-    dir = mkdtempSync(pathJoin(tmpdir(), "ovl-kernel-attach-"));
-    dp = createKernelDataplane({ stateDir: dir, run: n1.run });
-    await dp.reconcile(desired);
-  } catch (err) {
-    await scope.close().catch(() => undefined);
-    throw err;
-  }
+  ({ n1, dir, dp } = await loneNode(scope, "kernel-attach", async (node) => {
+    await node.dp.reconcile(desired);
+  }));
 });
 
-test.after(async () => {
-  await scope.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+test.after(() => scope.close());
 
 test("a fresh container is wired: address, MAC, MTU, route, ARP retries, on the bridge; no batch file left", async () => {
   const a = await startContainer(scope);

@@ -5,12 +5,12 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join as pathJoin } from "node:path";
 import { apply, ApplyError, createKernelDataplane, desiredDataplane, stateStore, type KernelDataplane, type Step } from "@ovl/node-agent";
-import { Scope, dumpNode, makeLan, type LanHost } from "../support/netns.js";
+import { Scope, dumpNode, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
+import { loneNode } from "./lone-node.js";
 
 const scope = new Scope();
 let n1: LanHost;
@@ -23,26 +23,17 @@ const ops = (steps: Step[]) => steps.map((s) => s.op);
 const sh = async (argv: string[]) => (await n1.run(argv[0]!, argv.slice(1))).stdout;
 
 test.before(async () => {
-  try {
-    n1 = (await makeLan(scope, [{ name: "n1", ip: "198.18.0.11" }])).n1!;
+  ({ n1, dir, dp } = await loneNode(scope, "kernel-heal", async ({ n1 }) => {
     // What dockerd leaves: forwarding on, FORWARD DROP, its DOCKER chain and DOCKER-USER (RETURN, jumped to first).
     for (const argv of [["-N", "DOCKER"], ["-N", "DOCKER-USER"], ["-A", "DOCKER-USER", "-j", "RETURN"], ["-I", "FORWARD", "-j", "DOCKER-USER"], ["-P", "FORWARD", "DROP"]]) {
       await n1.run("iptables", argv);
     }
     await n1.run("sysctl", ["-q", "-w", "net.ipv4.ip_forward=1"]);
     before = await dumpNode(n1.run, ["net.ipv4.ip_forward"]);
-    dir = mkdtempSync(pathJoin(tmpdir(), "ovl-kernel-heal-"));
-    dp = createKernelDataplane({ stateDir: dir, run: n1.run });
-  } catch (err) {
-    await scope.close().catch(() => undefined);
-    throw err;
-  }
+  }));
 });
 
-test.after(async () => {
-  await scope.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+test.after(() => scope.close());
 
 test("Docker's DOCKER-USER is reused: ovl's rules go before its RETURN, nothing duplicated", async () => {
   const steps = await dp.reconcile(desired);

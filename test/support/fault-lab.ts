@@ -37,6 +37,7 @@ import { closeBed, faultClients, freeByNode, nodesWithBlocks, rmRetrying, runPha
 import { child, coordinatorProc, type Child } from "./procs.js";
 import { OVL_BIN } from "./ovl.js";
 import { stopProcess } from "@ovl/host";
+import type { OvlClient } from "@ovl/client";
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -157,6 +158,30 @@ export async function dockerLeft(info: LabInfo): Promise<number> {
   return left;
 }
 
+/** One end of the ping pair: a long-lived container, its overlay address and its PID. */
+export interface PingEnd {
+  readonly name: string;
+  readonly node: string;
+  readonly ip: string;
+  readonly pid: number;
+}
+
+/** The ping pair, ping-a on the lab's first node and ping-b on its second, started and running. */
+export async function startPingPair(client: OvlClient, info: LabInfo): Promise<[PingEnd, PingEnd]> {
+  const pair = [{ name: "ping-a", node: info.nodes[0]!.name }, { name: "ping-b", node: info.nodes[1]!.name }];
+  for (const p of pair) await client.run({ name: p.name, node: p.node, image: IMAGE, cmd: [], ports: [] });
+  await waitFor("the ping pair running", async () => {
+    const ps = await client.ps();
+    return pair.every((p) => ps.find((r) => r.name === p.name)?.state === "running");
+  }, 60_000);
+  const ps = await client.ps();
+  const [a, b] = await Promise.all(pair.map(async (p) => ({ ...p, ip: ps.find((r) => r.name === p.name)!.ip!, pid: await containerPid(info, p.node, p.name) })));
+  return [a!, b!];
+}
+
+/** Each end of the pair pinging the other every `intervalMs`. */
+export const pingEachOther = (pair: readonly [PingEnd, PingEnd], intervalMs: number) => [startPing(pair[0].pid, pair[1].ip, intervalMs), startPing(pair[1].pid, pair[0].ip, intervalMs)];
+
 /** A real `ovl agent` in a lab node's namespace, with Docker and the kernel; ready when it joined. */
 export function labAgentProc(n: LabInfo["nodes"][number], url: string, work: string): Child {
   return child(
@@ -194,20 +219,12 @@ export async function runLabFaults(o: LabFaultOptions): Promise<LabFaultReport> 
 
     // The ping pair, on two nodes, for the whole run.
     const client = bed.clients[0]!;
-    const pair = [{ name: "ping-a", node: info.nodes[0]!.name }, { name: "ping-b", node: info.nodes[1]!.name }];
-    for (const p of pair) await client.run({ name: p.name, node: p.node, image: IMAGE, cmd: [], ports: [] });
-    await waitFor("the ping pair running", async () => {
-      const ps = await client.ps();
-      return pair.every((p) => ps.find((r) => r.name === p.name)?.state === "running");
-    }, 60_000);
-    const ps = await client.ps();
-    const ipOf = (name: string) => ps.find((r) => r.name === name)!.ip!;
-    const pidOf = await Promise.all(pair.map((p) => containerPid(info, p.node, p.name)));
+    const pair = await startPingPair(client, info);
     const baseline = await freeByNode(bed);
 
     const rows: LabPhaseResult[] = [];
     for (const [k, fault] of o.faults.entries()) {
-      const running = [startPing(pidOf[0]!, ipOf("ping-b"), interval), startPing(pidOf[1]!, ipOf("ping-a"), interval)];
+      const running = pingEachOther(pair, interval);
       pings.push(...running);
       await sleep(500); // the pings are going before the load starts
       const r = await runPhase(bed, { ...o, broker: "cluster", runningTimeoutMs: 300_000 }, fault, k, baseline);

@@ -1,11 +1,16 @@
 /**
  * What the lab must leave as it found it, captured before and compared after: the root
  * namespace's Netfilter rules (iptables and nft dumps), ip_forward, the lab's namespaces,
- * links and mounts, /run's top level. Plus a bounded wait for tests that talk to dockerd.
+ * links and mounts, /run's top level; the suite hooks that capture and tear down around it.
+ * Plus a bounded wait for tests that talk to dockerd.
  */
 import { execFile } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
+import type { Test } from "uvu";
+import { labDown } from "@ovl/lab";
 
 const exec = promisify(execFile);
 
@@ -46,6 +51,28 @@ export async function hostSnapshot(labDir: string): Promise<HostSnapshot> {
   };
 }
 
+/**
+ * A lab suite's scratch dir, and hooks on `suite`: the host is captured before the first test;
+ * after the last, the suite's lab comes down (whatever is left of it) and the dir goes.
+ * `before()` is the host as it was.
+ */
+export function labSuite(suite: Test, prefix: string): { readonly dir: string; readonly before: () => HostSnapshot } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let before: HostSnapshot | undefined;
+  suite.before(async () => {
+    before = await hostSnapshot(dir);
+  });
+  suite.after(async () => {
+    await labDown({ dir }).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const captured = (): HostSnapshot => {
+    if (!before) throw new Error("no host snapshot: the suite's before hook did not run");
+    return before;
+  };
+  return { dir, before: captured };
+}
+
 /** PIDs whose command line mentions the lab (its dir or /run/ovl-lab): for assertions only. */
 export function labProcesses(labDir: string): number[] {
   return readdirSync("/proc")
@@ -75,3 +102,6 @@ export async function withTimeout<T>(what: string, ms: number, p: Promise<T>): P
 }
 
 export const isRoot = (): boolean => process.getuid?.() === 0;
+
+/** For a step that needs root: without it, says so and is true (the step then returns and passes). */
+export const noRoot = (): boolean => !isRoot() && (console.log("    skipped: needs root"), true);

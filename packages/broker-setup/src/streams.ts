@@ -46,25 +46,15 @@ export function streamConfigs(opts: StreamOptions = {}): OvlStreamConfig[] {
   const hbAge = opts.heartbeatMaxAgeMs ?? 3_600_000;
   if (!Number.isInteger(hbAge) || hbAge < 1000) throw new OvlError(OvlErrorCodes.InvalidInput, `invalid heartbeat max age ${hbAge} ms: at least 1000`);
   return [
-    {
-      name: subjects.STREAM_EVENTS,
-      subjects: [subjects.EVENTS_WILDCARD],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
+    fileStream(subjects.STREAM_EVENTS, subjects.EVENTS_WILDCARD, {
       max_age: 0,
       max_msgs_per_subject: -1,
       duplicate_window: nanos(120_000),
       num_replicas: replicas,
       allow_direct: false,
       deny_delete: true,
-    },
-    {
-      name: subjects.STREAM_HEARTBEATS,
-      subjects: [subjects.HEARTBEATS_WILDCARD],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
+    }),
+    fileStream(subjects.STREAM_HEARTBEATS, subjects.HEARTBEATS_WILDCARD, {
       max_age: nanos(hbAge),
       max_msgs_per_subject: 1,
       // The dedupe window may not exceed max_age.
@@ -72,18 +62,13 @@ export function streamConfigs(opts: StreamOptions = {}): OvlStreamConfig[] {
       num_replicas: replicas,
       allow_direct: true,
       deny_delete: false,
-    },
+    }),
     snapshotStreamConfig(replicas),
   ];
 }
 
 export function snapshotStreamConfig(replicas = 1): OvlStreamConfig {
-  return {
-    name: subjects.STREAM_SNAPSHOTS,
-    subjects: [subjects.SNAPSHOTS_WILDCARD],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
+  return fileStream(subjects.STREAM_SNAPSHOTS, subjects.SNAPSHOTS_WILDCARD, {
     max_age: 0,
     max_msgs_per_subject: -1,
     // Two coordinators writing the same snapshot store it once (same Nats-Msg-Id per chunk).
@@ -91,7 +76,16 @@ export function snapshotStreamConfig(replicas = 1): OvlStreamConfig {
     num_replicas: replicas,
     allow_direct: false,
     deny_delete: false,
-  };
+  });
+}
+
+/** Every ovl stream is one subject pattern on file, kept by limits, dropping the oldest; the rest varies. */
+function fileStream(
+  name: string,
+  subject: string,
+  rest: Omit<OvlStreamConfig, "name" | "subjects" | "storage" | "retention" | "discard">,
+): OvlStreamConfig {
+  return { name, subjects: [subject], storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, ...rest };
 }
 
 /** A stream exists with settings ovl cannot reconcile; `field`, `actual` and `wanted` say which. */

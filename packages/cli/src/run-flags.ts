@@ -3,22 +3,11 @@
  * the domain's parsers in commands/run.ts (before anything connects); here only their shape.
  */
 import type { Command } from "commander";
+import type { RawRunOptions } from "@ovl/domain";
 import { collect } from "./args.js";
 
-/** As commander collects them (the keys of RawRunOptions, plus the env files' names). */
-export interface RunFlags {
-  readonly env?: readonly string[];
-  readonly envFile?: readonly string[];
-  readonly volume?: readonly string[];
-  readonly restart?: string;
-  readonly memory?: string;
-  readonly cpus?: string;
-  readonly label?: readonly string[];
-  readonly entrypoint?: string;
-  readonly workdir?: string;
-  readonly user?: string;
-  readonly hostname?: string;
-}
+/** As commander collects them: the domain's RawRunOptions, with the env files' names instead of their text. */
+export type RunFlags = Omit<RawRunOptions, "envFiles"> & { readonly envFile?: readonly string[] };
 
 export function addRunFlags(cmd: Command): Command {
   return cmd
