@@ -35,7 +35,7 @@ test("broker start, setup twice, coordinator mismatch, stop", async () => {
     const second = await ovl(["broker", "setup", "--nats", url]);
     assert.is(second.stdout, "OVL_EVENTS: unchanged (already as ovl needs)\nOVL_HEARTBEATS: unchanged (already as ovl needs)\nOVL_SNAPSHOTS: unchanged (already as ovl needs)\n");
 
-    const c1 = daemon(["coordinator", "--db", join(dir, "c1.db"), "--vni", "7", "--nats", url]);
+    const c1 = daemon(["coordinator", "--db", join(dir, "c1.db"), "--vni", "7", "--mtu", "1450", "--nats", url]);
     coordinators.push(c1);
     await c1.waitFor(/coordinator serving/);
     assert.is(await c1.stop(), 0);
