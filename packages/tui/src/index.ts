@@ -8,6 +8,7 @@ export { startFeed, type Feed } from "./store/feed.js";
 export { useCluster, type ClusterView } from "./use-cluster.js";
 export { ENTER_ALT, LEAVE_ALT, enterAltScreen } from "./screen.js";
 export { appReducer, initialAppState, type AppAction, type AppState, type ViewName } from "./use-app-state.js";
+export { Header, convergenceText, linkText } from "./components/header.js";
 export { NodesView, nodeCells, NODE_COLUMNS } from "./components/nodes/nodes.js";
 export { listReducer, initialListState } from "./components/list/use-list-state.js";
 export { ContainersView, containerCells, CONTAINER_COLUMNS } from "./components/containers/containers.js";

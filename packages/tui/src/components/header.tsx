@@ -19,11 +19,15 @@ export interface HeaderProps {
   readonly convergence?: Convergence;
 }
 
+/** Nodes named in the header before the rest is counted ("+61"): the header has one line. */
+export const BEHIND_NAMED = 2;
+
 /** "✓ converged" or the nodes behind, short: the header has one line. */
 export function convergenceText(c: Convergence): { text: string; color: string } {
   if (c.converged) return { text: "✓ converged", color: "green" };
-  const names = c.behind.map((n) => (n.lag === null ? `${n.name}?` : `${n.name} -${n.lag}`));
-  return { text: `≠ behind: ${names.join(" ")}`, color: "yellow" };
+  const names = c.behind.slice(0, BEHIND_NAMED).map((n) => (n.lag === null ? `${n.name}?` : `${n.name} -${n.lag}`));
+  const more = c.behind.length - names.length;
+  return { text: `≠ behind: ${names.join(" ")}${more > 0 ? ` +${more}` : ""}`, color: "yellow" };
 }
 
 export function linkText(link: Link, lastSeq: number): { text: string; color: string } {
@@ -49,7 +53,9 @@ export function Header(p: HeaderProps): React.ReactElement {
       ))}
       <Box flexGrow={1} justifyContent="flex-end">
         {p.convergence ? <Text color={convergenceText(p.convergence).color} wrap="truncate-start">{`${convergenceText(p.convergence).text} · `}</Text> : null}
-        <Text color={link.color} wrap="truncate-start">{link.text}</Text>
+        <Box flexShrink={0}>
+          <Text color={link.color}>{link.text}</Text>
+        </Box>
       </Box>
     </Box>
   );
