@@ -1,20 +1,23 @@
-/** The one list of Debian packages: each reader gets the packages of its purposes. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { debianPackages, parsePackageList } from "@ovl/lab";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DEBIAN_PACKAGES_FILE, packagesFileFrom, parsePackageList } from "@ovl/lab";
 
-test("a line is the package, then its purposes; comments and blank lines are skipped", () => {
-  const text = "# head\n\ng++  build\nnats-server lab  # the broker\nopenssl test\nboth lab test\n";
-  assert.equal(parsePackageList(text, ["build"]), ["g++"]);
-  assert.equal(parsePackageList(text, ["lab"]), ["nats-server", "both"]);
-  assert.equal(parsePackageList(text, ["lab", "test"]), ["nats-server", "openssl", "both"]);
+test("the package list is found from the sources, a bundle chunk and the bundle's entry", () => {
+  const root = "/repo/packages";
+  const file = join(root, "lab", "debian-packages.txt");
+  const exists = (p: string) => p === file;
+  assert.is(packagesFileFrom(join(root, "lab", "src"), exists), file);
+  assert.is(packagesFileFrom(join(root, "cli", "dist", "chunks"), exists), file);
+  assert.is(packagesFileFrom(join(root, "cli", "dist"), exists), file);
+  assert.ok(existsSync(DEBIAN_PACKAGES_FILE), DEBIAN_PACKAGES_FILE);
 });
 
-test("the repository's list: the lab's packages, the build tools apart", () => {
-  const lab = debianPackages("lab");
-  assert.ok(lab.includes("nats-server") && lab.includes("docker.io") && lab.includes("nftables"));
-  assert.equal(debianPackages("build"), ["g++", "make", "python3"]);
-  assert.not.ok(lab.includes("g++"));
+test("purposes pick their packages, comments and blank lines skipped", () => {
+  const text = "# list\ng++ build\nnats-server lab\nopenssl test # TLS\n\n";
+  assert.equal(parsePackageList(text, ["lab"]), ["nats-server"]);
+  assert.equal(parsePackageList(text, ["build", "test"]), ["g++", "openssl"]);
 });
 
 test.run();

@@ -42,6 +42,6 @@ export { cgroupMountLines, hostCgroupMountLines, parseMounts } from "./cgroups.j
 export { busyboxTarball, loadImage, hasImage, IMAGE_CMD } from "./image.js";
 export { startBroker, waitBroker, startBrokers, waitBrokers, brokerRecordFor, clusterNatsConfig, startCoordinator, startAgent, defaultAgentArgs, natsConfig, type ControlArgs } from "./control.js";
 export { ensureHostPackages, missingPackages, requireRoot } from "./host.js";
-export { DEBIAN_PACKAGES_FILE, debianPackages, parsePackageList, type PackagePurpose } from "./debian.js";
+export { DEBIAN_PACKAGES_FILE, debianPackages, packagesFileFrom, parsePackageList, type PackagePurpose } from "./debian.js";
 export { isAlive, procStart, spawnDetached, stopProcs, type SpawnSpec } from "./procs.js";
 export { loadState, stateFile, type LabState, type ProcRecord, type ProcRole } from "./state.js";
