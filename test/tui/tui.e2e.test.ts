@@ -141,7 +141,7 @@ test("resized to 80x24 it is redrawn to fit: every line within 80 columns, the k
   await t.resize(80, 24);
   const screen = await t.waitFor((s) => /^\? help/m.test(s) && s.split("\n").every((l) => l.length <= 80) && /^NAME +LAN ADDRESS +BLOCK +STATUS +CPU/m.test(s));
   const rows = screen.split("\n");
-  assert.match(rows[0]!, /^ ovl  1 Nodes 1  2 Containers 1  3 Events \d+ +● live/);
+  assert.match(rows[0]!, /^ ovl  1 Nodes 1  2 Containers 1  3 Events \d+ +(✓ converged · |≠ behind: .* · )?● live · seq \d+$/);
   assert.match(rows[22]!, /^\? help  r run  L leave/);
   await t.resize(120, 40);
   await t.waitFor((s) => s.split("\n")[38]?.startsWith("? help") ?? false);
