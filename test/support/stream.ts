@@ -1,10 +1,10 @@
 /** Reading OVL_EVENTS back in tests: its last sequence, and every event with its subject and Nats-Msg-Id. */
 import { DeliverPolicy, type NatsConnection } from "nats";
 import { parseEnvelope, subjects, type Envelope } from "@ovl/domain";
+import { lastSequence } from "@ovl/client";
 
-export async function lastSeq(nc: NatsConnection): Promise<number> {
-  return (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
-}
+/** The stream's last sequence: the client's own reader of it. */
+export const lastSeq = lastSequence;
 
 export type Read = Envelope & { seq: number; subject: string; msgId: string | null };
 

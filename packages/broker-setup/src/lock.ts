@@ -41,13 +41,16 @@ export async function ensureLocked(home: string, ips: readonly string[]): Promis
       if (r.created) created.push(r.credsFile);
     }
   }
-  if (!loadTls(home)) {
-    const v4 = ips.filter((ip) => /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && ip !== "0.0.0.0");
-    if (v4.length !== ips.filter((ip) => ip !== "0.0.0.0").length) {
-      throw new OvlError(OvlErrorCodes.InvalidInput, `TLS for ${ips.join(", ")}: give IPv4 addresses (or run \`ovl broker tls --dns NAME\` first)`);
-    }
-    const files = await setupTls(home, { ips: v4 });
-    created.push(files.caFile, files.certFile);
+  const had = loadTls(home);
+  const v4 = ips.filter((ip) => /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && ip !== "0.0.0.0");
+  if (v4.length !== ips.filter((ip) => ip !== "0.0.0.0").length) {
+    if (had) return created; // a host name: the certificate made with `ovl broker tls --dns` stays
+    throw new OvlError(OvlErrorCodes.InvalidInput, `TLS for ${ips.join(", ")}: give IPv4 addresses (or run \`ovl broker tls --dns NAME\` first)`);
   }
+  // Also when TLS exists: a broker restarted on a new address (or with new route peers) gets
+  // its certificate re-issued for it instead of one its clients would refuse.
+  const files = await setupTls(home, { ips: v4 });
+  if (!had) created.push(files.caFile);
+  if (files.server.kind !== "kept") created.push(files.certFile);
   return created;
 }

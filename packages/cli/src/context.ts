@@ -65,7 +65,7 @@ export function out(text: string): Promise<void> {
  * 127.0.0.1.
  */
 async function withLabHint(g: GlobalOptions, err: Error): Promise<Error> {
-  const { BrokerError, BrokerErrorCodes } = await import("@ovl/broker-setup");
+  const { BrokerError, BrokerErrorCodes } = await import("@ovl/client");
   if (!(err instanceof BrokerError && err.code === BrokerErrorCodes.Unreachable) || resolveNatsUrl(g) !== DEFAULT_URL) return err;
   const lab = await import("@ovl/lab");
   if (!lab.claimHolder()) return err;

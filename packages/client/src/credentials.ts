@@ -4,7 +4,7 @@
  * beside connect.ts, because every client reads it; the broker side writes it.
  */
 import { nkeys } from "nats";
-import { OvlError, OvlErrorCodes } from "@ovl/domain";
+import { invalid } from "@ovl/domain";
 
 export const ROLES = ["admin", "coordinator", "agent", "operator", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
@@ -18,8 +18,6 @@ export interface Credentials {
 
 /** The `kind` of an ovl credentials file. */
 export const CREDS_KIND = "ovl-nats-identity";
-
-const invalid = (message: string): OvlError => new OvlError(OvlErrorCodes.InvalidInput, message);
 
 export function parseRole(raw: string): Role {
   if (!(ROLES as readonly string[]).includes(raw)) throw invalid(`invalid role ${JSON.stringify(raw)}: one of ${ROLES.join(", ")}`);

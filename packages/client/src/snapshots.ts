@@ -52,7 +52,7 @@ const storedHash = (seq: number, subject: string, data: Uint8Array): string => s
 export async function streamFacts(nc: NatsConnection): Promise<StreamFacts> {
   const jsm = await nc.jetstreamManager({ checkAPI: false });
   const { state } = await jsm.streams.info(subjects.STREAM_EVENTS);
-  const created = await getOrNull(jsm, subjects.STREAM_EVENTS, { last_by_subj: subjects.CLUSTER_EVENT_SUBJECT });
+  const created = await getOrNull(jsm, subjects.STREAM_EVENTS, { last_by_subj: subjects.clusterEventSubject() });
   return { clusterId: created ? storedHash(created.seq, created.subject, created.data) : null, firstSeq: state.first_seq, lastSeq: state.last_seq };
 }
 

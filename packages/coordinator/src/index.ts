@@ -9,3 +9,4 @@ export { catchUp } from "./startup.js";
 export { lostRequestId, watchLiveness } from "./liveness.js";
 export type { JobSpec } from "./pipeline/jobs.js";
 export { CREATE_CLUSTER_ID, createBeforeJoin } from "./first-join.js";
+export { presenceBeat, presenceId } from "./presence.js";

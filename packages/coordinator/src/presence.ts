@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import type { NatsConnection } from "nats";
-import { COORDINATOR_BEAT_MS, buildVersion, encodeJson, parseCoordinatorBeat, subjects, type CoordinatorBeat } from "@ovl/domain";
+import { COORDINATOR_BEAT_MS, buildVersion, encodeJson, subjects, type CoordinatorBeat } from "@ovl/domain";
 
 /** Pure: 12 hex digits of the machine and the database path. */
 export const presenceId = (host: string, dbPath: string): string => createHash("sha256").update(`${host}\0${dbPath}`).digest("hex").slice(0, 12);
@@ -35,7 +35,6 @@ export function startPresence(nc: NatsConnection, o: PresenceOptions): () => voi
   const beat = () => {
     try {
       const bytes = encodeJson(presenceBeat(id, host, now(), buildVersion(), { ...(o.seq ? { seq: o.seq() } : {}), since }));
-      parseCoordinatorBeat(bytes); // a bad value is a bug found here, not in every reader
       nc.publish(subjects.coordinatorBeatSubject(id), bytes);
     } catch (err) {
       o.log(`presence beat not sent: ${(err as Error).message}`);

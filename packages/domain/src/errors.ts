@@ -20,6 +20,8 @@ export const OvlErrorCodes = {
   NoNodes: "NO_NODES",
   Conflict: "CONFLICT",
   Timeout: "TIMEOUT",
+  /** A session (logs -f, exec) ended because its client closed it: Ctrl-C, not a failure. */
+  Closed: "CLOSED",
   Unavailable: "UNAVAILABLE",
   Forbidden: "FORBIDDEN",
   ReplyIncomplete: "REPLY_INCOMPLETE",

@@ -6,11 +6,10 @@
  * kinds of subject and is matched here. Pure.
  */
 import type { StoredEvent } from "./events.js";
-import { EVENT_SUBJECT_PREFIX } from "./subjects.js";
+import { EVENTS_WILDCARD, clusterEventSubject, containerEventSubject, nodeEventSubject } from "./subjects.js";
 import { EVENT_TYPES, type EventType } from "./schema.js";
 import { parseContainerName, parseNodeName } from "./names.js";
 import { OvlError, OvlErrorCodes } from "./errors.js";
-import { EVENTS_WILDCARD } from "./subjects.js";
 
 export interface EventFilterInput {
   readonly types?: readonly string[];
@@ -45,9 +44,9 @@ export function eventFilter(input: EventFilterInput): EventFilter {
   if (kinds.size === 0) throw new OvlError(OvlErrorCodes.InvalidInput, `no event of type ${types.join(", ")} is about ${container !== undefined ? "a container" : "a node"}`);
   const only = kinds.size === 1 ? [...kinds][0] : undefined;
   const subject =
-    only === "ctr" ? `${EVENT_SUBJECT_PREFIX}.ctr.${node ?? "*"}.${container ?? "*"}`
-    : only === "node" ? `${EVENT_SUBJECT_PREFIX}.node.${node ?? "*"}`
-    : only === "cluster" ? `${EVENT_SUBJECT_PREFIX}.cluster`
+    only === "ctr" ? containerEventSubject(node ?? "*", container ?? "*")
+    : only === "node" ? nodeEventSubject(node ?? "*")
+    : only === "cluster" ? clusterEventSubject()
     : EVENTS_WILDCARD;
   const matches = (e: StoredEvent): boolean => {
     const data = e.data as { node?: string; name?: string };

@@ -68,8 +68,6 @@ export const STREAM_SNAPSHOTS = "OVL_SNAPSHOTS";
 export const SNAPSHOTS_WILDCARD = "ovl.snap.>";
 export const SNAPSHOT_HEADS = "ovl.snap.*.head";
 export const snapshotSubject = (seq: number, part: "head" | "data"): string => `ovl.snap.${seq}.${part}`;
-/** The cluster's first event: its hash is the cluster's identity. */
-export const CLUSTER_EVENT_SUBJECT = "ovl.evt.cluster";
 
 /**
  * Requests the agent of a node serves itself (a container's logs, exec, inspect), and the

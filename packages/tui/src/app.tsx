@@ -15,7 +15,6 @@ import { useAppInput } from "./use-app.js";
 import { bodyHeight, useScreenData } from "./use-screen-data.js";
 import type { ClusterStore } from "./store/cluster-store.js";
 import { Header } from "./components/header.js";
-import { convergenceOf } from "@ovl/domain";
 import { Footer } from "./components/footer.js";
 import { TimelineBar } from "./components/timeline/timeline.js";
 import { initialTimelineState, timelineReducer } from "./components/timeline/use-timeline-state.js";
@@ -117,7 +116,7 @@ export function App(p: AppProps): React.ReactElement {
         lastSeq={store.history.lastSeq}
         travelling={travelling}
         width={size.columns}
-        {...(travelling || store.link.phase !== "live" ? {} : { convergence: convergenceOf(data.nodes, store.history.lastSeq) })}
+        {...(data.convergence === null || store.link.phase !== "live" ? {} : { convergence: data.convergence })}
       />
       {travelItem ? (
         <TimelineBar item={travelItem} index={travel.index!} length={store.history.length} lastSeq={store.history.lastSeq} width={size.columns} />

@@ -4,7 +4,7 @@
  * with no news recomputes nothing.
  */
 import { useMemo } from "react";
-import type { ClusterState, NodeRow, PsRow } from "@ovl/domain";
+import { convergenceOf, type ClusterState, type Convergence, type NodeRow, type PsRow } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { itemSeq } from "./format.js";
 import { containerTable, eventList, nodeTable } from "./rows.js";
@@ -19,6 +19,8 @@ export interface ScreenData {
   readonly events: EventItem[];
   /** The history index shown (the newest while live); -1 when the history is empty. */
   readonly upto: number;
+  /** Whether every ready node applied the history, over all nodes whatever the filter; null while travelling. */
+  readonly convergence: Convergence | null;
 }
 
 export function useScreenData(store: ClusterStore, version: number, travel: number | null, filters: AppState["filters"]): ScreenData {
@@ -34,7 +36,11 @@ export function useScreenData(store: ClusterStore, version: number, travel: numb
   );
   const containers = useMemo(() => containerTable(state, filters.containers), [state, filters.containers]);
   const events = useMemo(() => eventList(h, upto, filters.events), [h, version, upto, filters.events]);
-  return { state, nodes, containers, events, upto };
+  const convergence = useMemo(
+    () => (travel === null ? convergenceOf(nodeTable(state, store.heartbeats, "", h.lastSeq), h.lastSeq) : null),
+    [state, store, version, travel],
+  );
+  return { state, nodes, containers, events, upto, convergence };
 }
 
 /** Body height left for the view between the header, the time-travel bar and the footer. */

@@ -3,7 +3,7 @@
  * NATS, from any machine that reaches it. exec -t puts the local terminal in raw mode and
  * restores it on every way out; the command exits with the remote command's exit code.
  */
-import { parseContainerName } from "@ovl/domain";
+import { OvlErrorCodes, parseContainerName } from "@ovl/domain";
 import type { Session } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { UsageError, asUsage } from "../errors.js";
@@ -24,7 +24,7 @@ export async function logsCommand(g: GlobalOptions, rawName: string, opts: { fol
     const dispose = closeOnSignal(session);
     try {
       await session.done.catch((err: { code?: string }) => {
-        if (err.code !== "INTERNAL" || !opts.follow) throw err; // CLOSED after Ctrl-C comes back as INTERNAL: a normal end
+        if (!(opts.follow && err.code === OvlErrorCodes.Closed)) throw err; // Ctrl-C ends a follow: not a failure
       });
       return 0;
     } finally {

@@ -60,7 +60,7 @@ export function serveAgentRequests(opts: ServeOptions): { stop(): void } {
   return {
     stop() {
       sub.unsubscribe();
-      for (const s of sessions.values()) s.end({ error: { code: "UNAVAILABLE", message: "the agent stops" } });
+      for (const s of sessions.values()) s.end({ error: { code: OvlErrorCodes.Unavailable, message: "the agent stops: run the command again once it is back" } });
     },
   };
 }

@@ -4,7 +4,7 @@
  * timer that any client message resets. Ending is idempotent.
  */
 import { headers, type NatsConnection } from "nats";
-import { FRAME_HEADER, IDLE_TIMEOUT_MS, SEQ_HEADER, WINDOW, encodeJson, type AgentEnd, type Control } from "@ovl/domain";
+import { FRAME_HEADER, IDLE_TIMEOUT_MS, OvlErrorCodes, SEQ_HEADER, WINDOW, encodeJson, type AgentEnd, type Control } from "@ovl/domain";
 
 export class AgentSession {
   private seq = 0;
@@ -19,7 +19,7 @@ export class AgentSession {
   private early: Control[] = [];
 
   constructor(private readonly nc: NatsConnection, private readonly reply: string, private readonly idleMs = IDLE_TIMEOUT_MS) {
-    this.idle = setTimeout(() => this.end({ error: { code: "TIMEOUT", message: "session idle: no message from the client" } }), idleMs);
+    this.idle = setTimeout(() => this.end({ error: { code: OvlErrorCodes.Timeout, message: "session idle: no message from the client" } }), idleMs);
   }
 
   get closed(): boolean {
@@ -53,7 +53,7 @@ export class AgentSession {
       this.waiting?.();
       this.waiting = null;
     } else if (c.t === "close") {
-      this.end({ error: { code: "CLOSED", message: "closed by the client" } });
+      this.end({ error: { code: OvlErrorCodes.Closed, message: "closed by the client" } });
     } else if (c.t !== "ping") {
       if (this.handler) this.handler(c);
       else if (this.early.length < 1024) this.early.push(c);

@@ -45,6 +45,7 @@ export function linkText(link: Link, lastSeq: number): { text: string; color: st
 
 export function Header(p: HeaderProps): React.ReactElement {
   const link = linkText(p.link, p.lastSeq);
+  const conv = p.convergence ? convergenceText(p.convergence) : null;
   return (
     <Box width={p.width}>
       <Text bold backgroundColor={p.travelling ? "magenta" : "blue"} color="white">{" ovl "}</Text>
@@ -52,7 +53,7 @@ export function Header(p: HeaderProps): React.ReactElement {
         <Text key={v} inverse={p.view === v} bold={p.view === v}>{` ${i + 1} ${TITLES[v]} ${formatSeq(p.counts[v])} `}</Text>
       ))}
       <Box flexGrow={1} justifyContent="flex-end">
-        {p.convergence ? <Text color={convergenceText(p.convergence).color} wrap="truncate-start">{`${convergenceText(p.convergence).text} · `}</Text> : null}
+        {conv ? <Text color={conv.color} wrap="truncate-start">{`${conv.text} · `}</Text> : null}
         <Box flexShrink={0}>
           <Text color={link.color}>{link.text}</Text>
         </Box>

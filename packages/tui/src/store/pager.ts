@@ -4,11 +4,11 @@
  * demand (the nearest snapshot at or before it, then the events up to it).
  */
 import type { NatsConnection } from "nats";
-import { emptyState, type ClusterState } from "@ovl/domain";
+import { SNAPSHOT_EVERY, emptyState, type ClusterState } from "@ovl/domain";
 import { readRange, stateAt, type EventItem } from "@ovl/client";
 
 /** Events per page: the snapshots' interval, so a page starts where one usually is. */
-export const PAGE_EVENTS = 10_000;
+export const PAGE_EVENTS = SNAPSHOT_EVERY;
 
 export interface Page {
   readonly seq: number;
