@@ -19,7 +19,7 @@ async function ownContainer(docker: Dockerode, node: string, name: string): Prom
   });
   const owned = info ? ownedBy(info.Config.Labels) : null;
   if (!info || !owned || owned.node !== node || owned.name !== name) {
-    throw new OvlError(OvlErrorCodes.ContainerNotFound, `node ${node} has no container ${name}`);
+    throw new OvlError(OvlErrorCodes.ContainerNotFound, `node ${node} has no container ${name} (see \`ovl ps --node ${node}\`)`);
   }
   return { c, info };
 }
