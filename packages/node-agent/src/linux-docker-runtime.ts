@@ -181,7 +181,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
   }
 
   private gone(rec: ContainerRecord): AgentError {
-    return new AgentError(AgentErrorCodes.Docker, `container ${dockerNameFor(rec.name)} is no longer in Docker on node ${this.opts.node} (removed outside ovl, or Docker's data is gone): `ovl rm ${rec.name}`, then `ovl run` it again`);
+    return new AgentError(AgentErrorCodes.Docker, `container ${dockerNameFor(rec.name)} is no longer in Docker on node ${this.opts.node} (removed outside ovl, or Docker's data is gone): \`ovl rm ${rec.name}\`, then \`ovl run\` it again`);
   }
 
   /** Creates, starts and wires a missing container; on failure removes what was half made. */
