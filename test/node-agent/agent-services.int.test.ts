@@ -111,6 +111,13 @@ test("logs: stdout and stderr apart, --tail, and a follow that keeps streaming u
   await all.session.done;
   assert.match(text(all.out), /^hello world\n/);
   assert.match(text(all.err), /oops/);
+  // Docker's --tail counts stdout and stderr together: wait until the restarted container's
+  // last two lines are both ticks (its first lines are "hello" and the stderr "oops").
+  await waitFor("two ticks since the restart", async () => {
+    const now = collect(ctx.operator, "logs", { name: "db", follow: false });
+    await now.session.done;
+    return (text(now.out).split("hello world").pop()!.match(/tick/g) ?? []).length >= 2;
+  }, 10_000);
   const tail = collect(ctx.operator, "logs", { name: "db", follow: false, tail: 2 });
   await tail.session.done;
   assert.is(text(tail.out).trim().split("\n").length, 2);
