@@ -12,7 +12,7 @@ export { readCoordinatorBeats } from "./presence.js";
 export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, sha256, snapshotProblem, streamFacts, writeSnapshot, type LoadOptions } from "./snapshots.js";
 export { readRange, stateAt, type StateAt } from "./state-at.js";
 export { openSession, type Session, type SessionOutput } from "./agent-session.js";
-export { type ExecOptions, type LogsOptions } from "./agent-requests.js";
+export { logsSession, type ExecOptions, type LogsOptions } from "./agent-requests.js";
 export { firstSequenceAtOrAfter, parseAt, sequenceAt, type AtTarget } from "./at.js";
 export { statesAt } from "./history.js";
 export { coordinatorsSeen, readStatus, type BrokerStatus, type ClusterStatus, type CoordinatorSeen, type NodeConvergence, type ReplicaStatus } from "./status.js";
