@@ -38,6 +38,49 @@ export interface LogStreamInput {
   readonly dispatch: (a: LogsAction) => void;
 }
 
+/** Opens the stream, hands its output to `dispatch` in batches, and returns what stops it. */
+export function followLogs(open: OpenLogs, target: LogTarget, dispatch: (a: LogsAction) => void): () => void {
+  let live = true;
+  let settled = false;
+  const pending: Array<{ stream: "out" | "err"; text: string }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    for (const p of pending.splice(0)) if (live) dispatch({ type: "data", ...p });
+  };
+  const decoders = { out: new TextDecoder(), err: new TextDecoder() };
+  const take = (stream: "out" | "err") => (d: Uint8Array) => {
+    pending.push({ stream, text: decoders[stream].decode(d, { stream: true }) });
+    timer ??= setTimeout(flush, FLUSH_MS);
+  };
+  let session: Session;
+  try {
+    session = open(target, { out: take("out"), err: take("err") });
+  } catch (err) {
+    dispatch({ type: "failed", text: failureText(err) });
+    return () => undefined;
+  }
+  const over = (action: LogsAction | null) => {
+    settled = true;
+    flush();
+    if (live && action) dispatch(action);
+  };
+  session.done.then(
+    () => over({ type: "ended", text: `the log stream ended (${target.name} stopped or restarted): l reads it again` }),
+    (err: { code?: string }) => over(err.code === OvlErrorCodes.Closed ? null : { type: "failed", text: failureText(err) }),
+  );
+  return () => {
+    live = false;
+    clearTimeout(timer);
+    if (settled) return;
+    try {
+      session.send({ t: "close" });
+    } catch {
+      // The connection is closed: the agent's session times out on its own.
+    }
+  };
+}
+
 export function useLogStream(o: LogStreamInput): void {
   const { open, target, gone, attempt, dispatch } = o;
   const name = target?.name;
@@ -48,47 +91,6 @@ export function useLogStream(o: LogStreamInput): void {
     if (gone) return dispatch({ type: "ended", text: `${name} is no longer in the cluster: its log stream stopped` });
     dispatch({ type: "reset" });
     if (!open) return dispatch({ type: "failed", text: "not connected to NATS yet: wait for the header to say live, then l" });
-    let live = true;
-    let settled = false;
-    const pending: Array<{ stream: "out" | "err"; text: string }> = [];
-    let timer: NodeJS.Timeout | undefined;
-    const flush = () => {
-      timer = undefined;
-      for (const p of pending.splice(0)) if (live) dispatch({ type: "data", ...p });
-    };
-    const decoders = { out: new TextDecoder(), err: new TextDecoder() };
-    const take = (stream: "out" | "err") => (d: Uint8Array) => {
-      pending.push({ stream, text: decoders[stream].decode(d, { stream: true }) });
-      timer ??= setTimeout(flush, FLUSH_MS);
-    };
-    let session: Session;
-    try {
-      session = open({ name, node }, { out: take("out"), err: take("err") });
-    } catch (err) {
-      dispatch({ type: "failed", text: failureText(err) });
-      return undefined;
-    }
-    session.done.then(
-      () => {
-        settled = true;
-        flush();
-        if (live) dispatch({ type: "ended", text: `the log stream ended (${name} stopped or restarted): l reads it again` });
-      },
-      (err: { code?: string }) => {
-        settled = true;
-        flush();
-        if (live && err.code !== OvlErrorCodes.Closed) dispatch({ type: "failed", text: failureText(err) });
-      },
-    );
-    return () => {
-      live = false;
-      clearTimeout(timer);
-      if (settled) return;
-      try {
-        session.send({ t: "close" });
-      } catch {
-        // The connection is closed: the agent's session times out on its own.
-      }
-    };
+    return followLogs(open, { name, node }, dispatch);
   }, [open, name, node, gone, attempt, dispatch]);
 }
