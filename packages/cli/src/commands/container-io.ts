@@ -1,8 +1,8 @@
 /**
  * `ovl logs`, `ovl exec`, `ovl inspect`: served by the agent of the container's node over
  * NATS, from any machine that reaches it (inspect adds the container's own events from the
- * history). exec -t puts the local terminal in raw mode and
- * restores it on every way out; the command exits with the remote command's exit code.
+ * history). exec -t puts the local terminal in raw mode and restores it on every way out;
+ * the command exits with the remote command's exit code.
  */
 import { OvlErrorCodes, parseContainerName } from "@ovl/domain";
 import type { Session } from "@ovl/client";
