@@ -5,16 +5,22 @@
  * named volume, a memory limit and a restart policy shows them in Docker's inspect; a file
  * written through exec survives `docker restart`; logs (also followed), an interactive TTY
  * exec with its exit code and inspect work through NATS for the operator; the viewer reads
- * logs and inspect and is refused exec.
+ * logs and inspect (with the container's own events) and is refused exec. The TUI's logs
+ * pane, as the viewer, follows the container from this agent and stops its stream when
+ * closed or when the container leaves the cluster.
  */
+import "../tui/dev-mode.js";
+import React from "react";
+import { render } from "ink-testing-library";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import type { NatsConnection } from "nats";
-import { OvlError, OvlErrorCodes } from "@ovl/domain";
-import { openSession, type Session } from "@ovl/client";
+import { OvlError, OvlErrorCodes, emptyState, type ClusterState } from "@ovl/domain";
+import { inspectContainer, openSession, type Session } from "@ovl/client";
+import { LogsPane, natsLogs, useLogsPanel, type LogTarget, type OpenLogs } from "@ovl/tui";
 import { LinuxDockerRuntime, createKernelDataplane, runAgent, serveAgentRequests, type AgentHandle } from "@ovl/node-agent";
 import { Scope, inNetns } from "../support/netns.js";
 import { startDocker, TEST_IMAGE, type TestDocker } from "../support/docker.js";
@@ -144,7 +150,10 @@ test("inspect through NATS for the viewer; the viewer's exec refused; an unknown
   assert.is(info.HostConfig.Memory, 64 * 1024 * 1024);
   await exec(ctx.viewer, ["true"]).then(
     () => assert.unreachable("the viewer may not exec"),
-    (err: unknown) => assert.ok(err instanceof OvlError && err.code === OvlErrorCodes.Forbidden, String(err)),
+    (err: unknown) => {
+      assert.ok(err instanceof OvlError && err.code === OvlErrorCodes.Forbidden, String(err));
+      assert.match((err as Error).message, /this identity may not exec/); // what `ovl exec` prints
+    },
   );
   await exec(ctx.operator, ["true"]).then((r) => assert.is(r.code, 0)); // the connection still serves the operator
   const missing = collect(ctx.operator, "inspect", { name: "nope" });
@@ -152,6 +161,71 @@ test("inspect through NATS for the viewer; the viewer's exec refused; an unknown
     () => assert.unreachable("no such container"),
     (err: unknown) => assert.ok(err instanceof OvlError && err.code === OvlErrorCodes.ContainerNotFound, String(err)),
   );
+});
+
+test("inspect with the container's own events from the history, for the viewer", async () => {
+  const i = await inspectContainer(ctx.viewer, "n1", "db");
+  assert.ok((i.docker as { Config: { Env: string[] } }).Config.Env.includes("GREETING=world"));
+  assert.equal(i.events.slice(0, 2).map((e) => e.type), ["ContainerStarted", "ContainerRunning"]);
+  for (const e of i.events) assert.is(e.subject, "ovl.evt.ctr.n1.db");
+  assert.equal(i.events.map((e) => e.seq), [...i.events.map((e) => e.seq)].sort((a, b) => a - b));
+  assert.ok(i.events.every((e) => typeof e.time === "string" && e.seq > 0));
+});
+
+test("a follow of a container that logs nothing stands past the first-frame wait (the agent says it is there)", async () => {
+  await ctx.responder.command("StartContainer", { name: "quiet", node: "n1", image: TEST_IMAGE, ports: [], cmd: ["sleep", "1d"] });
+  await waitFor("quiet running", () => ctx.responder.state.nodes.n1?.containers.quiet?.state === "running", 30_000);
+  const f = collect(ctx.viewer, "logs", { name: "quiet", follow: true, tail: 0 });
+  let settled: unknown = null;
+  f.session.done.then((e) => (settled = e), (e: unknown) => (settled = e));
+  await new Promise((r) => setTimeout(r, 6000));
+  assert.is(settled, null, `still following: ${String(settled)}`);
+  f.session.send({ t: "close" });
+  await f.session.done.catch(() => undefined);
+});
+
+/** The TUI's logs pane alone, as the app wires it, over the viewer's connection; the sessions it opened kept. */
+function mountPane(target: LogTarget, state: ClusterState) {
+  const sessions: Session[] = [];
+  const open: OpenLogs = (t, o) => {
+    const s = natsLogs(ctx.viewer)(t, o);
+    sessions.push(s);
+    return s;
+  };
+  const Pane = ({ state }: { state: ClusterState }) =>
+    React.createElement(LogsPane, { target, state: useLogsPanel({ target, nc: ctx.viewer, open, state, height: 8, close: () => undefined }), width: 80, height: 8 });
+  const r = render(React.createElement(Pane, { state }));
+  const frame = () => (r.lastFrame() ?? "").replace(/\x1b\[[0-9;]*m/g, "");
+  return { ...r, sessions, frame, rerenderWith: (s: ClusterState) => r.rerender(React.createElement(Pane, { state: s })) };
+}
+
+const closedByClient = (s: Session) =>
+  s.done.then(
+    () => assert.unreachable("a follow ends only when closed"),
+    (err: unknown) => assert.ok(err instanceof OvlError && err.code === OvlErrorCodes.Closed, String(err)),
+  );
+
+test("the TUI's logs pane follows the container live from its agent; closing the pane closes the stream", async () => {
+  const pane = mountPane({ name: "db", node: "n1" }, ctx.responder.state);
+  await waitFor("ticks in the pane", () => /logs of db on n1 · \d+ lines · following/.test(pane.frame()) && /tick \d+/.test(pane.frame()), 15_000);
+  const last = () => Math.max(0, ...[...pane.frame().matchAll(/tick (\d+)/g)].map((m) => Number(m[1])));
+  const first = last();
+  await waitFor("newer ticks", () => last() > first + 2, 10_000);
+  pane.unmount();
+  await closedByClient(pane.sessions[0]!);
+});
+
+test("the TUI's logs pane stops the stream when the container leaves the cluster; an agent that does not answer is said in the pane", async () => {
+  const pane = mountPane({ name: "db", node: "n1" }, ctx.responder.state);
+  await waitFor("following", () => /tick \d+/.test(pane.frame()), 15_000);
+  pane.rerenderWith(emptyState);
+  await closedByClient(pane.sessions[0]!);
+  await waitFor("said in the pane", () => pane.frame().includes("db is no longer in the cluster: its log stream stopped"), 5000);
+  assert.match(pane.frame(), /tick \d+/, "the lines read stay on screen");
+  pane.unmount();
+  const nobody = mountPane({ name: "db", node: "n9" }, { ...ctx.responder.state, nodes: { n9: { ...ctx.responder.state.nodes.n1!, name: "n9", containers: { db: { ...ctx.responder.state.nodes.n1!.containers.db!, node: "n9" } } } } });
+  await waitFor("the agent's silence said", () => nobody.frame().includes("UNAVAILABLE: the agent of node n9 does not answer"), 10_000).catch(() => assert.unreachable(nobody.frame()));
+  nobody.unmount();
 });
 
 test.run();

@@ -8,6 +8,7 @@ export { intIn } from "./args.js";
 export { runSpec } from "./commands/run.js";
 export { clusterFlags, dbPathOf } from "./commands/coordinator.js";
 export { agentFlags } from "./commands/agent.js";
-export { eventJson, eventLine, eventSummary } from "./commands/events.js";
+export { eventJson, eventLine, eventObject, eventSummary } from "./commands/events.js";
+export { dockerLines, inspectText } from "./commands/inspect-text.js";
 export { nodesTable, psTable, shortReason } from "./commands/listings.js";
 export { parseRoutes } from "./commands/broker.js";

@@ -198,7 +198,8 @@ function addContainerIoCommands(program: Command, act: Act): void {
   program.command("exec").description("run a command in a container, through its node's agent (operator only)").argument("<name>").argument("<cmd...>", "command, after --")
     .option("-i, --interactive", "send standard input").option("-t, --tty", "a terminal (raw mode), e.g. ovl exec -it db -- sh")
     .action(act(async () => (await import("./commands/container-io.js")).execCommand));
-  program.command("inspect").description("Docker's inspect of a container, from its node's agent").argument("<name>")
+  program.command("inspect").description("Docker's view of a container from its node's agent, with its own events from the history").argument("<name>")
+    .option("--json", "print {name, node, docker: Docker's whole inspect, events: [{seq, subject, type, v, time, data, req?}]}")
     .action(act(async () => (await import("./commands/container-io.js")).inspectCommand));
 }
 

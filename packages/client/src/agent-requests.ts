@@ -3,8 +3,9 @@
  * (the coordinators' projection), then its agent is asked directly (agent-session.ts).
  */
 import type { NatsConnection } from "nats";
-import { OvlError, OvlErrorCodes, type PsRow } from "@ovl/domain";
+import { OvlError, OvlErrorCodes, type PsRow, type StoredEvent } from "@ovl/domain";
 import { openSession, type Session, type SessionOutput } from "./agent-session.js";
+import { containerEvents } from "./container-events.js";
 
 export interface LogsOptions {
   readonly follow?: boolean;
@@ -35,4 +36,19 @@ export async function inspectOnNode(nc: NatsConnection, node: string, name: stri
   const parts: Uint8Array[] = [];
   await openSession(nc, node, "inspect", { name }, { out: (d) => void parts.push(d), err: () => undefined }).done;
   return JSON.parse(Buffer.concat(parts).toString("utf8")) as unknown;
+}
+
+export interface ContainerInspect {
+  readonly name: string;
+  readonly node: string;
+  /** Docker's inspect, as its node's dockerd gives it. */
+  readonly docker: unknown;
+  /** Its own events of its current life, oldest first (container-events.ts). */
+  readonly events: readonly StoredEvent[];
+}
+
+/** Docker's view from the container's node, with its own events from the history (read at once). */
+export async function inspectContainer(nc: NatsConnection, node: string, name: string): Promise<ContainerInspect> {
+  const [docker, events] = await Promise.all([inspectOnNode(nc, node, name), containerEvents(nc, node, name)]);
+  return { name, node, docker, events };
 }

@@ -3,7 +3,8 @@
  * of this connection, the request sent with it as reply subject, frames checked in order
  * (a gap ends the session), an ack every ACK_EVERY frames and a ping every PING_MS (both
  * keep the agent's permission to answer alive). A publish the server's permissions refuse
- * ends the session with FORBIDDEN at once.
+ * ends the session with FORBIDDEN at once; a node whose agent is not subscribed (the
+ * server's no-responders answer) or says nothing in time ends it with UNAVAILABLE.
  */
 import { randomBytes } from "node:crypto";
 import { createInbox, type NatsConnection } from "nats";
@@ -43,9 +44,12 @@ export function openSession<K extends AgentRequestKind>(nc: NatsConnection, node
   let first: NodeJS.Timeout | undefined;
   let ping: NodeJS.Timeout | undefined;
 
+  const unanswered = () => new OvlError(OvlErrorCodes.Unavailable, `the agent of node ${node} does not answer (${kind} ${body.name}); is it running?`);
   const frames = (async (): Promise<AgentEnd> => {
     for await (const m of sub) {
       clearTimeout(first);
+      // The server's "no responders": nothing subscribes to that node's requests.
+      if (m.headers?.hasError && m.headers.code === 503) throw unanswered();
       const seq = parseSeq(m.headers?.get(SEQ_HEADER));
       if (seq !== expected++) throw new OvlError(OvlErrorCodes.Internal, `${kind} of ${body.name}: frame ${seq} arrived where ${expected - 1} was due (output lost)`);
       const frame = parseFrameKind(m.headers?.get(FRAME_HEADER));
@@ -55,7 +59,7 @@ export function openSession<K extends AgentRequestKind>(nc: NatsConnection, node
         if (err) throw err;
         return end;
       }
-      output[frame](m.data);
+      if (m.data.length > 0) output[frame](m.data); // an empty frame: the agent is there, nothing to show yet
       if (seq % ACK_EVERY === 0) send({ t: "ack", seq });
     }
     throw new OvlError(OvlErrorCodes.Unavailable, `${kind} of ${body.name}: the connection closed`);
@@ -70,7 +74,7 @@ export function openSession<K extends AgentRequestKind>(nc: NatsConnection, node
     return new Promise<never>(() => {});
   })();
   const silent = new Promise<never>((_, reject) => {
-    first = setTimeout(() => reject(new OvlError(OvlErrorCodes.Unavailable, `the agent of node ${node} does not answer (${kind} ${body.name}); is it running?`)), firstFrameMs);
+    first = setTimeout(() => reject(unanswered()), firstFrameMs);
   });
   ping = setInterval(() => send({ t: "ping" }), PING_MS);
   nc.publish(request, encodeJson({ ...body, session }), { reply: inbox });

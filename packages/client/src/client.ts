@@ -15,7 +15,7 @@ import {
 } from "@ovl/domain";
 import { connectNats, type ConnectOptions } from "./connect.js";
 import { request, type RequestOptions } from "./request.js";
-import { execSession, inspectOnNode, logsSession, nodeOf, type ExecOptions, type LogsOptions } from "./agent-requests.js";
+import { execSession, inspectContainer, logsSession, nodeOf, type ContainerInspect, type ExecOptions, type LogsOptions } from "./agent-requests.js";
 import type { Session, SessionOutput } from "./agent-session.js";
 
 export type RunResult = PsRow & { readonly seq: number };
@@ -66,9 +66,9 @@ export class OvlClient {
   async exec(name: string, cmd: readonly string[], opts: ExecOptions, output: SessionOutput): Promise<Session> {
     return execSession(this.nc, await nodeOf(() => this.ps(), name), name, cmd, opts, output);
   }
-  /** Docker's inspect of a container, from its node's agent. */
-  async inspect(name: string): Promise<unknown> {
-    return inspectOnNode(this.nc, await nodeOf(() => this.ps(), name), name);
+  /** Docker's inspect of a container from its node's agent, with its own events from the history. */
+  async inspect(name: string): Promise<ContainerInspect> {
+    return inspectContainer(this.nc, await nodeOf(() => this.ps(), name), name);
   }
 
   async close(): Promise<void> {

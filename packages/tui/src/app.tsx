@@ -24,6 +24,9 @@ import { useHelpInput } from "./components/help/use-help.js";
 import { useConfirmInput } from "./components/confirm/use-confirm.js";
 import { Body, useSelections, useViewInputs } from "./body.js";
 import { RunFormPanel, useRunForm } from "./components/run-form/run-form-panel.js";
+import { LogsPane } from "./components/logs/logs.js";
+import { useLogsPanel } from "./components/logs/use-logs-panel.js";
+import type { OpenLogs } from "./components/logs/use-log-stream.js";
 
 export interface AppProps {
   /** The connection to follow and act through; null while connecting. */
@@ -34,6 +37,8 @@ export interface AppProps {
   readonly size?: Size;
   /** A fixed clock (tests); @default Date.now() every second */
   readonly now?: number;
+  /** Where a container's logs come from (tests); @default its node's agent over `nc` */
+  readonly openLogs?: OpenLogs;
 }
 
 export function App(p: AppProps): React.ReactElement {
@@ -50,6 +55,8 @@ export function App(p: AppProps): React.ReactElement {
   const height = bodyHeight(size.rows, travelling);
   const overlay = app.overlay;
   const form = useRunForm({ active: overlay?.kind === "run", data, actions, close: () => dispatch({ type: "close" }) });
+  const logsTarget = overlay?.kind === "logs" ? overlay.target : null;
+  const logs = useLogsPanel({ target: logsTarget, nc: p.nc, ...(p.openLogs ? { open: p.openLogs } : {}), state: data.state, height, close: () => dispatch({ type: "close" }) });
 
   const ask = (pending: Pending | null, what: string) => {
     if (travelling) dispatch({ type: "notice", notice: { tone: "error", text: `viewing the past: press t to return to live, then ${what}` } });
@@ -72,6 +79,11 @@ export function App(p: AppProps): React.ReactElement {
     page: Math.max(1, height - 2),
     onLeave: () => ask(sel.nodes.row ? { kind: "leave", node: sel.nodes.row.name } : null, "make it leave"),
     onRemove: () => ask(sel.containers.row ? { kind: "rm", name: sel.containers.row.name } : null, "remove it"),
+    onLogs: () => {
+      const row = sel.containers.row;
+      if (travelling) dispatch({ type: "notice", notice: { tone: "error", text: "viewing the past: press t to return to live, then l for its logs" } });
+      else if (row) dispatch({ type: "open", overlay: { kind: "logs", target: { name: row.name, node: row.node } } });
+    },
   });
   useTimelineInput({ active: overlay === null && travelling, length: store.history.length, index: travel.index, dispatch: travelDispatch, onPastStart: () => store.pageBack() });
   // Older events put in front move the cursor's event further on; back to live, the oldest go again.
@@ -123,6 +135,8 @@ export function App(p: AppProps): React.ReactElement {
       ) : null}
       {overlay?.kind === "run" ? (
         <RunFormPanel form={form} width={size.columns} height={height} />
+      ) : logsTarget ? (
+        <LogsPane target={logsTarget} state={logs} width={size.columns} height={height} />
       ) : (
         <Body app={app} sel={sel} data={data} width={size.columns} height={height} now={now} travelling={travelling} />
       )}
@@ -132,6 +146,7 @@ export function App(p: AppProps): React.ReactElement {
         filter={app.filters[app.view]}
         typingFilter={overlay?.kind === "filter"}
         travelling={travelling}
+        logs={logsTarget !== null}
         width={size.columns}
         status={travelling ? undefined : versionsLine(liveCoordinators([...store.coordinators.values()], now), data.nodes.map((n) => n.agentVersion))}
       />

@@ -53,9 +53,17 @@ export function useSelections(_view: ViewName, data: ScreenData): Selections {
   };
 }
 
-export function useViewInputs(sel: Selections, view: ViewName, o: { active: boolean; page: number; onLeave: () => void; onRemove: () => void }): void {
-  useListInput({ active: o.active && view === "nodes", keys: sel.nodes.keys, page: o.page, dispatch: sel.nodes.dispatch, action: { key: "L", run: o.onLeave } });
-  useListInput({ active: o.active && view === "containers", keys: sel.containers.keys, page: o.page, dispatch: sel.containers.dispatch, action: { key: "x", run: o.onRemove } });
+export interface ViewActions {
+  readonly active: boolean;
+  readonly page: number;
+  readonly onLeave: () => void;
+  readonly onRemove: () => void;
+  readonly onLogs: () => void;
+}
+
+export function useViewInputs(sel: Selections, view: ViewName, o: ViewActions): void {
+  useListInput({ active: o.active && view === "nodes", keys: sel.nodes.keys, page: o.page, dispatch: sel.nodes.dispatch, actions: { L: o.onLeave } });
+  useListInput({ active: o.active && view === "containers", keys: sel.containers.keys, page: o.page, dispatch: sel.containers.dispatch, actions: { x: o.onRemove, l: o.onLogs } });
   useEventsInput({ active: o.active && view === "events", keys: sel.events.keys, page: o.page, dispatch: sel.events.dispatch });
 }
 

@@ -26,6 +26,10 @@ export {
   visibleError,
   type RunFormState,
 } from "./components/run-form/use-run-form-state.js";
+export { LogsPane, logsTitle } from "./components/logs/logs.js";
+export { LOG_KEEP, LOG_TAIL, cleanLine, initialLogsState, logsReducer, visibleLines, type LogsAction, type LogsState } from "./components/logs/use-logs-state.js";
+export { natsLogs, type LogTarget, type OpenLogs } from "./components/logs/use-log-stream.js";
+export { useLogsPanel, type LogsPanelInput } from "./components/logs/use-logs-panel.js";
 export { TimelineBar, timelineText, track } from "./components/timeline/timeline.js";
 export { timelineReducer, initialTimelineState } from "./components/timeline/use-timeline-state.js";
 export { fitColumns, formatRow, summarize } from "./format.js";

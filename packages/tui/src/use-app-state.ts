@@ -12,6 +12,8 @@ export type Overlay =
   | { readonly kind: "help" }
   | { readonly kind: "filter" }
   | { readonly kind: "run" }
+  /** A container's logs, followed live from its node's agent. */
+  | { readonly kind: "logs"; readonly target: { readonly name: string; readonly node: string } }
   | { readonly kind: "confirm"; readonly pending: Pending };
 
 export type Tone = "ok" | "error" | "info";

@@ -1,12 +1,15 @@
 /**
  * `ovl logs`, `ovl exec`, `ovl inspect`: served by the agent of the container's node over
- * NATS, from any machine that reaches it. exec -t puts the local terminal in raw mode and
- * restores it on every way out; the command exits with the remote command's exit code.
+ * NATS, from any machine that reaches it (inspect adds the container's own events from the
+ * history). exec -t puts the local terminal in raw mode and restores it on every way out;
+ * the command exits with the remote command's exit code.
  */
 import { OvlErrorCodes, parseContainerName } from "@ovl/domain";
 import type { Session } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { UsageError, asUsage } from "../errors.js";
+import { eventObject } from "./events.js";
+import { inspectText } from "./inspect-text.js";
 
 const output = { out: (d: Uint8Array) => void process.stdout.write(d), err: (d: Uint8Array) => void process.stderr.write(d) };
 
@@ -56,10 +59,11 @@ export async function execCommand(g: GlobalOptions, rawName: string, cmd: string
   });
 }
 
-export async function inspectCommand(g: GlobalOptions, rawName: string): Promise<number> {
+export async function inspectCommand(g: GlobalOptions, rawName: string, opts: { json?: boolean } = {}): Promise<number> {
   const name = asUsage(() => parseContainerName(rawName));
   return withClient(g, async (client) => {
-    await out(`${JSON.stringify(await client.inspect(name), null, 2)}\n`);
+    const i = await client.inspect(name);
+    await out(opts.json ? `${JSON.stringify({ ...i, events: i.events.map(eventObject) }, null, 2)}\n` : inspectText(i));
     return 0;
   });
 }

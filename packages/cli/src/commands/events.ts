@@ -21,10 +21,13 @@ export interface EventsOptions {
   readonly container?: string;
 }
 
-export function eventJson(e: StoredEvent): string {
+/** An event as scripts get it: {seq, subject, type, v, time, data, req?}. */
+export function eventObject(e: StoredEvent): object {
   const base = { seq: e.seq, subject: e.subject, type: e.type, v: e.v, time: e.time, data: e.data };
-  return JSON.stringify(e.req === undefined ? base : { ...base, req: e.req });
+  return e.req === undefined ? base : { ...base, req: e.req };
 }
+
+export const eventJson = (e: StoredEvent): string => JSON.stringify(eventObject(e));
 
 /** `key=value` pairs of the data; ports and commands in their command-line form. */
 export function eventSummary(e: StoredEvent): string {

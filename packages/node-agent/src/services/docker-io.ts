@@ -52,7 +52,9 @@ export async function serveLogs(docker: Dockerode, node: string, req: AgentReque
     const buf = (await c.logs({ follow: false, stdout: true, stderr: true, tail })) as unknown as Buffer;
     for (const f of new Demuxer().push(Buffer.from(buf))) await session.send(f.stream, f.data);
   } else {
-    await pump((await c.logs({ follow: true, stdout: true, stderr: true, tail })) as unknown as Readable, session, false);
+    const stream = (await c.logs({ follow: true, stdout: true, stderr: true, tail })) as unknown as Readable;
+    session.opened();
+    await pump(stream, session, false);
   }
   session.end({});
 }

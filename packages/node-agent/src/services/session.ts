@@ -38,6 +38,14 @@ export class AgentSession {
     this.nc.publish(this.reply, data, { headers: h });
   }
 
+  /**
+   * An empty frame: the session stands, output may take long (a follow of a quiet
+   * container). Without it the client cannot tell such silence from an agent that is down.
+   */
+  opened(): void {
+    if (!this.ended) this.publish("out", new Uint8Array(0));
+  }
+
   /** Sends bytes as frames; waits while the client lags WINDOW frames behind. */
   async send(kind: "out" | "err", data: Uint8Array): Promise<void> {
     for (let at = 0; at < data.byteLength && !this.ended; at += this.chunk) {

@@ -10,10 +10,11 @@ const TONE: Record<Notice["tone"], { mark: string; color: string }> = {
   info: { mark: "…", color: "cyan" },
 };
 
-export function keyHints(view: ViewName, travelling: boolean): string {
-  // Both fit in 80 columns.
+export function keyHints(view: ViewName, travelling: boolean, logs = false): string {
+  // Each fits in 80 columns.
+  if (logs) return "↑ ↓ PgUp PgDn scroll  g G oldest/newest  l again (once ended)  Esc/q close";
   if (travelling) return "← → step  [ ] ±100  { } ±1000  t/Esc back to live  Enter detail  ? help  q quit";
-  const own = view === "containers" ? "x remove  " : view === "nodes" ? "L leave  " : "f follow  ";
+  const own = view === "containers" ? "l logs  x rm  " : view === "nodes" ? "L leave  " : "f follow  ";
   return `? help  r run  ${own}t travel  / filter  Enter detail  1-3 views  q quit`;
 }
 
@@ -23,6 +24,8 @@ export interface FooterProps {
   readonly filter: string;
   readonly typingFilter: boolean;
   readonly travelling: boolean;
+  /** The logs pane is open: its keys. @default false */
+  readonly logs?: boolean;
   readonly width: number;
   /** Shown when nothing else is: which code the coordinators and agents run. */
   readonly status?: string;
@@ -39,7 +42,7 @@ export function Footer(p: FooterProps): React.ReactElement {
   return (
     <Box flexDirection="column" width={p.width}>
       {top}
-      <Text dimColor wrap="truncate">{keyHints(p.view, p.travelling)}</Text>
+      <Text dimColor wrap="truncate">{keyHints(p.view, p.travelling, p.logs)}</Text>
     </Box>
   );
 }

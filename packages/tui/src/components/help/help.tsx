@@ -14,6 +14,7 @@ export const KEYS: ReadonlyArray<readonly [group: string, keys: ReadonlyArray<re
   ["Actions", [
     ["r", "start a container (form)"],
     ["x", "containers: remove the selected container (asks y/n)"],
+    ["l", "containers: the selected container's logs, followed live (Esc/q closes)"],
     ["L", "nodes: make the selected node leave (asks y/n)"],
   ]],
   ["Time travel", [

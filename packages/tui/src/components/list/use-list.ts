@@ -1,4 +1,4 @@
-/** Keys of a list view: move the selection; the view's own key acts on the selected row (nodes: L leaves, containers: x removes). */
+/** Keys of a list view: move the selection; the view's own keys act on the selected row (nodes: L leaves; containers: x removes, l shows its logs). */
 import { useKeys } from "../../burst.js";
 import { listDelta } from "../../selection.js";
 import type { ListAction } from "./use-list-state.js";
@@ -8,8 +8,8 @@ export interface ListInput {
   readonly keys: () => readonly string[];
   readonly page: number;
   readonly dispatch: (a: ListAction) => void;
-  /** The view's own key and what it does. */
-  readonly action: { readonly key: string; readonly run: () => void };
+  /** The view's own keys and what each does. */
+  readonly actions: Readonly<Record<string, () => void>>;
 }
 
 export function useListInput(o: ListInput): void {
@@ -17,7 +17,7 @@ export function useListInput(o: ListInput): void {
     (input, key) => {
       const delta = listDelta(input, key, o.page);
       if (delta !== null) o.dispatch({ type: "move", delta, keys: o.keys() });
-      else if (input === o.action.key) o.action.run();
+      else if (Object.hasOwn(o.actions, input)) o.actions[input]!();
     },
     { isActive: o.active },
   );
