@@ -53,7 +53,7 @@ export function versionCounts(versions: readonly string[]): string {
 }
 
 /** "coordinators: 2 (0.1.0+abc: 1, 0.1.0+def: 1)", or "(0.1.0+abc)" when they all run the same. */
-export function coordinatorsLine(live: readonly CoordinatorBeat[]): string {
+export function coordinatorsLine(live: readonly { readonly version: string }[]): string {
   if (live.length === 0) return `coordinators: none heard from in the last ${COORDINATOR_FRESH_MS / 1000} s`;
   return `coordinators: ${live.length} (${versionCounts(live.map((b) => b.version))})`;
 }
