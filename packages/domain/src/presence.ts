@@ -4,10 +4,9 @@
  * history: nothing decides on them; `ovl nodes` and the TUI show them.
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { lazyCheck } from "./compile.js";
+import { checked, lazyCheck } from "./compile.js";
 import { Time } from "./schema.js";
 import { decodeJson } from "./wire.js";
-import { OvlError, OvlErrorCodes } from "./errors.js";
 
 export const CoordinatorBeatSchema = Type.Object(
   {
@@ -28,12 +27,7 @@ export type CoordinatorBeat = Static<typeof CoordinatorBeatSchema>;
 const check = lazyCheck(CoordinatorBeatSchema);
 
 export function parseCoordinatorBeat(bytes: Uint8Array): CoordinatorBeat {
-  const raw = decodeJson(bytes, "coordinator beat");
-  if (!check().Check(raw)) {
-    const first = check().Errors(raw).First();
-    throw new OvlError(OvlErrorCodes.InvalidInput, `invalid coordinator beat: ${first ? `${first.path} ${first.message}` : "wrong shape"}`);
-  }
-  return raw;
+  return checked(check(), decodeJson(bytes, "coordinator beat"), "coordinator beat");
 }
 
 /** How often a coordinator beats; one not heard from for three beats is not counted. */
