@@ -30,3 +30,5 @@ export const DEFAULT_BROKER_DIR = "./.ovl/broker";
 export const DEFAULT_LAB_DIR = "/var/lib/ovl-lab";
 export const DEFAULT_LAB_NODES = 3;
 export const DEFAULT_LAB_LAN_MTU = 1500;
+/** The lab LAN's gateway, where its brokers listen (198.18.0.0/15 is the benchmarking range, never a real LAN). */
+export const LAB_BROKER_HOST = "198.18.0.1";

@@ -158,7 +158,9 @@ export {
   DEFAULT_LOST_AFTER_MS,
   DEFAULT_NATS_URL,
   DEFAULT_ROUTE_PORT,
+  LAB_BROKER_HOST,
 } from "./defaults.js";
+export { isLoopback, onLabBroker, urlHost, urlHosts } from "./url-host.js";
 export { OVL_COMMIT, OVL_VERSION, buildVersion, versionLine } from "./build.js";
 export {
   COORDINATOR_BEAT_MS,
