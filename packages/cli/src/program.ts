@@ -7,6 +7,7 @@
 import { Command, Option } from "commander";
 import { versionLine } from "@ovl/domain/build"; // alone: `ovl --version` loads no schema
 import * as defaults from "@ovl/domain/defaults";
+import { onLabBroker } from "@ovl/domain/url-host"; // alone, like defaults: read before every command
 import { collect, intIn, natsUrlArg, nonEmpty, secondsIn } from "./args.js";
 import type { GlobalOptions } from "./context.js";
 import type { RunOptions } from "./commands/run.js";
@@ -46,7 +47,7 @@ async function labIdentity(g: GlobalOptions): Promise<void> {
   } catch {
     return; // the command that connects reports a malformed URL itself
   }
-  if (!url.includes("198.18.0.1") || process.env.OVL_NATS_CREDS) return;
+  if (process.env.OVL_NATS_CREDS || !onLabBroker(url)) return;
   Object.assign(process.env, (await import("@ovl/lab")).labClientEnv(url));
 }
 
