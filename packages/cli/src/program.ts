@@ -89,7 +89,7 @@ function addServiceCommands(program: Command, act: Act): void {
     .option("--block-prefix <n>", `prefix length of each node's block (default ${defaults.DEFAULT_CLUSTER.blockPrefix})`, intIn(8, 30))
     .option("--vni <n>", `VXLAN network identifier (default ${defaults.DEFAULT_CLUSTER.vni})`, intIn(1, 16777215))
     .option("--vxlan-port <n>", `VXLAN UDP port (default ${defaults.DEFAULT_CLUSTER.vxlanPort})`, intIn(1, 65535))
-    .option("--mtu <n>", "overlay MTU, fixed at creation (default: the first node's LAN MTU minus 50, e.g. 1450)", intIn(576, 9000))
+    .option("--mtu <n>", "overlay MTU, fixed at creation (default: the first node's LAN MTU minus 50, e.g. 1450)", intIn(defaults.MIN_CLUSTER_MTU, defaults.MAX_CLUSTER_MTU))
     .option("--lost-after <sec>", `a ready node silent this long is recorded lost (default ${defaults.DEFAULT_LOST_AFTER_MS / 1000}; 0: never)`, secondsIn(0, 86400))
     .action(act(async () => (await import("./commands/coordinator.js")).coordinatorCommand));
   program

@@ -14,6 +14,10 @@ export const DEFAULT_CLUSTER: ClusterConfig = Object.freeze({
   mtu: 1450,
 });
 
+/** The bounds of a cluster's overlay MTU (the schemas, `--mtu`): IPv4's minimum datagram to jumbo frames. */
+export const MIN_CLUSTER_MTU = 576;
+export const MAX_CLUSTER_MTU = 9000;
+
 /** A ready node silent this long is recorded lost. */
 export const DEFAULT_LOST_AFTER_MS = 30_000;
 
