@@ -134,7 +134,6 @@ export function labPlan(nodes: number, labDir: string): NodePlan[] {
  * and killing the stream leader is killing one PID, which is what the fault tests need.
  */
 export const NATS_ROUTE_PORT = 6222;
-export const MAX_BROKERS = 5;
 
 export interface BrokerPlan {
   readonly index: number;
