@@ -22,6 +22,7 @@ import { ensureStreams } from "@ovl/broker-setup";
 import { Projection } from "@ovl/coordinator";
 import { startNats } from "../test/support/nats.js";
 import { fillStream, history } from "./lib/history.js";
+import { cpuMs } from "./lib/procfs.js";
 import { stopProcess } from "@ovl/host";
 
 const arg = (name: string, def: number): number => {
@@ -58,24 +59,20 @@ function serve(url: string, db: string): Promise<{ proc: ChildProcess; seq: numb
   });
 }
 
-/** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+/** CPU time a process has used, in ms; 0 for one that has no PID (never started). */
+const cpuOf = (pid: number | undefined): number => (pid === undefined ? 0 : cpuMs(pid));
 
 /**
  * CPU per decision of each process over a phase: far less sensitive than a rate to the
  * other work on a shared machine, so an A/B of the append path can be read from it.
  */
 async function withCpu(pids: Record<string, number | undefined>, count: number, phase: () => Promise<number>): Promise<[number, string]> {
-  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuOf(pid)]));
   const self0 = process.cpuUsage();
   const rate = await phase();
   const self = process.cpuUsage(self0);
   const per = (ms: number): string => `${((ms * 1000) / count).toFixed(0)} µs`;
-  const parts = Object.entries(pids).map(([k, pid]) => `${k} ${per(cpuMs(pid) - before[k]!)}`);
+  const parts = Object.entries(pids).map(([k, pid]) => `${k} ${per(cpuOf(pid) - before[k]!)}`);
   parts.push(`bench clients ${per((self.user + self.system) / 1000)}`);
   return [rate, `CPU per decision: ${parts.join(", ")}`];
 }

@@ -12,7 +12,7 @@
  * of one ClusterCreated event.
  *   npx tsx bench/history.ts [--events 10000,100000] [--only agent,tui] [--tui-limit 120]
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { subjects } from "@ovl/domain";
@@ -23,6 +23,7 @@ import { RecordingRuntime, runAgent } from "@ovl/node-agent";
 import { startNats } from "../test/support/nats.js";
 import { Tmux, tuiEnv } from "../test/support/tmux.js";
 import { fillStream, history } from "./lib/history.js";
+import { peakRssBytes } from "./lib/procfs.js";
 
 const argOf = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,7 +34,6 @@ const ONLY = new Set(argOf("only", "agent,tui").split(","));
 const CLUSTER = { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450 };
 const TUI_LIMIT_MS = Number(argOf("tui-limit", "120")) * 1000;
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
-const hwm = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function agentStart(nc: Awaited<ReturnType<Awaited<ReturnType<typeof startNats>>["connect"]>>, dir: string, useSnapshots: boolean): Promise<number> {
@@ -56,10 +56,10 @@ async function tuiOpen(url: string, last: number, useSnapshots: boolean): Promis
     const pid = await tmux.panePid();
     try {
       await tmux.waitFor((s) => s.includes(`● live · seq ${last.toLocaleString("en-US")}`), TUI_LIMIT_MS);
-      return `${Date.now() - t0} ms, peak memory ${mib(hwm(pid))}`;
+      return `${Date.now() - t0} ms, peak memory ${mib(peakRssBytes(pid))}`;
     } catch {
       const at = /· seq ([\d,]+)/.exec(await tmux.capture())?.[1] ?? "?";
-      return `not live after ${TUI_LIMIT_MS / 1000} s (at seq ${at}), peak memory ${mib(hwm(pid))}`;
+      return `not live after ${TUI_LIMIT_MS / 1000} s (at seq ${at}), peak memory ${mib(peakRssBytes(pid))}`;
     }
   } finally {
     await tmux.kill();

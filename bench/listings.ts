@@ -8,7 +8,7 @@
  *   npx tsx bench/listings.ts [--rounds R]      (also `npm run bench -- --only listings`)
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,7 @@ import { OvlClient } from "@ovl/client";
 import { startNats } from "../test/support/nats.js";
 import { fillStream, history } from "./lib/history.js";
 import { startChild } from "./lib/proc.js";
+import { peakRssBytes, rssBytes } from "./lib/procfs.js";
 import { makeRow, variant } from "./lib/rows.js";
 import type { Row, Section } from "./lib/report-types.js";
 import { interleave } from "./lib/stats.js";
@@ -49,7 +50,6 @@ function run(args: readonly string[]): Promise<Timed> {
   });
 }
 
-const statusKb = (pid: number, field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
 
 export async function listingsSection(rounds: number, log: (l: string) => void): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), "ovl-bench-listings-"));
@@ -67,7 +67,7 @@ export async function listingsSection(rounds: number, log: (l: string) => void):
     coordinator = startChild([process.execPath, OVL, "--nats", srv.url, "coordinator", "--db", join(dir, "coord.db"), "--lost-after", "0"]);
     await coordinator.waitLine(/coordinator serving/, 120_000);
     const pid = coordinator.proc.pid!;
-    const rssServing = statusKb(pid, "VmRSS") * 1024;
+    const rssServing = rssBytes(pid);
 
     const counts = new Map<string, number>();
     const commands: Record<string, { args: string[]; expect: number }> = {
@@ -95,8 +95,8 @@ export async function listingsSection(rounds: number, log: (l: string) => void):
       if (n !== CONTAINERS) errors.push(`client.ps(): ${n} rows, expected ${CONTAINERS}`);
     }
     await client.close();
-    const rss = statusKb(pid, "VmRSS") * 1024;
-    const peak = statusKb(pid, "VmHWM") * 1024;
+    const rss = rssBytes(pid);
+    const peak = peakRssBytes(pid);
     const pieces = Math.ceil(psBytes / (STOCK_MAX_PAYLOAD - 1024));
     notes.push(`the ps reply is ${(psBytes / MiB).toFixed(1)} MiB of JSON: ${pieces} pieces on this 1 MB server (one message would be refused); every listing counted whole`);
     const rows: Row[] = [

@@ -7,29 +7,17 @@
  *   - the TUI process's CPU time during the burst, and its peak memory (VmHWM)
  *   npx tsx bench/tui.ts
  */
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { promisify } from "node:util";
 import { startNats } from "../test/support/nats.js";
 import { appendEvents, burstEvents, clusterEvents, ensureEventStreams } from "../test/support/tui-seed.js";
 import { Tmux, tuiEnv } from "../test/support/tmux.js";
+import { cpuMs, peakRssBytes, rssBytes } from "./lib/procfs.js";
 
 const NODES = 100;
 const PER_NODE = 10;
 const BURST = 10_000;
 const BURSTS = 3;
 
-const ticks = Number((await promisify(execFile)("getconf", ["CLK_TCK"])).stdout.trim()) || 100;
-
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) / ticks) * 1000; // utime + stime
-}
-function memory(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
-}
+const memory = (pid: number): { rss: number; hwm: number } => ({ rss: rssBytes(pid), hwm: peakRssBytes(pid) });
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 const seqText = (n: number) => n.toLocaleString("en-US");
 

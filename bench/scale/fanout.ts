@@ -20,8 +20,9 @@ import { ensureStreams } from "@ovl/broker-setup";
 import { OvlClient } from "@ovl/client";
 import { subjects } from "@ovl/domain";
 import { startNats } from "../../test/support/nats.js";
-import { bundleAgentHost, parseNanoTime, rssOf, startAgentHost, startCoordinator, type AgentHost } from "./hosts.js";
+import { bundleAgentHost, parseNanoTime, startAgentHost, startCoordinator, type AgentHost } from "./hosts.js";
 import { summarize, type Summary } from "../lib/stats.js";
+import { rssBytes } from "../lib/procfs.js";
 
 export interface FanoutOptions {
   readonly nodes: number;
@@ -128,7 +129,7 @@ async function oneAgentRss(url: string, index: number, script: string): Promise<
   const h = startAgentHost(url, index, 1, script);
   try {
     await h.child.waitLine(/^\{"ready"/, 10 * 60_000);
-    return (await h.ask("status", "seqs").then(() => rssOf(h.child.proc.pid)));
+    return (await h.ask("status", "seqs").then(() => rssBytes(h.child.proc.pid!)));
   } finally {
     await h.child.stop();
   }
@@ -162,8 +163,8 @@ export async function runFanout(o: FanoutOptions): Promise<FanoutResult> {
     // 4. fan-out
     const f = await measureFanout(client, hosts, o, base);
     // 5. memory
-    const coordinatorRss = rssOf(coord.child.proc.pid);
-    const hostRss = summarize(hosts.map((h) => rssOf(h.child.proc.pid)));
+    const coordinatorRss = rssBytes(coord.child.proc.pid!);
+    const hostRss = summarize(hosts.map((h) => rssBytes(h.child.proc.pid!)));
     const single = o.oneAgentRss ? await oneAgentRss(nats.url, o.nodes + 1, bundle.script) : null;
     // 6. rebuild
     let rebuildMs: number | null = null;

@@ -2,7 +2,7 @@
  * Processes of the scale benchmark: agent hosts (scale/agents.ts) and a coordinator (the
  * coordinator engineer's bench/coordinator-serve.ts), each spoken to by lines.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startChild, type Child } from "../lib/proc.js";
 
@@ -66,12 +66,6 @@ export async function startCoordinator(url: string, db: string, cidr: string, bl
   const { line } = await child.waitLine(/^ready /, 15 * 60_000);
   const [, seq, ms] = line.split(" ");
   return { child, readyMs: Number(ms), seq: Number(seq) };
-}
-
-/** Resident set size of a process we started, from /proc. */
-export function rssOf(pid: number | undefined): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) * 1024 : NaN;
 }
 
 /** "2026-01-02T03:04:05.123456789Z" (the server's stored time) as epoch ms with the fraction kept. */

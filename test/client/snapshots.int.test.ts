@@ -3,12 +3,12 @@
  * events; a reader starting from one reads only the events after it and ends at the
  * stream's fold; a bogus head is ignored with a log line; an agent ignores a local
  * snapshot file of another cluster, starts from the coordinators' one, and writes its own
- * at stop; `ovl ps/nodes --at SEQ` show the fold up to SEQ; after a purge, a snapshot older than the stream's first sequence is ignored
+ * at stop; `ovl ps/nodes --at SEQ` show the fold up to SEQ and refuse a SEQ past the end; after a purge, a snapshot older than the stream's first sequence is ignored
  * with a log line and the reader is still right.
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { encodeSnapshot, eventOf, foldEvents, nodeRows, psRows, StateDraft, emptyState, subjects, type ClusterState } from "@ovl/domain";
@@ -105,6 +105,16 @@ test("ovl ps --at and ovl nodes --at show the cluster right after that event", a
   const state = (await foldRange(1, 45)).state;
   assert.equal(ovl("ps", "--at", "45"), psRows(state));
   assert.equal(ovl("nodes", "--at", "45"), JSON.parse(JSON.stringify(nodeRows(state, new Map()))));
+});
+
+test("ovl ps --at past the last event is a usage error that says where the history ends", async () => {
+  const end = (await (await b.nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
+  for (const cmd of ["ps", "nodes"]) {
+    const r = spawnSync(process.execPath, ["packages/cli/dist/ovl.mjs", cmd, "--at", String(end + 1), "--nats", b.srv.url], { encoding: "utf8" });
+    assert.is(r.status, 2, r.stderr);
+    assert.is(r.stderr, `error: --at ${end + 1}: the history ends at seq ${end}\n`);
+    assert.is(r.stdout, "");
+  }
 });
 
 test("after a purge, snapshots older than the stream's first sequence are ignored, and the reader is right anyway", async () => {

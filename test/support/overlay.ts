@@ -32,23 +32,8 @@ export async function must(argv: readonly string[], opts: { timeoutMs?: number; 
   return r.stdout;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until probe returns a value other than undefined/false; throws naming `what` at the deadline. */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>, everyMs = 250): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
-    await sleep(everyMs);
-  }
-}
+/** The lab suites' name for the shared poll (what, timeoutMs, probe, everyMs). */
+export { until as waitFor } from "./wait.js";
 
 export interface PingStats {
   readonly sent: number;

@@ -46,7 +46,7 @@ export {
   type AddedIdentity,
   type Identity,
 } from "./identities.js";
-export { ensureLocked, insecureWarning, isLoopback, lockMode, routeHosts, type LockMode } from "./lock.js";
+export { ensureLocked, insecureWarning, lockMode, routeHosts, type LockMode } from "./lock.js";
 export { TLS_DIR, loadTls, setupTls, type ServerCertOutcome, type TlsFiles, type TlsSetupOptions } from "./tls.js";
 export { formatSans, missingSans, parseSubjectAltName, unionSans, wantedSans, type Sans } from "./tls-sans.js";
 export { canSyncAlways, durabilityWarning, parseServerVersion, serverVersion, type ServerVersion } from "./version.js";

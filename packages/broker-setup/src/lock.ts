@@ -5,13 +5,10 @@
  * only an explicit `insecure` runs it open, with a warning at every start. A broker bound
  * to loopback only is reachable from this machine alone and may stay open.
  */
-import { OvlError, OvlErrorCodes } from "@ovl/domain";
+import { OvlError, OvlErrorCodes, isLoopback, urlHost } from "@ovl/domain";
 import { addIdentity, loadIdentities } from "./identities.js";
 import { loadTls, setupTls } from "./tls.js";
 import type { Role } from "@ovl/client";
-
-/** Whether an address is reachable from this machine only. */
-export const isLoopback = (host: string): boolean => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "localhost" || host === "::1";
 
 export type LockMode = "open" | "locked" | "insecure";
 
@@ -25,7 +22,7 @@ export const insecureWarning = (where: string): string =>
   `warning: --insecure: the broker on ${where} lets anyone who reaches it in, without TLS or identities (run \`ovl broker init\` and \`ovl broker tls\`, or start without --insecure)`;
 
 /** The hosts of route URLs (nats-route://H:P or nats://H:P). */
-export const routeHosts = (routes: readonly string[]): string[] => routes.map((r) => /^[a-z-]+:\/\/([^:/]+)/.exec(r)?.[1] ?? "").filter(Boolean);
+export const routeHosts = (routes: readonly string[]): string[] => routes.map(urlHost).filter((h): h is string => h !== null);
 
 const LOCK_ROLES: readonly Role[] = ["admin", "coordinator", "operator", "viewer"];
 

@@ -7,6 +7,7 @@
 import { Command, Option } from "commander";
 import { versionLine } from "@ovl/domain/build"; // alone: `ovl --version` loads no schema
 import * as defaults from "@ovl/domain/defaults";
+import { onLabBroker } from "@ovl/domain/url-host"; // alone, like defaults: read before every command
 import { collect, intIn, natsUrlArg, nonEmpty, secondsIn } from "./args.js";
 import type { GlobalOptions } from "./context.js";
 import type { RunOptions } from "./commands/run.js";
@@ -46,7 +47,7 @@ async function labIdentity(g: GlobalOptions): Promise<void> {
   } catch {
     return; // the command that connects reports a malformed URL itself
   }
-  if (!url.includes("198.18.0.1") || process.env.OVL_NATS_CREDS) return;
+  if (process.env.OVL_NATS_CREDS || !onLabBroker(url)) return;
   Object.assign(process.env, (await import("@ovl/lab")).labClientEnv(url));
 }
 
@@ -88,7 +89,7 @@ function addServiceCommands(program: Command, act: Act): void {
     .option("--block-prefix <n>", `prefix length of each node's block (default ${defaults.DEFAULT_CLUSTER.blockPrefix})`, intIn(8, 30))
     .option("--vni <n>", `VXLAN network identifier (default ${defaults.DEFAULT_CLUSTER.vni})`, intIn(1, 16777215))
     .option("--vxlan-port <n>", `VXLAN UDP port (default ${defaults.DEFAULT_CLUSTER.vxlanPort})`, intIn(1, 65535))
-    .option("--mtu <n>", "overlay MTU, fixed at creation (default: the first node's LAN MTU minus 50, e.g. 1450)", intIn(576, 9000))
+    .option("--mtu <n>", "overlay MTU, fixed at creation (default: the first node's LAN MTU minus 50, e.g. 1450)", intIn(defaults.MIN_CLUSTER_MTU, defaults.MAX_CLUSTER_MTU))
     .option("--lost-after <sec>", `a ready node silent this long is recorded lost (default ${defaults.DEFAULT_LOST_AFTER_MS / 1000}; 0: never)`, secondsIn(0, 86400))
     .action(act(async () => (await import("./commands/coordinator.js")).coordinatorCommand));
   program

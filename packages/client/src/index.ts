@@ -9,7 +9,8 @@ export { BrokerError, BrokerErrorCodes, connectFailure, type BrokerErrorCode } f
 export { JsApiErrorCodes, jsApiErrorCode, type JsApiErrorCode } from "./jsapi.js";
 export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow-stream.js";
 export { readCoordinatorBeats } from "./presence.js";
-export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, sha256, snapshotProblem, streamFacts, writeSnapshot, type LoadOptions } from "./snapshots.js";
+export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, snapshotProblem, streamFacts, writeSnapshot, type LoadOptions } from "./snapshots.js";
+export { sha256 } from "./sha256.js";
 export { readRange, stateAt, type StateAt } from "./state-at.js";
 export { openSession, type Session, type SessionOutput } from "./agent-session.js";
 export { inspectContainer, logsSession, type ContainerInspect, type ExecOptions, type LogsOptions } from "./agent-requests.js";

@@ -7,12 +7,12 @@
  * No piece within `firstMs`: a NATS timeout, retried by request.ts like before. Pieces that
  * stop coming (no next one within `pieceMs`): REPLY_INCOMPLETE at once, "cut after k of n".
  */
-import { createHash } from "node:crypto";
 import { ErrorCode, NatsError, RequestStrategy, headers, type Msg, type NatsConnection } from "nats";
 import { OvlError, OvlErrorCodes, PIECE_HEADERS, PieceAssembly, cutError, parsePieceMeta } from "@ovl/domain";
+import { sha256 } from "./sha256.js";
 
 /** The digest every piece names: SHA-256 of the whole reply, base64url. */
-export const replyDigest = (data: Uint8Array): string => createHash("sha256").update(data).digest("base64url");
+export const replyDigest = (data: Uint8Array): string => sha256(data, "base64url");
 
 export interface AttemptOptions {
   /** How long to wait for the first piece (or the whole reply). */

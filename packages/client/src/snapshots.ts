@@ -11,7 +11,6 @@
  * store: it reads and lists through ordered consumers on a stream of its own, which needs
  * more permissions per role and brings back the recovery behaviour followStream avoids.
  */
-import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { JetStreamManager, NatsConnection } from "nats";
 import {
@@ -27,11 +26,10 @@ import {
   type StreamFacts,
 } from "@ovl/domain";
 import { JsApiErrorCodes, jsApiErrorCode } from "./jsapi.js";
+import { sha256 } from "./sha256.js";
 
 /** Bytes per chunk: well under any broker's max_payload. */
 const CHUNK_BYTES = 256 * 1024;
-
-export const sha256 = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
 
 
 /** A stored message, or null when the stream (or the message) is not there. */

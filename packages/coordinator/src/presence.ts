@@ -5,13 +5,13 @@
  * (its machine and its database), so a restarted one replaces its own last beat in
  * OVL_HEARTBEATS instead of adding one.
  */
-import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import type { NatsConnection } from "nats";
+import { sha256 } from "@ovl/client";
 import { COORDINATOR_BEAT_MS, buildVersion, encodeJson, subjects, type CoordinatorBeat } from "@ovl/domain";
 
 /** Pure: 12 hex digits of the machine and the database path. */
-export const presenceId = (host: string, dbPath: string): string => createHash("sha256").update(`${host}\0${dbPath}`).digest("hex").slice(0, 12);
+export const presenceId = (host: string, dbPath: string): string => sha256(`${host}\0${dbPath}`).slice(0, 12);
 
 export const presenceBeat = (id: string, host: string, now: Date, version = buildVersion(), extra: { seq?: number; since?: string } = {}): CoordinatorBeat =>
   ({ id, host: host.slice(0, 253), time: now.toISOString(), version, ...extra });

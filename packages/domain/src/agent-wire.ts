@@ -14,7 +14,7 @@
  * frames; a gap in Ovl-Seq (frames lost anyway) ends the session with an error.
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { lazyCheck } from "./compile.js";
+import { checked, lazyCheck } from "./compile.js";
 import { invalid } from "./errors.js";
 import { decodeJson } from "./wire.js";
 import { Name } from "./schema.js";
@@ -81,12 +81,6 @@ const requestChecks = {
 };
 const controlCheck = lazyCheck(ControlSchema);
 const endCheck = lazyCheck(AgentEndSchema);
-
-function checked<T>(check: { Check(v: unknown): boolean; Errors(v: unknown): { First(): { path: string; message: string } | undefined } }, raw: unknown, what: string): T {
-  if (check.Check(raw)) return raw as T;
-  const first = check.Errors(raw).First();
-  throw invalid(`invalid ${what}: ${first ? `${first.path || "/"} ${first.message}` : "wrong shape"}`);
-}
 
 export const parseAgentRequest = <K extends AgentRequestKind>(kind: K, bytes: Uint8Array): AgentRequest<K> =>
   checked(requestChecks[kind](), decodeJson(bytes, `${kind} request`), `${kind} request`);

@@ -8,6 +8,7 @@ import { lazyChecks } from "./compile.js";
 import { CidrString, Ipv4, Name, PortMappingSchema, Reason, Time } from "./schema.js";
 import { OvlError, OvlErrorCodes } from "./errors.js";
 import { ContainerOptionsSchema } from "./container-options.js";
+import { MAX_CLUSTER_MTU, MIN_CLUSTER_MTU } from "./defaults.js";
 
 const strict = Type.Object;
 const closed = { additionalProperties: false } as const;
@@ -19,7 +20,7 @@ export const CommandSchemas = {
       blockPrefix: Type.Integer({ minimum: 8, maximum: 30 }),
       vni: Type.Integer({ minimum: 1, maximum: 16777215 }),
       vxlanPort: Type.Integer({ minimum: 1, maximum: 65535 }),
-      mtu: Type.Integer({ minimum: 576, maximum: 9000 }),
+      mtu: Type.Integer({ minimum: MIN_CLUSTER_MTU, maximum: MAX_CLUSTER_MTU }),
     },
     closed,
   ),

@@ -14,6 +14,10 @@ export const DEFAULT_CLUSTER: ClusterConfig = Object.freeze({
   mtu: 1450,
 });
 
+/** The bounds of a cluster's overlay MTU (the schemas, `--mtu`): IPv4's minimum datagram to jumbo frames. */
+export const MIN_CLUSTER_MTU = 576;
+export const MAX_CLUSTER_MTU = 9000;
+
 /** A ready node silent this long is recorded lost. */
 export const DEFAULT_LOST_AFTER_MS = 30_000;
 
@@ -30,3 +34,5 @@ export const DEFAULT_BROKER_DIR = "./.ovl/broker";
 export const DEFAULT_LAB_DIR = "/var/lib/ovl-lab";
 export const DEFAULT_LAB_NODES = 3;
 export const DEFAULT_LAB_LAN_MTU = 1500;
+/** The lab LAN's gateway, where its brokers listen (198.18.0.0/15 is the benchmarking range, never a real LAN). */
+export const LAB_BROKER_HOST = "198.18.0.1";

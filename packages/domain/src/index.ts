@@ -158,7 +158,11 @@ export {
   DEFAULT_LOST_AFTER_MS,
   DEFAULT_NATS_URL,
   DEFAULT_ROUTE_PORT,
+  LAB_BROKER_HOST,
+  MAX_CLUSTER_MTU,
+  MIN_CLUSTER_MTU,
 } from "./defaults.js";
+export { isLoopback, onLabBroker, urlHost, urlHosts } from "./url-host.js";
 export { OVL_COMMIT, OVL_VERSION, buildVersion, versionLine } from "./build.js";
 export {
   COORDINATOR_BEAT_MS,
@@ -187,5 +191,5 @@ export {
 } from "./snapshot.js";
 export { eventFilter, type EventFilter, type EventFilterInput } from "./event-filter.js";
 export { applyLatencyOf, convergenceOf, lagOf, percentile, type ApplyLatency, type ApplyReport, type Convergence, type NodeLag } from "./convergence.js";
-export { MAX_CLUSTER_MTU, MIN_CLUSTER_MTU, clusterMtuFor } from "./mtu.js";
+export { clusterMtuFor } from "./mtu.js";
 export { diffMaps, diffStates, isEmptyDiff, type Changed, type DiffOf, type FieldChange, type NodeSummary, type StateDiff } from "./diff.js";

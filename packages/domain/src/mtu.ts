@@ -3,12 +3,8 @@
  * of the first node to join, so a jumbo-frame LAN (9000) gets a jumbo overlay (8950)
  * without anyone typing `--mtu`. Pure.
  */
-import { DEFAULT_CLUSTER } from "./defaults.js";
+import { DEFAULT_CLUSTER, MAX_CLUSTER_MTU, MIN_CLUSTER_MTU } from "./defaults.js";
 import { VXLAN_OVERHEAD } from "./decide.js";
-
-/** The bounds of a cluster MTU (CreateCluster's schema). */
-export const MIN_CLUSTER_MTU = 576;
-export const MAX_CLUSTER_MTU = 9000;
 
 /**
  * The cluster MTU for a first node whose LAN MTU is `lanMtu` (undefined: the agent could

@@ -4,10 +4,9 @@
  * history: nothing decides on them; `ovl nodes` and the TUI show them.
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { lazyCheck } from "./compile.js";
+import { checked, lazyCheck } from "./compile.js";
 import { Time } from "./schema.js";
 import { decodeJson } from "./wire.js";
-import { OvlError, OvlErrorCodes } from "./errors.js";
 
 export const CoordinatorBeatSchema = Type.Object(
   {
@@ -28,12 +27,7 @@ export type CoordinatorBeat = Static<typeof CoordinatorBeatSchema>;
 const check = lazyCheck(CoordinatorBeatSchema);
 
 export function parseCoordinatorBeat(bytes: Uint8Array): CoordinatorBeat {
-  const raw = decodeJson(bytes, "coordinator beat");
-  if (!check().Check(raw)) {
-    const first = check().Errors(raw).First();
-    throw new OvlError(OvlErrorCodes.InvalidInput, `invalid coordinator beat: ${first ? `${first.path} ${first.message}` : "wrong shape"}`);
-  }
-  return raw;
+  return checked(check(), decodeJson(bytes, "coordinator beat"), "coordinator beat");
 }
 
 /** How often a coordinator beats; one not heard from for three beats is not counted. */
@@ -53,7 +47,7 @@ export function versionCounts(versions: readonly string[]): string {
 }
 
 /** "coordinators: 2 (0.1.0+abc: 1, 0.1.0+def: 1)", or "(0.1.0+abc)" when they all run the same. */
-export function coordinatorsLine(live: readonly CoordinatorBeat[]): string {
+export function coordinatorsLine(live: readonly { readonly version: string }[]): string {
   if (live.length === 0) return `coordinators: none heard from in the last ${COORDINATOR_FRESH_MS / 1000} s`;
   return `coordinators: ${live.length} (${versionCounts(live.map((b) => b.version))})`;
 }

@@ -5,6 +5,7 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { ContainerOptionsSchema } from "./container-options.js";
+import { MAX_CLUSTER_MTU, MIN_CLUSTER_MTU } from "./defaults.js";
 
 export const NamePattern = "^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$";
 const Ipv4Pattern = "^(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$";
@@ -37,7 +38,7 @@ export const EventDataSchemas = {
     blockPrefix: Type.Integer({ minimum: 8, maximum: 30 }),
     vni: Type.Integer({ minimum: 1, maximum: 16777215 }),
     vxlanPort: Port,
-    mtu: Type.Integer({ minimum: 576, maximum: 9000 }),
+    mtu: Type.Integer({ minimum: MIN_CLUSTER_MTU, maximum: MAX_CLUSTER_MTU }),
   }),
   NodeJoined: strict({ node: Name, underlayIp: Ipv4, agentVersion: Type.String({ maxLength: 64 }) }),
   SubnetAssigned: strict({ node: Name, subnet: CidrString, gateway: Ipv4 }),

@@ -12,7 +12,7 @@
  * older snapshot or the start.
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { lazyCheck } from "./compile.js";
+import { checked, lazyCheck } from "./compile.js";
 import { OvlError, OvlErrorCodes } from "./errors.js";
 import type { ClusterState } from "./state.js";
 
@@ -65,11 +65,7 @@ const headCheck = lazyCheck(SnapshotHeadSchema);
 
 /** Validates a head read from outside (a bucket, a file). */
 export function parseSnapshotHead(raw: unknown): SnapshotHead {
-  if (!headCheck().Check(raw)) {
-    const first = headCheck().Errors(raw).First();
-    throw new OvlError(OvlErrorCodes.InvalidInput, `invalid snapshot head: ${first ? `${first.path || "/"} ${first.message}` : "wrong shape"}`);
-  }
-  return raw;
+  return checked(headCheck(), raw, "snapshot head");
 }
 
 /**
@@ -120,11 +116,7 @@ export function decodeSnapshotState(text: string, head: SnapshotHead, sha256: (t
   } catch (cause) {
     throw new OvlError(OvlErrorCodes.InvalidInput, `snapshot at seq ${head.seq}: its state is not JSON`, { cause });
   }
-  if (!stateCheck().Check(raw)) {
-    const first = stateCheck().Errors(raw).First();
-    throw new OvlError(OvlErrorCodes.InvalidInput, `snapshot at seq ${head.seq}: invalid state: ${first ? `${first.path || "/"} ${first.message}` : "wrong shape"}`);
-  }
-  return raw as unknown as ClusterState;
+  return checked<ClusterState>(stateCheck(), raw, `state of the snapshot at seq ${head.seq}`);
 }
 
 /** The head and text of a new snapshot of `state` at `seq`. */

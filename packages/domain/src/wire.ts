@@ -4,7 +4,7 @@
  * answer and appends nothing new.
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { lazyCheck } from "./compile.js";
+import { checked, lazyCheck } from "./compile.js";
 import { Name, Time } from "./schema.js";
 import { OvlError, OvlErrorCodes, type OvlErrorCode } from "./errors.js";
 
@@ -81,10 +81,5 @@ export type Heartbeat = Static<typeof HeartbeatSchema>;
 const heartbeatCheck = lazyCheck(HeartbeatSchema);
 
 export function parseHeartbeat(bytes: Uint8Array): Heartbeat {
-  const raw = decodeJson(bytes, "heartbeat");
-  if (!heartbeatCheck().Check(raw)) {
-    const first = heartbeatCheck().Errors(raw).First();
-    throw new OvlError(OvlErrorCodes.InvalidInput, `invalid heartbeat: ${first ? `${first.path} ${first.message}` : "wrong shape"}`);
-  }
-  return raw;
+  return checked(heartbeatCheck(), decodeJson(bytes, "heartbeat"), "heartbeat");
 }

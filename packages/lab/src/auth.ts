@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { addIdentity, credsFileFor, ensureLocked, loadIdentities, loadTls, type Identity, type ServerTls } from "@ovl/broker-setup";
+import { onLabBroker } from "@ovl/domain";
 import { claimHolder } from "./claim.js";
 import { LAN_GATEWAY } from "./plan.js";
 
@@ -47,8 +48,7 @@ export function labIdentityEnv(labDir: string, user: string): Record<string, str
  */
 export function labClientEnv(url: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   if (env.OVL_NATS_CREDS) return {};
-  const hosts = url.split(",").map((u) => /^[a-z]+:\/\/([^:/]+)/.exec(u.trim())?.[1]);
-  if (!hosts.every((h) => h === LAN_GATEWAY)) return {};
+  if (!onLabBroker(url)) return {};
   const dir = claimHolder();
   if (!dir) return {};
   const found = labIdentityEnv(dir, "operator");

@@ -5,9 +5,9 @@
  * Its CMD idles and exits at once on SIGTERM (a plain `sleep` as PID 1 would ignore it and
  * make every `docker stop` wait for the timeout).
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { sha256 } from "@ovl/client";
 import { run, tryRun } from "@ovl/host";
 import { IMAGE } from "./plan.js";
 
@@ -33,7 +33,7 @@ export async function layoutRootfs(root: string, busybox = BUSYBOX): Promise<num
 
 /** Builds the rootfs tarball once per busybox binary; returns its path in the cache. */
 export async function busyboxTarball(cacheDir: string, busybox = BUSYBOX): Promise<string> {
-  const hash = createHash("sha256").update(RECIPE).update(readFileSync(busybox)).digest("hex").slice(0, 16);
+  const hash = sha256(Buffer.concat([Buffer.from(RECIPE), readFileSync(busybox)])).slice(0, 16);
   const tar = join(cacheDir, `busybox-rootfs-${hash}.tar`);
   if (existsSync(tar)) return tar;
   mkdirSync(cacheDir, { recursive: true });

@@ -7,14 +7,15 @@
  *   inside 198.19.64.0/18 and away from the overlay (198.19.0.0/18) and Swarm (198.19.128.0/17).
  */
 import { isAbsolute, join, normalize } from "node:path";
-import { DEFAULT_LAB_DIR, DEFAULT_LAB_LAN_MTU, DEFAULT_LAB_NODES } from "@ovl/domain";
+import { DEFAULT_LAB_DIR, DEFAULT_LAB_LAN_MTU, DEFAULT_LAB_NODES, LAB_BROKER_HOST } from "@ovl/domain";
 import { invalidLab } from "./errors.js";
 
 export const MAX_NODES = 20;
 export const DEFAULT_NODES = DEFAULT_LAB_NODES;
 export const LAN_BRIDGE = "ovllan0";
 export const LAN_PREFIX = "198.18.0";
-export const LAN_GATEWAY = `${LAN_PREFIX}.1`;
+/** `${LAN_PREFIX}.1`, the broker's address the CLI recognizes the lab by. */
+export const LAN_GATEWAY = LAB_BROKER_HOST;
 /** Where a lab registry listens (on the gateway, like the broker); every node trusts it over HTTP. */
 export const LAB_REGISTRY = `${LAN_GATEWAY}:5000`;
 /** The lab LAN's default MTU: an ordinary Ethernet LAN. `--lan-mtu 9000` makes a jumbo-frame LAN. */
@@ -133,7 +134,6 @@ export function labPlan(nodes: number, labDir: string): NodePlan[] {
  * and killing the stream leader is killing one PID, which is what the fault tests need.
  */
 export const NATS_ROUTE_PORT = 6222;
-export const MAX_BROKERS = 5;
 
 export interface BrokerPlan {
   readonly index: number;

@@ -7,6 +7,8 @@
  * - through the loopback to 127.0.0.0/8 (the broker on this machine, reached as localhost):
  *   the interface of the default route, the one that leads to the rest of the LAN.
  */
+import { isLoopback } from "@ovl/domain";
+
 export interface RouteGet {
   readonly dev?: string;
   readonly prefsrc?: string;
@@ -24,12 +26,10 @@ export type UnderlaySource =
   | { readonly kind: "default" }
   | { readonly kind: "none" };
 
-const isLoopbackAddress = (ip: string): boolean => ip.startsWith("127.");
-
 export function underlaySource(serverAddr: string, route: RouteGet | undefined): UnderlaySource {
   if (!route?.dev) return { kind: "none" };
   if (route.dev !== "lo") return { kind: "iface", iface: route.dev, ...(route.prefsrc ? { ip: route.prefsrc } : {}) };
-  return isLoopbackAddress(serverAddr) ? { kind: "default" } : { kind: "ip", ip: serverAddr };
+  return isLoopback(serverAddr) ? { kind: "default" } : { kind: "ip", ip: serverAddr };
 }
 
 /** The default route the kernel prefers (lowest metric; the first listed on a tie), or null. */

@@ -7,7 +7,7 @@
  *   this very machine, see underlay-route.ts (its LAN address, or the default route's).
  */
 import { lookup } from "node:dns/promises";
-import { isIpv4, parseIpv4 } from "@ovl/domain";
+import { isIpv4, parseIpv4, urlHosts } from "@ovl/domain";
 import { CommandError, parseIfaceName, runCommand, type Runner } from "./kernel/index.js";
 import { AgentError, AgentErrorCodes } from "./errors.js";
 import { preferredDefault, underlaySource, type DefaultRoute, type RouteGet } from "./underlay-route.js";
@@ -29,13 +29,8 @@ const inet = (l: AddrLink): string[] => (l.addr_info ?? []).filter((a) => a.fami
 
 /** The host of the first server in a NATS URL list ("nats://u:p@host:4222,..."). */
 export function natsHost(url: string): string {
-  const first = url.split(",")[0]!.trim();
-  try {
-    const host = new URL(first.includes("://") ? first : `nats://${first}`).hostname.replace(/^\[(.*)\]$/, "$1");
-    if (host) return host;
-  } catch {
-    // fall through to the error below
-  }
+  const host = urlHosts(url)[0];
+  if (host) return host;
   throw fail(`invalid NATS URL ${JSON.stringify(url)}: expected nats://host:port`);
 }
 

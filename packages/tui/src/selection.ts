@@ -11,12 +11,6 @@ export function moveSelection(current: string | null, keys: readonly string[], d
   return keys[next]!;
 }
 
-/** Index of the selected row, or 0 when it is gone. */
-export function selectedIndex(current: string | null, keys: readonly string[]): number {
-  if (current === null) return 0;
-  return Math.max(0, keys.indexOf(current));
-}
-
 /** First visible row so that the selected one shows, roughly centred. */
 export function scrollOffset(index: number, height: number, count: number): number {
   if (count <= height) return 0;

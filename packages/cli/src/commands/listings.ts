@@ -7,7 +7,7 @@ import { age, coordinatorsLine, formatPort, humanBytes, liveCoordinators, nodeRo
 import type { OvlClient } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
-import { asUsage } from "../errors.js";
+import { UsageError, asUsage } from "../errors.js";
 
 /** Characters of a failure reason the table shows: Docker's can run to hundreds, and would widen every row. */
 const REASON_WIDTH = 48;
@@ -46,12 +46,14 @@ const json = (rows: unknown): string => `${JSON.stringify(rows, null, 2)}\n`;
 
 /**
  * The cluster at `at` (a sequence, a time, or a time ago): the nearest snapshot, then the
- * events up to that point (heartbeats are not history).
+ * events up to that point (heartbeats are not history). A sequence past the last event is
+ * refused: the state there is not known yet, and the current one would pass for it.
  */
 async function stateAtPoint(c: OvlClient, at: string): Promise<ClusterState> {
   const { parseAt, sequenceAt, stateAt } = await import("@ovl/client");
   const target = asUsage(() => parseAt(at, new Date()));
   const seq = await sequenceAt(c.nc, target);
+  if (target.kind === "seq" && target.seq > seq) throw new UsageError(`--at ${target.seq}: the history ends at seq ${seq}`);
   return (await stateAt(c.nc, seq, (line) => process.stderr.write(`${line}\n`))).state;
 }
 

@@ -5,20 +5,16 @@
  */
 import type { ClusterStatus, NodeConvergence } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
-import { age, humanBytes } from "@ovl/domain";
+import { age, coordinatorsLine, humanBytes } from "@ovl/domain";
 import { table } from "../format.js";
 
 const ms = (v: number | null): string => (v === null ? "-" : v < 10_000 ? `${v}ms` : `${(v / 1000).toFixed(1)}s`);
 const num = (v: number | null): string => (v === null ? "-" : String(v));
 
-/** "2 (ovl-coordinator/0.1.0 x2)"; versions counted. */
-function coordinatorsLine(s: ClusterStatus): string {
-  if (s.coordinators.length === 0) return "coordinators: none answered (start one with `ovl coordinator`)";
-  const counts = new Map<string, number>();
-  for (const c of s.coordinators) counts.set(c.version, (counts.get(c.version) ?? 0) + 1);
+/** The domain's coordinators line, then how many have not applied the last event. */
+function coordinatorsText(s: ClusterStatus): string {
   const behind = s.coordinators.filter((c) => c.seq !== null && c.seq < s.seq).length;
-  const versions = [...counts].map(([v, n]) => `${v} x${n}`).join(", ");
-  return `coordinators: ${s.coordinators.length} (${versions})${behind ? `, ${behind} not yet at seq ${s.seq}` : ""}`;
+  return `${coordinatorsLine(s.coordinators)}${behind ? `, ${behind} not yet at seq ${s.seq}` : ""}`;
 }
 
 function brokerLine(s: ClusterStatus): string {
@@ -41,7 +37,7 @@ function nodesTable(nodes: readonly NodeConvergence[], now: number): string {
 export function statusText(s: ClusterStatus): string {
   const now = Date.parse(s.time);
   const nodes = s.nodesError ? `nodes: unknown (${s.nodesError})\n` : s.nodes.length ? nodesTable(s.nodes, now) : "nodes: none (start one with `ovl agent --node NAME`)\n";
-  return `cluster: ${s.convergence.line}\n${coordinatorsLine(s)}\n${brokerLine(s)}\n\n${nodes}`;
+  return `cluster: ${s.convergence.line}\n${coordinatorsText(s)}\n${brokerLine(s)}\n\n${nodes}`;
 }
 
 export async function statusCommand(g: GlobalOptions, opts: { json?: boolean }): Promise<number> {
