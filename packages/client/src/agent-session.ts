@@ -39,6 +39,8 @@ export function openSession<K extends AgentRequestKind>(nc: NatsConnection, node
   const sub = nc.subscribe(inbox);
   const status = nc.status();
   const send = (c: Control) => nc.publish(control, encodeJson(c), { reply: inbox });
+  const named = (body as { name?: string }).name;
+  const what = named === undefined ? `${kind} on ${node}` : `${kind} of ${named}`;
   let expected = 1;
   let first: NodeJS.Timeout | undefined;
   let ping: NodeJS.Timeout | undefined;
@@ -47,7 +49,7 @@ export function openSession<K extends AgentRequestKind>(nc: NatsConnection, node
     for await (const m of sub) {
       clearTimeout(first);
       const seq = parseSeq(m.headers?.get(SEQ_HEADER));
-      if (seq !== expected++) throw new OvlError(OvlErrorCodes.Internal, `${kind} of ${body.name}: frame ${seq} arrived where ${expected - 1} was due (output lost)`);
+      if (seq !== expected++) throw new OvlError(OvlErrorCodes.Internal, `${what}: frame ${seq} arrived where ${expected - 1} was due (output lost)`);
       const frame = parseFrameKind(m.headers?.get(FRAME_HEADER));
       if (frame === "end") {
         const end = parseAgentEnd(m.data);
@@ -58,7 +60,7 @@ export function openSession<K extends AgentRequestKind>(nc: NatsConnection, node
       output[frame](m.data);
       if (seq % ACK_EVERY === 0) send({ t: "ack", seq });
     }
-    throw new OvlError(OvlErrorCodes.Unavailable, `${kind} of ${body.name}: the connection closed`);
+    throw new OvlError(OvlErrorCodes.Unavailable, `${what}: the connection closed`);
   })();
   const refused = (async (): Promise<never> => {
     for await (const s of status) {
@@ -70,7 +72,7 @@ export function openSession<K extends AgentRequestKind>(nc: NatsConnection, node
     return new Promise<never>(() => {});
   })();
   const silent = new Promise<never>((_, reject) => {
-    first = setTimeout(() => reject(new OvlError(OvlErrorCodes.Unavailable, `the agent of node ${node} does not answer (${kind} ${body.name}); is it running?`)), firstFrameMs);
+    first = setTimeout(() => reject(new OvlError(OvlErrorCodes.Unavailable, `the agent of node ${node} does not answer (${what}); is it running?`)), firstFrameMs);
   });
   ping = setInterval(() => send({ t: "ping" }), PING_MS);
   nc.publish(request, encodeJson({ ...body, session }), { reply: inbox });
