@@ -24,6 +24,8 @@ import { useHelpInput } from "./components/help/use-help.js";
 import { useConfirmInput } from "./components/confirm/use-confirm.js";
 import { Body, useSelections, useViewInputs } from "./body.js";
 import { RunFormPanel, useRunForm } from "./components/run-form/run-form-panel.js";
+import { CheckPanel } from "./components/check/check.js";
+import { useCheck, type RunCheck } from "./components/check/use-check.js";
 
 export interface AppProps {
   /** The connection to follow and act through; null while connecting. */
@@ -34,6 +36,8 @@ export interface AppProps {
   readonly size?: Size;
   /** A fixed clock (tests); @default Date.now() every second */
   readonly now?: number;
+  /** What the check panel runs (tests); @default `ovl check` through `nc` */
+  readonly check?: RunCheck;
 }
 
 export function App(p: AppProps): React.ReactElement {
@@ -50,6 +54,7 @@ export function App(p: AppProps): React.ReactElement {
   const height = bodyHeight(size.rows, travelling);
   const overlay = app.overlay;
   const form = useRunForm({ active: overlay?.kind === "run", data, actions, close: () => dispatch({ type: "close" }) });
+  const check = useCheck({ active: overlay?.kind === "check", run: p.check ?? actions.check, onClose: () => dispatch({ type: "close" }) });
 
   const ask = (pending: Pending | null, what: string) => {
     if (travelling) dispatch({ type: "notice", notice: { tone: "error", text: `viewing the past: press t to return to live, then ${what}` } });
@@ -60,6 +65,7 @@ export function App(p: AppProps): React.ReactElement {
     travelling,
     dispatch,
     onRun: () => (travelling ? ask(null, "start it") : (form.reset(), dispatch({ type: "open", overlay: { kind: "run" } }))),
+    onCheck: () => (check.start(), dispatch({ type: "open", overlay: { kind: "check" } })),
     onTravel: () => {
       const seq = app.view === "events" ? sel.events.selectedSeq : null;
       travelDispatch({ type: "enter", index: seq === null ? store.history.length - 1 : store.history.indexOf(seq) });
@@ -123,6 +129,8 @@ export function App(p: AppProps): React.ReactElement {
       ) : null}
       {overlay?.kind === "run" ? (
         <RunFormPanel form={form} width={size.columns} height={height} />
+      ) : overlay?.kind === "check" ? (
+        <CheckPanel state={check.state} width={size.columns} height={height} />
       ) : (
         <Body app={app} sel={sel} data={data} width={size.columns} height={height} now={now} travelling={travelling} />
       )}

@@ -12,6 +12,7 @@ export type Overlay =
   | { readonly kind: "help" }
   | { readonly kind: "filter" }
   | { readonly kind: "run" }
+  | { readonly kind: "check" }
   | { readonly kind: "confirm"; readonly pending: Pending };
 
 export type Tone = "ok" | "error" | "info";
