@@ -101,6 +101,7 @@ test("2. healthy lab: all green, --json rows, under 10 s, viewer refused, nothin
   const j = await checkJson();
   assert.is(j.code, 0);
   assert.ok(j.ms < 10_000, `took ${j.ms} ms`);
+  log(`healthy: ovl check --json took ${j.ms} ms (the CLI's start included)`);
   assert.equal(j.rows.map((r) => `${r.from}>${r.to}`), ["n1>n2", "n1>n3", "n2>n1", "n2>n3", "n3>n1", "n3>n2"]);
   for (const r of j.rows) {
     assert.ok(r.ok && typeof r.ms === "number", `${r.from}>${r.to}: ${r.reason}`);
@@ -142,6 +143,7 @@ test("4. VXLAN dropped on n3: exactly n1-n3 and n2-n3 named; green once the rule
     assert.is(j.code, 1);
     assert.equal(pairsOf(j.rows), ["n1-n3", "n2-n3"]);
     assert.ok(j.ms < 10_000, `took ${j.ms} ms`);
+    log(`VXLAN dropped on n3: ovl check --json took ${j.ms} ms`);
     const text = await ovl("check");
     assert.is(text.code, 1);
     assert.match(text.stdout, /^check: 4 of 6 directions failed, pairs n1-n3, n2-n3/);
