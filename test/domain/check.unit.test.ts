@@ -1,7 +1,7 @@
 /** `ovl check`'s matrix from the agents' reports: cells, reasons, named pairs, the text. */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { checkLines, checkMatrix, failedPairs, parseCheckReport, type CheckAnswer, type CheckReport, type ProbeResult } from "@ovl/domain";
+import { CONTAINER_PAIRS_ALL, CONTAINER_SAMPLE, checkLines, checkMatrix, containerFailures, containerTargets, failedPairs, parseCheckReport, type CheckAnswer, type CheckReport, type ProbeResult } from "@ovl/domain";
 
 const ok = (ms: number): ProbeResult => ({ ok: true, ms });
 const no = (reason: string): ProbeResult => ({ ok: false, reason });
@@ -70,5 +70,36 @@ parse("a report round-trips; a wrong one is refused with the path", () => {
   assert.throws(() => parseCheckReport(Buffer.from(JSON.stringify({ ...r, extra: 1 }))), /invalid check report/);
 });
 
+const inside = suite("--containers");
+inside("every other container up to the limit; past it the next ones on the ring, each container probed as often as it probes", () => {
+  assert.equal(containerTargets(["c", "a", "b"], "b"), ["a", "c"]);
+  assert.equal(containerTargets(["a"], "a"), []);
+  assert.equal(containerTargets(["a", "b"], "z"), []);
+  const many = Array.from({ length: CONTAINER_PAIRS_ALL + 4 }, (_, i) => `c${String(i).padStart(2, "0")}`);
+  assert.equal(containerTargets(many, "c18"), ["c19", "c00", "c01", "c02", "c03", "c04", "c05", "c06"]);
+  const probedAs = new Map<string, number>();
+  for (const from of many) for (const to of containerTargets(many, from)) probedAs.set(to, (probedAs.get(to) ?? 0) + 1);
+  assert.ok([...probedAs.values()].every((n) => n === CONTAINER_SAMPLE) && probedAs.size === many.length);
+});
+
+inside("failures named per container pair and per published port, with the node that probed it", () => {
+  const base = (report("n1", {}) as { report: CheckReport }).report;
+  const r: CheckReport = {
+    ...base,
+    containers: [
+      { from: "a1", to: "b1", ip: "10.0.2.2", icmp: no("no reply to 84-byte packets in 2000 ms"), mtu: no("no reply to 1450-byte packets in 2000 ms") },
+      { from: "a1", to: "web", ip: "10.0.3.2", icmp: ok(0.3), mtu: ok(0.4) },
+    ],
+    ports: [{ container: "web", node: "n3", address: "198.18.0.13:8080", result: no("ECONNREFUSED") }],
+  };
+  assert.equal(containerFailures([r]), {
+    probed: 2,
+    ports: 1,
+    failed: ["a1 -> b1: icmp: no reply to 84-byte packets in 2000 ms; mtu: no reply to 1450-byte packets in 2000 ms", "port of web at 198.18.0.13:8080 from n1: ECONNREFUSED"],
+  });
+  assert.equal(containerFailures([base]), { probed: 0, ports: 0, failed: [] });
+});
+
 matrix.run();
+inside.run();
 parse.run();

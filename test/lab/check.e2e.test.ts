@@ -1,9 +1,10 @@
 /**
- * `ovl check` end to end on a 3-node lab brought up as `ovl up` does (locked, real agents,
- * kernel and broker). Run as root, under the e2e lock.
+ * `ovl check` end to end on a 3-node lab brought up as `ovl up --lan-mtu 9000` does (locked,
+ * real agents, kernel and broker, no --mtu): the cluster takes 8950 from the first node's
+ * jumbo LAN, and the MTU probe sends 8950-byte packets. Run as root, under the e2e lock.
  *
  * Steps, in order (each a test; a later one needs the earlier ones):
- *   1. lab up, 3 nodes ready, each node's kernel dumped
+ *   1. lab up on a 9000-byte LAN, 3 nodes ready, the overlay at 8950, each node's kernel dumped
  *   2. healthy: `ovl check` exits 0 with every direction ok, `--json` gives 6 rows with all four
  *      probes ok, within 10 s; the viewer is refused; no responder left listening and the
  *      kernel dumps unchanged
@@ -13,12 +14,16 @@
  *   4. VXLAN dropped on n3 by an nft rule of the test's own: the check names n1-n3 and n2-n3
  *      and nothing else; the rule removed, the check passes again
  *   5. the kernel dumps of every node equal those of step 1
+ *   6. --containers with a1 on n1, b1 on n2, web on n3 (-p 8080:80): every container pair ok
+ *      from inside the containers' namespaces (the node's ping, entered there), web's port
+ *      answered from n1 and n2; n1's FDB entry for b1 deleted: exactly a1-b1 named
  * The lab comes down in test.after.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { LAB_CLUSTER, defaultOvlCommand, labDown, labIdentityEnv, labUpWhenFree, type LabInfo } from "@ovl/lab";
-import { CHECK_PORT, macFor, type NodeRow } from "@ovl/domain";
+import { CHECK_PORT, macFor, type NodeRow, type PsRow } from "@ovl/domain";
+import { IMAGE } from "@ovl/lab";
 import { noRoot } from "../support/lab.js";
 import { runningLab } from "../support/running-lab.js";
 import { dumpDiff, exec, kernelDump, must, waitFor, type KernelDump } from "../support/overlay.js";
@@ -76,9 +81,9 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("1. lab up (locked, as ovl up), 3 nodes ready, kernels dumped", async () => {
+test("1. lab up (locked, as ovl up --lan-mtu 9000), 3 nodes ready, the overlay at 8950, kernels dumped", async () => {
   if (noRoot()) return;
-  info = await labUpWhenFree({ nodes: 3, dir, ensurePackages: false, log }, LAB_WAIT_MS, 15_000);
+  info = await labUpWhenFree({ nodes: 3, dir, ensurePackages: false, lanMtu: 9000, log }, LAB_WAIT_MS, 15_000);
   Object.assign(process.env, labIdentityEnv(dir, "operator"));
   await waitFor("3 nodes ready", 90_000, async () => {
     const r = await ovl("nodes", "--json");
@@ -86,6 +91,7 @@ test("1. lab up (locked, as ovl up), 3 nodes ready, kernels dumped", async () =>
     ready.forEach((n) => rows.set(n.name, n));
     return ready.length === 3;
   }, 500);
+  for (const n of info.nodes) assert.match((await inNs(n.name, "ip", "-o", "link", "show", "ovl-br")).stdout, / mtu 8950 /, `${n.name}'s bridge at 8950`);
   // The first check after a join may race the agents' first sync; settle on a green one first.
   await waitFor("a first green check", 60_000, async () => (await checkJson()).code === 0, 1000);
   for (const n of info.nodes) before.set(n.name, await kernelDump(n.ns));
@@ -119,15 +125,18 @@ test("3. an FDB entry deleted on n1: exactly n1-n2 named", async () => {
   const mac = macFor(rows.get("n2")!.gateway!);
   const dst = nodeOf("n2").lanIp;
   let named: string[] = [];
+  let last: Row[] = [];
   for (let attempt = 1; attempt <= 5 && named.length === 0; attempt++) {
     await must(["ip", "netns", "exec", nodeOf("n1").ns, "bridge", "fdb", "del", mac, "dev", VX, "dst", dst]);
     const j = await checkJson();
     named = pairsOf(j.rows);
+    last = j.rows;
     assert.ok(named.length === 0 || j.code === 1, "a failed pair fails the exit code");
     if (named.length === 0) log(`attempt ${attempt}: the agent healed the entry before the check; again`);
     else log(`attempt ${attempt}: ${j.rows.filter((r) => !r.ok).map((r) => `${r.from}>${r.to}: ${r.reason}`).join(" | ")}`);
   }
   assert.equal(named, ["n1-n2"]);
+  assert.match(last.find((r) => r.from === "n1" && r.to === "n2")!.reason!, /mtu 8950: no 8922-byte echo in 2000 ms/);
   await waitFor("the agent heals the entry", 30_000, async () => (await inNs("n1", "bridge", "fdb", "show", "dev", VX)).stdout.includes(`${mac} dst ${dst}`), 500);
   await waitFor("green again", 20_000, async () => (await checkJson()).code === 0, 500);
 });
@@ -158,6 +167,38 @@ test("4. VXLAN dropped on n3: exactly n1-n3 and n2-n3 named; green once the rule
 test("5. every node's kernel as before the checks", async () => {
   if (noRoot()) return;
   await assertKernelAsBefore();
+});
+
+test("6. --containers: every container pair from inside, the published port from the other nodes; a broken container pair named", async () => {
+  if (noRoot()) return;
+  const specs: Record<string, string[]> = { a1: ["--node", "n1"], b1: ["--node", "n2"], web: ["--node", "n3", "-p", "8080:80", "--", "httpd", "-f", "-p", "80", "-h", "/etc"] };
+  for (const [name, args] of Object.entries(specs)) {
+    const r = await ovl("run", name, "--image", IMAGE, ...args);
+    assert.is(r.code, 0, `ovl run ${name}: ${r.stderr}`);
+  }
+  const ps = new Map((JSON.parse((await ovl("ps", "--json")).stdout) as PsRow[]).map((r) => [r.name, r]));
+  assert.equal([...ps.values()].map((r) => r.state), ["running", "running", "running"]);
+  const t0 = Date.now();
+  const r = await ovl("check", "--containers", "--json");
+  log(`ovl check --containers --json: ${Date.now() - t0} ms`);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const rows = JSON.parse(r.stdout) as Array<{ kind: string; from: string; to?: string; ok: boolean; container?: string; address?: string }>;
+  assert.equal(rows.filter((x) => x.kind === "node").length, 6);
+  assert.equal(rows.filter((x) => x.kind === "container").map((x) => `${x.from}>${x.to}:${x.ok}`).sort(), ["a1>b1:true", "a1>web:true", "b1>a1:true", "b1>web:true", "web>a1:true", "web>b1:true"]);
+  assert.equal(rows.filter((x) => x.kind === "port").map((x) => `${x.from}>${x.container}@${x.address}:${x.ok}`).sort(), [`n1>web@${nodeOf("n3").lanIp}:8080:true`, `n2>web@${nodeOf("n3").lanIp}:8080:true`]);
+  const text = await ovl("check", "--containers");
+  assert.match(text.stdout, /\ncontainers: 6 pairs probed from inside their namespaces, 2 published ports from other nodes: all passed\n/);
+
+  const b1 = ps.get("b1")!;
+  let failed: string[] = [];
+  for (let attempt = 1; attempt <= 5 && failed.length === 0; attempt++) {
+    await must(["ip", "netns", "exec", nodeOf("n1").ns, "bridge", "fdb", "del", b1.mac, "dev", VX, "dst", nodeOf("n2").lanIp]);
+    const j = await ovl("check", "--containers", "--json");
+    failed = (JSON.parse(j.stdout) as typeof rows).filter((x) => !x.ok).map((x) => `${x.kind} ${x.from}>${x.to ?? x.container}`).sort();
+    if (failed.length === 0) log(`attempt ${attempt}: the agent healed b1's entry before the check; again`);
+    else assert.is(j.code, 1);
+  }
+  assert.equal(failed, ["container a1>b1", "container b1>a1"]);
 });
 
 test.run();

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { NatsConnection } from "nats";
-import { CHECK_ANSWER_MS, OvlError, OvlErrorCodes, checkMatrix, parseCheckReport, type CheckAnswer, type CheckCell, type CheckReport } from "@ovl/domain";
+import { CHECK_ANSWER_MS, OvlError, OvlErrorCodes, checkMatrix, containerFailures, parseCheckReport, type CheckAnswer, type CheckCell, type CheckReport } from "@ovl/domain";
 import { openSession, type Session } from "./agent-session.js";
 
 const CLOSE_WAIT_MS = 2000;
@@ -15,16 +15,18 @@ export interface CheckResult {
   readonly nodes: readonly string[];
   readonly cells: readonly CheckCell[];
   readonly answers: ReadonlyMap<string, CheckAnswer>;
+  /** With --containers: pairs and ports probed, and each failure as a line. */
+  readonly containers?: ReturnType<typeof containerFailures>;
   /** Every cell passed and every agent answered. */
   readonly ok: boolean;
 }
 
 /** Resolves with the node's report, or its error as a value; `session` closes it. */
-function askNode(nc: NatsConnection, node: string, check: string, answerMs: number): { answer: Promise<CheckAnswer>; session: Session } {
+function askNode(nc: NatsConnection, node: string, check: string, containers: boolean, answerMs: number): { answer: Promise<CheckAnswer>; session: Session } {
   let got = Buffer.alloc(0);
   let report: (r: CheckReport) => void = () => {};
   const reported = new Promise<CheckReport>((res) => (report = res));
-  const session = openSession(nc, node, "check", { check }, {
+  const session = openSession(nc, node, "check", { check, ...(containers ? { containers } : {}) }, {
     out: (d) => {
       got = Buffer.concat([got, d]);
       if (got.at(-1) === 0x0a) report(parseCheckReport(got));
@@ -42,9 +44,16 @@ function askNode(nc: NatsConnection, node: string, check: string, answerMs: numb
   return { answer: Promise.race([reported.then((r): CheckAnswer => ({ report: r })), ended]), session };
 }
 
-export async function runCheck(nc: NatsConnection, nodes: readonly string[], answerMs = CHECK_ANSWER_MS): Promise<CheckResult> {
+export interface CheckOptions {
+  /** Also container pairs from inside their namespaces, and published ports from other nodes. */
+  readonly containers?: boolean;
+  /** @default CHECK_ANSWER_MS */
+  readonly answerMs?: number;
+}
+
+export async function runCheck(nc: NatsConnection, nodes: readonly string[], o: CheckOptions = {}): Promise<CheckResult> {
   const id = randomBytes(12).toString("base64url");
-  const asked = nodes.map((n) => ({ node: n, ...askNode(nc, n, id, answerMs) }));
+  const asked = nodes.map((n) => ({ node: n, ...askNode(nc, n, id, o.containers ?? false, o.answerMs ?? CHECK_ANSWER_MS) }));
   const answers = new Map<string, CheckAnswer>();
   let refused: unknown = null;
   for (const a of asked) answers.set(a.node, await a.answer.catch((err: Error) => ((refused ??= err), { error: err.message })));
@@ -56,5 +65,7 @@ export async function runCheck(nc: NatsConnection, nodes: readonly string[], ans
   await Promise.race([closed, new Promise((res) => (timer = setTimeout(res, CLOSE_WAIT_MS)))]).finally(() => clearTimeout(timer));
   if (refused) throw refused;
   const cells = checkMatrix(nodes, answers);
-  return { nodes, cells, answers, ok: cells.every((c) => c.ok) && [...answers.values()].every((a) => "report" in a) };
+  const containers = o.containers ? containerFailures([...answers.values()].flatMap((a) => ("report" in a ? [a.report] : []))) : undefined;
+  const ok = cells.every((c) => c.ok) && [...answers.values()].every((a) => "report" in a) && (containers?.failed.length ?? 0) === 0;
+  return { nodes, cells, answers, ok, ...(containers ? { containers } : {}) };
 }

@@ -17,7 +17,7 @@ import { connectNats, type ConnectOptions } from "./connect.js";
 import { request, type RequestOptions } from "./request.js";
 import { execSession, inspectOnNode, logsSession, nodeOf, type ExecOptions, type LogsOptions } from "./agent-requests.js";
 import type { Session, SessionOutput } from "./agent-session.js";
-import { runCheck, type CheckResult } from "./check.js";
+import { runCheck, type CheckOptions, type CheckResult } from "./check.js";
 
 export type RunResult = PsRow & { readonly seq: number };
 export interface RemoveResult { readonly name: string; readonly node: string; readonly ip: string; readonly seq: number }
@@ -73,9 +73,9 @@ export class OvlClient {
   }
 
   /** The overlay checked between every pair of ready nodes, by their agents (check.ts). */
-  async check(): Promise<CheckResult> {
+  async check(opts: CheckOptions = {}): Promise<CheckResult> {
     const ready = (await this.nodes()).filter((n) => n.status === "ready").map((n) => n.name);
-    return runCheck(this.nc, ready);
+    return runCheck(this.nc, ready, opts);
   }
 
   async close(): Promise<void> {

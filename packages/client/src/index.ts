@@ -16,4 +16,4 @@ export { type ExecOptions, type LogsOptions } from "./agent-requests.js";
 export { firstSequenceAtOrAfter, parseAt, sequenceAt, type AtTarget } from "./at.js";
 export { statesAt } from "./history.js";
 export { coordinatorsSeen, readStatus, type BrokerStatus, type ClusterStatus, type CoordinatorSeen, type NodeConvergence, type ReplicaStatus } from "./status.js";
-export { runCheck, type CheckResult } from "./check.js";
+export { runCheck, type CheckOptions, type CheckResult } from "./check.js";

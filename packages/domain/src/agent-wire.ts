@@ -49,7 +49,7 @@ export const AgentRequestSchemas = {
   ),
   inspect: Type.Object({ session: Session, name: Name }, closed),
   /** `check`: the id every node's responder answers to during one `ovl check` (check.ts). */
-  check: Type.Object({ session: Session, check: Session }, closed),
+  check: Type.Object({ session: Session, check: Session, containers: Type.Optional(Type.Boolean()) }, closed),
 } as const;
 export type AgentRequest<K extends AgentRequestKind> = Static<(typeof AgentRequestSchemas)[K]>;
 

@@ -46,6 +46,10 @@ export const CheckReportSchema = Type.Object(
       Type.Object({ to: Name, ip: Ipv4, icmp: ProbeResultSchema, udp: ProbeResultSchema, tcp: ProbeResultSchema, mtu: ProbeResultSchema }, closed),
       { maxItems: 4096 },
     ),
+    /** With --containers: this node's containers probing others, from inside their namespaces. */
+    containers: Type.Optional(Type.Array(Type.Object({ from: Name, to: Name, ip: Ipv4, icmp: ProbeResultSchema, mtu: ProbeResultSchema }, closed), { maxItems: 65536 })),
+    /** With --containers: other nodes' published TCP ports, reached on their LAN address from this node. */
+    ports: Type.Optional(Type.Array(Type.Object({ container: Name, node: Name, address: Type.String({ maxLength: 64 }), result: ProbeResultSchema }, closed), { maxItems: 65536 })),
   },
   closed,
 );
@@ -54,6 +58,30 @@ export type PeerResult = CheckReport["peers"][number];
 
 const reportCheck = lazyCheck(CheckReportSchema);
 export const parseCheckReport = (bytes: Uint8Array): CheckReport => checked(reportCheck(), decodeJson(bytes, "check report"), "check report");
+
+/** Past this many running containers, each probes only the next CONTAINER_SAMPLE in name order (a ring). */
+export const CONTAINER_PAIRS_ALL = 16;
+export const CONTAINER_SAMPLE = 8;
+
+/** Whom a container probes: every other one up to CONTAINER_PAIRS_ALL, else its next CONTAINER_SAMPLE on the ring. Pure. */
+export function containerTargets(all: readonly string[], from: string): string[] {
+  const ring = [...all].sort();
+  const at = ring.indexOf(from);
+  if (at < 0) return [];
+  if (ring.length <= CONTAINER_PAIRS_ALL) return ring.filter((n) => n !== from);
+  return Array.from({ length: CONTAINER_SAMPLE }, (_, i) => ring[(at + 1 + i) % ring.length]!);
+}
+
+/** The failures of --containers, one line each: "web1 -> db: icmp: ...", "port web1 8080/tcp on n1 (198.18.0.11:8080): ...". Pure. */
+export function containerFailures(reports: readonly CheckReport[]): { probed: number; ports: number; failed: string[] } {
+  const pairs = reports.flatMap((r) => r.containers ?? []);
+  const ports = reports.flatMap((r) => (r.ports ?? []).map((p) => ({ ...p, by: r.node })));
+  const failed = [
+    ...pairs.filter((p) => !p.icmp.ok || !p.mtu.ok).map((p) => `${p.from} -> ${p.to}: ${[!p.icmp.ok ? `icmp: ${p.icmp.reason ?? "failed"}` : "", !p.mtu.ok ? `mtu: ${p.mtu.reason ?? "failed"}` : ""].filter(Boolean).join("; ")}`),
+    ...ports.filter((p) => !p.result.ok).map((p) => `port of ${p.container} at ${p.address} from ${p.by}: ${p.result.reason ?? "failed"}`),
+  ];
+  return { probed: pairs.length, ports: ports.length, failed };
+}
 
 /** One cell of the matrix: `from` probed `to`. */
 export interface CheckCell {

@@ -94,8 +94,10 @@ export async function tcpEcho(t: ProbeTarget, ms = CHECK_PROBE_MS): Promise<Prob
   }
 }
 
-/** The ping found on this node: iputils' `ping`, else `busybox ping`, else none (null). */
-let pingTool: Promise<readonly string[] | null> | null = null;
+let found: Promise<readonly string[] | null> | null = null;
+/** The ping found on this node: iputils' `ping`, else `busybox ping`, else none (null). Looked up once. */
+export const pingTool = (): Promise<readonly string[] | null> => (found ??= findPing());
+export const NO_PING = "no ping on this node (install iputils-ping or busybox)";
 async function findPing(): Promise<readonly string[] | null> {
   for (const tool of [["ping"], ["busybox", "ping"]]) {
     const ok = await run([...tool, "-c", "1", "-W", "1", "127.0.0.1"], { timeoutMs: 3000 }).then(() => true, (err: { exitCode?: unknown }) => err.exitCode !== "ENOENT");
@@ -111,8 +113,8 @@ export function pingTime(stdout: string): number | undefined {
 }
 
 export async function icmpEcho(t: ProbeTarget, ms = CHECK_PROBE_MS): Promise<ProbeResult> {
-  const tool = await (pingTool ??= findPing());
-  if (!tool) return { ok: false, reason: "no ping on this node (install iputils-ping or busybox)" };
+  const tool = await pingTool();
+  if (!tool) return { ok: false, reason: NO_PING };
   const secs = String(Math.max(1, Math.round(ms / 1000)));
   try {
     const { stdout } = await run([...tool, "-c", "1", "-W", secs, "-I", t.from, t.to], { timeoutMs: ms + 1000 });

@@ -37,7 +37,7 @@ export function serveAgentRequests(opts: ServeOptions): { stop(): void } {
     logs: serveLogs,
     exec: serveExec,
     inspect: serveInspect,
-    check: (_docker: Dockerode, node: string, req: AgentRequest<"check">, session: AgentSession) => serveCheck(check, node, req, session),
+    check: (docker: Dockerode, node: string, req: AgentRequest<"check">, session: AgentSession) => serveCheck(check, node, req, session, docker),
   } as const;
 
   function open(kind: AgentRequestKind, msg: Msg): void {
