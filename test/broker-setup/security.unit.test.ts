@@ -37,11 +37,11 @@ test("an agent sends only its own node's reports and heartbeat, and reads only O
   assert.throws(() => permissionsFor("agent", "agent-n2", "n1"), /does not match node n1/);
 });
 
-test("an operator sends commands, queries and all agent requests; a viewer only queries, logs and inspect (no exec)", () => {
+test("an operator sends commands, queries and all agent requests; a viewer only queries, logs and inspect (no exec, no check)", () => {
   const op = permissionsFor("operator", "operator")!;
   const viewer = permissionsFor("viewer", "viewer")!;
   const agent = (kind: string) => [`ovl.agent.*.${kind}`, `ovl.agent.*.${kind}.*`];
-  assert.equal(appSubjects(op.publish), [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...agent("logs"), ...agent("exec"), ...agent("inspect")]);
+  assert.equal(appSubjects(op.publish), [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...agent("logs"), ...agent("exec"), ...agent("inspect"), ...agent("check")]);
   assert.equal(appSubjects(viewer.publish), [subjects.QUERIES_WILDCARD, ...agent("logs"), ...agent("inspect")]);
   assert.equal(viewer.subscribe, ["_INBOX_viewer.>", subjects.HEARTBEATS_WILDCARD, subjects.EVENTS_WILDCARD]);
 });

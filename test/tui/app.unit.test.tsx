@@ -8,18 +8,18 @@ import React from "react";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { render, cleanup } from "ink-testing-library";
-import { App, ClusterStore } from "@ovl/tui";
+import { App, ClusterStore, type RunCheck } from "@ovl/tui";
 import { burstEvents, clusterEvents } from "../support/tui-seed.js";
 import { lines, stored, T0, wait } from "./fixtures.js";
 import { foldEvents } from "@ovl/domain";
 
 const SIZE = { columns: 100, rows: 24 };
 
-async function mount(events = [...clusterEvents(2, 2), ...burstEvents(2, 8)]) {
+async function mount(events = [...clusterEvents(2, 2), ...burstEvents(2, 8)], check?: RunCheck) {
   const store = new ClusterStore(1);
   store.appendEvents(stored(events));
   store.setLink("live");
-  const r = render(<App nc={null} store={store} size={SIZE} now={T0 + 60_000} />);
+  const r = render(<App nc={null} store={store} size={SIZE} now={T0 + 60_000} {...(check ? { check } : {})} />);
   await wait(50);
   // Each key waits for the next frame (or 400 ms when the key changes nothing), then for
   // the effects that re-attach input hooks: fixed small waits flake on a loaded machine.
@@ -87,8 +87,42 @@ test("help overlay lists every key and any key closes it", async () => {
   const { frame, press } = await mount();
   await press("?");
   const text = frame().join("\n");
-  for (const k of ["Tab", "Enter", "r ", "x ", "L ", "t ", "[ ]", "q / Ctrl-C", "/ "]) assert.ok(text.includes(k), `help lists ${k}`);
+  for (const k of ["Tab", "Enter", "r ", "x ", "L ", "c ", "t ", "[ ]", "q / Ctrl-C", "/ "]) assert.ok(text.includes(k), `help lists ${k}`);
   await press("x");
+  assert.match(frame()[1]!, /^NAME/);
+});
+
+test("c runs the check and shows its matrix with the failures' reasons; c again reruns; Esc closes", async () => {
+  let runs = 0;
+  let release: () => void = () => {};
+  const check: RunCheck = async () => {
+    runs++;
+    await new Promise<void>((res) => (release = res));
+    return {
+      nodes: ["n1", "n2"],
+      cells: [
+        { from: "n1", to: "n2", ok: true, ms: 0.2 },
+        { from: "n2", to: "n1", ok: false, reason: "icmp: no reply in 2000 ms" },
+      ],
+    };
+  };
+  const { frame, press } = await mount(undefined, check);
+  await press("c");
+  assert.is(runs, 1);
+  assert.ok(frame().some((l) => l.includes("probing every node pair through the overlay…")), frame().join("\n"));
+  await press("c"); // one check at a time
+  assert.is(runs, 1);
+  release();
+  await press("x"); // any key: the next frame
+  const text = frame().join("\n");
+  assert.match(text, /check: 1 of 2 directions failed, pairs n1-n2 \(\d\.\d s\)/);
+  assert.match(text, /n1 +- +ok 0\.2ms/);
+  assert.match(text, /n2 +FAILED +-/);
+  assert.match(text, /n2 -> n1: icmp: no reply in 2000 ms/);
+  await press("c");
+  assert.is(runs, 2);
+  release();
+  await press("\u001B");
   assert.match(frame()[1]!, /^NAME/);
 });
 

@@ -11,9 +11,10 @@
  * - operator: commands and queries, and reading both streams (and their stream info, which
  *   `ovl status` shows).
  * - viewer: queries and reading (also live, `ovl.evt.>` as `nats sub` does); no command.
- * - agent requests (ovl.agent.<node>.logs|exec|inspect): the agent subscribes to its own
+ * - agent requests (ovl.agent.<node>.logs|exec|inspect|check): the agent subscribes to its own
  *   node's and answers a session with many frames (allow_responses with a max); the
- *   operator may ask all three, the viewer logs and inspect, never exec.
+ *   operator may ask all four, the viewer logs and inspect, never exec or check (a check
+ *   opens listening sockets on every node).
  * Every client subscribes only under its own inbox prefix (connect.ts sets it from the
  * identity's user name), so no one can read another client's replies.
  */
@@ -31,7 +32,7 @@ export interface Permissions {
 
 /** Frames an agent may send on a session's inbox per client message, for this long (each control message renews it). */
 const SESSION_RESPONSES = { max: 100_000, expiresSec: 120 } as const;
-const agentKinds = (...kinds: ("logs" | "exec" | "inspect")[]): string[] => kinds.flatMap((k) => subjects.agentKindSubjects(k));
+const agentKinds = (...kinds: ("logs" | "exec" | "inspect" | "check")[]): string[] => kinds.flatMap((k) => subjects.agentKindSubjects(k));
 
 const API = "$JS.API";
 const { STREAM_EVENTS: EVENTS, STREAM_HEARTBEATS: HEARTBEATS, STREAM_SNAPSHOTS: SNAPSHOTS } = subjects;
@@ -98,7 +99,7 @@ export function permissionsFor(role: Role, user: string, node?: string): Permiss
       };
     }
     case "operator":
-      return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...agentKinds("logs", "exec", "inspect"), ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD, subjects.EVENTS_WILDCARD], allowResponses: false };
+      return { publish: [subjects.COMMANDS_WILDCARD, subjects.QUERIES_WILDCARD, ...agentKinds("logs", "exec", "inspect", "check"), ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD, subjects.EVENTS_WILDCARD], allowResponses: false };
     case "viewer":
       return { publish: [subjects.QUERIES_WILDCARD, ...agentKinds("logs", "inspect"), ...reader()], subscribe: [inbox(user), subjects.HEARTBEATS_WILDCARD, subjects.EVENTS_WILDCARD], allowResponses: false };
   }

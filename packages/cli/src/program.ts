@@ -244,6 +244,12 @@ function addViewCommands(program: Command, act: Act): void {
     .description("the cluster at a glance: each node's applied sequence and lag, the coordinators, the broker, convergence")
     .option("--json", "print the status as JSON")
     .action(act(async () => (await import("./commands/status.js")).statusCommand));
+  program
+    .command("check")
+    .description("probe the overlay between every pair of nodes (ICMP, UDP, TCP, the cluster MTU unfragmented); exit 1 if any failed")
+    .option("--containers", "also every container pair from inside their namespaces (a sample past 16 containers) and each published TCP port from another node")
+    .option("--json", "one JSON row per direction (kind node), container pair (kind container) and published port (kind port)")
+    .action(act(async () => (await import("./commands/check.js")).checkCommand));
   program.command("tui").description("open the terminal UI").action(act(async () => (await import("./commands/tui.js")).tuiCommand));
 }
 

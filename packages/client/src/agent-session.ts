@@ -40,18 +40,20 @@ export function openSession<K extends AgentRequestKind>(nc: NatsConnection, node
   const sub = nc.subscribe(inbox);
   const status = nc.status();
   const send = (c: Control) => nc.publish(control, encodeJson(c), { reply: inbox });
+  const named = (body as { name?: string }).name;
+  const what = named === undefined ? `${kind} on ${node}` : `${kind} of ${named}`;
   let expected = 1;
   let first: NodeJS.Timeout | undefined;
   let ping: NodeJS.Timeout | undefined;
 
-  const unanswered = () => new OvlError(OvlErrorCodes.Unavailable, `the agent of node ${node} does not answer (${kind} ${body.name}); is it running?`);
+  const unanswered = () => new OvlError(OvlErrorCodes.Unavailable, `the agent of node ${node} does not answer (${what}); is it running?`);
   const frames = (async (): Promise<AgentEnd> => {
     for await (const m of sub) {
       clearTimeout(first);
       // The server's "no responders": nothing subscribes to that node's requests.
       if (m.headers?.hasError && m.headers.code === 503) throw unanswered();
       const seq = parseSeq(m.headers?.get(SEQ_HEADER));
-      if (seq !== expected++) throw new OvlError(OvlErrorCodes.Internal, `${kind} of ${body.name}: frame ${seq} arrived where ${expected - 1} was due (output lost)`);
+      if (seq !== expected++) throw new OvlError(OvlErrorCodes.Internal, `${what}: frame ${seq} arrived where ${expected - 1} was due (output lost)`);
       const frame = parseFrameKind(m.headers?.get(FRAME_HEADER));
       if (frame === "end") {
         const end = parseAgentEnd(m.data);
@@ -62,7 +64,7 @@ export function openSession<K extends AgentRequestKind>(nc: NatsConnection, node
       if (m.data.length > 0) output[frame](m.data); // an empty frame: the agent is there, nothing to show yet
       if (seq % ACK_EVERY === 0) send({ t: "ack", seq });
     }
-    throw new OvlError(OvlErrorCodes.Unavailable, `${kind} of ${body.name}: the connection closed`);
+    throw new OvlError(OvlErrorCodes.Unavailable, `${what}: the connection closed`);
   })();
   const refused = (async (): Promise<never> => {
     for await (const s of status) {

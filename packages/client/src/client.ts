@@ -17,6 +17,7 @@ import { connectNats, type ConnectOptions } from "./connect.js";
 import { request, type RequestOptions } from "./request.js";
 import { execSession, inspectContainer, logsSession, nodeOf, type ContainerInspect, type ExecOptions, type LogsOptions } from "./agent-requests.js";
 import type { Session, SessionOutput } from "./agent-session.js";
+import { runCheck, type CheckOptions, type CheckResult } from "./check.js";
 
 export type RunResult = PsRow & { readonly seq: number };
 export interface RemoveResult { readonly name: string; readonly node: string; readonly ip: string; readonly seq: number }
@@ -69,6 +70,12 @@ export class OvlClient {
   /** Docker's inspect of a container from its node's agent, with its own events from the history. */
   async inspect(name: string): Promise<ContainerInspect> {
     return inspectContainer(this.nc, await nodeOf(() => this.ps(), name), name);
+  }
+
+  /** The overlay checked between every pair of ready nodes, by their agents (check.ts). */
+  async check(opts: CheckOptions = {}): Promise<CheckResult> {
+    const ready = (await this.nodes()).filter((n) => n.status === "ready").map((n) => n.name);
+    return runCheck(this.nc, ready, opts);
   }
 
   async close(): Promise<void> {

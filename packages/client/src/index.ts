@@ -18,3 +18,4 @@ export { containerEvents, lastLife } from "./container-events.js";
 export { firstSequenceAtOrAfter, parseAt, sequenceAt, type AtTarget } from "./at.js";
 export { statesAt } from "./history.js";
 export { coordinatorsSeen, readStatus, type BrokerStatus, type ClusterStatus, type CoordinatorSeen, type NodeConvergence, type ReplicaStatus } from "./status.js";
+export { runCheck, type CheckOptions, type CheckResult } from "./check.js";

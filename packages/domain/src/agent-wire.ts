@@ -19,7 +19,7 @@ import { invalid } from "./errors.js";
 import { decodeJson } from "./wire.js";
 import { Name } from "./schema.js";
 
-export const AGENT_REQUEST_KINDS = ["logs", "exec", "inspect"] as const;
+export const AGENT_REQUEST_KINDS = ["logs", "exec", "inspect", "check"] as const;
 export type AgentRequestKind = (typeof AGENT_REQUEST_KINDS)[number];
 
 /** Frames in flight before the agent waits for an ack; the client acks every ACK_EVERY. */
@@ -48,6 +48,8 @@ export const AgentRequestSchemas = {
     closed,
   ),
   inspect: Type.Object({ session: Session, name: Name }, closed),
+  /** `check`: the id every node's responder answers to during one `ovl check` (check.ts). */
+  check: Type.Object({ session: Session, check: Session, containers: Type.Optional(Type.Boolean()) }, closed),
 } as const;
 export type AgentRequest<K extends AgentRequestKind> = Static<(typeof AgentRequestSchemas)[K]>;
 
@@ -78,6 +80,7 @@ const requestChecks = {
   logs: lazyCheck(AgentRequestSchemas.logs),
   exec: lazyCheck(AgentRequestSchemas.exec),
   inspect: lazyCheck(AgentRequestSchemas.inspect),
+  check: lazyCheck(AgentRequestSchemas.check),
 };
 const controlCheck = lazyCheck(ControlSchema);
 const endCheck = lazyCheck(AgentEndSchema);

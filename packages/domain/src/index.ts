@@ -193,3 +193,25 @@ export { eventFilter, type EventFilter, type EventFilterInput } from "./event-fi
 export { applyLatencyOf, convergenceOf, lagOf, percentile, type ApplyLatency, type ApplyReport, type Convergence, type NodeLag } from "./convergence.js";
 export { clusterMtuFor } from "./mtu.js";
 export { diffMaps, diffStates, isEmptyDiff, type Changed, type DiffOf, type FieldChange, type NodeSummary, type StateDiff } from "./diff.js";
+export {
+  CHECK_ANSWER_MS,
+  CHECK_PORT,
+  CHECK_PROBES,
+  CHECK_PROBE_MS,
+  CONTAINER_PAIRS_ALL,
+  CONTAINER_SAMPLE,
+  containerFailures,
+  containerTargets,
+  CheckReportSchema,
+  UDP_OVERHEAD,
+  checkLines,
+  checkMatrix,
+  failedPairs,
+  parseCheckReport,
+  type CheckAnswer,
+  type CheckCell,
+  type CheckProbe,
+  type CheckReport,
+  type PeerResult,
+  type ProbeResult,
+} from "./check.js";

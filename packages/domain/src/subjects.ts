@@ -70,12 +70,14 @@ export const SNAPSHOT_HEADS = "ovl.snap.*.head";
 export const snapshotSubject = (seq: number, part: "head" | "data"): string => `ovl.snap.${seq}.${part}`;
 
 /**
- * Requests the agent of a node serves itself (a container's logs, exec, inspect), and the
+ * Requests the agent of a node serves itself (a container's logs, exec, inspect, and the
+ * overlay check of its node), and the
  * control messages of their sessions (`.<kind>.<session>`). The node is a subject token,
  * so an agent may subscribe to its own only, and the kind lets a viewer be denied exec.
  */
-export const agentSubject = (node: string, kind: "logs" | "exec" | "inspect"): string => `ovl.agent.${node}.${kind}`;
-export const agentControlSubject = (node: string, kind: "logs" | "exec" | "inspect", session: string): string => `ovl.agent.${node}.${kind}.${session}`;
+type AgentKind = "logs" | "exec" | "inspect" | "check";
+export const agentSubject = (node: string, kind: AgentKind): string => `ovl.agent.${node}.${kind}`;
+export const agentControlSubject = (node: string, kind: AgentKind, session: string): string => `ovl.agent.${node}.${kind}.${session}`;
 export const agentNodeWildcard = (node: string): string => `ovl.agent.${node}.>`;
 /** What a client identity may send for one kind, to any node: the request and its sessions' control. */
-export const agentKindSubjects = (kind: "logs" | "exec" | "inspect"): string[] => [`ovl.agent.*.${kind}`, `ovl.agent.*.${kind}.*`];
+export const agentKindSubjects = (kind: AgentKind): string[] => [`ovl.agent.*.${kind}`, `ovl.agent.*.${kind}.*`];

@@ -44,5 +44,8 @@ export { stateStore } from "./kernel/state-file.js";
 export { foreignDrops } from "./kernel/vxlan-filter.js";
 export { preferredDefault, underlaySource } from "./underlay-route.js";
 export { serveAgentRequests, type ServeOptions } from "./services/serve.js";
+export { CheckResponder } from "./services/check-responder.js";
+export { pingTime, probePayload, tcpEcho, udpEcho } from "./services/check-probes.js";
+export { checkPlan } from "./services/check.js";
 export { createBody } from "./docker/create-options.js";
 export { AppliedTracker } from "./applied.js";

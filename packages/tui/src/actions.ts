@@ -4,7 +4,7 @@
  */
 import type { NatsConnection } from "nats";
 import { OvlError, type CommandData } from "@ovl/domain";
-import { OvlClient, waitForOutcome } from "@ovl/client";
+import { OvlClient, waitForOutcome, type CheckResult } from "@ovl/client";
 import type { Notice } from "./use-app-state.js";
 
 export interface Actions {
@@ -12,6 +12,8 @@ export interface Actions {
   run(spec: CommandData<"StartContainer">): Promise<boolean>;
   rm(name: string): Promise<boolean>;
   leave(node: string): Promise<boolean>;
+  /** The overlay checked between every node pair (ovl check); rejects when it could not run. */
+  check(): Promise<CheckResult>;
 }
 
 /** How long the screen waits for the agent's verdict after a start was accepted. @default 60000 */
@@ -54,6 +56,7 @@ export function makeActions(nc: NatsConnection | null, notify: (n: Notice) => vo
         const r = await c.leave(node);
         return `${r.node} is ${r.status} (seq ${r.seq}): its agent tears its network down`;
       }),
+    check: () => (client ? client.check() : Promise.reject(new Error(notConnected.text))),
   };
 }
 

@@ -27,6 +27,8 @@ import { RunFormPanel, useRunForm } from "./components/run-form/run-form-panel.j
 import { LogsPane } from "./components/logs/logs.js";
 import { useLogsPanel } from "./components/logs/use-logs-panel.js";
 import type { OpenLogs } from "./components/logs/use-log-stream.js";
+import { CheckPanel } from "./components/check/check.js";
+import { useCheck, type RunCheck } from "./components/check/use-check.js";
 
 export interface AppProps {
   /** The connection to follow and act through; null while connecting. */
@@ -39,6 +41,8 @@ export interface AppProps {
   readonly now?: number;
   /** Where a container's logs come from (tests); @default its node's agent over `nc` */
   readonly openLogs?: OpenLogs;
+  /** What the check panel runs (tests); @default `ovl check` through `nc` */
+  readonly check?: RunCheck;
 }
 
 export function App(p: AppProps): React.ReactElement {
@@ -57,6 +61,7 @@ export function App(p: AppProps): React.ReactElement {
   const form = useRunForm({ active: overlay?.kind === "run", data, actions, close: () => dispatch({ type: "close" }) });
   const logsTarget = overlay?.kind === "logs" ? overlay.target : null;
   const logs = useLogsPanel({ target: logsTarget, nc: p.nc, ...(p.openLogs ? { open: p.openLogs } : {}), state: data.state, height, close: () => dispatch({ type: "close" }) });
+  const check = useCheck({ active: overlay?.kind === "check", run: p.check ?? actions.check, onClose: () => dispatch({ type: "close" }) });
 
   const ask = (pending: Pending | null, what: string) => {
     if (travelling) dispatch({ type: "notice", notice: { tone: "error", text: `viewing the past: press t to return to live, then ${what}` } });
@@ -67,6 +72,7 @@ export function App(p: AppProps): React.ReactElement {
     travelling,
     dispatch,
     onRun: () => (travelling ? ask(null, "start it") : (form.reset(), dispatch({ type: "open", overlay: { kind: "run" } }))),
+    onCheck: () => (check.start(), dispatch({ type: "open", overlay: { kind: "check" } })),
     onTravel: () => {
       const seq = app.view === "events" ? sel.events.selectedSeq : null;
       travelDispatch({ type: "enter", index: seq === null ? store.history.length - 1 : store.history.indexOf(seq) });
@@ -137,6 +143,8 @@ export function App(p: AppProps): React.ReactElement {
         <RunFormPanel form={form} width={size.columns} height={height} />
       ) : logsTarget ? (
         <LogsPane target={logsTarget} state={logs} width={size.columns} height={height} />
+      ) : overlay?.kind === "check" ? (
+        <CheckPanel state={check.state} width={size.columns} height={height} />
       ) : (
         <Body app={app} sel={sel} data={data} width={size.columns} height={height} now={now} travelling={travelling} />
       )}

@@ -34,3 +34,4 @@ export { TimelineBar, timelineText, track } from "./components/timeline/timeline
 export { timelineReducer, initialTimelineState } from "./components/timeline/use-timeline-state.js";
 export { fitColumns, formatRow, summarize } from "./format.js";
 export { matchesFilter, moveSelection, scrollOffset } from "./selection.js";
+export { type RunCheck } from "./components/check/use-check.js";

@@ -14,6 +14,7 @@ export type Overlay =
   | { readonly kind: "run" }
   /** A container's logs, followed live from its node's agent. */
   | { readonly kind: "logs"; readonly target: { readonly name: string; readonly node: string } }
+  | { readonly kind: "check" }
   | { readonly kind: "confirm"; readonly pending: Pending };
 
 export type Tone = "ok" | "error" | "info";

@@ -7,6 +7,7 @@ export interface AppInput {
   readonly travelling: boolean;
   readonly dispatch: (a: AppAction) => void;
   readonly onRun: () => void;
+  readonly onCheck: () => void;
   readonly onTravel: () => void;
   readonly onEscape: () => void;
   readonly onQuit: () => void;
@@ -23,6 +24,7 @@ export function useAppInput(o: AppInput): void {
       else if (input === "/") o.dispatch({ type: "open", overlay: { kind: "filter" } });
       else if (key.return) o.dispatch({ type: "detail" });
       else if (input === "r") o.onRun();
+      else if (input === "c") o.onCheck();
       else if (input === "t" && !o.travelling) o.onTravel();
       else if (input === "q") o.onQuit();
       else if (key.escape && !o.travelling) o.onEscape();

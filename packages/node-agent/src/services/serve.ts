@@ -1,14 +1,16 @@
 /**
  * The requests this node's agent serves on `ovl.agent.<node>.>`: a container's logs, an
- * exec, its inspect (domain agent-wire.ts). Each request opens a session answered on its
+ * exec, its inspect (domain agent-wire.ts), and the overlay check of its node (check.ts). Each request opens a session answered on its
  * reply subject; control messages reach their session by id. What fails ends the session
  * with the error's code and message, never the agent.
  */
 import type Dockerode from "dockerode";
 import type { Msg, NatsConnection } from "nats";
-import { AGENT_REQUEST_KINDS, OvlErrorCodes, parseAgentRequest, parseControl, subjects, type AgentRequestKind } from "@ovl/domain";
+import { type ClusterState, AGENT_REQUEST_KINDS, OvlErrorCodes, parseAgentRequest, parseControl, subjects, type AgentRequest, type AgentRequestKind } from "@ovl/domain";
 import { AgentSession } from "./session.js";
 import { serveExec, serveInspect, serveLogs } from "./docker-io.js";
+import { CheckResponder } from "./check-responder.js";
+import { serveCheck } from "./check.js";
 
 export interface ServeOptions {
   readonly nc: NatsConnection;
@@ -17,6 +19,10 @@ export interface ServeOptions {
   readonly log?: (line: string) => void;
   /** @default IDLE_TIMEOUT_MS */
   readonly idleMs?: number;
+  /** The agent's folded state, which `check` probes from; without it `check` is refused. */
+  readonly state?: () => ClusterState;
+  /** The check responders' port. @default CHECK_PORT */
+  readonly checkPort?: number;
 }
 
 const errorOf = (err: unknown) => ({
@@ -26,7 +32,13 @@ const errorOf = (err: unknown) => ({
 
 export function serveAgentRequests(opts: ServeOptions): { stop(): void } {
   const sessions = new Map<string, AgentSession>();
-  const serve = { logs: serveLogs, exec: serveExec, inspect: serveInspect } as const;
+  const check = { responder: new CheckResponder(opts.checkPort), ...(opts.state ? { state: opts.state } : {}), ...(opts.checkPort ? { port: opts.checkPort } : {}) };
+  const serve = {
+    logs: serveLogs,
+    exec: serveExec,
+    inspect: serveInspect,
+    check: (docker: Dockerode, node: string, req: AgentRequest<"check">, session: AgentSession) => serveCheck(check, node, req, session, docker),
+  } as const;
 
   function open(kind: AgentRequestKind, msg: Msg): void {
     if (!msg.reply) return;
@@ -36,7 +48,7 @@ export function serveAgentRequests(opts: ServeOptions): { stop(): void } {
       const req = parseAgentRequest(kind, msg.data);
       id = req.session;
       sessions.set(id, session);
-      opts.log?.(`${kind} ${req.name} (session ${id})`);
+      opts.log?.(`${kind} ${"name" in req ? req.name : req.check} (session ${id})`);
       await (serve[kind] as (d: Dockerode, n: string, r: typeof req, s: AgentSession) => Promise<void>)(opts.docker, opts.node, req, session);
     })()
       .catch((err: unknown) => session.end({ error: errorOf(err) }))

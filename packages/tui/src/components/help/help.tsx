@@ -16,6 +16,7 @@ export const KEYS: ReadonlyArray<readonly [group: string, keys: ReadonlyArray<re
     ["x", "containers: remove the selected container (asks y/n)"],
     ["l", "containers: the selected container's logs, followed live (Esc/q closes)"],
     ["L", "nodes: make the selected node leave (asks y/n)"],
+    ["c", "check the overlay: every node pair probed, the matrix (Esc closes)"],
   ]],
   ["Time travel", [
     ["t", "travel to the selected event (events view) or the newest; t again: back to live"],
