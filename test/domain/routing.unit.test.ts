@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { OvlError, clusterMtuFor, decide, emptyState, evolve, lanSubnetOf, peerPath, routingModeOf, sameLan, type ClusterState, type OvlCommand } from "@ovl/domain";
+import { OvlError, clusterMtuFor, decide, emptyState, evolve, lanSubnetOf, nodeRows, pathSummary, peerPath, routingModeOf, sameLan, type ClusterState, type OvlCommand } from "@ovl/domain";
 
 const a = { underlayIp: "198.18.0.11", lanPrefix: 24 };
 const b = { underlayIp: "198.18.0.12", lanPrefix: 24 };
@@ -29,6 +29,17 @@ test("the path per peer: vxlan always, direct always, auto by the LAN subnet", (
   assert.is(peerPath("auto", a, { underlayIp: "198.18.0.12" }), "vxlan");
 });
 
+test("the paths a node shows: one word when all peers share one, the VXLAN ones named in a mix", () => {
+  const n = (name: string, ip: string) => ({ name, underlayIp: ip, lanPrefix: 24 });
+  const self = n("n1", "198.18.0.11");
+  assert.is(pathSummary("auto", self, [self]), "auto");
+  assert.is(pathSummary("auto", self, [self, n("n2", "198.18.0.12")]), "direct");
+  assert.is(pathSummary("auto", self, [n("n3", "198.18.1.3")]), "vxlan");
+  assert.is(pathSummary("auto", self, [n("n2", "198.18.0.12"), n("n4", "198.18.1.4"), n("n3", "198.18.1.3")]), "direct, vxlan to n3,n4");
+  assert.is(pathSummary("auto", self, [n("n2", "198.18.0.12"), ...[3, 4, 5, 6].map((i) => n(`n${i}`, `198.18.1.${i}`))]), "direct, vxlan to 4 nodes");
+  assert.is(pathSummary("vxlan", self, [n("n2", "198.18.0.12")]), "vxlan");
+});
+
 test("the MTU rule: a direct cluster takes the whole LAN MTU, vxlan and auto 50 bytes less", () => {
   assert.is(clusterMtuFor(1500), 1450);
   assert.is(clusterMtuFor(1500, "vxlan"), 1450);
@@ -54,10 +65,11 @@ const codeOf = (f: () => unknown): string | undefined => {
   return undefined;
 };
 
-test("the mode is recorded at creation, the LAN prefix at join", () => {
-  const s = run(create("direct", 1500), joinCmd("n1", "198.18.0.11", 1500, 24));
+test("the mode is recorded at creation, the LAN prefix at join; ovl nodes shows the path", () => {
+  const s = run(run(create("direct", 1500), joinCmd("n1", "198.18.0.11", 1500, 24)), joinCmd("n2", "198.18.0.12", 1500, 24));
   assert.is(s.cluster?.mode, "direct");
   assert.is(s.nodes.n1?.lanPrefix, 24);
+  assert.equal(nodeRows(s, new Map()).map((r) => [r.name, r.path]), [["n1", "direct"], ["n2", "direct"]]);
 });
 
 test("the MTU rule is enforced at join: direct needs the cluster MTU, auto 50 bytes more", () => {

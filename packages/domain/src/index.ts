@@ -188,5 +188,5 @@ export {
 export { eventFilter, type EventFilter, type EventFilterInput } from "./event-filter.js";
 export { applyLatencyOf, convergenceOf, lagOf, percentile, type ApplyLatency, type ApplyReport, type Convergence, type NodeLag } from "./convergence.js";
 export { MAX_CLUSTER_MTU, MIN_CLUSTER_MTU, clusterMtuFor } from "./mtu.js";
-export { ROUTING_MODES, isRoutingMode, lanSubnetOf, mtuOverhead, peerPath, routingModeOf, sameLan, type LanEnd, type PeerPath, type RoutingMode } from "./routing.js";
+export { ROUTING_MODES, isRoutingMode, lanSubnetOf, mtuOverhead, pathSummary, peerPath, routingModeOf, sameLan, type LanEnd, type PeerPath, type RoutingMode } from "./routing.js";
 export { diffMaps, diffStates, isEmptyDiff, type Changed, type DiffOf, type FieldChange, type NodeSummary, type StateDiff } from "./diff.js";

@@ -54,6 +54,20 @@ export function peerPath(mode: RoutingMode, self: LanEnd, peer: LanEnd): PeerPat
 }
 
 /**
+ * How `self` reaches its peers (nodes with a block that have not left), in one word or a
+ * few: "direct", "vxlan", or "direct, vxlan to n4,n5" when an auto cluster mixes both (the
+ * VXLAN peers named, or counted beyond three). With no peer yet: the cluster's mode.
+ */
+export function pathSummary(mode: RoutingMode, self: LanEnd & Pick<NodeRecord, "name">, peers: readonly (LanEnd & Pick<NodeRecord, "name">)[]): string {
+  const others = peers.filter((p) => p.name !== self.name);
+  if (!others.length) return mode;
+  const vxlan = others.filter((p) => peerPath(mode, self, p) === "vxlan").map((p) => p.name).sort();
+  if (!vxlan.length) return "direct";
+  if (vxlan.length === others.length) return "vxlan";
+  return `direct, vxlan to ${vxlan.length > 3 ? `${vxlan.length} nodes` : vxlan.join(",")}`;
+}
+
+/**
  * The MTU rule: what the LAN must carry beyond the overlay's MTU. Only a cluster where no
  * packet is ever encapsulated (`direct`) can use the LAN's whole MTU; `auto` may send any
  * peer through VXLAN, so it keeps VXLAN's 50 bytes free like `vxlan`.
