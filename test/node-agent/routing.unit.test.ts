@@ -1,7 +1,7 @@
 /** The dataplane of the direct and auto routing modes, pure: who gets a route, what the plan does with it. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { desiredDataplane, dockerUserRules, plan, type ActualState, type DesiredNode } from "@ovl/node-agent";
+import { desiredDataplane, dockerUserRules, fastPathSteps, plan, type ActualState, type DesiredNode } from "@ovl/node-agent";
 import { given, start } from "./kernel-given.js";
 
 type Mode = "vxlan" | "direct" | "auto";
@@ -83,6 +83,16 @@ test("plan: the routed accept rule in DOCKER-USER only outside vxlan mode", () =
   const inserts = (d: DesiredNode) => plan(d, { ...converged(d), dockerUser: [] }).filter((s) => s.op === "iptables-insert").map((s) => (s as { readonly rule: readonly string[] }).rule);
   assert.ok(inserts(direct).some((r) => r.join(" ") === rule.join(" ")));
   assert.not.ok(inserts(vx).some((r) => r.includes("-s")));
+});
+
+test("fast path: the cluster-wide redirect to ovl-vx only in vxlan mode (a direct peer's packets must reach the bridge)", () => {
+  const blockFilters = (mode: Mode) => {
+    const d = desiredDataplane(lab(mode), "n1", { underlayIface: "lan0" })!;
+    return fastPathSteps(d, { clsact: {}, block: [], vx: [] }, [], { bridge: false, vxlan: false }).filter((s) => s.op === "tc-filter" && s.target === "block");
+  };
+  assert.equal(blockFilters("vxlan").map((s) => (s as { to: string | null }).to), [null, "ovl-vx"]);
+  assert.equal(blockFilters("direct").map((s) => (s as { to: string | null }).to), [null]);
+  assert.equal(blockFilters("auto").map((s) => (s as { to: string | null }).to), [null]);
 });
 
 test.run();
