@@ -114,11 +114,12 @@ const fdbOf = (fdb: Fdb[]): ActualState["fdb"] => fdb.filter((f) => f.dst && (f.
 
 /**
  * Reads every part of the node that ovl owns (without `firewall`: all but the nft table,
- * the iptables listing and the sysctls, which then come back empty). The six reads are independent processes and
+ * the iptables listing and the sysctls, which then come back empty). ovl's routes are read
+ * with the firewall or with `routes`; the bridge's proxy_arp with the firewall when `proxyArp`. The six reads are independent processes and
  * run at once: a reconcile runs on every event, on every node, and its reads were most of
  * its time (~6 x 5-10 ms one after the other on an idle 2-core machine).
  */
-export async function readActual(run: Runner, opts: { readonly firewall?: boolean; readonly routes?: boolean } = {}): Promise<ActualState> {
+export async function readActual(run: Runner, opts: { readonly firewall?: boolean; readonly routes?: boolean; readonly proxyArp?: boolean } = {}): Promise<ActualState> {
   // firewall: false leaves out the three slowest reads (iptables-nft reads the whole ruleset);
   // the caller supplies those parts from an earlier read (kernel/index.ts).
   const firewall = opts.firewall !== false;
@@ -129,7 +130,7 @@ export async function readActual(run: Runner, opts: { readonly firewall?: boolea
     firewall ? runAs(run, "list iptables filter table", "iptables", ["-S"]).then((r) => r.stdout) : "",
     firewall ? readNft(run) : null,
     firewall ? readSysctl(run, SYSCTLS.ipForward) : "",
-    firewall ? readDeviceSysctl(run, proxyArpKey(BRIDGE)) : "",
+    firewall && opts.proxyArp ? readDeviceSysctl(run, proxyArpKey(BRIDGE)) : "",
     firewall || opts.routes ? readRoutes(run) : undefined,
   ]);
   const br = links.find((l) => l.ifname === BRIDGE);

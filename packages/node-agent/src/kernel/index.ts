@@ -127,7 +127,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
       const key = firewallKey(desired);
       const known = o.full === false && verified?.key === key ? verified : null;
       // Routes change with peers' events in the direct and auto modes; a vxlan cluster has none and reads them only on a full reconcile.
-      const read = await readActual(run, { firewall: !known, routes: desired.cluster.mode !== "vxlan" });
+      const read = await readActual(run, { firewall: !known, routes: desired.cluster.mode !== "vxlan", proxyArp: desired.bridge.proxyArp });
       if (!known) drops = logDrops(foreignDrops(read.nft) ?? 0, drops, log);
       const fastKey = fastPathKey(desired, read.veths);
       const skipFast = fastPathOff !== null || (o.full === false && fastVerified === fastKey);
