@@ -37,11 +37,11 @@ const GRACE_MS = 20_000;
 /**
  * End-to-end files run once more per other routing mode (OVL_E2E_MODE, test/support/lab.ts),
  * only those whose checks follow the path: the overlay suite (reachability, ports, restarts,
- * leave) in direct and auto. The lab is one LAN
+ * leave) in direct and auto, the lost-and-resumed suite in direct. The lab is one LAN
  * subnet, so auto takes the direct path to every peer; its run checks the mode's own
  * differences (fast path without the cluster redirect, VXLAN device at LAN MTU - 50).
  */
-const MODE_RUNS = { e2e: [["test/lab/overlay.e2e.test.ts", ["direct", "auto"]]] };
+const MODE_RUNS = { e2e: [["test/lab/overlay.e2e.test.ts", ["direct", "auto"]], ["test/lab/resume.e2e.test.ts", ["direct"]]] };
 
 function filesOf(kind) {
   const pattern = new RegExp(`\\.${kind}\\.test\\.tsx?$`);
