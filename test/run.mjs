@@ -34,6 +34,14 @@ const kinds = process.argv.slice(2).length ? process.argv.slice(2) : ["unit", "i
 /** Seconds one file may take, by kind; OVL_TEST_FILE_TIMEOUT_S overrides all. */
 const BOUND_S = { unit: 120, int: 300, e2e: 900 };
 const GRACE_MS = 20_000;
+/**
+ * End-to-end files run once more per other routing mode (OVL_E2E_MODE, test/support/lab.ts),
+ * only those whose checks follow the path: the overlay suite (reachability, ports, restarts,
+ * leave) in direct and auto, the lost-and-resumed suite in direct. The lab is one LAN
+ * subnet, so auto takes the direct path to every peer; its run checks the mode's own
+ * differences (fast path without the cluster redirect, VXLAN device at LAN MTU - 50).
+ */
+const MODE_RUNS = { e2e: [["test/lab/overlay.e2e.test.ts", ["direct", "auto"]], ["test/lab/resume.e2e.test.ts", ["direct"]]] };
 
 function filesOf(kind) {
   const pattern = new RegExp(`\\.${kind}\\.test\\.tsx?$`);
@@ -64,12 +72,12 @@ function takeDownLeftLab() {
   if (r.status !== 0) console.log("test: could not take down a lab left behind");
 }
 
-function runFile(file, boundS) {
+function runFile(file, boundS, mode) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, ["--import", "tsx", "--import", join(root, "test/support/exit-on-signal.mjs"), file], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...(mode ? { OVL_E2E_MODE: mode } : {}) },
       stdio: ["ignore", "pipe", "inherit"],
       detached: true, // its own process group, so a hung file's children go with it
     });
@@ -106,9 +114,10 @@ function runFile(file, boundS) {
       else if (!s) result = { passed: 0, failed: 1, skipped: 0 };
       else result = { ...s, failed: s.failed > 0 ? s.failed : code === 0 ? 0 : 1 };
       const why = timedOut ? " (timed out)" : !s ? ` (no summary: exit ${code ?? signal})` : "";
-      console.log(`test: ${relative(root, file)}: ${result.passed} passed, ${result.failed} failed in ${seconds} s${why}`);
+      const name = `${relative(root, file)}${mode ? ` [${mode}]` : ""}`;
+      console.log(`test: ${name}: ${result.passed} passed, ${result.failed} failed in ${seconds} s${why}`);
       if (timedOut) takeDownLeftLab();
-      resolve({ ...result, file: relative(root, file), bad: result.failed > 0 });
+      resolve({ ...result, file: name, bad: result.failed > 0 });
     });
   });
 }
@@ -120,8 +129,9 @@ const failing = [];
 for (const kind of kinds) {
   console.log(`\n=== ${kind} tests ===`);
   const boundS = Number(process.env.OVL_TEST_FILE_TIMEOUT_S) || BOUND_S[kind] || 600;
-  for (const file of filesOf(kind)) {
-    const r = await runFile(file, boundS);
+  const runs = [...filesOf(kind).map((file) => [file, undefined]), ...(MODE_RUNS[kind] ?? []).flatMap(([file, modes]) => modes.map((m) => [join(root, file), m]))];
+  for (const [file, mode] of runs) {
+    const r = await runFile(file, boundS, mode);
     passed += r.passed;
     failed += r.failed;
     skipped += r.skipped;

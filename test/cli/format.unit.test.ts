@@ -74,11 +74,11 @@ test("ps and nodes tables", () => {
   const node: NodeRow = {
     name: "n1", ip: "198.18.0.11", subnet: "10.240.0.0/24", gateway: "10.240.0.1", status: "ready", lastSeen: "2025-01-01T00:00:00Z",
     cpu: 0.25, memFree: 2 * 1024 ** 3, memTotal: 4 * 1024 ** 3, containers: 1, freeAddresses: 252, agentVersion: "0.1.0", since: "t",
-    appliedSeq: 7, lag: 0, applyP50Ms: 3, applyP99Ms: 9,
+    appliedSeq: 7, lag: 0, applyP50Ms: 3, applyP99Ms: 9, path: "direct",
   };
   assert.is(
     nodesTable([node], Date.parse("2025-01-01T00:00:03Z")),
-    "NAME  IP           SUBNET         STATUS  CPU  MEM FREE  SEEN    CONTAINERS  VERSION\nn1    198.18.0.11  10.240.0.0/24  ready   25%  2.0 GiB   3s ago  1           0.1.0\n",
+    "NAME  IP           SUBNET         STATUS  PATH    CPU  MEM FREE  SEEN    CONTAINERS  VERSION\nn1    198.18.0.11  10.240.0.0/24  ready   direct  25%  2.0 GiB   3s ago  1           0.1.0\n",
   );
 });
 

@@ -89,7 +89,7 @@ test("status on a healthy cluster: every node at the last sequence, one coordina
   assert.is(lines(human.stdout)[0], `cluster: converged at seq ${s.seq} (2 ready nodes)`);
   assert.match(lines(human.stdout)[1]!, /^coordinators: 1 \(0\.1\.0\+\S+\)$/);
   assert.match(lines(human.stdout)[2]!, /^broker: 1 server, connected to \S+ \(nats-server 2\.\d+\.\d+\); OVL_EVENTS: \d+ events, /);
-  assert.match(human.stdout, /\nNODE\s+STATUS\s+VERSION\s+APPLIED\s+LAG\s+LAG TIME\s+P50\s+P99\s+SEEN\nn1\s+ready\s+0\.1\.0\+\S+\s+\d+\s+0\s+0ms/);
+  assert.match(human.stdout, /\nNODE\s+STATUS\s+PATH\s+VERSION\s+APPLIED\s+LAG\s+LAG TIME\s+P50\s+P99\s+SEEN\nn1\s+ready\s+\S+\s+0\.1\.0\+\S+\s+\d+\s+0\s+0ms/);
 });
 
 test("events --node, --container, --type: only the matching events; bad values are usage errors", async () => {

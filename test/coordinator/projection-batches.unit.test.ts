@@ -71,4 +71,26 @@ test("rows equal the fold at every flush point, containers removed inside a batc
   assert.equal(rows(path), [{ node: "n1", name: "d", ip: "198.19.1.6" }]);
 });
 
+test("the routing mode and the nodes' LAN prefixes are kept, also in a file from before them (columns added on open)", () => {
+  const path = join(dir, "modes.db");
+  Projection.open(path).close();
+  const old = new Database(path);
+  old.exec("ALTER TABLE cluster DROP COLUMN mode; ALTER TABLE nodes DROP COLUMN lan_prefix");
+  old.close();
+  const p = Projection.open(path);
+  const events: OvlEvent[] = [
+    { type: "ClusterCreated", data: { cidr: "198.19.0.0/16", blockPrefix: 24, vni: 4242, vxlanPort: 4789, mtu: 1500, mode: "direct" } },
+    { type: "NodeJoined", data: { node: "n1", underlayIp: "198.18.0.1", agentVersion: "t", lanPrefix: 24 } },
+    { type: "NodeJoined", data: { node: "n2", underlayIp: "198.18.0.2", agentVersion: "t" } },
+  ];
+  const applied = events.map((e, i) => envelope(e, new Date(1e12 + i * 1000).toISOString(), `m${i}`));
+  applied.forEach((env, i) => p.apply(i + 1, env));
+  p.flush();
+  p.close();
+  const state = loadStateFromDb(path).state;
+  assert.equal(state, foldEvents(applied));
+  assert.is(state.cluster?.mode, "direct");
+  assert.equal([state.nodes.n1?.lanPrefix, state.nodes.n2?.lanPrefix], [24, undefined]);
+});
+
 test.run();

@@ -43,7 +43,7 @@ nodes("members by name, with block, containers, free addresses and the latest he
   assert.equal(rows[0], {
     name: "n1", ip: lan("n1"), subnet: block(0), gateway: gw(0), status: "ready", lastSeen: "2026-01-01T00:00:05.000Z",
     cpu: 0.25, memFree: 1024, memTotal: 4096, containers: 1, freeAddresses: 252, agentVersion: "0.1.0", since: NOW,
-    appliedSeq: null, lag: null, applyP50Ms: null, applyP99Ms: null,
+    appliedSeq: null, lag: null, applyP50Ms: null, applyP99Ms: null, path: "vxlan",
   });
   assert.equal([rows[1]?.cpu, rows[1]?.lastSeen, rows[1]?.memFree], [null, null, null], "no heartbeat yet");
 });

@@ -46,13 +46,16 @@ import {
   type LabInfo,
   type ProcRecord,
 } from "@ovl/lab";
-import { noRoot } from "../support/lab.js";
+import { e2eClusterArgs, e2eMode, noRoot } from "../support/lab.js";
 import { runningLab } from "../support/running-lab.js";
 import { dumpDiff, httpGet, kernelDump, must, pingStats, startOutsideServer, waitFor, type KernelDump, type OutsideServer } from "../support/overlay.js";
 
 const log = (l: string) => console.log(`    ${l}`);
 const OUTSIDE = "198.18.0.1";
 const VX = "ovl-vx";
+/** The run's routing mode (OVL_E2E_MODE): in the lab, one LAN subnet, so auto reaches every peer directly too. */
+const MODE = e2eMode();
+const DIRECT = MODE !== "vxlan";
 /** How long to wait for another engineer's lab to come down before giving up. */
 const LAB_WAIT_MS = Number(process.env.OVL_E2E_LAB_WAIT_S ?? 600) * 1000;
 
@@ -72,7 +75,7 @@ const nodes = new Map<string, NodeRow>();
 const controlArgs: ControlArgs = {
   ovlCommand: defaultOvlCommand(),
   // --db explicit, as a service unit gives it (docs/deploy.md).
-  coordinatorArgs: ["coordinator", "--db", join(dir, "coordinator", "coordinator.db"), "--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), "--mtu", String(LAB_CLUSTER.mtu)],
+  coordinatorArgs: ["coordinator", "--db", join(dir, "coordinator", "coordinator.db"), "--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), ...e2eClusterArgs(LAB_CLUSTER.mtu + 50)],
   agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
 };
 
@@ -217,6 +220,11 @@ test("3. reachability matrix (S9) and the published port", async () => {
   await assertPing("across nodes n1 -> n2", "a1", ip("b1"));
   await assertPing("across nodes n2 -> n1", "b1", ip("a1"));
   await assertPing("across nodes n1 -> n3", "a1", ip("web"));
+  // The path n1 takes to n2's block: routed via n2's LAN address (direct, auto on one subnet), or onto the bridge (VXLAN).
+  const via = (await inNs("n1", "ip", "route", "get", ip("b1"))).stdout;
+  if (DIRECT) assert.match(via, new RegExp(`via ${nodeOf("n2").lanIp.replaceAll(".", "\\.")} `), `n1 routes b1 directly (${MODE}): ${via}`);
+  else assert.match(via, / dev ovl-br /, `n1 reaches b1 over the bridge and VXLAN: ${via}`);
+  log(`ok  path n1 -> n2 (${MODE}): ${via.trim().split("\n")[0]}`);
   await assertPing("own host (gateway)", "a1", nodes.get("n1")!.gateway!);
   await assertPing("own host (LAN address)", "a1", nodeOf("n1").lanIp);
   await assertPing("another node's LAN address", "a1", nodeOf("n2").lanIp);
@@ -261,7 +269,9 @@ test("4. ovl rm frees the address and removes veth, FDB, neighbour entries and p
   if (noRoot()) return;
   lab();
   const b1 = ctr.get("b1")!;
-  assert.is((await traces(b1)).length, 5, `b1 wired: veth on n2, FDB + neighbour on n1 and n3: ${(await traces(b1)).join(", ")}`);
+  // Routed directly, a container has nothing of its own on the peers (they route its node's block).
+  const wired = DIRECT ? 1 : 5;
+  assert.is((await traces(b1)).length, wired, `b1 wired: veth on n2${DIRECT ? "" : ", FDB + neighbour on n1 and n3"}: ${(await traces(b1)).join(", ")}`);
   assert.ok((await portRules("n3")).length > 0, "web's port rules exist on n3");
   for (const name of ["b1", "web"]) {
     const r = await ovl("rm", name);
@@ -367,8 +377,9 @@ test("7. ovl leave returns the node's kernel state to exactly what it was before
   const diff = dumpDiff(before.get("n3")!, await kernelDump(nodeOf("n3").ns));
   assert.equal(diff, [], `n3 differs from before it joined:\n${diff.join("\n")}`);
   assert.is((await docker("n3", "ps", "-aq", "--filter", "label=ovl.managed=true")).stdout.trim(), "", "ovl's containers on n3 removed");
-  await waitFor("n1 and n2 forget n3 (no FDB entry toward 198.18.0.13)", 20_000, async () => {
+  await waitFor("n1 and n2 forget n3 (no FDB entry or route toward 198.18.0.13)", 20_000, async () => {
     for (const n of ["n1", "n2"]) if ((await inNs(n, "bridge", "fdb", "show", "dev", VX)).stdout.includes(nodeOf("n3").lanIp)) return false;
+    for (const n of ["n1", "n2"]) if ((await inNs(n, "ip", "route", "show", "proto", "111")).stdout.includes(nodeOf("n3").lanIp)) return false;
     return true;
   });
   const ns = JSON.parse((await ovl("nodes", "--json")).stdout) as NodeRow[];

@@ -25,12 +25,12 @@ test.before(async () => {
 test.after(() => ctx.scope?.close());
 
 test("the interface and source address toward the NATS server", async () => {
-  assert.equal(await ctx.detect("nats://198.18.9.1:4222"), { ip: "198.18.9.2", iface: "lan0", mtu: 1500 });
+  assert.equal(await ctx.detect("nats://198.18.9.1:4222"), { ip: "198.18.9.2", iface: "lan0", mtu: 1500, prefix: 24 });
 });
 
 test("--iface and --ip", async () => {
-  assert.equal(await ctx.detect("nats://127.0.0.1:4222", { iface: "lan0" }), { ip: "198.18.9.2", iface: "lan0", mtu: 1500 });
-  assert.equal(await ctx.detect("nats://127.0.0.1:4222", { ip: "198.18.9.2" }), { ip: "198.18.9.2", iface: "lan0", mtu: 1500 });
+  assert.equal(await ctx.detect("nats://127.0.0.1:4222", { iface: "lan0" }), { ip: "198.18.9.2", iface: "lan0", mtu: 1500, prefix: 24 });
+  assert.equal(await ctx.detect("nats://127.0.0.1:4222", { ip: "198.18.9.2" }), { ip: "198.18.9.2", iface: "lan0", mtu: 1500, prefix: 24 });
 });
 
 test("clear errors", async () => {
@@ -52,9 +52,9 @@ test("clear errors", async () => {
 });
 
 test("the broker on this machine: its LAN address, or as localhost the default route's interface", async () => {
-  assert.equal(await ctx.detect("nats://198.18.9.2:4222"), { ip: "198.18.9.2", iface: "lan0", mtu: 1500 }, "reached by the node's own LAN address");
+  assert.equal(await ctx.detect("nats://198.18.9.2:4222"), { ip: "198.18.9.2", iface: "lan0", mtu: 1500, prefix: 24 }, "reached by the node's own LAN address");
   await inNetns(ctx.ns)("ip", ["route", "add", "default", "via", "198.18.9.1", "dev", "lan0"]);
-  assert.equal(await ctx.detect("nats://127.0.0.1:4222"), { ip: "198.18.9.2", iface: "lan0", mtu: 1500 }, "reached as localhost");
+  assert.equal(await ctx.detect("nats://127.0.0.1:4222"), { ip: "198.18.9.2", iface: "lan0", mtu: 1500, prefix: 24 }, "reached as localhost");
 });
 
 test.run();

@@ -88,7 +88,7 @@ test("an event's reconcile (full: false) reads links, neighbours and FDB only; a
   const commands: string[] = [];
   const counted = createKernelDataplane({ stateDir: dir, run: (cmd, argv) => (commands.push(cmd), n1.run(cmd, argv)) });
   assert.equal(await counted.reconcile(desired), [], "a full reconcile: nothing to do");
-  assert.equal(commands.sort(), ["bridge", "ip", "ip", "iptables", "nft", "sysctl", "tc", "tc", "tc"], "the fast path's qdiscs and filters are read too");
+  assert.equal(commands.sort(), ["bridge", "ip", "ip", "ip", "iptables", "nft", "sysctl", "tc", "tc", "tc"], "the fast path's qdiscs and filters are read too, and ovl's routes (stale ones healed)");
   // A new container on n2 (an event): its neighbour and FDB entries, with three reads.
   const more = desiredDataplane(given([start("z", "n2")], state), "n1", { underlayIface: "lan0" })!;
   commands.length = 0;

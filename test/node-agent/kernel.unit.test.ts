@@ -56,7 +56,7 @@ function actualOf(d: DesiredNode): ActualState {
 const EMPTY: ActualState = { bridge: null, vxlan: null, veths: [], neigh: [], fdb: [], nft: null, dockerUser: null, forwardJump: false, sysctls: { "net.ipv4.ip_forward": "0" } };
 
 test("desired: bridge holds the gateway with the cluster prefix, vxlan on the underlay", () => {
-  assert.equal(d1.bridge, { name: "ovl-br", address: "198.19.0.1/18", mac: macFor("198.19.0.1"), mtu: 1450 });
+  assert.equal(d1.bridge, { name: "ovl-br", address: "198.19.0.1/18", mac: macFor("198.19.0.1"), mtu: 1450, proxyArp: false });
   assert.equal(d1.vxlan, { name: "ovl-vx", vni: 42, port: 4789, local: "198.18.0.11", dev: "lan0", mtu: 1450 });
   assert.equal(d1.node.subnet, "198.19.0.0/24");
 });

@@ -103,5 +103,22 @@ export async function withTimeout<T>(what: string, ms: number, p: Promise<T>): P
 
 export const isRoot = (): boolean => process.getuid?.() === 0;
 
+/**
+ * The routing mode an end-to-end run puts its lab cluster in: OVL_E2E_MODE (vxlan, direct
+ * or auto; unset: vxlan, with no --mode given, as a cluster from before modes).
+ */
+export function e2eMode(env: NodeJS.ProcessEnv = process.env): "vxlan" | "direct" | "auto" {
+  const raw = env.OVL_E2E_MODE ?? "vxlan";
+  if (raw !== "vxlan" && raw !== "direct" && raw !== "auto") throw new Error(`OVL_E2E_MODE=${JSON.stringify(raw)}: use vxlan, direct or auto`);
+  return raw;
+}
+
+/** The coordinator's --mode and --mtu for the run's mode on a LAN of `lanMtu`: a direct cluster takes the whole LAN MTU (the MTU rule). */
+export function e2eClusterArgs(lanMtu: number, env: NodeJS.ProcessEnv = process.env): string[] {
+  const mode = e2eMode(env);
+  const mtu = mode === "direct" ? lanMtu : lanMtu - 50;
+  return [...(env.OVL_E2E_MODE ? ["--mode", mode] : []), "--mtu", String(mtu)];
+}
+
 /** For a step that needs root: without it, says so and is true (the step then returns and passes). */
 export const noRoot = (): boolean => !isRoot() && (console.log("    skipped: needs root"), true);

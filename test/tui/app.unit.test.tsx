@@ -42,7 +42,7 @@ test("full screen: header with counts and link, table, notice line and key hints
   assert.is(f.length, SIZE.rows - 1);
   // No heartbeat in the fixture: whether the nodes applied the history is unknown.
   assert.match(f[0]!, /^ ovl  1 Nodes 2  2 Containers 4  3 Events 21 +≠ behind: n1\? n2\? · ● live · seq 21$/);
-  assert.is(f[1], "NAME               LAN ADDRESS     BLOCK                    STATUS  CPU  MEM FREE  CTRS HB AGE LAG");
+  assert.is(f[1], "NAME          LAN ADDRESS     BLOCK               STATUS  PATH      CPU  MEM FREE  CTRS HB AGE LAG");
   assert.match(f[f.length - 1]!, /^\? help  r run  L leave  t travel/);
 });
 
@@ -141,7 +141,7 @@ test("time travel: t on an event shows the cluster as it was then; ← steps bac
   assert.match(f[1]!, /seq 7 of 21/);
   assert.match(f[0]!, /2 Containers 1 /);
   await press("1");
-  assert.match(frame().find((l) => l.startsWith("n1"))!, /ready   -    -         1    -      -$/);
+  assert.match(frame().find((l) => l.startsWith("n1"))!, /ready   vxlan +-    -         1    -      -$/);
   await press("r");
   assert.match(frame().join("\n"), /viewing the past: press t to return to live/);
   await press("t");

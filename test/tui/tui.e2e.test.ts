@@ -52,7 +52,7 @@ test.after(async () => {
 
 test("opens full screen, live, with the node and its heartbeat metrics", async () => {
   const t = ctx.tmux;
-  const screen = await t.waitFor((s) => /● live/.test(s) && /^n1 +198\.18\.0\.11 +198\.19\.0\.0\/24 +ready +\d+% +[\d.]+ \w+ +0 +\ds/m.test(s), START_MS, "n1 ready with metrics");
+  const screen = await t.waitFor((s) => /● live/.test(s) && /^n1 +198\.18\.0\.11 +198\.19\.0\.0\/24 +ready +\S+ +\d+% +[\d.]+ \w+ +0 +\ds/m.test(s), START_MS, "n1 ready with metrics");
   assert.match(screen, /^ ovl  1 Nodes 1  2 Containers 0  3 Events \d+ /);
   assert.is(await t.pane("#{alternate_on}"), "1");
 });
@@ -139,7 +139,7 @@ test("resized to 80x24 it is redrawn to fit: every line within 80 columns, the k
   const t = ctx.tmux;
   await t.keys("1");
   await t.resize(80, 24);
-  const screen = await t.waitFor((s) => /^\? help/m.test(s) && s.split("\n").every((l) => l.length <= 80) && /^NAME +LAN ADDRESS +BLOCK +STATUS +CPU/m.test(s));
+  const screen = await t.waitFor((s) => /^\? help/m.test(s) && s.split("\n").every((l) => l.length <= 80) && /^NAME +LAN ADDRESS +BLOCK +STATUS +PATH +CPU/m.test(s));
   const rows = screen.split("\n");
   assert.match(rows[0]!, /^ ovl  1 Nodes 1  2 Containers 1  3 Events \d+ +(✓ converged · |≠ behind: .* · )?● live · seq \d+$/);
   assert.match(rows[22]!, /^\? help  r run  L leave/);

@@ -18,9 +18,9 @@ test("nodes view: one exact line per node with its metrics, heartbeat age and la
   const rows = nodeRows(state, new Map([["n1", hb]]), { seq: 10 });
   const { lastFrame } = render(<NodesView rows={rows} selected={0} active width={80} height={5} now={T0} past={false} />);
   assert.equal(lines(lastFrame()), [
-    "NAME       LAN ADDRESS   BLOCK          STATUS  CPU  MEM FREE  CTRS HB AGE LAG",
-    "n1         198.18.0.11   198.19.0.0/24  ready   25%  3.0 GiB   2    4s     3",
-    "n2         198.18.0.12   198.19.1.0/24  ready   -    -         2    -      -",
+    "NAME   LAN ADDRESS   BLOCK          STATUS  PATH   CPU  MEM FREE CTRS HB AGE LAG",
+    "n1     198.18.0.11   198.19.0.0/24  ready   vxlan  25%  3.0 GiB  2    4s     3",
+    "n2     198.18.0.12   198.19.1.0/24  ready   vxlan  -    -        2    -      -",
     "",
     "",
   ]);
@@ -28,7 +28,7 @@ test("nodes view: one exact line per node with its metrics, heartbeat age and la
 
 test("nodes view: in the past, metrics are not history and show as ·", () => {
   const { lastFrame } = render(<NodesView rows={nodeRows(state, new Map())} selected={1} active width={80} height={3} now={T0} past />);
-  assert.equal(lines(lastFrame())[1], "n1         198.18.0.11   198.19.0.0/24  ready   -    -         2    -      -");
+  assert.equal(lines(lastFrame())[1], "n1     198.18.0.11   198.19.0.0/24  ready   vxlan  -    -        2    -      -");
 });
 
 test("containers view: name, node, address, image, state, ports", () => {

@@ -33,6 +33,8 @@ export interface NodeConvergence {
   readonly applyP50Ms: number | null;
   readonly applyP99Ms: number | null;
   readonly lastSeen: string | null;
+  /** How it reaches its peers: "direct", "vxlan", "direct, vxlan to n4" (domain `pathSummary`). */
+  readonly path: string | null;
 }
 
 export interface ReplicaStatus {
@@ -117,6 +119,7 @@ async function nodeConvergence(nc: NatsConnection, r: NodeRow, lastSeq: number, 
     applyP50Ms: r.applyP50Ms,
     applyP99Ms: r.applyP99Ms,
     lastSeen: r.lastSeen,
+    path: r.path ?? null,
   };
 }
 

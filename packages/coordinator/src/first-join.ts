@@ -1,12 +1,12 @@
 /**
  * A cluster whose MTU nobody chose is created by the first join, not at start: its MTU is
- * what VXLAN leaves of that node's LAN MTU (domain `clusterMtuFor`). The coordinator then
+ * what VXLAN leaves of that node's LAN MTU, or all of it in a direct cluster (domain `clusterMtuFor`). The coordinator then
  * queues a CreateCluster ahead of the first JoinNode it serves; both go through the one
  * pipeline in order, so the join is decided on the created cluster. Every coordinator uses
  * the same request id for it, so a second one (or a second join) is answered from the first
  * and appends nothing.
  */
-import { clusterMtuFor, parseCommandData, type ClusterConfig, type ClusterState } from "@ovl/domain";
+import { clusterMtuFor, parseCommandData, routingModeOf, type ClusterConfig, type ClusterState } from "@ovl/domain";
 import type { JobSpec } from "./pipeline/jobs.js";
 
 export const CREATE_CLUSTER_ID = "create-cluster";
@@ -23,5 +23,5 @@ export function createClusterJob(settings: ClusterConfig): JobSpec {
  */
 export function createBeforeJoin(job: JobSpec, pending: Omit<ClusterConfig, "mtu"> | null, state: ClusterState): JobSpec | null {
   if (!pending || state.cluster || job.command.type !== "JoinNode") return null;
-  return createClusterJob({ ...pending, mtu: clusterMtuFor(job.command.data.lanMtu) });
+  return createClusterJob({ ...pending, mtu: clusterMtuFor(job.command.data.lanMtu, routingModeOf(pending)) });
 }

@@ -5,7 +5,7 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { lazyChecks } from "./compile.js";
-import { CidrString, Ipv4, Name, PortMappingSchema, Reason, Time } from "./schema.js";
+import { CidrString, Ipv4, LanPrefix, Name, PortMappingSchema, Reason, RoutingModeSchema, Time } from "./schema.js";
 import { OvlError, OvlErrorCodes } from "./errors.js";
 import { ContainerOptionsSchema } from "./container-options.js";
 import { MAX_CLUSTER_MTU, MIN_CLUSTER_MTU } from "./defaults.js";
@@ -21,6 +21,7 @@ export const CommandSchemas = {
       vni: Type.Integer({ minimum: 1, maximum: 16777215 }),
       vxlanPort: Type.Integer({ minimum: 1, maximum: 65535 }),
       mtu: Type.Integer({ minimum: MIN_CLUSTER_MTU, maximum: MAX_CLUSTER_MTU }),
+      mode: Type.Optional(RoutingModeSchema),
     },
     closed,
   ),
@@ -31,6 +32,8 @@ export const CommandSchemas = {
       agentVersion: Type.String({ maxLength: 64 }),
       /** MTU of the node's LAN interface, checked against the cluster MTU plus VXLAN's 50 bytes. */
       lanMtu: Type.Optional(Type.Integer({ minimum: 68, maximum: 65535 })),
+      /** Prefix length of the node's LAN subnet: which peers it reaches directly (routing.ts). */
+      lanPrefix: Type.Optional(LanPrefix),
     },
     closed,
   ),

@@ -25,9 +25,9 @@ import { withOptions } from "./container-options.js";
 import { checkOptionsSize } from "./run-options.js";
 import { findContainer, memberNodes } from "./queries.js";
 import type { ClusterConfig, ClusterState, NodeRecord } from "./state.js";
+import { lanSubnetOf, mtuOverhead, routingModeOf, sameLan } from "./routing.js";
 
-/** VXLAN over IPv4 adds 50 bytes to every frame. */
-export const VXLAN_OVERHEAD = 50;
+export { VXLAN_OVERHEAD } from "./routing.js";
 
 const fail = (code: (typeof C)[keyof typeof C], message: string): never => {
   throw new OvlError(code, message);
@@ -62,9 +62,11 @@ function decideCreateCluster({ data }: CreateCluster, state: ClusterState): OvlE
     fail(C.InvalidInput, `block prefix /${data.blockPrefix} must be longer than the cidr's /${cidr.prefix} and at most /30`);
   }
   if (!state.cluster) return [{ type: "ClusterCreated", data: { ...data } }];
+  // A cluster without a recorded mode is `vxlan`: asking for vxlan again is no difference.
+  const have: ClusterConfig = { ...state.cluster, mode: routingModeOf(state.cluster) };
   const differences = (Object.keys(data) as (keyof ClusterConfig)[])
-    .filter((k) => state.cluster![k] !== data[k])
-    .map((k) => `${k}: ${state.cluster![k]} (cluster) vs ${data[k]} (asked)`);
+    .filter((k) => have[k] !== data[k])
+    .map((k) => `${k}: ${have[k]} (cluster) vs ${data[k]} (asked)`);
   if (differences.length > 0) {
     fail(C.ClusterMismatch, `the cluster was created with other settings (${differences.join(", ")}); start the coordinator without them or with the cluster's values`);
   }
@@ -79,11 +81,34 @@ function lostElsewhere(node: NodeRecord, underlayIp: string): string {
   return `node ${node.name} is lost and resumes only from its address ${node.underlayIp}, not ${underlayIp}; if the machine's address changed or this is another machine, free the name with \`ovl release ${node.name}\` (its containers are removed) and start the agent again`;
 }
 
+/** The MTU rule of the cluster's mode: a direct cluster needs the overlay MTU, the others 50 bytes more for VXLAN. */
+function checkLanMtu(cluster: ClusterConfig, data: JoinNode["data"]): void {
+  const mode = routingModeOf(cluster);
+  const need = cluster.mtu + mtuOverhead(mode);
+  if (data.lanMtu === undefined || data.lanMtu >= need) return;
+  const what = mtuOverhead(mode) ? ` plus ${mtuOverhead(mode)} bytes of VXLAN (${mode} mode)` : ` (${mode} mode, no encapsulation)`;
+  fail(C.MtuTooSmall, `node ${data.node}: its LAN MTU ${data.lanMtu} cannot carry the cluster MTU ${cluster.mtu}${what}; raise the LAN MTU to ${need}`);
+}
+
+/** A direct cluster routes every block over the LAN as it is: every node must be on the LAN subnet of every other. */
+function checkSameLan(cluster: ClusterConfig, state: ClusterState, data: JoinNode["data"]): void {
+  if (routingModeOf(cluster) !== "direct") return;
+  const self = { underlayIp: data.underlayIp, ...(data.lanPrefix !== undefined ? { lanPrefix: data.lanPrefix } : {}) };
+  if (data.lanPrefix === undefined) {
+    fail(C.NotOnLan, `node ${data.node}: its agent did not tell its LAN subnet, which a direct cluster needs to route to it; upgrade the agent`);
+  }
+  const other = memberNodes(state).find((n) => n.name !== data.node && !sameLan(self, n));
+  if (other) {
+    fail(C.NotOnLan, `node ${data.node} (${data.underlayIp}, LAN ${lanSubnetOf(self)}) is not on the LAN subnet of node ${other.name} (${other.underlayIp}, LAN ${lanSubnetOf(other) ?? "unknown"}): a direct cluster routes containers over one LAN subnet without encapsulation; join from an address on that subnet, or use a cluster created with --mode auto`);
+  }
+}
+
+const lanPrefixOf = (data: JoinNode["data"]): { lanPrefix?: number } => (data.lanPrefix !== undefined ? { lanPrefix: data.lanPrefix } : {});
+
 function decideJoin({ data }: JoinNode, state: ClusterState): OvlEvent[] {
   const cluster = requireCluster(state);
-  if (data.lanMtu !== undefined && data.lanMtu < cluster.mtu + VXLAN_OVERHEAD) {
-    fail(C.MtuTooSmall, `node ${data.node}: its LAN MTU ${data.lanMtu} cannot carry the cluster MTU ${cluster.mtu} plus ${VXLAN_OVERHEAD} bytes of VXLAN; raise the LAN MTU to ${cluster.mtu + VXLAN_OVERHEAD}`);
-  }
+  checkLanMtu(cluster, data);
+  checkSameLan(cluster, state, data);
   if (contains(parseCidr(cluster.cidr), ipToInt(data.underlayIp))) {
     // The overlay's route would shadow the node's own LAN address: nothing would reach it.
     fail(C.InvalidInput, `node ${data.node}: its LAN address ${data.underlayIp} lies inside the cluster network ${cluster.cidr}; give the node an address outside it (the cluster network is fixed at creation)`);
@@ -99,10 +124,10 @@ function decideJoin({ data }: JoinNode, state: ClusterState): OvlEvent[] {
     }
     if (existing.status === "leaving") fail(C.NodeNotReady, `node ${data.node} is leaving; join again once it has left`);
     // Its block, addresses and containers were held for it: it resumes where it was.
-    if (existing.status === "lost") events.push({ type: "NodeRecovered", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion } });
+    if (existing.status === "lost") events.push({ type: "NodeRecovered", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion, ...lanPrefixOf(data) } });
     if (existing.subnet) return events;
   } else {
-    events.push({ type: "NodeJoined", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion } });
+    events.push({ type: "NodeJoined", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion, ...lanPrefixOf(data) } });
   }
   const block = lowestFreeBlock(cluster, state);
   if (!block) fail(C.BlocksExhausted, `no free block of /${cluster.blockPrefix} left in ${cluster.cidr}: make a node leave, or create the cluster with a wider cidr or smaller blocks`);

@@ -12,6 +12,8 @@ export const OvlErrorCodes = {
   NodeNotFound: "NODE_NOT_FOUND",
   NodeNotReady: "NODE_NOT_READY",
   MtuTooSmall: "MTU_TOO_SMALL",
+  /** A node of a direct cluster that is not on the LAN subnet of the others. */
+  NotOnLan: "NOT_ON_LAN",
   BlocksExhausted: "BLOCKS_EXHAUSTED",
   AddressesExhausted: "ADDRESSES_EXHAUSTED",
   ContainerExists: "CONTAINER_EXISTS",

@@ -76,13 +76,14 @@ export function evolveWith(set: SetEntry, state: ClusterState, event: OvlEvent, 
     case "ClusterCreated":
       return state.cluster ? state : { ...state, cluster: { ...event.data } };
     case "NodeJoined": {
-      const { node, underlayIp, agentVersion } = event.data;
+      const { node, underlayIp, agentVersion, lanPrefix } = event.data;
       const previous = state.nodes[node];
       // A lost node that rejoins keeps its block: it was never handed out meanwhile.
       const keepBlock = previous && previous.status !== "left";
       const record: NodeRecord = {
         name: node,
         underlayIp,
+        ...(lanPrefix !== undefined ? { lanPrefix } : {}),
         agentVersion,
         status: "ready",
         subnet: keepBlock ? previous.subnet : null,
@@ -114,6 +115,7 @@ export function evolveWith(set: SetEntry, state: ClusterState, event: OvlEvent, 
       return withNode(set, state, event.data.node, (n) => n.status !== "lost" ? n : {
         ...omitted(n, "lastSeen", "reason"),
         underlayIp: event.data.underlayIp,
+        ...(event.data.lanPrefix !== undefined ? { lanPrefix: event.data.lanPrefix } : {}),
         agentVersion: event.data.agentVersion,
         status: "ready",
         since: time,

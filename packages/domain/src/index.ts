@@ -192,6 +192,7 @@ export {
 export { eventFilter, type EventFilter, type EventFilterInput } from "./event-filter.js";
 export { applyLatencyOf, convergenceOf, lagOf, percentile, type ApplyLatency, type ApplyReport, type Convergence, type NodeLag } from "./convergence.js";
 export { clusterMtuFor } from "./mtu.js";
+export { ROUTING_MODES, isRoutingMode, lanSubnetOf, mtuOverhead, pathSummary, peerPath, routingModeOf, sameLan, type LanEnd, type PeerPath, type RoutingMode } from "./routing.js";
 export { diffMaps, diffStates, isEmptyDiff, type Changed, type DiffOf, type FieldChange, type NodeSummary, type StateDiff } from "./diff.js";
 export {
   CHECK_ANSWER_MS,

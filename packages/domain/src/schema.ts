@@ -30,6 +30,11 @@ export const PortMappingSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** How nodes reach each other's blocks (routing.ts); absent in a ClusterCreated: `vxlan`. */
+export const RoutingModeSchema = Type.Union([Type.Literal("vxlan"), Type.Literal("direct"), Type.Literal("auto")]);
+/** Prefix length of a node's LAN subnet. */
+export const LanPrefix = Type.Integer({ minimum: 0, maximum: 32 });
+
 const strict = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
 
 export const EventDataSchemas = {
@@ -39,13 +44,14 @@ export const EventDataSchemas = {
     vni: Type.Integer({ minimum: 1, maximum: 16777215 }),
     vxlanPort: Port,
     mtu: Type.Integer({ minimum: MIN_CLUSTER_MTU, maximum: MAX_CLUSTER_MTU }),
+    mode: Type.Optional(RoutingModeSchema),
   }),
-  NodeJoined: strict({ node: Name, underlayIp: Ipv4, agentVersion: Type.String({ maxLength: 64 }) }),
+  NodeJoined: strict({ node: Name, underlayIp: Ipv4, agentVersion: Type.String({ maxLength: 64 }), lanPrefix: Type.Optional(LanPrefix) }),
   SubnetAssigned: strict({ node: Name, subnet: CidrString, gateway: Ipv4 }),
   NodeLeaving: strict({ node: Name, reason: Reason }),
   NodeLeft: strict({ node: Name, reason: Reason }),
   NodeLost: strict({ node: Name, lastSeen: Type.Union([Time, Type.Null()]) }),
-  NodeRecovered: strict({ node: Name, underlayIp: Ipv4, agentVersion: Type.String({ maxLength: 64 }) }),
+  NodeRecovered: strict({ node: Name, underlayIp: Ipv4, agentVersion: Type.String({ maxLength: 64 }), lanPrefix: Type.Optional(LanPrefix) }),
   ContainerStarted: strict({
     name: Name,
     node: Name,

@@ -12,6 +12,8 @@ export interface ClusterConfig {
   readonly vni: number;
   readonly vxlanPort: number;
   readonly mtu: number;
+  /** How nodes reach each other's blocks (routing.ts); absent: a cluster from before modes, `vxlan`. */
+  readonly mode?: "vxlan" | "direct" | "auto";
 }
 
 export type NodeStatus = "ready" | "leaving" | "lost" | "left";
@@ -38,6 +40,8 @@ export interface ContainerRecord {
 export interface NodeRecord {
   readonly name: string;
   readonly underlayIp: string;
+  /** Prefix length of its LAN subnet, as its agent saw it at join; absent: an agent that did not say. */
+  readonly lanPrefix?: number;
   readonly agentVersion: string;
   readonly status: NodeStatus;
   /** The node's block of the cluster cidr and its gateway (the bridge address). */

@@ -8,6 +8,7 @@ import type { ClusterState, ContainerRecord, NodeStatus } from "./state.js";
 import type { Heartbeat } from "./wire.js";
 import { blockCapacity } from "./ipam.js";
 import { lagOf } from "./convergence.js";
+import { pathSummary, routingModeOf } from "./routing.js";
 
 export type ContainerView = "pending" | "running" | "failed" | "exited" | "lost";
 
@@ -45,6 +46,8 @@ export interface NodeRow {
   /** Append-to-applied p50/p99 of its recent events, ms. */
   readonly applyP50Ms: number | null;
   readonly applyP99Ms: number | null;
+  /** How it reaches its peers (routing.ts `pathSummary`): "direct", "vxlan", "direct, vxlan to n4"; null without a block. */
+  readonly path: string | null;
 }
 
 export function psRows(state: ClusterState): PsRow[] {
@@ -72,6 +75,8 @@ export function psRow(c: ContainerRecord, nodeStatus: NodeStatus | undefined): P
 /** `seq`: the last sequence of the history the rows are of (the lag is counted from it). */
 export function nodeRows(state: ClusterState, heartbeats: ReadonlyMap<string, Heartbeat>, opts: { all?: boolean; seq?: number } = {}): NodeRow[] {
   const capacity = state.cluster ? blockCapacity(state.cluster.blockPrefix) : 0;
+  const mode = routingModeOf(state.cluster);
+  const withBlock = Object.values(state.nodes).filter((n) => n.status !== "left" && n.subnet);
   return Object.values(state.nodes)
     .filter((n) => opts.all || n.status !== "left")
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) // not localeCompare: same order in every locale
@@ -96,6 +101,7 @@ export function nodeRows(state: ClusterState, heartbeats: ReadonlyMap<string, He
         lag: opts.seq === undefined ? null : lagOf(hb?.appliedSeq, opts.seq),
         applyP50Ms: hb?.applyMs?.p50 ?? null,
         applyP99Ms: hb?.applyMs?.p99 ?? null,
+        path: n.subnet && n.status !== "left" ? pathSummary(mode, n, withBlock) : null,
       };
     });
 }

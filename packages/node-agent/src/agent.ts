@@ -49,6 +49,8 @@ export interface AgentOptions {
   readonly iface?: string;
   /** MTU of the LAN interface, checked at join; detected with the address when absent. */
   readonly lanMtu?: number;
+  /** Prefix length of the LAN subnet, told at join (routing modes); detected with the address when absent. */
+  readonly lanPrefix?: number;
   readonly stateDir: string;
   readonly runtime: NodeRuntime;
   /** @default 5000 */
@@ -100,13 +102,14 @@ function ifaceMtu(iface: string | undefined): number | undefined {
   }
 }
 
-async function underlayOf(opts: AgentOptions): Promise<{ ip: string; mtu?: number }> {
+async function underlayOf(opts: AgentOptions): Promise<{ ip: string; mtu?: number; prefix?: number }> {
+  const prefix = opts.lanPrefix !== undefined ? { prefix: opts.lanPrefix } : {};
   if (opts.underlayIp !== undefined) {
     const mtu = opts.lanMtu ?? ifaceMtu(opts.iface);
-    return { ip: parseIpv4(opts.underlayIp, "underlay address"), ...(mtu ? { mtu } : {}) };
+    return { ip: parseIpv4(opts.underlayIp, "underlay address"), ...(mtu ? { mtu } : {}), ...prefix };
   }
   const found = await detectUnderlay(`nats://${opts.nc.getServer()}`, opts.iface ? { iface: opts.iface } : {});
-  return { ip: found.ip, mtu: opts.lanMtu ?? found.mtu };
+  return { ip: found.ip, mtu: opts.lanMtu ?? found.mtu, ...(found.prefix !== undefined ? { prefix: found.prefix } : {}), ...prefix };
 }
 
 export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
@@ -114,7 +117,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
   const log = opts.log ?? (() => undefined);
   const underlay = await underlayOf(opts);
   const agent = new Agent(opts, node, log);
-  const joinBody = { node, underlayIp: underlay.ip, agentVersion: AGENT_VERSION, ...(underlay.mtu ? { lanMtu: Math.min(underlay.mtu, 65535) } : {}) };
+  const joinBody = { node, underlayIp: underlay.ip, agentVersion: AGENT_VERSION, ...(underlay.mtu ? { lanMtu: Math.min(underlay.mtu, 65535) } : {}), ...(underlay.prefix !== undefined ? { lanPrefix: underlay.prefix } : {}) };
   // 1. Reading the history starts while the join is in flight (it acts only once joined).
   agent.follow();
   // 2. Join; a refusal rejects runAgent itself.

@@ -16,16 +16,23 @@ export interface Underlay {
   readonly ip: string;
   readonly iface: string;
   readonly mtu: number;
+  /** Prefix length of the address on its interface: the node's LAN subnet (which peers it reaches directly). */
+  readonly prefix?: number;
 }
 
 interface AddrLink {
   readonly ifname: string;
   readonly mtu: number;
-  readonly addr_info?: readonly { readonly family: string; readonly local: string }[];
+  readonly addr_info?: readonly { readonly family: string; readonly local: string; readonly prefixlen?: number }[];
 }
 
 const fail = (msg: string, cause?: unknown) => new AgentError(AgentErrorCodes.Underlay, msg, cause ? { cause } : undefined);
 const inet = (l: AddrLink): string[] => (l.addr_info ?? []).filter((a) => a.family === "inet").map((a) => a.local);
+/** The underlay on `link` at `ip`, with the address's prefix length when the listing has it. */
+const underlayAt = (link: AddrLink, ip: string): Underlay => {
+  const prefix = (link.addr_info ?? []).find((a) => a.family === "inet" && a.local === ip)?.prefixlen;
+  return { ip, iface: link.ifname, mtu: link.mtu, ...(typeof prefix === "number" ? { prefix } : {}) };
+};
 
 /** The host of the first server in a NATS URL list ("nats://u:p@host:4222,..."). */
 export function natsHost(url: string): string {
@@ -51,14 +58,14 @@ async function fromIface(run: Runner, iface: string, ip?: string): Promise<Under
   if (ip !== undefined && !addrs.includes(ip)) throw fail(`address ${ip} is not on interface ${iface} (it has ${addrs.join(", ") || "no IPv4 address"})`);
   const chosen = ip ?? addrs[0];
   if (!chosen) throw fail(`interface ${iface} has no IPv4 address: give it one, or pick another with --iface`);
-  return { ip: chosen, iface: link.ifname, mtu: link.mtu };
+  return underlayAt(link, chosen);
 }
 
 async function fromIp(run: Runner, ip: string): Promise<Underlay> {
   const all = await links(run, ["-j", "addr", "show"], "cannot list interfaces");
   const link = all.find((l) => inet(l).includes(ip));
   if (!link) throw fail(`address ${ip} is not on any interface of this node (see \`ip addr\`); pass one of its LAN addresses with --ip`);
-  return { ip, iface: link.ifname, mtu: link.mtu };
+  return underlayAt(link, ip);
 }
 
 async function towardServer(run: Runner, natsUrl: string): Promise<Underlay> {

@@ -64,7 +64,7 @@ export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<n
   const signals = untilSignal();
   let served: { stop(): void } | null = null;
   try {
-    const handle = await agent.runAgent({ nc, node: f.node, underlayIp: underlay.ip, iface: underlay.iface, lanMtu: underlay.mtu, stateDir: f.stateDir, runtime, log });
+    const handle = await agent.runAgent({ nc, node: f.node, underlayIp: underlay.ip, iface: underlay.iface, lanMtu: underlay.mtu, ...("prefix" in underlay && underlay.prefix !== undefined ? { lanPrefix: underlay.prefix } : {}), stateDir: f.stateDir, runtime, log });
     // logs, exec and inspect of this node's containers and the overlay check, for clients anywhere (not simulated: no Docker).
     served = f.simulate ? null : agent.serveAgentRequests({ nc, node: f.node, docker: new (await import("dockerode")).default(), log, state: () => handle.state() });
     const mode = f.simulate ? "SIMULATED (recording runtime: no Docker, no kernel changes)" : `docker ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}`;

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { mkdirSync } from "node:fs";
 import { whenAnswered } from "@ovl/broker-setup";
 import { connectNats } from "@ovl/client";
-import { parseCidr, type ClusterConfig } from "@ovl/domain";
+import { isRoutingMode, parseCidr, type ClusterConfig } from "@ovl/domain";
 import { out, resolveNatsUrl, type GlobalOptions } from "../context.js";
 import { UsageError, asUsage } from "../errors.js";
 import { describeStreams, ensureStreamsIfMissing } from "./broker.js";
@@ -21,6 +21,8 @@ export interface CoordinatorFlags {
   readonly vni?: number;
   readonly vxlanPort?: number;
   readonly mtu?: number;
+  /** Routing between nodes (vxlan, direct, auto); absent: vxlan. */
+  readonly mode?: string;
   /** Seconds without a heartbeat before a ready node is recorded lost. @default 30 */
   readonly lostAfter?: number;
 }
@@ -39,6 +41,10 @@ export function clusterFlags(f: CoordinatorFlags): Partial<ClusterConfig> {
   if (f.vni !== undefined) cluster.vni = f.vni;
   if (f.vxlanPort !== undefined) cluster.vxlanPort = f.vxlanPort;
   if (f.mtu !== undefined) cluster.mtu = f.mtu;
+  if (f.mode !== undefined) {
+    if (!isRoutingMode(f.mode)) throw new UsageError(`--mode ${JSON.stringify(f.mode)}: use vxlan, direct or auto`);
+    cluster.mode = f.mode;
+  }
   return cluster;
 }
 

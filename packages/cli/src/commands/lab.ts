@@ -19,6 +19,8 @@ export interface UpOptions {
   readonly brokers?: number;
   /** The lab LAN's MTU; the overlay's is 50 bytes less. */
   readonly lanMtu?: number;
+  /** The lab cluster's routing mode; absent: vxlan. */
+  readonly mode?: string;
   readonly dir?: string;
   /** From --no-tui: print the nodes and return instead of opening the TUI. */
   readonly tui?: boolean;
@@ -29,9 +31,10 @@ export interface UpOptions {
  * when one is given: without it the cluster takes the first node's LAN MTU minus 50, the
  * path a real cluster takes (a `--lan-mtu 9000` lab gets 8950).
  */
-export function labCoordinatorArgs(c: { cidr: string; blockPrefix: number; vni: number; vxlanPort: number; mtu?: number }): string[] {
+export function labCoordinatorArgs(c: { cidr: string; blockPrefix: number; vni: number; vxlanPort: number; mtu?: number; mode?: string }): string[] {
   const mtu = c.mtu === undefined ? [] : ["--mtu", String(c.mtu)];
-  return ["coordinator", "--cidr", c.cidr, "--block-prefix", String(c.blockPrefix), "--vni", String(c.vni), "--vxlan-port", String(c.vxlanPort), ...mtu];
+  const mode = c.mode === undefined ? [] : ["--mode", c.mode];
+  return ["coordinator", "--cidr", c.cidr, "--block-prefix", String(c.blockPrefix), "--vni", String(c.vni), "--vxlan-port", String(c.vxlanPort), ...mtu, ...mode];
 }
 
 /** Waits (bounded) until `count` nodes are ready, then prints them. */
@@ -73,7 +76,7 @@ export async function upCommand(g: GlobalOptions, opts: UpOptions): Promise<numb
     dir,
     log: progress,
     ovlCommand: selfCommand(),
-    coordinatorArgs: labCoordinatorArgs({ ...lab.LAB_CLUSTER, mtu: undefined }),
+    coordinatorArgs: labCoordinatorArgs({ ...lab.LAB_CLUSTER, mtu: undefined, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) }),
     agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
   });
   progress(`lab: up with ${info.nodes.length} nodes; NATS at ${info.natsUrl} (export OVL_NATS_URL=${info.natsUrl})`);

@@ -27,12 +27,13 @@ export function psTable(rows: readonly PsRow[]): string {
 
 export function nodesTable(rows: readonly NodeRow[], now: number): string {
   return table(
-    ["NAME", "IP", "SUBNET", "STATUS", "CPU", "MEM FREE", "SEEN", "CONTAINERS", "VERSION"],
+    ["NAME", "IP", "SUBNET", "STATUS", "PATH", "CPU", "MEM FREE", "SEEN", "CONTAINERS", "VERSION"],
     rows.map((r) => [
       r.name,
       r.ip,
       r.subnet ?? "-",
       r.status,
+      r.path ?? "-",
       percent(r.cpu),
       humanBytes(r.memFree),
       r.lastSeen ? `${age(r.lastSeen, now)} ago` : "-",

@@ -28,8 +28,8 @@ function brokerLine(s: ClusterStatus): string {
 
 function nodesTable(nodes: readonly NodeConvergence[], now: number): string {
   return table(
-    ["NODE", "STATUS", "VERSION", "APPLIED", "LAG", "LAG TIME", "P50", "P99", "SEEN"],
-    nodes.map((n) => [n.name, n.status, n.version, num(n.appliedSeq), num(n.lag), ms(n.lagMs), ms(n.applyP50Ms), ms(n.applyP99Ms), n.lastSeen ? `${age(n.lastSeen, now)} ago` : "-"]),
+    ["NODE", "STATUS", "PATH", "VERSION", "APPLIED", "LAG", "LAG TIME", "P50", "P99", "SEEN"],
+    nodes.map((n) => [n.name, n.status, n.path ?? "-", n.version, num(n.appliedSeq), num(n.lag), ms(n.lagMs), ms(n.applyP50Ms), ms(n.applyP99Ms), n.lastSeen ? `${age(n.lastSeen, now)} ago` : "-"]),
   );
 }
 

@@ -48,9 +48,9 @@ export function requestRow(env: Envelope, seq: number, after: ClusterState): Req
       return done(id, seq, { cluster: env.data, seq });
     case "NodeJoined":
     case "NodeRecovered": {
-      const { node, underlayIp, agentVersion } = env.data;
+      const { node, underlayIp, agentVersion, lanPrefix } = env.data;
       if (after.nodes[node]?.subnet) return done(id, seq, joinReply(after, node, seq));
-      return open(id, seq, { type: "JoinNode", data: { node, underlayIp, agentVersion } });
+      return open(id, seq, { type: "JoinNode", data: { node, underlayIp, agentVersion, ...(lanPrefix !== undefined ? { lanPrefix } : {}) } });
     }
     case "SubnetAssigned":
       return done(id, seq, joinReply(after, env.data.node, seq));

@@ -15,6 +15,7 @@ export interface NodeRow {
   reason: string | null;
   has_last_seen: number;
   last_seen: string | null;
+  lan_prefix: number | null;
 }
 
 export interface ContainerRow {
@@ -39,6 +40,7 @@ export interface ContainerRow {
  */
 export const nodeValues = (n: NodeRecord): unknown[] => [
   n.name, n.underlayIp, n.agentVersion, n.status, n.subnet, n.gateway, n.since, n.reason ?? null, n.lastSeen === undefined ? 0 : 1, n.lastSeen ?? null,
+  n.lanPrefix ?? null,
 ];
 
 export const containerValues = (c: ContainerRecord): unknown[] => [
@@ -73,5 +75,10 @@ export function rowToNode(r: NodeRow, containers: Record<string, ContainerRecord
     since: r.since,
     containers,
   };
-  return { ...base, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.has_last_seen ? { lastSeen: r.last_seen } : {}) };
+  return {
+    ...base,
+    ...(r.lan_prefix !== null && r.lan_prefix !== undefined ? { lanPrefix: r.lan_prefix } : {}),
+    ...(r.reason !== null ? { reason: r.reason } : {}),
+    ...(r.has_last_seen ? { lastSeen: r.last_seen } : {}),
+  };
 }

@@ -14,12 +14,14 @@ const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cluster (
   id INTEGER PRIMARY KEY CHECK (id = 1),
-  cidr TEXT NOT NULL, block_prefix INTEGER NOT NULL, vni INTEGER NOT NULL, vxlan_port INTEGER NOT NULL, mtu INTEGER NOT NULL
+  cidr TEXT NOT NULL, block_prefix INTEGER NOT NULL, vni INTEGER NOT NULL, vxlan_port INTEGER NOT NULL, mtu INTEGER NOT NULL,
+  mode TEXT
 );
 CREATE TABLE IF NOT EXISTS nodes (
   name TEXT PRIMARY KEY, underlay_ip TEXT NOT NULL, agent_version TEXT NOT NULL, status TEXT NOT NULL,
   subnet TEXT, gateway TEXT, since TEXT NOT NULL, reason TEXT,
-  has_last_seen INTEGER NOT NULL DEFAULT 0, last_seen TEXT
+  has_last_seen INTEGER NOT NULL DEFAULT 0, last_seen TEXT,
+  lan_prefix INTEGER
 );
 CREATE TABLE IF NOT EXISTS containers (
   node TEXT NOT NULL, name TEXT NOT NULL, ip TEXT NOT NULL, mac TEXT NOT NULL, image TEXT NOT NULL,
@@ -38,8 +40,21 @@ export type Db = Database.Database;
  * exactly what every event it folded said), so it needs no rebuild.
  */
 function addOptionsColumn(db: Db): void {
-  const cols = db.prepare("PRAGMA table_info(containers)").all() as { name: string }[];
-  if (!cols.some((c) => c.name === "options")) db.exec("ALTER TABLE containers ADD COLUMN options TEXT");
+  addColumn(db, "containers", "options", "TEXT");
+}
+
+/**
+ * Likewise a file written before routing modes: the cluster's mode (NULL: vxlan) and each
+ * node's LAN prefix (NULL: not told), exactly what the events it folded said.
+ */
+function addRoutingColumns(db: Db): void {
+  addColumn(db, "cluster", "mode", "TEXT");
+  addColumn(db, "nodes", "lan_prefix", "INTEGER");
+}
+
+function addColumn(db: Db, table: string, column: string, type: string): void {
+  const cols = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+  if (!cols.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
 
 /** Opens (creating if needed) the projection database in WAL mode. */
@@ -50,6 +65,7 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
   db.pragma("synchronous = NORMAL");
   db.exec(DDL);
   addOptionsColumn(db);
+  addRoutingColumns(db);
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
   if (!row) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?), ('last_seq', '0')").run(String(PROJECTION_SCHEMA_VERSION));

@@ -5,7 +5,7 @@
  * transaction, so the file is always the fold of a prefix of the stream. Events that do
  * not validate are logged and skipped, and still advance `last_seq`.
  */
-import { StateDraft, emptyState, eventOf, type ClusterState, type ContainerRecord, type Envelope, type OvlEvent } from "@ovl/domain";
+import { StateDraft, emptyState, isRoutingMode, eventOf, type ClusterState, type ContainerRecord, type Envelope, type OvlEvent } from "@ovl/domain";
 import { openDb, type Db } from "./schema.js";
 import { containerValues, nodeValues, rowToContainer, rowToNode, type ContainerRow, type NodeRow } from "./rows.js";
 import { requestRow, type OpenDecision, type RequestRow } from "./replies.js";
@@ -19,7 +19,8 @@ export interface Snapshot {
 export function loadSnapshot(db: Db): Snapshot {
   const seq = Number((db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").get() as { value: string } | undefined)?.value ?? 0);
   const c = db.prepare("SELECT * FROM cluster WHERE id = 1").get() as Record<string, number | string> | undefined;
-  const cluster = c ? { cidr: String(c.cidr), blockPrefix: Number(c.block_prefix), vni: Number(c.vni), vxlanPort: Number(c.vxlan_port), mtu: Number(c.mtu) } : null;
+  const mode = c && isRoutingMode(c.mode) ? { mode: c.mode } : {};
+  const cluster = c ? { cidr: String(c.cidr), blockPrefix: Number(c.block_prefix), vni: Number(c.vni), vxlanPort: Number(c.vxlan_port), mtu: Number(c.mtu), ...mode } : null;
   const byNode = new Map<string, Record<string, ContainerRecord>>();
   for (const row of db.prepare("SELECT * FROM containers").iterate() as Iterable<ContainerRow>) {
     const map = byNode.get(row.node) ?? {};
@@ -187,15 +188,15 @@ export class Projection {
 }
 
 function writer(db: Db): (t: Touched, state: ClusterState, seq: number) => void {
-  const cluster = db.prepare("INSERT OR REPLACE INTO cluster (id, cidr, block_prefix, vni, vxlan_port, mtu) VALUES (1, @cidr, @blockPrefix, @vni, @vxlanPort, @mtu)");
-  const node = db.prepare("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const cluster = db.prepare("INSERT OR REPLACE INTO cluster (id, cidr, block_prefix, vni, vxlan_port, mtu, mode) VALUES (1, @cidr, @blockPrefix, @vni, @vxlanPort, @mtu, @mode)");
+  const node = db.prepare("INSERT OR REPLACE INTO nodes (name, underlay_ip, agent_version, status, subnet, gateway, since, reason, has_last_seen, last_seen, lan_prefix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const ctr = db.prepare("INSERT OR REPLACE INTO containers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const ctrDel = db.prepare("DELETE FROM containers WHERE node = ? AND name = ?");
   const ctrReset = db.prepare("DELETE FROM containers WHERE node = ?");
   const request = db.prepare("INSERT OR REPLACE INTO requests (id, seq, reply, open) VALUES (?, ?, ?, ?)");
   const lastSeq = db.prepare("UPDATE meta SET value = ? WHERE key = 'last_seq'");
   return db.transaction((t: Touched, state: ClusterState, seq: number) => {
-    if (t.cluster && state.cluster) cluster.run(state.cluster);
+    if (t.cluster && state.cluster) cluster.run({ ...state.cluster, mode: state.cluster.mode ?? null });
     for (const name of t.nodes) {
       const rec = state.nodes[name];
       if (rec) node.run(nodeValues(rec)); // nodes are never removed from the state

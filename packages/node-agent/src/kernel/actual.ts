@@ -9,8 +9,8 @@
  */
 import { isAlreadyGone, runAs, type Runner } from "./exec.js";
 import { hasForwardJump, ruleLines } from "./iptables.js";
-import { BRIDGE, DOCKER_USER, NFT_TABLE, SYSCTLS, VETH_NAME, VXLAN } from "./names.js";
-import type { ActualBridge, ActualState, ActualVxlan } from "./types.js";
+import { BRIDGE, DOCKER_USER, NFT_TABLE, ROUTE_PROTO, SYSCTLS, VETH_NAME, VXLAN, proxyArpKey } from "./names.js";
+import type { ActualBridge, ActualState, ActualVxlan, DirectRoute } from "./types.js";
 
 /** The fields of `ip -j -d addr show` that ovl reads. */
 export interface IpLink {
@@ -85,6 +85,28 @@ async function readOfVxlan<T>(run: Runner, what: string, cmd: string, argv: stri
   }
 }
 
+/** A device's sysctl, or "" when the device does not exist (yet). */
+async function readDeviceSysctl(run: Runner, key: string): Promise<string> {
+  try {
+    return await readSysctl(run, key);
+  } catch (err) {
+    if (isAlreadyGone(err) || /cannot stat/i.test((err as { stderr?: string }).stderr ?? "")) return "";
+    throw err;
+  }
+}
+
+type RouteJson = { dst?: string; gateway?: string; dev?: string; prefsrc?: string };
+
+/** ovl's routes, from `ip -j -4 route show table main proto ROUTE_PROTO`. */
+export function parseRoutes(json: string): DirectRoute[] {
+  const rows = json.trim() ? (JSON.parse(json) as RouteJson[]) : [];
+  return rows.map((r) => ({ dst: r.dst ?? "", via: r.gateway ?? "", dev: r.dev ?? "", src: r.prefsrc ?? "" }));
+}
+
+export async function readRoutes(run: Runner): Promise<DirectRoute[]> {
+  return parseRoutes((await runAs(run, "list ovl's routes", "ip", ["-j", "-4", "route", "show", "table", "main", "proto", String(ROUTE_PROTO)])).stdout);
+}
+
 type Neigh = { dst: string; lladdr?: string };
 type Fdb = { mac: string; dst?: string; flags?: string[] };
 const neighOf = (neigh: Neigh[]): ActualState["neigh"] => neigh.filter((n) => n.lladdr).map((n) => ({ ip: n.dst, mac: n.lladdr! }));
@@ -92,21 +114,24 @@ const fdbOf = (fdb: Fdb[]): ActualState["fdb"] => fdb.filter((f) => f.dst && (f.
 
 /**
  * Reads every part of the node that ovl owns (without `firewall`: all but the nft table,
- * the iptables listing and the sysctls, which then come back empty). The six reads are independent processes and
+ * the iptables listing and the sysctls, which then come back empty). ovl's routes are read
+ * with the firewall or with `routes`; the bridge's proxy_arp with the firewall when `proxyArp`. The six reads are independent processes and
  * run at once: a reconcile runs on every event, on every node, and its reads were most of
  * its time (~6 x 5-10 ms one after the other on an idle 2-core machine).
  */
-export async function readActual(run: Runner, opts: { readonly firewall?: boolean } = {}): Promise<ActualState> {
+export async function readActual(run: Runner, opts: { readonly firewall?: boolean; readonly routes?: boolean; readonly proxyArp?: boolean } = {}): Promise<ActualState> {
   // firewall: false leaves out the three slowest reads (iptables-nft reads the whole ruleset);
   // the caller supplies those parts from an earlier read (kernel/index.ts).
   const firewall = opts.firewall !== false;
-  const [links, neighRaw, fdbRaw, listing, nft, ipForward] = await Promise.all([
+  const [links, neighRaw, fdbRaw, listing, nft, ipForward, proxyArp, routes] = await Promise.all([
     readJson<IpLink>(run, "list links", "ip", ["-j", "-d", "addr", "show"]),
     readOfVxlan<Neigh>(run, `read neighbours of ${VXLAN}`, "ip", ["-j", "-4", "neigh", "show", "dev", VXLAN, "nud", "permanent"]),
     readOfVxlan<Fdb>(run, `read FDB of ${VXLAN}`, "bridge", ["-j", "fdb", "show", "dev", VXLAN]),
     firewall ? runAs(run, "list iptables filter table", "iptables", ["-S"]).then((r) => r.stdout) : "",
     firewall ? readNft(run) : null,
     firewall ? readSysctl(run, SYSCTLS.ipForward) : "",
+    firewall && opts.proxyArp ? readDeviceSysctl(run, proxyArpKey(BRIDGE)) : "",
+    firewall || opts.routes ? readRoutes(run) : undefined,
   ]);
   const br = links.find((l) => l.ifname === BRIDGE);
   const vx = links.find((l) => l.ifname === VXLAN);
@@ -125,6 +150,7 @@ export async function readActual(run: Runner, opts: { readonly firewall?: boolea
     nft,
     dockerUser: listing.split("\n").includes(`-N ${DOCKER_USER}`) ? filter.filter((l) => l.startsWith(`-A ${DOCKER_USER} `)) : null,
     forwardJump: hasForwardJump(filter),
-    sysctls: { [SYSCTLS.ipForward]: ipForward },
+    sysctls: { [SYSCTLS.ipForward]: ipForward, ...(proxyArp ? { [proxyArpKey(BRIDGE)]: proxyArp } : {}) },
+    ...(routes ? { routes } : {}),
   };
 }

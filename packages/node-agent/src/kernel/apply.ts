@@ -12,7 +12,7 @@ import { readSysctl } from "./actual.js";
 import { ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
 import { filterAddArgs, filterDelArgs, isTcGone, qdiscArgs } from "./fastpath.js";
-import { BRIDGE, TC_BLOCK, arpRetransArgs } from "./names.js";
+import { BRIDGE, ROUTE_PROTO, TC_BLOCK, arpRetransArgs, proxyArpKey } from "./names.js";
 import type { FastPathTarget, Step } from "./types.js";
 import { setRouteLocalnet } from "./localnet.js";
 
@@ -45,10 +45,13 @@ export function describeStep(s: Step): string {
     case "tc-qdisc": return `set clsact on ${s.dev}${s.block === null ? "" : ` with ingress block ${s.block}`}`;
     case "tc-filter": return `set tc filter ${s.target === "vx" ? "on ovl-vx ingress" : `in block ${TC_BLOCK}`} pref ${s.pref}: dst ${s.dst} ${s.to === null ? "stays on the bridge" : `to ${s.to}`}`;
     case "tc-filter-del": return `remove tc filter ${s.target === "vx" ? "on ovl-vx ingress" : `in block ${TC_BLOCK}`} pref ${s.pref}`;
+    case "route-replace": return `route ${s.dst} via ${s.via} dev ${s.dev} src ${s.src}`;
+    case "route-del": return `remove route ${s.dst}`;
+    case "proxy-arp": return `answer ARP by proxy on ${s.dev}`;
   }
 }
 
-const isRemoval = (s: Step): boolean => s.op === "link-del" || s.op === "addr-del" || s.op === "neigh-del" || s.op === "fdb-del" || s.op === "tc-filter-del";
+const isRemoval = (s: Step): boolean => s.op === "link-del" || s.op === "addr-del" || s.op === "neigh-del" || s.op === "fdb-del" || s.op === "tc-filter-del" || s.op === "route-del";
 
 /** Runs a removal; "already gone" is success. */
 export async function remove(run: Runner, what: string, cmd: string, argv: string[]): Promise<void> {
@@ -140,6 +143,13 @@ export async function applyStep(ctx: ApplyContext, s: Step): Promise<void> {
       await removeFilter(ctx.run, what, s.target, s.pref);
       return void (await runAs(ctx.run, what, "tc", filterAddArgs(s.target, s)));
     case "tc-filter-del": return removeFilter(ctx.run, what, s.target, s.pref);
+    case "route-replace": return void (await ip(["route", "replace", s.dst, "via", s.via, "dev", s.dev, "src", s.src, "proto", String(ROUTE_PROTO)]));
+    case "route-del": return remove(ctx.run, what, "ip", ["route", "del", s.dst, "proto", String(ROUTE_PROTO)]);
+    case "proxy-arp":
+      // The device's own setting, gone with it: nothing to restore on teardown. No delay
+      // (the kernel's default waits up to 0.8 s before a proxied answer).
+      await runAs(ctx.run, what, "sysctl", ["-q", "-w", `${proxyArpKey(s.dev)}=1`]);
+      return void (await ip(["ntable", "change", "name", "arp_cache", "dev", s.dev, "proxy_delay", "0"]));
   }
 }
 

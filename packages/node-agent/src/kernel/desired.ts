@@ -10,15 +10,18 @@
  *   node is tearing its bridge down.
  * Who may send VXLAN packets to this node is wider (vxlan-filter.ts): every other node
  * that has not left, lost and leaving ones included, so that one coming back is never refused.
+ * How each peer is reached is the cluster's routing mode, per peer (domain `peerPath`):
+ * through VXLAN (neighbour + FDB entries for its gateway and containers) or directly (one
+ * route for its block via its LAN address; ovl-br answers ARP for it by proxy).
  * Which containers hold their address in the dataplane: pending, running and exited (the
  * address is theirs until ContainerStopped); failed containers have nothing to reach and
  * their veth is removed.
  */
-import { ipToInt, macFor, parseCidr, vethNameFor, type ClusterState, type ContainerRecord, type NodeRecord } from "@ovl/domain";
+import { VXLAN_OVERHEAD, ipToInt, macFor, parseCidr, peerPath, routingModeOf, vethNameFor, type ClusterState, type ContainerRecord, type NodeRecord, type RoutingMode } from "@ovl/domain";
 import { KernelError, KernelErrorCodes } from "./exec.js";
 import { memberAddresses } from "./vxlan-filter.js";
 import { BRIDGE, VXLAN } from "./names.js";
-import type { DesiredNode, LocalContainer, PublishedPort, RemoteEndpoint } from "./types.js";
+import type { DesiredNode, DirectRoute, LocalContainer, PublishedPort, RemoteEndpoint } from "./types.js";
 
 const HOLDS_ADDRESS: ReadonlySet<ContainerRecord["state"]> = new Set(["pending", "running", "exited"]);
 
@@ -28,8 +31,20 @@ function containersOf(node: NodeRecord): ContainerRecord[] {
   return Object.values(node.containers).filter((c) => HOLDS_ADDRESS.has(c.state));
 }
 
-function remotesOf(state: ClusterState, self: string): RemoteEndpoint[] {
-  const peers = Object.values(state.nodes).filter((n) => n.name !== self && n.status === "ready" && n.gateway);
+/** The peers this node has a path to (ready, with a block), split by the path the mode gives each. */
+export function peersByPath(state: ClusterState, self: NodeRecord): { vxlan: NodeRecord[]; direct: NodeRecord[] } {
+  const mode = routingModeOf(state.cluster);
+  const peers = Object.values(state.nodes).filter((n) => n.name !== self.name && n.status === "ready" && n.subnet && n.gateway);
+  return { vxlan: peers.filter((n) => peerPath(mode, self, n) === "vxlan"), direct: peers.filter((n) => peerPath(mode, self, n) === "direct") };
+}
+
+function routesOf(peers: readonly NodeRecord[], self: NodeRecord, dev: string): DirectRoute[] {
+  return peers
+    .map((n): DirectRoute => ({ dst: n.subnet!, via: n.underlayIp, dev, src: self.gateway! }))
+    .sort((a, b) => ipToInt(a.dst.split("/")[0]!) - ipToInt(b.dst.split("/")[0]!));
+}
+
+function remotesOf(peers: readonly NodeRecord[]): RemoteEndpoint[] {
   return peers
     .flatMap((n): RemoteEndpoint[] => [
       { ip: n.gateway!, mac: macFor(n.gateway!), underlayIp: n.underlayIp, node: n.name, kind: "gateway" },
@@ -67,15 +82,19 @@ export function desiredDataplane(state: ClusterState, node: string, opts: { unde
   if (!cluster || !self || self.status === "left" || !self.subnet || !self.gateway) return null;
   parseIfaceName(opts.underlayIface);
   const prefix = parseCidr(cluster.cidr).prefix;
+  const mode: RoutingMode = routingModeOf(cluster);
+  const peers = peersByPath(state, self);
   const localContainers = containersOf(self)
     .map((c): LocalContainer => ({ name: c.name, ip: c.ip, mac: c.mac, veth: vethNameFor(c.ip), ports: c.ports }))
     .sort(byIp);
   return {
-    cluster: { cidr: cluster.cidr, prefix, vni: cluster.vni, vxlanPort: cluster.vxlanPort, mtu: cluster.mtu },
+    cluster: { cidr: cluster.cidr, prefix, vni: cluster.vni, vxlanPort: cluster.vxlanPort, mtu: cluster.mtu, mode },
     node: { name: self.name, underlayIp: self.underlayIp, underlayIface: opts.underlayIface, subnet: self.subnet, gateway: self.gateway },
-    bridge: { name: BRIDGE, address: `${self.gateway}/${prefix}`, mac: macFor(self.gateway), mtu: cluster.mtu },
-    vxlan: { name: VXLAN, vni: cluster.vni, port: cluster.vxlanPort, local: self.underlayIp, dev: opts.underlayIface, mtu: cluster.mtu },
-    remotes: remotesOf(state, node),
+    bridge: { name: BRIDGE, address: `${self.gateway}/${prefix}`, mac: macFor(self.gateway), mtu: cluster.mtu, proxyArp: mode !== "vxlan" },
+    // A direct cluster's MTU is the LAN's: its VXLAN device stays idle, at an MTU the LAN can carry.
+    vxlan: { name: VXLAN, vni: cluster.vni, port: cluster.vxlanPort, local: self.underlayIp, dev: opts.underlayIface, mtu: mode === "direct" ? cluster.mtu - VXLAN_OVERHEAD : cluster.mtu },
+    remotes: remotesOf(peers.vxlan),
+    routes: routesOf(peers.direct, self, opts.underlayIface),
     localContainers,
     ports: portsOf(localContainers),
     members: memberAddresses(state, node),

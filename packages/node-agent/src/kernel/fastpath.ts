@@ -14,7 +14,9 @@
  *   the normal path (the bridge: local containers, the gateway, the block's broadcast);
  *   pref 2, any other destination in the cluster cidr is redirected to ovl-vx, which looks
  *   the destination MAC up in its FDB exactly as when the bridge hands it the frame.
- *   Everything else (ARP, traffic leaving the cluster) takes the bridge.
+ *   Everything else (ARP, traffic leaving the cluster) takes the bridge. In the `direct` and
+ *   `auto` routing modes the block holds only pref 1: cross-node packets take the bridge
+ *   and the host's routing (direct), or the bridge and ovl-vx (auto's VXLAN peers).
  * - ovl-vx's ingress (packets from other nodes) holds one filter per local container:
  *   destination = its address -> its veth. Its pref is the low 16 bits of the address,
  *   unique on the node while blocks are /16 or smaller (fastPathFits); larger blocks keep
@@ -51,9 +53,12 @@ export const ipOfVeth = (veth: string): string => intToIp(parseInt(veth.slice(3)
 /** What ovl-vx's and the block's filters should be, for the veths that exist. Pure. */
 export function desiredFilters(d: DesiredNode, vethsPresent: ReadonlySet<string>): { block: TcFilter[]; vx: TcFilter[] } {
   if (!d.fastPath) return { block: [], vx: [] }; // switched off: ovl's filters go, its empty qdiscs stay harmless
+  // The redirect of the whole cluster cidr to ovl-vx holds only when every peer is reached
+  // through VXLAN: a peer's block reached directly is routed by the host, so its packets
+  // must reach the bridge (whose MAC the container was given by proxy ARP).
   const block: TcFilter[] = [
     { pref: LOCAL_PREF, dst: d.node.subnet, to: null },
-    { pref: REMOTE_PREF, dst: d.cluster.cidr, to: d.vxlan.name },
+    ...(d.cluster.mode === "vxlan" ? [{ pref: REMOTE_PREF, dst: d.cluster.cidr, to: d.vxlan.name }] : []),
   ];
   const vx = fastPathFits(d.node.subnet)
     ? d.localContainers.filter((c) => vethsPresent.has(c.veth)).map((c): TcFilter => ({ pref: vxPrefFor(c.ip), dst: `${c.ip}/32`, to: c.veth }))

@@ -11,7 +11,9 @@
  * gateway, a permanent neighbour entry (ip -> mac) lets ovl-vx answer ARP itself, and a
  * static FDB entry (mac -> peer's LAN address) tells it where to send the frame: nothing is
  * ever flooded or learned, and no multicast is needed. Cost per host: two kernel entries per
- * remote address, programmed from events.
+ * remote address, programmed from events. In the direct and auto routing modes, a peer on
+ * this node's LAN subnet is reached without VXLAN instead: one route for its block via its
+ * LAN address, and ovl-br answers ARP for that block by proxy (docs/routing.md).
  */
 import { mkdirSync } from "node:fs";
 import { run as defaultRun, type Runner } from "./exec.js";
@@ -79,7 +81,7 @@ export function fastPathKey(d: DesiredNode, veths: ActualState["veths"]): string
 }
 
 const firewallParts = (a: ActualState): FirewallParts => ({ nft: a.nft, dockerUser: a.dockerUser, forwardJump: a.forwardJump, sysctls: a.sysctls });
-const FIREWALL_OPS: ReadonlySet<Step["op"]> = new Set(["nft-load", "iptables-chain", "iptables-insert", "sysctl"]);
+const FIREWALL_OPS: ReadonlySet<Step["op"]> = new Set(["nft-load", "iptables-chain", "iptables-insert", "sysctl", "proxy-arp"]);
 const touchesFirewall = (s: Step): boolean => FIREWALL_OPS.has(s.op);
 const isFastPathStep = (s: Step): boolean => s.op.startsWith("tc-");
 const touchesFastPath = (s: Step): boolean => isFastPathStep(s) || s.op === "vxlan-add" || s.op === "bridge-add" || s.op === "link-del";
@@ -124,7 +126,8 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
     async reconcile(desired, o = {}) {
       const key = firewallKey(desired);
       const known = o.full === false && verified?.key === key ? verified : null;
-      const read = await readActual(run, { firewall: !known });
+      // Routes change with peers' events in the direct and auto modes; a vxlan cluster has none and reads them only on a full reconcile.
+      const read = await readActual(run, { firewall: !known, routes: desired.cluster.mode !== "vxlan", proxyArp: desired.bridge.proxyArp });
       if (!known) drops = logDrops(foreignDrops(read.nft) ?? 0, drops, log);
       const fastKey = fastPathKey(desired, read.veths);
       const skipFast = fastPathOff !== null || (o.full === false && fastVerified === fastKey);

@@ -8,17 +8,24 @@
  * - out to ovl-br, replies only (conntrack RELATED,ESTABLISHED), and connections DNATed to
  *   a published port (ctstate DNAT). A LAN host that routes to the overlay through this
  *   node gets nothing else, as with Docker. Container to container traffic is bridged, or
- *   carried by VXLAN, and never routed here (with br_netfilter it shows as in ovl-br).
+ *   carried by VXLAN, and never routed here (with br_netfilter it shows as in ovl-br);
+ * - in the direct and auto routing modes, a peer's container reached directly is routed:
+ *   in from the LAN interface, cluster cidr to cluster cidr, out to ovl-br.
  *
  * Without dockerd there is no DOCKER-USER: ovl creates it the way Docker does (chain, a
  * final RETURN, a jump at the top of FORWARD), so a later dockerd adopts it as its own.
  */
 import { DOCKER_USER, RULE_COMMENT } from "./names.js";
 
-/** The rules, as arguments after `-I DOCKER-USER`, in the order `iptables -S` prints their matches. */
-export function dockerUserRules(bridge: string): string[][] {
+/**
+ * The rules, as arguments after `-I DOCKER-USER`, in the order `iptables -S` prints their matches.
+ * `direct`: peers' containers arrive routed from the LAN interface (direct routing), not
+ * bridged: packets from the cluster cidr to it, in from that interface, are accepted too.
+ */
+export function dockerUserRules(bridge: string, direct?: { readonly cidr: string; readonly lanIface: string }): string[][] {
   const comment = ["-m", "comment", "--comment", RULE_COMMENT];
   return [
+    ...(direct ? [["-s", direct.cidr, "-d", direct.cidr, "-i", direct.lanIface, "-o", bridge, ...comment, "-j", "ACCEPT"]] : []),
     ["-i", bridge, ...comment, "-j", "ACCEPT"],
     ["-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", ...comment, "-j", "ACCEPT"],
     ["-o", bridge, "-m", "conntrack", "--ctstate", "DNAT", ...comment, "-j", "ACCEPT"],

@@ -24,5 +24,10 @@ export const arpRetransArgs = (dev: string): string[] => ["ntable", "change", "n
 /** The sysctls ovl may change; their original values are recorded and restored on teardown. */
 export const SYSCTLS = { ipForward: "net.ipv4.ip_forward" } as const;
 
+/** The protocol of ovl's routes (direct paths to peers' blocks): `ip route show proto 111` lists them ("o" in ASCII). */
+export const ROUTE_PROTO = 111;
+/** The sysctl that makes a device answer ARP for addresses routed out of another one. */
+export const proxyArpKey = (dev: string): string => `net.ipv4.conf.${dev}.proxy_arp`;
+
 /** ovl's shared tc block on container veths ("ovl" in ASCII). */
 export const TC_BLOCK = 0x6f766c;

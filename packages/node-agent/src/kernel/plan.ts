@@ -8,14 +8,16 @@
  * 1. sysctls, 2. bridge (before anything is enslaved to it), 3. VXLAN device, 4. veths of
  * containers no longer here, 5. FDB before neighbour entries when adding (the proxy answers
  * ARP from the neighbour table; the frame that follows needs the FDB entry), neighbour before
- * FDB when removing, 6. the nft table, 7. DOCKER-USER chain, then its rules, 8. the fast
- * path's qdiscs and filters (only when the caller read them: `actual.fastPath`).
+ * FDB when removing, 6. routes to the peers reached directly (after the bridge: their
+ * source is its address; only when the caller read them: `actual.routes`), 7. the nft
+ * table, 8. DOCKER-USER chain, then its rules, 9. the fast path's qdiscs and filters (only
+ * when the caller read them: `actual.fastPath`).
  */
 import { fastPathSteps } from "./fastpath.js";
 import { renderNftTable, nftLoadScript, sameNftTable } from "./nft.js";
 import { dockerUserRules, specLine } from "./iptables.js";
-import { DOCKER_USER, SYSCTLS } from "./names.js";
-import type { ActualBridge, ActualState, ActualVxlan, DesiredNode, Step } from "./types.js";
+import { DOCKER_USER, SYSCTLS, proxyArpKey } from "./names.js";
+import type { ActualBridge, ActualState, ActualVxlan, DesiredNode, DirectRoute, Step } from "./types.js";
 
 function sysctlSteps(a: ActualState): Step[] {
   return a.sysctls[SYSCTLS.ipForward] === "1" ? [] : [{ op: "sysctl", key: SYSCTLS.ipForward, value: "1" }];
@@ -44,6 +46,28 @@ function bridgeSteps(d: DesiredNode["bridge"], a: ActualBridge | null): { steps:
   if (!addrs.includes(d.address)) steps.push({ op: "addr-add", dev: d.name, cidr: d.address });
   if (fresh || !a.up) steps.push({ op: "link-set", name: d.name, up: true });
   return { steps, fresh };
+}
+
+/** proxy_arp on the bridge (direct paths): set on a new bridge, or when the read value is not 1. */
+function proxyArpSteps(d: DesiredNode["bridge"], a: ActualState, bridgeFresh: boolean): Step[] {
+  if (!d.proxyArp) return [];
+  const have = a.sysctls[proxyArpKey(d.name)];
+  return bridgeFresh || (have !== undefined && have !== "1") ? [{ op: "proxy-arp", dev: d.name }] : [];
+}
+
+const sameRoute = (a: DirectRoute, b: DirectRoute): boolean => a.dst === b.dst && a.via === b.via && a.dev === b.dev && a.src === b.src;
+
+/**
+ * Routes to the blocks of peers reached directly. A new bridge took the old ones with its
+ * address (their source), so they are all made again.
+ */
+export function routeSteps(want: readonly DirectRoute[], have: readonly DirectRoute[] | undefined, bridgeFresh: boolean): Step[] {
+  if (have === undefined) return [];
+  const current = bridgeFresh ? [] : have;
+  const wanted = new Set(want.map((r) => r.dst));
+  const steps: Step[] = current.filter((r) => !wanted.has(r.dst)).map((r): Step => ({ op: "route-del", dst: r.dst }));
+  for (const r of want) if (!current.some((c) => sameRoute(c, r))) steps.push({ op: "route-replace", ...r });
+  return steps;
 }
 
 function vxlanSteps(d: DesiredNode["vxlan"], a: ActualVxlan | null, bridge: string, bridgeFresh: boolean): { steps: Step[]; fresh: boolean } {
@@ -103,7 +127,8 @@ function firewallSteps(d: DesiredNode, a: ActualState): Step[] {
   const table = renderNftTable(d);
   if (!sameNftTable(a.nft, table)) steps.push({ op: "nft-load", script: nftLoadScript(table) });
   if (a.dockerUser === null || !a.forwardJump) steps.push({ op: "iptables-chain", chain: DOCKER_USER });
-  for (const rule of dockerUserRules(d.bridge.name)) {
+  const direct = d.cluster.mode === "vxlan" ? undefined : { cidr: d.cluster.cidr, lanIface: d.node.underlayIface };
+  for (const rule of dockerUserRules(d.bridge.name, direct)) {
     if (!(a.dockerUser ?? []).includes(specLine(DOCKER_USER, rule))) steps.push({ op: "iptables-insert", chain: DOCKER_USER, rule });
   }
   return steps;
@@ -115,9 +140,11 @@ export function plan(d: DesiredNode, a: ActualState): Step[] {
   return [
     ...sysctlSteps(a),
     ...bridge.steps,
+    ...proxyArpSteps(d.bridge, a, bridge.fresh),
     ...vxlan.steps,
     ...vethSteps(d, a, bridge.fresh),
     ...peerSteps(d, a, vxlan.fresh),
+    ...routeSteps(d.routes, a.routes, bridge.fresh),
     ...firewallSteps(d, a),
     ...(a.fastPath ? fastPathSteps(d, a.fastPath, a.veths, { bridge: bridge.fresh, vxlan: vxlan.fresh }) : []),
   ];

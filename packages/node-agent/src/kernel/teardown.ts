@@ -13,7 +13,8 @@ import { KernelError, KernelErrorCodes, runAs, type Runner } from "./exec.js";
 import { remove } from "./apply.js";
 import { ownedRules, ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
-import { BRIDGE, DOCKER_USER, NFT_TABLE, VETH_NAME, VXLAN } from "./names.js";
+import { BRIDGE, DOCKER_USER, NFT_TABLE, ROUTE_PROTO, VETH_NAME, VXLAN } from "./names.js";
+import { readRoutes } from "./actual.js";
 
 type Part = () => Promise<void>;
 
@@ -44,6 +45,11 @@ async function removeLinks(run: Runner): Promise<void> {
   if (failures.length) throw failures[0];
 }
 
+/** ovl's routes to peers' blocks (they usually went with the bridge's address, their source). */
+async function removeRoutes(run: Runner): Promise<void> {
+  for (const r of await readRoutes(run)) await remove(run, `remove route ${r.dst}`, "ip", ["route", "del", r.dst, "proto", String(ROUTE_PROTO)]);
+}
+
 async function restoreSysctls(run: Runner, store: StateStore): Promise<void> {
   for (const [key, value] of Object.entries(store.read().sysctls)) {
     await runAs(run, `restore sysctl ${key}=${value}`, "sysctl", ["-q", "-w", `${key}=${value}`]);
@@ -55,6 +61,7 @@ export async function teardown(run: Runner, store: StateStore, stateDir: string,
     [`delete nftables table ip ${NFT_TABLE}`, () => remove(run, `delete nftables table ip ${NFT_TABLE}`, "nft", ["delete", "table", "ip", NFT_TABLE])],
     [`remove ovl rules from ${DOCKER_USER}`, () => removeDockerUser(run, store)],
     ["delete ovl links", () => removeLinks(run)],
+    ["remove ovl routes", () => removeRoutes(run)],
     ["restore sysctls", () => restoreSysctls(run, store)],
   ];
   const failures: Error[] = [];

@@ -4,7 +4,7 @@
  * turn one into the other (Step, the only thing the executor runs). The names of the
  * objects themselves are in names.ts.
  */
-import type { PortMapping } from "@ovl/domain";
+import type { PortMapping, RoutingMode } from "@ovl/domain";
 
 export interface RemoteEndpoint {
   /** Overlay address (a remote container or a remote node's gateway). */
@@ -14,6 +14,18 @@ export interface RemoteEndpoint {
   readonly underlayIp: string;
   readonly node: string;
   readonly kind: "gateway" | "container";
+}
+
+/** A peer's block routed on the LAN as it is (direct path): `ip route replace dst via via dev dev src src`. */
+export interface DirectRoute {
+  /** The peer's block. */
+  readonly dst: string;
+  /** The peer's LAN address. */
+  readonly via: string;
+  /** This node's LAN interface. */
+  readonly dev: string;
+  /** This node's gateway: the node's own packets to a peer's container leave with an overlay source, as on the VXLAN path. */
+  readonly src: string;
 }
 
 export interface LocalContainer {
@@ -35,13 +47,18 @@ export interface PublishedPort {
 }
 
 export interface DesiredNode {
-  readonly cluster: { readonly cidr: string; readonly prefix: number; readonly vni: number; readonly vxlanPort: number; readonly mtu: number };
+  readonly cluster: { readonly cidr: string; readonly prefix: number; readonly vni: number; readonly vxlanPort: number; readonly mtu: number; readonly mode: RoutingMode };
   readonly node: { readonly name: string; readonly underlayIp: string; readonly underlayIface: string; readonly subnet: string; readonly gateway: string };
-  /** ovl-br holds gateway/<cluster prefix>: the whole cluster is one L2 segment routed onto it. */
-  readonly bridge: { readonly name: string; readonly address: string; readonly mac: string; readonly mtu: number };
+  /**
+   * ovl-br holds gateway/<cluster prefix>: the whole cluster is one L2 segment routed onto it.
+   * proxyArp: the bridge answers ARP for the blocks of peers reached directly (routed via the LAN), so containers keep the cluster prefix on-link.
+   */
+  readonly bridge: { readonly name: string; readonly address: string; readonly mac: string; readonly mtu: number; readonly proxyArp: boolean };
   readonly vxlan: { readonly name: string; readonly vni: number; readonly port: number; readonly local: string; readonly dev: string; readonly mtu: number };
-  /** Sorted by ip. */
+  /** The peers reached through VXLAN: their gateways and containers, sorted by ip. */
   readonly remotes: readonly RemoteEndpoint[];
+  /** The peers reached directly: their blocks, sorted by dst. */
+  readonly routes: readonly DirectRoute[];
   /** Sorted by ip; their veths are attached separately (attachContainer) and never removed by reconcile. */
   readonly localContainers: readonly LocalContainer[];
   readonly ports: readonly PublishedPort[];
@@ -130,6 +147,8 @@ export interface ActualState {
   readonly sysctls: Readonly<Record<string, string>>;
   /** The fast path's qdiscs and filters (fastpath.ts); null when this reconcile did not read them. */
   readonly fastPath?: ActualFastPath | null;
+  /** ovl's routes (protocol ROUTE_PROTO) in the main table; absent when this reconcile did not read them. */
+  readonly routes?: readonly DirectRoute[];
 }
 
 export type Step =
@@ -149,4 +168,7 @@ export type Step =
   | { readonly op: "iptables-insert"; readonly chain: string; readonly rule: readonly string[] }
   | { readonly op: "tc-qdisc"; readonly dev: string; readonly block: number | null }
   | { readonly op: "tc-filter"; readonly target: FastPathTarget; readonly pref: number; readonly dst: string; readonly to: string | null }
-  | { readonly op: "tc-filter-del"; readonly target: FastPathTarget; readonly pref: number };
+  | { readonly op: "tc-filter-del"; readonly target: FastPathTarget; readonly pref: number }
+  | ({ readonly op: "route-replace" } & DirectRoute)
+  | { readonly op: "route-del"; readonly dst: string }
+  | { readonly op: "proxy-arp"; readonly dev: string };

@@ -5,15 +5,17 @@ import type { Column } from "../../format.js";
 import { Table } from "../table.js";
 
 export const NODE_COLUMNS: readonly Column[] = [
-  { title: "NAME", width: 12, min: 8, flex: true },
+  { title: "NAME", width: 12, min: 6, flex: true },
   { title: "LAN ADDRESS", width: 15, min: 13 },
   { title: "BLOCK", width: 18, min: 14, flex: true },
   { title: "STATUS", width: 7 },
+  // How the node reaches its peers ("direct", "vxlan", or a mix naming the VXLAN ones): grows with the screen.
+  { title: "PATH", width: 6, flex: true },
   { title: "CPU", width: 4 },
   { title: "MEM FREE", width: 9, min: 8 },
   { title: "CTRS", width: 4 },
   { title: "HB AGE", width: 6 },
-  { title: "LAG", width: 5 },
+  { title: "LAG", width: 5, min: 3 },
 ];
 
 const STATUS_COLOR: Record<string, string | undefined> = { ready: undefined, leaving: "yellow", lost: "red", left: "gray" };
@@ -36,6 +38,7 @@ export function nodeCells(n: NodeRow, now: number, past: boolean): string[] {
     n.ip,
     n.subnet ?? "-",
     n.status,
+    n.path ?? "-",
     past ? "-" : percent(n.cpu),
     past ? "-" : humanBytes(n.memFree),
     String(n.containers),
