@@ -10,7 +10,7 @@ export { JsApiErrorCodes, jsApiErrorCode, type JsApiErrorCode } from "./jsapi.js
 export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow-stream.js";
 export { readCoordinatorBeats } from "./presence.js";
 export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, sha256, snapshotProblem, streamFacts, writeSnapshot, type LoadOptions } from "./snapshots.js";
-export { readRange, stateAt, type StateAt } from "./state-at.js";
+export { readRange, snapshotAndEvents, stateAt, type StateAt } from "./state-at.js";
 export { openSession, type Session, type SessionOutput } from "./agent-session.js";
 export { type ExecOptions, type LogsOptions } from "./agent-requests.js";
 export { firstSequenceAtOrAfter, parseAt, sequenceAt, type AtTarget } from "./at.js";

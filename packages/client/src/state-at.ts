@@ -57,3 +57,14 @@ export async function stateAt(nc: NatsConnection, seq: number, log: (line: strin
   }, log);
   return { state: draft.state, seq: target, from };
 }
+
+/** The nearest snapshot at or before `seq` and every event after it up to `to`, as read (a reader that keeps the events: the TUI's time travel). */
+export async function snapshotAndEvents(nc: NatsConnection, seq: number, to: number, log: (line: string) => void): Promise<{ seq: number; state: ClusterState; to: number; items: EventItem[] }> {
+  const f = await streamFacts(nc);
+  const last = Math.min(to, f.lastSeq);
+  const snap = seq > 0 ? await loadSnapshot(nc, { atOrBefore: Math.min(seq, f.lastSeq), facts: f, log }) : null;
+  const from = snap?.head.seq ?? 0;
+  const items: EventItem[] = [];
+  await readRange(nc, from + 1, last, (item) => items.push(item), log);
+  return { seq: from, state: snap?.state ?? emptyState, to: last, items };
+}

@@ -1,125 +1,181 @@
 /**
- * The history as the TUI holds it: every event item read (valid or not) in sequence
- * order, the live fold at the tip, and a snapshot of the fold every SNAPSHOT_EVERY
- * events so that the state at any past sequence is one snapshot plus at most
- * SNAPSHOT_EVERY-1 `applyStored` calls: scrubbing stays instant with 100,000 events.
+ * The history as the TUI holds it: a window of the event stream (every item read, valid or
+ * not, in sequence order) with a checkpoint of the fold at each page boundary inside it, and
+ * the live fold at the tip. The state at any sequence in the window is the nearest
+ * checkpoint at or before it plus at most a page of `applyStored` calls, the same fold the
+ * coordinator and the agents use; never a refold of the window.
  *
- * States are immutable and share structure, so a snapshot costs one reference.
- *
- * It starts at a base: empty, or a snapshot of the fold read from the stream (`rebase`),
- * so that opening the TUI on a long history reads only the events after that snapshot. It
- * holds at most `max` items: past that, the oldest `every` items go and the base moves up
- * to the in-memory snapshot after them, so memory follows the cluster, not the history.
- * Time travel further back puts older pages in front (`prepend`, read by store/pager.ts).
+ * The window is bounded (`maxPages` checkpoints): it slides. While live it ends at the tip
+ * and the oldest pages go as events arrive; time travel moves its focus, reads the pages
+ * around it from the stream (store/window-plan.ts decides which, store/pager.ts reads
+ * them) and the pages farthest from the focus go. Events that arrive while the window is
+ * away from the tip only move the live fold; it follows the tip again once a read reaches
+ * it. States are immutable and share structure, so a checkpoint costs what changed.
  */
 import { applyStored, emptyState, type ClusterState } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { itemSeq } from "../format.js";
+import { alignDown, dropSide, type WindowView } from "./window-plan.js";
 
-/** @default 1000 */
-export const SNAPSHOT_EVERY = 1000;
-/** Items held at most. @default 50000 */
-export const WINDOW_ITEMS = 50_000;
+/** Events per page, between two checkpoints. @default 1000 */
+export const PAGE_EVENTS = 1000;
+/** Checkpoints (pages) held at most. @default 12 */
+export const MAX_PAGES = 12;
+
+/** A read from the stream: the fold at `seq` and the events after it up to `to`. */
+export interface Segment {
+  readonly seq: number;
+  readonly state: ClusterState;
+  readonly to: number;
+  readonly items: readonly EventItem[];
+}
+
+interface Checkpoint {
+  readonly seq: number;
+  /** Index of the first item after it. */
+  index: number;
+  readonly state: ClusterState;
+}
 
 export class History {
   private items: EventItem[] = [];
-  /** snapshots[k] is the state after items[0 .. k*every-1]. */
-  private snapshots: ClusterState[] = [emptyState];
+  private checkpoints: Checkpoint[] = [{ seq: 0, index: 0, state: emptyState }];
   private tip: ClusterState = emptyState;
-  /** The sequence the base (snapshots[0]) is at: the fold of everything up to it. */
-  private baseSeq = 0;
+  private tipSeq = 0;
+  /** The sequence time travel or the events view looks at; null: live. Set by the store. */
+  focus: number | null = null;
 
-  constructor(private readonly every: number = SNAPSHOT_EVERY, private readonly max: number = WINDOW_ITEMS) {}
+  constructor(readonly page: number = PAGE_EVENTS, readonly maxPages: number = MAX_PAGES) {}
 
   /** Starts again from the state at `seq` (a snapshot), holding no item. */
   rebase(seq: number, state: ClusterState): void {
     this.items = [];
-    this.snapshots = [state];
+    this.checkpoints = [{ seq, index: 0, state }];
     this.tip = state;
-    this.baseSeq = seq;
+    this.tipSeq = seq;
   }
 
-  /** The sequence the oldest state held is at (0: the beginning). */
+  /** The window's oldest checkpoint: the fold of everything up to it is held. */
   get base(): number {
-    return this.baseSeq;
+    return this.checkpoints[0]!.seq;
   }
-
+  /** The last sequence the window holds. */
+  get end(): number {
+    const last = this.items[this.items.length - 1];
+    return last ? itemSeq(last) : this.base;
+  }
+  /** Whether the window reaches the live tip (arriving events go into it). */
+  get attached(): boolean {
+    return this.end === this.tipSeq;
+  }
+  get view(): WindowView {
+    return { start: this.base, end: this.end, last: this.tipSeq };
+  }
   get length(): number {
     return this.items.length;
   }
-  get lastSeq(): number {
-    const last = this.items[this.items.length - 1];
-    return last ? itemSeq(last) : this.baseSeq;
+  get pages(): number {
+    return this.checkpoints.length;
   }
+  /** The live tip's sequence. */
+  get lastSeq(): number {
+    return this.tipSeq;
+  }
+  /** The oldest event held (0 when none). */
   get firstSeq(): number {
     const first = this.items[0];
     return first ? itemSeq(first) : 0;
   }
+  /** The live fold. */
   get state(): ClusterState {
     return this.tip;
   }
   at(index: number): EventItem | undefined {
     return this.items[index];
   }
+  /** The event at `seq`, when the window holds it. */
+  item(seq: number): EventItem | undefined {
+    const i = this.indexOf(seq);
+    const it = i < 0 ? undefined : this.items[i];
+    return it && itemSeq(it) === seq ? it : undefined;
+  }
 
-  /** Appends items in order; an item at or below the last sequence (a replay) is ignored. Returns how many were added. */
+  /** Appends items from the live feed; one at or below the tip (a replay) is ignored. Returns how many were new. */
   append(batch: Iterable<EventItem>): number {
     let added = 0;
     for (const item of batch) {
-      if (itemSeq(item) <= this.lastSeq) continue;
+      const seq = itemSeq(item);
+      if (seq <= this.tipSeq) continue;
+      if (this.attached) this.push(item, this.tip);
       if (item.ok) this.tip = applyStored(this.tip, item.event);
-      this.items.push(item);
+      this.tipSeq = seq;
       added++;
-      if (this.items.length % this.every === 0) this.snapshots.push(this.tip);
-      if (this.items.length >= this.max + this.every) this.dropOldest();
     }
+    if (added) this.trim();
     return added;
   }
 
+  /** Puts an item at the window's end, whose state before it is `before`: a checkpoint first when it starts a page. */
+  private push(item: EventItem, before: ClusterState): void {
+    const boundary = alignDown(itemSeq(item) - 1, this.page);
+    if (boundary > this.checkpoints[this.checkpoints.length - 1]!.seq) this.checkpoints.push({ seq: boundary, index: this.items.length, state: before });
+    this.items.push(item);
+  }
+
   /**
-   * Puts the page before the base in front: `items` are the events after `seq` up to the
-   * base, `state` the fold at `seq` (time travel reading further back). Returns how many
-   * items were added, by which every index moves.
+   * Takes a read in: in front of the window when it ends where the window starts, after it
+   * when it starts inside it, and instead of it otherwise. Then drops the pages farthest
+   * from the focus beyond the bound.
    */
-  prepend(seq: number, state: ClusterState, items: readonly EventItem[]): number {
-    const page = items.filter((i) => itemSeq(i) > seq && itemSeq(i) <= this.baseSeq);
-    if (page.length === 0) {
-      this.baseSeq = seq; // nothing between: the same state
-      return 0;
-    }
-    const snaps: ClusterState[] = [state];
-    let at = state;
-    page.forEach((item, i) => {
-      if (item.ok) at = applyStored(at, item.event);
-      if ((i + 1) % this.every === 0 && i + 1 < page.length) snaps.push(at);
-    });
-    if (page.length % this.every === 0) {
-      this.snapshots = [...snaps, ...this.snapshots];
-      this.items = [...page, ...this.items];
-    } else {
-      // The page does not end on a snapshot boundary: fold the whole window once more.
-      this.items = [...page, ...this.items];
-      this.snapshots = [state];
-      at = state;
-      this.items.forEach((item, i) => {
-        if (item.ok) at = applyStored(at, item.event);
-        if ((i + 1) % this.every === 0) this.snapshots.push(at);
-      });
-    }
-    this.baseSeq = seq;
-    return page.length;
+  insert(seg: Segment): void {
+    const { start, end } = this.view;
+    if (seg.seq < start && seg.to >= start && seg.to <= end) this.prependSegment(seg, start);
+    else if (seg.seq >= start && seg.seq <= end && seg.to > end) this.appendSegment(seg, end);
+    else if (seg.seq < start || seg.seq > end || seg.to > end) this.replace(seg);
+    this.trim();
   }
 
-  /** Back to at most `max` items (after travelling far back): the oldest go. */
+  private prependSegment(seg: Segment, start: number): void {
+    const front = new History(this.page, Infinity);
+    front.replace(seg, start);
+    const shift = front.items.length;
+    for (const c of this.checkpoints) c.index += shift;
+    this.checkpoints = [...front.checkpoints, ...this.checkpoints];
+    this.items = [...front.items, ...this.items];
+  }
+
+  private appendSegment(seg: Segment, end: number): void {
+    let state = seg.state;
+    for (const item of seg.items) {
+      if (itemSeq(item) > end && itemSeq(item) <= this.tipSeq) this.push(item, state);
+      if (item.ok) state = applyStored(state, item.event);
+    }
+  }
+
+  /** Holds `seg` alone, its events up to `limit` (the tip: the window never runs past it). */
+  private replace(seg: Segment, limit: number = this.tipSeq): void {
+    this.items = [];
+    this.checkpoints = [{ seq: seg.seq, index: 0, state: seg.state }];
+    let state = seg.state;
+    for (const item of seg.items) {
+      if (itemSeq(item) <= seg.seq || itemSeq(item) > limit) continue;
+      this.push(item, state);
+      if (item.ok) state = applyStored(state, item.event);
+    }
+  }
+
+  /** Back to at most `maxPages` checkpoints: the pages farthest from the focus go. */
   trim(): void {
-    while (this.items.length >= this.max + this.every) this.dropOldest();
-  }
-
-  /** Forgets the oldest `every` items: the base becomes the snapshot after them. */
-  private dropOldest(): void {
-    const gone = this.items.splice(0, this.every);
-    this.baseSeq = itemSeq(gone[gone.length - 1]!);
-    this.snapshots.shift();
+    while (this.checkpoints.length > this.maxPages) {
+      if (dropSide(this.view, this.focus) === "oldest") {
+        const cut = this.checkpoints[1]!.index;
+        this.items.splice(0, cut);
+        this.checkpoints.shift();
+        for (const c of this.checkpoints) c.index -= cut;
+      } else {
+        this.items.length = this.checkpoints.pop()!.index;
+      }
+    }
   }
 
   /** Index of the last item with a sequence <= seq, or -1. */
@@ -137,14 +193,21 @@ export class History {
     return found;
   }
 
-  /** The cluster as it was right after the event at `seq` (a fold of everything up to it). */
-  stateAt(seq: number): ClusterState {
-    if (seq >= this.lastSeq) return this.tip;
-    const count = this.indexOf(seq) + 1;
-    const k = Math.min(Math.floor(count / this.every), this.snapshots.length - 1);
-    let state = this.snapshots[k]!;
-    for (let i = k * this.every; i < count; i++) {
+  /** The cluster right after the event at `seq`, or null when the window does not hold it (not read yet). */
+  stateAt(seq: number): ClusterState | null {
+    if (seq >= this.tipSeq) return this.tip;
+    if (seq < this.base || seq > this.end) return null;
+    let lo = 0;
+    for (let hi = this.checkpoints.length - 1; lo < hi; ) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.checkpoints[mid]!.seq <= seq) lo = mid;
+      else hi = mid - 1;
+    }
+    const cp = this.checkpoints[lo]!;
+    let state = cp.state;
+    for (let i = cp.index; i < this.items.length; i++) {
       const item = this.items[i]!;
+      if (itemSeq(item) > seq) break;
       if (item.ok) state = applyStored(state, item.event);
     }
     return state;
