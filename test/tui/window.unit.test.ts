@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { foldEvents, type ClusterState } from "@ovl/domain";
 import { ClusterStore, History, dropSide, planLoad, type Segment } from "@ovl/tui";
 import { burstEvents, clusterEvents } from "../support/tui-seed.js";
-import { stored, wait } from "./fixtures.js";
+import { settleFocus, stored, wait } from "./fixtures.js";
 
 const O = { page: 100, maxPages: 6 };
 
@@ -70,12 +70,6 @@ function memoryStream(items: ReturnType<typeof stored>, snapEvery: number) {
   return { fold, pager, reads: () => reads };
 }
 
-async function settle(store: ClusterStore, focus: number | null): Promise<void> {
-  store.focusOn(focus);
-  for (let t = 0; t < 500 && (store.paging || store.history.stateAt(focus ?? store.history.lastSeq) === null); t++) await wait(1);
-  await wait(3);
-}
-
 test("travel from live to the first event and back: every state equals the fold, the window stays bounded, bursts coalesce", async () => {
   const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 3600)]); // 3,633 events
   const s = memoryStream(items, 500);
@@ -84,7 +78,7 @@ test("travel from live to the first event and back: every state equals the fold,
   store.rebase(3000, s.fold(3000));
   store.appendEvents(items.slice(3000));
   store.setPager(s.pager);
-  await settle(store, null);
+  await settleFocus(store, null);
   assert.ok(h.length > 0 && h.attached, "opened from a snapshot, the window holds the newest events");
   let maxHeld = 0;
   const check = (seq: number) => {
@@ -93,21 +87,21 @@ test("travel from live to the first event and back: every state equals the fold,
     assert.equal(h.stateAt(seq), s.fold(seq), `seq ${seq}`);
   };
   for (let seq = items.length - 37; seq >= 1; seq -= 137) {
-    await settle(store, seq);
+    await settleFocus(store, seq);
     check(seq);
   }
   for (let seq = 1; seq <= items.length; seq += 173) {
-    await settle(store, seq);
+    await settleFocus(store, seq);
     check(seq);
   }
   assert.ok(maxHeld <= O.page * O.maxPages, `held ${maxHeld} events`);
   // A burst: the focus moves 20 times while one read runs; the reads that follow go where it ended.
   const before = s.reads();
   for (let k = 1; k <= 20; k++) store.focusOn(items.length - 100 * k);
-  await settle(store, items.length - 2000);
+  await settleFocus(store, items.length - 2000);
   check(items.length - 2000);
   assert.ok(s.reads() - before <= 3, `${s.reads() - before} reads for a burst of 20`);
-  await settle(store, null);
+  await settleFocus(store, null);
   assert.ok(h.attached, "back to live, the window follows the tip again");
   const more = stored(burstEvents(4, 5), items.length + 1);
   store.appendEvents(more);
