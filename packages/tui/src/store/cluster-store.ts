@@ -61,8 +61,10 @@ export class ClusterStore {
    * up when it ends, so the burst costs one more read, not one per key.
    */
   focusOn(seq: number | null): void {
-    if (this.history.focus === seq) return;
-    this.history.focus = seq;
+    const h = this.history;
+    if (h.focus === seq) return;
+    h.direction = seq === null || h.focus === null ? 0 : Math.sign(seq - h.focus);
+    h.focus = seq;
     this.pump();
   }
 

@@ -2,8 +2,8 @@
  * The history as the TUI holds it: a window of the event stream (every item read, valid or
  * not, in sequence order) with a checkpoint of the fold at each page boundary inside it, and
  * the live fold at the tip. The state at any sequence in the window is the nearest
- * checkpoint at or before it plus at most a page of `applyStored` calls, the same fold the
- * coordinator and the agents use; never a refold of the window.
+ * checkpoint at or before it plus at most a page of events folded through a StateDraft, the
+ * same fold the coordinator and the agents use; never a refold of the window.
  *
  * The window is bounded (`maxPages` checkpoints): it slides. While live it ends at the tip
  * and the oldest pages go as events arrive; time travel moves its focus, reads the pages
@@ -12,7 +12,7 @@
  * away from the tip only move the live fold; it follows the tip again once a read reaches
  * it. States are immutable and share structure, so a checkpoint costs what changed.
  */
-import { applyStored, emptyState, type ClusterState } from "@ovl/domain";
+import { StateDraft, emptyState, eventOf, type ClusterState } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { itemSeq } from "../format.js";
 import { alignDown, dropSide, type WindowView } from "./window-plan.js";
@@ -40,10 +40,13 @@ interface Checkpoint {
 export class History {
   private items: EventItem[] = [];
   private checkpoints: Checkpoint[] = [{ seq: 0, index: 0, state: emptyState }];
-  private tip: ClusterState = emptyState;
+  /** The live fold; sealed (`.state`) only when handed out, so catching up copies each map once. */
+  private tip = new StateDraft(emptyState);
   private tipSeq = 0;
   /** The sequence time travel or the events view looks at; null: live. Set by the store. */
   focus: number | null = null;
+  /** Which way the focus last moved (-1 back, 1 forward, 0 standing): the window keeps what lies that way. */
+  direction = 0;
 
   constructor(readonly page: number = PAGE_EVENTS, readonly maxPages: number = MAX_PAGES) {}
 
@@ -51,7 +54,7 @@ export class History {
   rebase(seq: number, state: ClusterState): void {
     this.items = [];
     this.checkpoints = [{ seq, index: 0, state }];
-    this.tip = state;
+    this.tip = new StateDraft(state);
     this.tipSeq = seq;
   }
 
@@ -88,7 +91,7 @@ export class History {
   }
   /** The live fold. */
   get state(): ClusterState {
-    return this.tip;
+    return this.tip.state;
   }
   at(index: number): EventItem | undefined {
     return this.items[index];
@@ -107,7 +110,7 @@ export class History {
       const seq = itemSeq(item);
       if (seq <= this.tipSeq) continue;
       if (this.attached) this.push(item, this.tip);
-      if (item.ok) this.tip = applyStored(this.tip, item.event);
+      if (item.ok) this.tip.apply(eventOf(item.event), item.event);
       this.tipSeq = seq;
       added++;
     }
@@ -115,10 +118,10 @@ export class History {
     return added;
   }
 
-  /** Puts an item at the window's end, whose state before it is `before`: a checkpoint first when it starts a page. */
-  private push(item: EventItem, before: ClusterState): void {
+  /** Puts an item at the window's end, `before` folding everything before it: a checkpoint of it first when the item starts a page. */
+  private push(item: EventItem, before: StateDraft): void {
     const boundary = alignDown(itemSeq(item) - 1, this.page);
-    if (boundary > this.checkpoints[this.checkpoints.length - 1]!.seq) this.checkpoints.push({ seq: boundary, index: this.items.length, state: before });
+    if (boundary > this.checkpoints[this.checkpoints.length - 1]!.seq) this.checkpoints.push({ seq: boundary, index: this.items.length, state: before.state });
     this.items.push(item);
   }
 
@@ -145,10 +148,10 @@ export class History {
   }
 
   private appendSegment(seg: Segment, end: number): void {
-    let state = seg.state;
+    const draft = new StateDraft(seg.state);
     for (const item of seg.items) {
-      if (itemSeq(item) > end && itemSeq(item) <= this.tipSeq) this.push(item, state);
-      if (item.ok) state = applyStored(state, item.event);
+      if (itemSeq(item) > end && itemSeq(item) <= this.tipSeq) this.push(item, draft);
+      if (item.ok) draft.apply(eventOf(item.event), item.event);
     }
   }
 
@@ -156,18 +159,18 @@ export class History {
   private replace(seg: Segment, limit: number = this.tipSeq): void {
     this.items = [];
     this.checkpoints = [{ seq: seg.seq, index: 0, state: seg.state }];
-    let state = seg.state;
+    const draft = new StateDraft(seg.state);
     for (const item of seg.items) {
       if (itemSeq(item) <= seg.seq || itemSeq(item) > limit) continue;
-      this.push(item, state);
-      if (item.ok) state = applyStored(state, item.event);
+      this.push(item, draft);
+      if (item.ok) draft.apply(eventOf(item.event), item.event);
     }
   }
 
   /** Back to at most `maxPages` checkpoints: the pages farthest from the focus go. */
   trim(): void {
     while (this.checkpoints.length > this.maxPages) {
-      if (dropSide(this.view, this.focus) === "oldest") {
+      if (dropSide(this.view, this.focus, this.direction, this.page) === "oldest") {
         const cut = this.checkpoints[1]!.index;
         this.items.splice(0, cut);
         this.checkpoints.shift();
@@ -195,7 +198,7 @@ export class History {
 
   /** The cluster right after the event at `seq`, or null when the window does not hold it (not read yet). */
   stateAt(seq: number): ClusterState | null {
-    if (seq >= this.tipSeq) return this.tip;
+    if (seq >= this.tipSeq) return this.tip.state;
     if (seq < this.base || seq > this.end) return null;
     let lo = 0;
     for (let hi = this.checkpoints.length - 1; lo < hi; ) {
@@ -204,12 +207,12 @@ export class History {
       else hi = mid - 1;
     }
     const cp = this.checkpoints[lo]!;
-    let state = cp.state;
+    const draft = new StateDraft(cp.state);
     for (let i = cp.index; i < this.items.length; i++) {
       const item = this.items[i]!;
       if (itemSeq(item) > seq) break;
-      if (item.ok) state = applyStored(state, item.event);
+      if (item.ok) draft.apply(eventOf(item.event), item.event);
     }
-    return state;
+    return draft.state;
   }
 }

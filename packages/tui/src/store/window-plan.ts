@@ -1,7 +1,9 @@
 /**
  * The decisions of the history window, pure: which range of the stream to read next so
- * that the window holds the sequence in focus with a page of margin on each side, and
- * which end to drop when it holds too many pages.
+ * that the window holds the sequence in focus with MARGIN_PAGES on each side (read ahead
+ * of the cursor, so a step rarely waits), and which end to drop when it holds too many
+ * pages: behind the travel, so that a read from a snapshot (up to ten pages) serves the
+ * next steps instead of being dropped.
  *
  * Pages are aligned on multiples of the page size, so checkpoints from different reads
  * fall on the same sequences and a read from a snapshot (taken every 10,000 events) lines
@@ -35,10 +37,15 @@ export interface LoadPlan {
   readonly fromWindow: boolean;
 }
 
+/** Pages held ahead of the focus, read before the cursor gets there. @default 2 */
+export const MARGIN_PAGES = 2;
+/** Pages read at a time forward from the window's end. @default 4 */
+export const FORWARD_PAGES = 4;
+
 /** The page boundary at or below `seq`. */
 export const alignDown = (seq: number, page: number): number => Math.max(0, Math.floor(seq / page) * page);
 
-/** The read that brings `focus` (null: live) into the window with a page of margin, or null when nothing is missing. */
+/** The read that brings `focus` (null: live) into the window with its margin, or null when nothing is missing. */
 export function planLoad(w: WindowView, focus: number | null, o: WindowOptions): LoadPlan | null {
   if (w.last <= 0) return null;
   const f = Math.min(Math.max(focus ?? w.last, 0), w.last);
@@ -49,12 +56,18 @@ export function planLoad(w: WindowView, focus: number | null, o: WindowOptions):
   }
   if (f > w.end) {
     if (f - w.end > reach) return jump(f, w.last, o.page);
-    return { from: w.end, to: Math.min(w.last, alignDown(f, o.page) + 2 * o.page), fromWindow: true };
+    return forward(w, Math.max(f, w.end), o.page);
   }
-  // Inside: keep a page of margin so that the next steps find their events held.
-  if (f - w.start < o.page && w.start > 0) return { from: alignDown(w.start - 1, o.page), to: w.start, fromWindow: false };
-  if (w.end - f < o.page && w.end < w.last) return { from: w.end, to: Math.min(w.last, alignDown(w.end, o.page) + 2 * o.page), fromWindow: true };
+  // Inside: keep a margin so that the next steps find their events held.
+  const margin = MARGIN_PAGES * o.page;
+  if (f - w.start < margin && w.start > 0) return { from: alignDown(w.start - 1, o.page), to: w.start, fromWindow: false };
+  if (w.end - f < margin && w.end < w.last) return forward(w, w.end, o.page);
   return null;
+}
+
+/** A read from the window's end, FORWARD_PAGES past `from`'s page (not past the tip). */
+function forward(w: WindowView, from: number, page: number): LoadPlan {
+  return { from: w.end, to: Math.min(w.last, alignDown(from, page) + FORWARD_PAGES * page), fromWindow: true };
 }
 
 /** A read far from the window: the page of `f` and one on each side, from the nearest snapshot. */
@@ -63,8 +76,15 @@ function jump(f: number, last: number, page: number): LoadPlan {
   return { from: Math.max(0, at - page), to: Math.min(last, at + 2 * page), fromWindow: false };
 }
 
-/** Which end to drop when the window holds too many pages: the one farther from the focus (null: live, the oldest go). */
-export function dropSide(w: WindowView, focus: number | null): "oldest" | "newest" {
+/**
+ * Which end to drop when the window holds too many pages. Live (null): the oldest. Travelling
+ * back (`direction` < 0): the newest while more than the margin is held ahead; forward: the
+ * oldest while more than the margin is held behind; standing: the end farther from the focus.
+ */
+export function dropSide(w: WindowView, focus: number | null, direction: number, page: number): "oldest" | "newest" {
   if (focus === null) return "oldest";
+  const keep = (MARGIN_PAGES + 1) * page;
+  if (direction < 0) return w.end - focus > keep ? "newest" : "oldest";
+  if (direction > 0) return focus - w.start > keep ? "oldest" : "newest";
   return focus - w.start >= w.end - focus ? "oldest" : "newest";
 }
