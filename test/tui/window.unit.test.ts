@@ -7,7 +7,7 @@ import "./dev-mode.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { foldEvents, type ClusterState } from "@ovl/domain";
-import { ClusterStore, History, dropSide, planLoad, type Segment } from "@ovl/tui";
+import { ClusterStore, History, dropSide, planLoad, type PageRequest, type Segment } from "@ovl/tui";
 import { burstEvents, clusterEvents } from "../support/tui-seed.js";
 import { settleFocus, stored, wait } from "./fixtures.js";
 
@@ -65,13 +65,19 @@ test("history: a read after the window's end while it is away from the tip goes 
 function memoryStream(items: ReturnType<typeof stored>, snapEvery: number) {
   const fold = (n: number): ClusterState => foldEvents(items.slice(0, n).flatMap((i) => (i.ok ? [i.event] : [])));
   let reads = 0;
-  const pager = async ({ from, to, state }: { from: number; to: number; state: ClusterState | null }): Promise<Segment> => {
+  let longest = 0;
+  const lengths: number[] = [];
+  const pager = async ({ from, to, state, held }: PageRequest): Promise<Segment> => {
     reads++;
     await wait(2);
-    const seq = state ? from : Math.floor(from / snapEvery) * snapEvery;
+    const snap = Math.floor(from / snapEvery) * snapEvery;
+    const seq = state ? from : held && held.seq > snap ? held.seq : snap;
+    if (!state && held && held.seq > snap) assert.equal(held.state, fold(held.seq), "a state held in memory is the fold");
+    longest = Math.max(longest, to - seq);
+    lengths.push(to - seq);
     return { seq, state: state ?? fold(seq), to, items: items.slice(seq, to) };
   };
-  return { fold, pager, reads: () => reads };
+  return { fold, pager, reads: () => reads, longest: () => longest, lengths };
 }
 
 test("travel from live to the first event and back: every state equals the fold, the window stays bounded, bursts coalesce", async () => {
@@ -111,6 +117,25 @@ test("travel from live to the first event and back: every state equals the fold,
   const more = stored(burstEvents(4, 5), items.length + 1);
   store.appendEvents(more);
   assert.is(h.end, items.length + more.length);
+  store.dispose();
+});
+
+test("where the stream has no snapshot, one long read leaves checkpoints behind, and the next reads start from them", async () => {
+  const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 3600)]);
+  const s = memoryStream(items, 1e9); // no snapshot but the empty state at 0
+  const h = new History(O.page, O.maxPages);
+  const store = new ClusterStore(1, h);
+  store.rebase(3600, s.fold(3600));
+  store.appendEvents(items.slice(3600));
+  store.setPager(s.pager);
+  await settleFocus(store, 3500);
+  const first = s.lengths.length;
+  for (let seq = 3400; seq >= 1; seq -= 90) {
+    await settleFocus(store, seq);
+    assert.equal(h.stateAt(seq), s.fold(seq), `seq ${seq}`);
+  }
+  const later = s.lengths.slice(first);
+  assert.ok(later.length > 5 && later.every((n) => n <= 10 * O.page + 4 * O.page), `reads after the first: ${later.join(", ")}`);
   store.dispose();
 });
 

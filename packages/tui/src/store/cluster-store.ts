@@ -75,9 +75,10 @@ export class ClusterStore {
     const key = plan && `${plan.from}-${plan.to}-${h.focus}-${h.view.start}-${h.view.end}`;
     if (plan === null || key === this.#stuck) return;
     const state = plan.fromWindow ? h.stateAt(plan.from) : null;
+    const held = state ? undefined : h.nearestHeld(plan.from);
     this.paging = true;
     this.changed();
-    void this.#pager({ from: plan.from, to: plan.to, state })
+    void this.#pager({ from: plan.from, to: plan.to, state, ...(held ? { held } : {}) })
       .then((seg) => {
         const before = `${h.view.start}-${h.view.end}`;
         h.insert(seg);

@@ -21,6 +21,14 @@ import { alignDown, dropSide, type WindowView } from "./window-plan.js";
 export const PAGE_EVENTS = 1000;
 /** Checkpoints (pages) held at most. @default 12 */
 export const MAX_PAGES = 12;
+/**
+ * Every this many pages a checkpoint is also kept outside the window, so that travelling
+ * back where the snapshots are sparse (older ones are thinned out) reads from the nearest
+ * of these instead of from far back. @default 10
+ */
+export const SPARSE_PAGES = 10;
+/** Such checkpoints held at most: those farthest from the focus go. @default 16 */
+export const MAX_SPARSE = 16;
 
 /** A read from the stream: the fold at `seq` and the events after it up to `to`. */
 export interface Segment {
@@ -40,6 +48,8 @@ interface Checkpoint {
 export class History {
   private items: EventItem[] = [];
   private checkpoints: Checkpoint[] = [{ seq: 0, index: 0, state: emptyState }];
+  /** Checkpoints kept beyond the window, oldest first. */
+  private sparse: Array<{ readonly seq: number; readonly state: ClusterState }> = [];
   /** The live fold; sealed (`.state`) only when handed out, so catching up copies each map once. */
   private tip = new StateDraft(emptyState);
   private tipSeq = 0;
@@ -56,6 +66,8 @@ export class History {
     this.checkpoints = [{ seq, index: 0, state }];
     this.tip = new StateDraft(state);
     this.tipSeq = seq;
+    this.sparse = [];
+    this.keepSparse(seq, state);
   }
 
   /** The window's oldest checkpoint: the fold of everything up to it is held. */
@@ -121,8 +133,31 @@ export class History {
   /** Puts an item at the window's end, `before` folding everything before it: a checkpoint of it first when the item starts a page. */
   private push(item: EventItem, before: StateDraft): void {
     const boundary = alignDown(itemSeq(item) - 1, this.page);
-    if (boundary > this.checkpoints[this.checkpoints.length - 1]!.seq) this.checkpoints.push({ seq: boundary, index: this.items.length, state: before.state });
+    if (boundary > this.checkpoints[this.checkpoints.length - 1]!.seq) {
+      const state = before.state;
+      this.checkpoints.push({ seq: boundary, index: this.items.length, state });
+      if (boundary % (this.page * SPARSE_PAGES) === 0) this.keepSparse(boundary, state);
+    }
     this.items.push(item);
+  }
+
+  private keepSparse(seq: number, state: ClusterState): void {
+    if (this.sparse.some((c) => c.seq === seq)) return;
+    this.sparse = [...this.sparse, { seq, state }].sort((a, b) => a.seq - b.seq);
+    const at = this.focus ?? this.tipSeq;
+    while (this.sparse.length > MAX_SPARSE) {
+      const first = this.sparse[0]!;
+      const last = this.sparse[this.sparse.length - 1]!;
+      if (Math.abs(at - first.seq) >= Math.abs(last.seq - at)) this.sparse.shift();
+      else this.sparse.pop();
+    }
+  }
+
+  /** The nearest state held at or before `seq` (a checkpoint in or beyond the window), for a read that starts there. */
+  nearestHeld(seq: number): { readonly seq: number; readonly state: ClusterState } | undefined {
+    let best: { readonly seq: number; readonly state: ClusterState } | undefined;
+    for (const c of [...this.sparse, ...this.checkpoints]) if (c.seq <= seq && (!best || c.seq > best.seq)) best = c;
+    return best;
   }
 
   /**
@@ -141,6 +176,7 @@ export class History {
   private prependSegment(seg: Segment, start: number): void {
     const front = new History(this.page, Infinity);
     front.replace(seg, start);
+    for (const c of front.sparse) this.keepSparse(c.seq, c.state);
     const shift = front.items.length;
     for (const c of this.checkpoints) c.index += shift;
     this.checkpoints = [...front.checkpoints, ...this.checkpoints];
