@@ -174,8 +174,9 @@ export class History {
   }
 
   private prependSegment(seg: Segment, start: number): void {
-    const front = new History(this.page, Infinity);
-    front.replace(seg, start);
+    // Only the pages next to the window can stay: the front keeps the newest of them as it folds.
+    const front = new History(this.page, this.maxPages);
+    front.replace(seg, start, true);
     for (const c of front.sparse) this.keepSparse(c.seq, c.state);
     const shift = front.items.length;
     for (const c of this.checkpoints) c.index += shift;
@@ -192,7 +193,7 @@ export class History {
   }
 
   /** Holds `seg` alone, its events up to `limit` (the tip: the window never runs past it). */
-  private replace(seg: Segment, limit: number = this.tipSeq): void {
+  private replace(seg: Segment, limit: number = this.tipSeq, dropAsItGoes = false): void {
     this.items = [];
     this.checkpoints = [{ seq: seg.seq, index: 0, state: seg.state }];
     const draft = new StateDraft(seg.state);
@@ -200,21 +201,23 @@ export class History {
       if (itemSeq(item) <= seg.seq || itemSeq(item) > limit) continue;
       this.push(item, draft);
       if (item.ok) draft.apply(eventOf(item.event), item.event);
+      if (dropAsItGoes && this.checkpoints.length > this.maxPages) this.dropOldest();
     }
   }
 
   /** Back to at most `maxPages` checkpoints: the pages farthest from the focus go. */
   trim(): void {
     while (this.checkpoints.length > this.maxPages) {
-      if (dropSide(this.view, this.focus, this.direction, this.page) === "oldest") {
-        const cut = this.checkpoints[1]!.index;
-        this.items.splice(0, cut);
-        this.checkpoints.shift();
-        for (const c of this.checkpoints) c.index -= cut;
-      } else {
-        this.items.length = this.checkpoints.pop()!.index;
-      }
+      if (dropSide(this.view, this.focus, this.direction, this.page) === "oldest") this.dropOldest();
+      else this.items.length = this.checkpoints.pop()!.index;
     }
+  }
+
+  private dropOldest(): void {
+    const cut = this.checkpoints[1]!.index;
+    this.items.splice(0, cut);
+    this.checkpoints.shift();
+    for (const c of this.checkpoints) c.index -= cut;
   }
 
   /** Index of the last item with a sequence <= seq, or -1. */
