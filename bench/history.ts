@@ -8,9 +8,13 @@
  *   tui     `ovl tui` (the built bundle) in tmux (120x40) until the header shows the
  *           last sequence live, and its peak memory (VmHWM): with snapshots, and with
  *           OVL_NO_SNAPSHOTS=1
+ *   travel  the same TUI, opened from a snapshot, in time travel from live to seq 1 and back
+ *           with `{` / `}` (1,000 events a key), `--burst` keys per send (one read of the
+ *           terminal): the time per step until the bar shows the event at the cursor, and
+ *           the TUI's memory (largest VmRSS seen after a step, and VmHWM at the end)
  * The machine's floor (process start, connect, first frame) is the first TUI row: a history
  * of one ClusterCreated event.
- *   npx tsx bench/history.ts [--events 10000,100000] [--only agent,tui] [--tui-limit 120]
+ *   npx tsx bench/history.ts [--events 10000,100000] [--only agent,tui,travel] [--tui-limit 120] [--burst 1]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,7 +27,7 @@ import { RecordingRuntime, runAgent } from "@ovl/node-agent";
 import { startNats } from "../test/support/nats.js";
 import { Tmux, tuiEnv } from "../test/support/tmux.js";
 import { fillStream, history } from "./lib/history.js";
-import { peakRssBytes } from "./lib/procfs.js";
+import { peakRssBytes, rssBytes } from "./lib/procfs.js";
 
 const argOf = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,6 +65,49 @@ async function tuiOpen(url: string, last: number, useSnapshots: boolean): Promis
       const at = /· seq ([\d,]+)/.exec(await tmux.capture())?.[1] ?? "?";
       return `not live after ${TUI_LIMIT_MS / 1000} s (at seq ${at}), peak memory ${mib(peakRssBytes(pid))}`;
     }
+  } finally {
+    await tmux.kill();
+  }
+}
+
+const BURST = Number(argOf("burst", "1"));
+/** Flags for the travelling TUI's node, e.g. `--node-flags=--max-old-space-size=160` (comma-separated). */
+const NODE_FLAGS = argOf("node-flags", "").split(",").filter(Boolean);
+const rss = rssBytes;
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+
+/** Steps of BURST keys from `from` toward `to`: ms per step until the bar shows the event there. */
+async function travelLeg(tmux: Tmux, pid: number, from: number, to: number, peak: { rss: number }): Promise<number[]> {
+  const ms: number[] = [];
+  const dir = to < from ? -1 : 1;
+  for (let at = from; at !== to; ) {
+    const next = dir < 0 ? Math.max(to, at - 1000 * BURST) : Math.min(to, at + 1000 * BURST);
+    const t0 = Date.now();
+    await tmux.type((dir < 0 ? "{" : "}").repeat(BURST));
+    const want = `seq ${next.toLocaleString("en-US")} of`;
+    await tmux.waitFor((s) => s.includes(want) && !s.includes("reading this part"), 60_000, want);
+    ms.push(Date.now() - t0);
+    peak.rss = Math.max(peak.rss, rss(pid));
+    at = next;
+  }
+  return ms;
+}
+
+/** `ovl tui` opened from a snapshot, travelling live → seq 1 → live. */
+async function tuiTravel(url: string, last: number): Promise<string> {
+  const tmux = new Tmux(tuiEnv());
+  try {
+    await tmux.start(["node", ...NODE_FLAGS, "packages/cli/dist/ovl.mjs", "tui", "--nats", url]);
+    const pid = await tmux.panePid();
+    await tmux.waitFor((s) => s.includes(`● live · seq ${last.toLocaleString("en-US")}`), TUI_LIMIT_MS);
+    const peak = { rss: rss(pid) };
+    await tmux.type("t");
+    await tmux.waitFor((s) => s.includes(`seq ${last.toLocaleString("en-US")} of`), 10_000);
+    // The first `{` from live lands on last-1000; the steps after it on whole thousands down to 1.
+    const back = await travelLeg(tmux, pid, last, 1, peak);
+    const forth = await travelLeg(tmux, pid, 1, last, peak);
+    const leg = (xs: number[]) => `${xs.length} steps, median ${quantile(xs, 0.5)} ms, p90 ${quantile(xs, 0.9)} ms, max ${Math.max(...xs)} ms, total ${(xs.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s`;
+    return `back: ${leg(back)}; forth: ${leg(forth)}; RSS after a step at most ${mib(peak.rss)}, peak memory ${mib(peakRssBytes(pid))}`;
   } finally {
     await tmux.kill();
   }
@@ -105,6 +152,10 @@ for (const size of SIZES) {
       for (const snap of [true, false]) {
         console.log(`tui open until live, ${snap ? "from a snapshot" : "no snapshot    "}: ${await tuiOpen(srv.url, end, snap)}`);
       }
+    }
+    if (ONLY.has("travel")) {
+      const end = (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
+      console.log(`tui travel to seq 1 and back, ${BURST} key(s) a step: ${await tuiTravel(srv.url, end)}`);
     }
     await coord.stop();
     await nc.close();

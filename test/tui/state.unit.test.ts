@@ -21,9 +21,9 @@ import { stored } from "./fixtures.js";
 
 const envs = (items: ReturnType<typeof stored>) => items.flatMap((i) => (i.ok ? [i.event] : []));
 
-test("history: the state at any sequence equals the fold of the history up to it (snapshots every 10)", () => {
+test("history: the state at any sequence equals the fold of the history up to it (checkpoints every 10)", () => {
   const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 60)]);
-  const h = new History(10);
+  const h = new History(10, 100);
   h.append(items);
   for (const seq of [0, 1, 5, 9, 10, 11, 33, 50, items.length - 1, items.length]) {
     assert.equal(h.stateAt(seq), foldEvents(envs(items.slice(0, seq))), `seq ${seq}`);
@@ -33,7 +33,7 @@ test("history: the state at any sequence equals the fold of the history up to it
 
 test("history: from a snapshot, holding a bounded window; past states inside it equal the fold", () => {
   const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 200)]);
-  const h = new History(10, 50);
+  const h = new History(10, 5);
   h.rebase(20, foldEvents(envs(items.slice(0, 20))));
   assert.is(h.lastSeq, 20);
   h.append(items.slice(20));
@@ -43,13 +43,15 @@ test("history: from a snapshot, holding a bounded window; past states inside it 
   for (const seq of [h.base, h.base + 7, items.length - 1]) assert.equal(h.stateAt(seq), foldEvents(envs(items.slice(0, seq))), `seq ${seq}`);
 });
 
-test("history: pages put in front (on a snapshot boundary or not) keep every past state equal to the fold", () => {
+test("history: pages put in front (on a page boundary or not) keep every past state equal to the fold", () => {
   const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 200)]);
   for (const cut of [40, 47]) {
     const h = new History(10, 1000);
     h.rebase(100, foldEvents(envs(items.slice(0, 100))));
     h.append(items.slice(100));
-    assert.is(h.prepend(cut, foldEvents(envs(items.slice(0, cut))), items.slice(cut, 100)), 100 - cut);
+    const held = h.length;
+    h.insert({ seq: cut, state: foldEvents(envs(items.slice(0, cut))), to: 100, items: items.slice(cut, 100) });
+    assert.is(h.length, held + 100 - cut);
     assert.is(h.base, cut);
     for (const seq of [cut, cut + 3, 60, 99, 100, 150, items.length]) assert.equal(h.stateAt(seq), foldEvents(envs(items.slice(0, seq))), `cut ${cut}, seq ${seq}`);
   }
@@ -101,15 +103,15 @@ test("events: moving pins the selection and stops following; back to the top or 
   assert.equal(s, { selected: null, follow: true });
 });
 
-test("timeline: steps stay inside the history; exit returns to live", () => {
-  let s = timelineReducer({ index: null }, { type: "enter", index: 99 });
-  assert.is(s.index, 99);
-  s = timelineReducer(s, { type: "step", delta: -1000, length: 100 });
-  assert.is(s.index, 0);
-  s = timelineReducer(s, { type: "step", delta: 1000, length: 100 });
-  assert.is(s.index, 99);
-  assert.is(timelineReducer(s, { type: "exit" }).index, null);
-  assert.is(timelineReducer({ index: null }, { type: "step", delta: 1, length: 100 }).index, null);
+test("timeline: steps stay inside the history (1 to the tip); exit returns to live", () => {
+  let s = timelineReducer({ seq: null }, { type: "enter", seq: 99 });
+  assert.is(s.seq, 99);
+  s = timelineReducer(s, { type: "step", delta: -1000, last: 100 });
+  assert.is(s.seq, 1);
+  s = timelineReducer(s, { type: "step", delta: 1000, last: 100 });
+  assert.is(s.seq, 100);
+  assert.is(timelineReducer(s, { type: "exit" }).seq, null);
+  assert.is(timelineReducer({ seq: null }, { type: "step", delta: 1, last: 100 }).seq, null);
 });
 
 test("app: views cycle, each view keeps its own filter", () => {

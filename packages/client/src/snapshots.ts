@@ -114,6 +114,8 @@ async function readOne(nc: NatsConnection, jsm: JetStreamManager, seq: number, f
 export interface LoadOptions {
   /** The newest snapshot at or before this sequence. @default the newest */
   readonly atOrBefore?: number;
+  /** Only snapshots after this sequence (the caller holds the state there already). @default none */
+  readonly after?: number;
   /** The stream's facts, when the caller has them. @default read */
   readonly facts?: StreamFacts;
   /** Told why each snapshot was ignored. */
@@ -128,7 +130,8 @@ export interface LoadOptions {
 export async function loadSnapshot(nc: NatsConnection, opts: LoadOptions): Promise<Snapshot | null> {
   const facts = opts.facts ?? (await streamFacts(nc));
   const jsm = await nc.jetstreamManager({ checkAPI: false });
-  for (const seq of snapshotCandidates(await listSnapshots(nc), opts.atOrBefore ?? Infinity)) {
+  const after = opts.after ?? -1;
+  for (const seq of snapshotCandidates((await listSnapshots(nc)).filter((s) => s > after), opts.atOrBefore ?? Infinity)) {
     try {
       const got = await readOne(nc, jsm, seq, facts);
       if (typeof got !== "string") return got;

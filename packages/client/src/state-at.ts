@@ -57,3 +57,25 @@ export async function stateAt(nc: NatsConnection, seq: number, log: (line: strin
   }, log);
   return { state: draft.state, seq: target, from };
 }
+
+/**
+ * The nearest snapshot at or before `seq`, or `held` (a state the caller holds) when it is
+ * nearer, and every event after it up to `to`, as read (a reader that keeps the events: the
+ * TUI's time travel).
+ */
+export async function snapshotAndEvents(
+  nc: NatsConnection,
+  seq: number,
+  to: number,
+  log: (line: string) => void,
+  held?: { readonly seq: number; readonly state: ClusterState },
+): Promise<{ seq: number; state: ClusterState; to: number; items: EventItem[] }> {
+  const f = await streamFacts(nc);
+  const last = Math.min(to, f.lastSeq);
+  const opts = held ? { after: held.seq } : {};
+  const snap = seq > 0 ? await loadSnapshot(nc, { atOrBefore: Math.min(seq, f.lastSeq), facts: f, log, ...opts }) : null;
+  const start = snap ? { seq: snap.head.seq, state: snap.state } : held && held.seq <= seq ? held : { seq: 0, state: emptyState };
+  const items: EventItem[] = [];
+  await readRange(nc, start.seq + 1, last, (item) => items.push(item), log);
+  return { seq: start.seq, state: start.state, to: last, items };
+}

@@ -3,7 +3,7 @@
  * overlay), footer. It wires the reducers, the input hooks and the actions together;
  * every view renders from props and owns no subscription (useCluster owns the only one).
  */
-import React, { useEffect, useLayoutEffect, useMemo, useReducer, useRef } from "react";
+import React, { useLayoutEffect, useMemo, useReducer } from "react";
 import { Box, useApp } from "ink";
 import type { NatsConnection } from "nats";
 import { liveCoordinators, versionsLine } from "@ovl/domain";
@@ -52,8 +52,8 @@ export function App(p: AppProps): React.ReactElement {
   const { store, version } = useCluster(p.nc, p.store);
   const [app, dispatch] = useReducer(appReducer, initialAppState);
   const [travel, travelDispatch] = useReducer(timelineReducer, initialTimelineState);
-  const travelling = travel.index !== null;
-  const data = useScreenData(store, version, travel.index, app.filters);
+  const travelling = travel.seq !== null;
+  const data = useScreenData(store, version, travel.seq, app.filters);
   const sel = useSelections(app.view, data);
   const actions = useMemo(() => makeActions(p.nc, (notice) => dispatch({ type: "notice", notice })), [p.nc]);
   const height = bodyHeight(size.rows, travelling);
@@ -75,7 +75,7 @@ export function App(p: AppProps): React.ReactElement {
     onCheck: () => (check.start(), dispatch({ type: "open", overlay: { kind: "check" } })),
     onTravel: () => {
       const seq = app.view === "events" ? sel.events.selectedSeq : null;
-      travelDispatch({ type: "enter", index: seq === null ? store.history.length - 1 : store.history.indexOf(seq) });
+      if (store.history.lastSeq > 0) travelDispatch({ type: "enter", seq: seq ?? store.history.lastSeq });
     },
     onEscape: () => dispatch(app.detail ? { type: "detail" } : app.filters[app.view] ? { type: "filter", text: "" } : { type: "notice", notice: null }),
     onQuit: () => exit(),
@@ -91,22 +91,12 @@ export function App(p: AppProps): React.ReactElement {
       else if (row) dispatch({ type: "open", overlay: { kind: "logs", target: { name: row.name, node: row.node } } });
     },
   });
-  useTimelineInput({ active: overlay === null && travelling, length: store.history.length, index: travel.index, dispatch: travelDispatch, onPastStart: () => store.pageBack() });
-  // Older events put in front move the cursor's event further on; back to live, the oldest go again.
-  const prepended = useRef(store.prepended);
-  useLayoutEffect(() => {
-    const by = store.prepended - prepended.current;
-    prepended.current = store.prepended;
-    if (by) travelDispatch({ type: "shift", by });
-  }, [store, version]);
-  useEffect(() => {
-    if (!travelling) store.history.trim();
-  }, [store, travelling]);
-  // The events view scrolled to the oldest event held: the page before it comes in below.
+  useTimelineInput({ active: overlay === null && travelling, last: () => store.history.lastSeq, dispatch: travelDispatch });
+  // The window of history held follows what the screen looks at: the cursor while
+  // travelling, else the event selected in the events view, else live.
   const selectedSeq = app.view === "events" ? sel.events.selectedSeq : null;
-  useEffect(() => {
-    if (selectedSeq !== null && selectedSeq <= store.history.firstSeq) store.pageBack();
-  }, [store, selectedSeq]);
+  const focus = travel.seq ?? selectedSeq;
+  useLayoutEffect(() => store.focusOn(focus), [store, focus]);
   useFilterInput({
     active: overlay?.kind === "filter",
     text: app.filters[app.view],
@@ -124,7 +114,6 @@ export function App(p: AppProps): React.ReactElement {
     },
   });
 
-  const travelItem = travel.index === null ? undefined : store.history.at(travel.index);
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows - 1}>
       <Header
@@ -136,8 +125,8 @@ export function App(p: AppProps): React.ReactElement {
         width={size.columns}
         {...(data.convergence === null || store.link.phase !== "live" ? {} : { convergence: data.convergence })}
       />
-      {travelItem ? (
-        <TimelineBar item={travelItem} index={travel.index!} length={store.history.length} lastSeq={store.history.lastSeq} width={size.columns} />
+      {travel.seq !== null ? (
+        <TimelineBar seq={travel.seq} item={store.history.item(travel.seq)} lastSeq={store.history.lastSeq} width={size.columns} />
       ) : null}
       {overlay?.kind === "run" ? (
         <RunFormPanel form={form} width={size.columns} height={height} />

@@ -33,10 +33,10 @@ export function eventText(item: EventItem): string {
     : `${item.seq} invalid ${item.subject} ${item.error}`;
 }
 
-/** The events up to history index `upto` that match the filter, newest first. */
+/** The events held up to sequence `upto` that match the filter, newest first. */
 export function eventList(history: History, upto: number, filter: string): EventItem[] {
   const list: EventItem[] = [];
-  for (let i = Math.min(upto, history.length - 1); i >= 0; i--) {
+  for (let i = history.indexOf(upto); i >= 0; i--) {
     const item = history.at(i)!;
     if (filter === "" || matchesFilter(eventText(item), filter)) list.push(item);
   }

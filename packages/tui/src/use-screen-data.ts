@@ -3,10 +3,9 @@
  * the past sequence the timeline points at. Memoised on the store's version, so a frame
  * with no news recomputes nothing.
  */
-import { useMemo } from "react";
+import { useMemo, useRef } from "react";
 import { convergenceOf, type ClusterState, type Convergence, type NodeRow, type PsRow } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
-import { itemSeq } from "./format.js";
 import { containerTable, eventList, nodeTable } from "./rows.js";
 import type { ClusterStore } from "./store/cluster-store.js";
 import type { AppState } from "./use-app-state.js";
@@ -17,7 +16,7 @@ export interface ScreenData {
   readonly containers: PsRow[];
   /** Newest first, up to the moment shown. */
   readonly events: EventItem[];
-  /** The history index shown (the newest while live); -1 when the history is empty. */
+  /** The sequence shown (the tip while live). */
   readonly upto: number;
   /** Whether every ready node applied the history, over all nodes whatever the filter; null while travelling. */
   readonly convergence: Convergence | null;
@@ -25,10 +24,13 @@ export interface ScreenData {
 
 export function useScreenData(store: ClusterStore, version: number, travel: number | null, filters: AppState["filters"]): ScreenData {
   const h = store.history;
-  const upto = travel ?? h.length - 1;
+  const upto = travel ?? h.lastSeq;
+  // While the page of a past sequence is read, the screen keeps what it showed.
+  const shown = useRef(h.state);
   const state = useMemo(() => {
-    const at = travel === null ? undefined : h.at(travel);
-    return at ? h.stateAt(itemSeq(at)) : h.state;
+    const at = travel === null ? h.state : h.stateAt(travel);
+    if (at) shown.current = at;
+    return shown.current;
   }, [h, version, travel]);
   const nodes = useMemo(
     () => (travel === null ? nodeTable(state, store.heartbeats, filters.nodes, h.lastSeq) : nodeTable(state, null, filters.nodes)),

@@ -8,6 +8,7 @@ import type { ClusterState, CoordinatorBeat, Heartbeat } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { History } from "./history.js";
 import type { Pager } from "./pager.js";
+import { planLoad } from "./window-plan.js";
 
 export type LinkPhase = "connecting" | "loading" | "live" | "down";
 
@@ -38,38 +39,56 @@ export class ClusterStore {
   }
 
   appendEvents(items: readonly EventItem[]): void {
-    if (this.history.append(items) > 0) this.changed();
+    if (this.history.append(items) === 0) return;
+    this.changed();
+    if (!this.history.attached) this.pump();
   }
 
   #pager: Pager | null = null;
-  /** A page before the oldest event is being read. */
+  /** A read for the window is under way (one at a time). */
   paging = false;
-  /** Items put in front of the history so far: a cursor on it moves by the change. */
-  prepended = 0;
+  /** The read that last failed or brought nothing: not tried again until the focus or the tip moves. */
+  #stuck = "";
 
   setPager(pager: Pager | null): void {
     this.#pager = pager;
+    this.pump();
   }
 
-  /** Whether older events than those held can be read. */
-  get canPageBack(): boolean {
-    return this.#pager !== null && this.history.base > 0;
+  /**
+   * Where the screen looks (a sequence; null: live). The window reads what it lacks around
+   * it, one read at a time; a focus that moves while a read runs (a burst of keys) is taken
+   * up when it ends, so the burst costs one more read, not one per key.
+   */
+  focusOn(seq: number | null): void {
+    const h = this.history;
+    if (h.focus === seq) return;
+    h.direction = seq === null || h.focus === null ? 0 : Math.sign(seq - h.focus);
+    h.focus = seq;
+    this.pump();
   }
 
-  /** Reads the page before the oldest event held and puts it in front (one at a time). */
-  pageBack(): void {
-    if (this.paging || !this.canPageBack) return;
+  private pump(): void {
+    if (this.paging || this.#pager === null) return;
+    const h = this.history;
+    const plan = planLoad(h.view, h.focus, { page: h.page, maxPages: h.maxPages });
+    const key = plan && `${plan.from}-${plan.to}-${h.focus}-${h.view.start}-${h.view.end}`;
+    if (plan === null || key === this.#stuck) return;
+    const state = plan.fromWindow ? h.stateAt(plan.from) : null;
+    const held = state ? undefined : h.nearestHeld(plan.from);
     this.paging = true;
     this.changed();
-    const base = this.history.base;
-    void this.#pager!(base)
-      .then((page) => {
-        if (this.history.base === base) this.prepended += this.history.prepend(page.seq, page.state, page.items);
+    void this.#pager({ from: plan.from, to: plan.to, state, ...(held ? { held } : {}) })
+      .then((seg) => {
+        const before = `${h.view.start}-${h.view.end}`;
+        h.insert(seg);
+        this.#stuck = before === `${h.view.start}-${h.view.end}` ? key! : "";
       })
-      .catch(() => undefined) // the cursor stays at the oldest held; pressing again retries
+      .catch(() => (this.#stuck = key!)) // moving the cursor again retries
       .finally(() => {
         this.paging = false;
         this.changed();
+        this.pump();
       });
   }
 
@@ -77,6 +96,7 @@ export class ClusterStore {
   rebase(seq: number, state: ClusterState): void {
     this.history.rebase(seq, state);
     this.changed();
+    this.pump();
   }
 
   putHeartbeat(hb: Heartbeat): void {
@@ -93,7 +113,7 @@ export class ClusterStore {
     this.changed();
   }
 
-    setLink(phase: LinkPhase, detail = ""): void {
+  setLink(phase: LinkPhase, detail = ""): void {
     if (this.link.phase === phase && this.link.detail === detail) return;
     this.link = { phase, detail, since: Date.now() };
     this.changed();

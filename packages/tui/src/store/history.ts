@@ -1,125 +1,223 @@
 /**
- * The history as the TUI holds it: every event item read (valid or not) in sequence
- * order, the live fold at the tip, and a snapshot of the fold every SNAPSHOT_EVERY
- * events so that the state at any past sequence is one snapshot plus at most
- * SNAPSHOT_EVERY-1 `applyStored` calls: scrubbing stays instant with 100,000 events.
+ * The history as the TUI holds it: a window of the event stream (every item read, valid or
+ * not, in sequence order) with a checkpoint of the fold at each page boundary inside it, and
+ * the live fold at the tip. The state at any sequence in the window is the nearest
+ * checkpoint at or before it plus at most a page of events folded through a StateDraft, the
+ * same fold the coordinator and the agents use; never a refold of the window.
  *
- * States are immutable and share structure, so a snapshot costs one reference.
- *
- * It starts at a base: empty, or a snapshot of the fold read from the stream (`rebase`),
- * so that opening the TUI on a long history reads only the events after that snapshot. It
- * holds at most `max` items: past that, the oldest `every` items go and the base moves up
- * to the in-memory snapshot after them, so memory follows the cluster, not the history.
- * Time travel further back puts older pages in front (`prepend`, read by store/pager.ts).
+ * The window is bounded (`maxPages` checkpoints): it slides. While live it ends at the tip
+ * and the oldest pages go as events arrive; time travel moves its focus, reads the pages
+ * around it from the stream (store/window-plan.ts decides which, store/pager.ts reads
+ * them) and the pages farthest from the focus go. Events that arrive while the window is
+ * away from the tip only move the live fold; it follows the tip again once a read reaches
+ * it. States are immutable and share structure, so a checkpoint costs what changed.
  */
-import { applyStored, emptyState, type ClusterState } from "@ovl/domain";
+import { StateDraft, emptyState, eventOf, type ClusterState } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { itemSeq } from "../format.js";
+import { alignDown, dropSide, type WindowView } from "./window-plan.js";
 
-/** @default 1000 */
-export const SNAPSHOT_EVERY = 1000;
-/** Items held at most. @default 50000 */
-export const WINDOW_ITEMS = 50_000;
+/** Events per page, between two checkpoints. @default 1000 */
+export const PAGE_EVENTS = 1000;
+/** Checkpoints (pages) held at most. @default 12 */
+export const MAX_PAGES = 12;
+/**
+ * Every this many pages a checkpoint is also kept outside the window, so that travelling
+ * back where the snapshots are sparse (older ones are thinned out) reads from the nearest
+ * of these instead of from far back. @default 10
+ */
+export const SPARSE_PAGES = 10;
+/** Such checkpoints held at most: those farthest from the focus go. @default 16 */
+export const MAX_SPARSE = 16;
+
+/** A read from the stream: the fold at `seq` and the events after it up to `to`. */
+export interface Segment {
+  readonly seq: number;
+  readonly state: ClusterState;
+  readonly to: number;
+  readonly items: readonly EventItem[];
+}
+
+interface Checkpoint {
+  readonly seq: number;
+  /** Index of the first item after it. */
+  index: number;
+  readonly state: ClusterState;
+}
 
 export class History {
   private items: EventItem[] = [];
-  /** snapshots[k] is the state after items[0 .. k*every-1]. */
-  private snapshots: ClusterState[] = [emptyState];
-  private tip: ClusterState = emptyState;
-  /** The sequence the base (snapshots[0]) is at: the fold of everything up to it. */
-  private baseSeq = 0;
+  private checkpoints: Checkpoint[] = [{ seq: 0, index: 0, state: emptyState }];
+  /** Checkpoints kept beyond the window, oldest first. */
+  private sparse: Array<{ readonly seq: number; readonly state: ClusterState }> = [];
+  /** The live fold; sealed (`.state`) only when handed out, so catching up copies each map once. */
+  private tip = new StateDraft(emptyState);
+  private tipSeq = 0;
+  /** The sequence time travel or the events view looks at; null: live. Set by the store. */
+  focus: number | null = null;
+  /** Which way the focus last moved (-1 back, 1 forward, 0 standing): the window keeps what lies that way. */
+  direction = 0;
 
-  constructor(private readonly every: number = SNAPSHOT_EVERY, private readonly max: number = WINDOW_ITEMS) {}
+  constructor(readonly page: number = PAGE_EVENTS, readonly maxPages: number = MAX_PAGES) {}
 
   /** Starts again from the state at `seq` (a snapshot), holding no item. */
   rebase(seq: number, state: ClusterState): void {
     this.items = [];
-    this.snapshots = [state];
-    this.tip = state;
-    this.baseSeq = seq;
+    this.checkpoints = [{ seq, index: 0, state }];
+    this.tip = new StateDraft(state);
+    this.tipSeq = seq;
+    this.sparse = [];
+    this.keepSparse(seq, state);
   }
 
-  /** The sequence the oldest state held is at (0: the beginning). */
+  /** The window's oldest checkpoint: the fold of everything up to it is held. */
   get base(): number {
-    return this.baseSeq;
+    return this.checkpoints[0]!.seq;
   }
-
+  /** The last sequence the window holds. */
+  get end(): number {
+    const last = this.items[this.items.length - 1];
+    return last ? itemSeq(last) : this.base;
+  }
+  /** Whether the window reaches the live tip (arriving events go into it). */
+  get attached(): boolean {
+    return this.end === this.tipSeq;
+  }
+  get view(): WindowView {
+    return { start: this.base, end: this.end, last: this.tipSeq };
+  }
   get length(): number {
     return this.items.length;
   }
-  get lastSeq(): number {
-    const last = this.items[this.items.length - 1];
-    return last ? itemSeq(last) : this.baseSeq;
+  get pages(): number {
+    return this.checkpoints.length;
   }
+  /** The live tip's sequence. */
+  get lastSeq(): number {
+    return this.tipSeq;
+  }
+  /** The oldest event held (0 when none). */
   get firstSeq(): number {
     const first = this.items[0];
     return first ? itemSeq(first) : 0;
   }
+  /** The live fold. */
   get state(): ClusterState {
-    return this.tip;
+    return this.tip.state;
   }
   at(index: number): EventItem | undefined {
     return this.items[index];
   }
+  /** The event at `seq`, when the window holds it. */
+  item(seq: number): EventItem | undefined {
+    const i = this.indexOf(seq);
+    const it = i < 0 ? undefined : this.items[i];
+    return it && itemSeq(it) === seq ? it : undefined;
+  }
 
-  /** Appends items in order; an item at or below the last sequence (a replay) is ignored. Returns how many were added. */
+  /** Appends items from the live feed; one at or below the tip (a replay) is ignored. Returns how many were new. */
   append(batch: Iterable<EventItem>): number {
     let added = 0;
     for (const item of batch) {
-      if (itemSeq(item) <= this.lastSeq) continue;
-      if (item.ok) this.tip = applyStored(this.tip, item.event);
-      this.items.push(item);
+      const seq = itemSeq(item);
+      if (seq <= this.tipSeq) continue;
+      if (this.attached) this.push(item, this.tip);
+      if (item.ok) this.tip.apply(eventOf(item.event), item.event);
+      this.tipSeq = seq;
       added++;
-      if (this.items.length % this.every === 0) this.snapshots.push(this.tip);
-      if (this.items.length >= this.max + this.every) this.dropOldest();
     }
+    if (added) this.trim();
     return added;
   }
 
+  /** Puts an item at the window's end, `before` folding everything before it: a checkpoint of it first when the item starts a page. */
+  private push(item: EventItem, before: StateDraft): void {
+    const boundary = alignDown(itemSeq(item) - 1, this.page);
+    if (boundary > this.checkpoints[this.checkpoints.length - 1]!.seq) {
+      const state = before.state;
+      this.checkpoints.push({ seq: boundary, index: this.items.length, state });
+      if (boundary % (this.page * SPARSE_PAGES) === 0) this.keepSparse(boundary, state);
+    }
+    this.items.push(item);
+  }
+
+  private keepSparse(seq: number, state: ClusterState): void {
+    if (this.sparse.some((c) => c.seq === seq)) return;
+    this.sparse = [...this.sparse, { seq, state }].sort((a, b) => a.seq - b.seq);
+    const at = this.focus ?? this.tipSeq;
+    while (this.sparse.length > MAX_SPARSE) {
+      const first = this.sparse[0]!;
+      const last = this.sparse[this.sparse.length - 1]!;
+      if (Math.abs(at - first.seq) >= Math.abs(last.seq - at)) this.sparse.shift();
+      else this.sparse.pop();
+    }
+  }
+
+  /** The nearest state held at or before `seq` (a checkpoint in or beyond the window), for a read that starts there. */
+  nearestHeld(seq: number): { readonly seq: number; readonly state: ClusterState } | undefined {
+    let best: { readonly seq: number; readonly state: ClusterState } | undefined;
+    for (const c of [...this.sparse, ...this.checkpoints]) if (c.seq <= seq && (!best || c.seq > best.seq)) best = c;
+    return best;
+  }
+
   /**
-   * Puts the page before the base in front: `items` are the events after `seq` up to the
-   * base, `state` the fold at `seq` (time travel reading further back). Returns how many
-   * items were added, by which every index moves.
+   * Takes a read in: in front of the window when it ends where the window starts, after it
+   * when it starts inside it, and instead of it otherwise. Then drops the pages farthest
+   * from the focus beyond the bound.
    */
-  prepend(seq: number, state: ClusterState, items: readonly EventItem[]): number {
-    const page = items.filter((i) => itemSeq(i) > seq && itemSeq(i) <= this.baseSeq);
-    if (page.length === 0) {
-      this.baseSeq = seq; // nothing between: the same state
-      return 0;
-    }
-    const snaps: ClusterState[] = [state];
-    let at = state;
-    page.forEach((item, i) => {
-      if (item.ok) at = applyStored(at, item.event);
-      if ((i + 1) % this.every === 0 && i + 1 < page.length) snaps.push(at);
-    });
-    if (page.length % this.every === 0) {
-      this.snapshots = [...snaps, ...this.snapshots];
-      this.items = [...page, ...this.items];
-    } else {
-      // The page does not end on a snapshot boundary: fold the whole window once more.
-      this.items = [...page, ...this.items];
-      this.snapshots = [state];
-      at = state;
-      this.items.forEach((item, i) => {
-        if (item.ok) at = applyStored(at, item.event);
-        if ((i + 1) % this.every === 0) this.snapshots.push(at);
-      });
-    }
-    this.baseSeq = seq;
-    return page.length;
+  insert(seg: Segment): void {
+    const { start, end } = this.view;
+    if (seg.seq < start && seg.to >= start && seg.to <= end) this.prependSegment(seg, start);
+    else if (seg.seq >= start && seg.seq <= end && seg.to > end) this.appendSegment(seg, end);
+    else if (seg.seq < start || seg.seq > end || seg.to > end) this.replace(seg);
+    this.trim();
   }
 
-  /** Back to at most `max` items (after travelling far back): the oldest go. */
+  private prependSegment(seg: Segment, start: number): void {
+    // Only the pages next to the window can stay: the front keeps the newest of them as it folds.
+    const front = new History(this.page, this.maxPages);
+    front.replace(seg, start, true);
+    for (const c of front.sparse) this.keepSparse(c.seq, c.state);
+    const shift = front.items.length;
+    for (const c of this.checkpoints) c.index += shift;
+    this.checkpoints = [...front.checkpoints, ...this.checkpoints];
+    this.items = [...front.items, ...this.items];
+  }
+
+  private appendSegment(seg: Segment, end: number): void {
+    const draft = new StateDraft(seg.state);
+    for (const item of seg.items) {
+      if (itemSeq(item) > end && itemSeq(item) <= this.tipSeq) this.push(item, draft);
+      if (item.ok) draft.apply(eventOf(item.event), item.event);
+    }
+  }
+
+  /** Holds `seg` alone, its events up to `limit` (the tip: the window never runs past it). */
+  private replace(seg: Segment, limit: number = this.tipSeq, dropAsItGoes = false): void {
+    this.items = [];
+    this.checkpoints = [{ seq: seg.seq, index: 0, state: seg.state }];
+    const draft = new StateDraft(seg.state);
+    for (const item of seg.items) {
+      if (itemSeq(item) <= seg.seq || itemSeq(item) > limit) continue;
+      this.push(item, draft);
+      if (item.ok) draft.apply(eventOf(item.event), item.event);
+      if (dropAsItGoes && this.checkpoints.length > this.maxPages) this.dropOldest();
+    }
+  }
+
+  /** Back to at most `maxPages` checkpoints: the pages farthest from the focus go. */
   trim(): void {
-    while (this.items.length >= this.max + this.every) this.dropOldest();
+    while (this.checkpoints.length > this.maxPages) {
+      if (dropSide(this.view, this.focus, this.direction, this.page) === "oldest") this.dropOldest();
+      else this.items.length = this.checkpoints.pop()!.index;
+    }
   }
 
-  /** Forgets the oldest `every` items: the base becomes the snapshot after them. */
   private dropOldest(): void {
-    const gone = this.items.splice(0, this.every);
-    this.baseSeq = itemSeq(gone[gone.length - 1]!);
-    this.snapshots.shift();
+    const cut = this.checkpoints[1]!.index;
+    this.items.splice(0, cut);
+    this.checkpoints.shift();
+    for (const c of this.checkpoints) c.index -= cut;
   }
 
   /** Index of the last item with a sequence <= seq, or -1. */
@@ -137,16 +235,23 @@ export class History {
     return found;
   }
 
-  /** The cluster as it was right after the event at `seq` (a fold of everything up to it). */
-  stateAt(seq: number): ClusterState {
-    if (seq >= this.lastSeq) return this.tip;
-    const count = this.indexOf(seq) + 1;
-    const k = Math.min(Math.floor(count / this.every), this.snapshots.length - 1);
-    let state = this.snapshots[k]!;
-    for (let i = k * this.every; i < count; i++) {
-      const item = this.items[i]!;
-      if (item.ok) state = applyStored(state, item.event);
+  /** The cluster right after the event at `seq`, or null when the window does not hold it (not read yet). */
+  stateAt(seq: number): ClusterState | null {
+    if (seq >= this.tipSeq) return this.tip.state;
+    if (seq < this.base || seq > this.end) return null;
+    let lo = 0;
+    for (let hi = this.checkpoints.length - 1; lo < hi; ) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.checkpoints[mid]!.seq <= seq) lo = mid;
+      else hi = mid - 1;
     }
-    return state;
+    const cp = this.checkpoints[lo]!;
+    const draft = new StateDraft(cp.state);
+    for (let i = cp.index; i < this.items.length; i++) {
+      const item = this.items[i]!;
+      if (itemSeq(item) > seq) break;
+      if (item.ok) draft.apply(eventOf(item.event), item.event);
+    }
+    return draft.state;
   }
 }

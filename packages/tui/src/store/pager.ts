@@ -1,30 +1,30 @@
 /**
- * Time travel further back than the events the TUI holds: the page of PAGE_EVENTS events
- * before its oldest, read from the stream, with the state at the page's start computed on
- * demand (the nearest snapshot at or before it, then the events up to it).
+ * Reads for the history window (store/window-plan.ts says which): forward from the state
+ * the window holds at its end, or from the nearest snapshot in OVL_SNAPSHOTS at or before
+ * the start asked for (or a state the window keeps in memory, when nearer), keeping every
+ * event read from there (they are read anyway).
  */
 import type { NatsConnection } from "nats";
-import { SNAPSHOT_EVERY, emptyState, type ClusterState } from "@ovl/domain";
-import { readRange, stateAt, type EventItem } from "@ovl/client";
+import type { ClusterState } from "@ovl/domain";
+import { readRange, snapshotAndEvents, type EventItem } from "@ovl/client";
+import type { Segment } from "./history.js";
 
-/** Events per page: the snapshots' interval, so a page starts where one usually is. */
-export const PAGE_EVENTS = SNAPSHOT_EVERY;
-
-export interface Page {
-  readonly seq: number;
-  readonly state: ClusterState;
-  /** The events after `seq` up to the page's end. */
-  readonly items: readonly EventItem[];
+export interface PageRequest {
+  readonly from: number;
+  readonly to: number;
+  /** The state at `from` when the window has it; null: start from a snapshot. */
+  readonly state: ClusterState | null;
+  /** A state held in memory at or before `from`: read from it when no snapshot is nearer. */
+  readonly held?: { readonly seq: number; readonly state: ClusterState };
 }
 
-export type Pager = (before: number) => Promise<Page>;
+export type Pager = (req: PageRequest) => Promise<Segment>;
 
 export function historyPager(nc: NatsConnection, log: (line: string) => void = () => undefined): Pager {
-  return async (before) => {
-    const from = Math.max(0, before - PAGE_EVENTS);
-    const at = from > 0 ? await stateAt(nc, from, log) : { state: emptyState, seq: 0 };
+  return async ({ from, to, state, held }) => {
+    if (state === null) return snapshotAndEvents(nc, from, to, log, held);
     const items: EventItem[] = [];
-    await readRange(nc, at.seq + 1, before, (i) => items.push(i), log);
-    return { seq: at.seq, state: at.state, items };
+    await readRange(nc, from + 1, to, (i) => items.push(i), log);
+    return { seq: from, state, to, items };
   };
 }

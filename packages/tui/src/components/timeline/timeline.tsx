@@ -8,9 +8,9 @@ import type { EventItem } from "@ovl/client";
 import { formatSeq, itemSeq, summarize } from "../../format.js";
 
 export interface TimelineProps {
-  readonly item: EventItem;
-  readonly index: number;
-  readonly length: number;
+  readonly seq: number;
+  /** The event at `seq`; undefined while its page is being read. */
+  readonly item: EventItem | undefined;
   readonly lastSeq: number;
   readonly width: number;
 }
@@ -22,9 +22,8 @@ export function track(index: number, length: number, width: number): string {
   return `├${"━".repeat(at)}●${"─".repeat(inner - 1 - at)}┤`;
 }
 
-export function timelineText(item: EventItem, lastSeq: number): string {
-  const seq = itemSeq(item);
-  const what = item.ok ? `${item.event.time.replace("T", " ").slice(0, 19)}  ${item.event.type}: ${summarize(item.event)}` : `invalid event: ${item.error}`;
+export function timelineText(seq: number, item: EventItem | undefined, lastSeq: number): string {
+  const what = !item || itemSeq(item) !== seq ? "reading this part of the history…" : item.ok ? `${item.event.time.replace("T", " ").slice(0, 19)}  ${item.event.type}: ${summarize(item.event)}` : `invalid event: ${item.error}`;
   const behind = lastSeq - seq;
   return `◀ TIME TRAVEL  seq ${formatSeq(seq)} of ${formatSeq(lastSeq)} (${formatSeq(behind)} behind live)  ${what}`;
 }
@@ -33,10 +32,10 @@ export function TimelineBar(p: TimelineProps): React.ReactElement {
   return (
     <Box flexDirection="column" width={p.width}>
       <Text backgroundColor="magenta" color="white" bold wrap="truncate">
-        {timelineText(p.item, p.lastSeq).padEnd(p.width)}
+        {timelineText(p.seq, p.item, p.lastSeq).padEnd(p.width)}
       </Text>
       <Text color="magenta" wrap="truncate">
-        {track(p.index, p.length, p.width)}
+        {track(p.seq - 1, p.lastSeq, p.width)}
       </Text>
     </Box>
   );

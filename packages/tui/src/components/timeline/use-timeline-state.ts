@@ -1,31 +1,29 @@
 /**
- * Time travel: a cursor on the history (an index into it, so gaps in sequence numbers
- * cost nothing). null is live. The screen shows the fold of everything up to the cursor.
+ * Time travel: a cursor on the history, as a sequence (null is live). The screen shows
+ * the fold of everything up to it. The cursor moves at once with every key, whether the
+ * events around it are held yet or not: the store reads them for wherever it ends up.
  */
 export interface TimelineState {
-  readonly index: number | null;
+  readonly seq: number | null;
 }
 
 export type TimelineAction =
-  | { readonly type: "enter"; readonly index: number }
-  | { readonly type: "step"; readonly delta: number; readonly length: number }
-  | { readonly type: "exit" }
-  /** Older events were put in front of the history: the same event is `by` further on. */
-  | { readonly type: "shift"; readonly by: number };
+  | { readonly type: "enter"; readonly seq: number }
+  /** `last`: the live tip; the cursor stays within 1..last. */
+  | { readonly type: "step"; readonly delta: number; readonly last: number }
+  | { readonly type: "exit" };
 
-export const initialTimelineState: TimelineState = { index: null };
+export const initialTimelineState: TimelineState = { seq: null };
 
 export function timelineReducer(state: TimelineState, action: TimelineAction): TimelineState {
   switch (action.type) {
     case "enter":
-      return { index: Math.max(0, action.index) };
+      return { seq: Math.max(1, action.seq) };
     case "step": {
-      if (state.index === null || action.length === 0) return state;
-      return { index: Math.min(action.length - 1, Math.max(0, state.index + action.delta)) };
+      if (state.seq === null || action.last <= 0) return state;
+      return { seq: Math.min(action.last, Math.max(1, state.seq + action.delta)) };
     }
     case "exit":
-      return { index: null };
-    case "shift":
-      return state.index === null ? state : { index: state.index + action.by };
+      return { seq: null };
   }
 }

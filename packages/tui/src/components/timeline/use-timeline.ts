@@ -6,19 +6,13 @@ const STEPS: Record<string, number> = { "[": -100, "]": 100, "{": -1000, "}": 10
 
 export interface TimelineInput {
   readonly active: boolean;
-  readonly length: number;
-  /** The cursor now, to know when a step goes past the oldest event held. */
-  readonly index: number | null;
+  /** The live tip's sequence, read when a key comes (a step never passes it). */
+  readonly last: () => number;
   readonly dispatch: (a: TimelineAction) => void;
-  /** A step back past the oldest event held: read older ones. */
-  readonly onPastStart?: () => void;
 }
 
 export function useTimelineInput(o: TimelineInput): void {
-  const step = (delta: number): void => {
-    if (delta < 0 && o.index !== null && o.index + delta < 0) o.onPastStart?.();
-    o.dispatch({ type: "step", delta, length: o.length });
-  };
+  const step = (delta: number): void => o.dispatch({ type: "step", delta, last: o.last() });
   useKeys(
     (input, key) => {
       if (key.leftArrow) step(-1);
