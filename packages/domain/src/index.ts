@@ -19,6 +19,7 @@ export {
   NAME_RULE,
   formatPort,
   isName,
+  parseAlias,
   parseContainerName,
   parseImage,
   parseIpv4,
@@ -189,3 +190,6 @@ export { eventFilter, type EventFilter, type EventFilterInput } from "./event-fi
 export { applyLatencyOf, convergenceOf, lagOf, percentile, type ApplyLatency, type ApplyReport, type Convergence, type NodeLag } from "./convergence.js";
 export { MAX_CLUSTER_MTU, MIN_CLUSTER_MTU, clusterMtuFor } from "./mtu.js";
 export { diffMaps, diffStates, isEmptyDiff, type Changed, type DiffOf, type FieldChange, type NodeSummary, type StateDiff } from "./diff.js";
+export { ANSWERING_STATES, nameRecords, namesOf, normalizeQueryName, withAliases } from "./name-records.js";
+export { holderOf, nameClash, type NameClash } from "./name-clash.js";
+export { MAX_ALIASES } from "./schema.js";
