@@ -100,6 +100,7 @@ function addServiceCommands(program: Command, act: Act): void {
     .option("--state-dir <dir>", "agent state (default: $OVL_DATA_DIR/agent-<node> or ./.ovl/agent-<node>)", nonEmpty("directory"))
     .option("--simulate", "SIMULATED node: record the desired state, touch no kernel and no Docker")
     .option("--no-fast-path", "keep cross-node packets on the bridge (and in iptables FORWARD / DOCKER-USER) instead of the tc redirects past it")
+    .option("--dns-upstream <ip[:port]>", "where names outside the cluster go (repeatable; default: the nameservers of /etc/resolv.conf)", collect, [])
     .action(act(async () => (await import("./commands/agent.js")).agentCommand));
 }
 

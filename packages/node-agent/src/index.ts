@@ -46,3 +46,4 @@ export { preferredDefault, underlaySource } from "./underlay-route.js";
 export { serveAgentRequests, type ServeOptions } from "./services/serve.js";
 export { createBody } from "./docker/create-options.js";
 export { AppliedTracker } from "./applied.js";
+export { answer, dnsUpstreams, isOurs, nameService, parseResolvConf, parseUpstream, startDnsServer, type DnsServer, type NameService, type Upstream } from "./dns/index.js";
