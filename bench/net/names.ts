@@ -11,9 +11,10 @@
  */
 import { fileURLToPath } from "node:url";
 import { parseEnvelope, subjects } from "@ovl/domain";
-import type { LabInfo } from "@ovl/lab";
+import { OvlClient } from "@ovl/client";
+import { labIdentityEnv, type LabInfo } from "@ovl/lab";
 import { withLab } from "./lab.js";
-import { connectClient, ovlContainer, waitNodesReady } from "./ovl.js";
+import { ovlContainer, waitNodesReady } from "./ovl.js";
 import { startChild, type Child } from "../lib/proc.js";
 import type { Row, Section } from "../lib/report-types.js";
 import { makeRow, variant } from "../lib/rows.js";
@@ -33,8 +34,14 @@ async function everyNode(probes: readonly Child[], kind: "a" | "nx", name: strin
   return Math.max(...seen.map((s) => Number(s.line.split(" ")[2])));
 }
 
-function runningAt(lab: { client: Awaited<ReturnType<typeof connectClient>> }, node: string, name: string): Promise<number> {
-  const sub = lab.client.nc.subscribe(subjects.containerEventSubject(node, name));
+/** The lab `ovl up` made is locked: the operator's identity and the lab's CA. */
+function connectLocked(lab: LabInfo): Promise<OvlClient> {
+  const id = labIdentityEnv(lab.dir, "operator");
+  return OvlClient.connect({ url: lab.natsUrl, name: "ovl-bench-names", ...(id.OVL_NATS_CREDS ? { credsFile: id.OVL_NATS_CREDS, tls: { caFile: id.OVL_NATS_CA! } } : {}) });
+}
+
+function runningAt(client: OvlClient, node: string, name: string): Promise<number> {
+  const sub = client.nc.subscribe(subjects.containerEventSubject(node, name));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => (sub.unsubscribe(), reject(new Error(`no ContainerRunning for ${name}`))), 30_000);
     void (async () => {
@@ -51,7 +58,7 @@ function runningAt(lab: { client: Awaited<ReturnType<typeof connectClient>> }, n
 }
 
 async function measure(lab: LabInfo, o: NamesOptions, errors: string[]): Promise<{ fromRequest: number[]; fromRunning: number[]; beforeRunning: number; removal: number[] }> {
-  const client = await connectClient(lab);
+  const client = await connectLocked(lab);
   const probes: Child[] = [];
   const out = { fromRequest: [] as number[], fromRunning: [] as number[], beforeRunning: 0, removal: [] as number[] };
   try {
@@ -69,7 +76,7 @@ async function measure(lab: LabInfo, o: NamesOptions, errors: string[]): Promise
       const node = names[k % names.length]!;
       const name = `name-${k}`;
       try {
-        const running = runningAt({ client }, node, name);
+        const running = runningAt(client, node, name);
         ask(`a ${name}`);
         const t0 = epochMs();
         await client.run({ name, node, image: lab.image, cmd: [], ports: [] });
