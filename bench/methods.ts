@@ -21,4 +21,8 @@ export const METHODS: Record<string, string> = {
   scale:
     "A nats-server on loopback, one coordinator process, and SIMULATED agents (see the notes). The load goes through the coordinator's command path; the fan-out events are " +
     "container starts sent at the stated rate after the load has settled.",
+  names:
+    "A 3-node lab with its control plane (`ovl up`'s). One probe container per node; in its network namespace (`nsenter --net`) a client asks the node's gateway (the agent's " +
+    "name service) every 2 ms over UDP. Each trial starts a container on the next node through the client library and times until every probe got its address, then `ovl rm` " +
+    "until every probe gets NXDOMAIN. Times are the probes' own clocks at the answer (one machine, one clock).",
 };

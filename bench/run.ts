@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external,wire] [-- --rounds N]`
+ * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external,wire,listings,names] [-- --rounds N]`
  *
  * `--only wire` repeats the wire rows alone (LAN, ovl, Swarm; 8 paired rounds of 2 s iperf3
  * runs, pings and request/response), on the lab that is up if there is one: a quick check of
@@ -21,15 +21,16 @@ import { diagnose } from "./net/diagnose.js";
 import { scaleSection, type ScaleConfig } from "./scale/section.js";
 import { EXTERNALS, runExternal } from "./external.js";
 import { listingsSection } from "./listings.js";
+import { namesSection } from "./net/names.js";
 import { machine } from "./lib/machine.js";
 import { stopAll } from "./lib/proc.js";
 import type { Section } from "./lib/report-types.js";
 import { writeReport } from "./lib/report.js";
 import { METHODS } from "./methods.js";
 
-const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire", "listings"] as const;
+const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire", "listings", "names"] as const;
 /** "wire" is asked for by name only: the full run's "net" section has the same rows. */
-const DEFAULT_SECTIONS: readonly SectionId[] = ["net", "jumbo", "converge", "scale", "external", "listings"];
+const DEFAULT_SECTIONS: readonly SectionId[] = ["net", "jumbo", "converge", "scale", "external", "listings", "names"];
 /** Paired rounds per comparison row: fewer cannot carry a 95% interval over rounds. */
 const MIN_ROUNDS = 8;
 /** The jumbo-frame LAN of the "jumbo" section (the wire rows again; the overlays get 8950). */
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
   if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick).filter((c) => !opts.scaleNodes || opts.scaleNodes.includes(c.nodes)), log));
   if (opts.only.includes("external")) for (const e of EXTERNALS) add(await runExternal(e, opts.quick, log));
   if (opts.only.includes("listings")) add(await listingsSection(opts.quick ? 2 : 5, log));
+  if (opts.only.includes("names")) add(await namesSection({ trials: opts.quick ? 10 : 40, log }));
   write();
   log(`bench: report written to ${opts.out}/report.md (${((Date.now() - t0) / 60_000).toFixed(1)} min)`);
 }

@@ -35,6 +35,18 @@ test("run: each bad value is a usage error (exit 2) naming the value, before any
   assert.throws(() => runSpec("db", { ...base, envFile: ["/nonexistent/x.env"] }, []), (e: unknown) => e instanceof UsageError && /cannot read env file \/nonexistent\/x\.env: ENOENT/.test((e as Error).message));
 });
 
+test("run: --alias, repeatable, checked like names; none given, no aliases", () => {
+  assert.equal(runSpec("db", { ...base, alias: ["pg", "primary"] }, []).aliases, ["pg", "primary"]);
+  assert.not.ok("aliases" in runSpec("db", { ...base, alias: [] }, []));
+  assert.throws(() => runSpec("db", { ...base, alias: ["Pg"] }, []), (e: unknown) => e instanceof UsageError && /invalid alias name "Pg"/.test((e as Error).message));
+  assert.throws(() => runSpec("db", { ...base, alias: Array.from({ length: 17 }, (_, i) => `a${i}`) }, []), (e: unknown) => e instanceof UsageError && /at most 16 aliases/.test((e as Error).message));
+});
+
+test("create body: the node's gateway as the container's resolver", () => {
+  const body = createBody({ dockerName: "ovl-db", image: "busybox", cmd: [], labels: {}, hostname: "db", dns: ["198.19.0.1"] });
+  assert.equal(body.HostConfig?.Dns, ["198.19.0.1"]);
+});
+
 test("create body: without options as before; with them, Docker's fields; ovl's labels win", () => {
   const spec = { dockerName: "ovl-db", image: "busybox", cmd: [], labels: { "ovl.name": "db" }, hostname: "db" };
   assert.equal(createBody(spec), { name: "ovl-db", Image: "busybox", Hostname: "db", Labels: { "ovl.name": "db" }, HostConfig: { NetworkMode: "none", RestartPolicy: { Name: "unless-stopped" } } });

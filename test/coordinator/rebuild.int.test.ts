@@ -36,7 +36,9 @@ test("a few thousand events: rows == foldEvents(stream); deleting the file rebui
   const nodes = Array.from({ length: 12 }, (_, i) => `n${i + 1}`);
   await inBatches(nodes, 12, async (n) => ok(await ask(b.nc, subjects.reportSubject(n, "join"), join_(n, `198.18.0.${11 + nodes.indexOf(n)}`))));
   const names = Array.from({ length: 2400 }, (_, i) => `c${i}`);
-  await inBatches(names, 200, async (name) => ok(await ask(b.nc, subjects.commandSubject("run"), run_(name))));
+  // Every 50th with aliases: the rows keep them, so a restarted coordinator still refuses an ambiguous name.
+  const aliases = (name: string) => (Number(name.slice(1)) % 50 === 1 ? { aliases: [`a-${name}`, `b-${name}`] } : {});
+  await inBatches(names, 200, async (name) => ok(await ask(b.nc, subjects.commandSubject("run"), run_(name, undefined, aliases(name)))));
   const ps = ok(await ask(b.nc, subjects.querySubject("ps"), {}));
   await inBatches(ps.slice(0, 800), 200, async (r: any) =>
     ok(await ask(b.nc, subjects.reportSubject(r.node, "container"), { node: r.node, name: r.name, ip: r.ip, state: r.name.endsWith("7") ? "failed" : "running", reason: "boom" })),
@@ -58,6 +60,7 @@ test("a few thousand events: rows == foldEvents(stream); deleting the file rebui
   const fromDb = loadStateFromDb(path);
   assert.is(fromDb.seq, last);
   assert.equal(fromDb.state, foldEvents(all));
+  assert.equal(fromDb.state.nodes[ps.find((r: any) => r.name === "c51").node]?.containers.c51?.aliases, ["a-c51", "b-c51"]);
   assert.ok(b.logs.some((l) => /event \d+ on ovl\.evt\.junk skipped: event is not JSON/.test(l)));
 
   copyFileSync(path, join(b.dir, "before.db"));

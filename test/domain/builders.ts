@@ -28,13 +28,14 @@ export const leave = (node: string) => cmd("LeaveNode", { node });
 export const completeLeave = (node: string) => cmd("CompleteLeave", { node });
 export const release = (node: string) => cmd("ReleaseNode", { node });
 export const lose = (node: string, lastSeen: string | null = NOW) => cmd("LoseNode", { node, lastSeen });
-export const start = (name: string, opts: { node?: string; image?: string; cmd?: string[]; ports?: PortMapping[] } = {}) =>
+export const start = (name: string, opts: { node?: string; image?: string; cmd?: string[]; ports?: PortMapping[]; aliases?: string[] } = {}) =>
   cmd("StartContainer", {
     name,
     ...(opts.node ? { node: opts.node } : {}),
     image: opts.image ?? "busybox",
     cmd: opts.cmd ?? [],
     ports: opts.ports ?? [],
+    ...(opts.aliases ? { aliases: opts.aliases } : {}),
   });
 export const rm = (name: string) => cmd("RemoveContainer", { name });
 export const report = (node: string, name: string, ip: string, state: "running" | "failed" | "exited", extra: { reason?: string; exitCode?: number } = {}) =>
@@ -50,9 +51,9 @@ export const leaving = (node: string): OvlEvent => ({ type: "NodeLeaving", data:
 export const left = (node: string, reason = "left the cluster"): OvlEvent => ({ type: "NodeLeft", data: { node, reason } });
 export const lost = (node: string, lastSeen: string | null = NOW): OvlEvent => ({ type: "NodeLost", data: { node, lastSeen } });
 export const recovered = (node: string, underlayIp = lan(node), agentVersion = "0.1.0"): OvlEvent => ({ type: "NodeRecovered", data: { node, underlayIp, agentVersion } });
-export const started = (name: string, node: string, ip: string, opts: { image?: string; cmd?: string[]; ports?: PortMapping[] } = {}): OvlEvent => ({
+export const started = (name: string, node: string, ip: string, opts: { image?: string; cmd?: string[]; ports?: PortMapping[]; aliases?: string[] } = {}): OvlEvent => ({
   type: "ContainerStarted",
-  data: { name, node, ip, mac: macFor(ip), image: opts.image ?? "busybox", cmd: opts.cmd ?? [], ports: opts.ports ?? [] },
+  data: { name, node, ip, mac: macFor(ip), image: opts.image ?? "busybox", cmd: opts.cmd ?? [], ports: opts.ports ?? [], ...(opts.aliases ? { aliases: opts.aliases } : {}) },
 });
 export const running = (name: string, node: string, ip: string): OvlEvent => ({ type: "ContainerRunning", data: { name, node, ip } });
 export const failed = (name: string, node: string, ip: string, reason = "image not found"): OvlEvent => ({ type: "ContainerFailed", data: { name, node, ip, reason } });

@@ -8,7 +8,7 @@
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { decide, envelope, applyStored, emptyState, parseCommandData, vethNameFor, type ClusterState, type CommandType, type OvlCommand } from "@ovl/domain";
@@ -80,6 +80,9 @@ test("creates, starts and wires a container; reports it running", async () => {
   assert.equal(info.Config.Labels, { "ovl.managed": "true", "ovl.cluster": "test", "ovl.node": "n1", "ovl.name": "web", "ovl.ip": "198.19.0.2" });
   assert.is(info.HostConfig.NetworkMode, "none");
   assert.is(info.HostConfig.RestartPolicy?.Name, "unless-stopped");
+  // its resolver is the node's gateway, where the agent answers names (also with --network none)
+  assert.equal(info.HostConfig.Dns, ["198.19.0.1"]);
+  assert.match(readFileSync(`/proc/${info.State.Pid}/root/etc/resolv.conf`, "utf8"), /^nameserver 198\.19\.0\.1$/m);
   assert.equal(await eth0Of(info.State.Pid), { mac: "0a:58:c6:13:00:02", addrs: ["198.19.0.2/18"] });
   // the container reaches its gateway (the node's ovl-br)
   await sh("nsenter", ["-t", String(info.State.Pid), "-n", "busybox", "ping", "-c", "1", "-W", "2", "198.19.0.1"]);

@@ -132,6 +132,7 @@ test("nft: the table as nft lists it", () => {
       "\tchain input {",
       "\t\ttype filter hook input priority filter; policy accept;",
       '\t\tudp dport 4789 ip saddr != @members counter name "vxlan_foreign" drop',
+      '\t\tiifname != "ovl-br" ip daddr 198.19.0.1 meta l4proto { tcp, udp } th dport 53 drop',
       "\t}",
       "",
       "\tchain forward {",

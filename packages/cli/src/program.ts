@@ -102,6 +102,7 @@ function addServiceCommands(program: Command, act: Act): void {
     .option("--state-dir <dir>", "agent state (default: $OVL_DATA_DIR/agent-<node> or ./.ovl/agent-<node>)", nonEmpty("directory"))
     .option("--simulate", "SIMULATED node: record the desired state, touch no kernel and no Docker")
     .option("--no-fast-path", "keep cross-node packets on the bridge (and in iptables FORWARD / DOCKER-USER) instead of the tc redirects past it")
+    .option("--dns-upstream <ip[:port]>", "where names outside the cluster go (repeatable; default: the nameservers of /etc/resolv.conf)", collect, [])
     .action(act(async () => (await import("./commands/agent.js")).agentCommand));
 }
 
@@ -174,6 +175,7 @@ function addContainerCommands(program: Command, act: Act): void {
     .requiredOption("--image <image>", "Docker image (pulled when missing)")
     .option("--node <name>", "node to place it on")
     .option("-p, --publish <spec>", "publish a port: [HOST_IP:]HOST:CTR[/udp] (repeatable)", collect, [])
+    .option("--alias <name>", "another name the container answers to in the cluster's DNS, like its name (repeatable)", collect, [])
     .option("-d, --detach", "return once placed; do not wait for the agent")
     .option("--timeout <sec>", "how long to wait for the agent's verdict", secondsIn(1, 3600), 60))
     .action(act(async () => {

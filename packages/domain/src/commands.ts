@@ -5,7 +5,7 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { lazyChecks } from "./compile.js";
-import { CidrString, Ipv4, LanPrefix, Name, PortMappingSchema, Reason, RoutingModeSchema, Time } from "./schema.js";
+import { Aliases, CidrString, Ipv4, LanPrefix, Name, PortMappingSchema, Reason, RoutingModeSchema, Time } from "./schema.js";
 import { OvlError, OvlErrorCodes } from "./errors.js";
 import { ContainerOptionsSchema } from "./container-options.js";
 import { MAX_CLUSTER_MTU, MIN_CLUSTER_MTU } from "./defaults.js";
@@ -49,6 +49,7 @@ export const CommandSchemas = {
       cmd: Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 256 }),
       ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
       options: Type.Optional(ContainerOptionsSchema),
+      aliases: Type.Optional(Aliases),
     },
     closed,
   ),

@@ -24,6 +24,8 @@ import { formatPort, parseImage, portsClash } from "./names.js";
 import { withOptions } from "./container-options.js";
 import { checkOptionsSize } from "./run-options.js";
 import { findContainer, memberNodes } from "./queries.js";
+import { withAliases } from "./name-records.js";
+import { nameClash } from "./name-clash.js";
 import type { ClusterConfig, ClusterState, NodeRecord } from "./state.js";
 import { lanSubnetOf, mtuOverhead, routingModeOf, sameLan } from "./routing.js";
 
@@ -177,6 +179,8 @@ function decideStart({ data }: StartContainer, state: ClusterState): OvlEvent[] 
   if (data.options) checkOptionsSize(data.options);
   const taken = findContainer(state, data.name);
   if (taken) fail(C.ContainerExists, `container ${data.name} already exists on node ${taken.node}; remove it first (\`ovl rm ${data.name}\`) or pick another name`);
+  const clash = nameClash(state, data.name, data.aliases ?? []);
+  if (clash) fail(clash.held ? C.NameInUse : C.InvalidInput, clash.reason);
   const node = data.node ? requireNode(state, data.node) : placeContainer(cluster, state) ?? fail(C.NoNodes, "no ready node to place the container on: start an agent (`ovl agent`) first");
   if (node.status !== "ready" || !node.subnet) fail(C.NodeNotReady, `node ${node.name} is ${node.status}; it takes no new containers`);
   const ports = data.ports.map((p) => ({ ...p }));
@@ -190,7 +194,7 @@ function decideStart({ data }: StartContainer, state: ClusterState): OvlEvent[] 
   }
   const ip = lowestFreeAddress(node) ?? fail(C.AddressesExhausted, `node ${node.name}'s block ${node.subnet} has no free address; remove a container or place it on another node`);
   if (!contains(parseCidr(node.subnet!), ipToInt(ip))) fail(C.Internal, `address ${ip} outside block ${node.subnet}`);
-  return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac: macFor(ip), image: data.image, cmd: [...data.cmd], ports, ...withOptions(data.options) } }];
+  return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac: macFor(ip), image: data.image, cmd: [...data.cmd], ports, ...withOptions(data.options), ...withAliases(data.aliases) } }];
 }
 
 function decideRemove({ data }: RemoveContainer, state: ClusterState): OvlEvent[] {

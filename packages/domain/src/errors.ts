@@ -17,6 +17,8 @@ export const OvlErrorCodes = {
   BlocksExhausted: "BLOCKS_EXHAUSTED",
   AddressesExhausted: "ADDRESSES_EXHAUSTED",
   ContainerExists: "CONTAINER_EXISTS",
+  /** A name or alias another container answers to: DNS would be ambiguous. */
+  NameInUse: "NAME_IN_USE",
   ContainerNotFound: "CONTAINER_NOT_FOUND",
   PortInUse: "PORT_IN_USE",
   NoNodes: "NO_NODES",

@@ -19,6 +19,7 @@ export {
   NAME_RULE,
   formatPort,
   isName,
+  parseAlias,
   parseContainerName,
   parseImage,
   parseIpv4,
@@ -216,3 +217,6 @@ export {
   type PeerResult,
   type ProbeResult,
 } from "./check.js";
+export { ANSWERING_STATES, nameRecords, namesOf, normalizeQueryName, withAliases } from "./name-records.js";
+export { holderOf, nameClash, type NameClash } from "./name-clash.js";
+export { MAX_ALIASES } from "./schema.js";

@@ -13,6 +13,9 @@ const CidrPattern = Ipv4Pattern.slice(0, -1) + "/(3[0-2]|[12]?\\d)$";
 const TimePattern = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$";
 
 export const Name = Type.String({ pattern: NamePattern, maxLength: 32 });
+/** Other names a container answers to (`ovl run --alias`), each a Name. */
+export const MAX_ALIASES = 16;
+export const Aliases = Type.Array(Name, { maxItems: MAX_ALIASES });
 export const Ipv4 = Type.String({ pattern: Ipv4Pattern });
 export const CidrString = Type.String({ pattern: CidrPattern });
 export const Time = Type.String({ pattern: TimePattern, description: "ISO-8601 UTC" });
@@ -61,6 +64,7 @@ export const EventDataSchemas = {
     cmd: Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 256 }),
     ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
     options: Type.Optional(ContainerOptionsSchema),
+    aliases: Type.Optional(Aliases),
   }),
   ContainerRunning: strict({ name: Name, node: Name, ip: Ipv4 }),
   ContainerFailed: strict({ name: Name, node: Name, ip: Ipv4, reason: Reason }),

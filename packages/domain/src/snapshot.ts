@@ -91,6 +91,7 @@ const Str = Type.String({ maxLength: 4096 });
 const ContainerSchema = Type.Object({
   name: Str, node: Str, ip: Str, mac: Str, image: Str, cmd: Type.Array(Type.String()), ports: Type.Array(Type.Object({})),
   state: Type.Union(["pending", "running", "failed", "exited"].map((s) => Type.Literal(s))), since: Str,
+  aliases: Type.Optional(Type.Array(Str)),
 });
 const NodeSchema = Type.Object({
   name: Str, underlayIp: Str, agentVersion: Str, since: Str,

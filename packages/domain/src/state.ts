@@ -30,6 +30,8 @@ export interface ContainerRecord {
   readonly ports: readonly PortMapping[];
   /** Its `docker run` options; absent: Docker's defaults and ovl's (see container-options.ts). */
   readonly options?: ContainerOptions;
+  /** Other names it answers to (`--alias`); absent when none. */
+  readonly aliases?: readonly string[];
   readonly state: ContainerState;
   /** Why it failed, or its exit code. */
   readonly reason?: string;

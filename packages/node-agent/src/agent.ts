@@ -40,6 +40,7 @@ import { differs, type ContainerReport, type NodeRuntime } from "./runtime.js";
 import { createScheduler } from "./scheduler.js";
 import { detectUnderlay } from "./underlay.js";
 import { AGENT_VERSION } from "./version.js";
+import { nameService, type NameService, type Upstream } from "./dns/index.js";
 
 export interface AgentOptions {
   readonly nc: NatsConnection;
@@ -67,6 +68,8 @@ export interface AgentOptions {
   readonly snapshotEvery?: number;
   /** Start from snapshots (local file, snapshot stream). @default true */
   readonly useSnapshots?: boolean;
+  /** Serve the cluster's names on the node's gateway (dns/service.ts), forwarding other names to `upstreams`. @default none */
+  readonly dns?: { readonly upstreams: () => readonly Upstream[]; readonly port?: number };
 }
 
 export interface AgentHandle {
@@ -180,6 +183,8 @@ class Agent {
   /** The applied sequence and apply latencies its heartbeats carry. */
   private readonly applied = new AppliedTracker();
   private heartbeats: HeartbeatHandle | null = null;
+  /** Answers from the fold as it is now (peek: read within the call), so a removal answers NXDOMAIN once folded. */
+  private readonly names: NameService | null;
 
   constructor(private readonly opts: AgentOptions, private readonly node: string, private readonly log: (l: string) => void) {
     this.done = new Promise((res, rej) => ((this.resolve = res), (this.reject = rej)));
@@ -187,6 +192,7 @@ class Agent {
     this.ask = { stopped: () => this.stopped, log };
     this.reporter = createReporter(opts.nc, node, this.ask);
     this.scheduler = createScheduler(() => this.step(), DEBOUNCE_MS, (err) => log(`reconcile failed: ${(err as Error).message}`));
+    this.names = opts.dns ? nameService({ node, fold: () => ({ seq: this.seq, state: this.draft.peek }), ...opts.dns, log }) : null;
   }
 
   /** 3. Follow and fold (acting waits for `start`). */
@@ -311,6 +317,7 @@ class Agent {
       await this.opts.runtime.sync(state, this.node, { full, onReport: (r) => this.report(r) });
       const before = this.applied.applied;
       this.applied.synced(upTo, Date.now());
+      this.names?.synced(state);
       if (this.applied.applied !== before) this.heartbeats?.soon();
     } catch (err) {
       this.fullDue = true;
@@ -373,5 +380,6 @@ class Agent {
     if (waitForRun) await this.scheduler.stop();
     else void this.scheduler.stop();
     await this.reporter.idle();
+    await this.names?.stop();
   }
 }

@@ -49,3 +49,4 @@ export { pingTime, probePayload, tcpEcho, udpEcho } from "./services/check-probe
 export { checkPlan } from "./services/check.js";
 export { createBody } from "./docker/create-options.js";
 export { AppliedTracker } from "./applied.js";
+export { answer, dnsUpstreams, isOurs, nameService, parseResolvConf, parseUpstream, startDnsServer, type DnsServer, type NameService, type Upstream } from "./dns/index.js";

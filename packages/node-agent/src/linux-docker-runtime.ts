@@ -40,6 +40,8 @@ export interface LinuxDockerRuntimeOptions {
   readonly fastPath?: boolean;
   /** @default no logging */
   readonly log?: (line: string) => void;
+  /** Containers get the node's gateway as their resolver (the agent answers names there, dns/). @default true */
+  readonly dnsOnGateway?: boolean;
   /** @default the dockerode-backed clients */
   readonly containers?: ContainerClient;
   readonly images?: ImageClient;
@@ -189,7 +191,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
     let id: string | null = null;
     try {
       await this.checkPorts(rec);
-      id = await this.createContainer(rec);
+      id = await this.createContainer(rec, desired.node.gateway);
       await this.containers.start(id);
     } catch (err) {
       return this.failed(rec, id, err);
@@ -203,8 +205,9 @@ export class LinuxDockerRuntime implements NodeRuntime {
   }
 
   /** Docker's create; an image it does not have is pulled, then the create is made again. */
-  private async createContainer(rec: ContainerRecord): Promise<string> {
+  private async createContainer(rec: ContainerRecord, gateway: string): Promise<string> {
     const spec = {
+      ...(this.opts.dnsOnGateway !== false ? { dns: [gateway] } : {}),
       dockerName: dockerNameFor(rec.name),
       image: rec.image,
       cmd: rec.cmd,

@@ -20,6 +20,8 @@ export interface AgentFlags {
   readonly simulate?: boolean;
   /** false with --no-fast-path. */
   readonly fastPath?: boolean;
+  /** --dns-upstream, repeatable: IP or IP:PORT. */
+  readonly dnsUpstream?: readonly string[];
 }
 
 const IFACE = /^[A-Za-z0-9_.:-]{1,15}$/;
@@ -64,7 +66,9 @@ export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<n
   const signals = untilSignal();
   let served: { stop(): void } | null = null;
   try {
-    const handle = await agent.runAgent({ nc, node: f.node, underlayIp: underlay.ip, iface: underlay.iface, lanMtu: underlay.mtu, ...("prefix" in underlay && underlay.prefix !== undefined ? { lanPrefix: underlay.prefix } : {}), stateDir: f.stateDir, runtime, log });
+    // Names are served on the node's gateway by a real node only (a simulated one has no bridge).
+    const dns = f.simulate ? {} : { dns: { upstreams: asUsage(() => agent.dnsUpstreams(f.dnsUpstream ?? [], log)) } };
+    const handle = await agent.runAgent({ nc, node: f.node, underlayIp: underlay.ip, iface: underlay.iface, lanMtu: underlay.mtu, ...("prefix" in underlay && underlay.prefix !== undefined ? { lanPrefix: underlay.prefix } : {}), stateDir: f.stateDir, runtime, log, ...dns });
     // logs, exec and inspect of this node's containers and the overlay check, for clients anywhere (not simulated: no Docker).
     served = f.simulate ? null : agent.serveAgentRequests({ nc, node: f.node, docker: new (await import("dockerode")).default(), log, state: () => handle.state() });
     const mode = f.simulate ? "SIMULATED (recording runtime: no Docker, no kernel changes)" : `docker ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}`;

@@ -4,7 +4,7 @@
  * the stream (ContainerRunning or ContainerFailed) and exit non-zero on failure.
  */
 import { readFileSync } from "node:fs";
-import { parseContainerName, parseImage, parseNodeName, parsePortSpec, parseRunOptions, portsClash, formatPort, type CommandData, type PortMapping } from "@ovl/domain";
+import { parseAlias, parseContainerName, parseImage, parseNodeName, parsePortSpec, parseRunOptions, portsClash, formatPort, MAX_ALIASES, type CommandData, type PortMapping } from "@ovl/domain";
 import { waitForOutcome, type RunResult } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { FailedError, UsageError, asUsage } from "../errors.js";
@@ -14,6 +14,8 @@ export interface RunOptions extends RunFlags {
   readonly node?: string;
   readonly image: string;
   readonly publish: readonly string[];
+  /** --alias, repeatable. */
+  readonly alias?: readonly string[];
   readonly detach?: boolean;
   /** Seconds to wait for the agent's verdict. @default 60 */
   readonly timeout?: number;
@@ -46,7 +48,9 @@ export function runSpec(rawName: string, opts: RunOptions, cmd: readonly string[
   }
   const envFiles = (opts.envFile ?? []).map((f) => readEnvFile(f, read));
   const options = asUsage(() => parseRunOptions({ ...opts, envFiles }));
-  const spec = { name, image, cmd: [...cmd], ports, ...(options ? { options } : {}) };
+  const aliases = (opts.alias ?? []).map((a) => asUsage(() => parseAlias(a)));
+  if (aliases.length > MAX_ALIASES) throw new UsageError(`at most ${MAX_ALIASES} aliases`);
+  const spec = { name, image, cmd: [...cmd], ports, ...(options ? { options } : {}), ...(aliases.length > 0 ? { aliases } : {}) };
   return opts.node === undefined ? spec : { ...spec, node: asUsage(() => parseNodeName(opts.node)) };
 }
 

@@ -31,6 +31,7 @@ export interface ContainerRow {
   exit_code: number | null;
   since: string;
   options: string | null;
+  aliases: string | null;
 }
 
 /**
@@ -45,7 +46,7 @@ export const nodeValues = (n: NodeRecord): unknown[] => [
 
 export const containerValues = (c: ContainerRecord): unknown[] => [
   c.node, c.name, c.ip, c.mac, c.image, JSON.stringify(c.cmd), JSON.stringify(c.ports), c.state, c.reason ?? null, c.exitCode ?? null, c.since,
-  c.options ? JSON.stringify(c.options) : null,
+  c.options ? JSON.stringify(c.options) : null, c.aliases ? JSON.stringify(c.aliases) : null,
 ];
 
 export function rowToContainer(r: ContainerRow): ContainerRecord {
@@ -61,7 +62,8 @@ export function rowToContainer(r: ContainerRow): ContainerRecord {
     since: r.since,
   };
   const options = r.options !== null ? { options: JSON.parse(r.options) as NonNullable<ContainerRecord["options"]> } : {};
-  return { ...base, ...options, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.exit_code !== null ? { exitCode: r.exit_code } : {}) };
+  const aliases = r.aliases !== null ? { aliases: JSON.parse(r.aliases) as string[] } : {};
+  return { ...base, ...options, ...aliases, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.exit_code !== null ? { exitCode: r.exit_code } : {}) };
 }
 
 export function rowToNode(r: NodeRow, containers: Record<string, ContainerRecord>): NodeRecord {

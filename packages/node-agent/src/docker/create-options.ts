@@ -2,7 +2,8 @@
  * A container's `docker run` options (ContainerStarted's `options`) as dockerode's create
  * body, pure. Without options it is what ovl always made: `--network none`, restart policy
  * unless-stopped, the ovl name as host name, the image's command. ovl's own labels win over
- * the user's (the schema already refuses ovl.* keys).
+ * the user's (the schema already refuses ovl.* keys). `dns` makes the node's agent the
+ * container's resolver (Docker writes it in the container's /etc/resolv.conf).
  */
 import type Dockerode from "dockerode";
 import type { ContainerOptions, RestartPolicy } from "@ovl/domain";
@@ -15,6 +16,8 @@ export interface CreateInput {
   /** The ovl name; `options.hostname` replaces it. */
   readonly hostname: string;
   readonly options?: ContainerOptions;
+  /** Its resolvers (HostConfig.Dns): the node's gateway, where the agent answers the cluster's names. */
+  readonly dns?: readonly string[];
 }
 
 const restartPolicy = (r: RestartPolicy | undefined): { Name: string; MaximumRetryCount?: number } =>
@@ -24,9 +27,10 @@ const restartPolicy = (r: RestartPolicy | undefined): { Name: string; MaximumRet
 const labelMap = (labels: readonly string[] | undefined): Record<string, string> =>
   Object.fromEntries((labels ?? []).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
 
-function hostConfig(o: ContainerOptions): Dockerode.HostConfig {
+function hostConfig(o: ContainerOptions, dns: readonly string[] | undefined): Dockerode.HostConfig {
   return {
     NetworkMode: "none",
+    ...(dns && dns.length > 0 ? { Dns: [...dns] } : {}),
     RestartPolicy: restartPolicy(o.restart),
     ...(o.volumes ? { Binds: o.volumes.map((v) => `${v.source}:${v.target}${v.readOnly ? ":ro" : ""}`) } : {}),
     ...(o.memory !== undefined ? { Memory: o.memory } : {}),
@@ -46,6 +50,6 @@ export function createBody(spec: CreateInput): Dockerode.ContainerCreateOptions 
     ...(o.workdir !== undefined ? { WorkingDir: o.workdir } : {}),
     ...(o.user !== undefined ? { User: o.user } : {}),
     Labels: { ...labelMap(o.labels), ...spec.labels },
-    HostConfig: hostConfig(o),
+    HostConfig: hostConfig(o, spec.dns),
   };
 }

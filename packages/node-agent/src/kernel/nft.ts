@@ -15,7 +15,8 @@
  *   conntrack (measured: 0.85x throughput). No NAT applies inside the overlay, so nothing
  *   needs their state; what leaves or enters it (masquerade, DNAT) is still tracked.
  * - input / forward: VXLAN packets from anyone but the cluster's members, and toward them
- *   from this node's containers, are dropped (vxlan-filter.ts).
+ *   from this node's containers, are dropped (vxlan-filter.ts); the name service on the
+ *   gateway answers only what comes over the bridge (dns-filter.ts).
  * Forwarding accepts are not here: an accept in this table cannot override Docker's
  * FORWARD DROP (every base chain on a hook must accept), see iptables.ts.
  */
@@ -23,6 +24,7 @@ import type { DesiredNode, PublishedPort } from "./types.js";
 import { NFT_TABLE } from "./names.js";
 import { canonicalNft, foreignVxlanRule, forwardedVxlanRule, memberObjects } from "./vxlan-filter.js";
 import { localnetGuard, localnetSnat } from "./localnet.js";
+import { dnsGuardRule } from "./dns-filter.js";
 
 function dnatRule(p: PublishedPort): string {
   const match = [
@@ -53,7 +55,7 @@ export function renderNftTable(d: DesiredNode): string {
       `\t\tip saddr ${d.cluster.cidr} ip daddr != ${d.cluster.cidr} masquerade`,
       ...(ports.length ? [localnetSnat(d)] : []),
     ]),
-    chain("input", "type filter hook input priority filter; policy accept;", [foreignVxlanRule(d)]),
+    chain("input", "type filter hook input priority filter; policy accept;", [foreignVxlanRule(d), dnsGuardRule(d)]),
     chain("forward", "type filter hook forward priority filter; policy accept;", [forwardedVxlanRule(d)]),
   ];
   const body = chains.flatMap((c) => ["", ...c]);

@@ -1,0 +1,42 @@
+/**
+ * The names the agents answer for, as a pure function of the state: every node computes the
+ * same table from the same history. A container answers by its name and each of its
+ * aliases, bare (`db`) and under its network (`db.ovl`), while it is pending (decided, its
+ * address taken) or running; a failed or exited one does not answer, and a removed one is
+ * gone from the state. Containers of a lost node still answer: they keep running and
+ * talking while their agent is cut off.
+ */
+import type { ClusterState, ContainerRecord, ContainerState } from "./state.js";
+import { DEFAULT_NETWORK } from "./ps-query.js";
+
+/** States whose containers answer: the name is theirs and the address is on the wire or about to be. */
+export const ANSWERING_STATES: readonly ContainerState[] = ["pending", "running"];
+
+/** The `aliases` field of a record or an event: absent, never empty, when there are none. */
+export const withAliases = (aliases: readonly string[] | undefined): { aliases?: string[] } => (aliases && aliases.length > 0 ? { aliases: [...aliases] } : {});
+
+/** The names a container holds: its own, then its aliases. */
+export const namesOf = (c: Pick<ContainerRecord, "name" | "aliases">): readonly string[] => [c.name, ...(c.aliases ?? [])];
+
+/** Lower-case query name, without the root's trailing dot. */
+export const normalizeQueryName = (qname: string): string => qname.replace(/\.$/, "").toLowerCase();
+
+/**
+ * Every answering name of the cluster to its address: `NAME` and `NAME.<network>` for each
+ * name and alias. Decisions keep names unique (see `nameClash`), so each key has one address.
+ */
+export function nameRecords(state: ClusterState, network = DEFAULT_NETWORK /* the one network today: `NAME.ovl` */): ReadonlyMap<string, string> {
+  const records = new Map<string, string>();
+  for (const nodeName in state.nodes) {
+    const containers = state.nodes[nodeName]!.containers;
+    for (const key in containers) {
+      const c = containers[key]!;
+      if (!ANSWERING_STATES.includes(c.state)) continue;
+      for (const n of namesOf(c)) {
+        records.set(n, c.ip);
+        records.set(`${n}.${network}`, c.ip);
+      }
+    }
+  }
+  return records;
+}
