@@ -29,7 +29,7 @@ export {
   type PortMapping,
   type Proto,
 } from "./names.js";
-export { EVENT_SCHEMA_VERSION, EVENT_TYPES, eventsJsonSchema, type EventData, type EventType } from "./schema.js";
+export { EVENT_SCHEMA_VERSION, EVENT_TYPES, eventsJsonSchema, type EventData, type EventType, type Origin } from "./schema.js";
 export {
   MAX_EVENT_BYTES,
   encodeEnvelope,
@@ -77,6 +77,8 @@ export {
   type OvlCommand,
 } from "./commands.js";
 export { VXLAN_OVERHEAD, decide, placeContainer } from "./decide.js";
+export { RESERVATION_IMAGE, ovlNameForDocker } from "./docker-door.js";
+export { checkPublish } from "./port-rules.js";
 export * as subjects from "./subjects.js";
 export { EVENT_SUBJECT_PREFIX } from "./subjects.js";
 export { age, humanBytes, percent } from "./format.js";
@@ -189,3 +191,4 @@ export { eventFilter, type EventFilter, type EventFilterInput } from "./event-fi
 export { applyLatencyOf, convergenceOf, lagOf, percentile, type ApplyLatency, type ApplyReport, type Convergence, type NodeLag } from "./convergence.js";
 export { MAX_CLUSTER_MTU, MIN_CLUSTER_MTU, clusterMtuFor } from "./mtu.js";
 export { diffMaps, diffStates, isEmptyDiff, type Changed, type DiffOf, type FieldChange, type NodeSummary, type StateDiff } from "./diff.js";
+export { lazyCheck, lazyChecks } from "./compile.js";

@@ -29,6 +29,14 @@ export const PortMappingSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Where a container came from when not `ovl run`: "docker" is a container Docker made on the
+ * network ovl (`docker run --network ovl`, Compose), "docker-ipam" an address Docker's IPAM
+ * asked for whose container is not known yet (docs/docker-plugin.md).
+ */
+export const OriginSchema = Type.Union([Type.Literal("docker"), Type.Literal("docker-ipam")]);
+export type Origin = Static<typeof OriginSchema>;
+
 const strict = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
 
 export const EventDataSchemas = {
@@ -54,6 +62,7 @@ export const EventDataSchemas = {
     cmd: Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 256 }),
     ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
     options: Type.Optional(ContainerOptionsSchema),
+    origin: Type.Optional(OriginSchema),
   }),
   ContainerRunning: strict({ name: Name, node: Name, ip: Ipv4 }),
   ContainerFailed: strict({ name: Name, node: Name, ip: Ipv4, reason: Reason }),

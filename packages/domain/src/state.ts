@@ -5,6 +5,7 @@
  */
 import type { PortMapping } from "./names.js";
 import type { ContainerOptions } from "./container-options.js";
+import type { Origin } from "./schema.js";
 
 export interface ClusterConfig {
   readonly cidr: string;
@@ -28,6 +29,8 @@ export interface ContainerRecord {
   readonly ports: readonly PortMapping[];
   /** Its `docker run` options; absent: Docker's defaults and ovl's (see container-options.ts). */
   readonly options?: ContainerOptions;
+  /** Absent: made by `ovl run`; see OriginSchema. */
+  readonly origin?: Origin;
   readonly state: ContainerState;
   /** Why it failed, or its exit code. */
   readonly reason?: string;

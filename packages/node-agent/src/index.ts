@@ -46,3 +46,8 @@ export { preferredDefault, underlaySource } from "./underlay-route.js";
 export { serveAgentRequests, type ServeOptions } from "./services/serve.js";
 export { createBody } from "./docker/create-options.js";
 export { AppliedTracker } from "./applied.js";
+export { openDockerDoor, DEFAULT_PLUGIN_SOCKET, type DockerDoor, type DockerDoorOptions } from "./docker-plugin/index.js";
+export { DoorDriver, Serial, type DriverDeps, type DoorReply, type VethLinks } from "./docker-plugin/driver.js";
+export { parsePluginRequest, portBindingsOf, PLUGIN_CALLS, type PluginCall } from "./docker-plugin/protocol.js";
+export { portsFromBindings, portsFromInspect, peerNameFor } from "./docker-plugin/mapping.js";
+export { servePlugin } from "./docker-plugin/server.js";

@@ -30,6 +30,7 @@ export interface ContainerRow {
   exit_code: number | null;
   since: string;
   options: string | null;
+  origin: string | null;
 }
 
 /**
@@ -43,7 +44,7 @@ export const nodeValues = (n: NodeRecord): unknown[] => [
 
 export const containerValues = (c: ContainerRecord): unknown[] => [
   c.node, c.name, c.ip, c.mac, c.image, JSON.stringify(c.cmd), JSON.stringify(c.ports), c.state, c.reason ?? null, c.exitCode ?? null, c.since,
-  c.options ? JSON.stringify(c.options) : null,
+  c.options ? JSON.stringify(c.options) : null, c.origin ?? null,
 ];
 
 export function rowToContainer(r: ContainerRow): ContainerRecord {
@@ -59,7 +60,8 @@ export function rowToContainer(r: ContainerRow): ContainerRecord {
     since: r.since,
   };
   const options = r.options !== null ? { options: JSON.parse(r.options) as NonNullable<ContainerRecord["options"]> } : {};
-  return { ...base, ...options, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.exit_code !== null ? { exitCode: r.exit_code } : {}) };
+  const origin = r.origin ? { origin: r.origin as NonNullable<ContainerRecord["origin"]> } : {};
+  return { ...base, ...options, ...origin, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.exit_code !== null ? { exitCode: r.exit_code } : {}) };
 }
 
 export function rowToNode(r: NodeRow, containers: Record<string, ContainerRecord>): NodeRecord {

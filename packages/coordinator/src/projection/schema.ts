@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS nodes (
 CREATE TABLE IF NOT EXISTS containers (
   node TEXT NOT NULL, name TEXT NOT NULL, ip TEXT NOT NULL, mac TEXT NOT NULL, image TEXT NOT NULL,
   cmd TEXT NOT NULL, ports TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, exit_code INTEGER, since TEXT NOT NULL,
-  options TEXT,
+  options TEXT, origin TEXT,
   PRIMARY KEY (node, name)
 );
 CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, reply TEXT, open TEXT);
@@ -34,12 +34,14 @@ CREATE INDEX IF NOT EXISTS requests_open ON requests (seq) WHERE open IS NOT NUL
 export type Db = Database.Database;
 
 /**
- * A file written before containers had options gets the column (NULL: none, which is
- * exactly what every event it folded said), so it needs no rebuild.
+ * A file written before containers had options (or an origin) gets the column (NULL: none,
+ * which is exactly what every event it folded said), so it needs no rebuild. In column order.
  */
-function addOptionsColumn(db: Db): void {
+function addOptionalColumns(db: Db): void {
   const cols = db.prepare("PRAGMA table_info(containers)").all() as { name: string }[];
-  if (!cols.some((c) => c.name === "options")) db.exec("ALTER TABLE containers ADD COLUMN options TEXT");
+  for (const name of ["options", "origin"]) {
+    if (!cols.some((c) => c.name === name)) db.exec(`ALTER TABLE containers ADD COLUMN ${name} TEXT`);
+  }
 }
 
 /** Opens (creating if needed) the projection database in WAL mode. */
@@ -49,7 +51,7 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.exec(DDL);
-  addOptionsColumn(db);
+  addOptionalColumns(db);
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
   if (!row) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?), ('last_seq', '0')").run(String(PROJECTION_SCHEMA_VERSION));

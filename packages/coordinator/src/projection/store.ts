@@ -189,7 +189,7 @@ export class Projection {
 function writer(db: Db): (t: Touched, state: ClusterState, seq: number) => void {
   const cluster = db.prepare("INSERT OR REPLACE INTO cluster (id, cidr, block_prefix, vni, vxlan_port, mtu) VALUES (1, @cidr, @blockPrefix, @vni, @vxlanPort, @mtu)");
   const node = db.prepare("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  const ctr = db.prepare("INSERT OR REPLACE INTO containers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const ctr = db.prepare("INSERT OR REPLACE INTO containers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const ctrDel = db.prepare("DELETE FROM containers WHERE node = ? AND name = ?");
   const ctrReset = db.prepare("DELETE FROM containers WHERE node = ?");
   const request = db.prepare("INSERT OR REPLACE INTO requests (id, seq, reply, open) VALUES (?, ?, ?, ?)");
