@@ -40,16 +40,16 @@ reserving.run();
 
 const claiming = suite("ClaimDockerAddress");
 const withReservation = [...cluster("n1"), reserved("ipam-1", "198.19.0.2")];
-claiming("the reservation gives way to the container under its Docker name, same address, with its ports", () => {
+claiming("the container takes the address under its Docker name, with its ports, then the reservation ends", () => {
   const state = given(withReservation)
     .when(claim("ipam-1", "web", [P8080]))
-    .then([stopped("ipam-1", "n1", "198.19.0.2", "taken by docker container web"), dockerStarted("web", "198.19.0.2", [P8080])]);
+    .then([dockerStarted("web", "198.19.0.2", [P8080]), stopped("ipam-1", "n1", "198.19.0.2", "taken by docker container web")]);
   assert.equal(Object.keys(state.nodes.n1!.containers), ["web"]);
 });
 claiming("a Docker container started again on a new address replaces its old record", () => {
   given([...withReservation, dockerStarted("web", "198.19.0.5")])
     .when(claim("ipam-1", "web"))
-    .then([stopped("web", "n1", "198.19.0.5", "docker started it again on another address"), stopped("ipam-1", "n1", "198.19.0.2", "taken by docker container web"), dockerStarted("web", "198.19.0.2")]);
+    .then([stopped("web", "n1", "198.19.0.5", "docker started it again on another address"), dockerStarted("web", "198.19.0.2"), stopped("ipam-1", "n1", "198.19.0.2", "taken by docker container web")]);
 });
 claiming("refuses a name ovl run holds, a missing reservation, and a port already published", () => {
   given([...withReservation, started("web", "n1", "198.19.0.7")]).when(claim("ipam-1", "web")).thenThrows(C.ContainerExists, /rename the Docker container/);

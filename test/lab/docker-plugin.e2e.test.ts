@@ -9,13 +9,15 @@
  *      their Docker names (origin docker), pings both ways between the doors
  *   3. `docker rm` frees the address (ovl ps, the history)
  *   4. `docker run -p` reachable from another node's LAN address
- *   5. with no coordinator, `docker run --network ovl` fails within seconds, leaving no
+ *   5. Compose (Debian's docker-compose): two services on n1, one on n2, on the external
+ *      network ovl, reaching each other by address
+ *   6. with no coordinator, `docker run --network ovl` fails within seconds, leaving no
  *      container, no veth and no event
  * The lab (and every process this file started) comes down in test.after.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PsRow } from "@ovl/domain";
@@ -39,7 +41,7 @@ import {
 } from "@ovl/lab";
 import { noRoot } from "../support/lab.js";
 import { runningLab } from "../support/running-lab.js";
-import { httpGet, pingStats, waitFor } from "../support/overlay.js";
+import { exec, httpGet, pingStats, waitFor } from "../support/overlay.js";
 
 const log = (l: string) => console.log(`    ${l}`);
 const LAB_WAIT_MS = Number(process.env.OVL_E2E_LAB_WAIT_S ?? 600) * 1000;
@@ -163,7 +165,41 @@ test("4. docker run -p 8081:80 on n2: reachable from n1 through n2's LAN address
   await docker("n2", "rm", "-f", "web2");
 });
 
-test("5. with no coordinator, docker run --network ovl fails within seconds and leaves nothing behind", async () => {
+/** A Compose project on one node: its services on the external network ovl. */
+function composeFile(services: readonly string[]): string {
+  const lines = ["version: \"3\"", "services:"];
+  for (const s of services) lines.push(`  ${s}:`, `    image: ${IMAGE}`);
+  lines.push("networks:", "  default:", "    external: true", "    name: ovl", "");
+  return lines.join("\n");
+}
+
+async function compose(node: string, project: string, services: readonly string[], ...args: string[]) {
+  const where = join(dir, "compose", project);
+  mkdirSync(where, { recursive: true });
+  writeFileSync(join(where, "docker-compose.yml"), composeFile(services));
+  return exec(["docker-compose", "-f", join(where, "docker-compose.yml"), "-p", project, ...args], { timeoutMs: 120_000, env: { ...process.env, DOCKER_HOST: nodeOf(node).dockerHost } });
+}
+
+test("5. Compose: two services on n1 and one on n2 on the external network ovl reach each other by address", async () => {
+  if (noRoot()) return;
+  const up1 = await compose("n1", "shop", ["front", "back"], "up", "-d");
+  assert.is(up1.code, 0, up1.stderr);
+  const up2 = await compose("n2", "stock", ["db"], "up", "-d");
+  assert.is(up2.code, 0, up2.stderr);
+  // Compose 1.x names containers <project>_<service>_1; ovl's names turn '_' into '-'.
+  const front = await running("shop-front-1");
+  const back = await running("shop-back-1");
+  const db = await running("stock-db-1");
+  assert.equal([front.node, back.node, db.node], ["n1", "n1", "n2"]);
+  await assertPing("n1", "shop_front_1", back.ip);
+  await assertPing("n1", "shop_back_1", db.ip);
+  await assertPing("n2", "stock_db_1", front.ip);
+  assert.is((await compose("n1", "shop", ["front", "back"], "down")).code, 0);
+  assert.is((await compose("n2", "stock", ["db"], "down")).code, 0);
+  await waitFor("compose down frees the addresses", 20_000, async () => !(await ps()).some((r) => /^(shop|stock)-/.test(r.name)), 300);
+});
+
+test("6. with no coordinator, docker run --network ovl fails within seconds and leaves nothing behind", async () => {
   if (noRoot()) return;
   const events = await eventCount();
   const veths = await vethsOf("n1");

@@ -6,8 +6,8 @@
  * 1. ReserveDockerAddress: a record named by the agent (`ipam-<hex>`, origin "docker-ipam")
  *    holds the address from the moment Docker asked: peers are wired for it at once.
  * 2. ClaimDockerAddress, once the container runs and its Docker name is known: the
- *    reservation stops and the container starts on the same address under its own name
- *    (origin "docker"), with the ports Docker publishes.
+ *    container starts on the same address under its own name (origin "docker"), with the
+ *    ports Docker publishes, and the reservation stops.
  * ReleaseDockerAddress frees either (Docker gave the address back unused, or `docker rm`).
  */
 import type { ClaimDockerAddress, ReleaseDockerAddress, ReserveDockerAddress } from "./commands.js";
@@ -66,10 +66,12 @@ export function decideClaimDocker({ data }: ClaimDockerAddress, state: ClusterSt
     type: "ContainerStarted",
     data: { name: data.name, node: node.name, ip: r.ip, mac: r.mac, image: data.image, cmd: [], ports, origin: "docker" },
   };
+  // The container first, then the reservation's end: a node folding between the two still
+  // holds the address (a veth deleted in that gap would cut the running container off).
   return [
     ...(replaced ? [stopped(replaced, "docker started it again on another address")] : []),
-    stopped(r, `taken by docker container ${data.name}`),
     started,
+    stopped(r, `taken by docker container ${data.name}`),
   ];
 }
 

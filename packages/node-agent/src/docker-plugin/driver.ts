@@ -141,8 +141,9 @@ export class DoorDriver {
     this.checkPool(b.PoolID);
     const ip = addressOf(b.Address);
     const node = this.deps.state().nodes[this.deps.node];
-    const held = node ? Object.values(node.containers).find((c) => c.ip === ip) : undefined;
+    const holders = node ? Object.values(node.containers).filter((c) => c.ip === ip) : [];
     // A named container keeps its address while Docker has it (stopped): `docker rm` frees it (watch.ts).
+    const held = holders.length === 1 ? holders[0] : undefined;
     if (held?.origin === "docker-ipam") await this.deps.decide("docker-release", { node: this.deps.node, name: held.name, ip, reason: "docker released the address unused" });
     return {};
   }
