@@ -26,6 +26,10 @@ table("an exited container that runs again answers again", () => {
   const history = [...cluster("n1"), started("a", "n1", ip(0, 2)), exited("a", "n1", ip(0, 2), 1), running("a", "n1", ip(0, 2))];
   assert.equal(records(history), { a: ip(0, 2), "a.ovl": ip(0, 2) });
 });
+table("an address Docker's IPAM reserved before its container is known answers to no name", () => {
+  const reservation: OvlEvent = { type: "ContainerStarted", data: { name: "ipam-1f", node: "n1", ip: ip(0, 3), mac: "02:00:c6:13:00:03", image: "ovl/ipam-reservation", cmd: [], ports: [], origin: "docker-ipam" } };
+  assert.equal(records([...cluster("n1"), started("web", "n1", ip(0, 2)), reservation]), { web: ip(0, 2), "web.ovl": ip(0, 2) });
+});
 table("query names are matched without case and without the root's dot", () => {
   assert.is(normalizeQueryName("DB.Ovl."), "db.ovl");
   assert.is(normalizeQueryName("web"), "web");

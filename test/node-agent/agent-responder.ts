@@ -30,7 +30,14 @@ export interface Received {
   readonly body: unknown;
 }
 
-const COMMAND_OF = { join: "JoinNode", container: "ReportContainer", left: "CompleteLeave" } as const;
+const COMMAND_OF = {
+  join: "JoinNode",
+  container: "ReportContainer",
+  left: "CompleteLeave",
+  "docker-reserve": "ReserveDockerAddress",
+  "docker-claim": "ClaimDockerAddress",
+  "docker-release": "ReleaseDockerAddress",
+} as const;
 
 export class Responder {
   state: ClusterState = emptyState;

@@ -13,7 +13,7 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { connect } from "nats";
 import {
@@ -188,7 +188,7 @@ export function labAgentProc(n: LabInfo["nodes"][number], url: string, work: str
     `agent ${n.name}`,
     ["netns", "exec", n.ns, process.execPath, OVL_BIN, "agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(work, n.name)],
     new RegExp(`agent ${n.name} joined`),
-    { OVL_NATS_URL: url, DOCKER_HOST: n.dockerHost, OVL_FROM_SOURCE: "1" },
+    { OVL_NATS_URL: url, DOCKER_HOST: n.dockerHost, OVL_FROM_SOURCE: "1", OVL_DOCKER_PLUGIN: join(dirname(n.dockerHost.replace(/^unix:\/\//, "")), "plugins", "ovl.sock") },
     "ip",
   );
 }

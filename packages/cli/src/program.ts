@@ -103,6 +103,8 @@ function addServiceCommands(program: Command, act: Act): void {
     .option("--simulate", "SIMULATED node: record the desired state, touch no kernel and no Docker")
     .option("--no-fast-path", "keep cross-node packets on the bridge (and in iptables FORWARD / DOCKER-USER) instead of the tc redirects past it")
     .option("--dns-upstream <ip[:port]>", "where names outside the cluster go (repeatable; default: the nameservers of /etc/resolv.conf)", collect, [])
+    .option("--docker-plugin <socket>", "where to serve the Docker network plugin ovl (default $OVL_DOCKER_PLUGIN or /run/docker/plugins/ovl.sock)", nonEmpty("socket path"))
+    .option("--no-docker-plugin", "serve no Docker network plugin (no `docker run --network ovl` on this node)")
     .action(act(async () => (await import("./commands/agent.js")).agentCommand));
 }
 

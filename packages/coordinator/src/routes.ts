@@ -31,7 +31,14 @@ function command<T extends CommandType>(type: T, body: unknown): CommandBody {
 }
 
 const VERBS: Record<string, CommandType> = { run: "StartContainer", rm: "RemoveContainer", leave: "LeaveNode", release: "ReleaseNode" };
-const REPORTS: Record<string, CommandType> = { join: "JoinNode", container: "ReportContainer", left: "CompleteLeave" };
+const REPORTS: Record<string, CommandType> = {
+  join: "JoinNode",
+  container: "ReportContainer",
+  left: "CompleteLeave",
+  "docker-reserve": "ReserveDockerAddress",
+  "docker-claim": "ClaimDockerAddress",
+  "docker-release": "ReleaseDockerAddress",
+};
 
 function noopFor(cmd: CommandBody): JobSpec["noop"] {
   switch (cmd.type) {

@@ -65,6 +65,21 @@ export const CommandSchemas = {
     },
     closed,
   ),
+  /** Docker's IPAM asked the node's agent for an address; `name` is the agent's name for the reservation. */
+  ReserveDockerAddress: strict({ node: Name, name: Name, preferred: Type.Optional(Ipv4) }, closed),
+  /** The container Docker started on the reserved address is known: it takes the address under its name. */
+  ClaimDockerAddress: strict(
+    {
+      node: Name,
+      reservation: Name,
+      name: Name,
+      image: Type.String({ minLength: 1, maxLength: 255 }),
+      ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
+    },
+    closed,
+  ),
+  /** Docker released the address (no container took it) or removed the container. */
+  ReleaseDockerAddress: strict({ node: Name, name: Name, ip: Ipv4, reason: Reason }, closed),
 } as const;
 
 export type CommandType = keyof typeof CommandSchemas;
@@ -86,6 +101,9 @@ export type LoseNode = Cmd<"LoseNode">;
 export type StartContainer = Cmd<"StartContainer">;
 export type RemoveContainer = Cmd<"RemoveContainer">;
 export type ReportContainer = Cmd<"ReportContainer">;
+export type ReserveDockerAddress = Cmd<"ReserveDockerAddress">;
+export type ClaimDockerAddress = Cmd<"ClaimDockerAddress">;
+export type ReleaseDockerAddress = Cmd<"ReleaseDockerAddress">;
 
 export type OvlCommand =
   | CreateCluster
@@ -96,7 +114,10 @@ export type OvlCommand =
   | LoseNode
   | StartContainer
   | RemoveContainer
-  | ReportContainer;
+  | ReportContainer
+  | ReserveDockerAddress
+  | ClaimDockerAddress
+  | ReleaseDockerAddress;
 
 const checkOf = lazyChecks(CommandSchemas as Readonly<Record<CommandType, TSchema>>);
 

@@ -20,12 +20,14 @@ import { OvlError, OvlErrorCodes as C } from "./errors.js";
 import type { ContainerStopped, OvlEvent } from "./events.js";
 import { contains, ipToInt, macFor, parseCidr } from "./ip.js";
 import { freeAddresses, lowestFreeAddress, lowestFreeBlock } from "./ipam.js";
-import { formatPort, parseImage, portsClash } from "./names.js";
+import { parseImage } from "./names.js";
+import { checkPublish } from "./port-rules.js";
 import { withOptions } from "./container-options.js";
 import { checkOptionsSize } from "./run-options.js";
 import { findContainer, memberNodes } from "./queries.js";
 import { withAliases } from "./name-records.js";
 import { nameClash } from "./name-clash.js";
+import { decideClaimDocker, decideReleaseDocker, decideReserveDocker } from "./docker-door.js";
 import type { ClusterConfig, ClusterState, NodeRecord } from "./state.js";
 import { lanSubnetOf, mtuOverhead, routingModeOf, sameLan } from "./routing.js";
 
@@ -184,14 +186,7 @@ function decideStart({ data }: StartContainer, state: ClusterState): OvlEvent[] 
   const node = data.node ? requireNode(state, data.node) : placeContainer(cluster, state) ?? fail(C.NoNodes, "no ready node to place the container on: start an agent (`ovl agent`) first");
   if (node.status !== "ready" || !node.subnet) fail(C.NodeNotReady, `node ${node.name} is ${node.status}; it takes no new containers`);
   const ports = data.ports.map((p) => ({ ...p }));
-  for (const [i, p] of ports.entries()) {
-    if (p.hostIp && p.hostIp !== node.underlayIp) {
-      fail(C.InvalidInput, `port ${formatPort(p)}: host address ${p.hostIp} is not node ${node.name}'s address ${node.underlayIp}`);
-    }
-    if (ports.slice(0, i).some((q) => portsClash(p, q))) fail(C.PortInUse, `port ${formatPort(p)} is given twice`);
-    const holder = Object.values(node.containers).find((c) => c.ports.some((q) => portsClash(p, q)));
-    if (holder) fail(C.PortInUse, `host port ${p.host}/${p.proto} on node ${node.name} is already published by container ${holder.name}`);
-  }
+  checkPublish(node, ports);
   const ip = lowestFreeAddress(node) ?? fail(C.AddressesExhausted, `node ${node.name}'s block ${node.subnet} has no free address; remove a container or place it on another node`);
   if (!contains(parseCidr(node.subnet!), ipToInt(ip))) fail(C.Internal, `address ${ip} outside block ${node.subnet}`);
   return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac: macFor(ip), image: data.image, cmd: [...data.cmd], ports, ...withOptions(data.options), ...withAliases(data.aliases) } }];
@@ -239,6 +234,12 @@ export function decide(command: OvlCommand, state: ClusterState): OvlEvent[] {
       return decideRemove(command, state);
     case "ReportContainer":
       return decideReport(command, state);
+    case "ReserveDockerAddress":
+      return decideReserveDocker(command, state);
+    case "ClaimDockerAddress":
+      return decideClaimDocker(command, state);
+    case "ReleaseDockerAddress":
+      return decideReleaseDocker(command, state);
     default: {
       const never: never = command;
       throw new Error(`unknown command ${JSON.stringify(never)}`);

@@ -124,7 +124,7 @@ export function evolveWith(set: SetEntry, state: ClusterState, event: OvlEvent, 
       const d = event.data;
       return withNode(set, state, d.node, (n) => ({
         ...n,
-        containers: set(n.containers, d.name, { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, ...withOptions(d.options), ...(d.aliases?.length ? { aliases: d.aliases } : {}), state: "pending", since: time }),
+        containers: set(n.containers, d.name, { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, ...withOptions(d.options), ...(d.aliases?.length ? { aliases: d.aliases } : {}), ...(d.origin ? { origin: d.origin } : {}), state: "pending", since: time }),
       }));
     }
     case "ContainerRunning":

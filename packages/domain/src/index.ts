@@ -31,6 +31,7 @@ export {
   type Proto,
 } from "./names.js";
 export { EVENT_SCHEMA_VERSION, EVENT_TYPES, eventsJsonSchema, type EventData, type EventType } from "./schema.js";
+export type { Origin } from "./state.js";
 export {
   MAX_EVENT_BYTES,
   encodeEnvelope,
@@ -78,6 +79,8 @@ export {
   type OvlCommand,
 } from "./commands.js";
 export { VXLAN_OVERHEAD, decide, placeContainer } from "./decide.js";
+export { RESERVATION_IMAGE, ovlNameForDocker } from "./docker-door.js";
+export { checkPublish } from "./port-rules.js";
 export * as subjects from "./subjects.js";
 export { EVENT_SUBJECT_PREFIX } from "./subjects.js";
 export { age, humanBytes, percent } from "./format.js";
@@ -220,3 +223,4 @@ export {
 export { ANSWERING_STATES, nameRecords, namesOf, normalizeQueryName, withAliases } from "./name-records.js";
 export { holderOf, nameClash, type NameClash } from "./name-clash.js";
 export { MAX_ALIASES } from "./schema.js";
+export { lazyCheck, lazyChecks } from "./compile.js";

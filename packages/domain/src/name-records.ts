@@ -2,9 +2,10 @@
  * The names the agents answer for, as a pure function of the state: every node computes the
  * same table from the same history. A container answers by its name and each of its
  * aliases, bare (`db`) and under its network (`db.ovl`), while it is pending (decided, its
- * address taken) or running; a failed or exited one does not answer, and a removed one is
- * gone from the state. Containers of a lost node still answer: they keep running and
- * talking while their agent is cut off.
+ * address taken) or running; a failed or exited one does not answer, a removed one is gone
+ * from the state, and a Docker IPAM reservation (`ipam-…`, its container not known yet)
+ * names nothing. Containers of a lost node still answer: they keep running and talking
+ * while their agent is cut off.
  */
 import type { ClusterState, ContainerRecord, ContainerState } from "./state.js";
 import { DEFAULT_NETWORK } from "./ps-query.js";
@@ -31,7 +32,8 @@ export function nameRecords(state: ClusterState, network = DEFAULT_NETWORK /* th
     const containers = state.nodes[nodeName]!.containers;
     for (const key in containers) {
       const c = containers[key]!;
-      if (!ANSWERING_STATES.includes(c.state)) continue;
+      // An address Docker reserved before its container is known has no name to answer for.
+      if (!ANSWERING_STATES.includes(c.state) || c.origin === "docker-ipam") continue;
       for (const n of namesOf(c)) {
         records.set(n, c.ip);
         records.set(`${n}.${network}`, c.ip);

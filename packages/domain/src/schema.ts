@@ -37,6 +37,12 @@ export const PortMappingSchema = Type.Object(
 export const RoutingModeSchema = Type.Union([Type.Literal("vxlan"), Type.Literal("direct"), Type.Literal("auto")]);
 /** Prefix length of a node's LAN subnet. */
 export const LanPrefix = Type.Integer({ minimum: 0, maximum: 32 });
+/**
+ * Where a container came from when not `ovl run`: "docker" is a container Docker made on the
+ * network ovl (`docker run --network ovl`, Compose), "docker-ipam" an address Docker's IPAM
+ * asked for whose container is not known yet (docs/docker-plugin.md).
+ */
+export const OriginSchema = Type.Union([Type.Literal("docker"), Type.Literal("docker-ipam")]);
 
 const strict = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
 
@@ -65,6 +71,7 @@ export const EventDataSchemas = {
     ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
     options: Type.Optional(ContainerOptionsSchema),
     aliases: Type.Optional(Aliases),
+    origin: Type.Optional(OriginSchema),
   }),
   ContainerRunning: strict({ name: Name, node: Name, ip: Ipv4 }),
   ContainerFailed: strict({ name: Name, node: Name, ip: Ipv4, reason: Reason }),

@@ -6,6 +6,9 @@
 import type { PortMapping } from "./names.js";
 import type { ContainerOptions } from "./container-options.js";
 
+/** Where a container came from when not `ovl run` (schema.ts OriginSchema checks it on the wire). */
+export type Origin = "docker" | "docker-ipam";
+
 export interface ClusterConfig {
   readonly cidr: string;
   readonly blockPrefix: number;
@@ -32,6 +35,8 @@ export interface ContainerRecord {
   readonly options?: ContainerOptions;
   /** Other names it answers to (`--alias`); absent when none. */
   readonly aliases?: readonly string[];
+  /** Absent: made by `ovl run`; see OriginSchema. */
+  readonly origin?: Origin;
   readonly state: ContainerState;
   /** Why it failed, or its exit code. */
   readonly reason?: string;

@@ -30,7 +30,7 @@ export const QUERIES_WILDCARD = "ovl.qry.*";
  * What an agent says about its own node: join, container state reports, leave completed.
  * The node is a subject token, so a permission can confine an agent to its own node.
  */
-export const REPORT_KINDS = ["join", "container", "left"] as const;
+export const REPORT_KINDS = ["join", "container", "left", "docker-reserve", "docker-claim", "docker-release"] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 export const reportSubject = (node: string, kind: ReportKind): string => `ovl.rpt.${node}.${kind}`;
 export const REPORTS_WILDCARD = "ovl.rpt.*.*";

@@ -24,6 +24,8 @@ export interface PsRow {
   readonly since: string;
   readonly reason?: string;
   readonly exitCode?: number;
+  /** Absent: made by `ovl run`; "docker": by Docker on the network ovl. */
+  readonly origin?: string;
 }
 
 export interface NodeRow {
@@ -69,6 +71,7 @@ export function psRow(c: ContainerRecord, nodeStatus: NodeStatus | undefined): P
   };
   if (c.reason !== undefined) row.reason = c.reason;
   if (c.exitCode !== undefined) row.exitCode = c.exitCode;
+  if (c.origin !== undefined) row.origin = c.origin;
   return row;
 }
 

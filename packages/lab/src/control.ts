@@ -13,6 +13,7 @@ import { LAN_GATEWAY, NATS_MONITOR_PORT, NATS_PORT, brokerPlan, natsUrlOf, type 
 import { isAlive, spawnDetached } from "./procs.js";
 import { labAuth, labIdentityEnv, type LabAuth } from "./auth.js";
 import type { ProcRecord } from "./state.js";
+import { pluginSocketOf } from "./docker-node.js";
 
 /**
  * The project's own server config (broker-setup), bound to the LAN gateway only. The lab
@@ -123,7 +124,16 @@ export function startCoordinator(labDir: string, c: ControlArgs): ProcRecord {
 
 /** The agent runs inside the node's namespace, with that node's Docker socket. */
 export function startAgent(labDir: string, node: NodePlan, c: ControlArgs): ProcRecord {
-  const env = { ...process.env, OVL_NATS_URL: natsUrlOf(c.brokers ?? 1), DOCKER_HOST: node.dockerHost, OVL_NODE: node.name, OVL_NODE_IP: node.lanIp, ...labIdentityEnv(labDir, `agent-${node.name}`) };
+  const env = {
+    ...process.env,
+    OVL_NATS_URL: natsUrlOf(c.brokers ?? 1),
+    DOCKER_HOST: node.dockerHost,
+    // The node's dockerd sees this directory as /run/docker/plugins (docker-node.ts).
+    OVL_DOCKER_PLUGIN: pluginSocketOf(node),
+    OVL_NODE: node.name,
+    OVL_NODE_IP: node.lanIp,
+    ...labIdentityEnv(labDir, `agent-${node.name}`),
+  };
   const argv = ["ip", "netns", "exec", node.ns, ...c.ovlCommand, ...(c.agentArgs ?? defaultAgentArgs)(node)];
   return spawnDetached({ role: "agent", node: node.name, argv, env, log: join(labDir, "logs", `agent-${node.name}.log`) });
 }

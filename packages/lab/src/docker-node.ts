@@ -6,8 +6,9 @@
  * supervisor (a generated /bin/sh script run as `ip netns exec <ns> /bin/sh <file>`). The
  * script mounts the cgroup hierarchies again (cgroups.ts), sets ip_forward to 0 as on a
  * fresh host (dockerd turns it on and sets FORWARD to DROP: the agents must cope), starts
- * containerd, waits for its socket, then runs dockerd; on SIGTERM it stops dockerd, then
- * containerd. Every value in the script is a path or address from plan.ts (validated), and
+ * containerd, waits for its socket, binds the node's own plugin directory over Docker's
+ * /run/docker/plugins (so each dockerd finds its own node's agent as the plugin ovl), then
+ * runs dockerd; on SIGTERM it stops dockerd, then containerd. Every value in the script is a path or address from plan.ts (validated), and
  * is single-quoted anyway.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,6 +18,11 @@ import { LabError, LabErrorCodes } from "./errors.js";
 import { LAB_REGISTRY, type NodePlan } from "./plan.js";
 import { recordPid, spawnDetached } from "./procs.js";
 import type { ProcRecord } from "./state.js";
+
+/** The node's own plugin directory, bound over /run/docker/plugins for its dockerd only. */
+export const pluginDirOf = (node: NodePlan): string => join(node.runDir, "plugins");
+/** Where the node's agent serves the Docker network plugin ovl. */
+export const pluginSocketOf = (node: NodePlan): string => join(pluginDirOf(node), "ovl.sock");
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -72,6 +78,9 @@ while [ ! -S ${q(node.containerdSock)} ]; do
   i=$((i+1)); if [ $i -gt 300 ]; then echo "containerd did not start" >&2; kill $CPID; exit 1; fi
   sleep 0.1
 done
+# This node's dockerd finds this node's agent's plugin only (the mount stays in this namespace).
+mkdir -p ${q(pluginDirOf(node))} /run/docker/plugins
+mount --bind ${q(pluginDirOf(node))} /run/docker/plugins || { echo "cannot bind the plugin directory" >&2; kill $CPID; exit 1; }
 ${dockerdArgv(node).map(q).join(" ")} >>${log("dockerd")} 2>&1 &
 DPID=$!
 stop() { trap - TERM INT; kill -TERM $DPID 2>/dev/null; wait $DPID; kill -TERM $CPID 2>/dev/null; wait $CPID; exit 0; }

@@ -37,7 +37,7 @@ export {
 } from "./plan.js";
 export { createLan, createNodeNs, removeLan, removeNodeNs, listLabLinks, listLabNamespaces, pidsInNs } from "./netns.js";
 export { startNodeDocker } from "./node-docker.js";
-export { startDockerNode, waitDockerNode, pingDocker, dockerdArgv, supervisorScript, containerdConfig } from "./docker-node.js";
+export { startDockerNode, waitDockerNode, pingDocker, dockerdArgv, supervisorScript, containerdConfig, pluginDirOf, pluginSocketOf } from "./docker-node.js";
 export { cgroupMountLines, hostCgroupMountLines, parseMounts } from "./cgroups.js";
 export { busyboxTarball, loadImage, hasImage, IMAGE_CMD } from "./image.js";
 export { startBroker, waitBroker, startBrokers, waitBrokers, brokerRecordFor, clusterNatsConfig, startCoordinator, startAgent, defaultAgentArgs, natsConfig, type ControlArgs } from "./control.js";

@@ -50,3 +50,8 @@ export { checkPlan } from "./services/check.js";
 export { createBody } from "./docker/create-options.js";
 export { AppliedTracker } from "./applied.js";
 export { answer, dnsUpstreams, isOurs, nameService, parseResolvConf, parseUpstream, startDnsServer, type DnsServer, type NameService, type Upstream } from "./dns/index.js";
+export { openDockerDoor, DEFAULT_PLUGIN_SOCKET, type DockerDoor, type DockerDoorOptions } from "./docker-plugin/index.js";
+export { DoorDriver, Serial, type DriverDeps, type DoorReply, type VethLinks } from "./docker-plugin/driver.js";
+export { parsePluginRequest, portBindingsOf, PLUGIN_CALLS, type PluginCall } from "./docker-plugin/protocol.js";
+export { portsFromBindings, portsFromInspect, peerNameFor } from "./docker-plugin/mapping.js";
+export { servePlugin } from "./docker-plugin/server.js";

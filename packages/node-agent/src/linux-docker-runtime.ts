@@ -116,7 +116,8 @@ export class LinuxDockerRuntime implements NodeRuntime {
     const dataplane = this.opts.kernel.reconcile(desired, { full }).then((steps) => void (steps.length && this.log(`dataplane: ${steps.length} step(s) applied`)));
     dataplane.catch(() => undefined); // its failure is thrown by the awaits below
     try {
-      const records = localContainers(state, node);
+      // Docker's door: Docker makes and removes those containers, the plugin wires them (docker-plugin/).
+      const records = localContainers(state, node).filter((r) => !r.origin);
       const actual = await listed;
       // 2. Containers the state no longer holds.
       for (const a of actual) {

@@ -22,6 +22,8 @@ export interface AgentFlags {
   readonly fastPath?: boolean;
   /** --dns-upstream, repeatable: IP or IP:PORT. */
   readonly dnsUpstream?: readonly string[];
+  /** The Docker plugin's socket (--docker-plugin); false with --no-docker-plugin. @default $OVL_DOCKER_PLUGIN, else DEFAULT_PLUGIN_SOCKET */
+  readonly dockerPlugin?: string | false;
 }
 
 const IFACE = /^[A-Za-z0-9_.:-]{1,15}$/;
@@ -42,14 +44,32 @@ const log = (line: string): void => {
 
 type AgentModule = typeof import("@ovl/node-agent");
 
+type Runtime = { runtime: import("@ovl/node-agent").NodeRuntime; kernel?: import("@ovl/node-agent").KernelDataplane };
+
 /** The Linux + Docker runtime (kernel dataplane + dockerode), or the SIMULATED one. */
-async function makeRuntime(agent: AgentModule, f: AgentFlags & { stateDir: string }, iface: string): Promise<import("@ovl/node-agent").NodeRuntime> {
-  if (f.simulate) return new agent.RecordingRuntime({ node: f.node, log });
+async function makeRuntime(agent: AgentModule, f: AgentFlags & { stateDir: string }, iface: string): Promise<Runtime> {
+  if (f.simulate) return { runtime: new agent.RecordingRuntime({ node: f.node, log }) };
   const { default: Docker } = await import("dockerode");
   // No options: docker-modem reads DOCKER_HOST (and DOCKER_TLS_VERIFY/CERT_PATH) like the docker CLI.
   const docker = new Docker();
   const kernel = agent.createKernelDataplane({ stateDir: join(f.stateDir, "kernel"), log });
-  return new agent.LinuxDockerRuntime({ kernel, docker, underlayIface: iface, node: f.node, log, fastPath: f.fastPath !== false });
+  return { runtime: new agent.LinuxDockerRuntime({ kernel, docker, underlayIface: iface, node: f.node, log, fastPath: f.fastPath !== false }), kernel };
+}
+
+/** Docker's door (the network plugin), served from before the join so that dockerd finds it; none when simulated or turned off. */
+async function openDoor(agent: AgentModule, f: AgentFlags, nc: import("nats").NatsConnection, kernel: Runtime["kernel"], view: { handle: import("@ovl/node-agent").AgentHandle | null }) {
+  if (f.simulate || f.dockerPlugin === false || !kernel) return null;
+  const { default: Docker } = await import("dockerode");
+  return agent.openDockerDoor({
+    nc,
+    node: f.node,
+    docker: new Docker(),
+    socket: resolve(f.dockerPlugin ?? (process.env.OVL_DOCKER_PLUGIN || agent.DEFAULT_PLUGIN_SOCKET)),
+    state: () => view.handle?.state() ?? { cluster: null, nodes: {} },
+    seq: () => view.handle?.seq() ?? 0,
+    hostPortInUse: (proto, port, hostIp) => kernel.isHostPortInUse(proto, port, hostIp),
+    log,
+  });
 }
 
 export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<number> {
@@ -61,20 +81,25 @@ export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<n
   const underlay = f.simulate && f.ip
     ? { ip: f.ip, iface: f.iface ?? "lo", mtu: 1500 }
     : await agent.detectUnderlay(url, { ...(f.ip ? { ip: f.ip } : {}), ...(f.iface ? { iface: f.iface } : {}) });
-  const runtime = await makeRuntime(agent, f, underlay.iface);
+  const { runtime, kernel } = await makeRuntime(agent, f, underlay.iface);
   const nc = await connectNats({ url, name: `ovl-agent ${f.node}`, client: `agent-${f.node}`, connectTimeoutMs: 10_000 });
   const signals = untilSignal();
   let served: { stop(): void } | null = null;
+  const view: { handle: import("@ovl/node-agent").AgentHandle | null } = { handle: null };
+  const door = await openDoor(agent, f, nc, kernel, view);
   try {
     // Names are served on the node's gateway by a real node only (a simulated one has no bridge).
     const dns = f.simulate ? {} : { dns: { upstreams: asUsage(() => agent.dnsUpstreams(f.dnsUpstream ?? [], log)) } };
     const handle = await agent.runAgent({ nc, node: f.node, underlayIp: underlay.ip, iface: underlay.iface, lanMtu: underlay.mtu, ...("prefix" in underlay && underlay.prefix !== undefined ? { lanPrefix: underlay.prefix } : {}), stateDir: f.stateDir, runtime, log, ...dns });
+    view.handle = handle;
+    void door?.joined().catch((err: Error) => log(`docker plugin: ${err.message}`));
     // logs, exec and inspect of this node's containers and the overlay check, for clients anywhere (not simulated: no Docker).
     served = f.simulate ? null : agent.serveAgentRequests({ nc, node: f.node, docker: new (await import("dockerode")).default(), log, state: () => handle.state() });
     const mode = f.simulate ? "SIMULATED (recording runtime: no Docker, no kernel changes)" : `docker ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}`;
     await out(`agent ${f.node} joined as ${underlay.ip} on ${underlay.iface}; ${mode}\n`);
     const why = await Promise.race([signals.received, handle.done]);
     if (why === "left") {
+      await door?.left();
       log(`node ${f.node} left the cluster; its network set-up is torn down`);
     } else {
       log(`${why}: stopping (containers and network stay as they are)`);
@@ -83,6 +108,7 @@ export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<n
     return 0;
   } finally {
     served?.stop();
+    await door?.stop();
     signals.dispose();
     await nc.drain().catch(() => nc.close());
   }

@@ -32,6 +32,7 @@ export interface ContainerRow {
   since: string;
   options: string | null;
   aliases: string | null;
+  origin: string | null;
 }
 
 /**
@@ -46,7 +47,7 @@ export const nodeValues = (n: NodeRecord): unknown[] => [
 
 export const containerValues = (c: ContainerRecord): unknown[] => [
   c.node, c.name, c.ip, c.mac, c.image, JSON.stringify(c.cmd), JSON.stringify(c.ports), c.state, c.reason ?? null, c.exitCode ?? null, c.since,
-  c.options ? JSON.stringify(c.options) : null, c.aliases ? JSON.stringify(c.aliases) : null,
+  c.options ? JSON.stringify(c.options) : null, c.aliases ? JSON.stringify(c.aliases) : null, c.origin ?? null,
 ];
 
 export function rowToContainer(r: ContainerRow): ContainerRecord {
@@ -63,7 +64,8 @@ export function rowToContainer(r: ContainerRow): ContainerRecord {
   };
   const options = r.options !== null ? { options: JSON.parse(r.options) as NonNullable<ContainerRecord["options"]> } : {};
   const aliases = r.aliases !== null ? { aliases: JSON.parse(r.aliases) as string[] } : {};
-  return { ...base, ...options, ...aliases, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.exit_code !== null ? { exitCode: r.exit_code } : {}) };
+  const origin = r.origin ? { origin: r.origin as NonNullable<ContainerRecord["origin"]> } : {};
+  return { ...base, ...options, ...aliases, ...origin, ...(r.reason !== null ? { reason: r.reason } : {}), ...(r.exit_code !== null ? { exitCode: r.exit_code } : {}) };
 }
 
 export function rowToNode(r: NodeRow, containers: Record<string, ContainerRecord>): NodeRecord {

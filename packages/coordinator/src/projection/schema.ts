@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS nodes (
 CREATE TABLE IF NOT EXISTS containers (
   node TEXT NOT NULL, name TEXT NOT NULL, ip TEXT NOT NULL, mac TEXT NOT NULL, image TEXT NOT NULL,
   cmd TEXT NOT NULL, ports TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, exit_code INTEGER, since TEXT NOT NULL,
-  options TEXT, aliases TEXT,
+  options TEXT, aliases TEXT, origin TEXT,
   PRIMARY KEY (node, name)
 );
 CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, reply TEXT, open TEXT);
@@ -36,13 +36,14 @@ CREATE INDEX IF NOT EXISTS requests_open ON requests (seq) WHERE open IS NOT NUL
 export type Db = Database.Database;
 
 /**
- * A file written before containers had options (then aliases) gets the column (NULL: none,
+ * A file written before containers had options (then aliases, then an origin) gets the column (NULL: none,
  * which is exactly what every event it folded said), so it needs no rebuild. In this order:
  * the insert binds the columns by position.
  */
 function addOptionsColumn(db: Db): void {
   addColumn(db, "containers", "options", "TEXT");
   addColumn(db, "containers", "aliases", "TEXT");
+  addColumn(db, "containers", "origin", "TEXT");
 }
 
 /**

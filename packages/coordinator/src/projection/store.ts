@@ -190,7 +190,7 @@ export class Projection {
 function writer(db: Db): (t: Touched, state: ClusterState, seq: number) => void {
   const cluster = db.prepare("INSERT OR REPLACE INTO cluster (id, cidr, block_prefix, vni, vxlan_port, mtu, mode) VALUES (1, @cidr, @blockPrefix, @vni, @vxlanPort, @mtu, @mode)");
   const node = db.prepare("INSERT OR REPLACE INTO nodes (name, underlay_ip, agent_version, status, subnet, gateway, since, reason, has_last_seen, last_seen, lan_prefix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  const ctr = db.prepare("INSERT OR REPLACE INTO containers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const ctr = db.prepare("INSERT OR REPLACE INTO containers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const ctrDel = db.prepare("DELETE FROM containers WHERE node = ? AND name = ?");
   const ctrReset = db.prepare("DELETE FROM containers WHERE node = ?");
   const request = db.prepare("INSERT OR REPLACE INTO requests (id, seq, reply, open) VALUES (?, ?, ?, ?)");

@@ -22,6 +22,8 @@ export interface DockerEventsOptions {
   readonly onEvent: (e: DockerEvent) => void;
   readonly onReconnect: () => void;
   readonly log: (line: string) => void;
+  /** Docker's event filters. @default container events of ovl's containers of `node` */
+  readonly filters?: Readonly<Record<string, string[]>>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,7 +44,7 @@ export function parseEventLines(buffer: string): { events: DockerEvent[]; rest: 
 }
 
 async function oneStream(opts: DockerEventsOptions, setCurrent: (s: NodeJS.ReadableStream | null) => void): Promise<void> {
-  const stream = await opts.docker.getEvents({ filters: { type: ["container"], label: nodeLabelFilter(opts.node) } });
+  const stream = await opts.docker.getEvents({ filters: opts.filters ?? { type: ["container"], label: nodeLabelFilter(opts.node) } });
   setCurrent(stream);
   let buffer = "";
   await new Promise<void>((resolve) => {

@@ -28,7 +28,10 @@ const HOLDS_ADDRESS: ReadonlySet<ContainerRecord["state"]> = new Set(["pending",
 const byIp = <T extends { ip: string }>(a: T, b: T): number => ipToInt(a.ip) - ipToInt(b.ip);
 
 function containersOf(node: NodeRecord): ContainerRecord[] {
-  return Object.values(node.containers).filter((c) => HOLDS_ADDRESS.has(c.state));
+  const all = Object.values(node.containers).filter((c) => HOLDS_ADDRESS.has(c.state));
+  // A Docker container claiming its reservation holds the address twice for one event: one entry.
+  const named = new Set(all.filter((c) => c.origin !== "docker-ipam").map((c) => c.ip));
+  return all.filter((c) => c.origin !== "docker-ipam" || !named.has(c.ip));
 }
 
 /** The peers this node has a path to (ready, with a block), split by the path the mode gives each. */

@@ -1,0 +1,102 @@
+/**
+ * The decisions of Docker's door: containers Docker makes on the network ovl through the
+ * agent's network and IPAM plugin (docs/docker-plugin.md). Docker's IPAM asks for an
+ * address before anyone knows which container it is for, so an address is decided in two
+ * steps, both in the history:
+ * 1. ReserveDockerAddress: a record named by the agent (`ipam-<hex>`, origin "docker-ipam")
+ *    holds the address from the moment Docker asked: peers are wired for it at once.
+ * 2. ClaimDockerAddress, once the container runs and its Docker name is known: the
+ *    container starts on the same address under its own name (origin "docker"), with the
+ *    ports Docker publishes, and the reservation stops.
+ * ReleaseDockerAddress frees either (Docker gave the address back unused, or `docker rm`).
+ */
+import type { ClaimDockerAddress, ReleaseDockerAddress, ReserveDockerAddress } from "./commands.js";
+import { OvlError, OvlErrorCodes as C } from "./errors.js";
+import type { ContainerStarted, ContainerStopped, OvlEvent } from "./events.js";
+import { contains, ipToInt, macFor, parseCidr } from "./ip.js";
+import { lowestFreeAddress } from "./ipam.js";
+import { checkPublish } from "./port-rules.js";
+import { findContainer } from "./queries.js";
+import { holderOf } from "./name-clash.js";
+import type { ClusterState, ContainerRecord, NodeRecord } from "./state.js";
+
+/** The image a reservation shows until its container is known. */
+export const RESERVATION_IMAGE = "(docker endpoint)";
+
+const fail = (code: (typeof C)[keyof typeof C], message: string): never => {
+  throw new OvlError(code, message);
+};
+
+function readyNode(state: ClusterState, name: string): NodeRecord {
+  if (!state.cluster) fail(C.ClusterNotCreated, "the cluster is not created yet: start a coordinator (`ovl coordinator`) first");
+  const node = state.nodes[name] ?? fail(C.NodeNotFound, `node ${name} is not a member of the cluster`);
+  if (node.status !== "ready" || !node.subnet) fail(C.NodeNotReady, `node ${name} is ${node.status}; it takes no new containers`);
+  return node;
+}
+
+/** The preferred address when it lies in the node's block and nobody holds it; else the lowest free one. */
+function addressFor(node: NodeRecord, preferred: string | undefined): string {
+  const block = parseCidr(node.subnet!);
+  const held = (ip: string) => Object.values(node.containers).some((c) => c.ip === ip);
+  if (preferred && contains(block, ipToInt(preferred)) && preferred !== node.gateway && !held(preferred)) return preferred;
+  return lowestFreeAddress(node) ?? fail(C.AddressesExhausted, `node ${node.name}'s block ${node.subnet} has no free address; remove a container first`);
+}
+
+export function decideReserveDocker({ data }: ReserveDockerAddress, state: ClusterState): OvlEvent[] {
+  const node = readyNode(state, data.node);
+  const taken = findContainer(state, data.name);
+  if (taken) fail(C.ContainerExists, `reservation ${data.name} already exists on node ${taken.node}`);
+  const ip = addressFor(node, data.preferred);
+  return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac: macFor(ip), image: RESERVATION_IMAGE, cmd: [], ports: [], origin: "docker-ipam" } }];
+}
+
+const stopped = (c: ContainerRecord, reason: string): ContainerStopped => ({ type: "ContainerStopped", data: { name: c.name, node: c.node, ip: c.ip, reason } });
+
+export function decideClaimDocker({ data }: ClaimDockerAddress, state: ClusterState): OvlEvent[] {
+  const node = readyNode(state, data.node);
+  const reservation = node.containers[data.reservation];
+  if (!reservation || reservation.origin !== "docker-ipam") fail(C.ContainerNotFound, `no address reservation ${data.reservation} on node ${node.name}`);
+  const r = reservation!;
+  const same = findContainer(state, data.name);
+  // Docker started the same container again on another address: the old record gives way.
+  const replaced = same && same.node === node.name && same.origin === "docker" ? same : undefined;
+  if (same && !replaced) fail(C.ContainerExists, `container ${data.name} already exists on node ${same.node}: rename the Docker container`);
+  // Names answer in DNS, so a Docker name may not be another container's alias either.
+  const alias = holderOf(state, data.name);
+  if (alias?.as === "alias") fail(C.NameInUse, `name ${data.name} would be ambiguous: container ${alias.container} answers to it (its alias); rename the Docker container`);
+  const ports = data.ports.map((p) => ({ ...p }));
+  checkPublish(node, ports, new Set([r.name, data.name]));
+  const started: ContainerStarted = {
+    type: "ContainerStarted",
+    data: { name: data.name, node: node.name, ip: r.ip, mac: r.mac, image: data.image, cmd: [], ports, origin: "docker" },
+  };
+  // The container first, then the reservation's end: a node folding between the two still
+  // holds the address (a veth deleted in that gap would cut the running container off).
+  return [
+    ...(replaced ? [stopped(replaced, "docker started it again on another address")] : []),
+    started,
+    stopped(r, `taken by docker container ${data.name}`),
+  ];
+}
+
+/** Frees a Docker-door address; a stale release (another address by now, or not Docker's) decides nothing. */
+export function decideReleaseDocker({ data }: ReleaseDockerAddress, state: ClusterState): OvlEvent[] {
+  const c = state.nodes[data.node]?.containers[data.name];
+  if (!c || c.ip !== data.ip || !c.origin) return [];
+  return [stopped(c, data.reason)];
+}
+
+/**
+ * The ovl name of a Docker container: Docker allows upper case, '_' and '.', ovl's names
+ * do not (they are DNS labels). Lower-cased, every other character a '-', at most 32;
+ * null when nothing usable is left.
+ */
+export function ovlNameForDocker(dockerName: string): string | null {
+  const name = dockerName
+    .replace(/^\//, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .slice(0, 32)
+    .replace(/^-+|-+$/g, "");
+  return /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(name) ? name : null;
+}

@@ -1,0 +1,68 @@
+/**
+ * Docker's door to ovl on one node: the network and IPAM plugin on a unix socket, the
+ * watcher of the containers Docker makes on the network ovl, and that network itself.
+ * See docs/docker-plugin.md.
+ */
+import type Dockerode from "dockerode";
+import type { NatsConnection } from "nats";
+import { subjects, type ClusterState } from "@ovl/domain";
+import { request } from "@ovl/client";
+import { DoorDriver, type DoorReply, type DoorReport } from "./driver.js";
+import { hostVethLinks } from "./links.js";
+import { servePlugin } from "./server.js";
+import { DoorWatcher } from "./watch.js";
+import { ensureDockerNetwork, removeDockerNetwork } from "./network.js";
+
+/** Where Docker looks for legacy plugins' sockets; the plugin's name is the file's. */
+export const DEFAULT_PLUGIN_SOCKET = "/run/docker/plugins/ovl.sock";
+/** How long a decision may take before `docker run` fails with the reason. */
+const DECIDE_MS = 4000;
+const FOLD_WAIT_MS = 3000;
+
+export interface DockerDoorOptions {
+  readonly nc: NatsConnection;
+  readonly node: string;
+  readonly docker: Dockerode;
+  readonly socket: string;
+  readonly state: () => ClusterState;
+  /** The sequence of the last event the agent folded. */
+  readonly seq: () => number;
+  readonly hostPortInUse: (proto: "tcp" | "udp", port: number, hostIp?: string) => Promise<boolean>;
+  readonly log: (line: string) => void;
+}
+
+export interface DockerDoor {
+  /** Once the agent has joined: makes the network ovl and starts following Docker. */
+  joined(): Promise<void>;
+  /** The node left: the network goes. */
+  left(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function openDockerDoor(opts: DockerDoorOptions): Promise<DockerDoor> {
+  const decide = async (kind: DoorReport | "container", body: Record<string, unknown>): Promise<DoorReply> => {
+    const reply = await request<DoorReply>(opts.nc, subjects.reportSubject(opts.node, kind), body, { timeoutMs: DECIDE_MS, attemptMs: 1000 });
+    // Later calls (Join, a release) read the fold: it must hold this decision first.
+    const until = Date.now() + FOLD_WAIT_MS;
+    while (opts.seq() < reply.seq && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    return reply;
+  };
+  const driver = new DoorDriver({ node: opts.node, state: opts.state, decide, links: hostVethLinks(), hostPortInUse: opts.hostPortInUse, log: opts.log });
+  const server = await servePlugin(opts.socket, (call, body) => driver.call(call, body), opts.log);
+  let unwatch: (() => void) | null = null;
+  return {
+    async joined() {
+      await ensureDockerNetwork(opts.docker, opts.log);
+      unwatch ??= new DoorWatcher({ docker: opts.docker, node: opts.node, state: opts.state, decide, driver, log: opts.log }).start();
+    },
+    async left() {
+      unwatch?.();
+      unwatch = null;
+      await removeDockerNetwork(opts.docker, opts.log);
+    },
+    async stop() {
+      unwatch?.();
+      await server.stop();
+    },
+  };
+}

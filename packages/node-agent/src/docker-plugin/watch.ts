@@ -1,0 +1,172 @@
+/**
+ * Learning which container took a Docker-door address, and following it: Docker's IPAM and
+ * driver calls never name the container, so its container events do.
+ * - start: the container is inspected; on the network ovl with an address that is still a
+ *   reservation, it claims the address under its Docker name (with its published ports);
+ *   then it is reported running.
+ * - die: reported exited (its address stays, as Docker keeps it for a stopped container).
+ * - destroy (`docker rm`): its address is released.
+ * A sweep at start, after Docker's event stream came back, and every minute catches up
+ * with what happened while nobody watched: a container removed while the agent was down
+ * is released, one started is claimed, and a reservation no container took is released.
+ */
+import type Dockerode from "dockerode";
+import { ovlNameForDocker, type ClusterState, type ContainerRecord } from "@ovl/domain";
+import { followDockerEvents, type DockerEvent } from "../docker/events.js";
+import { ownedBy } from "../docker/labels.js";
+import type { DoorDriver, DoorReply } from "./driver.js";
+import { portsFromInspect } from "./mapping.js";
+
+/** The Docker network the agent makes on its node. */
+export const DOCKER_NETWORK = "ovl";
+/** A reservation no endpoint uses after this long is given back. */
+const STALE_RESERVATION_MS = 60_000;
+const SWEEP_MS = 60_000;
+
+export interface WatchDeps {
+  readonly docker: Dockerode;
+  readonly node: string;
+  readonly state: () => ClusterState;
+  readonly decide: (kind: "docker-claim" | "docker-release" | "container", body: Record<string, unknown>) => Promise<DoorReply>;
+  readonly driver: DoorDriver;
+  readonly log: (line: string) => void;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+interface Seen {
+  readonly id: string;
+  readonly name: string;
+  readonly ip: string | null;
+  readonly running: boolean;
+  readonly exitCode: number;
+  readonly image: string;
+  readonly ports: ReturnType<typeof portsFromInspect>;
+}
+
+/** Docker answers within this, or the call counts as failed (a sweep or an event is retried by the next one). */
+const DOCKER_MS = 10_000;
+
+function withTimeout<T>(p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`docker did not answer within ${DOCKER_MS} ms`)), DOCKER_MS)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/** The ovl name of a Docker container name (or of its id when the name does not fit). */
+export const nameOf = (dockerName: string, id: string): string => ovlNameForDocker(dockerName) ?? `docker-${id.slice(0, 12)}`;
+
+export class DoorWatcher {
+  constructor(private readonly deps: WatchDeps) {}
+
+  private records(): ContainerRecord[] {
+    const n = this.deps.state().nodes[this.deps.node];
+    return n ? Object.values(n.containers).filter((c) => c.origin) : [];
+  }
+
+  private async inspect(id: string): Promise<Seen | null> {
+    const d = await withTimeout(this.deps.docker.getContainer(id).inspect()).catch(() => null);
+    if (!d) return null;
+    const net = d.NetworkSettings?.Networks?.[DOCKER_NETWORK];
+    return {
+      id: d.Id,
+      name: nameOf(d.Name, d.Id),
+      ip: net?.IPAddress || null,
+      running: d.State.Running,
+      exitCode: d.State.ExitCode,
+      image: d.Config.Image || "unknown",
+      ports: portsFromInspect(d.HostConfig?.PortBindings as never),
+    };
+  }
+
+  private report(c: ContainerRecord, seen: Pick<Seen, "running" | "exitCode">): Promise<unknown> | undefined {
+    const state = seen.running ? "running" : "exited";
+    if (c.state === state && (seen.running || c.exitCode === seen.exitCode)) return undefined;
+    return this.deps.decide("container", { node: this.deps.node, name: c.name, ip: c.ip, state, ...(seen.running ? {} : { exitCode: seen.exitCode }) });
+  }
+
+  /** A container on the network ovl: claim its reservation, then report how it runs. */
+  private async follow(seen: Seen): Promise<void> {
+    // A stopped container has no address in Docker's view any more: it is found by name.
+    const held = seen.ip ? this.records().find((c) => c.ip === seen.ip) : this.records().find((c) => c.name === seen.name && c.origin === "docker");
+    if (!held) return;
+    if (held.origin === "docker-ipam") {
+      if (!seen.running) return; // claimed when it runs; its ReleaseAddress gives the address back
+      await this.deps.decide("docker-claim", { node: this.deps.node, reservation: held.name, name: seen.name, image: seen.image.slice(0, 255), ports: seen.ports });
+      this.deps.log(`docker: ${seen.name} (${seen.ip}) claimed ${held.name}`);
+      const now = this.records().find((c) => c.name === seen.name && c.ip === seen.ip);
+      if (now) await this.report(now, seen);
+      return;
+    }
+    if (held.origin === "docker" && held.name === seen.name) await this.report(held, seen);
+  }
+
+  /**
+   * Docker is never asked anything inside the queue: it emits "die" while it holds the
+   * container's lock and then releases the endpoint, whose ReleaseAddress waits for the
+   * queue; an inspect in there would wait for that lock for ever.
+   */
+  private async onEvent(e: DockerEvent): Promise<void> {
+    if (ownedBy(e.attributes)) return; // `ovl run`'s own: the runtime follows those
+    const serial = this.deps.driver.serial;
+    const name = nameOf(e.attributes.name ?? "", e.id);
+    const mine = () => this.records().find((r) => r.name === name && r.origin === "docker");
+    if (e.action === "destroy") {
+      return serial.run(async () => {
+        const c = mine();
+        if (c) await this.deps.decide("docker-release", { node: this.deps.node, name, ip: c.ip, reason: "docker rm" });
+      });
+    }
+    if (e.action === "die") {
+      const code = Number(e.attributes.exitCode);
+      const exitCode = Number.isInteger(code) ? code : -1;
+      return serial.run(async () => {
+        const c = mine();
+        if (c) await this.report(c, { running: false, exitCode });
+      });
+    }
+    const seen = await this.inspect(e.id);
+    if (seen) await serial.run(() => this.follow(seen));
+  }
+
+  /** Catches up with Docker: see the header. Docker is read first, outside the queue. */
+  async sweep(): Promise<void> {
+    const listed = await withTimeout(this.deps.docker.listContainers({ all: true }));
+    const seen = (await Promise.all(listed.map((c) => this.inspect(c.Id)))).filter((s): s is Seen => s !== null);
+    await this.deps.driver.serial.run(() => this.catchUp(seen));
+  }
+
+  private async catchUp(seen: readonly Seen[]): Promise<void> {
+    for (const s of seen) await this.follow(s);
+    const names = new Set(seen.map((s) => s.name));
+    const now = (this.deps.now ?? Date.now)();
+    const inUse = new Set([...this.deps.driver.endpoints.values()].map((e) => e.ip));
+    for (const c of this.records()) {
+      if (c.origin === "docker" && !names.has(c.name)) {
+        await this.deps.decide("docker-release", { node: this.deps.node, name: c.name, ip: c.ip, reason: "removed from Docker while its agent was away" });
+      } else if (c.origin === "docker-ipam" && !inUse.has(c.ip) && now - Date.parse(c.since) > STALE_RESERVATION_MS) {
+        await this.deps.decide("docker-release", { node: this.deps.node, name: c.name, ip: c.ip, reason: "no docker container took the address" });
+      }
+    }
+  }
+
+  /** Follows Docker's events and sweeps; the returned function stops. */
+  start(): () => void {
+    const sweep = () => void this.sweep().catch((err: Error) => this.deps.log(`docker sweep: ${err.message}`));
+    const stopEvents = followDockerEvents({
+      docker: this.deps.docker,
+      node: this.deps.node,
+      filters: { type: ["container"], event: ["start", "die", "destroy"] },
+      log: this.deps.log,
+      onEvent: (e) => void this.onEvent(e).catch((err: Error) => this.deps.log(`docker ${e.action} ${e.id.slice(0, 12)}: ${err.message}`)),
+      onReconnect: sweep,
+    });
+    sweep();
+    const timer = setInterval(sweep, SWEEP_MS);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      stopEvents();
+    };
+  }
+}

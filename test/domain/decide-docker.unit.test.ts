@@ -1,0 +1,84 @@
+/** decide: Docker's door (reserve an address, claim it under the Docker name, release it) and Docker names as ovl names. */
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { OvlErrorCodes as C, RESERVATION_IMAGE, macFor, ovlNameForDocker, type OvlEvent, type PortMapping } from "@ovl/domain";
+import { given } from "../support/given.js";
+import { cluster, cmd, started, stopped } from "./builders.js";
+
+const reserve = (name: string, preferred?: string) => cmd("ReserveDockerAddress", { node: "n1", name, ...(preferred ? { preferred } : {}) });
+const claim = (reservation: string, name: string, ports: PortMapping[] = []) => cmd("ClaimDockerAddress", { node: "n1", reservation, name, image: "nginx", ports });
+const releaseDocker = (name: string, ip: string, reason = "docker rm") => cmd("ReleaseDockerAddress", { node: "n1", name, ip, reason });
+const reserved = (name: string, ip: string): OvlEvent => ({
+  type: "ContainerStarted",
+  data: { name, node: "n1", ip, mac: macFor(ip), image: RESERVATION_IMAGE, cmd: [], ports: [], origin: "docker-ipam" },
+});
+const dockerStarted = (name: string, ip: string, ports: PortMapping[] = []): OvlEvent => ({
+  type: "ContainerStarted",
+  data: { name, node: "n1", ip, mac: macFor(ip), image: "nginx", cmd: [], ports, origin: "docker" },
+});
+const P8080: PortMapping = { host: 8080, container: 80, proto: "tcp" };
+
+const reserving = suite("ReserveDockerAddress");
+reserving("takes the node's lowest free address, as ovl run does, marked docker-ipam", () => {
+  const state = given([...cluster("n1"), started("a", "n1", "198.19.0.2")]).when(reserve("ipam-1")).then([reserved("ipam-1", "198.19.0.3")]);
+  assert.is(state.nodes.n1?.containers["ipam-1"]?.origin, "docker-ipam");
+});
+reserving("takes Docker's preferred address when it is free in the block, else the lowest free one", () => {
+  given(cluster("n1")).when(reserve("ipam-1", "198.19.0.9")).then([reserved("ipam-1", "198.19.0.9")]);
+  given([...cluster("n1"), started("a", "n1", "198.19.0.9")]).when(reserve("ipam-1", "198.19.0.9")).then([reserved("ipam-1", "198.19.0.2")]);
+  given(cluster("n1")).when(reserve("ipam-1", "198.19.5.9")).then([reserved("ipam-1", "198.19.0.2")]);
+  given(cluster("n1")).when(reserve("ipam-1", "198.19.0.1")).then([reserved("ipam-1", "198.19.0.2")]);
+});
+reserving("refuses without a cluster, on a node not ready, or with the block full", () => {
+  given([]).when(reserve("ipam-1")).thenThrows(C.ClusterNotCreated);
+  given(cluster("n2")).when(reserve("ipam-1")).thenThrows(C.NodeNotFound);
+  given([...cluster("n1"), { type: "NodeLost", data: { node: "n1", lastSeen: null } }]).when(reserve("ipam-1")).thenThrows(C.NodeNotReady);
+  const small = [{ type: "ClusterCreated", data: { cidr: "198.19.0.0/24", blockPrefix: 30, vni: 42, vxlanPort: 4789, mtu: 1450 } }, { type: "NodeJoined", data: { node: "n1", underlayIp: "198.18.0.11", agentVersion: "0.1.0" } }, { type: "SubnetAssigned", data: { node: "n1", subnet: "198.19.0.0/30", gateway: "198.19.0.1" } }, started("a", "n1", "198.19.0.2")] as OvlEvent[];
+  given(small).when(reserve("ipam-1")).thenThrows(C.AddressesExhausted, /no free address/);
+});
+reserving.run();
+
+const claiming = suite("ClaimDockerAddress");
+const withReservation = [...cluster("n1"), reserved("ipam-1", "198.19.0.2")];
+claiming("the container takes the address under its Docker name, with its ports, then the reservation ends", () => {
+  const state = given(withReservation)
+    .when(claim("ipam-1", "web", [P8080]))
+    .then([dockerStarted("web", "198.19.0.2", [P8080]), stopped("ipam-1", "n1", "198.19.0.2", "taken by docker container web")]);
+  assert.equal(Object.keys(state.nodes.n1!.containers), ["web"]);
+});
+claiming("a Docker container started again on a new address replaces its old record", () => {
+  given([...withReservation, dockerStarted("web", "198.19.0.5")])
+    .when(claim("ipam-1", "web"))
+    .then([stopped("web", "n1", "198.19.0.5", "docker started it again on another address"), dockerStarted("web", "198.19.0.2"), stopped("ipam-1", "n1", "198.19.0.2", "taken by docker container web")]);
+});
+claiming("refuses a name ovl run holds, a missing reservation, and a port already published", () => {
+  given([...withReservation, started("web", "n1", "198.19.0.7")]).when(claim("ipam-1", "web")).thenThrows(C.ContainerExists, /rename the Docker container/);
+  given(withReservation).when(claim("ipam-9", "web")).thenThrows(C.ContainerNotFound);
+  given([...withReservation, started("other", "n1", "198.19.0.7", { ports: [P8080] })]).when(claim("ipam-1", "web", [P8080])).thenThrows(C.PortInUse, /already published by container other/);
+});
+claiming("refuses a Docker name that another container answers to as its alias (names resolve in DNS)", () => {
+  given([...withReservation, started("db", "n1", "198.19.0.7", { aliases: ["web"] })]).when(claim("ipam-1", "web")).thenThrows(C.NameInUse, /its alias/);
+});
+claiming.run();
+
+const releasing = suite("ReleaseDockerAddress");
+releasing("frees a reservation or a Docker container's address", () => {
+  given(withReservation).when(releaseDocker("ipam-1", "198.19.0.2", "unused")).then([stopped("ipam-1", "n1", "198.19.0.2", "unused")]);
+  given([...cluster("n1"), dockerStarted("web", "198.19.0.2")]).when(releaseDocker("web", "198.19.0.2")).then([stopped("web", "n1", "198.19.0.2", "docker rm")]);
+});
+releasing("a stale release, or one about an ovl run container, decides nothing", () => {
+  given([...cluster("n1"), dockerStarted("web", "198.19.0.3")]).when(releaseDocker("web", "198.19.0.2")).thenNothingHappened();
+  given([...cluster("n1"), started("web", "n1", "198.19.0.2")]).when(releaseDocker("web", "198.19.0.2")).thenNothingHappened();
+  given(cluster("n1")).when(releaseDocker("web", "198.19.0.2")).thenNothingHappened();
+});
+releasing.run();
+
+const names = suite("ovlNameForDocker");
+names("Docker's names become ovl names: lower case, other characters '-', at most 32", () => {
+  assert.is(ovlNameForDocker("/web"), "web");
+  assert.is(ovlNameForDocker("proj_web_1"), "proj-web-1");
+  assert.is(ovlNameForDocker("My.App"), "my-app");
+  assert.is(ovlNameForDocker("a".repeat(40)), "a".repeat(32));
+  assert.is(ovlNameForDocker("___"), null);
+});
+names.run();

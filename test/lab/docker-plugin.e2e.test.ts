@@ -1,0 +1,224 @@
+/**
+ * Docker's door, end to end, on a 2-node lab with Docker's own CLI (`docker -H <node's
+ * socket>`): every agent serves the network plugin ovl in its node's plugin directory and
+ * makes the Docker network ovl. Run as root; about 1-2 minutes.
+ *
+ * Steps, in order (a later one needs the earlier ones):
+ *   1. lab up, control plane, the network ovl (driver ovl, IPAM ovl) on both nodes
+ *   2. `docker run --network ovl` on n1 and n2 and an `ovl run` container: in `ovl ps` under
+ *      their Docker names (origin docker), pings both ways between the doors
+ *   3. `docker rm` frees the address (ovl ps, the history)
+ *   4. `docker run -p` reachable from another node's LAN address
+ *   5. Compose (Debian's docker-compose): two services on n1, one on n2, on the external
+ *      network ovl, reaching each other by address
+ *   6. with no coordinator, `docker run --network ovl` fails within seconds, leaving no
+ *      container, no veth and no event
+ * The lab (and every process this file started) comes down in test.after.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PsRow } from "@ovl/domain";
+import {
+  IMAGE,
+  LAB_CLUSTER,
+  defaultOvlCommand,
+  labDown,
+  labIdentityEnv,
+  labUpWhenFree,
+  prepareLabAuth,
+  nodePlan,
+  startAgent,
+  startBroker,
+  startCoordinator,
+  stopProcs,
+  waitBroker,
+  type ControlArgs,
+  type LabInfo,
+  type ProcRecord,
+} from "@ovl/lab";
+import { noRoot } from "../support/lab.js";
+import { runningLab } from "../support/running-lab.js";
+import { exec, httpGet, pingStats, waitFor } from "../support/overlay.js";
+
+const log = (l: string) => console.log(`    ${l}`);
+const LAB_WAIT_MS = Number(process.env.OVL_E2E_LAB_WAIT_S ?? 600) * 1000;
+process.env.OVL_FROM_SOURCE = "1";
+
+const dir = mkdtempSync(join(tmpdir(), "ovl-docker-plugin-e2e-"));
+let info: LabInfo | null = null;
+const control: ProcRecord[] = [];
+const agents: ProcRecord[] = [];
+
+const controlArgs: ControlArgs = {
+  ovlCommand: defaultOvlCommand(),
+  coordinatorArgs: ["coordinator", "--db", join(dir, "coordinator", "coordinator.db"), "--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), "--mtu", String(LAB_CLUSTER.mtu)],
+};
+
+const { ovl, docker, inNs, nodeOf } = runningLab(() => info);
+
+async function ps(): Promise<PsRow[]> {
+  const r = await ovl("ps", "--json");
+  assert.is(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as PsRow[];
+}
+
+const running = (name: string) => waitFor(`${name} running in ovl ps`, 30_000, async () => (await ps()).find((r) => r.name === name && r.state === "running"), 300);
+
+async function assertPing(node: string, from: string, to: string): Promise<void> {
+  const r = await docker(node, "exec", from, "ping", "-c", "3", "-W", "1", to);
+  const p = pingStats(r.stdout);
+  assert.ok(p.sent === 3 && p.received === 3, `${from} -> ${to}: ${r.stdout}${r.stderr}`);
+  log(`ok  ${from} -> ${to}`);
+}
+
+const vethsOf = async (node: string): Promise<string> => (await inNs(node, "ip", "-o", "link", "show", "type", "veth")).stdout.split("\n").map((l) => l.split(":")[1]?.trim().split("@")[0]).filter(Boolean).sort().join(",");
+
+async function eventCount(): Promise<number> {
+  const r = await ovl("events", "--json");
+  assert.is(r.code, 0, r.stderr);
+  return r.stdout.trim().split("\n").filter(Boolean).length;
+}
+
+test.after(async () => {
+  const left = await stopProcs([...agents, ...control.filter((p) => p.role === "coordinator")], 8000);
+  left.push(...(await stopProcs(control.filter((p) => p.role === "broker"), 8000)));
+  left.forEach((p) => log(`warning: ${p.role} ${p.node ?? ""} PID ${p.pid} survived SIGKILL`));
+  if (info) (await labDown({ dir, log }).catch((err: Error) => ({ warnings: [err.message] }))).warnings.forEach((w) => log(`lab down warning: ${w}`));
+  if (!process.env.OVL_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+  else log(`lab logs kept in ${dir}/logs`);
+});
+
+test("1. lab up; each agent makes the Docker network ovl (driver ovl, IPAM ovl) on its node", async () => {
+  if (noRoot()) return;
+  info = await labUpWhenFree({ nodes: 2, dir, startControlPlane: false, ensurePackages: false, log }, LAB_WAIT_MS, 15_000);
+  await prepareLabAuth(dir, info.nodes.map((n) => n.name));
+  Object.assign(process.env, labIdentityEnv(dir, "operator"));
+  const broker = startBroker(dir);
+  control.push(broker);
+  await waitBroker(broker);
+  control.push(startCoordinator(dir, controlArgs));
+  for (const n of info.nodes) agents.push(startAgent(dir, nodePlan(Number(n.name.slice(1)), dir), controlArgs));
+  for (const n of info.nodes) {
+    const net = await waitFor(`network ovl on ${n.name}`, 60_000, async () => {
+      const r = await docker(n.name, "network", "inspect", "ovl", "--format", "{{.Driver}} {{.IPAM.Driver}} {{(index .IPAM.Config 0).Subnet}}");
+      return r.code === 0 && r.stdout.trim();
+    }, 500);
+    assert.is(net, `ovl ovl ${LAB_CLUSTER.cidr}`);
+  }
+});
+
+test("2. docker run --network ovl on n1 and n2, and ovl run: in ovl ps by their Docker names; pings both ways", async () => {
+  if (noRoot()) return;
+  for (const [node, name] of [["n1", "d1"], ["n2", "d2"]] as const) {
+    const r = await docker(node, "run", "-d", "--network", "ovl", "--name", name, IMAGE);
+    assert.is(r.code, 0, r.stderr);
+  }
+  const o = await ovl("run", "o1", "--node", "n2", "--image", IMAGE);
+  assert.is(o.code, 0, o.stderr);
+  const d1 = await running("d1");
+  const d2 = await running("d2");
+  const o1 = await running("o1");
+  assert.is(d1.node, "n1");
+  assert.is(d1.origin, "docker");
+  assert.is(d2.origin, "docker");
+  assert.is(o1.origin, undefined);
+  const inside = await docker("n1", "inspect", "d1", "--format", "{{.NetworkSettings.Networks.ovl.IPAddress}}");
+  assert.is(inside.stdout.trim(), d1.ip, "Docker's address is ovl's");
+  await assertPing("n1", "d1", d2.ip);
+  await assertPing("n2", "d2", d1.ip);
+  await assertPing("n1", "d1", o1.ip);
+  await assertPing("n2", "ovl-o1", d1.ip);
+});
+
+test("3. docker stop keeps the address; docker rm frees it (ovl ps, the history)", async () => {
+  if (noRoot()) return;
+  const before = (await ps()).find((r) => r.name === "d2")!;
+  assert.is((await docker("n2", "stop", "-t", "1", "d2")).code, 0);
+  const stopped = await waitFor("d2 exited", 20_000, async () => (await ps()).find((r) => r.name === "d2" && r.state === "exited"), 300);
+  assert.is(stopped.ip, before.ip, "a stopped container keeps its address");
+  assert.is((await docker("n2", "rm", "d2")).code, 0);
+  await waitFor("d2 gone from ovl ps", 20_000, async () => !(await ps()).some((r) => r.name === "d2"), 300);
+  const ev = await ovl("events", "--container", "d2", "--json");
+  const last = ev.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; data: { reason?: string } }).at(-1)!;
+  assert.is(last.type, "ContainerStopped");
+  assert.is(last.data.reason, "docker rm");
+});
+
+test("4. docker run -p 8081:80 on n2: reachable from n1 through n2's LAN address", async () => {
+  if (noRoot()) return;
+  const r = await docker("n2", "run", "-d", "--network", "ovl", "--name", "web", "-p", "8081:80", IMAGE, "httpd", "-f", "-p", "80", "-h", "/etc");
+  assert.is(r.code, 0, r.stderr);
+  const web = await running("web");
+  assert.equal(web.ports, [{ host: 8081, container: 80, proto: "tcp" }]);
+  const url = `http://${nodeOf("n2").lanIp}:8081/hostname`;
+  const got = await waitFor("the published port answers", 15_000, async () => {
+    const res = await httpGet(nodeOf("n1").ns, url).catch(() => null);
+    return res?.status === 200 && res;
+  }, 300);
+  assert.is(got.status, 200);
+  const clash = await docker("n2", "run", "-d", "--network", "ovl", "--name", "web2", "-p", "8081:80", IMAGE);
+  assert.is.not(clash.code, 0, "a host port already published is refused");
+  assert.match(clash.stderr, /8081/);
+  await docker("n2", "rm", "-f", "web2");
+});
+
+/** A Compose project on one node: its services on the external network ovl. */
+function composeFile(services: readonly string[]): string {
+  const lines = ["version: \"3\"", "services:"];
+  for (const s of services) lines.push(`  ${s}:`, `    image: ${IMAGE}`);
+  lines.push("networks:", "  default:", "    external: true", "    name: ovl", "");
+  return lines.join("\n");
+}
+
+async function compose(node: string, project: string, services: readonly string[], ...args: string[]) {
+  const where = join(dir, "compose", project);
+  mkdirSync(where, { recursive: true });
+  writeFileSync(join(where, "docker-compose.yml"), composeFile(services));
+  return exec(["docker-compose", "-f", join(where, "docker-compose.yml"), "-p", project, ...args], { timeoutMs: 120_000, env: { ...process.env, DOCKER_HOST: nodeOf(node).dockerHost } });
+}
+
+test("5. Compose: two services on n1 and one on n2 on the external network ovl reach each other by address", async () => {
+  if (noRoot()) return;
+  const up1 = await compose("n1", "shop", ["front", "back"], "up", "-d");
+  assert.is(up1.code, 0, up1.stderr);
+  const up2 = await compose("n2", "stock", ["db"], "up", "-d");
+  assert.is(up2.code, 0, up2.stderr);
+  // Compose 1.x names containers <project>_<service>_1; ovl's names turn '_' into '-'.
+  const front = await running("shop-front-1");
+  const back = await running("shop-back-1");
+  const db = await running("stock-db-1");
+  assert.equal([front.node, back.node, db.node], ["n1", "n1", "n2"]);
+  await assertPing("n1", "shop_front_1", back.ip);
+  await assertPing("n1", "shop_back_1", db.ip);
+  await assertPing("n2", "stock_db_1", front.ip);
+  assert.is((await compose("n1", "shop", ["front", "back"], "down")).code, 0);
+  assert.is((await compose("n2", "stock", ["db"], "down")).code, 0);
+  await waitFor("compose down frees the addresses", 20_000, async () => !(await ps()).some((r) => /^(shop|stock)-/.test(r.name)), 300);
+});
+
+test("6. with no coordinator, docker run --network ovl fails within seconds and leaves nothing behind", async () => {
+  if (noRoot()) return;
+  const events = await eventCount();
+  const veths = await vethsOf("n1");
+  const coord = control.find((p) => p.role === "coordinator")!;
+  assert.equal(await stopProcs([coord], 8000), []);
+  control.splice(control.indexOf(coord), 1);
+  const t0 = Date.now();
+  const r = await docker("n1", "run", "-d", "--network", "ovl", "--name", "lonely", IMAGE);
+  const took = Date.now() - t0;
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, /coordinator/);
+  assert.ok(took < 15_000, `failed after ${took} ms`);
+  log(`docker run failed in ${took} ms: ${r.stderr.trim().split("\n").at(-1)}`);
+  await docker("n1", "rm", "-f", "lonely"); // `docker run` leaves the created container; Docker's, not ovl's
+  assert.is(await vethsOf("n1"), veths, "no veth left");
+  control.push(startCoordinator(dir, controlArgs));
+  await waitFor("the coordinator answers", 30_000, async () => (await ovl("ps", "--json")).code === 0, 500);
+  assert.is(await eventCount(), events, "no event appended");
+  assert.not.ok((await ps()).some((r) => r.origin === "docker-ipam"), "no reservation left");
+});
+
+test.run();

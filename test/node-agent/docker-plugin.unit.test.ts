@@ -1,0 +1,140 @@
+/** The Docker plugin's pure parts: request validation, port translation, and the driver's answers against a folded state (fake coordinator and links). */
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { emptyState, evolve, macFor, type ClusterState, type OvlEvent } from "@ovl/domain";
+import { AgentError, DoorDriver, parsePluginRequest, peerNameFor, portBindingsOf, portsFromBindings, portsFromInspect, type DoorReply } from "@ovl/node-agent";
+
+const parsing = suite("plugin requests are validated");
+parsing("a well-formed body is typed; extra fields Docker adds are allowed", () => {
+  const b = parsePluginRequest("NetworkDriver.Join", JSON.stringify({ NetworkID: "n1", EndpointID: "e1", SandboxKey: "/var/run/docker/netns/x", Options: {}, Later: 1 }));
+  assert.is(b.EndpointID, "e1");
+  assert.equal(parsePluginRequest("Plugin.Activate", ""), {});
+});
+parsing("a bad body is INVALID_INPUT naming the field", () => {
+  const bad = (call: Parameters<typeof parsePluginRequest>[0], text: string, re: RegExp) => {
+    try {
+      parsePluginRequest(call, text);
+      assert.unreachable("accepted");
+    } catch (err) {
+      assert.instance(err, AgentError);
+      assert.is((err as AgentError).code, "INVALID_INPUT");
+      assert.match((err as Error).message, re);
+    }
+  };
+  bad("NetworkDriver.Join", "{", /not JSON/);
+  bad("NetworkDriver.Join", JSON.stringify({ NetworkID: "n", SandboxKey: "/x" }), /EndpointID/);
+  bad("NetworkDriver.CreateEndpoint", JSON.stringify({ NetworkID: "n", EndpointID: "../etc" }), /EndpointID/);
+  bad("IpamDriver.ReleaseAddress", JSON.stringify({ PoolID: "ovl", Address: 7 }), /Address/);
+});
+parsing.run();
+
+const ports = suite("published ports");
+ports("Docker's port map becomes ovl's ports; any-address host IPs are dropped", () => {
+  const map = portBindingsOf({ "com.docker.network.portmap": [{ Proto: 6, IP: "", Port: 80, HostIP: "", HostPort: 8080, HostPortEnd: 8080 }, { Proto: 17, Port: 53, HostIP: "198.18.0.11", HostPort: 5353 }] });
+  assert.equal(portsFromBindings(map), [{ host: 8080, container: 80, proto: "tcp" }, { host: 5353, container: 53, proto: "udp", hostIp: "198.18.0.11" }]);
+  assert.equal(portBindingsOf({}), []);
+});
+ports("a random host port, a range, another protocol or a malformed map are refused", () => {
+  assert.throws(() => portsFromBindings([{ Proto: 6, Port: 80, HostPort: 0 }]), /not a random one/);
+  assert.throws(() => portsFromBindings([{ Proto: 6, Port: 80, HostPort: 8080, HostPortEnd: 8090 }]), /range/);
+  assert.throws(() => portsFromBindings([{ Proto: 132, Port: 80, HostPort: 8080 }]), /protocol 132/);
+  assert.throws(() => portBindingsOf({ "com.docker.network.portmap": [{ Proto: "tcp" }] }), /not a list of port bindings/);
+});
+ports("a container's PortBindings read back as ovl's ports", () => {
+  assert.equal(portsFromInspect({ "80/tcp": [{ HostIp: "", HostPort: "8080" }], "53/udp": null, "x": [{ HostPort: "1" }] }), [{ host: 8080, container: 80, proto: "tcp" }]);
+});
+ports.run();
+
+// --- the driver against a folded state ------------------------------------------------------
+
+const T = { time: "2026-01-01T00:00:00.000Z" };
+const fold = (events: OvlEvent[]): ClusterState => events.reduce((s, e) => evolve(s, e, T), emptyState);
+const base: OvlEvent[] = [
+  { type: "ClusterCreated", data: { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 42, vxlanPort: 4789, mtu: 1450 } },
+  { type: "NodeJoined", data: { node: "n1", underlayIp: "198.18.0.11", agentVersion: "0.1.0" } },
+  { type: "SubnetAssigned", data: { node: "n1", subnet: "198.19.0.0/24", gateway: "198.19.0.1" } },
+];
+
+function driverWith(events: OvlEvent[], answer: (kind: string, body: Record<string, unknown>) => DoorReply) {
+  const asked: { kind: string; body: Record<string, unknown> }[] = [];
+  const links: string[] = [];
+  const driver = new DoorDriver({
+    node: "n1",
+    state: () => fold(events),
+    decide: async (kind, body) => (asked.push({ kind, body }), answer(kind, body)),
+    links: { create: async (host, peer, mac, mtu) => void links.push(`add ${host} ${peer} ${mac} ${mtu}`), remove: async (n) => void links.push(`del ${n}`) },
+    hostPortInUse: async (_p, port) => port === 9999,
+    log: () => undefined,
+  });
+  return { driver, asked, links };
+}
+
+const driving = suite("the driver");
+driving("activation and capabilities: both drivers, local scope", async () => {
+  const { driver } = driverWith(base, () => ({ seq: 1 }));
+  assert.equal(await driver.call("Plugin.Activate", {}), { Implements: ["NetworkDriver", "IpamDriver"] });
+  assert.equal(await driver.call("NetworkDriver.GetCapabilities", {}), { Scope: "local", ConnectivityScope: "local" });
+});
+driving("the pool is the cluster's cidr; the gateway request answers the node's gateway without asking anyone", async () => {
+  const { driver, asked } = driverWith(base, () => ({ seq: 1 }));
+  assert.equal(await driver.call("IpamDriver.RequestPool", {}), { PoolID: "ovl", Pool: "198.19.0.0/18", Data: {} });
+  assert.equal(await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl", Options: { RequestAddressType: "com.docker.network.gateway" } }), { Address: "198.19.0.1/18", Data: {} });
+  assert.equal(asked, []);
+  const v6 = await driver.call("IpamDriver.RequestPool", { V6: true }).then(() => "answered", (err: Error) => err.message);
+  assert.match(v6, /no IPv6/);
+});
+driving("an address is reserved by the coordinators; endpoint, join and delete make and remove the veth", async () => {
+  const { driver, asked, links } = driverWith(base, () => ({ ip: "198.19.0.2", seq: 4 }));
+  assert.equal(await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl" }), { Address: "198.19.0.2/18", Data: {} });
+  assert.is(asked[0]!.kind, "docker-reserve");
+  assert.match(String(asked[0]!.body.name), /^ipam-[0-9a-f]{10}$/);
+  assert.equal(await driver.call("NetworkDriver.CreateEndpoint", { NetworkID: "n", EndpointID: "e1", Interface: { Address: "198.19.0.2/18" } }), { Interface: { MacAddress: macFor("198.19.0.2") } });
+  const joined = await driver.call("NetworkDriver.Join", { NetworkID: "n", EndpointID: "e1", SandboxKey: "/x" });
+  assert.equal(joined, { InterfaceName: { SrcName: peerNameFor("198.19.0.2"), DstPrefix: "eth" }, Gateway: "198.19.0.1" });
+  await driver.call("NetworkDriver.DeleteEndpoint", { NetworkID: "n", EndpointID: "e1" });
+  assert.equal(links, ["del ovlc6130002", `add ovlc6130002 ovpc6130002 ${macFor("198.19.0.2")} 1450`, "del ovlc6130002", "del ovpc6130002"]);
+});
+driving("a request the coordinators cannot answer fails with their reason and makes nothing", async () => {
+  const { driver, links } = driverWith(base, () => {
+    throw new Error("no coordinator answers on ovl.rpt.n1.docker-reserve");
+  });
+  try {
+    await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl" });
+    assert.unreachable("answered");
+  } catch (err) {
+    assert.match((err as Error).message, /no coordinator answers/);
+  }
+  assert.equal(links, []);
+});
+driving("a stopped Docker container asking for its own address again keeps it without a new decision", async () => {
+  const events: OvlEvent[] = [...base, { type: "ContainerStarted", data: { name: "web", node: "n1", ip: "198.19.0.5", mac: macFor("198.19.0.5"), image: "x", cmd: [], ports: [], origin: "docker" } }];
+  const { driver, asked } = driverWith(events, () => ({ seq: 1 }));
+  assert.equal(await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl", Address: "198.19.0.5" }), { Address: "198.19.0.5/18", Data: {} });
+  await driver.call("IpamDriver.ReleaseAddress", { PoolID: "ovl", Address: "198.19.0.5" });
+  assert.equal(asked, [], "a named container keeps its address until docker rm");
+});
+driving("an unused reservation given back is released", async () => {
+  const events: OvlEvent[] = [...base, { type: "ContainerStarted", data: { name: "ipam-1", node: "n1", ip: "198.19.0.2", mac: macFor("198.19.0.2"), image: "x", cmd: [], ports: [], origin: "docker-ipam" } }];
+  const { driver, asked } = driverWith(events, () => ({ seq: 1 }));
+  await driver.call("IpamDriver.ReleaseAddress", { PoolID: "ovl", Address: "198.19.0.2" });
+  assert.equal(asked.map((a) => [a.kind, a.body.name, a.body.ip]), [["docker-release", "ipam-1", "198.19.0.2"]]);
+});
+driving("-p: ovl's conflict rules and ports held by other processes refuse", async () => {
+  const events: OvlEvent[] = [...base, { type: "ContainerStarted", data: { name: "other", node: "n1", ip: "198.19.0.3", mac: macFor("198.19.0.3"), image: "x", cmd: [], ports: [{ host: 8080, container: 80, proto: "tcp" }] } }];
+  const { driver } = driverWith(events, () => ({ seq: 1 }));
+  await driver.call("NetworkDriver.CreateEndpoint", { NetworkID: "n", EndpointID: "e1", Interface: { Address: "198.19.0.2/18" } });
+  const publish = (host: number) => driver.call("NetworkDriver.ProgramExternalConnectivity", { NetworkID: "n", EndpointID: "e1", Options: { "com.docker.network.portmap": [{ Proto: 6, Port: 80, HostPort: host }] } });
+  const refused = async (host: number, re: RegExp) => {
+    try {
+      await publish(host);
+      assert.unreachable("published");
+    } catch (err) {
+      assert.is((err as AgentError).code, "PORT_IN_USE");
+      assert.match((err as Error).message, re);
+    }
+  };
+  await refused(8080, /already published by container other/);
+  await refused(9999, /another process/);
+  assert.equal(await publish(8081), {});
+});
+driving.run();
