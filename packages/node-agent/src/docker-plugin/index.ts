@@ -39,6 +39,9 @@ export interface DockerDoor {
   stop(): Promise<void>;
 }
 
+/** How long `joined()` waits for the fold to show the node ready before making the network anyway. */
+const READY_WAIT_MS = 60_000;
+
 export async function openDockerDoor(opts: DockerDoorOptions): Promise<DockerDoor> {
   const decide = async (kind: DoorReport | "container", body: Record<string, unknown>): Promise<DoorReply> => {
     const reply = await request<DoorReply>(opts.nc, subjects.reportSubject(opts.node, kind), body, { timeoutMs: DECIDE_MS, attemptMs: 1000 });
@@ -52,6 +55,14 @@ export async function openDockerDoor(opts: DockerDoorOptions): Promise<DockerDoo
   let unwatch: (() => void) | null = null;
   return {
     async joined() {
+      // Docker calls back into the plugin while it makes the network, and a dockerd whose
+      // network create failed there once was seen to hang on the next one: ask it only
+      // once the fold shows this node ready with its block.
+      const ready = () => {
+        const n = opts.state().nodes[opts.node];
+        return n?.status === "ready" && n.subnet !== null && n.gateway !== null;
+      };
+      for (const until = Date.now() + READY_WAIT_MS; !ready() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
       await ensureDockerNetwork(opts.docker, opts.log);
       unwatch ??= new DoorWatcher({ docker: opts.docker, node: opts.node, state: opts.state, decide, driver, log: opts.log }).start();
     },

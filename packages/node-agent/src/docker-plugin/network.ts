@@ -27,7 +27,7 @@ export async function ensureDockerNetwork(docker: Dockerode, log: (line: string)
       log(`docker network ${DOCKER_NETWORK} created`);
       return true;
     } catch (err) {
-      if (i === tries - 1) log(`docker network ${DOCKER_NETWORK} not created: ${dockerMessage(err)}`);
+      log(`docker network ${DOCKER_NETWORK} not created${i === tries - 1 ? "" : " yet"} (try ${i + 1} of ${tries}): ${dockerMessage(err)}`);
       await sleep(500);
     }
   }
