@@ -35,7 +35,7 @@ try {
         await js.publish(`${subjects.EVENT_SUBJECT_PREFIX}.test.m${i}`, new TextEncoder().encode("{}"), { msgID: `m-${i}` });
         break;
       } catch (err) {
-        if (attempt > 300) throw err;
+        if (attempt > 600) throw err; // 60 s: an election after the leader's kill took over 30 s once on a loaded 2-core machine
         await new Promise((r) => setTimeout(r, 100));
       }
     }
