@@ -26,6 +26,15 @@ test("nodes view: one exact line per node with its metrics, heartbeat age and la
   ]);
 });
 
+test("containers view: a container Docker made on the network ovl shows where it came from", () => {
+  const docker = foldEvents([
+    ...items.flatMap((i) => (i.ok ? [i.event] : [])),
+    { type: "ContainerStarted", data: { name: "shop-web-1", node: "n2", ip: "198.19.1.9", mac: "02:00:c6:13:01:09", image: "nginx", cmd: [], ports: [], origin: "docker" } },
+  ]);
+  const { lastFrame } = render(<ContainersView rows={psRows(docker).filter((r) => r.name === "shop-web-1")} selected={0} active width={80} height={2} past={false} />);
+  assert.equal(lines(lastFrame())[1], "shop-web-1      n2         198.19.1.9      docker: nginx   pending -");
+});
+
 test("nodes view: in the past, metrics are not history and show as ·", () => {
   const { lastFrame } = render(<NodesView rows={nodeRows(state, new Map())} selected={1} active width={80} height={3} now={T0} past />);
   assert.equal(lines(lastFrame())[1], "n1     198.18.0.11   198.19.0.0/24  ready   vxlan  -    -        2    -      -");

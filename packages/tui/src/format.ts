@@ -74,7 +74,7 @@ export function summarize(e: StoredEvent): string {
     case "NodeRecovered":
       return `${e.data.node} back from ${e.data.underlayIp}, with its block and containers`;
     case "ContainerStarted":
-      return `${e.data.name} on ${e.data.node} at ${e.data.ip} (${e.data.image})`;
+      return `${e.data.name} on ${e.data.node} at ${e.data.ip} (${e.data.origin ? `${e.data.origin}: ` : ""}${e.data.image})`;
     case "ContainerRunning":
       return `${e.data.name} running on ${e.data.node}`;
     case "ContainerFailed":

@@ -23,7 +23,7 @@ export function nodeTable(state: ClusterState, heartbeats: ReadonlyMap<string, H
 
 export function containerTable(state: ClusterState, filter: string): PsRow[] {
   return psRows(state).filter((c) =>
-    matchesFilter(`${c.name} ${c.node} ${c.ip} ${c.image} ${c.state} ${formatPorts(c.ports)}`, filter),
+    matchesFilter(`${c.name} ${c.node} ${c.ip} ${c.image} ${c.origin ?? ""} ${c.state} ${formatPorts(c.ports)}`, filter),
   );
 }
 

@@ -24,7 +24,10 @@ export interface ContainersViewProps {
   readonly past: boolean;
 }
 
-export const containerCells = (c: PsRow): string[] => [c.name, c.node, c.ip, c.image, c.state, formatPorts(c.ports) || "-"];
+/** The image, marked with where the container came from when not `ovl run` (`docker run --network ovl`, Compose). */
+export const imageCell = (c: Pick<PsRow, "image" | "origin">): string => (c.origin ? `${c.origin}: ${c.image}` : c.image);
+
+export const containerCells = (c: PsRow): string[] => [c.name, c.node, c.ip, imageCell(c), c.state, formatPorts(c.ports) || "-"];
 
 export function ContainersView(p: ContainersViewProps): React.ReactElement {
   return (
