@@ -29,7 +29,7 @@ test("nodes view: one exact line per node with its metrics, heartbeat age and la
 test("containers view: a container Docker made on the network ovl shows where it came from", () => {
   const docker = foldEvents([
     ...items.flatMap((i) => (i.ok ? [i.event] : [])),
-    { type: "ContainerStarted", data: { name: "shop-web-1", node: "n2", ip: "198.19.1.9", mac: "02:00:c6:13:01:09", image: "nginx", cmd: [], ports: [], origin: "docker" } },
+    { type: "ContainerStarted", v: 1, time: new Date(T0).toISOString(), data: { name: "shop-web-1", node: "n2", ip: "198.19.1.9", mac: "02:00:c6:13:01:09", image: "nginx", cmd: [], ports: [], origin: "docker" } },
   ]);
   const { lastFrame } = render(<ContainersView rows={psRows(docker).filter((r) => r.name === "shop-web-1")} selected={0} active width={80} height={2} past={false} />);
   assert.equal(lines(lastFrame())[1], "shop-web-1      n2         198.19.1.9      docker: nginx   pending -");

@@ -34,7 +34,7 @@ export interface WatchDeps {
   readonly now?: () => number;
 }
 
-interface Seen {
+export interface Seen {
   readonly id: string;
   readonly name: string;
   readonly ip: string | null;
@@ -55,6 +55,27 @@ function withTimeout<T>(p: Promise<T>): Promise<T> {
 
 /** The ovl name of a Docker container name (or of its id when the name does not fit). */
 export const nameOf = (dockerName: string, id: string): string => ovlNameForDocker(dockerName) ?? `docker-${id.slice(0, 12)}`;
+
+/**
+ * What a sweep gives back (pure): a Docker container Docker no longer has, and a reservation
+ * older than a minute whose address no container uses. In use: an endpoint this agent made,
+ * or the address of any container Docker has on the network (an agent that restarted knows
+ * no endpoints, and a refused claim leaves its container on the reservation).
+ */
+export function releasesAfterSweep(
+  records: readonly ContainerRecord[],
+  seen: readonly Pick<Seen, "name" | "ip">[],
+  endpointIps: readonly string[],
+  now: number,
+): { readonly record: ContainerRecord; readonly reason: string }[] {
+  const names = new Set(seen.map((s) => s.name));
+  const inUse = new Set([...endpointIps, ...seen.flatMap((s) => (s.ip ? [s.ip] : []))]);
+  return records.flatMap((c) => {
+    if (c.origin === "docker" && !names.has(c.name)) return [{ record: c, reason: "removed from Docker while its agent was away" }];
+    if (c.origin === "docker-ipam" && !inUse.has(c.ip) && now - Date.parse(c.since) > STALE_RESERVATION_MS) return [{ record: c, reason: "no docker container took the address" }];
+    return [];
+  });
+}
 
 export class DoorWatcher {
   constructor(private readonly deps: WatchDeps) {}
@@ -138,15 +159,9 @@ export class DoorWatcher {
 
   private async catchUp(seen: readonly Seen[]): Promise<void> {
     for (const s of seen) await this.follow(s);
-    const names = new Set(seen.map((s) => s.name));
-    const now = (this.deps.now ?? Date.now)();
-    const inUse = new Set([...this.deps.driver.endpoints.values()].map((e) => e.ip));
-    for (const c of this.records()) {
-      if (c.origin === "docker" && !names.has(c.name)) {
-        await this.deps.decide("docker-release", { node: this.deps.node, name: c.name, ip: c.ip, reason: "removed from Docker while its agent was away" });
-      } else if (c.origin === "docker-ipam" && !inUse.has(c.ip) && now - Date.parse(c.since) > STALE_RESERVATION_MS) {
-        await this.deps.decide("docker-release", { node: this.deps.node, name: c.name, ip: c.ip, reason: "no docker container took the address" });
-      }
+    const endpoints = [...this.deps.driver.endpoints.values()].map((e) => e.ip);
+    for (const { record: c, reason } of releasesAfterSweep(this.records(), seen, endpoints, (this.deps.now ?? Date.now)())) {
+      await this.deps.decide("docker-release", { node: this.deps.node, name: c.name, ip: c.ip, reason });
     }
   }
 
