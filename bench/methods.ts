@@ -21,6 +21,12 @@ export const METHODS: Record<string, string> = {
   scale:
     "A nats-server on loopback, one coordinator process, and SIMULATED agents (see the notes). The load goes through the coordinator's command path; the fan-out events are " +
     "container starts sent at the stated rate after the load has settled.",
+  door:
+    "`npm run bench -- --only door [--rounds N]`, on the lab that is up when there is one with two nodes or more (else a 2-node lab with its control plane brought up and down). " +
+    "Three arms in paired rounds (order rotating), each a `docker run -d` on n2 spawned as the CLI a user types: `--network ovl` (the agents' network plugin) until it answers " +
+    "a busybox ping sent every 10 ms from an ovl container on n1; Swarm's attachable overlay (set up as in the network section) until it answers a Swarm container on n1; " +
+    "`--network none` until the command returns (the floor). The pinger aims at the address the coordinator will decide (the node's lowest free one, checked in Docker's " +
+    "inspect afterwards); each container is removed and its address seen free again before the next sample.",
   names:
     "A 3-node lab with its control plane (`ovl up`'s). One probe container per node; in its network namespace (`nsenter --net`) a client asks the node's gateway (the agent's " +
     "name service) every 2 ms over UDP. Each trial starts a container on the next node through the client library and times until every probe got its address, then `ovl rm` " +

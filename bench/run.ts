@@ -1,5 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external,wire,listings,names] [-- --rounds N]`
+ * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external,wire,listings,names,door] [-- --rounds N]`
+ *
+ * `--only door` times Docker's door alone: `docker run --network ovl` until a ping from another
+ * node answers, beside Swarm's attachable overlay and `docker run --network none` (paired
+ * rounds, about 3 minutes with the default 8).
  *
  * `--only wire` repeats the wire rows alone (LAN, ovl, Swarm; 8 paired rounds of 2 s iperf3
  * runs, pings and request/response), on the lab that is up if there is one: a quick check of
@@ -22,15 +26,16 @@ import { scaleSection, type ScaleConfig } from "./scale/section.js";
 import { EXTERNALS, runExternal } from "./external.js";
 import { listingsSection } from "./listings.js";
 import { namesSection } from "./net/names.js";
+import { doorSection } from "./net/door.js";
 import { machine } from "./lib/machine.js";
 import { stopAll } from "./lib/proc.js";
 import type { Section } from "./lib/report-types.js";
 import { writeReport } from "./lib/report.js";
 import { METHODS } from "./methods.js";
 
-const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire", "listings", "names"] as const;
+const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire", "listings", "names", "door"] as const;
 /** "wire" is asked for by name only: the full run's "net" section has the same rows. */
-const DEFAULT_SECTIONS: readonly SectionId[] = ["net", "jumbo", "converge", "scale", "external", "listings", "names"];
+const DEFAULT_SECTIONS: readonly SectionId[] = ["net", "jumbo", "converge", "scale", "external", "listings", "names", "door"];
 /** Paired rounds per comparison row: fewer cannot carry a 95% interval over rounds. */
 const MIN_ROUNDS = 8;
 /** The jumbo-frame LAN of the "jumbo" section (the wire rows again; the overlays get 8950). */
@@ -108,6 +113,7 @@ async function main(): Promise<void> {
   if (opts.only.includes("external")) for (const e of EXTERNALS) add(await runExternal(e, opts.quick, log));
   if (opts.only.includes("listings")) add(await listingsSection(opts.quick ? 2 : 5, log));
   if (opts.only.includes("names")) add(await namesSection({ trials: opts.quick ? 10 : 40, log }));
+  if (opts.only.includes("door")) add(await doorSection({ rounds: opts.quick ? 3 : opts.rounds, log }));
   write();
   log(`bench: report written to ${opts.out}/report.md (${((Date.now() - t0) / 60_000).toFixed(1)} min)`);
 }

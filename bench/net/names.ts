@@ -11,10 +11,10 @@
  */
 import { fileURLToPath } from "node:url";
 import { parseEnvelope, subjects } from "@ovl/domain";
-import { OvlClient } from "@ovl/client";
-import { labIdentityEnv, type LabInfo } from "@ovl/lab";
+import type { OvlClient } from "@ovl/client";
+import type { LabInfo } from "@ovl/lab";
 import { withLab } from "./lab.js";
-import { ovlContainer, waitNodesReady } from "./ovl.js";
+import { connectClient, ovlContainer, waitNodesReady } from "./ovl.js";
 import { startChild, type Child } from "../lib/proc.js";
 import type { Row, Section } from "../lib/report-types.js";
 import { makeRow, variant } from "../lib/rows.js";
@@ -32,12 +32,6 @@ export interface NamesOptions {
 async function everyNode(probes: readonly Child[], kind: "a" | "nx", name: string): Promise<number> {
   const seen = await Promise.all(probes.map((p) => p.waitLine(new RegExp(`^${kind} ${name} `), 30_000)));
   return Math.max(...seen.map((s) => Number(s.line.split(" ")[2])));
-}
-
-/** The lab `ovl up` made is locked: the operator's identity and the lab's CA. */
-function connectLocked(lab: LabInfo): Promise<OvlClient> {
-  const id = labIdentityEnv(lab.dir, "operator");
-  return OvlClient.connect({ url: lab.natsUrl, name: "ovl-bench-names", ...(id.OVL_NATS_CREDS ? { credsFile: id.OVL_NATS_CREDS, tls: { caFile: id.OVL_NATS_CA! } } : {}) });
 }
 
 function runningAt(client: OvlClient, node: string, name: string): Promise<number> {
@@ -58,7 +52,7 @@ function runningAt(client: OvlClient, node: string, name: string): Promise<numbe
 }
 
 async function measure(lab: LabInfo, o: NamesOptions, errors: string[]): Promise<{ fromRequest: number[]; fromRunning: number[]; beforeRunning: number; removal: number[] }> {
-  const client = await connectLocked(lab);
+  const client = await connectClient(lab, "ovl-bench-names");
   const probes: Child[] = [];
   const out = { fromRequest: [] as number[], fromRunning: [] as number[], beforeRunning: 0, removal: [] as number[] };
   try {

@@ -5,11 +5,15 @@
  */
 import { OvlClient, waitForOutcome } from "@ovl/client";
 import { lowestFreeAddress, type NodeRow } from "@ovl/domain";
-import type { LabInfo, LabNodeInfo } from "@ovl/lab";
+import { labIdentityEnv, type LabInfo, type LabNodeInfo } from "@ovl/lab";
 import { containerPid } from "./docker.js";
 import { OVL } from "./lab.js";
 
-export const connectClient = (lab: LabInfo): Promise<OvlClient> => OvlClient.connect({ url: lab.natsUrl, name: "ovl-bench" });
+/** The lab `ovl up` makes is locked: the operator's identity and the lab's CA (none on an open lab). */
+export function connectClient(lab: LabInfo, name = "ovl-bench"): Promise<OvlClient> {
+  const id = labIdentityEnv(lab.dir, "operator");
+  return OvlClient.connect({ url: lab.natsUrl, name, ...(id.OVL_NATS_CREDS ? { credsFile: id.OVL_NATS_CREDS, tls: { caFile: id.OVL_NATS_CA! } } : {}) });
+}
 
 export async function waitNodesReady(client: OvlClient, names: readonly string[], timeoutMs: number): Promise<NodeRow[]> {
   const until = Date.now() + timeoutMs;

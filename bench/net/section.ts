@@ -38,7 +38,7 @@ export interface NetOptions {
   readonly diagnose?: (lab: LabInfo, paths: Paths) => Promise<void>;
 }
 
-async function swarmContainer(lab: LabInfo, k: number, ip: string): Promise<Endpoint> {
+export async function swarmContainer(lab: LabInfo, k: number, ip: string): Promise<Endpoint> {
   const node = lab.nodes[k]!;
   const name = `bench-sw-ep${k + 1}`;
   await docker(node, "run", "-d", "--network", SWARM_NET, "--ip", ip, "--name", name, lab.image);
@@ -85,7 +85,7 @@ async function measure(lab: LabInfo, o: NetOptions, errors: string[], notes: str
 }
 
 /** The lab that is up, when it has two nodes or more and its processes run; else null. */
-function upLab(): LabInfo | null {
+export function upLab(): LabInfo | null {
   const st = labStatus();
   return st.up && st.info && st.info.nodes.length >= 2 && st.procs.every((p) => p.alive) ? st.info : null;
 }

@@ -39,7 +39,7 @@ export async function prepareProbe(p: Endpoint): Promise<void> {
 }
 
 /** ms from the command's start until the first ping reply from `ip`. */
-async function untilPinged(probe: Endpoint, ip: string, argv: readonly string[], timeoutMs: number): Promise<{ ms: number; cmdMs: number }> {
+export async function untilPinged(probe: Endpoint, ip: string, argv: readonly string[], timeoutMs: number): Promise<{ ms: number; cmdMs: number }> {
   await tryRun([...probe.enter, "ip", "neigh", "flush", "all"]);
   const pinger = startChild([...probe.enter, "busybox", "ping", "-i", "0.01", "-w", String(Math.ceil(timeoutMs / 1000)), ip]);
   // busybox ping holds its header line until the first reply: give it time to start instead.
@@ -70,7 +70,7 @@ async function ovlSample(c: StartContext, k: number): Promise<number> {
   }
 }
 
-async function swarmSample(c: StartContext, k: number): Promise<number> {
+export async function swarmSample(c: StartContext, k: number): Promise<number> {
   const name = `bench-sw-${k}`;
   const ip = c.swarmIp(k);
   try {
@@ -82,7 +82,7 @@ async function swarmSample(c: StartContext, k: number): Promise<number> {
   }
 }
 
-async function floorSample(c: StartContext, k: number): Promise<number> {
+export async function floorSample(c: StartContext, k: number): Promise<number> {
   const name = `bench-none-${k}`;
   try {
     const { ms } = await timeCommand(dockerArgv(c.target, "run", "-d", "--network", "none", "--name", name, c.lab.image), 60_000);
