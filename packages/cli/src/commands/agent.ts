@@ -44,7 +44,7 @@ const log = (line: string): void => {
 
 type AgentModule = typeof import("@ovl/node-agent");
 
-type Runtime = { runtime: import("@ovl/node-agent").NodeRuntime; kernel?: import("@ovl/node-agent").KernelDataplane };
+type Runtime = { runtime: import("@ovl/node-agent").NodeRuntime; kernel?: import("@ovl/node-agent").KernelDataplane; docker?: import("dockerode") };
 
 /** The Linux + Docker runtime (kernel dataplane + dockerode), or the SIMULATED one. */
 async function makeRuntime(agent: AgentModule, f: AgentFlags & { stateDir: string }, iface: string): Promise<Runtime> {
@@ -53,17 +53,16 @@ async function makeRuntime(agent: AgentModule, f: AgentFlags & { stateDir: strin
   // No options: docker-modem reads DOCKER_HOST (and DOCKER_TLS_VERIFY/CERT_PATH) like the docker CLI.
   const docker = new Docker();
   const kernel = agent.createKernelDataplane({ stateDir: join(f.stateDir, "kernel"), log });
-  return { runtime: new agent.LinuxDockerRuntime({ kernel, docker, underlayIface: iface, node: f.node, log, fastPath: f.fastPath !== false }), kernel };
+  return { runtime: new agent.LinuxDockerRuntime({ kernel, docker, underlayIface: iface, node: f.node, log, fastPath: f.fastPath !== false }), kernel, docker };
 }
 
 /** Docker's door (the network plugin), served from before the join so that dockerd finds it; none when simulated or turned off. */
-async function openDoor(agent: AgentModule, f: AgentFlags, nc: import("nats").NatsConnection, kernel: Runtime["kernel"], view: { handle: import("@ovl/node-agent").AgentHandle | null }) {
-  if (f.simulate || f.dockerPlugin === false || !kernel) return null;
-  const { default: Docker } = await import("dockerode");
+async function openDoor(agent: AgentModule, f: AgentFlags, nc: import("nats").NatsConnection, { kernel, docker }: Runtime, view: { handle: import("@ovl/node-agent").AgentHandle | null }) {
+  if (f.simulate || f.dockerPlugin === false || !kernel || !docker) return null;
   return agent.openDockerDoor({
     nc,
     node: f.node,
-    docker: new Docker(),
+    docker,
     socket: resolve(f.dockerPlugin ?? (process.env.OVL_DOCKER_PLUGIN || agent.DEFAULT_PLUGIN_SOCKET)),
     state: () => view.handle?.state() ?? { cluster: null, nodes: {} },
     seq: () => view.handle?.seq() ?? 0,
@@ -81,12 +80,13 @@ export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<n
   const underlay = f.simulate && f.ip
     ? { ip: f.ip, iface: f.iface ?? "lo", mtu: 1500 }
     : await agent.detectUnderlay(url, { ...(f.ip ? { ip: f.ip } : {}), ...(f.iface ? { iface: f.iface } : {}) });
-  const { runtime, kernel } = await makeRuntime(agent, f, underlay.iface);
+  const made = await makeRuntime(agent, f, underlay.iface);
+  const { runtime, docker } = made;
   const nc = await connectNats({ url, name: `ovl-agent ${f.node}`, client: `agent-${f.node}`, connectTimeoutMs: 10_000 });
   const signals = untilSignal();
   let served: { stop(): void } | null = null;
   const view: { handle: import("@ovl/node-agent").AgentHandle | null } = { handle: null };
-  const door = await openDoor(agent, f, nc, kernel, view);
+  const door = await openDoor(agent, f, nc, made, view);
   try {
     // Names are served on the node's gateway by a real node only (a simulated one has no bridge).
     const dns = f.simulate ? {} : { dns: { upstreams: asUsage(() => agent.dnsUpstreams(f.dnsUpstream ?? [], log)) } };
@@ -94,7 +94,8 @@ export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<n
     view.handle = handle;
     void door?.joined().catch((err: Error) => log(`docker plugin: ${err.message}`));
     // logs, exec and inspect of this node's containers and the overlay check, for clients anywhere (not simulated: no Docker).
-    served = f.simulate ? null : agent.serveAgentRequests({ nc, node: f.node, docker: new (await import("dockerode")).default(), log, state: () => handle.state() });
+    // One Docker client for the runtime, the door and these services.
+    served = docker ? agent.serveAgentRequests({ nc, node: f.node, docker, log, state: () => handle.state() }) : null;
     const mode = f.simulate ? "SIMULATED (recording runtime: no Docker, no kernel changes)" : `docker ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}`;
     await out(`agent ${f.node} joined as ${underlay.ip} on ${underlay.iface}; ${mode}\n`);
     const why = await Promise.race([signals.received, handle.done]);
