@@ -2,7 +2,7 @@
  * `ovl status` on a broker of three servers (streams with 3 replicas), with the real binary,
  * a real coordinator and one SIMULATED agent: all three servers, a leader and two current
  * replicas; then the stream leader's server killed by PID: status answers again once a new
- * leader is elected (until then it times out: seen for 5 to 12 s on this machine), names
+ * leader is elected (until then it times out: seen for 5 to over 20 s on this machine), names
  * that leader and the killed server's replica as offline or behind, and the cluster converged.
  */
 import { test } from "uvu";
@@ -65,15 +65,16 @@ test("three servers: a leader, two current replicas, converged", async () => {
 });
 
 test("the leader's server killed: status answers, another leader, the killed one's replica not current, still converged", async () => {
-  // Killed now, started again after 25 s: the checks below run while it is down. During the
-  // election itself a status may time out (seen: one TIMEOUT); it answers again once a new
-  // leader is elected.
-  const back = broker.killLeader(25_000);
+  // Killed now, started again after 60 s: the checks below run while it is down. During the
+  // election itself a status may time out (seen: one TIMEOUT alone, over 20 s of them under a
+  // loaded CI run); it answers again once a new leader is elected.
+  const back = broker.killLeader(60_000);
+  back.catch(() => undefined); // awaited below; a failure before that must not end the process
   const down = new RegExp(`leader (?!${leader}\\b)(f\\d), replicas [^\\n]*${leader} (offline|behind by \\d+)`);
   let seen = "";
   const t0 = Date.now();
-  const text = await until("a new leader and the old one's replica down", 20_000, async () => {
-    const t = await ovl(["status", ...at()], { timeoutMs: 10_000 });
+  const text = await until("a new leader and the old one's replica down", 50_000, async () => {
+    const t = await ovl(["status", ...at()], { timeoutMs: 20_000 });
     seen = `${Date.now() - t0} ms: exit ${t.code}: ${(t.stdout || t.stderr).split("\n").slice(0, 3).join(" | ")}`;
     console.log(`    ${seen}`);
     return t.code === 0 && down.test(t.stdout) ? t.stdout : null;
@@ -83,7 +84,7 @@ test("the leader's server killed: status answers, another leader, the killed one
   console.log(`    ${text.split("\n")[2]}`);
   assert.match(text, /^cluster: converged at seq \d+/);
   // The JSON may time out again for a moment as the cluster settles: the same retry.
-  const json = await until("the JSON status", 10_000, async () => {
+  const json = await until("the JSON status", 30_000, async () => {
     const j = await ovl(["status", "--json", ...at()], { timeoutMs: 10_000 });
     return j.code === 0 ? (JSON.parse(j.stdout) as Status) : null;
   });

@@ -126,7 +126,7 @@ test("3. an FDB entry deleted on n1: exactly n1-n2 named", async () => {
   const dst = nodeOf("n2").lanIp;
   let named: string[] = [];
   let last: Row[] = [];
-  for (let attempt = 1; attempt <= 5 && named.length === 0; attempt++) {
+  for (let attempt = 1; attempt <= 10 && named.length === 0; attempt++) {
     await must(["ip", "netns", "exec", nodeOf("n1").ns, "bridge", "fdb", "del", mac, "dev", VX, "dst", dst]);
     const j = await checkJson();
     named = pairsOf(j.rows);
@@ -136,7 +136,9 @@ test("3. an FDB entry deleted on n1: exactly n1-n2 named", async () => {
     else log(`attempt ${attempt}: ${j.rows.filter((r) => !r.ok).map((r) => `${r.from}>${r.to}: ${r.reason}`).join(" | ")}`);
   }
   assert.equal(named, ["n1-n2"]);
-  assert.match(last.find((r) => r.from === "n1" && r.to === "n2")!.reason!, /mtu 8950: no 8922-byte echo in 2000 ms/);
+  // The agent may heal the entry while the probes run (they run one after another): the
+  // probes sent before the heal fail, the later ones may pass. Each failure names its probe.
+  assert.match(last.find((r) => !r.ok)!.reason!, /(icmp: no reply|udp: no 64-byte echo|tcp: no answer|mtu 8950: no 8922-byte echo) in 2000 ms/);
   await waitFor("the agent heals the entry", 30_000, async () => (await inNs("n1", "bridge", "fdb", "show", "dev", VX)).stdout.includes(`${mac} dst ${dst}`), 500);
   await waitFor("green again", 20_000, async () => (await checkJson()).code === 0, 500);
 });
@@ -191,14 +193,15 @@ test("6. --containers: every container pair from inside, the published port from
 
   const b1 = ps.get("b1")!;
   let failed: string[] = [];
-  for (let attempt = 1; attempt <= 5 && failed.length === 0; attempt++) {
+  for (let attempt = 1; attempt <= 10 && failed.length === 0; attempt++) {
     await must(["ip", "netns", "exec", nodeOf("n1").ns, "bridge", "fdb", "del", b1.mac, "dev", VX, "dst", nodeOf("n2").lanIp]);
     const j = await ovl("check", "--containers", "--json");
     failed = (JSON.parse(j.stdout) as typeof rows).filter((x) => !x.ok).map((x) => `${x.kind} ${x.from}>${x.to ?? x.container}`).sort();
     if (failed.length === 0) log(`attempt ${attempt}: the agent healed b1's entry before the check; again`);
     else assert.is(j.code, 1);
   }
-  assert.equal(failed, ["container a1>b1", "container b1>a1"]);
+  // Both directions fail unless the agent healed the entry between the two probes: then one.
+  assert.ok(failed.length > 0 && failed.every((f) => f === "container a1>b1" || f === "container b1>a1"), `failed: ${failed.join(", ")}`);
 });
 
 test.run();

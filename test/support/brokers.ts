@@ -60,6 +60,7 @@ export async function clusterBroker(): Promise<FaultBroker> {
   const jsm = await until("JetStream in the cluster", 30_000, () => admin.jetstreamManager());
   await until("streams with 3 replicas", 30_000, async () => ensureStreams(jsm, { replicas: 3 }));
   const leader = () => streamLeader(jsm);
+  let stopped = false; // a pending killLeader does not start its server after stop()
   await leader();
   return {
     kind: "cluster",
@@ -69,11 +70,13 @@ export async function clusterBroker(): Promise<FaultBroker> {
       const i = c.names.indexOf(name);
       await servers[i]!.kill();
       await sleep(downMs);
+      if (stopped) return `stream leader ${name} (not restarted: the broker was stopped)`;
       servers[i] = await startBroker({ ...base, port: port + i, storeDir: join(home, `s${i + 1}`), serverName: name, cluster: { name: "ovl", host: "127.0.0.1", port: routePort + i, routes } });
       await leader();
       return `stream leader ${name}`;
     },
     async stop() {
+      stopped = true;
       await admin.close().catch(() => undefined);
       await Promise.all(servers.map((s) => s.stop()));
       rmSync(home, { recursive: true, force: true });
