@@ -6,6 +6,7 @@
  */
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
+import type { OvlClient } from "@ovl/client";
 import type { GlobalOptions } from "../context.js";
 import { out } from "../context.js";
 import { FailedError } from "../errors.js";
@@ -47,13 +48,32 @@ async function printNodesWhenReady(natsUrl: string, count: number, timeoutMs: nu
       const rows = await client.nodes().catch(() => []);
       const ready = rows.filter((r) => r.status === "ready" && r.subnet).length;
       if (ready >= count || Date.now() > until) {
-        await out(nodesTable(rows, Date.now()));
+        if (ready >= count) await waitConverged(client, until);
+        await out(nodesTable(await client.nodes().catch(() => rows), Date.now()));
         if (ready < count) throw new FailedError(`only ${ready} of ${count} lab nodes joined within ${timeoutMs / 1000} s; see the agents' logs under the lab directory`);
         return;
       }
       await new Promise((r) => setTimeout(r, 500));
     }
   });
+}
+
+/**
+ * Ready is each node's own view; the last joiners are wired on the other nodes once those
+ * applied their joins. Up returns when every node applied the whole history (bounded: a
+ * node still behind at `until` is named, and the lab is usable anyway).
+ */
+async function waitConverged(client: OvlClient, until: number): Promise<void> {
+  const { readStatus } = await import("@ovl/client");
+  for (;;) {
+    const s = await readStatus(client).catch(() => null);
+    if (s?.convergence.converged) return;
+    if (Date.now() > until) {
+      progress(`lab: not converged yet (${s?.convergence.line ?? "no status"}); \`ovl status\` shows when it is`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /**
