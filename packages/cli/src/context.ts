@@ -1,9 +1,10 @@
 /**
  * What every command that talks to NATS shares: the URL (--nats, then OVL_NATS_URL, then
- * the local default), how long a request may take, and a client that is always closed.
+ * the local default, or the lab's when one is up and the default has no broker), how long a request may take, and a client that is always closed.
  */
 import type { OvlClient } from "@ovl/client";
-import { DEFAULT_NATS_URL } from "@ovl/domain/defaults";
+import { createConnection } from "node:net";
+import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, DEFAULT_NATS_URL } from "@ovl/domain/defaults";
 import { natsUrlArg } from "./args.js";
 import { UsageError } from "./errors.js";
 
@@ -36,13 +37,11 @@ export function requestTimeoutMs(g: GlobalOptions): number {
 export async function withClient<T>(g: GlobalOptions, fn: (client: OvlClient) => Promise<T>): Promise<T> {
   const { OvlClient } = await import("@ovl/client");
   const client = await OvlClient.connect({
-    url: resolveNatsUrl(g),
+    url: await clientNatsUrl(g),
     name: "ovl-cli",
     client: "ovl-cli",
     reconnect: false,
     requestDefaults: { timeoutMs: requestTimeoutMs(g) },
-  }).catch(async (err: Error) => {
-    throw await withLabHint(g, err);
   });
   try {
     return await fn(client);
@@ -60,15 +59,31 @@ export function out(text: string): Promise<void> {
 }
 
 /**
- * A command that found no broker at the default address while a lab is up on this machine
- * (`ovl up`) is told where the lab's broker is: the lab's NATS is on its LAN, not on
- * 127.0.0.1.
+ * The URL a client command connects to. Given nothing (no --nats, no OVL_NATS_URL), it is the
+ * local default, unless nothing listens there and a lab is up on this machine (`ovl up`): then
+ * the lab's broker, which is on the lab's LAN, with the lab's operator identity. So after
+ * `ovl up` every command finds the lab with nothing to configure.
  */
-async function withLabHint(g: GlobalOptions, err: Error): Promise<Error> {
-  const { BrokerError, BrokerErrorCodes } = await import("@ovl/client");
-  if (!(err instanceof BrokerError && err.code === BrokerErrorCodes.Unreachable) || resolveNatsUrl(g) !== DEFAULT_URL) return err;
+export async function clientNatsUrl(g: GlobalOptions): Promise<string> {
+  const url = resolveNatsUrl(g);
+  if (url !== DEFAULT_URL || (await listening(DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT))) return url;
   const lab = await import("@ovl/lab");
-  if (!lab.claimHolder()) return err;
-  const url = lab.natsUrlOf(1);
-  return new BrokerError(err.code, `${err.message}. A lab is up on this machine and its NATS is at ${url}: export OVL_NATS_URL=${url} (or pass --nats ${url})`, { cause: err });
+  if (!lab.claimHolder()) return url;
+  const labUrl = lab.natsUrlOf(1);
+  Object.assign(process.env, lab.labClientEnv(labUrl));
+  return labUrl;
+}
+
+/** Whether a TCP connection to host:port is accepted within a second. */
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout: 1000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+    socket.once("timeout", () => done(false));
+  });
 }
