@@ -10,8 +10,8 @@ import type { ClusterState } from "./state.js";
 import { psRow, type ContainerView, type PsRow } from "./views.js";
 
 export const CONTAINER_VIEWS: readonly ContainerView[] = ["pending", "running", "failed", "exited", "lost"];
-/** The one network there is until networks can be made: the cluster's overlay. */
-export const DEFAULT_NETWORK = "ovl";
+import { DEFAULT_NETWORK } from "./defaults.js";
+export { DEFAULT_NETWORK };
 
 export interface PsQuery {
   readonly node?: string;
