@@ -20,6 +20,7 @@ export {
   formatPort,
   isName,
   parseAlias,
+  parseNetworkName,
   parseContainerName,
   parseImage,
   parseIpv4,
