@@ -6,7 +6,7 @@
  * (`NodeRecord.blocks`). Ranges never overlap, so an address names its network.
  */
 import { DEFAULT_NETWORK } from "./defaults.js";
-import { blockAt, blockCount, contains, formatCidr, gatewayOf, intToIp, ipToInt, overlaps, parseCidr, type Cidr } from "./ip.js";
+import { blockAt, blockCount, firstContainerIp, formatCidr, gatewayOf, intToIp, ipToInt, lastContainerIp, overlaps, parseCidr, type Cidr } from "./ip.js";
 import type { Attachment, ClusterConfig, ClusterState, ContainerRecord, NetworkBlock, NodeRecord } from "./state.js";
 
 /** What every part needs to know of one network, `ovl` included. */
@@ -81,9 +81,7 @@ export function lowestFreeAddressOn(node: NodeRecord, network: string): string |
   for (const name in node.containers) {
     for (const a of attachmentsOf(node.containers[name]!)) if (a.network === network) used.add(ipToInt(a.ip));
   }
-  const first = cidr.base + 2;
-  const last = cidr.base + 2 ** (32 - cidr.prefix) - 2;
-  for (let ip = first; ip <= last; ip++) if (!used.has(ip) && contains(cidr, ip)) return intToIp(ip);
+  for (let ip = firstContainerIp(cidr); ip <= lastContainerIp(cidr); ip++) if (!used.has(ip)) return intToIp(ip);
   return null;
 }
 
