@@ -87,8 +87,8 @@ test("run (waiting) ends when the agent reports running", async () => {
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^db on node n1 at 198\.19\.0\.\d+ running\n$/);
   const ps = await ovl(["ps", ...at()]);
-  assert.match(ps.stdout, /^NAME\s+NODE\s+IP\s+IMAGE\s+STATE\s+PORTS\n/);
-  assert.match(ps.stdout, /\ndb\s+n1\s+198\.19\.0\.\d+\s+busybox\s+running\n/);
+  assert.match(ps.stdout, /^NAME\s+NODE\s+IP\s+NETWORKS\s+IMAGE\s+STATE\s+PORTS\n/);
+  assert.match(ps.stdout, /\ndb\s+n1\s+198\.19\.0\.\d+\s+ovl\s+busybox\s+running\n/);
 });
 
 test("events --json: NDJSON envelopes in stream order", async () => {
@@ -200,6 +200,31 @@ for (const [what, args, code, pattern] of refusals) {
 test("nothing was appended by the refusals", async () => {
   const types = lines((await ovl(["events", "--json", ...at()])).stdout).map((l) => JSON.parse(l).data.name);
   for (const n of ["x1", "x3", "ghost"]) assert.not.ok(types.includes(n), n);
+});
+
+test("network create, ls, rm; overlaps, bad names and unknown networks refused with one line", async () => {
+  const made = await ovl(["network", "create", "back", "--internal", ...at()]);
+  assert.is(made.code, 0, made.stderr);
+  assert.is(made.stdout, "network back: 198.19.48.0/20, vni 1, internal, blocks on 1 node(s)\n");
+  const ls = await ovl(["network", "ls", ...at()]);
+  assert.match(ls.stdout, /^NAME  CIDR            VNI   INTERNAL  NODES  CONTAINERS\novl   198\.19\.0\.0\/18   4242  no        1      \d+ *\nback  198\.19\.48\.0\/20  1     yes       1      0\n$/);
+  const rows = JSON.parse((await ovl(["network", "ls", "--json", ...at()])).stdout) as { name: string; vni: number }[];
+  assert.equal(rows.map((r) => [r.name, r.vni]), [["ovl", 4242], ["back", 1]]);
+  for (const [args, code, pattern] of [
+    [["network", "create", "other", "--cidr", "198.19.50.0/24"], 1, /overlaps network back's range/],
+    [["network", "create", "Back"], 2, /invalid network name "Back"/],
+    [["network", "create", "x", "--cidr", "10.0.0.1/8"], 2, /host bits/],
+    [["network", "rm", "nope"], 1, /no network named nope/],
+    [["ps", "--network", "nope"], 1, /unknown network "nope"/],
+  ] as [string[], number, RegExp][]) {
+    const r = await ovl([...args, ...at()]);
+    assert.is(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.is(lines(r.stderr).length, 1, r.stderr);
+  }
+  const rm = await ovl(["network", "rm", "back", ...at()]);
+  assert.is(rm.code, 0, rm.stderr);
+  assert.equal((JSON.parse((await ovl(["network", "ls", "--json", ...at()])).stdout) as { name: string }[]).map((r) => r.name), ["ovl"]);
 });
 
 test("no broker / no coordinator: one line, exit 1", async () => {

@@ -69,8 +69,10 @@ test("event lines: NDJSON keeps the envelope, the human line summarises the data
 });
 
 test("ps and nodes tables", () => {
-  const ps: PsRow = { name: "web", node: "n1", ip: "10.240.0.2", mac: "m", image: "busybox", cmd: [], state: "failed", reason: "no image", ports: [], since: "t" };
-  assert.is(psTable([ps]), "NAME  NODE  IP          IMAGE    STATE              PORTS\nweb   n1    10.240.0.2  busybox  failed (no image)\n");
+  const ps: PsRow = { name: "web", node: "n1", ip: "10.240.0.2", mac: "m", image: "busybox", cmd: [], state: "failed", reason: "no image", ports: [], since: "t", networks: [{ network: "ovl", ip: "10.240.0.2" }] };
+  assert.is(psTable([ps]), "NAME  NODE  IP          NETWORKS  IMAGE    STATE              PORTS\nweb   n1    10.240.0.2  ovl       busybox  failed (no image)\n");
+  const both: PsRow = { ...ps, networks: [{ network: "back", ip: "10.240.0.2" }, { network: "ovl", ip: "10.240.1.2" }] };
+  assert.match(psTable([both]), /10\.240\.0\.2  back,ovl  busybox/);
   const node: NodeRow = {
     name: "n1", ip: "198.18.0.11", subnet: "10.240.0.0/24", gateway: "10.240.0.1", status: "ready", lastSeen: "2025-01-01T00:00:00Z",
     cpu: 0.25, memFree: 2 * 1024 ** 3, memTotal: 4 * 1024 ** 3, containers: 1, freeAddresses: 252, agentVersion: "0.1.0", since: "t",
@@ -94,9 +96,9 @@ test("the coordinators line: how many were heard from lately, and which code the
 
 test("a long failure reason is cut to one short line in the ps table", () => {
   const reason = "image nosuch/image:1 is not on this node and could not be pulled: (HTTP code 500) server error - Get \"https://registry-1.docker.io/v2/\": i/o timeout ";
-  const ps: PsRow = { name: "b", node: "n1", ip: "10.240.0.3", mac: "m", image: "nosuch/image:1", cmd: [], state: "failed", reason, ports: [], since: "t" };
+  const ps: PsRow = { name: "b", node: "n1", ip: "10.240.0.3", mac: "m", image: "nosuch/image:1", cmd: [], state: "failed", reason, ports: [], since: "t", networks: [{ network: "ovl", ip: "10.240.0.3" }] };
   assert.is(shortReason(reason), "image nosuch/image:1 is not on this node and co…");
-  assert.is(psTable([ps]), "NAME  NODE  IP          IMAGE           STATE                                                      PORTS\nb     n1    10.240.0.3  nosuch/image:1  failed (image nosuch/image:1 is not on this node and co…)\n");
+  assert.is(psTable([ps]), "NAME  NODE  IP          NETWORKS  IMAGE           STATE                                                      PORTS\nb     n1    10.240.0.3  ovl       nosuch/image:1  failed (image nosuch/image:1 is not on this node and co…)\n");
   assert.is(shortReason("  two\nlines "), "two lines");
 });
 

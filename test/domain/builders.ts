@@ -28,7 +28,7 @@ export const leave = (node: string) => cmd("LeaveNode", { node });
 export const completeLeave = (node: string) => cmd("CompleteLeave", { node });
 export const release = (node: string) => cmd("ReleaseNode", { node });
 export const lose = (node: string, lastSeen: string | null = NOW) => cmd("LoseNode", { node, lastSeen });
-export const start = (name: string, opts: { node?: string; image?: string; cmd?: string[]; ports?: PortMapping[]; aliases?: string[] } = {}) =>
+export const start = (name: string, opts: { node?: string; image?: string; cmd?: string[]; ports?: PortMapping[]; aliases?: string[]; networks?: string[] } = {}) =>
   cmd("StartContainer", {
     name,
     ...(opts.node ? { node: opts.node } : {}),
@@ -36,6 +36,7 @@ export const start = (name: string, opts: { node?: string; image?: string; cmd?:
     cmd: opts.cmd ?? [],
     ports: opts.ports ?? [],
     ...(opts.aliases ? { aliases: opts.aliases } : {}),
+    ...(opts.networks ? { networks: opts.networks } : {}),
   });
 export const rm = (name: string) => cmd("RemoveContainer", { name });
 export const report = (node: string, name: string, ip: string, state: "running" | "failed" | "exited", extra: { reason?: string; exitCode?: number } = {}) =>
@@ -45,6 +46,18 @@ export const report = (node: string, name: string, ip: string, state: "running" 
 export const clusterCreated = (config: Partial<ClusterConfig> = {}): OvlEvent => ({ type: "ClusterCreated", data: { ...CLUSTER, ...config } });
 export const joined = (node: string, underlayIp = lan(node), agentVersion = "0.1.0"): OvlEvent => ({ type: "NodeJoined", data: { node, underlayIp, agentVersion } });
 export const subnetAssigned = (node: string, i: number): OvlEvent => ({ type: "SubnetAssigned", data: { node, subnet: block(i), gateway: gw(i) } });
+/** Node `node`'s block of `network`: `subnet` a /24, its gateway the first address. */
+export const networkBlock = (node: string, network: string, subnet: string): OvlEvent => ({
+  type: "SubnetAssigned",
+  data: { node, subnet, gateway: subnet.replace(/\.0\/\d+$/, ".1"), network },
+});
+export const networkCreated = (network: string, cidr: string, vni: number, opts: { internal?: boolean; blockPrefix?: number } = {}): OvlEvent => ({
+  type: "NetworkCreated",
+  data: { network, cidr, blockPrefix: opts.blockPrefix ?? 24, vni, internal: opts.internal ?? false },
+});
+export const networkRemoved = (network: string): OvlEvent => ({ type: "NetworkRemoved", data: { network } });
+export const createNetwork = (network: string, opts: { cidr?: string; internal?: boolean } = {}) => cmd("CreateNetwork", { network, ...opts });
+export const removeNetwork = (network: string) => cmd("RemoveNetwork", { network });
 /** NodeJoined + SubnetAssigned: node n holds block i. */
 export const member = (node: string, i: number, underlayIp = lan(node)): OvlEvent[] => [joined(node, underlayIp), subnetAssigned(node, i)];
 export const leaving = (node: string): OvlEvent => ({ type: "NodeLeaving", data: { node, reason: "asked to leave" } });

@@ -1,9 +1,9 @@
 /** The names every agent answers for (a pure function of the state) and the names `ovl run` refuses as ambiguous. */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { OvlErrorCodes as C, nameRecords, normalizeQueryName, parseCommandData, type OvlEvent } from "@ovl/domain";
+import { OvlErrorCodes as C, macFor, nameRecords, normalizeQueryName, parseCommandData, type OvlEvent } from "@ovl/domain";
 import { fold, given } from "../support/given.js";
-import { NOW, cluster, exited, failed, lost, running, start, started, stopped } from "./builders.js";
+import { NOW, networkBlock, networkCreated, cluster, exited, failed, lost, running, start, started, stopped } from "./builders.js";
 
 const ip = (i: number, host: number) => `198.19.${i}.${host}`;
 const records = (history: readonly OvlEvent[]) => Object.fromEntries(nameRecords(fold(history, NOW)));
@@ -35,6 +35,15 @@ table("query names are matched without case and without the root's dot", () => {
   assert.is(normalizeQueryName("web"), "web");
 });
 table.run();
+
+table("a network's records hold the containers on it, at their address there", () => {
+  const on = (network: string, i: number) => ({ network, ip: `198.19.${i}.2`, mac: macFor(`198.19.${i}.2`) });
+  const both: OvlEvent = { type: "ContainerStarted", data: { name: "both", node: "n1", ip: ip(48, 2), mac: macFor(ip(48, 2)), image: "busybox", cmd: [], ports: [], networks: [on("a", 48), on("ovl", 0)] } };
+  const onlyA: OvlEvent = { type: "ContainerStarted", data: { name: "only", node: "n1", ip: ip(48, 3), mac: macFor(ip(48, 3)), image: "busybox", cmd: [], ports: [], networks: [{ network: "a", ip: ip(48, 3), mac: macFor(ip(48, 3)) }] } };
+  const state = fold([...cluster("n1"), networkCreated("a", "198.19.48.0/20", 1), networkBlock("n1", "a", "198.19.48.0/24"), both, onlyA], NOW);
+  assert.equal(Object.fromEntries(nameRecords(state)), { both: ip(0, 2), "both.ovl": ip(0, 2) });
+  assert.equal(Object.fromEntries(nameRecords(state, "a")), { both: ip(48, 2), "both.a": ip(48, 2), only: ip(48, 3), "only.a": ip(48, 3) });
+});
 
 const ambiguous = suite("start: ambiguous names");
 ambiguous("aliases are recorded in ContainerStarted", () => {

@@ -1,9 +1,9 @@
 /** `ovl ps --node/--state/--network`: the coordinator's filters and the checks on the query body. */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { OvlError, parsePsQuery, psRows, psRowsFor } from "@ovl/domain";
+import { OvlError, macFor, parsePsQuery, psRows, psRowsFor } from "@ovl/domain";
 import { fold } from "../support/given.js";
-import { NOW, cluster, failed, lost, running, started } from "./builders.js";
+import { NOW, cluster, failed, lost, networkBlock, networkCreated, running, started } from "./builders.js";
 
 const history = [
   ...cluster("n1", "n2", "n3"),
@@ -34,8 +34,20 @@ filters("by state: as ps shows it (a lost node's containers are lost)", () => {
   assert.equal(names({ state: "failed", node: "n1" }), ["api"]);
   assert.equal(names({ state: "pending", node: "n1" }), []);
 });
-filters("by network: the one network ovl has", () => {
+filters("by network: ovl holds every container of a history without networks; an unknown one is refused", () => {
   assert.equal(names({ network: "ovl" }), psRows(state).map((r) => r.name));
+  assert.throws(() => names({ network: "other" }), (e: OvlError) => e.code === "NETWORK_NOT_FOUND" && /unknown network "other"/.test(e.message));
+});
+filters("by network: the containers on it, whatever their first network", () => {
+  const withA = fold([
+    ...history,
+    networkCreated("a", "198.19.48.0/20", 2),
+    networkBlock("n1", "a", "198.19.48.0/24"),
+    { type: "ContainerStarted", data: { name: "both", node: "n1", ip: "198.19.0.3", mac: macFor("198.19.0.3"), image: "busybox", cmd: [], ports: [], networks: [{ network: "ovl", ip: "198.19.0.3", mac: macFor("198.19.0.3") }, { network: "a", ip: "198.19.48.2", mac: macFor("198.19.48.2") }] } },
+  ], NOW);
+  assert.equal(psRowsFor(withA, parsePsQuery({ network: "a" })).map((r) => [r.name, r.ip, r.networks]), [
+    ["both", "198.19.0.3", [{ network: "ovl", ip: "198.19.0.3" }, { network: "a", ip: "198.19.48.2" }]],
+  ]);
 });
 filters.run();
 
@@ -45,7 +57,7 @@ for (const [what, body, message] of [
   ["an unknown field", { all: true }, /unknown field "all"/],
   ["a bad node name", { node: "N1!" }, /invalid node name/],
   ["an unknown state", { state: "sleeping" }, /invalid state "sleeping": expected one of pending, running, failed, exited, lost/],
-  ["a network that does not exist", { network: "other" }, /unknown network "other": the only network is "ovl"/],
+  ["a bad network name", { network: "Other!" }, /invalid network name "Other!"/],
 ] as const) {
   checks(`refuses ${what}`, () => {
     assert.throws(() => parsePsQuery(body), (e: OvlError) => e.code === "INVALID_INPUT" && message.test(e.message));

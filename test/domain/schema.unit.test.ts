@@ -12,7 +12,7 @@ import * as assert from "uvu/assert";
 import { EVENT_TYPES, envelope, eventsJsonSchema, parseEnvelope, subjectFor, type OvlEvent } from "@ovl/domain";
 import { renderSchema } from "../../scripts/write-schema.js";
 import { assertConforms } from "../support/given.js";
-import { NOW, REQ, clusterCreated, exited, failed, joined, leaving, left, lost, recovered, running, started, stopped, subnetAssigned } from "./builders.js";
+import { NOW, REQ, clusterCreated, exited, failed, joined, leaving, left, lost, networkBlock, networkCreated, networkRemoved, recovered, running, started, stopped, subnetAssigned } from "./builders.js";
 import { SCHEMA_PATH, publishedErrors, publishedSchema } from "./schema-check.js";
 
 /** One example of every event type. */
@@ -21,6 +21,7 @@ const EXAMPLES: OvlEvent[] = [
   started("web", "n1", "198.19.0.2", { cmd: ["httpd", "-f"], ports: [{ hostIp: "198.18.0.11", host: 8080, container: 80, proto: "tcp" }] }),
   running("web", "n1", "198.19.0.2"), failed("web", "n1", "198.19.0.2"), exited("web", "n1", "198.19.0.2", 137),
   stopped("web", "n1", "198.19.0.2"), recovered("n1"),
+  networkCreated("back", "198.19.48.0/20", 43, { internal: true }), networkBlock("n1", "back", "198.19.48.0/24"), networkRemoved("back"),
 ];
 
 const accepts = (raw: unknown): boolean => {

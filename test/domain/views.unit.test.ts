@@ -27,7 +27,8 @@ ps("one row per container, by node then name, with state, ports and the failure 
   assert.is(rows[0]?.reason, "no such image");
   assert.equal(rows[1]?.ports, [tcp]);
   assert.not.ok("reason" in rows[1]!, "no reason key when there is none");
-  assert.equal(Object.keys(rows[1]!).sort(), ["cmd", "image", "ip", "mac", "name", "node", "ports", "since", "state"]);
+  assert.equal(Object.keys(rows[1]!).sort(), ["cmd", "image", "ip", "mac", "name", "networks", "node", "ports", "since", "state"]);
+  assert.equal(rows[1]!.networks, [{ network: "ovl", ip: "198.19.1.2" }], "a history without networks: every container is on ovl at its ip");
 });
 ps("containers of a lost node show as lost", () => {
   const rows = psRows(fold([...history, lost("n2")], NOW));

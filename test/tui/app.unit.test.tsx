@@ -61,7 +61,7 @@ test("switch views with 2 and 3; move the selection; Enter shows the event's who
   const { frame, press } = await mount();
   await press("2");
   assert.match(frame()[0]!, /2 Containers 4/);
-  assert.match(frame()[2]!, /^c1-1 +n1 +198\.19\.0\.2 +busybox +running -$/);
+  assert.match(frame()[2]!, /^c1-1 +n1 +198\.19\.0\.2 +ovl +busybox +running -$/);
   await press("3", "j", "\r");
   const f = frame();
   assert.match(f[2]!, /^21 +12:00:20 ContainerSt… ovl\.evt\.ctr… b1 stopped/);

@@ -72,7 +72,7 @@ test("a container started from the form appears in the containers view and its e
   await t.keys("Enter");
   await t.waitFor(/✔ web is running on n1 at 198\.19\.0\.\d+ \(seq \d+\)/, 20_000, "the agent's verdict");
   await t.keys("2");
-  const ctrs = await t.waitFor(/^web +n1 +198\.19\.0\.2 +busybox +running +8080:80\/tcp/m);
+  const ctrs = await t.waitFor(/^web +n1 +198\.19\.0\.2 +ovl +busybox +running +8080:80\/tcp/m);
   assert.match(ctrs, /2 Containers 1 /);
   await t.keys("3");
   const events = await t.waitFor(/ContainerRunning +ovl\.evt\.ctr\.n1\.web +web running on n1/);
@@ -107,7 +107,7 @@ test("time travel shows the cluster as it was before the container, then back to
   const past = await t.waitFor(/no containers at this point in history/);
   assert.match(past, /2 Containers 0 /);
   await t.keys("Right");
-  await t.waitFor(/^web +n1 +198\.19\.0\.2 +busybox +pending/m, 5000, "web pending one event later");
+  await t.waitFor(/^web +n1 +198\.19\.0\.2 +ovl +busybox +pending/m, 5000, "web pending one event later");
   await t.keys("t");
   const live = await t.waitFor((s) => !s.includes("TIME TRAVEL") && /^web .* running/m.test(s));
   assert.match(live, /● live/);
@@ -129,7 +129,7 @@ test("NATS going away is said on screen; after it returns the TUI resumes withou
   const client = new OvlClient(ctx.nc);
   const r = await client.run({ name: "after", image: "busybox", cmd: [], ports: [] });
   await t.keys("2");
-  await t.waitFor(new RegExp(`^after +n1 +${r.ip.replace(/\./g, "\\.")} +busybox`, "m"), 20_000, "the container started after the outage");
+  await t.waitFor(new RegExp(`^after +n1 +${r.ip.replace(/\./g, "\\.")} +ovl +busybox`, "m"), 20_000, "the container started after the outage");
   await t.waitFor(/● live/);
   await t.keys("3");
   await t.waitFor(new RegExp(`^${r.seq} +\\S+ +ContainerStarted +ovl\\.evt\\.ctr\\.n1\\.after`, "m"));

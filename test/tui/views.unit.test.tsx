@@ -32,7 +32,7 @@ test("containers view: a container Docker made on the network ovl shows where it
     { type: "ContainerStarted", v: 1, time: new Date(T0).toISOString(), data: { name: "shop-web-1", node: "n2", ip: "198.19.1.9", mac: "02:00:c6:13:01:09", image: "nginx", cmd: [], ports: [], origin: "docker" } },
   ]);
   const { lastFrame } = render(<ContainersView rows={psRows(docker).filter((r) => r.name === "shop-web-1")} selected={0} active width={80} height={2} past={false} />);
-  assert.equal(lines(lastFrame())[1], "shop-web-1      n2         198.19.1.9      docker: nginx   pending -");
+  assert.equal(lines(lastFrame())[1], "shop-web-1   n2         198.19.1.9   ovl      docker: nginx pending -");
 });
 
 test("nodes view: in the past, metrics are not history and show as ·", () => {
@@ -40,12 +40,12 @@ test("nodes view: in the past, metrics are not history and show as ·", () => {
   assert.equal(lines(lastFrame())[1], "n1     198.18.0.11   198.19.0.0/24  ready   vxlan  -    -        2    -      -");
 });
 
-test("containers view: name, node, address, image, state, ports", () => {
+test("containers view: name, node, address, network, image, state, ports", () => {
   const { lastFrame } = render(<ContainersView rows={psRows(state)} selected={0} active width={80} height={3} past={false} />);
   assert.equal(lines(lastFrame()), [
-    "NAME            NODE       ADDRESS         IMAGE           STATE   PORTS",
-    "c1-1            n1         198.19.0.2      busybox         running -",
-    "c1-2            n1         198.19.0.3      busybox         running -",
+    "NAME         NODE       ADDRESS      NETWORK  IMAGE         STATE   PORTS",
+    "c1-1         n1         198.19.0.2   ovl      busybox       running -",
+    "c1-2         n1         198.19.0.3   ovl      busybox       running -",
   ]);
 });
 

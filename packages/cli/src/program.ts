@@ -209,14 +209,29 @@ function addContainerIoCommands(program: Command, act: Act): void {
     .action(act(async () => (await import("./commands/container-io.js")).inspectCommand));
 }
 
+function addNetworkCommands(program: Command, act: Act): void {
+  const network = program.command("network").description("networks beside the cluster's own ovl: each its own VNI, range and blocks");
+  const load = (name: "networkCreateCommand" | "networkLsCommand" | "networkRmCommand") => act(async () => (await import("./commands/network.js"))[name]);
+  network
+    .command("create")
+    .description("make a network (refused when its range overlaps another's)")
+    .argument("<name>")
+    .option("--cidr <cidr>", "its address range (default: a free range at the top of the cluster network)")
+    .option("--internal", "no way out of the cluster and no published port")
+    .action(load("networkCreateCommand"));
+  network.command("ls").description("list the networks, ovl first").option("--json", "print a JSON array of rows").action(load("networkLsCommand"));
+  network.command("rm").description("remove a network no container is on").argument("<name>").action(load("networkRmCommand"));
+}
+
 function addViewCommands(program: Command, act: Act): void {
   addContainerIoCommands(program, act);
+  addNetworkCommands(program, act);
   program
     .command("ps")
     .description("list containers")
     .option("--node <node>", "only the containers of this node")
     .option("--state <state>", "only containers in this state: pending, running, failed, exited or lost")
-    .option("--network <name>", "only containers on this network (there is one: ovl)")
+    .option("--network <name>", "only containers on this network (see `ovl network ls`)")
     .option("--json", "print a JSON array of rows")
     .option("--at <seq|time>", "as the cluster was right after event SEQ, or at TIME (ISO, UTC without a zone) or that long ago (10m, 2h, 3d)")
     .action(act(async () => (await import("./commands/listings.js")).psCommand));

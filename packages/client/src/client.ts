@@ -8,6 +8,7 @@ import {
   subjects,
   type ClusterState,
   type CommandData,
+  type NetworkRow,
   type NodeRow,
   type NodeStatus,
   type PsQuery,
@@ -22,6 +23,7 @@ import { runCheck, type CheckOptions, type CheckResult } from "./check.js";
 export type RunResult = PsRow & { readonly seq: number };
 export interface RemoveResult { readonly name: string; readonly node: string; readonly ip: string; readonly seq: number }
 export interface NodeChangeResult { readonly node: string; readonly status: NodeStatus; readonly seq: number }
+export interface NetworkChangeResult { readonly network: NetworkRow | null; readonly seq: number }
 export interface StateSnapshot { readonly seq: number; readonly state: ClusterState }
 
 export class OvlClient {
@@ -47,6 +49,16 @@ export class OvlClient {
   }
   release(node: string, opts?: RequestOptions): Promise<NodeChangeResult> {
     return this.call(subjects.commandSubject("release"), { node }, opts);
+  }
+  /** Makes a network beside `ovl`; the reply's `network` is its `ovl network ls` row. */
+  networkCreate(spec: CommandData<"CreateNetwork">, opts?: RequestOptions): Promise<NetworkChangeResult> {
+    return this.call(subjects.commandSubject("network-create"), spec, opts);
+  }
+  networkRm(network: string, opts?: RequestOptions): Promise<{ readonly network: string; readonly seq: number }> {
+    return this.call(subjects.commandSubject("network-rm"), { network }, opts);
+  }
+  networks(opts?: RequestOptions): Promise<NetworkRow[]> {
+    return this.call(subjects.querySubject("networks"), {}, opts);
   }
   /** The containers, filtered by the coordinator (node, state, network). */
   ps(query: PsQuery = {}, opts?: RequestOptions): Promise<PsRow[]> {

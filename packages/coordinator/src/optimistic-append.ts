@@ -16,7 +16,10 @@ export function aggregateKey(event: OvlEvent): string {
   return a.kind === "cluster" ? "cluster" : a.kind === "node" ? a.node : a.name;
 }
 
-export const msgIdFor = (requestId: string, event: OvlEvent): string => `${requestId}:${event.type}:${aggregateKey(event)}`;
+/** A decision may hold one SubnetAssigned per network for a node: the network tells them apart (none: `ovl`, as always). */
+const networkKey = (event: OvlEvent): string => (event.type === "SubnetAssigned" && event.data.network !== undefined ? `:${event.data.network}` : "");
+
+export const msgIdFor = (requestId: string, event: OvlEvent): string => `${requestId}:${event.type}:${aggregateKey(event)}${networkKey(event)}`;
 
 export interface AppendOptions {
   readonly expectSeq: number;

@@ -9,6 +9,7 @@ import {
   OvlError,
   OvlErrorCodes,
   isName,
+  networkRows,
   nodeRows,
   parseCommandData,
   parsePsQuery,
@@ -30,7 +31,14 @@ function command<T extends CommandType>(type: T, body: unknown): CommandBody {
   return { type, data: parseCommandData(type, body) } as CommandBody;
 }
 
-const VERBS: Record<string, CommandType> = { run: "StartContainer", rm: "RemoveContainer", leave: "LeaveNode", release: "ReleaseNode" };
+const VERBS: Record<string, CommandType> = {
+  run: "StartContainer",
+  rm: "RemoveContainer",
+  leave: "LeaveNode",
+  release: "ReleaseNode",
+  "network-create": "CreateNetwork",
+  "network-rm": "RemoveNetwork",
+};
 const REPORTS: Record<string, CommandType> = {
   join: "JoinNode",
   container: "ReportContainer",
@@ -92,6 +100,9 @@ export function answerQuery(subject: string, body: unknown, ctx: QueryContext): 
     case subjects.querySubject("nodes"):
       if (!NodesQuery.Check(body)) throw invalid('invalid nodes query: expected {} or {"all": true}');
       return nodeRows(ctx.state, ctx.heartbeats, { all: (body as { all?: boolean }).all === true, seq: ctx.seq });
+    case subjects.querySubject("networks"):
+      if (!Empty.Check(body)) throw invalid("invalid networks query: expected {}");
+      return networkRows(ctx.state);
     case subjects.querySubject("state"):
       if (!Empty.Check(body)) throw invalid("invalid state query: expected {}");
       return { seq: ctx.seq, state: ctx.state };

@@ -5,7 +5,7 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { lazyChecks } from "./compile.js";
-import { Aliases, CidrString, Ipv4, LanPrefix, Name, PortMappingSchema, Reason, RoutingModeSchema, Time } from "./schema.js";
+import { Aliases, MAX_CONTAINER_NETWORKS, CidrString, Ipv4, LanPrefix, Name, PortMappingSchema, Reason, RoutingModeSchema, Time } from "./schema.js";
 import { OvlError, OvlErrorCodes } from "./errors.js";
 import { ContainerOptionsSchema } from "./container-options.js";
 import { MAX_CLUSTER_MTU, MIN_CLUSTER_MTU } from "./defaults.js";
@@ -50,9 +50,14 @@ export const CommandSchemas = {
       ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
       options: Type.Optional(ContainerOptionsSchema),
       aliases: Type.Optional(Aliases),
+      /** Its networks, one interface each, the first one's address being its `ip`; absent: `ovl`. */
+      networks: Type.Optional(Type.Array(Name, { minItems: 1, maxItems: MAX_CONTAINER_NETWORKS })),
     },
     closed,
   ),
+  /** `cidr` absent: a free range of the cluster cidr. */
+  CreateNetwork: strict({ network: Name, cidr: Type.Optional(CidrString), internal: Type.Optional(Type.Boolean()) }, closed),
+  RemoveNetwork: strict({ network: Name }, closed),
   RemoveContainer: strict({ name: Name }, closed),
   ReportContainer: strict(
     {
@@ -100,6 +105,8 @@ export type ReleaseNode = Cmd<"ReleaseNode">;
 export type LoseNode = Cmd<"LoseNode">;
 export type StartContainer = Cmd<"StartContainer">;
 export type RemoveContainer = Cmd<"RemoveContainer">;
+export type CreateNetwork = Cmd<"CreateNetwork">;
+export type RemoveNetwork = Cmd<"RemoveNetwork">;
 export type ReportContainer = Cmd<"ReportContainer">;
 export type ReserveDockerAddress = Cmd<"ReserveDockerAddress">;
 export type ClaimDockerAddress = Cmd<"ClaimDockerAddress">;
@@ -114,6 +121,8 @@ export type OvlCommand =
   | LoseNode
   | StartContainer
   | RemoveContainer
+  | CreateNetwork
+  | RemoveNetwork
   | ReportContainer
   | ReserveDockerAddress
   | ClaimDockerAddress

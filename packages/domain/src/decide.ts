@@ -28,7 +28,10 @@ import { findContainer, memberNodes } from "./queries.js";
 import { withAliases } from "./name-records.js";
 import { nameClash } from "./name-clash.js";
 import { decideClaimDocker, decideReleaseDocker, decideReserveDocker } from "./docker-door.js";
-import type { ClusterConfig, ClusterState, NodeRecord } from "./state.js";
+import type { Attachment, ClusterConfig, ClusterState, NodeRecord } from "./state.js";
+import { DEFAULT_NETWORK } from "./defaults.js";
+import { blockOf, lowestFreeAddressOn, type NetworkInfo } from "./networks.js";
+import { decideCreateNetwork, decideRemoveNetwork, networkBlocksFor, requestedNetworks } from "./network-decide.js";
 import { lanSubnetOf, mtuOverhead, routingModeOf, sameLan } from "./routing.js";
 
 export { VXLAN_OVERHEAD } from "./routing.js";
@@ -129,14 +132,15 @@ function decideJoin({ data }: JoinNode, state: ClusterState): OvlEvent[] {
     if (existing.status === "leaving") fail(C.NodeNotReady, `node ${data.node} is leaving; join again once it has left`);
     // Its block, addresses and containers were held for it: it resumes where it was.
     if (existing.status === "lost") events.push({ type: "NodeRecovered", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion, ...lanPrefixOf(data) } });
-    if (existing.subnet) return events;
+    if (existing.subnet) return [...events, ...networkBlocksFor(state, existing)];
   } else {
     events.push({ type: "NodeJoined", data: { node: data.node, underlayIp: data.underlayIp, agentVersion: data.agentVersion, ...lanPrefixOf(data) } });
   }
   const block = lowestFreeBlock(cluster, state);
   if (!block) fail(C.BlocksExhausted, `no free block of /${cluster.blockPrefix} left in ${cluster.cidr}: make a node leave, or create the cluster with a wider cidr or smaller blocks`);
   events.push({ type: "SubnetAssigned", data: { node: data.node, subnet: block!.subnet, gateway: block!.gateway } });
-  return events;
+  // The blocks of the other networks after `ovl`'s: the join's reply names the last one.
+  return [...events, ...networkBlocksFor(state, existing && existing.status !== "left" ? existing : { name: data.node })];
 }
 
 function decideLeave({ data }: LeaveNode, state: ClusterState): OvlEvent[] {
@@ -168,28 +172,60 @@ function decideLose({ data }: LoseNode, state: ClusterState): OvlEvent[] {
   return [{ type: "NodeLost", data: { node: data.node, lastSeen: data.lastSeen } }];
 }
 
-/** Where `ovl run` without --node goes: the ready node with the most free addresses, then by name. */
-export function placeContainer(cluster: ClusterConfig, state: ClusterState): NodeRecord | undefined {
+/**
+ * Where `ovl run` without --node goes: the ready node with the most free addresses, then by
+ * name, among those that hold a block of each of its networks.
+ */
+export function placeContainer(cluster: ClusterConfig, state: ClusterState, networks: readonly string[] = [DEFAULT_NETWORK]): NodeRecord | undefined {
   return memberNodes(state)
-    .filter((n) => n.status === "ready" && n.subnet)
+    .filter((n) => n.status === "ready" && n.subnet && networks.every((net) => blockOf(n, net)))
     .sort((a, b) => freeAddresses(cluster, b) - freeAddresses(cluster, a) || byName(a, b))[0];
+}
+
+/** The container's address on each of its networks on `node`, `ovl`'s from the node's index. */
+function attachOn(node: NodeRecord, networks: readonly NetworkInfo[]): Attachment[] {
+  return networks.map(({ name }) => {
+    const ip = (name === DEFAULT_NETWORK ? lowestFreeAddress(node) : lowestFreeAddressOn(node, name))
+      ?? fail(C.AddressesExhausted, `node ${node.name}'s block ${blockOf(node, name)?.subnet ?? ""} has no free address (network ${name}); remove a container or place it on another node`);
+    return { network: name, ip, mac: macFor(ip) };
+  });
+}
+
+/** The node a container goes to: the one asked for, holding a block of each network, or the best placed. */
+function nodeFor(cluster: ClusterConfig, state: ClusterState, data: StartContainer["data"], networks: readonly NetworkInfo[]): NodeRecord {
+  const names = networks.map((n) => n.name);
+  if (!data.node) {
+    return placeContainer(cluster, state, names) ?? fail(C.NoNodes, names.length === 1 && names[0] === DEFAULT_NETWORK
+      ? "no ready node to place the container on: start an agent (`ovl agent`) first"
+      : `no ready node holds a block of each of the networks ${names.join(", ")}`);
+  }
+  const node = requireNode(state, data.node);
+  const lacking = names.find((n) => !blockOf(node, n));
+  if (node.subnet && lacking !== undefined) fail(C.AddressesExhausted, `node ${node.name} holds no block of network ${lacking} (its range is full); place the container on another node`);
+  return node;
 }
 
 function decideStart({ data }: StartContainer, state: ClusterState): OvlEvent[] {
   const cluster = requireCluster(state);
   parseImage(data.image);
   if (data.options) checkOptionsSize(data.options);
+  const networks = requestedNetworks(state, data.networks);
+  if (data.ports.length > 0 && networks[0]!.internal) fail(C.InvalidInput, `network ${networks[0]!.name} is internal: it publishes no port; drop the -p options or put the container on another network first`);
   const taken = findContainer(state, data.name);
   if (taken) fail(C.ContainerExists, `container ${data.name} already exists on node ${taken.node}; remove it first (\`ovl rm ${data.name}\`) or pick another name`);
   const clash = nameClash(state, data.name, data.aliases ?? []);
   if (clash) fail(clash.held ? C.NameInUse : C.InvalidInput, clash.reason);
-  const node = data.node ? requireNode(state, data.node) : placeContainer(cluster, state) ?? fail(C.NoNodes, "no ready node to place the container on: start an agent (`ovl agent`) first");
+  const node = nodeFor(cluster, state, data, networks);
   if (node.status !== "ready" || !node.subnet) fail(C.NodeNotReady, `node ${node.name} is ${node.status}; it takes no new containers`);
   const ports = data.ports.map((p) => ({ ...p }));
   checkPublish(node, ports);
-  const ip = lowestFreeAddress(node) ?? fail(C.AddressesExhausted, `node ${node.name}'s block ${node.subnet} has no free address; remove a container or place it on another node`);
-  if (!contains(parseCidr(node.subnet!), ipToInt(ip))) fail(C.Internal, `address ${ip} outside block ${node.subnet}`);
-  return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac: macFor(ip), image: data.image, cmd: [...data.cmd], ports, ...withOptions(data.options), ...withAliases(data.aliases) } }];
+  const attached = attachOn(node, networks);
+  const { ip, mac } = attached[0]!;
+  const block = blockOf(node, attached[0]!.network)!;
+  if (!contains(parseCidr(block.subnet), ipToInt(ip))) fail(C.Internal, `address ${ip} outside block ${block.subnet}`);
+  // Only `ovl` at its `ip`: no `networks`, as before networks existed.
+  const onlyDefault = attached.length === 1 && attached[0]!.network === DEFAULT_NETWORK;
+  return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac, image: data.image, cmd: [...data.cmd], ports, ...withOptions(data.options), ...withAliases(data.aliases), ...(onlyDefault ? {} : { networks: attached }) } }];
 }
 
 function decideRemove({ data }: RemoveContainer, state: ClusterState): OvlEvent[] {
@@ -234,6 +270,10 @@ export function decide(command: OvlCommand, state: ClusterState): OvlEvent[] {
       return decideRemove(command, state);
     case "ReportContainer":
       return decideReport(command, state);
+    case "CreateNetwork":
+      return decideCreateNetwork(command, state, requireCluster(state));
+    case "RemoveNetwork":
+      return decideRemoveNetwork(command, state);
     case "ReserveDockerAddress":
       return decideReserveDocker(command, state);
     case "ClaimDockerAddress":

@@ -14,6 +14,9 @@ export const DEFAULT_CLUSTER: ClusterConfig = Object.freeze({
   mtu: 1450,
 });
 
+/** The cluster's own network, the one every history has without a NetworkCreated. */
+export const DEFAULT_NETWORK = "ovl";
+
 /** The bounds of a cluster's overlay MTU (the schemas, `--mtu`): IPv4's minimum datagram to jumbo frames. */
 export const MIN_CLUSTER_MTU = 576;
 export const MAX_CLUSTER_MTU = 9000;

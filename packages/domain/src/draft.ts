@@ -66,7 +66,7 @@ export class StateDraft {
     }
     const before = this.#state;
     // Read before the fold: it writes the maps it owns in place.
-    const node = event.type === "ClusterCreated" ? null : event.data.node;
+    const node = "node" in event.data ? event.data.node : null;
     const oldNode = node === null ? undefined : before.nodes[node];
     const oldContainers = oldNode?.containers;
     const name = event.type.startsWith("Container") ? (event.data as { readonly name: string }).name : null;

@@ -20,6 +20,14 @@ export const OvlErrorCodes = {
   /** A name or alias another container answers to: DNS would be ambiguous. */
   NameInUse: "NAME_IN_USE",
   ContainerNotFound: "CONTAINER_NOT_FOUND",
+  NetworkExists: "NETWORK_EXISTS",
+  NetworkNotFound: "NETWORK_NOT_FOUND",
+  /** `ovl network rm` of a network some container is on. */
+  NetworkInUse: "NETWORK_IN_USE",
+  /** A network range that overlaps another network's range or a block in use. */
+  NetworkOverlap: "NETWORK_OVERLAP",
+  /** No free range or VNI left for a new network. */
+  NetworksExhausted: "NETWORKS_EXHAUSTED",
   PortInUse: "PORT_IN_USE",
   NoNodes: "NO_NODES",
   Conflict: "CONFLICT",

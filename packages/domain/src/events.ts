@@ -14,6 +14,11 @@
  * - ContainerStarted is the decision: the name and address are taken. The agent reports
  *   back and the coordinator records ContainerRunning / ContainerFailed / ContainerExited.
  * - ContainerStopped frees the name and address at once.
+ * - NetworkCreated adds a network beside the cluster's own `ovl` (which no event creates: a
+ *   history without network events has exactly that one); each member node then gets a block
+ *   of it with a SubnetAssigned naming the network. NetworkRemoved frees the range and blocks.
+ * - A ContainerStarted without `networks` is on `ovl` at its `ip`; with them, on each, the
+ *   first one's address being its `ip`.
  */
 import type { TSchema } from "@sinclair/typebox";
 import { lazyCheck, lazyChecks } from "./compile.js";
@@ -34,6 +39,8 @@ export type ContainerRunning = Ev<"ContainerRunning">;
 export type ContainerFailed = Ev<"ContainerFailed">;
 export type ContainerExited = Ev<"ContainerExited">;
 export type ContainerStopped = Ev<"ContainerStopped">;
+export type NetworkCreated = Ev<"NetworkCreated">;
+export type NetworkRemoved = Ev<"NetworkRemoved">;
 
 export type OvlEvent =
   | ClusterCreated
@@ -47,7 +54,9 @@ export type OvlEvent =
   | ContainerRunning
   | ContainerFailed
   | ContainerExited
-  | ContainerStopped;
+  | ContainerStopped
+  | NetworkCreated
+  | NetworkRemoved;
 
 /**
  * What is stored in the stream: the event plus its version, time and deciding request.
@@ -78,6 +87,8 @@ export type Aggregate =
 export function aggregateOf(event: OvlEvent): Aggregate {
   switch (event.type) {
     case "ClusterCreated":
+    case "NetworkCreated":
+    case "NetworkRemoved":
       return { kind: "cluster" };
     case "NodeJoined":
     case "SubnetAssigned":

@@ -12,6 +12,7 @@
 import { withOptions } from "./container-options.js";
 import type { OvlEvent } from "./events.js";
 import type { ClusterState, ContainerRecord, NodeRecord } from "./state.js";
+import { DEFAULT_NETWORK } from "./defaults.js";
 
 export type Time = { readonly time: string };
 
@@ -88,19 +89,23 @@ export function evolveWith(set: SetEntry, state: ClusterState, event: OvlEvent, 
         status: "ready",
         subnet: keepBlock ? previous.subnet : null,
         gateway: keepBlock ? previous.gateway : null,
+        ...(keepBlock && previous.blocks ? { blocks: previous.blocks } : {}),
         since: time,
         containers: keepBlock ? previous.containers : {},
       };
       // keepPlace: a rejoining node keeps its place in the map, as `{ ...nodes, [node]: record }` would.
       return { ...state, nodes: set(state.nodes, node, record, true) };
     }
-    case "SubnetAssigned":
-      return withNode(set, state, event.data.node, (n) => ({ ...n, subnet: event.data.subnet, gateway: event.data.gateway }));
+    case "SubnetAssigned": {
+      const { subnet, gateway, network } = event.data;
+      if (network === undefined || network === DEFAULT_NETWORK) return withNode(set, state, event.data.node, (n) => ({ ...n, subnet, gateway }));
+      return withNode(set, state, event.data.node, (n) => ({ ...n, blocks: { ...n.blocks, [network]: { subnet, gateway } } }));
+    }
     case "NodeLeaving":
       return withNode(set, state, event.data.node, (n) => ({ ...n, status: "leaving", since: time, reason: event.data.reason }));
     case "NodeLeft":
       return withNode(set, state, event.data.node, (n) => ({
-        ...omitted(n, "lastSeen"),
+        ...omitted(n, "lastSeen", "blocks"),
         status: "left",
         since: time,
         reason: event.data.reason,
@@ -124,7 +129,7 @@ export function evolveWith(set: SetEntry, state: ClusterState, event: OvlEvent, 
       const d = event.data;
       return withNode(set, state, d.node, (n) => ({
         ...n,
-        containers: set(n.containers, d.name, { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, ...withOptions(d.options), ...(d.aliases?.length ? { aliases: d.aliases } : {}), ...(d.origin ? { origin: d.origin } : {}), state: "pending", since: time }),
+        containers: set(n.containers, d.name, { name: d.name, node: d.node, ip: d.ip, mac: d.mac, image: d.image, cmd: d.cmd, ports: d.ports, ...withOptions(d.options), ...(d.aliases?.length ? { aliases: d.aliases } : {}), ...(d.origin ? { origin: d.origin } : {}), ...(d.networks ? { networks: d.networks } : {}), state: "pending", since: time }),
       }));
     }
     case "ContainerRunning":
@@ -141,9 +146,30 @@ export function evolveWith(set: SetEntry, state: ClusterState, event: OvlEvent, 
       );
     case "ContainerStopped":
       return withContainer(set, state, event.data.node, event.data.name, (c) => (c.ip === event.data.ip ? null : c));
+    case "NetworkCreated": {
+      const { network, ...rest } = event.data;
+      if (!state.cluster || network === DEFAULT_NETWORK || state.networks?.[network]) return state;
+      return { ...state, networks: { ...state.networks, [network]: { name: network, ...rest, since: time } } };
+    }
+    case "NetworkRemoved":
+      return withoutNetwork(set, state, event.data.network);
     default: {
       const never: never = event;
       return never;
     }
   }
+}
+
+/** The state without a network: its record and every node's block of it. */
+function withoutNetwork(set: SetEntry, state: ClusterState, network: string): ClusterState {
+  if (!state.networks?.[network]) return state;
+  const networks = omitted(state.networks, network);
+  let nodes = state.nodes;
+  for (const name in state.nodes) {
+    const n = state.nodes[name]!;
+    if (!n.blocks?.[network]) continue;
+    const blocks = omitted(n.blocks, network);
+    nodes = set(nodes, name, Object.keys(blocks).length > 0 ? { ...n, blocks } : omitted(n, "blocks"), true);
+  }
+  return Object.keys(networks).length > 0 ? { ...state, networks, nodes } : { cluster: state.cluster, nodes };
 }

@@ -20,6 +20,7 @@ export {
   formatPort,
   isName,
   parseAlias,
+  parseNetworkName,
   parseContainerName,
   parseImage,
   parseIpv4,
@@ -53,6 +54,8 @@ export {
   type NodeLeft,
   type NodeLost,
   type NodeRecovered,
+  type NetworkCreated,
+  type NetworkRemoved,
   type OvlEvent,
   type StoredEvent,
   type SubnetAssigned,
@@ -68,6 +71,9 @@ export {
   type ContainerState,
   type NodeRecord,
   type NodeStatus,
+  type Attachment,
+  type NetworkBlock,
+  type NetworkRecord,
 } from "./state.js";
 export { blockCapacity, freeAddresses, lowestFreeAddress, lowestFreeBlock, type Block } from "./ipam.js";
 export {
@@ -224,3 +230,15 @@ export { ANSWERING_STATES, nameRecords, namesOf, normalizeQueryName, withAliases
 export { holderOf, nameClash, type NameClash } from "./name-clash.js";
 export { MAX_ALIASES } from "./schema.js";
 export { lazyCheck, lazyChecks } from "./compile.js";
+export {
+  attachmentsOf,
+  blockOf,
+  defaultNetworkOf,
+  findNetwork,
+  isOn,
+  networkRows,
+  networksOf,
+  type NetworkInfo,
+  type NetworkRow,
+} from "./networks.js";
+export { MAX_CONTAINER_NETWORKS } from "./schema.js";

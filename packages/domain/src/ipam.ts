@@ -2,7 +2,8 @@
  * Address management as pure functions of the state. Allocation is lowest-free, so a
  * replay of the same events gives the same addresses on every coordinator.
  */
-import { blockAt, blockCount, formatCidr, gatewayOf, intToIp, parseCidr } from "./ip.js";
+import { intToIp, parseCidr } from "./ip.js";
+import { lowestFreeBlockOf, madeRanges } from "./networks.js";
 import { usedAddressesOf } from "./draft.js";
 import { memberNodes } from "./queries.js";
 import type { ClusterConfig, ClusterState, NodeRecord } from "./state.js";
@@ -12,17 +13,13 @@ export interface Block {
   readonly gateway: string;
 }
 
-/** The lowest block of the cidr that no member node holds, or null when all are taken. */
+/**
+ * The lowest block of the cidr that no member node holds and no other network's range
+ * overlaps, or null when all are taken.
+ */
 export function lowestFreeBlock(config: ClusterConfig, state: ClusterState): Block | null {
-  const cidr = parseCidr(config.cidr);
   const taken = new Set(memberNodes(state).flatMap((n) => (n.subnet ? [n.subnet] : [])));
-  const count = blockCount(cidr, config.blockPrefix);
-  for (let i = 0; i < count; i++) {
-    const block = blockAt(cidr, config.blockPrefix, i);
-    const subnet = formatCidr(block);
-    if (!taken.has(subnet)) return { subnet, gateway: intToIp(gatewayOf(block)) };
-  }
-  return null;
+  return lowestFreeBlockOf(parseCidr(config.cidr), config.blockPrefix, taken, madeRanges(state));
 }
 
 /** The lowest address of the node's block not held by one of its containers. */

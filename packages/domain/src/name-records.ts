@@ -8,7 +8,8 @@
  * while their agent is cut off.
  */
 import type { ClusterState, ContainerRecord, ContainerState } from "./state.js";
-import { DEFAULT_NETWORK } from "./ps-query.js";
+import { DEFAULT_NETWORK } from "./defaults.js";
+import { attachmentsOf } from "./networks.js";
 
 /** States whose containers answer: the name is theirs and the address is on the wire or about to be. */
 export const ANSWERING_STATES: readonly ContainerState[] = ["pending", "running"];
@@ -23,10 +24,11 @@ export const namesOf = (c: Pick<ContainerRecord, "name" | "aliases">): readonly 
 export const normalizeQueryName = (qname: string): string => qname.replace(/\.$/, "").toLowerCase();
 
 /**
- * Every answering name of the cluster to its address: `NAME` and `NAME.<network>` for each
- * name and alias. Decisions keep names unique (see `nameClash`), so each key has one address.
+ * Every answering name of a network to its address there: `NAME` and `NAME.<network>` for
+ * each name and alias of the containers on it (the agents serve the network `ovl`).
+ * Decisions keep names unique (see `nameClash`), so each key has one address.
  */
-export function nameRecords(state: ClusterState, network = DEFAULT_NETWORK /* the one network today: `NAME.ovl` */): ReadonlyMap<string, string> {
+export function nameRecords(state: ClusterState, network = DEFAULT_NETWORK): ReadonlyMap<string, string> {
   const records = new Map<string, string>();
   for (const nodeName in state.nodes) {
     const containers = state.nodes[nodeName]!.containers;
@@ -34,9 +36,12 @@ export function nameRecords(state: ClusterState, network = DEFAULT_NETWORK /* th
       const c = containers[key]!;
       // An address Docker reserved before its container is known has no name to answer for.
       if (!ANSWERING_STATES.includes(c.state) || c.origin === "docker-ipam") continue;
+      // Only containers on the network, at their address there.
+      const on = attachmentsOf(c).find((a) => a.network === network);
+      if (!on) continue;
       for (const n of namesOf(c)) {
-        records.set(n, c.ip);
-        records.set(`${n}.${network}`, c.ip);
+        records.set(n, on.ip);
+        records.set(`${n}.${network}`, on.ip);
       }
     }
   }

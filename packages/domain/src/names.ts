@@ -21,6 +21,8 @@ export const parseNodeName = (raw: unknown): string => parseName("node", raw);
 export const parseContainerName = (raw: unknown): string => parseName("container", raw);
 /** `--alias`: another name the container answers to, by the same rule as names. */
 export const parseAlias = (raw: unknown): string => parseName("alias", raw);
+/** A network's name, by the same rule: it is the last label of `NAME.NETWORK` in the cluster's DNS. */
+export const parseNetworkName = (raw: unknown): string => parseName("network", raw);
 
 export function parseIpv4(raw: unknown, what = "address"): string {
   if (!isIpv4(raw)) throw invalid(`invalid ${what} ${JSON.stringify(raw)}: expected an IPv4 address like 198.18.0.11`);

@@ -3,15 +3,16 @@
  * that a script asking about one node does not fetch the whole cluster. The query body is
  * outside input: every field is checked, an unknown one refused.
  */
-import { invalid } from "./errors.js";
+import { OvlError, OvlErrorCodes, invalid } from "./errors.js";
+import { findNetwork } from "./networks.js";
 import { isName, NAME_RULE } from "./names.js";
 import { allContainers } from "./queries.js";
 import type { ClusterState } from "./state.js";
 import { psRow, type ContainerView, type PsRow } from "./views.js";
 
 export const CONTAINER_VIEWS: readonly ContainerView[] = ["pending", "running", "failed", "exited", "lost"];
-/** The one network there is until networks can be made: the cluster's overlay. */
-export const DEFAULT_NETWORK = "ovl";
+import { DEFAULT_NETWORK } from "./defaults.js";
+export { DEFAULT_NETWORK };
 
 export interface PsQuery {
   readonly node?: string;
@@ -36,7 +37,7 @@ export function parsePsQuery(raw: unknown): PsQuery {
     q.state = body.state as ContainerView;
   }
   if (body.network !== undefined) {
-    if (body.network !== DEFAULT_NETWORK) throw invalid(`unknown network ${JSON.stringify(body.network)}: the only network is ${JSON.stringify(DEFAULT_NETWORK)}`);
+    if (!isName(body.network)) throw invalid(`invalid network name ${JSON.stringify(body.network)}: use ${NAME_RULE}`);
     q.network = body.network;
   }
   return q;
@@ -49,5 +50,10 @@ export function psRowsFor(state: ClusterState, q: PsQuery): PsRow[] {
   if (q.node !== undefined && !node) return [];
   const records = node ? Object.keys(node.containers).sort().map((c) => node.containers[c]!) : allContainers(state);
   const rows = records.map((c) => psRow(c, state.nodes[c.node]?.status));
-  return q.state === undefined ? rows : rows.filter((r) => r.state === q.state);
+  const network = q.network;
+  if (network !== undefined && state.cluster && !findNetwork(state, network)) {
+    throw new OvlError(OvlErrorCodes.NetworkNotFound, `unknown network ${JSON.stringify(network)} (see \`ovl network ls\`)`);
+  }
+  const onNetwork = network === undefined ? rows : rows.filter((r) => r.networks.some((a) => a.network === network));
+  return q.state === undefined ? onNetwork : onNetwork.filter((r) => r.state === q.state);
 }

@@ -20,7 +20,7 @@ export const Ipv4 = Type.String({ pattern: Ipv4Pattern });
 export const CidrString = Type.String({ pattern: CidrPattern });
 export const Time = Type.String({ pattern: TimePattern, description: "ISO-8601 UTC" });
 export const Reason = Type.String({ maxLength: 512 });
-const Mac = Type.String({ pattern: "^([0-9a-f]{2}:){5}[0-9a-f]{2}$" });
+export const Mac = Type.String({ pattern: "^([0-9a-f]{2}:){5}[0-9a-f]{2}$" });
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 
 export const PortMappingSchema = Type.Object(
@@ -44,6 +44,13 @@ export const LanPrefix = Type.Integer({ minimum: 0, maximum: 32 });
  */
 export const OriginSchema = Type.Union([Type.Literal("docker"), Type.Literal("docker-ipam")]);
 
+/** How many networks one container may be on (`ovl run --network`, repeated). */
+export const MAX_CONTAINER_NETWORKS = 8;
+/** One network a container is on and its address there. */
+export const AttachmentSchema = Type.Object({ network: Name, ip: Ipv4, mac: Mac }, { additionalProperties: false });
+/** A container's networks, the first one's address being its `ip`; absent: the network `ovl` only. */
+export const AttachmentsSchema = Type.Array(AttachmentSchema, { minItems: 1, maxItems: MAX_CONTAINER_NETWORKS });
+
 const strict = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
 
 export const EventDataSchemas = {
@@ -56,7 +63,8 @@ export const EventDataSchemas = {
     mode: Type.Optional(RoutingModeSchema),
   }),
   NodeJoined: strict({ node: Name, underlayIp: Ipv4, agentVersion: Type.String({ maxLength: 64 }), lanPrefix: Type.Optional(LanPrefix) }),
-  SubnetAssigned: strict({ node: Name, subnet: CidrString, gateway: Ipv4 }),
+  /** `network` absent: the network `ovl`, the cluster's own. */
+  SubnetAssigned: strict({ node: Name, subnet: CidrString, gateway: Ipv4, network: Type.Optional(Name) }),
   NodeLeaving: strict({ node: Name, reason: Reason }),
   NodeLeft: strict({ node: Name, reason: Reason }),
   NodeLost: strict({ node: Name, lastSeen: Type.Union([Time, Type.Null()]) }),
@@ -72,11 +80,20 @@ export const EventDataSchemas = {
     options: Type.Optional(ContainerOptionsSchema),
     aliases: Type.Optional(Aliases),
     origin: Type.Optional(OriginSchema),
+    networks: Type.Optional(AttachmentsSchema),
   }),
   ContainerRunning: strict({ name: Name, node: Name, ip: Ipv4 }),
   ContainerFailed: strict({ name: Name, node: Name, ip: Ipv4, reason: Reason }),
   ContainerExited: strict({ name: Name, node: Name, ip: Ipv4, exitCode: Type.Integer() }),
   ContainerStopped: strict({ name: Name, node: Name, ip: Ipv4, reason: Reason }),
+  NetworkCreated: strict({
+    network: Name,
+    cidr: CidrString,
+    blockPrefix: Type.Integer({ minimum: 8, maximum: 30 }),
+    vni: Type.Integer({ minimum: 1, maximum: 16777215 }),
+    internal: Type.Boolean(),
+  }),
+  NetworkRemoved: strict({ network: Name }),
 } as const;
 
 export type EventType = keyof typeof EventDataSchemas;

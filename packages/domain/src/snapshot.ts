@@ -92,16 +92,21 @@ const ContainerSchema = Type.Object({
   name: Str, node: Str, ip: Str, mac: Str, image: Str, cmd: Type.Array(Type.String()), ports: Type.Array(Type.Object({})),
   state: Type.Union(["pending", "running", "failed", "exited"].map((s) => Type.Literal(s))), since: Str,
   aliases: Type.Optional(Type.Array(Str)),
+  networks: Type.Optional(Type.Array(Type.Object({ network: Str, ip: Str, mac: Str }))),
 });
+const BlockSchema = Type.Object({ subnet: Str, gateway: Str });
+const NetworkSchema = Type.Object({ name: Str, cidr: Str, blockPrefix: Type.Integer(), vni: Type.Integer(), internal: Type.Boolean(), since: Str });
 const NodeSchema = Type.Object({
   name: Str, underlayIp: Str, agentVersion: Str, since: Str,
   status: Type.Union(["ready", "leaving", "lost", "left"].map((s) => Type.Literal(s))),
   subnet: Type.Union([Str, Type.Null()]), gateway: Type.Union([Str, Type.Null()]),
+  blocks: Type.Optional(Type.Record(Type.String(), BlockSchema)),
   containers: Type.Record(Type.String(), ContainerSchema),
 });
 const StateSchema = Type.Object({
   cluster: Type.Union([Type.Object({ cidr: Str, blockPrefix: Type.Integer(), vni: Type.Integer(), vxlanPort: Type.Integer(), mtu: Type.Integer() }), Type.Null()]),
   nodes: Type.Record(Type.String(), NodeSchema),
+  networks: Type.Optional(Type.Record(Type.String(), NetworkSchema)),
 });
 const stateCheck = lazyCheck(StateSchema);
 

@@ -23,6 +23,13 @@ export type NodeStatus = "ready" | "leaving" | "lost" | "left";
 /** As recorded by events; "lost" for a container is derived from its node (see views). */
 export type ContainerState = "pending" | "running" | "failed" | "exited";
 
+/** A network a container is on and its address there. */
+export interface Attachment {
+  readonly network: string;
+  readonly ip: string;
+  readonly mac: string;
+}
+
 export interface ContainerRecord {
   readonly name: string;
   readonly node: string;
@@ -37,6 +44,8 @@ export interface ContainerRecord {
   readonly aliases?: readonly string[];
   /** Absent: made by `ovl run`; see OriginSchema. */
   readonly origin?: Origin;
+  /** Its networks, the first one's address being `ip`; absent: the network `ovl` only (networks.ts `attachmentsOf`). */
+  readonly networks?: readonly Attachment[];
   readonly state: ContainerState;
   /** Why it failed, or its exit code. */
   readonly reason?: string;
@@ -54,15 +63,36 @@ export interface NodeRecord {
   /** The node's block of the cluster cidr and its gateway (the bridge address). */
   readonly subnet: string | null;
   readonly gateway: string | null;
+  /** Its blocks of the networks made with `ovl network create`, by network; absent: none. */
+  readonly blocks?: Readonly<Record<string, NetworkBlock>>;
   readonly since: string;
   readonly reason?: string;
   readonly lastSeen?: string | null;
   readonly containers: Readonly<Record<string, ContainerRecord>>;
 }
 
+/** A node's block of a network and its gateway (the network's bridge address on that node). */
+export interface NetworkBlock {
+  readonly subnet: string;
+  readonly gateway: string;
+}
+
+/** A network made with `ovl network create`; the cluster's own network `ovl` is not one of these. */
+export interface NetworkRecord {
+  readonly name: string;
+  readonly cidr: string;
+  readonly blockPrefix: number;
+  readonly vni: number;
+  /** No way out of the cluster and no published port. */
+  readonly internal: boolean;
+  readonly since: string;
+}
+
 export interface ClusterState {
   readonly cluster: ClusterConfig | null;
   readonly nodes: Readonly<Record<string, NodeRecord>>;
+  /** Networks made with `ovl network create`, by name; absent: none (only `ovl`). */
+  readonly networks?: Readonly<Record<string, NetworkRecord>>;
 }
 
 export const emptyState: ClusterState = Object.freeze({ cluster: null, nodes: Object.freeze({}) });

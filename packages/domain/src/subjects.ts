@@ -15,13 +15,13 @@ export const containerEventSubject = (node: string, name: string): string => `${
 export const isEventSubject = (subject: string): boolean => subject.startsWith(`${EVENT_SUBJECT_PREFIX}.`);
 
 /** Commands from people and scripts (CLI, TUI): request/reply to the coordinators' queue group. */
-export const COMMAND_VERBS = ["run", "rm", "leave", "release"] as const;
+export const COMMAND_VERBS = ["run", "rm", "leave", "release", "network-create", "network-rm"] as const;
 export type CommandVerb = (typeof COMMAND_VERBS)[number];
 export const commandSubject = (verb: CommandVerb): string => `ovl.cmd.${verb}`;
 export const COMMANDS_WILDCARD = "ovl.cmd.*";
 
 /** Queries answered from a coordinator's projection. */
-export const QUERY_KINDS = ["ps", "nodes", "state"] as const;
+export const QUERY_KINDS = ["ps", "nodes", "state", "networks"] as const;
 export type QueryKind = (typeof QUERY_KINDS)[number];
 export const querySubject = (kind: QueryKind): string => `ovl.qry.${kind}`;
 export const QUERIES_WILDCARD = "ovl.qry.*";

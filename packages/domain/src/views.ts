@@ -7,6 +7,7 @@ import { allContainers } from "./queries.js";
 import type { ClusterState, ContainerRecord, NodeStatus } from "./state.js";
 import type { Heartbeat } from "./wire.js";
 import { blockCapacity } from "./ipam.js";
+import { attachmentsOf } from "./networks.js";
 import { lagOf } from "./convergence.js";
 import { pathSummary, routingModeOf } from "./routing.js";
 
@@ -26,6 +27,8 @@ export interface PsRow {
   readonly exitCode?: number;
   /** Absent: made by `ovl run`; "docker": by Docker on the network ovl. */
   readonly origin?: string;
+  /** Its networks and its address on each, the first one's being `ip`. */
+  readonly networks: readonly { readonly network: string; readonly ip: string }[];
 }
 
 export interface NodeRow {
@@ -68,6 +71,7 @@ export function psRow(c: ContainerRecord, nodeStatus: NodeStatus | undefined): P
     state: nodeStatus === "lost" ? "lost" : c.state,
     ports: c.ports,
     since: c.since,
+    networks: attachmentsOf(c).map(({ network, ip }) => ({ network, ip })),
   };
   if (c.reason !== undefined) row.reason = c.reason;
   if (c.exitCode !== undefined) row.exitCode = c.exitCode;

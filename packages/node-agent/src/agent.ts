@@ -155,7 +155,7 @@ export function matters(event: OvlEvent, node: string, before: { readonly ip: st
 
 /** Whether an event is about another node (it can change only this node's peers), not this one or the cluster. */
 export function aboutAnotherNode(event: OvlEvent, node: string): boolean {
-  return event.type !== "ClusterCreated" && event.data.node !== node;
+  return "node" in event.data && event.data.node !== node;
 }
 
 class Agent {

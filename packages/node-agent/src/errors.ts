@@ -12,6 +12,8 @@ export const AgentErrorCodes = {
   ImageNotFound: "IMAGE_NOT_FOUND",
   PortInUse: "PORT_IN_USE",
   NameTaken: "NAME_TAKEN",
+  /** A container on a network the agent's dataplane does not make (only `ovl` is made). */
+  NetworkNotWired: "NETWORK_NOT_WIRED",
   /** A request given up because the agent is stopping. */
   Abandoned: "ABANDONED",
   /** The NATS connection closed for good: the agent cannot go on. */

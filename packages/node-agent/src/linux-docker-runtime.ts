@@ -19,8 +19,8 @@
  * is never wired twice at once.
  */
 import type Dockerode from "dockerode";
-import { desiredDataplane, fastPathFits, type KernelDataplane, type DesiredNode } from "./kernel/index.js";
-import { vethNameFor, type ClusterState, type ContainerRecord } from "@ovl/domain";
+import { desiredDataplane, fastPathFits, onOvlOnly, type KernelDataplane, type DesiredNode } from "./kernel/index.js";
+import { attachmentsOf, vethNameFor, type ClusterState, type ContainerRecord } from "@ovl/domain";
 import { AgentError, AgentErrorCodes } from "./errors.js";
 import { differs, localContainers, type ContainerReport, type NodeRuntime, type SyncOptions } from "./runtime.js";
 import { dockerContainers, type ContainerClient, type ContainerSummary } from "./docker/containers.js";
@@ -149,6 +149,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
 
   /** `dataplane`: the bridge is there once it resolves; a rejection ends the sync (retried), it fails no container. */
   private async ensure(rec: ContainerRecord, existing: ContainerSummary | undefined, desired: DesiredNode, dataplane: Promise<void>): Promise<ContainerReport | null> {
+    if (!onOvlOnly(rec)) return this.failed(rec, existing?.id ?? null, unwiredNetworks(rec));
     const d = existing ? await this.containers.inspect(existing.id) : null;
     if (!d) return rec.state === "pending" ? this.create(rec, desired, dataplane) : this.failed(rec, null, this.gone(rec));
     if (d.restarting) return null; // Docker is on it; its "start" event wires it
@@ -298,3 +299,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
     }
   }
 }
+
+/** Why a container on networks other than `ovl` alone is not made: this agent's dataplane wires `ovl` only. */
+const unwiredNetworks = (rec: ContainerRecord): AgentError =>
+  new AgentError(AgentErrorCodes.NetworkNotWired, `container ${rec.name} is on the networks ${attachmentsOf(rec).map((a) => a.network).join(", ")}: this agent wires the network ovl only; remove it (\`ovl rm ${rec.name}\`) and run it on ovl`);

@@ -64,7 +64,7 @@ export function summarize(e: StoredEvent): string {
     case "NodeJoined":
       return `${e.data.node} joined from ${e.data.underlayIp}`;
     case "SubnetAssigned":
-      return `${e.data.node} got block ${e.data.subnet} (gateway ${e.data.gateway})`;
+      return `${e.data.node} got block ${e.data.subnet}${e.data.network ? ` of ${e.data.network}` : ""} (gateway ${e.data.gateway})`;
     case "NodeLeaving":
       return `${e.data.node} is leaving: ${e.data.reason}`;
     case "NodeLeft":
@@ -83,6 +83,10 @@ export function summarize(e: StoredEvent): string {
       return `${e.data.name} exited with code ${e.data.exitCode}`;
     case "ContainerStopped":
       return `${e.data.name} stopped, ${e.data.ip} freed: ${e.data.reason}`;
+    case "NetworkCreated":
+      return `network ${e.data.network} ${e.data.cidr}, vni ${e.data.vni}${e.data.internal ? ", internal" : ""}`;
+    case "NetworkRemoved":
+      return `network ${e.data.network} removed`;
     default: {
       const never: never = e;
       return String(never);

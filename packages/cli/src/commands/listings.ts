@@ -20,8 +20,9 @@ export function shortReason(reason: string): string {
 
 export function psTable(rows: readonly PsRow[]): string {
   return table(
-    ["NAME", "NODE", "IP", "IMAGE", "STATE", "PORTS"],
-    rows.map((r) => [r.name, r.node, r.ip, r.image, r.reason ? `${r.state} (${shortReason(r.reason)})` : r.state, r.ports.map(formatPort).join(",")]),
+    ["NAME", "NODE", "IP", "NETWORKS", "IMAGE", "STATE", "PORTS"],
+    // A row from a coordinator that predates networks has none: it is on `ovl`.
+    rows.map((r) => [r.name, r.node, r.ip, (r.networks ?? [{ network: "ovl" }]).map((a) => a.network).join(","), r.image, r.reason ? `${r.state} (${shortReason(r.reason)})` : r.state, r.ports.map(formatPort).join(",")]),
   );
 }
 

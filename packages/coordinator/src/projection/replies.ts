@@ -8,7 +8,7 @@
  * ContainerStopped of each container then NodeLeaving) leaves an "open" row after its
  * first events: the command that completes it. The final event replaces it by the reply.
  */
-import { psRow, type ClusterState, type CommandData, type Envelope } from "@ovl/domain";
+import { networkRows, psRow, type NetworkRow, type ClusterState, type CommandData, type Envelope } from "@ovl/domain";
 
 export type OpenDecision =
   | { readonly type: "JoinNode"; readonly data: CommandData<"JoinNode"> }
@@ -23,7 +23,7 @@ export interface RequestRow {
 }
 
 /** The reply `ovl.rpt.<node>.join` gets: the node's block and the cluster's network. */
-export function joinReply(state: ClusterState, node: string, seq: number): unknown {
+export function joinReply(state: ClusterState, node: string, seq: number): Record<string, unknown> {
   const n = state.nodes[node];
   return { node, subnet: n?.subnet ?? null, gateway: n?.gateway ?? null, cluster: state.cluster, seq };
 }
@@ -35,6 +35,9 @@ export function runReply(state: ClusterState, node: string, name: string, seq: n
   if (!n || !c) return { name, node, seq };
   return { ...psRow(c, n.status), seq };
 }
+
+/** `ovl network create`'s reply carries the network's `ovl network ls` row as `network`. */
+const networkRow = (state: ClusterState, network: string): NetworkRow | null => networkRows(state).find((r) => r.name === network) ?? null;
 
 const done = (id: string, seq: number, reply: unknown): RequestRow => ({ id, seq, reply, open: null });
 const open = (id: string, seq: number, decision: OpenDecision): RequestRow => ({ id, seq, reply: null, open: decision });
@@ -52,8 +55,11 @@ export function requestRow(env: Envelope, seq: number, after: ClusterState): Req
       if (after.nodes[node]?.subnet) return done(id, seq, joinReply(after, node, seq));
       return open(id, seq, { type: "JoinNode", data: { node, underlayIp, agentVersion, ...(lanPrefix !== undefined ? { lanPrefix } : {}) } });
     }
-    case "SubnetAssigned":
-      return done(id, seq, joinReply(after, env.data.node, seq));
+    case "SubnetAssigned": {
+      // A block of a network ends a join or an `ovl network create`: the reply serves both.
+      const network = env.data.network;
+      return done(id, seq, network === undefined ? joinReply(after, env.data.node, seq) : { ...joinReply(after, env.data.node, seq), network: networkRow(after, network) });
+    }
     case "NodeLeaving":
       return done(id, seq, { node: env.data.node, status: "leaving", seq });
     case "NodeLeft":
@@ -68,6 +74,10 @@ export function requestRow(env: Envelope, seq: number, after: ClusterState): Req
       return done(id, seq, { seq });
     case "ContainerStopped":
       return stoppedRow(env.data, id, seq);
+    case "NetworkCreated":
+      return done(id, seq, { network: networkRow(after, env.data.network), seq });
+    case "NetworkRemoved":
+      return done(id, seq, { network: env.data.network, seq });
   }
 }
 

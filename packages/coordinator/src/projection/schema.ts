@@ -21,13 +21,16 @@ CREATE TABLE IF NOT EXISTS nodes (
   name TEXT PRIMARY KEY, underlay_ip TEXT NOT NULL, agent_version TEXT NOT NULL, status TEXT NOT NULL,
   subnet TEXT, gateway TEXT, since TEXT NOT NULL, reason TEXT,
   has_last_seen INTEGER NOT NULL DEFAULT 0, last_seen TEXT,
-  lan_prefix INTEGER
+  lan_prefix INTEGER, blocks TEXT
 );
 CREATE TABLE IF NOT EXISTS containers (
   node TEXT NOT NULL, name TEXT NOT NULL, ip TEXT NOT NULL, mac TEXT NOT NULL, image TEXT NOT NULL,
   cmd TEXT NOT NULL, ports TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, exit_code INTEGER, since TEXT NOT NULL,
-  options TEXT, aliases TEXT, origin TEXT,
+  options TEXT, aliases TEXT, origin TEXT, networks TEXT,
   PRIMARY KEY (node, name)
+);
+CREATE TABLE IF NOT EXISTS networks (
+  name TEXT PRIMARY KEY, cidr TEXT NOT NULL, block_prefix INTEGER NOT NULL, vni INTEGER NOT NULL, internal INTEGER NOT NULL, since TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, reply TEXT, open TEXT);
 CREATE INDEX IF NOT EXISTS requests_open ON requests (seq) WHERE open IS NOT NULL;
@@ -55,6 +58,16 @@ function addRoutingColumns(db: Db): void {
   addColumn(db, "nodes", "lan_prefix", "INTEGER");
 }
 
+/**
+ * Likewise a file written before networks: each node's blocks of the other networks and each
+ * container's networks (NULL: `ovl` only, what every event it folded said). The networks
+ * table itself is made by the DDL, empty, as such a history has none.
+ */
+function addNetworkColumns(db: Db): void {
+  addColumn(db, "nodes", "blocks", "TEXT");
+  addColumn(db, "containers", "networks", "TEXT");
+}
+
 function addColumn(db: Db, table: string, column: string, type: string): void {
   const cols = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
   if (!cols.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
@@ -69,6 +82,7 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
   db.exec(DDL);
   addOptionsColumn(db);
   addRoutingColumns(db);
+  addNetworkColumns(db);
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
   if (!row) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?), ('last_seq', '0')").run(String(PROJECTION_SCHEMA_VERSION));

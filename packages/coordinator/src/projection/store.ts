@@ -5,9 +5,9 @@
  * transaction, so the file is always the fold of a prefix of the stream. Events that do
  * not validate are logged and skipped, and still advance `last_seq`.
  */
-import { StateDraft, emptyState, isRoutingMode, eventOf, type ClusterState, type ContainerRecord, type Envelope, type OvlEvent } from "@ovl/domain";
+import { StateDraft, emptyState, isRoutingMode, eventOf, type ClusterState, type ContainerRecord, type NetworkRecord, type Envelope, type OvlEvent } from "@ovl/domain";
 import { openDb, type Db } from "./schema.js";
-import { containerValues, nodeValues, rowToContainer, rowToNode, type ContainerRow, type NodeRow } from "./rows.js";
+import { containerValues, networkValues, nodeValues, rowToContainer, rowToNetwork, rowToNode, type ContainerRow, type NetworkRow, type NodeRow } from "./rows.js";
 import { requestRow, type OpenDecision, type RequestRow } from "./replies.js";
 
 export interface Snapshot {
@@ -31,7 +31,10 @@ export function loadSnapshot(db: Db): Snapshot {
   for (const row of db.prepare("SELECT * FROM nodes").iterate() as Iterable<NodeRow>) {
     nodes[row.name] = rowToNode(row, byNode.get(row.name) ?? {});
   }
-  return { state: cluster === null && Object.keys(nodes).length === 0 ? emptyState : { cluster, nodes }, seq };
+  const networks: Record<string, NetworkRecord> = {};
+  for (const row of db.prepare("SELECT * FROM networks ORDER BY rowid").iterate() as Iterable<NetworkRow>) networks[row.name] = rowToNetwork(row);
+  if (cluster === null && Object.keys(nodes).length === 0) return { state: emptyState, seq };
+  return { state: Object.keys(networks).length > 0 ? { cluster, nodes, networks } : { cluster, nodes }, seq };
 }
 
 /** Opens a projection file read-only and returns its state: what a rebuild must reproduce. */
@@ -58,6 +61,8 @@ class Touched {
   readonly resets = new Set<string>();
   /** `fresh`: started in this batch where no row was, so if it is gone again there is nothing to delete. */
   readonly containers = new Map<string, { node: string; name: string; fresh: boolean }>();
+  /** Networks created or removed: their row is written from the final state, or deleted. */
+  readonly networks = new Set<string>();
   /** Request rows by id, last one wins (as INSERT OR REPLACE would). */
   readonly requests = new Map<string, RequestRow>();
 
@@ -77,6 +82,14 @@ class Touched {
       case "NodeLost":
       case "NodeRecovered": // its containers stay as they were
         this.nodes.add(event.data.node);
+        return;
+      case "NetworkCreated":
+        this.networks.add(event.data.network);
+        return;
+      case "NetworkRemoved":
+        // The network's row goes, and so does the block of it each node held.
+        this.networks.add(event.data.network);
+        for (const n of Object.values(before.nodes)) if (n.blocks?.[event.data.network]) this.nodes.add(n.name);
         return;
       default: {
         const { node, name } = event.data;
@@ -189,8 +202,10 @@ export class Projection {
 
 function writer(db: Db): (t: Touched, state: ClusterState, seq: number) => void {
   const cluster = db.prepare("INSERT OR REPLACE INTO cluster (id, cidr, block_prefix, vni, vxlan_port, mtu, mode) VALUES (1, @cidr, @blockPrefix, @vni, @vxlanPort, @mtu, @mode)");
-  const node = db.prepare("INSERT OR REPLACE INTO nodes (name, underlay_ip, agent_version, status, subnet, gateway, since, reason, has_last_seen, last_seen, lan_prefix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  const ctr = db.prepare("INSERT OR REPLACE INTO containers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const node = db.prepare("INSERT OR REPLACE INTO nodes (name, underlay_ip, agent_version, status, subnet, gateway, since, reason, has_last_seen, last_seen, lan_prefix, blocks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const ctr = db.prepare("INSERT OR REPLACE INTO containers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const net = db.prepare("INSERT OR REPLACE INTO networks (name, cidr, block_prefix, vni, internal, since) VALUES (?, ?, ?, ?, ?, ?)");
+  const netDel = db.prepare("DELETE FROM networks WHERE name = ?");
   const ctrDel = db.prepare("DELETE FROM containers WHERE node = ? AND name = ?");
   const ctrReset = db.prepare("DELETE FROM containers WHERE node = ?");
   const request = db.prepare("INSERT OR REPLACE INTO requests (id, seq, reply, open) VALUES (?, ?, ?, ?)");
@@ -209,6 +224,11 @@ function writer(db: Db): (t: Touched, state: ClusterState, seq: number) => void 
       const c = state.nodes[n]?.containers[name];
       if (c) ctr.run(containerValues(c));
       else if (!fresh) ctrDel.run(n, name);
+    }
+    for (const name of t.networks) {
+      const n = state.networks?.[name];
+      if (n) net.run(networkValues(n));
+      else netDel.run(name);
     }
     for (const r of t.requests.values()) request.run(r.id, r.seq, r.reply === null ? null : JSON.stringify(r.reply), r.open === null ? null : JSON.stringify(r.open));
     lastSeq.run(String(seq));

@@ -27,8 +27,16 @@ const HOLDS_ADDRESS: ReadonlySet<ContainerRecord["state"]> = new Set(["pending",
 
 const byIp = <T extends { ip: string }>(a: T, b: T): number => ipToInt(a.ip) - ipToInt(b.ip);
 
+/**
+ * A container on networks other than `ovl` alone (`networks` set) has no place on ovl-br:
+ * its first address lies in another network's range, and wiring it there would join it to
+ * `ovl`'s segment. This dataplane has one bridge, so it wires no such container
+ * (the runtime reports it failed: `unwiredNetworks`).
+ */
+export const onOvlOnly = (c: Pick<ContainerRecord, "networks">): boolean => c.networks === undefined;
+
 function containersOf(node: NodeRecord): ContainerRecord[] {
-  const all = Object.values(node.containers).filter((c) => HOLDS_ADDRESS.has(c.state));
+  const all = Object.values(node.containers).filter((c) => HOLDS_ADDRESS.has(c.state) && onOvlOnly(c));
   // A Docker container claiming its reservation holds the address twice for one event: one entry.
   const named = new Set(all.filter((c) => c.origin !== "docker-ipam").map((c) => c.ip));
   return all.filter((c) => c.origin !== "docker-ipam" || !named.has(c.ip));

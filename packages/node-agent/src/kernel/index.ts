@@ -155,7 +155,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
   };
 }
 
-export { desiredDataplane, parseIfaceName } from "./desired.js";
+export { desiredDataplane, parseIfaceName, onOvlOnly } from "./desired.js";
 export { plan } from "./plan.js";
 export { fastPathFits, fastPathSteps, readFastPath, parseFilters, parseClsact } from "./fastpath.js";
 export { readActual } from "./actual.js";

@@ -8,6 +8,7 @@ export const CONTAINER_COLUMNS: readonly Column[] = [
   { title: "NAME", width: 14, min: 8, flex: true },
   { title: "NODE", width: 10, min: 8 },
   { title: "ADDRESS", width: 15, min: 12 },
+  { title: "NETWORK", width: 8, min: 3, flex: true },
   { title: "IMAGE", width: 14, min: 8, flex: true },
   { title: "STATE", width: 7 },
   { title: "PORTS", width: 12, min: 5, flex: true },
@@ -27,7 +28,10 @@ export interface ContainersViewProps {
 /** The image, marked with where the container came from when not `ovl run` (`docker run --network ovl`, Compose). */
 export const imageCell = (c: Pick<PsRow, "image" | "origin">): string => (c.origin ? `${c.origin}: ${c.image}` : c.image);
 
-export const containerCells = (c: PsRow): string[] => [c.name, c.node, c.ip, imageCell(c), c.state, formatPorts(c.ports) || "-"];
+/** Its networks, the first one's address being ADDRESS; a row from before networks is on `ovl`. */
+export const networksCell = (c: Pick<PsRow, "networks">): string => (c.networks ?? [{ network: "ovl" }]).map((a) => a.network).join(",");
+
+export const containerCells = (c: PsRow): string[] => [c.name, c.node, c.ip, networksCell(c), imageCell(c), c.state, formatPorts(c.ports) || "-"];
 
 export function ContainersView(p: ContainersViewProps): React.ReactElement {
   return (
