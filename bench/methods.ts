@@ -18,6 +18,11 @@ export const METHODS: Record<string, string> = {
     "The wire rows alone (`npm run bench -- --only wire [--rounds N] [--mode auto|vxlan|direct]`), on the lab that is up when there is one with two nodes or more (its mode gives its ovl paths), " +
     "else a lab brought up and down as in the network section, " +
     "with 2-second iperf3 runs: the quick check of a claim in the full report. Method otherwise as for the network section.",
+  rtt:
+    "`npm run bench -- --only rtt [--rounds N] [--mode ...]`, on the lab that is up or one brought up as for the wire rows: ovl's VXLAN path (the only ovl path in a `direct` lab) with one candidate cost " +
+    "switched off at a time in every node's namespace, just before its sample and back on just after (bench/net/rtt-ab.ts): `net.bridge.bridge-nf-call-iptables`/`ip6tables` 0 (dockerd sets 1), ovl's nft table " +
+    "without its notrack rules (overlay traffic then goes through conntrack), `disable_ipv6` 1; beside the path as it is and Swarm's, in paired rounds, each sample a ping median and a request/response median. " +
+    "\"as is/…, X off\" below 1.00 with an interval that excludes 1.00 means switching X off costs; above 1.00 means X costs.",
   convergence:
     "A lab of the largest N with its control plane started by the benchmark. n1..n(N-1) run agents; nN's agent is started and the clock runs from its join request on the wire " +
     "until a ping from every other node's namespace to a container on nN is answered.",

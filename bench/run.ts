@@ -5,6 +5,9 @@
  * node answers, beside Swarm's attachable overlay and `docker run --network none` (paired
  * rounds, about 3 minutes with the default 8).
  *
+ * `--only rtt` measures ovl's VXLAN round trip with one candidate cost switched off at a time
+ * (bridge netfilter, the notrack rule, IPv6), beside it as it is and Swarm's (net/rtt-ab.ts).
+ *
  * `--only wire` repeats the wire rows alone (LAN, ovl direct, ovl VXLAN, Swarm; 8 paired
  * rounds of 2 s iperf3 runs, pings and request/response), on the lab that is up if there is
  * one (its routing mode gives its ovl paths), else on a fresh `auto` lab of 3 nodes whose
@@ -36,8 +39,8 @@ import type { Section } from "./lib/report-types.js";
 import { writeReport } from "./lib/report.js";
 import { METHODS } from "./methods.js";
 
-const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire", "listings", "names", "door"] as const;
-/** "wire" is asked for by name only: the full run's "net" section has the same rows. */
+const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire", "rtt", "listings", "names", "door"] as const;
+/** "wire" and "rtt" are asked for by name only: the full run's "net" section has the wire rows; "rtt" is a diagnosis. */
 const DEFAULT_SECTIONS: readonly SectionId[] = ["net", "jumbo", "converge", "scale", "external", "listings", "names", "door"];
 /** Paired rounds per comparison row: fewer cannot carry a 95% interval over rounds. */
 const MIN_ROUNDS = 8;
@@ -115,6 +118,9 @@ async function main(): Promise<void> {
   }
   if (opts.only.includes("wire")) {
     add(await netSection({ id: "wire", rounds: opts.rounds, startRounds: 0, startRows: false, seconds: 2, existingLab: true, mode: opts.mode, log }));
+  }
+  if (opts.only.includes("rtt")) {
+    add(await netSection({ id: "rtt", rows: "rtt", rounds: opts.rounds, startRounds: 0, startRows: false, seconds: 2, existingLab: true, mode: opts.mode, log }));
   }
   if (opts.only.includes("converge")) add(await convergeSection({ sizes: opts.quick ? [2, 5] : [2, 5, 10], trials: opts.quick ? 2 : 3, log }));
   if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick).filter((c) => !opts.scaleNodes || opts.scaleNodes.includes(c.nodes)), log));

@@ -16,6 +16,7 @@ import { withLab } from "./lab.js";
 import { connectClient, ovlContainer, waitNodesReady } from "./ovl.js";
 import { ovlVariant, peersByPath } from "./paths.js";
 import { inNetns, inPidNet, type Endpoint } from "./probes.js";
+import { candidateState, rttAbRows } from "./rtt-ab.js";
 import { prepareProbe, startRow } from "./start.js";
 import { wireRows, type Pair, type Paths } from "./wire.js";
 import type { Section } from "../lib/report-types.js";
@@ -42,6 +43,8 @@ export interface NetOptions {
    * rounds. `vxlan` or `direct`: 2 nodes, every peer that way.
    */
   readonly mode?: RoutingMode;
+  /** Which rows: the wire rows, or the round trip's A/B of candidate costs (rtt-ab.ts). @default "wire" */
+  readonly rows?: "wire" | "rtt";
   /** Section id and title suffix. @default "network" */
   readonly id?: string;
   /** Runs after the wire rows, with the same paths (profiles, device facts). */
@@ -88,7 +91,10 @@ async function measure(lab: LabInfo, o: NetOptions, errors: string[], notes: str
   try {
     const paths = await endpoints(lab, client, made, notes);
     const tag = lab.lanMtu === LAN_MTU ? {} : { tag: { id: `mtu${lab.lanMtu}`, title: `LAN MTU ${lab.lanMtu}` } };
-    const rows = await wireRows(paths, { rounds: o.rounds, seconds: o.seconds, pings: 50, rrCount: 2000, log: o.log, errors, ...tag });
+    const ovlPath = paths["ovl VXLAN"] ? "ovl VXLAN" : Object.keys(paths).find((k) => k.startsWith("ovl"))!;
+    const rows = o.rows === "rtt"
+      ? await rttAbRows(lab, paths, ovlPath, { rounds: o.rounds, pings: 50, rrCount: 2000, log: o.log, errors }).finally(async () => notes.push(await candidateState(lab)))
+      : await wireRows(paths, { rounds: o.rounds, seconds: o.seconds, pings: 50, rrCount: 2000, log: o.log, errors, ...tag });
     const swarmSetup = `Swarm (${n1.name} and ${n2.name} only): init on ${n1.name} (${n1.lanIp}), ${n2.name} joins over the lab LAN; address pool ${SWARM_POOL}, data-path port ${SWARM_DATA_PORT}, attachable overlay ${SWARM_NET} ${SWARM_SUBNET} with MTU ${lab.cluster.mtu}`;
     notes.push(...(await readRig(lab, [swarmSetup], [SWARM_NET]).catch((e: Error) => [`rig: could not be read (${e.message})`])).map((l) => `rig: ${l}`));
     if (o.startRows === false) return rows;
@@ -134,7 +140,7 @@ export async function netSection(o: NetOptions): Promise<Section> {
   const jumbo = (existing?.lanMtu ?? lanMtu) !== LAN_MTU;
   return {
     id: o.id ?? (jumbo ? "network-jumbo" : "network"),
-    title: `Cross-node container networking: ovl, Docker Swarm overlay and the LAN${jumbo ? `, on a LAN with MTU ${lanMtu} (overlays ${lanMtu - 50})` : ""}`,
+    title: o.rows === "rtt" ? "The round trip: ovl's VXLAN path with one candidate cost switched off at a time, beside Swarm's" : `Cross-node container networking: ovl, Docker Swarm overlay and the LAN${jumbo ? `, on a LAN with MTU ${lanMtu} (overlays ${lanMtu - 50})` : ""}`,
     method: "",
     rows,
     notes,

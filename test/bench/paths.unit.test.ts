@@ -3,6 +3,7 @@ import * as assert from "uvu/assert";
 import type { ClusterState, NodeRecord } from "@ovl/domain";
 import { farIp, farSubnetArgv, ovlVariant, peersByPath } from "../../bench/net/paths.js";
 import { makeRow, variant } from "../../bench/lib/rows.js";
+import { withoutNotrack } from "../../bench/net/rtt-ab.js";
 
 const node = (name: string, underlayIp: string, status: NodeRecord["status"] = "ready"): NodeRecord => ({
   name, underlayIp, lanPrefix: 24, agentVersion: "t", status, subnet: "198.19.1.0/24", gateway: "198.19.1.1", since: "", containers: {},
@@ -41,6 +42,11 @@ test("makeRow with two ovl paths: each against the others, the pair of them once
   assert.equal(Object.keys(row.ratios), ["ovl direct/LAN", "ovl direct/ovl VXLAN", "ovl direct/Swarm", "ovl VXLAN/LAN", "ovl VXLAN/Swarm"]);
   assert.is(row.paired?.["ovl direct/ovl VXLAN"]?.median, 0.5);
   assert.is(row.paired?.["ovl VXLAN/Swarm"]?.verdict, "no difference shown");
+});
+
+test("rtt A/B: ovl's table without its notrack rules keeps every other line", () => {
+  const t = "table ip ovl {\n\tchain raw_prerouting {\n\t\ttype filter hook prerouting priority raw; policy accept;\n\t\tip saddr 198.19.0.0/18 ip daddr 198.19.0.0/18 notrack\n\t}\n}";
+  assert.is(withoutNotrack(t), "table ip ovl {\n\tchain raw_prerouting {\n\t\ttype filter hook prerouting priority raw; policy accept;\n\t}\n}");
 });
 
 test.run();
