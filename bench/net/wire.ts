@@ -49,6 +49,9 @@ async function throughputRow(paths: Paths, streams: number, o: WireOptions): Pro
     cpuSenderPct: median(detail[n]!.map((t) => t.cpuSender)),
     cpuReceiverPct: median(detail[n]!.map((t) => t.cpuReceiver)),
     retransmits: median(detail[n]!.map((t) => t.retransmits)),
+    // CPU per unit of work: a slower path on a busy machine also uses less CPU per second.
+    cpuSenderPctPerGbit: median(detail[n]!.map((t) => t.cpuSender / t.gbps)),
+    cpuReceiverPctPerGbit: median(detail[n]!.map((t) => t.cpuReceiver / t.gbps)),
   }));
   return makeRow({
     ...tagged(o, `tcp-throughput-p${streams}`, `TCP throughput, ${streams} stream${streams > 1 ? "s" : ""} (iperf3 ${o.seconds} s)`), unit: "Gbit/s", higherIsBetter: true, variants, ratiosOf: ovlNames(paths), paired: true,
