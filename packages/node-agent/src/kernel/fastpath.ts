@@ -14,9 +14,10 @@
  *   the normal path (the bridge: local containers, the gateway, the block's broadcast);
  *   pref 2, any other destination in the cluster cidr is redirected to ovl-vx, which looks
  *   the destination MAC up in its FDB exactly as when the bridge hands it the frame.
- *   Everything else (ARP, traffic leaving the cluster) takes the bridge. In the `direct` and
- *   `auto` routing modes the block holds only pref 1: cross-node packets take the bridge
- *   and the host's routing (direct), or the bridge and ovl-vx (auto's VXLAN peers).
+ *   Everything else (ARP, traffic leaving the cluster) takes the bridge. In the `direct`
+ *   routing mode the block holds only pref 1: cross-node packets take the bridge and the
+ *   host's routing. In `auto` it holds pref 1 and, instead of pref 2, one redirect to ovl-vx
+ *   per VXLAN peer's block (pref 2 + the block's number); direct peers' blocks take the bridge.
  * - ovl-vx's ingress (packets from other nodes) holds one filter per local container:
  *   destination = its address -> its veth. Its pref is the low 16 bits of the address,
  *   unique on the node while blocks are /16 or smaller (fastPathFits); larger blocks keep
