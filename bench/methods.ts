@@ -1,11 +1,13 @@
 /** The method paragraph of each report section (docs/benchmarks.md explains them at length). */
 export const METHODS: Record<string, string> = {
   network:
-    "A 2-node lab (network namespaces on one LAN bridge, MTU 1500, one dockerd per node). ovl: the lab's coordinator and agents, one container per node (`ovl/busybox`). " +
+    "A 3-node lab (network namespaces on one LAN bridge, MTU 1500, one dockerd per node) whose ovl cluster is in `auto` routing mode (overlay MTU 1450); n3's agent joins from a second subnet " +
+    "of the same bridge (198.18.1.13/24, the other nodes with an on-link route to it), so from n1 ovl reaches n2 directly (`ovl direct`: routed on the LAN, no encapsulation) and n3 through VXLAN " +
+    "(`ovl VXLAN`), in the same rounds (`--mode vxlan` or `--mode direct`: a 2-node lab of that mode, one ovl path). ovl: the lab's coordinator and agents, one container on n1 and one on each peer (`ovl/busybox`). " +
     "Docker Swarm: `docker swarm init` on n1 advertising 198.18.0.11, n2 joins over the lab LAN, default address pool 198.19.128.0/17, data-path port 4790, an attachable overlay " +
     "network 198.19.200.0/24 with one container per node. LAN: the two nodes' own namespaces. iperf3, ping and the TCP request/response tool run from the host inside the " +
     "endpoints' network namespaces (`nsenter -t <pid> -n`, `ip netns exec`). " +
-    `Variants are measured in paired rounds: each round measures every variant once, in an order that rotates from round to round (ovl LAN Swarm, LAN Swarm ovl, Swarm ovl LAN, ...), 8 rounds or more; ` +
+    `Variants are measured in paired rounds: each round measures every variant once, in an order that rotates from round to round (LAN, ovl direct, ovl VXLAN, Swarm; then ovl direct, ovl VXLAN, Swarm, LAN; ...), 8 rounds or more; ` +
     "each ratio's headline is the median of the per-round ratios with a 95% percentile-bootstrap interval over the rounds (4,000 resamples), and an interval that contains 1.00 reads \"no difference shown\". " +
     "A row is flagged (and kept) when the 1-minute load average was over half the cores at its start or steal time over 2% during it. The notes list the rig as read off the lab (rig: lines). Start rows: the timed command " +
     "is the CLI a user types (`ovl run`, `docker run`), spawned as a process, so its start-up counts; the ping comes from a container on n1 on the same overlay.",
@@ -13,8 +15,14 @@ export const METHODS: Record<string, string> = {
     "The wire rows again on the same 2-node lab built with a jumbo-frame LAN: MTU 9000 on the LAN bridge and every node's eth0 (the LAN baseline), overlay MTU 8950 for " +
     "ovl (`ovl coordinator --mtu 8950`) and for the Swarm network (`--opt com.docker.network.driver.mtu=8950`). Everything else as above.",
   wire:
-    "The wire rows alone (`npm run bench -- --only wire [--rounds N]`), on the lab that is up when there is one with two nodes or more (else a 2-node lab brought up and down), " +
+    "The wire rows alone (`npm run bench -- --only wire [--rounds N] [--mode auto|vxlan|direct]`), on the lab that is up when there is one with two nodes or more (its mode gives its ovl paths), " +
+    "else a lab brought up and down as in the network section, " +
     "with 2-second iperf3 runs: the quick check of a claim in the full report. Method otherwise as for the network section.",
+  rtt:
+    "`npm run bench -- --only rtt [--rounds N] [--mode ...]`, on the lab that is up or one brought up as for the wire rows: ovl's VXLAN path (the only ovl path in a `direct` lab) with one candidate cost " +
+    "switched off at a time in every node's namespace, just before its sample and back on just after (bench/net/rtt-ab.ts): `net.bridge.bridge-nf-call-iptables`/`ip6tables` 0 (dockerd sets 1), ovl's nft table " +
+    "without its notrack rules (overlay traffic then goes through conntrack), `disable_ipv6` 1; beside the path as it is and Swarm's, in paired rounds, each sample a ping median and a request/response median. " +
+    "\"as is/…, X off\" below 1.00 with an interval that excludes 1.00 means switching X off costs; above 1.00 means X costs.",
   convergence:
     "A lab of the largest N with its control plane started by the benchmark. n1..n(N-1) run agents; nN's agent is started and the clock runs from its join request on the wire " +
     "until a ping from every other node's namespace to a container on nN is answered.",

@@ -1,13 +1,18 @@
 /**
- * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external,wire,listings,names,door] [-- --rounds N]`
+ * `npm run bench [-- --quick] [-- --out DIR] [-- --only net,jumbo,converge,scale,external,wire,listings,names,door] [-- --rounds N] [-- --mode auto|vxlan|direct]`
  *
  * `--only door` times Docker's door alone: `docker run --network ovl` until a ping from another
  * node answers, beside Swarm's attachable overlay and `docker run --network none` (paired
  * rounds, about 3 minutes with the default 8).
  *
- * `--only wire` repeats the wire rows alone (LAN, ovl, Swarm; 8 paired rounds of 2 s iperf3
- * runs, pings and request/response), on the lab that is up if there is one: a quick check of
- * any claim in the report, about 5 minutes.
+ * `--only rtt` measures ovl's VXLAN round trip with one candidate cost switched off at a time
+ * (bridge netfilter, the notrack rule, IPv6), beside it as it is and Swarm's (net/rtt-ab.ts).
+ *
+ * `--only wire` repeats the wire rows alone (LAN, ovl direct, ovl VXLAN, Swarm; 8 paired
+ * rounds of 2 s iperf3 runs, pings and request/response), on the lab that is up if there is
+ * one (its routing mode gives its ovl paths), else on a fresh `auto` lab of 3 nodes whose
+ * last is on a second subnet (both ovl paths): a quick check of any claim in the report,
+ * about 5 minutes. `--mode vxlan|direct` brings up a 2-node lab of that mode instead.
  *
  * ovl beside Docker Swarm's overlay and the LAN itself, on the lab (network namespaces,
  * one dockerd per node), plus the control plane at scale with simulated agents. Writes
@@ -17,6 +22,7 @@
  * failure.
  */
 import { execFileSync } from "node:child_process";
+import { ROUTING_MODES, isRoutingMode, type RoutingMode } from "@ovl/domain";
 import { join, resolve } from "node:path";
 import { convergeSection } from "./net/converge.js";
 import { ROOT } from "./net/lab.js";
@@ -33,8 +39,8 @@ import type { Section } from "./lib/report-types.js";
 import { writeReport } from "./lib/report.js";
 import { METHODS } from "./methods.js";
 
-const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire", "listings", "names", "door"] as const;
-/** "wire" is asked for by name only: the full run's "net" section has the same rows. */
+const SECTIONS = ["net", "jumbo", "converge", "scale", "external", "wire", "rtt", "listings", "names", "door"] as const;
+/** "wire" and "rtt" are asked for by name only: the full run's "net" section has the wire rows; "rtt" is a diagnosis. */
 const DEFAULT_SECTIONS: readonly SectionId[] = ["net", "jumbo", "converge", "scale", "external", "listings", "names", "door"];
 /** Paired rounds per comparison row: fewer cannot carry a 95% interval over rounds. */
 const MIN_ROUNDS = 8;
@@ -42,10 +48,10 @@ const MIN_ROUNDS = 8;
 const JUMBO_MTU = 9000;
 type SectionId = (typeof SECTIONS)[number];
 
-interface Args { quick: boolean; out: string; only: SectionId[]; scaleNodes: number[] | null; rounds: number }
+interface Args { quick: boolean; out: string; only: SectionId[]; scaleNodes: number[] | null; rounds: number; mode: RoutingMode }
 
 function parseArgs(argv: readonly string[]): Args {
-  let quick = false, out = join(ROOT, "docs", "bench"), only: SectionId[] = [...DEFAULT_SECTIONS], scaleNodes: number[] | null = null, rounds = MIN_ROUNDS;
+  let quick = false, out = join(ROOT, "docs", "bench"), only: SectionId[] = [...DEFAULT_SECTIONS], scaleNodes: number[] | null = null, rounds = MIN_ROUNDS, mode: RoutingMode = "auto";
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") quick = true;
@@ -58,13 +64,18 @@ function parseArgs(argv: readonly string[]): Args {
       rounds = Number(argv[++i]);
       if (!Number.isInteger(rounds) || rounds < 2 || rounds > 100) throw new Error("--rounds takes a whole number of paired rounds from 2 to 100 (8 or more for an interval worth reading)");
     }
+    else if (a === "--mode" && argv[i + 1]) {
+      const m = argv[++i];
+      if (!isRoutingMode(m)) throw new Error(`--mode takes ${ROUTING_MODES.join(", ")} (the routing mode of the lab the net, jumbo and wire rows bring up)`);
+      mode = m;
+    }
     else if (a === "--only" && argv[i + 1]) {
       only = argv[++i]!.split(",") as SectionId[];
       const bad = only.find((s) => !SECTIONS.includes(s));
       if (bad) throw new Error(`unknown section ${JSON.stringify(bad)}: use ${SECTIONS.join(",")}`);
-    } else throw new Error(`unknown argument ${JSON.stringify(a)}: use --quick, --out DIR, --only ${SECTIONS.join(",")}, --scale-nodes N[,N], --rounds N`);
+    } else throw new Error(`unknown argument ${JSON.stringify(a)}: use --quick, --out DIR, --only ${SECTIONS.join(",")}, --scale-nodes N[,N], --rounds N, --mode ${ROUTING_MODES.join("|")}`);
   }
-  return { quick, out, only, scaleNodes, rounds };
+  return { quick, out, only, scaleNodes, rounds, mode };
 }
 
 function scaleConfigs(quick: boolean): ScaleConfig[] {
@@ -100,13 +111,16 @@ async function main(): Promise<void> {
   // The report is rewritten after every section, so a run cut short still leaves what it measured.
   const add = (s: Section | null) => s && (sections.push({ ...s, method: s.method || METHODS[s.id] || "" }), write());
   if (opts.only.includes("net")) {
-    add(await netSection({ rounds: opts.quick ? 3 : opts.rounds, startRounds: opts.quick ? 3 : opts.rounds, seconds: opts.quick ? 3 : 4, log, diagnose: (lab, paths) => diagnose(lab, paths, findings, log, opts.out) }));
+    add(await netSection({ rounds: opts.quick ? 3 : opts.rounds, startRounds: opts.quick ? 3 : opts.rounds, seconds: opts.quick ? 3 : 4, mode: opts.mode, log, diagnose: (lab, paths) => diagnose(lab, paths, findings, log, opts.out) }));
   }
   if (opts.only.includes("jumbo")) {
-    add(await netSection({ rounds: opts.quick ? 3 : opts.rounds, startRounds: 0, startRows: false, seconds: opts.quick ? 3 : 4, lanMtu: JUMBO_MTU, log }));
+    add(await netSection({ rounds: opts.quick ? 3 : opts.rounds, startRounds: 0, startRows: false, seconds: opts.quick ? 3 : 4, lanMtu: JUMBO_MTU, mode: opts.mode, log }));
   }
   if (opts.only.includes("wire")) {
-    add(await netSection({ id: "wire", rounds: opts.rounds, startRounds: 0, startRows: false, seconds: 2, existingLab: true, log }));
+    add(await netSection({ id: "wire", rounds: opts.rounds, startRounds: 0, startRows: false, seconds: 2, existingLab: true, mode: opts.mode, log }));
+  }
+  if (opts.only.includes("rtt")) {
+    add(await netSection({ id: "rtt", rows: "rtt", rounds: opts.rounds, startRounds: 0, startRows: false, seconds: 2, existingLab: true, mode: opts.mode, log }));
   }
   if (opts.only.includes("converge")) add(await convergeSection({ sizes: opts.quick ? [2, 5] : [2, 5, 10], trials: opts.quick ? 2 : 3, log }));
   if (opts.only.includes("scale")) add(await scaleSection(scaleConfigs(opts.quick).filter((c) => !opts.scaleNodes || opts.scaleNodes.includes(c.nodes)), log));

@@ -12,7 +12,7 @@ import type { PairedRatio } from "./paired.js";
 const W = 760, LABEL = 190, BAR = 18, GAP = 6, LINE = 16, PAD = 14, STRIP = 22;
 /** Average width of a bold character at font-size 12 in a sans-serif face, with a margin. */
 const CHAR_PX = 7.4;
-const COLORS: Record<string, string> = { ovl: "#1f77b4", LAN: "#7f7f7f", Swarm: "#ff7f0e", swarm: "#ff7f0e" };
+const COLORS: Record<string, string> = { ovl: "#1f77b4", "ovl direct": "#2ca02c", "ovl VXLAN": "#1f77b4", LAN: "#7f7f7f", Swarm: "#ff7f0e", swarm: "#ff7f0e" };
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 

@@ -64,17 +64,21 @@ function ratioCell(row: Row, key: string): string {
   return r(find(row.ratios) ?? null);
 }
 
+/** ovl's variants of a row: "ovl", or its paths "ovl direct" and "ovl VXLAN". */
+const isOvl = (name: string): boolean => name === "ovl" || name.startsWith("ovl ");
+
 function closingMd(rows: readonly Row[]): string[] {
   const lines = [
     "## Closing note: ovl against the LAN and Docker Swarm", "",
     "Paired rows: median of the per-round ratios [95% interval]; an interval that contains 1.00 shows no difference.", "",
-    "| row | ovl median | ovl/LAN | ovl/Swarm | other ratios |", "|---|---|---|---|---|",
+    "| row | ovl | median | /LAN | /Swarm | other ratios |", "|---|---|---|---|---|---|",
   ];
   for (const row of rows) {
-    const ovl = row.variants.find((v) => v.name === "ovl");
-    if (!ovl) continue;
-    const other = Object.keys(row.ratios).filter((k) => !/^ovl\/(lan|swarm)$/i.test(k)).map((k) => `${k} ${ratioCell(row, k)}`).join(", ");
-    lines.push(`| ${row.title}${row.busy ? " (busy)" : ""} | ${f(ovl.summary.median)} ${row.unit} | ${ratioCell(row, "ovl/LAN")} | ${ratioCell(row, "ovl/Swarm")} | ${other || "–"} |`);
+    for (const ovl of row.variants.filter((v) => isOvl(v.name))) {
+      const mine = Object.keys(row.ratios).filter((k) => k.startsWith(`${ovl.name}/`));
+      const other = mine.filter((k) => !/\/(lan|swarm)$/i.test(k)).map((k) => `${k} ${ratioCell(row, k)}`).join(", ");
+      lines.push(`| ${row.title}${row.busy ? " (busy)" : ""} | ${ovl.name} | ${f(ovl.summary.median)} ${row.unit} | ${ratioCell(row, `${ovl.name}/LAN`)} | ${ratioCell(row, `${ovl.name}/Swarm`)} | ${other || "–"} |`);
+    }
   }
   return [...lines, ""];
 }
@@ -98,6 +102,6 @@ export function writeReport(dir: string, rep: Report): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "report.json"), JSON.stringify(rep, null, 1) + "\n");
   writeFileSync(join(dir, "report.md"), renderMarkdown(rep));
-  const chartRows = rep.sections.flatMap((s) => s.rows).filter((row) => row.variants.some((v) => v.name === "ovl") || row.id.startsWith("converge"));
+  const chartRows = rep.sections.flatMap((s) => s.rows).filter((row) => row.variants.some((v) => isOvl(v.name)) || row.id.startsWith("converge"));
   writeFileSync(join(dir, "chart.svg"), chartSvg(`ovl vs Docker Swarm overlay vs LAN (${rep.machine.cores} cores, ${rep.startedAt.slice(0, 10)})`, chartRows));
 }

@@ -53,8 +53,10 @@ async function dockerOptions(node: LabInfo["nodes"][0]): Promise<string> {
   if (!r.ok) return "docker info failed";
   const i = JSON.parse(r.stdout) as Record<string, unknown>;
   const keep = ["ServerVersion", "Driver", "CgroupDriver", "CgroupVersion", "IPv4Forwarding", "SecurityOptions"];
-  const swarm = i.Swarm as { LocalNodeState?: string } | undefined;
-  return [...keep.map((k) => `${k}=${JSON.stringify(i[k])}`), `Swarm=${swarm?.LocalNodeState ?? "?"}`].join(" ");
+  const swarm = i.Swarm as { LocalNodeState?: string; NodeAddr?: string; Cluster?: { DataPathPort?: number; DefaultAddrPool?: string[]; SubnetSize?: number } } | undefined;
+  const c = swarm?.Cluster;
+  const cluster = c ? ` data-path port ${c.DataPathPort ?? "?"}, address pool ${(c.DefaultAddrPool ?? []).join(",")}/${c.SubnetSize ?? "?"}` : "";
+  return [...keep.map((k) => `${k}=${JSON.stringify(i[k])}`), `Swarm=${swarm?.LocalNodeState ?? "?"} ${swarm?.NodeAddr ?? ""}${cluster}`].join(" ");
 }
 
 /** The command line of the dockerd running in the namespace, as /proc shows it. */
@@ -70,16 +72,25 @@ async function dockerdCommand(ns: string): Promise<string> {
   return "not found";
 }
 
+/** A Docker network as the node's dockerd reports it: driver, options and subnets. */
+async function dockerNetwork(node: LabInfo["nodes"][0], name: string): Promise<string> {
+  const r = await tryRun(["docker", "-H", node.dockerHost, "network", "inspect", name, "--format", "{{json .}}"]);
+  if (!r.ok) return `${name}: absent on ${node.name}`;
+  const n = JSON.parse(r.stdout) as { Driver?: string; Options?: Record<string, string>; IPAM?: { Config?: { Subnet?: string }[] } };
+  return `${name} on ${node.name}: driver ${n.Driver}, subnets ${(n.IPAM?.Config ?? []).map((c) => c.Subnet).join(",")}, options ${JSON.stringify(n.Options ?? {})}`;
+}
+
 /** One line per fact, each starting with where it was read. */
-export async function readRig(lab: LabInfo, extra: readonly string[] = []): Promise<string[]> {
+export async function readRig(lab: LabInfo, extra: readonly string[] = [], networks: readonly string[] = []): Promise<string[]> {
   const kernel = await tryRun(["uname", "-r"]);
   const lines = [`kernel ${kernel.stdout.trim()}; lab LAN MTU ${lab.lanMtu}, overlay MTU ${lab.cluster.mtu}`];
-  for (const n of lab.nodes.slice(0, 2)) {
+  for (const n of lab.nodes.slice(0, 3)) {
     lines.push(`${n.name} sysctls: ${await sysctls(n.ns)}`);
     lines.push(`${n.name} devices: ${await links(n.ns)}`);
     lines.push(`${n.name} LAN eth0 offloads: ${await offloads(n.ns, "eth0")}`);
     lines.push(`${n.name} ovl-vx offloads: ${await offloads(n.ns, "ovl-vx")}`);
     lines.push(`${n.name} dockerd: ${await dockerOptions(n)}; command: ${await dockerdCommand(n.ns)}`);
   }
+  for (const net of networks) lines.push(await dockerNetwork(lab.nodes[0]!, net));
   return [...lines, ...extra];
 }

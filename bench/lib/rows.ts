@@ -11,19 +11,24 @@ export function variant(name: string, samples: readonly number[], extra?: Record
 }
 
 /**
- * Ratios of the first variant's median against each other variant ("ovl/LAN", "ovl/Swarm"),
- * and, when the samples were taken in paired rounds (`paired`: each list holds one sample per
- * round, NaN where it failed), the median of the per-round ratios with its 95% interval.
+ * Ratios of each base variant's median (`ratiosOf`, one name or several; default the first
+ * variant) against every other variant ("ovl/LAN", "ovl/Swarm"; with two bases also the one
+ * against the other, once), and, when the samples were taken in paired rounds (`paired`: each
+ * list holds one sample per round, NaN where it failed), the median of the per-round ratios
+ * with its 95% interval.
  */
-export function makeRow(r: Omit<Row, "ratios" | "paired"> & { ratiosOf?: string; paired?: boolean }): Row {
-  const base = r.variants.find((v) => v.name === (r.ratiosOf ?? r.variants[0]?.name));
+export function makeRow(r: Omit<Row, "ratios" | "paired"> & { ratiosOf?: string | readonly string[]; paired?: boolean }): Row {
+  const names = r.ratiosOf === undefined ? [r.variants[0]?.name] : typeof r.ratiosOf === "string" ? [r.ratiosOf] : r.ratiosOf;
+  const bases = r.variants.filter((v) => names.includes(v.name));
   const ratios: Record<string, number | null> = {};
   const paired: Record<string, PairedRatio> = {};
-  for (const v of r.variants) {
-    if (!base || v === base) continue;
-    ratios[`${base.name}/${v.name}`] = ratio(base.summary, v.summary);
-    if (r.paired) paired[`${base.name}/${v.name}`] = pairedRatio(base.samples, v.samples, r.higherIsBetter);
-  }
+  bases.forEach((base, i) => {
+    for (const v of r.variants) {
+      if (v === base || (bases.includes(v) && bases.indexOf(v) < i)) continue; // each pair of bases once
+      ratios[`${base.name}/${v.name}`] = ratio(base.summary, v.summary);
+      if (r.paired) paired[`${base.name}/${v.name}`] = pairedRatio(base.samples, v.samples, r.higherIsBetter);
+    }
+  });
   const { ratiosOf: _drop, paired: _p, ...rest } = r;
   return { ...rest, ratios, ...(r.paired ? { paired } : {}) };
 }

@@ -25,7 +25,8 @@ async function linkFacts(ns: string, dev: string): Promise<string> {
 
 async function profile(name: string, paths: Paths, log: (l: string) => void): Promise<string[]> {
   const [a, b] = paths[name]!;
-  const data = join("/tmp", `ovl-bench-perf-${process.pid}-${name}.data`);
+  const file = name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  const data = join("/tmp", `ovl-bench-perf-${process.pid}-${file}.data`);
   try {
     const perf = run(["perf", "record", "-a", "-g", "-o", data, "--", "sleep", "3"], { action: "perf record", timeoutMs: 30_000 });
     const t = await iperf(a, b, 4, 1);
@@ -33,9 +34,9 @@ async function profile(name: string, paths: Paths, log: (l: string) => void): Pr
     const { stdout } = await run(["perf", "report", "-i", data, "--no-children", "--sort", "symbol", "--stdio", "-g", "none", "--percent-limit", "1.5"], { action: "perf report", timeoutMs: 120_000 });
     const top = stdout.split("\n").filter((l) => /^\s+\d+\.\d+%/.test(l)).slice(0, 20).map((l) => l.trim().replace(/\s+/g, " "));
     mkdirSync(OUT, { recursive: true });
-    writeFileSync(join(OUT, `profile-${name.toLowerCase()}.txt`), `# perf record -a during iperf3 -P 1 (${t.gbps.toFixed(2)} Gbit/s) on the ${name} path\n${top.join("\n")}\n`);
+    writeFileSync(join(OUT, `profile-${file}.txt`), `# perf record -a during iperf3 -P 1 (${t.gbps.toFixed(2)} Gbit/s) on the ${name} path\n${top.join("\n")}\n`);
     log(`bench: profiled ${name}: ${t.gbps.toFixed(2)} Gbit/s; top ${top.slice(0, 3).join("; ")}`);
-    return [`${name} path under perf (iperf3 -P 1, ${t.gbps.toFixed(2)} Gbit/s), top symbols: ${top.slice(0, 6).join("; ")} (docs/bench/profile-${name.toLowerCase()}.txt)`];
+    return [`${name} path under perf (iperf3 -P 1, ${t.gbps.toFixed(2)} Gbit/s), top symbols: ${top.slice(0, 6).join("; ")} (docs/bench/profile-${file}.txt)`];
   } catch (err) {
     return [`profile of ${name} failed: ${(err as Error).message}`];
   } finally {
@@ -45,13 +46,13 @@ async function profile(name: string, paths: Paths, log: (l: string) => void): Pr
 }
 
 const BRNF = "net.bridge.bridge-nf-call-iptables";
-const setBrnf = (lab: LabInfo, v: string) => Promise.all(lab.nodes.slice(0, 2).map((n) => run(["ip", "netns", "exec", n.ns, "sysctl", "-q", "-w", `${BRNF}=${v}`], { action: `set ${BRNF} in ${n.ns}` })));
+const setBrnf = (lab: LabInfo, v: string) => Promise.all(lab.nodes.map((n) => run(["ip", "netns", "exec", n.ns, "sysctl", "-q", "-w", `${BRNF}=${v}`], { action: `set ${BRNF} in ${n.ns}` })));
 
 /**
  * The kernel ORs the per-bridge nf_call_iptables with the namespace-wide sysctl, which dockerd
  * sets to 1: a bridged overlay packet walks iptables. ovl's fast path (node-agent
  * kernel/fastpath.ts) keeps its cross-node packets off the bridge; this A/B shows whether it
- * does. The sysctl in both nodes' namespaces at 0 and at 1 (restored), ovl and Swarm, 1 stream.
+ * does. The sysctl in every node's namespace at 0 and at 1 (restored), ovl's paths and Swarm, 1 stream.
  */
 async function netfilterAb(lab: LabInfo, paths: Paths, seconds: number, log: (l: string) => void): Promise<string> {
   const before = (await run(["ip", "netns", "exec", lab.nodes[1]!.ns, "sysctl", "-n", BRNF])).stdout.trim();
@@ -60,7 +61,7 @@ async function netfilterAb(lab: LabInfo, paths: Paths, seconds: number, log: (l:
     for (let r = 0; r < 2; r++) {
       for (const v of ["0", "1"]) {
         await setBrnf(lab, v);
-        for (const name of ["ovl", "Swarm"]) {
+        for (const name of Object.keys(paths).filter((n) => n !== "LAN")) {
           const [a, b] = paths[name]!;
           const t = await iperf(a, b, seconds, 1);
           (res[`${name} ${BRNF}=${v}`] ??= []).push(t.gbps);

@@ -6,24 +6,34 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LAB_CLUSTER, LAN_MTU, labClusterFor, labDown, labUpWhenFree, type LabCluster, type LabInfo } from "@ovl/lab";
+import type { RoutingMode } from "@ovl/domain";
+import { LAB_CLUSTER, LAN_MTU, labClusterFor, labDown, labPlan, labUpWhenFree, type LabCluster, type LabInfo, type NodePlan } from "@ovl/lab";
+import { farAgentArgs } from "./paths.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** The installed command: bin/ovl.mjs runs the bundle (dist/), as `npm ci` leaves it. */
 export const OVL = [process.execPath, join(ROOT, "packages", "cli", "bin", "ovl.mjs")];
 
-export const coordinatorArgs = (c: LabCluster = LAB_CLUSTER): string[] => [
+export const coordinatorArgs = (c: LabCluster = LAB_CLUSTER, mode?: RoutingMode): string[] => [
   "coordinator", "--cidr", c.cidr, "--block-prefix", String(c.blockPrefix), "--vni", String(c.vni),
-  "--vxlan-port", String(c.vxlanPort), "--mtu", String(c.mtu),
+  "--vxlan-port", String(c.vxlanPort), "--mtu", String(c.mtu), ...(mode ? ["--mode", mode] : []),
 ];
+
+export interface LabShape {
+  /** The cluster's routing mode. @default the coordinator's (vxlan) */
+  readonly mode?: RoutingMode;
+  /** The last node's agent joins from a second subnet of the lab bridge (paths.ts): in `auto`, its peers reach it through VXLAN. */
+  readonly farLastNode?: boolean;
+}
 
 /**
  * Runs `body` on a fresh lab of `nodes` nodes. `control` false: namespaces, dockerds and the
  * image only (the caller starts what it needs). The lab is down again when this returns.
  * `lanMtu`: the lab LAN's MTU; the overlay's is 50 bytes less.
  */
-export async function withLab<T>(nodes: number, control: boolean, log: (l: string) => void, body: (lab: LabInfo) => Promise<T>, lanMtu: number = LAN_MTU): Promise<T> {
+export async function withLab<T>(nodes: number, control: boolean, log: (l: string) => void, body: (lab: LabInfo) => Promise<T>, lanMtu: number = LAN_MTU, shape: LabShape = {}): Promise<T> {
   const dir = "/var/lib/ovl-lab";
+  const stateDir = (n: NodePlan) => join(dir, n.name, "agent");
   const lab = await labUpWhenFree({
     nodes,
     dir,
@@ -31,8 +41,8 @@ export async function withLab<T>(nodes: number, control: boolean, log: (l: strin
     lanMtu,
     startControlPlane: control,
     ovlCommand: OVL,
-    coordinatorArgs: coordinatorArgs(labClusterFor(lanMtu)),
-    agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
+    coordinatorArgs: coordinatorArgs(labClusterFor(lanMtu), shape.mode),
+    agentArgs: shape.farLastNode ? farAgentArgs(labPlan(nodes, dir), stateDir) : (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", stateDir(n)],
   }, 10 * 60_000, 15_000);
   try {
     return await body(lab);

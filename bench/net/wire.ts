@@ -1,6 +1,6 @@
 /**
- * Cross-node wire figures: LAN node-to-node, ovl container-to-container, Swarm overlay
- * container-to-container, measured in paired rounds (every variant once per round, the
+ * Cross-node wire figures: LAN node-to-node, ovl container-to-container (direct and VXLAN,
+ * whichever paths the lab offers), Swarm overlay container-to-container, measured in paired rounds (every variant once per round, the
  * order rotating: A B C, B C A, ...): iperf3 with 1 and 4 streams, ICMP round trip, TCP
  * request/response round trip. Each row's headline is the median of the per-round ratios
  * with a 95% bootstrap interval (lib/paired.ts); a row measured while the machine was busy
@@ -31,6 +31,8 @@ const tagged = (o: WireOptions, id: string, title: string): { id: string; title:
   o.tag ? { id: `${id}-${o.tag.id}`, title: `${title}, ${o.tag.title}` } : { id, title };
 
 const median = (xs: number[]): number => summarize(xs).median;
+/** Every ovl path is compared with every other variant. */
+const ovlNames = (paths: Paths): string[] => Object.keys(paths).filter((n) => n.startsWith("ovl"));
 
 async function throughputRow(paths: Paths, streams: number, o: WireOptions): Promise<Row> {
   const names = Object.keys(paths);
@@ -47,9 +49,12 @@ async function throughputRow(paths: Paths, streams: number, o: WireOptions): Pro
     cpuSenderPct: median(detail[n]!.map((t) => t.cpuSender)),
     cpuReceiverPct: median(detail[n]!.map((t) => t.cpuReceiver)),
     retransmits: median(detail[n]!.map((t) => t.retransmits)),
+    // CPU per unit of work: a slower path on a busy machine also uses less CPU per second.
+    cpuSenderPctPerGbit: median(detail[n]!.map((t) => t.cpuSender / t.gbps)),
+    cpuReceiverPctPerGbit: median(detail[n]!.map((t) => t.cpuReceiver / t.gbps)),
   }));
   return makeRow({
-    ...tagged(o, `tcp-throughput-p${streams}`, `TCP throughput, ${streams} stream${streams > 1 ? "s" : ""} (iperf3 ${o.seconds} s)`), unit: "Gbit/s", higherIsBetter: true, variants, ratiosOf: "ovl", paired: true,
+    ...tagged(o, `tcp-throughput-p${streams}`, `TCP throughput, ${streams} stream${streams > 1 ? "s" : ""} (iperf3 ${o.seconds} s)`), unit: "Gbit/s", higherIsBetter: true, variants, ratiosOf: ovlNames(paths), paired: true,
     ...(busy ? { busy } : {}),
   });
 }
@@ -64,7 +69,7 @@ async function latencyRow(paths: Paths, id: string, title: string, o: WireOption
   }, (v, e) => o.errors.push(`${id} ${v}: ${e.message}`)));
   if (busy) o.log(`bench: WARNING ${busy} (${id}; row kept)`);
   return makeRow({
-    ...tagged(o, id, title), unit: "ms", higherIsBetter: false, variants: names.map((n) => variant(n, samples[n] ?? [])), ratiosOf: "ovl", paired: true,
+    ...tagged(o, id, title), unit: "ms", higherIsBetter: false, variants: names.map((n) => variant(n, samples[n] ?? [])), ratiosOf: ovlNames(paths), paired: true,
     ...(busy ? { busy } : {}),
   });
 }

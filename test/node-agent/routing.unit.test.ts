@@ -1,7 +1,7 @@
 /** The dataplane of the direct and auto routing modes, pure: who gets a route, what the plan does with it. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { desiredDataplane, dockerUserRules, fastPathSteps, plan, type ActualState, type DesiredNode } from "@ovl/node-agent";
+import { blockPref, desiredDataplane, desiredFilters, dockerUserRules, fastPathSteps, plan, type ActualState, type DesiredNode } from "@ovl/node-agent";
 import { given, start } from "./kernel-given.js";
 
 type Mode = "vxlan" | "direct" | "auto";
@@ -93,6 +93,17 @@ test("fast path: the cluster-wide redirect to ovl-vx only in vxlan mode (a direc
   assert.equal(blockFilters("vxlan").map((s) => (s as { to: string | null }).to), [null, "ovl-vx"]);
   assert.equal(blockFilters("direct").map((s) => (s as { to: string | null }).to), [null]);
   assert.equal(blockFilters("auto").map((s) => (s as { to: string | null }).to), [null]);
+});
+
+test("fast path in auto: each VXLAN peer's block is redirected to ovl-vx, at a pref of its own; direct peers' blocks stay on the bridge", () => {
+  const d = desiredDataplane(lab("auto", true), "n1", { underlayIface: "lan0" })!;
+  assert.equal(desiredFilters(d, new Set()).block, [
+    { pref: 1, dst: "198.19.0.0/24", to: null },
+    { pref: 4, dst: "198.19.2.0/24", to: "ovl-vx" },
+  ]);
+  assert.is(blockPref("198.19.0.0/18", "198.19.63.0/24"), 65);
+  const wide = desiredDataplane(given([{ ...cluster("auto", 1450), data: { ...cluster("auto", 1450).data, cidr: "10.0.0.0/8", blockPrefix: 26 } }, join("n1", "198.18.0.11"), join("n3", "198.18.1.13")] as never), "n1", { underlayIface: "lan0" })!;
+  assert.equal(desiredFilters(wide, new Set()).block.map((f) => f.to), [null], "more blocks than prefs: the bridge path, as before");
 });
 
 test.run();

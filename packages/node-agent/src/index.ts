@@ -38,7 +38,7 @@ export {
   type RunResult,
   type Step,
 } from "./kernel/index.js";
-export { desiredFilters, fastPathFits, filterAddArgs, ipOfVeth, vxPrefFor } from "./kernel/fastpath.js";
+export { blockPref, desiredFilters, fastPathFits, filterAddArgs, ipOfVeth, vxPrefFor } from "./kernel/fastpath.js";
 export { ownedRules, specLine } from "./kernel/iptables.js";
 export { stateStore } from "./kernel/state-file.js";
 export { foreignDrops } from "./kernel/vxlan-filter.js";
