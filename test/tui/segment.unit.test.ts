@@ -26,6 +26,12 @@ test("a long read keeps its newest pages, and its state is the fold up to the fi
   assert.equal(seg.sparse![0]!.state, fold(500));
 });
 
+test("it notes only the newest sparse states it folded past", () => {
+  const b = new SegmentBuilder({ seq: 0, state: emptyState }, 100, 3, 200, 2);
+  for (const item of items) b.add(item);
+  assert.equal(b.finish(items.length).sparse!.map((c) => c.seq), [600, 800]);
+});
+
 test("a read shorter than the pages kept holds it all, from a start between boundaries", () => {
   const b = new SegmentBuilder({ seq: 250, state: fold(250) }, 100, 3, 500);
   for (const item of items.slice(240, 420)) b.add(item); // those at or before the start are not taken

@@ -76,7 +76,7 @@ function memoryStream(items: ReturnType<typeof stored>, snapEvery: number) {
     longest = Math.max(longest, to - seq);
     lengths.push(to - seq);
     // Folded as it is read, as the real pager does: what it keeps is bounded.
-    const b = new SegmentBuilder({ seq, state: state ?? fold(seq) }, shape.page, shape.keepPages, shape.sparseEvery);
+    const b = new SegmentBuilder({ seq, state: state ?? fold(seq) }, shape.page, shape.keepPages, shape.sparseEvery, shape.maxSparse);
     for (const item of items.slice(seq, to)) b.add(item);
     const seg = b.finish(to);
     assert.ok(seg.items.length <= shape.page * shape.keepPages, `a read kept ${seg.items.length} events`);

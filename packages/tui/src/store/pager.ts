@@ -18,11 +18,12 @@ export interface PageRequest {
   readonly held?: ReadStart;
 }
 
-/** How a read folds as it goes: it keeps `keepPages` pages of `page` events, and notes the state every `sparseEvery`. */
+/** How a read folds as it goes: it keeps `keepPages` pages of `page` events, and notes the state every `sparseEvery` (the newest `maxSparse`). */
 export interface ReadShape {
   readonly page: number;
   readonly keepPages: number;
   readonly sparseEvery: number;
+  readonly maxSparse: number;
 }
 
 export type Pager = (req: PageRequest, shape: ReadShape) => Promise<Segment>;
@@ -30,7 +31,7 @@ export type Pager = (req: PageRequest, shape: ReadShape) => Promise<Segment>;
 export function historyPager(nc: NatsConnection, log: (line: string) => void = () => undefined): Pager {
   return async ({ from, to, state, held }, shape) => {
     let builder: SegmentBuilder | undefined;
-    const begin = (start: ReadStart) => (builder = new SegmentBuilder(start, shape.page, shape.keepPages, shape.sparseEvery)).add;
+    const begin = (start: ReadStart) => (builder = new SegmentBuilder(start, shape.page, shape.keepPages, shape.sparseEvery, shape.maxSparse)).add;
     if (state === null) {
       const last = await snapshotAndEvents(nc, from, to, log, begin, held);
       return builder!.finish(last);

@@ -3,7 +3,8 @@
  * events and folds each older page into its state as the next one fills, so a read that
  * starts at a snapshot far behind the cursor (tens of thousands of events at 1,000,000)
  * holds a window's worth of events, never the whole read. The window keeps only that many
- * pages of a read anyway. Each SPARSE_PAGES-page boundary it folds past is noted, so the
+ * pages of a read anyway. Each SPARSE_PAGES-page boundary it folds past is noted (the
+ * newest `maxSparse` of them: a read of 300,000 events must not hold 30 states), so the
  * window can keep a checkpoint there as it would have had it held the pages.
  */
 import { StateDraft, eventOf, type ClusterState } from "@ovl/domain";
@@ -34,6 +35,7 @@ export class SegmentBuilder {
     private readonly page: number,
     private readonly keepPages: number,
     private readonly sparseEvery: number,
+    private readonly maxSparse: number = Infinity,
   ) {
     this.seq = start.seq;
     this.draft = new StateDraft(start.state);
@@ -60,7 +62,9 @@ export class SegmentBuilder {
     this.pages.shift();
     for (const p of this.pages) p.index -= cut;
     this.seq = boundary;
-    if (this.seq % this.sparseEvery === 0) this.sparse.push({ seq: this.seq, state: this.draft.state });
+    if (this.seq % this.sparseEvery !== 0) return;
+    this.sparse.push({ seq: this.seq, state: this.draft.state });
+    if (this.sparse.length > this.maxSparse) this.sparse.shift(); // the newest are nearest the pages kept
   }
 
   finish(to: number): Segment {
