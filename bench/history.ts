@@ -87,7 +87,7 @@ async function travelLeg(tmux: Tmux, pid: number, from: number, to: number, peak
     const t0 = Date.now();
     await tmux.type((dir < 0 ? "{" : "}").repeat(BURST));
     const want = `seq ${next.toLocaleString("en-US")} of`;
-    await tmux.waitFor((s) => s.includes(want) && !s.includes("reading this part"), 60_000, want);
+    await tmux.waitFor((s) => s.includes(want) && !s.includes("reading this part"), Math.max(60_000, TUI_LIMIT_MS), want); // a step that reads from a far snapshot
     ms.push(Date.now() - t0);
     peak.rss = Math.max(peak.rss, rss(pid));
     at = next;
