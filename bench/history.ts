@@ -14,9 +14,9 @@
  *           the TUI's memory (largest VmRSS seen after a step, and VmHWM at the end)
  * The machine's floor (process start, connect, first frame) is the first TUI row: a history
  * of one ClusterCreated event.
- *   npx tsx bench/history.ts [--events 10000,100000] [--only agent,tui,travel] [--tui-limit 120] [--burst 1]
+ *   npx tsx bench/history.ts [--events 10000,100000] [--only agent,tui,travel] [--tui-limit 120] [--burst 1] [--store DIR]
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { subjects } from "@ovl/domain";
@@ -24,7 +24,7 @@ import { ensureStreams } from "@ovl/broker-setup";
 import { listSnapshots } from "@ovl/client";
 import { runCoordinator } from "@ovl/coordinator";
 import { RecordingRuntime, runAgent } from "@ovl/node-agent";
-import { startNats } from "../test/support/nats.js";
+import { startNats, type TestNats } from "../test/support/nats.js";
 import { Tmux, tuiEnv } from "../test/support/tmux.js";
 import { fillStream, history } from "./lib/history.js";
 import { peakRssBytes, rssBytes } from "./lib/procfs.js";
@@ -36,6 +36,8 @@ const argOf = (name: string, def: string): string => {
 const SIZES = argOf("events", "10000,100000").split(",").map(Number);
 const ONLY = new Set(argOf("only", "agent,tui").split(","));
 const CLUSTER = { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450 };
+/** Keeps each size's broker store (and the coordinator's database) in DIR/<size>, filled once. */
+const STORE = argOf("store", "");
 const TUI_LIMIT_MS = Number(argOf("tui-limit", "120")) * 1000;
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -85,7 +87,7 @@ async function travelLeg(tmux: Tmux, pid: number, from: number, to: number, peak
     const t0 = Date.now();
     await tmux.type((dir < 0 ? "{" : "}").repeat(BURST));
     const want = `seq ${next.toLocaleString("en-US")} of`;
-    await tmux.waitFor((s) => s.includes(want) && !s.includes("reading this part"), 60_000, want);
+    await tmux.waitFor((s) => s.includes(want) && !s.includes("reading this part"), Math.max(60_000, TUI_LIMIT_MS), want); // a step that reads from a far snapshot
     ms.push(Date.now() - t0);
     peak.rss = Math.max(peak.rss, rss(pid));
     at = next;
@@ -126,16 +128,40 @@ if (ONLY.has("tui")) {
   }
 }
 
-for (const size of SIZES) {
-  const srv = await startNats();
-  const dir = mkdtempSync(join(tmpdir(), "ovl-bench-history-"));
-  try {
-    const nc = await srv.connect();
-    await ensureStreams(await nc.jetstreamManager());
+/**
+ * The broker for `size` events, filled (and its snapshots written) once: with `--store DIR`
+ * the store stays in DIR/<size> for the next run, so a 1,000,000-event history is made once.
+ */
+async function openHistory(size: number): Promise<{ srv: TestNats; dir: string; done(): Promise<void> }> {
+  const keep = STORE ? join(STORE, String(size)) : null;
+  if (keep) mkdirSync(keep, { recursive: true });
+  const dir = keep ?? mkdtempSync(join(tmpdir(), "ovl-bench-history-"));
+  const srv = await startNats(keep ? { home: join(keep, "nats") } : {});
+  const nc = await srv.connect();
+  for (let t = Date.now(); ; await sleep(100)) {
+    try {
+      await ensureStreams(await nc.jetstreamManager());
+      break;
+    } catch (err) {
+      if (Date.now() - t > 30_000) throw err; // a reused store recovers its streams first
+    }
+  }
+  const jsm = await nc.jetstreamManager();
+  if ((await jsm.streams.info(subjects.STREAM_EVENTS)).state.last_seq === 0) {
     const tf = Date.now();
     await fillStream(nc, history(size, { nodes: 64, cluster: CLUSTER }), true);
+    console.log(`\nfilled in ${((Date.now() - tf) / 1000).toFixed(1)} s`);
+  }
+  await nc.close();
+  return { srv, dir, done: async () => (await srv.stop(), keep ? undefined : rmSync(dir, { recursive: true, force: true })) };
+}
+
+for (const size of SIZES) {
+  const { srv, dir, done } = await openHistory(size);
+  try {
+    const nc = await srv.connect();
     const last = (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
-    console.log(`\n${last.toLocaleString("en-US")} events (filled in ${((Date.now() - tf) / 1000).toFixed(1)} s)`);
+    console.log(`\n${last.toLocaleString("en-US")} events`);
     const tc = Date.now();
     const coord = await runCoordinator({ nc: await srv.connect(), dbPath: join(dir, "coord.db"), cluster: CLUSTER, lostAfterMs: 0 });
     while (!(await listSnapshots(nc)).includes(Math.floor(last / 10_000) * 10_000)) await sleep(50);
@@ -148,19 +174,16 @@ for (const size of SIZES) {
       }
     }
     if (ONLY.has("tui")) {
-      const end = (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
       for (const snap of [true, false]) {
-        console.log(`tui open until live, ${snap ? "from a snapshot" : "no snapshot    "}: ${await tuiOpen(srv.url, end, snap)}`);
+        console.log(`tui open until live, ${snap ? "from a snapshot" : "no snapshot    "}: ${await tuiOpen(srv.url, last, snap)}`);
       }
     }
     if (ONLY.has("travel")) {
-      const end = (await (await nc.jetstreamManager()).streams.info(subjects.STREAM_EVENTS)).state.last_seq;
-      console.log(`tui travel to seq 1 and back, ${BURST} key(s) a step: ${await tuiTravel(srv.url, end)}`);
+      console.log(`tui travel to seq 1 and back, ${BURST} key(s) a step: ${await tuiTravel(srv.url, last)}`);
     }
     await coord.stop();
     await nc.close();
   } finally {
-    await srv.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await done();
   }
 }

@@ -161,6 +161,30 @@ test("a burst of keys in one read counts each key: ]]]] is four steps of 100", a
   assert.match(frame()[1]!, /◀ TIME TRAVEL  seq 201 of /);
 });
 
+test("t and steps in one read: t[[{ enters time travel and takes the three steps", async () => {
+  const events = [...clusterEvents(2, 2), ...burstEvents(2, 2500)];
+  const { frame, press } = await mount(events);
+  const last = stored(events).length;
+  await press("t[[{");
+  assert.match(frame()[1]!, new RegExp(`◀ TIME TRAVEL  seq ${(last - 1200).toLocaleString("en-US")} of `));
+});
+
+test("keys typed before any event is read act once the history arrives: t and steps wait for it", async () => {
+  const store = new ClusterStore(1);
+  store.setLink("loading", "reading the newest snapshot");
+  const r = render(<App nc={null} store={store} size={SIZE} now={T0 + 60_000} />);
+  await wait(50);
+  r.stdin.write("t");
+  r.stdin.write("[[");
+  await wait(100);
+  assert.not.match(lines(r.lastFrame()).join("\n"), /TIME TRAVEL/, "nothing to travel in yet");
+  const events = stored([...clusterEvents(2, 2), ...burstEvents(2, 400)]);
+  store.appendEvents(events);
+  store.setLink("live");
+  for (let t = 0; t < 50 && !lines(r.lastFrame())[1]!.includes("TIME TRAVEL"); t++) await wait(20);
+  assert.match(lines(r.lastFrame())[1]!, new RegExp(`◀ TIME TRAVEL  seq ${events.length - 200} of `));
+});
+
 /** A store holding the events after 200 of a longer history, in pages of 100, read by a pager with a snapshot every 100. */
 function pagedStore() {
   const events = stored([...clusterEvents(2, 2), ...burstEvents(2, 300)]);

@@ -7,7 +7,7 @@ import "./dev-mode.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { foldEvents, type ClusterState } from "@ovl/domain";
-import { ClusterStore, History, dropSide, planLoad, type PageRequest, type Segment } from "@ovl/tui";
+import { ClusterStore, History, SegmentBuilder, dropSide, planLoad, type PageRequest, type ReadShape, type Segment } from "@ovl/tui";
 import { burstEvents, clusterEvents } from "../support/tui-seed.js";
 import { settleFocus, stored, wait } from "./fixtures.js";
 
@@ -67,7 +67,7 @@ function memoryStream(items: ReturnType<typeof stored>, snapEvery: number) {
   let reads = 0;
   let longest = 0;
   const lengths: number[] = [];
-  const pager = async ({ from, to, state, held }: PageRequest): Promise<Segment> => {
+  const pager = async ({ from, to, state, held }: PageRequest, shape: ReadShape): Promise<Segment> => {
     reads++;
     await wait(2);
     const snap = Math.floor(from / snapEvery) * snapEvery;
@@ -75,7 +75,12 @@ function memoryStream(items: ReturnType<typeof stored>, snapEvery: number) {
     if (!state && held && held.seq > snap) assert.equal(held.state, fold(held.seq), "a state held in memory is the fold");
     longest = Math.max(longest, to - seq);
     lengths.push(to - seq);
-    return { seq, state: state ?? fold(seq), to, items: items.slice(seq, to) };
+    // Folded as it is read, as the real pager does: what it keeps is bounded.
+    const b = new SegmentBuilder({ seq, state: state ?? fold(seq) }, shape.page, shape.keepPages, shape.sparseEvery, shape.maxSparse);
+    for (const item of items.slice(seq, to)) b.add(item);
+    const seg = b.finish(to);
+    assert.ok(seg.items.length <= shape.page * shape.keepPages, `a read kept ${seg.items.length} events`);
+    return seg;
   };
   return { fold, pager, reads: () => reads, longest: () => longest, lengths };
 }

@@ -24,7 +24,8 @@ export interface StateAt {
 export async function readRange(nc: NatsConnection, from: number, to: number, onItem: (item: EventItem) => void, log: (line: string) => void): Promise<void> {
   if (to < from) return;
   let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
+  let failed!: (err: unknown) => void;
+  const finished = new Promise<void>((resolve, reject) => ((done = resolve), (failed = reject)));
   const follower = followStream({
     nc,
     stream: subjects.STREAM_EVENTS,
@@ -33,7 +34,11 @@ export async function readRange(nc: NatsConnection, from: number, to: number, on
     log,
     onMessage: (m) => {
       if (m.seq > to) return done();
-      onItem(toItem(m.seq, m.subject, m.data));
+      try {
+        onItem(toItem(m.seq, m.subject, m.data));
+      } catch (err) {
+        return failed(err); // a reader that throws ends the read instead of leaving it waiting
+      }
       if (m.seq >= to) done();
     },
   });
@@ -58,24 +63,31 @@ export async function stateAt(nc: NatsConnection, seq: number, log: (line: strin
   return { state: draft.state, seq: target, from };
 }
 
+/** Where a read from a snapshot starts: its sequence and the fold there. */
+export interface ReadStart {
+  readonly seq: number;
+  readonly state: ClusterState;
+}
+
 /**
  * The nearest snapshot at or before `seq`, or `held` (a state the caller holds) when it is
- * nearer, and every event after it up to `to`, as read (a reader that keeps the events: the
- * TUI's time travel).
+ * nearer, then every event after it up to `to`, handed to the reader `begin` returns for
+ * that start as each arrives (the TUI's time travel folds as it reads, so it holds what it
+ * keeps, not the whole read). Returns the last sequence read to.
  */
 export async function snapshotAndEvents(
   nc: NatsConnection,
   seq: number,
   to: number,
   log: (line: string) => void,
-  held?: { readonly seq: number; readonly state: ClusterState },
-): Promise<{ seq: number; state: ClusterState; to: number; items: EventItem[] }> {
+  begin: (start: ReadStart) => (item: EventItem) => void,
+  held?: ReadStart,
+): Promise<number> {
   const f = await streamFacts(nc);
   const last = Math.min(to, f.lastSeq);
   const opts = held ? { after: held.seq } : {};
   const snap = seq > 0 ? await loadSnapshot(nc, { atOrBefore: Math.min(seq, f.lastSeq), facts: f, log, ...opts }) : null;
   const start = snap ? { seq: snap.head.seq, state: snap.state } : held && held.seq <= seq ? held : { seq: 0, state: emptyState };
-  const items: EventItem[] = [];
-  await readRange(nc, start.seq + 1, last, (item) => items.push(item), log);
-  return { seq: start.seq, state: start.state, to: last, items };
+  await readRange(nc, start.seq + 1, last, begin(start), log);
+  return last;
 }

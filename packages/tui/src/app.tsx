@@ -19,6 +19,7 @@ import { Footer } from "./components/footer.js";
 import { TimelineBar } from "./components/timeline/timeline.js";
 import { initialTimelineState, timelineReducer } from "./components/timeline/use-timeline-state.js";
 import { useTimelineInput } from "./components/timeline/use-timeline.js";
+import { useTravelStart } from "./components/timeline/use-travel-start.js";
 import { useFilterInput } from "./components/filter/use-filter.js";
 import { useHelpInput } from "./components/help/use-help.js";
 import { useConfirmInput } from "./components/confirm/use-confirm.js";
@@ -67,16 +68,15 @@ export function App(p: AppProps): React.ReactElement {
     if (travelling) dispatch({ type: "notice", notice: { tone: "error", text: `viewing the past: press t to return to live, then ${what}` } });
     else if (pending) dispatch({ type: "open", overlay: { kind: "confirm", pending } });
   };
+  const travelStart = useTravelStart({ last: () => store.history.lastSeq, travelling, dispatch: travelDispatch });
   useAppInput({
     active: overlay === null,
     travelling,
     dispatch,
     onRun: () => (travelling ? ask(null, "start it") : (form.reset(), dispatch({ type: "open", overlay: { kind: "run" } }))),
     onCheck: () => (check.start(), dispatch({ type: "open", overlay: { kind: "check" } })),
-    onTravel: () => {
-      const seq = app.view === "events" ? sel.events.selectedSeq : null;
-      if (store.history.lastSeq > 0) travelDispatch({ type: "enter", seq: seq ?? store.history.lastSeq });
-    },
+    onTravel: () => travelStart.start(app.view === "events" ? sel.events.selectedSeq : null),
+    onStep: travelStart.step,
     onEscape: () => dispatch(app.detail ? { type: "detail" } : app.filters[app.view] ? { type: "filter", text: "" } : { type: "notice", notice: null }),
     onQuit: () => exit(),
   });

@@ -6,7 +6,8 @@ export { ClusterStore, FRAME_MS, type Link, type LinkPhase } from "./store/clust
 export { History, MAX_PAGES, PAGE_EVENTS, type Segment } from "./store/history.js";
 export { planLoad, dropSide, alignDown, type LoadPlan, type WindowView } from "./store/window-plan.js";
 export { startFeed, type Feed } from "./store/feed.js";
-export { historyPager, type PageRequest, type Pager } from "./store/pager.js";
+export { historyPager, type PageRequest, type Pager, type ReadShape } from "./store/pager.js";
+export { SegmentBuilder } from "./store/segment.js";
 export { useCluster, type ClusterView } from "./use-cluster.js";
 export { ENTER_ALT, LEAVE_ALT, enterAltScreen } from "./screen.js";
 export { appReducer, initialAppState, type AppAction, type AppState, type ViewName } from "./use-app-state.js";

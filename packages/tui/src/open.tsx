@@ -4,6 +4,7 @@
  * answers), connects when given a URL, and resolves when the user quits, with the
  * terminal restored. A connection it made is closed; one it was given is left open.
  */
+import { setFlagsFromString } from "node:v8";
 import React from "react";
 import { render } from "ink";
 import type { NatsConnection } from "nats";
@@ -25,7 +26,19 @@ export interface OpenTuiOptions {
   readonly stdin?: NodeJS.ReadStream;
 }
 
+/**
+ * V8's heap grows well ahead of what is live when a process allocates fast, and time
+ * travel does: each read parses and folds thousands of events it then drops. Measured
+ * travelling to the first of 100,000 events: 190 MiB of heap at the peak for 50-70 MiB
+ * live; with V8 optimizing for size, 89 MiB, at about the same speed (docs/tui.md). The
+ * flag is read at each collection, so it takes effect here; the TUI owns its process.
+ */
+function favourSmallHeap(): void {
+  setFlagsFromString("--optimize-for-size");
+}
+
 export async function openTui(opts: OpenTuiOptions = {}): Promise<void> {
+  favourSmallHeap();
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   const store = new ClusterStore();

@@ -1,5 +1,6 @@
 /** The app's own keys, active when no overlay has the keyboard. */
 import { useKeys } from "./burst.js";
+import { stepOf } from "./components/timeline/use-timeline.js";
 import type { AppAction, ViewName } from "./use-app-state.js";
 
 export interface AppInput {
@@ -9,6 +10,8 @@ export interface AppInput {
   readonly onRun: () => void;
   readonly onCheck: () => void;
   readonly onTravel: () => void;
+  /** A step key while not travelling (yet): typed right after `t`, it counts once the travel shows. */
+  readonly onStep: (delta: number) => void;
   readonly onEscape: () => void;
   readonly onQuit: () => void;
 }
@@ -28,6 +31,7 @@ export function useAppInput(o: AppInput): void {
       else if (input === "t" && !o.travelling) o.onTravel();
       else if (input === "q") o.onQuit();
       else if (key.escape && !o.travelling) o.onEscape();
+      else if (!o.travelling && stepOf(input, key) !== null) o.onStep(stepOf(input, key)!);
     },
     { isActive: o.active },
   );

@@ -6,7 +6,7 @@
  */
 import type { ClusterState, CoordinatorBeat, Heartbeat } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
-import { History } from "./history.js";
+import { History, MAX_SPARSE, SPARSE_PAGES } from "./history.js";
 import type { Pager } from "./pager.js";
 import { planLoad } from "./window-plan.js";
 
@@ -78,7 +78,8 @@ export class ClusterStore {
     const held = state ? undefined : h.nearestHeld(plan.from);
     this.paging = true;
     this.changed();
-    void this.#pager({ from: plan.from, to: plan.to, state, ...(held ? { held } : {}) })
+    const shape = { page: h.page, keepPages: h.maxPages, sparseEvery: h.page * SPARSE_PAGES, maxSparse: MAX_SPARSE };
+    void this.#pager({ from: plan.from, to: plan.to, state, ...(held ? { held } : {}) }, shape)
       .then((seg) => {
         const before = `${h.view.start}-${h.view.end}`;
         h.insert(seg);

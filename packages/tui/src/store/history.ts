@@ -15,7 +15,10 @@
 import { StateDraft, emptyState, eventOf, type ClusterState } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { itemSeq } from "../format.js";
+import type { Segment } from "./segment.js";
 import { alignDown, dropSide, type WindowView } from "./window-plan.js";
+
+export type { Segment } from "./segment.js";
 
 /** Events per page, between two checkpoints. @default 1000 */
 export const PAGE_EVENTS = 1000;
@@ -30,13 +33,6 @@ export const SPARSE_PAGES = 10;
 /** Such checkpoints held at most: those farthest from the focus go. @default 16 */
 export const MAX_SPARSE = 16;
 
-/** A read from the stream: the fold at `seq` and the events after it up to `to`. */
-export interface Segment {
-  readonly seq: number;
-  readonly state: ClusterState;
-  readonly to: number;
-  readonly items: readonly EventItem[];
-}
 
 interface Checkpoint {
   readonly seq: number;
@@ -166,6 +162,7 @@ export class History {
    * from the focus beyond the bound.
    */
   insert(seg: Segment): void {
+    for (const c of seg.sparse ?? []) this.keepSparse(c.seq, c.state);
     const { start, end } = this.view;
     if (seg.seq < start && seg.to >= start && seg.to <= end) this.prependSegment(seg, start);
     else if (seg.seq >= start && seg.seq <= end && seg.to > end) this.appendSegment(seg, end);
