@@ -53,7 +53,7 @@ async function doorSample(c: StartContext, k: number): Promise<number> {
     const r = await untilPinged(c.ovlProbe, ip, dockerArgv(c.target, "run", "-d", "--network", "ovl", "--name", name, c.lab.image), 60_000);
     const got = await docker(c.target, "inspect", "-f", "{{(index .NetworkSettings.Networks \"ovl\").IPAddress}}", name);
     if (got !== ip) throw new Error(`ovl gave ${name} ${got}, the benchmark pinged ${ip}`);
-    c.log(`bench: door #${k}: reachable after ${r.ms.toFixed(0)} ms (docker run returned after ${r.cmdMs.toFixed(0)} ms)`);
+    c.log(`bench: door #${k}: reachable after ${r.ms.toFixed(0)} ms (docker run returned after ${r.cmdMs.toFixed(0)} ms; started at ${r.t0.toFixed(0)})`);
     return r.ms;
   } finally {
     await docker(c.target, "rm", "-f", name).catch((e: Error) => c.errors.push(`docker rm ${name}: ${e.message}`));

@@ -56,3 +56,4 @@ export { parsePluginRequest, portBindingsOf, PLUGIN_CALLS, type PluginCall } fro
 export { portsFromBindings, portsFromInspect, peerNameFor } from "./docker-plugin/mapping.js";
 export { servePlugin } from "./docker-plugin/server.js";
 export { releasesAfterSweep } from "./docker-plugin/watch.js";
+export { FoldSignal } from "./docker-plugin/folded.js";
