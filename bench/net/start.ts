@@ -39,7 +39,7 @@ export async function prepareProbe(p: Endpoint): Promise<void> {
 }
 
 /** ms from the command's start until the first ping reply from `ip`. */
-export async function untilPinged(probe: Endpoint, ip: string, argv: readonly string[], timeoutMs: number): Promise<{ ms: number; cmdMs: number }> {
+export async function untilPinged(probe: Endpoint, ip: string, argv: readonly string[], timeoutMs: number): Promise<{ ms: number; cmdMs: number; t0: number }> {
   await tryRun([...probe.enter, "ip", "neigh", "flush", "all"]);
   const pinger = startChild([...probe.enter, "busybox", "ping", "-i", "0.01", "-w", String(Math.ceil(timeoutMs / 1000)), ip]);
   // busybox ping holds its header line until the first reply: give it time to start instead.
@@ -48,9 +48,11 @@ export async function untilPinged(probe: Endpoint, ip: string, argv: readonly st
   try {
     const t0 = epochMs();
     const cmd = timeCommand(argv, timeoutMs);
-    const reply = await pinger.waitLine(/bytes from/, timeoutMs);
+    // A command that fails ends the sample at once (unhandled, its rejection ended the whole run).
+    const failed = cmd.then(() => new Promise<never>(() => undefined));
+    const reply = await Promise.race([pinger.waitLine(/bytes from/, timeoutMs), failed]);
     const { ms: cmdMs } = await cmd;
-    return { ms: reply.at - t0, cmdMs };
+    return { ms: reply.at - t0, cmdMs, t0 };
   } finally {
     await pinger.stop();
   }

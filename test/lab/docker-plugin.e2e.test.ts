@@ -13,6 +13,7 @@
  *      network ovl, reaching each other by address
  *   6. with no coordinator, `docker run --network ovl` fails within seconds, leaving no
  *      container, no veth and no event
+ *   7. a Docker container named as an `ovl run` container is listed under its id's name
  * The lab (and every process this file started) comes down in test.after.
  */
 import { test } from "uvu";
@@ -219,6 +220,22 @@ test("6. with no coordinator, docker run --network ovl fails within seconds and 
   await waitFor("the coordinator answers", 30_000, async () => (await ovl("ps", "--json")).code === 0, 500);
   assert.is(await eventCount(), events, "no event appended");
   assert.not.ok((await ps()).some((r) => r.origin === "docker-ipam"), "no reservation left");
+});
+
+test("7. a Docker name that is an ovl container's: the container is on ovl under its id's name, not left on its reservation", async () => {
+  if (noRoot()) return;
+  const o = await ovl("run", "twin", "--node", "n2", "--image", IMAGE);
+  assert.is(o.code, 0, o.stderr);
+  const r = await docker("n1", "run", "-d", "--network", "ovl", "--name", "twin", IMAGE);
+  assert.is(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  const row = await running(`docker-${id.slice(0, 12)}`);
+  assert.is(row.origin, "docker");
+  assert.is(row.node, "n1");
+  assert.not.ok((await ps()).some((x) => x.origin === "docker-ipam"), "no reservation left");
+  assert.is((await docker("n1", "rm", "-f", "twin")).code, 0);
+  await waitFor("docker rm frees it", 20_000, async () => !(await ps()).some((x) => x.name === row.name), 300);
+  assert.is((await ovl("rm", "twin")).code, 0);
 });
 
 test.run();

@@ -2,7 +2,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { emptyState, evolve, macFor, type ClusterState, type OvlEvent } from "@ovl/domain";
-import { AgentError, DoorDriver, parsePluginRequest, peerNameFor, portBindingsOf, portsFromBindings, portsFromInspect, type DoorReply } from "@ovl/node-agent";
+import { AgentError, DoorDriver, FoldSignal, parsePluginRequest, peerNameFor, portBindingsOf, portsFromBindings, portsFromInspect, type DoorReply } from "@ovl/node-agent";
 
 const parsing = suite("plugin requests are validated");
 parsing("a well-formed body is typed; extra fields Docker adds are allowed", () => {
@@ -138,3 +138,20 @@ driving("-p: ovl's conflict rules and ports held by other processes refuse", asy
   assert.equal(await publish(8081), {});
 });
 driving.run();
+
+const folding = suite("waiting for the fold");
+folding("a wait is woken by the folded events, not by a timer, and gives up after its time", async () => {
+  const fold = new FoldSignal();
+  let seq = 0;
+  const t0 = Date.now();
+  const reached = fold.until(() => seq >= 2, 5000);
+  seq = 1;
+  fold.applied();
+  seq = 2;
+  fold.applied();
+  assert.is(await reached, true);
+  assert.ok(Date.now() - t0 < 1000, "woken by the event");
+  assert.is(await fold.until(() => seq >= 2, 5000), true, "already there: at once");
+  assert.is(await fold.until(() => seq >= 3, 20), false, "never folded: gives up");
+});
+folding.run();

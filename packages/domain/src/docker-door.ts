@@ -20,6 +20,9 @@ import { findContainer } from "./queries.js";
 import { holderOf } from "./name-clash.js";
 import type { ClusterState, ContainerRecord, NodeRecord } from "./state.js";
 
+/** How a claim's ContainerStopped of the reservation begins: the claim's reply is its ContainerStarted's. */
+export const TAKEN_BY_DOCKER = "taken by docker container";
+
 /** The image a reservation shows until its container is known. */
 export const RESERVATION_IMAGE = "(docker endpoint)";
 
@@ -75,7 +78,7 @@ export function decideClaimDocker({ data }: ClaimDockerAddress, state: ClusterSt
   return [
     ...(replaced ? [stopped(replaced, "docker started it again on another address")] : []),
     started,
-    stopped(r, `taken by docker container ${data.name}`),
+    stopped(r, `${TAKEN_BY_DOCKER} ${data.name}`),
   ];
 }
 

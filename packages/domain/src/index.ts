@@ -85,7 +85,7 @@ export {
   type OvlCommand,
 } from "./commands.js";
 export { VXLAN_OVERHEAD, decide, placeContainer } from "./decide.js";
-export { RESERVATION_IMAGE, ovlNameForDocker } from "./docker-door.js";
+export { RESERVATION_IMAGE, TAKEN_BY_DOCKER, ovlNameForDocker } from "./docker-door.js";
 export { checkPublish } from "./port-rules.js";
 export * as subjects from "./subjects.js";
 export { EVENT_SUBJECT_PREFIX } from "./subjects.js";

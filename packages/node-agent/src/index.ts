@@ -55,4 +55,5 @@ export { DoorDriver, Serial, type DriverDeps, type DoorReply, type VethLinks } f
 export { parsePluginRequest, portBindingsOf, PLUGIN_CALLS, type PluginCall } from "./docker-plugin/protocol.js";
 export { portsFromBindings, portsFromInspect, peerNameFor } from "./docker-plugin/mapping.js";
 export { servePlugin } from "./docker-plugin/server.js";
-export { releasesAfterSweep } from "./docker-plugin/watch.js";
+export { releasesAfterSweep, nameAfterRefusedClaim, idNameOf } from "./docker-plugin/watch.js";
+export { FoldSignal } from "./docker-plugin/folded.js";

@@ -90,7 +90,7 @@ export async function agentCommand(g: GlobalOptions, raw: AgentFlags): Promise<n
   try {
     // Names are served on the node's gateway by a real node only (a simulated one has no bridge).
     const dns = f.simulate ? {} : { dns: { upstreams: asUsage(() => agent.dnsUpstreams(f.dnsUpstream ?? [], log)) } };
-    const handle = await agent.runAgent({ nc, node: f.node, underlayIp: underlay.ip, iface: underlay.iface, lanMtu: underlay.mtu, ...("prefix" in underlay && underlay.prefix !== undefined ? { lanPrefix: underlay.prefix } : {}), stateDir: f.stateDir, runtime, log, ...dns });
+    const handle = await agent.runAgent({ nc, node: f.node, underlayIp: underlay.ip, iface: underlay.iface, lanMtu: underlay.mtu, ...("prefix" in underlay && underlay.prefix !== undefined ? { lanPrefix: underlay.prefix } : {}), stateDir: f.stateDir, runtime, log, ...dns, ...(door ? { onApplied: (seq: number) => door.applied(seq) } : {}) });
     view.handle = handle;
     void door?.joined().catch((err: Error) => log(`docker plugin: ${err.message}`));
     // logs, exec and inspect of this node's containers and the overlay check, for clients anywhere (not simulated: no Docker).

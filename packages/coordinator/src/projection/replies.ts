@@ -8,7 +8,7 @@
  * ContainerStopped of each container then NodeLeaving) leaves an "open" row after its
  * first events: the command that completes it. The final event replaces it by the reply.
  */
-import { networkRows, psRow, type NetworkRow, type ClusterState, type CommandData, type Envelope } from "@ovl/domain";
+import { TAKEN_BY_DOCKER, networkRows, psRow, type NetworkRow, type ClusterState, type CommandData, type Envelope } from "@ovl/domain";
 
 export type OpenDecision =
   | { readonly type: "JoinNode"; readonly data: CommandData<"JoinNode"> }
@@ -81,16 +81,21 @@ export function requestRow(env: Envelope, seq: number, after: ClusterState): Req
   }
 }
 
-/** The reasons are those decide.ts writes: an `ovl rm`, or the first part of a leave or a release. */
+/**
+ * The first part of a leave or a release (decide.ts) leaves the decision open; a Docker
+ * claim's end of its reservation writes no row (the claim's reply is the container's
+ * ContainerStarted row, just before it); any other stop (an `ovl rm`, a Docker-door
+ * release) is a whole decision: without its row the job would be decided a second time
+ * only to find nothing left to do.
+ */
 function stoppedRow(data: { name: string; node: string; ip: string; reason: string }, id: string, seq: number): RequestRow | null {
+  if (data.reason.startsWith(`${TAKEN_BY_DOCKER} `)) return null;
   switch (data.reason) {
-    case "removed":
-      return done(id, seq, { name: data.name, node: data.node, ip: data.ip, seq });
     case "node leaving":
       return open(id, seq, { type: "LeaveNode", data: { node: data.node } });
     case "node released":
       return open(id, seq, { type: "ReleaseNode", data: { node: data.node } });
     default:
-      return null;
+      return done(id, seq, { name: data.name, node: data.node, ip: data.ip, seq });
   }
 }

@@ -2,13 +2,15 @@
  * The network driver and IPAM driver Docker calls for the network ovl on this node. Every
  * address is decided by the coordinators (ReserveDockerAddress, via `decide`) before Docker
  * gets it; the driver itself only answers from the node's folded state and makes the veth
- * Docker moves into the container. Calls that change addresses run one at a time, with the
+ * Docker moves into the container (from CreateEndpoint on, while Docker prepares the
+ * container's sandbox; Join waits for it). Calls that change addresses run one at a time, with the
  * container watcher's (watch.ts), so a release never overtakes the claim it would undo.
  */
 import { OvlError, checkPublish, contains, ipToInt, macFor, parseCidr, vethNameFor, type ClusterState, type NodeRecord, type PortMapping } from "@ovl/domain";
 import { AgentError, AgentErrorCodes } from "../errors.js";
 import { addressOf, GATEWAY_REQUEST, newReservationName, peerNameFor, POOL_ID, portsFromBindings } from "./mapping.js";
 import { portBindingsOf, type PluginCall, type PluginRequest } from "./protocol.js";
+import { noTrace, type Trace } from "./trace.js";
 
 export type DoorReport = "docker-reserve" | "docker-claim" | "docker-release";
 
@@ -34,11 +36,15 @@ export interface DriverDeps {
   readonly links: VethLinks;
   readonly hostPortInUse: (proto: "tcp" | "udp", port: number, hostIp?: string) => Promise<boolean>;
   readonly log: (line: string) => void;
+  /** Times the steps inside the calls (trace.ts). */
+  readonly trace?: Trace;
 }
 
 interface Endpoint {
   readonly ip: string;
   ports: PortMapping[];
+  /** The veth pair, begun at CreateEndpoint so that it is made while Docker prepares the sandbox; Join awaits it. */
+  readonly veth: Promise<void>;
 }
 
 const fail = (code: (typeof AgentErrorCodes)[keyof typeof AgentErrorCodes], msg: string): never => {
@@ -59,7 +65,11 @@ export class DoorDriver {
   /** Endpoints Docker created on this node since the agent started, by endpoint id. */
   readonly endpoints = new Map<string, Endpoint>();
 
-  constructor(private readonly deps: DriverDeps, readonly serial: Serial = new Serial()) {}
+  private readonly trace: Trace;
+
+  constructor(private readonly deps: DriverDeps, readonly serial: Serial = new Serial()) {
+    this.trace = deps.trace ?? noTrace;
+  }
 
   /** The node's record and the cluster's prefix and MTU; an agent not joined yet refuses. */
   private self(): { node: NodeRecord; prefix: number; mtu: number; cidr: string } {
@@ -104,7 +114,7 @@ export class DoorDriver {
       case "IpamDriver.RequestPool":
         return this.requestPool(body as PluginRequest<"IpamDriver.RequestPool">);
       case "IpamDriver.RequestAddress":
-        return this.serial.run(() => this.requestAddress(body as PluginRequest<"IpamDriver.RequestAddress">));
+        return this.serial.run(() => this.trace("RequestAddress: in the queue", () => this.requestAddress(body as PluginRequest<"IpamDriver.RequestAddress">)));
       case "IpamDriver.ReleaseAddress":
         return this.serial.run(() => this.releaseAddress(body as PluginRequest<"IpamDriver.ReleaseAddress">));
       default:
@@ -149,21 +159,27 @@ export class DoorDriver {
   }
 
   private createEndpoint(b: PluginRequest<"NetworkDriver.CreateEndpoint">): object {
-    const { node } = this.self();
+    const { node, mtu } = this.self();
     const given = b.Interface?.Address;
     if (!given) return fail(AgentErrorCodes.InvalidInput, "CreateEndpoint without an address: the network ovl must use the IPAM driver ovl");
     const ip = addressOf(given);
     if (!contains(parseCidr(node.subnet!), ipToInt(ip))) fail(AgentErrorCodes.InvalidInput, `address ${ip} is not in node ${node.name}'s block ${node.subnet}`);
-    this.endpoints.set(b.EndpointID, { ip, ports: [] });
+    const veth = this.makeVeth(ip, mtu);
+    veth.catch(() => undefined); // Join reports a failure; an endpoint deleted before Join does not
+    this.endpoints.set(b.EndpointID, { ip, ports: [], veth });
     return b.Interface?.MacAddress ? {} : { Interface: { MacAddress: macFor(ip) } };
+  }
+
+  private async makeVeth(ip: string, mtu: number): Promise<void> {
+    const host = vethNameFor(ip);
+    await this.trace("veth: remove a left-over", () => this.deps.links.remove(host)); // a pair left by a container Docker killed with the agent down
+    await this.trace("veth: create", () => this.deps.links.create(host, peerNameFor(ip), macFor(ip), mtu));
   }
 
   private async join(b: PluginRequest<"NetworkDriver.Join">): Promise<object> {
     const ep = this.endpoints.get(b.EndpointID) ?? fail(AgentErrorCodes.InvalidInput, `unknown endpoint ${b.EndpointID}`);
-    const { node, mtu } = this.self();
-    const host = vethNameFor(ep.ip);
-    await this.deps.links.remove(host); // a pair left by a container Docker killed with the agent down
-    await this.deps.links.create(host, peerNameFor(ep.ip), macFor(ep.ip), mtu);
+    const { node } = this.self();
+    await ep.veth;
     return { InterfaceName: { SrcName: peerNameFor(ep.ip), DstPrefix: "eth" }, Gateway: node.gateway };
   }
 
@@ -171,6 +187,7 @@ export class DoorDriver {
     const ep = this.endpoints.get(b.EndpointID);
     this.endpoints.delete(b.EndpointID);
     if (ep) {
+      await ep.veth.catch(() => undefined); // what it made, it made: delete it after
       await this.deps.links.remove(vethNameFor(ep.ip));
       await this.deps.links.remove(peerNameFor(ep.ip));
     }

@@ -11,6 +11,8 @@ import { DoorDriver, type DoorReply, type DoorReport } from "./driver.js";
 import { hostVethLinks } from "./links.js";
 import { servePlugin } from "./server.js";
 import { DoorWatcher } from "./watch.js";
+import { traceFromEnv } from "./trace.js";
+import { FoldSignal } from "./folded.js";
 import { ensureDockerNetwork, removeDockerNetwork } from "./network.js";
 
 /** Where Docker looks for legacy plugins' sockets; the plugin's name is the file's. */
@@ -32,6 +34,8 @@ export interface DockerDoorOptions {
 }
 
 export interface DockerDoor {
+  /** The agent folded the event `seq` (its onApplied hook): waits on the fold are woken by it, not polled. */
+  applied(seq: number): void;
   /** Once the agent has joined: makes the network ovl and starts following Docker. */
   joined(): Promise<void>;
   /** The node left: the network goes. */
@@ -43,17 +47,19 @@ export interface DockerDoor {
 const READY_WAIT_MS = 60_000;
 
 export async function openDockerDoor(opts: DockerDoorOptions): Promise<DockerDoor> {
+  const trace = traceFromEnv(opts.node);
+  const fold = new FoldSignal();
   const decide = async (kind: DoorReport | "container", body: Record<string, unknown>): Promise<DoorReply> => {
-    const reply = await request<DoorReply>(opts.nc, subjects.reportSubject(opts.node, kind), body, { timeoutMs: DECIDE_MS, attemptMs: 1000 });
+    const reply = await trace(`${kind}: coordinator's reply`, () => request<DoorReply>(opts.nc, subjects.reportSubject(opts.node, kind), body, { timeoutMs: DECIDE_MS, attemptMs: 1000 }));
     // Later calls (Join, a release) read the fold: it must hold this decision first.
-    const until = Date.now() + FOLD_WAIT_MS;
-    while (opts.seq() < reply.seq && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await trace(`${kind}: fold wait`, () => fold.until(() => opts.seq() >= reply.seq, FOLD_WAIT_MS));
     return reply;
   };
-  const driver = new DoorDriver({ node: opts.node, state: opts.state, decide, links: hostVethLinks(), hostPortInUse: opts.hostPortInUse, log: opts.log });
-  const server = await servePlugin(opts.socket, (call, body) => driver.call(call, body), opts.log);
+  const driver = new DoorDriver({ node: opts.node, state: opts.state, decide, links: hostVethLinks(), hostPortInUse: opts.hostPortInUse, log: opts.log, trace });
+  const server = await servePlugin(opts.socket, (call, body) => trace(call, () => driver.call(call, body)), opts.log);
   let unwatch: (() => void) | null = null;
   return {
+    applied: () => fold.applied(),
     async joined() {
       // Docker calls back into the plugin while it makes the network, and a dockerd whose
       // network create failed there once was seen to hang on the next one: ask it only
@@ -62,7 +68,7 @@ export async function openDockerDoor(opts: DockerDoorOptions): Promise<DockerDoo
         const n = opts.state().nodes[opts.node];
         return n?.status === "ready" && n.subnet !== null && n.gateway !== null;
       };
-      for (const until = Date.now() + READY_WAIT_MS; !ready() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+      await fold.until(ready, READY_WAIT_MS);
       await ensureDockerNetwork(opts.docker, opts.log);
       unwatch ??= new DoorWatcher({ docker: opts.docker, node: opts.node, state: opts.state, decide, driver, log: opts.log }).start();
     },

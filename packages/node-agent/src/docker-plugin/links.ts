@@ -1,10 +1,11 @@
 /**
- * The veth pair of a Docker-door endpoint: made at Join with the host end already on ovl-br
+ * The veth pair of a Docker-door endpoint: made from CreateEndpoint on, with the host end already on ovl-br
  * and up (named as every ovl container's, so the reconcile keeps it and the fast path
  * serves it), the peer with the container's MAC and MTU, which Docker then moves into the
  * container and renames eth<N>. Docker deletes its end with the sandbox; DeleteEndpoint
  * deletes whatever is left.
  */
+import { existsSync } from "node:fs";
 import { run } from "@ovl/host";
 import { BRIDGE } from "../kernel/names.js";
 import { parseIfaceName } from "../kernel/desired.js";
@@ -20,7 +21,9 @@ export function hostVethLinks(): VethLinks {
       });
     },
     async remove(name) {
-      // Gone already is the usual case (Docker took the peer's namespace down with it).
+      // Gone already is the usual case (Docker took the peer's namespace down with it, or
+      // it never existed): sysfs says so without starting a process.
+      if (!existsSync(`/sys/class/net/${parseIfaceName(name)}`)) return;
       await run(["ip", "link", "del", parseIfaceName(name)], { timeoutMs: 10_000 }).catch(() => undefined);
     },
   };

@@ -52,6 +52,11 @@ export async function servePlugin(path: string, handler: PluginHandler, log: (li
       if (!res.headersSent) answer(res, 500, { Err: err.message });
     });
   });
+  // Docker keeps its connection to the plugin for the next call; Node's default closes an
+  // idle one after 5 s, and a call Docker sent just then was reset and resent with an empty
+  // body ("PoolID: Expected required property", a failed `docker run`, seen). The client
+  // closes idle connections, never the server.
+  server.keepAliveTimeout = 0;
   mkdirSync(dirname(path), { recursive: true });
   rmSync(path, { force: true });
   await new Promise<void>((resolve, reject) => {

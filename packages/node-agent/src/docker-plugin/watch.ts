@@ -11,7 +11,7 @@
  * is released, one started is claimed, and a reservation no container took is released.
  */
 import type Dockerode from "dockerode";
-import { ovlNameForDocker, type ClusterState, type ContainerRecord } from "@ovl/domain";
+import { OvlError, OvlErrorCodes, ovlNameForDocker, type ClusterState, type ContainerRecord } from "@ovl/domain";
 import { followDockerEvents, type DockerEvent } from "../docker/events.js";
 import { ownedBy } from "../docker/labels.js";
 import type { DoorDriver, DoorReply } from "./driver.js";
@@ -53,8 +53,25 @@ function withTimeout<T>(p: Promise<T>): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
+/** The name of a Docker container whose own name does not fit ovl's, or is another container's there. */
+export const idNameOf = (id: string): string => `docker-${id.slice(0, 12)}`;
+
 /** The ovl name of a Docker container name (or of its id when the name does not fit). */
-export const nameOf = (dockerName: string, id: string): string => ovlNameForDocker(dockerName) ?? `docker-${id.slice(0, 12)}`;
+export const nameOf = (dockerName: string, id: string): string => ovlNameForDocker(dockerName) ?? idNameOf(id);
+
+/** Both names a Docker container may have in ovl: its own, and its id's after a clash. */
+const namesOf = (s: Pick<Seen, "name"> & { readonly id?: string }): string[] => (s.id ? [s.name, idNameOf(s.id)] : [s.name]);
+
+/**
+ * The name to claim again with when the claim under the container's own name was refused
+ * because that name is another container's (or its alias): the id's name, so the container
+ * is on the overlay under a name of its own rather than left on its reservation. Null when
+ * the refusal was for another reason, or the id's name was the one refused.
+ */
+export function nameAfterRefusedClaim(err: unknown, refused: string, id: string): string | null {
+  const clash = err instanceof OvlError && (err.code === OvlErrorCodes.ContainerExists || err.code === OvlErrorCodes.NameInUse);
+  return clash && refused !== idNameOf(id) ? idNameOf(id) : null;
+}
 
 /**
  * What a sweep gives back (pure): a Docker container Docker no longer has, and a reservation
@@ -64,11 +81,11 @@ export const nameOf = (dockerName: string, id: string): string => ovlNameForDock
  */
 export function releasesAfterSweep(
   records: readonly ContainerRecord[],
-  seen: readonly Pick<Seen, "name" | "ip">[],
+  seen: readonly (Pick<Seen, "name" | "ip"> & { readonly id?: string })[],
   endpointIps: readonly string[],
   now: number,
 ): { readonly record: ContainerRecord; readonly reason: string }[] {
-  const names = new Set(seen.map((s) => s.name));
+  const names = new Set(seen.flatMap(namesOf));
   const inUse = new Set([...endpointIps, ...seen.flatMap((s) => (s.ip ? [s.ip] : []))]);
   return records.flatMap((c) => {
     if (c.origin === "docker" && !names.has(c.name)) return [{ record: c, reason: "removed from Docker while its agent was away" }];
@@ -108,18 +125,34 @@ export class DoorWatcher {
 
   /** A container on the network ovl: claim its reservation, then report how it runs. */
   private async follow(seen: Seen): Promise<void> {
+    const names = namesOf(seen);
     // A stopped container has no address in Docker's view any more: it is found by name.
-    const held = seen.ip ? this.records().find((c) => c.ip === seen.ip) : this.records().find((c) => c.name === seen.name && c.origin === "docker");
+    const held = seen.ip ? this.records().find((c) => c.ip === seen.ip) : this.records().find((c) => names.includes(c.name) && c.origin === "docker");
     if (!held) return;
     if (held.origin === "docker-ipam") {
       if (!seen.running) return; // claimed when it runs; its ReleaseAddress gives the address back
-      await this.deps.decide("docker-claim", { node: this.deps.node, reservation: held.name, name: seen.name, image: seen.image.slice(0, 255), ports: seen.ports });
-      this.deps.log(`docker: ${seen.name} (${seen.ip}) claimed ${held.name}`);
-      const now = this.records().find((c) => c.name === seen.name && c.ip === seen.ip);
+      const name = await this.claim(held, seen);
+      this.deps.log(`docker: ${name} (${seen.ip}) claimed ${held.name}`);
+      const now = this.records().find((c) => c.name === name && c.ip === seen.ip);
       if (now) await this.report(now, seen);
       return;
     }
-    if (held.origin === "docker" && held.name === seen.name) await this.report(held, seen);
+    if (held.origin === "docker" && names.includes(held.name)) await this.report(held, seen);
+  }
+
+  /** Claims under the container's own name, or under its id's when that name is another container's; answers the name it got. */
+  private async claim(held: ContainerRecord, seen: Seen): Promise<string> {
+    const ask = (name: string) => this.deps.decide("docker-claim", { node: this.deps.node, reservation: held.name, name, image: seen.image.slice(0, 255), ports: seen.ports });
+    try {
+      await ask(seen.name);
+      return seen.name;
+    } catch (err) {
+      const other = nameAfterRefusedClaim(err, seen.name, seen.id);
+      if (!other) throw err;
+      this.deps.log(`docker: ${seen.name} is another container's name in ovl (${(err as Error).message}): claimed as ${other}`);
+      await ask(other);
+      return other;
+    }
   }
 
   /**
@@ -130,12 +163,12 @@ export class DoorWatcher {
   private async onEvent(e: DockerEvent): Promise<void> {
     if (ownedBy(e.attributes)) return; // `ovl run`'s own: the runtime follows those
     const serial = this.deps.driver.serial;
-    const name = nameOf(e.attributes.name ?? "", e.id);
-    const mine = () => this.records().find((r) => r.name === name && r.origin === "docker");
+    const names = namesOf({ name: nameOf(e.attributes.name ?? "", e.id), id: e.id });
+    const mine = () => this.records().find((r) => names.includes(r.name) && r.origin === "docker");
     if (e.action === "destroy") {
       return serial.run(async () => {
         const c = mine();
-        if (c) await this.deps.decide("docker-release", { node: this.deps.node, name, ip: c.ip, reason: "docker rm" });
+        if (c) await this.deps.decide("docker-release", { node: this.deps.node, name: c.name, ip: c.ip, reason: "docker rm" });
       });
     }
     if (e.action === "die") {
