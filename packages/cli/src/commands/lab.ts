@@ -20,7 +20,7 @@ export interface UpOptions {
   readonly brokers?: number;
   /** The lab LAN's MTU; the overlay's is 50 bytes less. */
   readonly lanMtu?: number;
-  /** The lab cluster's routing mode; absent: vxlan. */
+  /** The lab cluster's routing mode; absent: the coordinator's default (auto). */
   readonly mode?: string;
   readonly dir?: string;
   /** From --no-tui: print the nodes and return instead of opening the TUI. */
