@@ -266,6 +266,7 @@ function addLabCommands(program: Command, act: Act): void {
     .option("--brokers <n>", "NATS servers: 1, or a cluster of 3 or 5 with streams replicated 3 times", intIn(1, 5), 1)
     .option("--lan-mtu <bytes>", "MTU of the lab LAN (9000: jumbo frames); the overlay gets 50 bytes less (all of it with --mode direct)", intIn(1330, 9000), defaults.DEFAULT_LAB_LAN_MTU)
     .addOption(new Option("--mode <mode>", "the lab cluster's routing between nodes, fixed at creation: auto (default: direct within this LAN subnet, VXLAN beyond), direct (one LAN subnet, no encapsulation) or vxlan (every peer encapsulated)").choices(["vxlan", "direct", "auto"]))
+    .option("--routed-nodes <n>", "put the last n nodes on a second LAN subnet (198.18.1.0/24) behind a router namespace: auto reaches them through VXLAN, direct refuses them", intIn(0, 19), 0)
     .option("--dir <dir>", `lab directory (default: ${defaults.DEFAULT_LAB_DIR})`, nonEmpty("directory"))
     .option("--no-tui", "print the nodes instead of opening the TUI")
     .action(act(async () => (await import("./commands/lab.js")).upCommand));
