@@ -61,7 +61,7 @@ test("nodes --json: the views.ts rows with heartbeat metrics", async () => {
   assert.ok(typeof n.memFree === "number" && n.memFree > 0, `memFree ${n.memFree}`);
   const human = await ovl(["nodes", ...at()]);
   assert.match(human.stdout, /^NAME\s+IP\s+SUBNET\s+STATUS\s+PATH\s+CPU\s+MEM FREE\s+SEEN\s+CONTAINERS\s+VERSION\n/);
-  assert.match(human.stdout, /n1\s+198\.18\.0\.11\s+198\.19\.0\.0\/24\s+ready\s+vxlan\s+\d+%\s+[\d.]+ [KMGT]iB\s+\d+s ago\s+0\s+\S+/);
+  assert.match(human.stdout, /n1\s+198\.18\.0\.11\s+198\.19\.0\.0\/24\s+ready\s+auto\s+\d+%\s+[\d.]+ [KMGT]iB\s+\d+s ago\s+0\s+\S+/);
   assert.match(human.stdout, /\ncoordinators: 1 \(0\.1\.0\+\S+\)\n$/, "then the coordinators serving");
 });
 

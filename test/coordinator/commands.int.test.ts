@@ -17,7 +17,7 @@ test("creates the cluster at start from defaults merged with the explicit values
   const events = await readEvents(b.nc);
   assert.is(events.length, 1);
   assert.is(events[0]!.type, "ClusterCreated");
-  assert.equal(events[0]!.data, { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450 });
+  assert.equal(events[0]!.data, { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450, mode: "auto" });
   assert.is(events[0]!.subject, "ovl.evt.cluster");
   assert.is(h.seq(), 1);
   assert.equal(h.state().cluster?.cidr, "198.19.0.0/18");
@@ -25,7 +25,7 @@ test("creates the cluster at start from defaults merged with the explicit values
 
 test("join, run, ps, nodes, rm, leave, left: requests become events and replies", async () => {
   const jn = ok(await ask(b.nc, subjects.reportSubject("n1", "join"), join_("n1", "198.18.0.11"), "join-n1-000"));
-  assert.equal(jn, { node: "n1", subnet: "198.19.0.0/24", gateway: "198.19.0.1", cluster: { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450 }, seq: 3 });
+  assert.equal(jn, { node: "n1", subnet: "198.19.0.0/24", gateway: "198.19.0.1", cluster: { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450, mode: "auto" }, seq: 3 });
 
   const run = ok(await ask(b.nc, subjects.commandSubject("run"), run_("web", "n1", { ports: [{ host: 8080, container: 80, proto: "tcp" }] })));
   assert.is(run.name, "web");

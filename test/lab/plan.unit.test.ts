@@ -19,6 +19,8 @@ import {
   parseMounts,
   parseNodeCount,
   parseNodeRef,
+  parseRoutedCount,
+  ROUTER,
   supervisorScript,
 } from "@ovl/lab";
 import { contains, overlaps, parseCidr } from "@ovl/domain";
@@ -42,6 +44,23 @@ test("node i: namespace, links, LAN address and socket", () => {
     ["n3", "ovl-lab-n3", "ovllan-n3", "198.18.0.13", "unix:///run/ovl-lab/n3/docker.sock", "/run/ovl-lab/n3/containerd/containerd.sock"],
   );
   assert.ok(n.hostLink.length <= 15 && "ovllan-n20".length <= 15, "interface names fit IFNAMSIZ");
+});
+
+test("routed nodes: the last ones on 198.18.1.0/24 behind the router, the others routing that subnet via it", () => {
+  const plans = labPlan(4, "/var/lib/ovl-lab", 1);
+  assert.equal(plans.map((n) => [n.name, n.lanCidr, n.routed, n.lanGateway]), [
+    ["n1", "198.18.0.11/24", false, "198.18.0.1"],
+    ["n2", "198.18.0.12/24", false, "198.18.0.1"],
+    ["n3", "198.18.0.13/24", false, "198.18.0.1"],
+    ["n4", "198.18.1.14/24", true, "198.18.1.1"],
+  ]);
+  assert.equal([ROUTER.ns, ROUTER.hostLink, ROUTER.lanCidr, ROUTER.subnet, ROUTER.gateway], ["ovl-lab-r1", "ovllan-r1", "198.18.0.254/24", "198.18.1.0/24", "198.18.1.1"]);
+  const lab = parseCidr("198.18.0.0/15");
+  for (const a of [ROUTER.lanIp, ROUTER.gateway, ...plans.map((n) => n.lanIp)]) assert.ok(contains(lab, parseCidr(`${a}/32`).base), `${a} in 198.18.0.0/15`);
+  assert.equal(labPlan(3, "/var/lib/ovl-lab").map((n) => n.routed), [false, false, false], "none by default");
+  assert.is(parseRoutedCount("2", 3), 2);
+  throwsInvalid(() => parseRoutedCount(3, 3), /0 to 2 \(at least one node stays on the broker's subnet\)/);
+  throwsInvalid(() => parseRoutedCount(-1, 3), /invalid routed node count/);
 });
 
 test("Docker ranges: distinct per node, inside 198.19.64.0/18, away from overlay and Swarm", () => {

@@ -105,10 +105,10 @@ export const isRoot = (): boolean => process.getuid?.() === 0;
 
 /**
  * The routing mode an end-to-end run puts its lab cluster in: OVL_E2E_MODE (vxlan, direct
- * or auto; unset: vxlan, with no --mode given, as a cluster from before modes).
+ * or auto; unset: auto, with no --mode given, as a new cluster gets by default).
  */
 export function e2eMode(env: NodeJS.ProcessEnv = process.env): "vxlan" | "direct" | "auto" {
-  const raw = env.OVL_E2E_MODE ?? "vxlan";
+  const raw = env.OVL_E2E_MODE ?? "auto";
   if (raw !== "vxlan" && raw !== "direct" && raw !== "auto") throw new Error(`OVL_E2E_MODE=${JSON.stringify(raw)}: use vxlan, direct or auto`);
   return raw;
 }

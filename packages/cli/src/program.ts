@@ -90,7 +90,7 @@ function addServiceCommands(program: Command, act: Act): void {
     .option("--vni <n>", `VXLAN network identifier (default ${defaults.DEFAULT_CLUSTER.vni})`, intIn(1, 16777215))
     .option("--vxlan-port <n>", `VXLAN UDP port (default ${defaults.DEFAULT_CLUSTER.vxlanPort})`, intIn(1, 65535))
     .option("--mtu <n>", "overlay MTU, fixed at creation (default: the first node's LAN MTU minus 50, e.g. 1450; in a direct cluster, all of it)", intIn(defaults.MIN_CLUSTER_MTU, defaults.MAX_CLUSTER_MTU))
-    .addOption(new Option("--mode <mode>", "routing between nodes, fixed at creation: vxlan (default), direct (one LAN subnet, no encapsulation) or auto (direct within this LAN subnet, VXLAN beyond)").choices(["vxlan", "direct", "auto"]))
+    .addOption(new Option("--mode <mode>", "routing between nodes, fixed at creation: auto (default: direct within this LAN subnet, VXLAN beyond), direct (one LAN subnet, no encapsulation) or vxlan (every peer encapsulated)").choices(["vxlan", "direct", "auto"]))
     .option("--lost-after <sec>", `a ready node silent this long is recorded lost (default ${defaults.DEFAULT_LOST_AFTER_MS / 1000}; 0: never)`, secondsIn(0, 86400))
     .action(act(async () => (await import("./commands/coordinator.js")).coordinatorCommand));
   program
@@ -280,7 +280,8 @@ function addLabCommands(program: Command, act: Act): void {
     .option("--nodes <n>", "number of nodes", intIn(1, 20), defaults.DEFAULT_LAB_NODES)
     .option("--brokers <n>", "NATS servers: 1, or a cluster of 3 or 5 with streams replicated 3 times", intIn(1, 5), 1)
     .option("--lan-mtu <bytes>", "MTU of the lab LAN (9000: jumbo frames); the overlay gets 50 bytes less (all of it with --mode direct)", intIn(1330, 9000), defaults.DEFAULT_LAB_LAN_MTU)
-    .addOption(new Option("--mode <mode>", "the lab cluster's routing between nodes, fixed at creation: vxlan (default), direct (one LAN subnet, no encapsulation) or auto (direct within this LAN subnet, VXLAN beyond)").choices(["vxlan", "direct", "auto"]))
+    .addOption(new Option("--mode <mode>", "the lab cluster's routing between nodes, fixed at creation: auto (default: direct within this LAN subnet, VXLAN beyond), direct (one LAN subnet, no encapsulation) or vxlan (every peer encapsulated)").choices(["vxlan", "direct", "auto"]))
+    .option("--routed-nodes <n>", "put the last n nodes on a second LAN subnet (198.18.1.0/24) behind a router namespace: auto reaches them through VXLAN, direct refuses them", intIn(0, 19), 0)
     .option("--dir <dir>", `lab directory (default: ${defaults.DEFAULT_LAB_DIR})`, nonEmpty("directory"))
     .option("--no-tui", "print the nodes instead of opening the TUI")
     .action(act(async () => (await import("./commands/lab.js")).upCommand));

@@ -14,6 +14,7 @@ import { nuid, type Msg, type NatsConnection, type Subscription } from "nats";
 import {
   DEFAULT_LOST_AFTER_MS,
   DEFAULT_CLUSTER,
+  DEFAULT_ROUTING_MODE,
   OvlError,
   OvlErrorCodes,
   SNAPSHOT_EVERY,
@@ -45,7 +46,7 @@ export interface CoordinatorOptions {
   readonly nc: NatsConnection;
   /** The SQLite projection; created when missing, rebuilt from the stream when deleted. */
   readonly dbPath: string;
-  /** Cluster settings given explicitly (CLI flags). @default DEFAULT_CLUSTER for the rest */
+  /** Cluster settings given explicitly (CLI flags). @default DEFAULT_CLUSTER and DEFAULT_ROUTING_MODE for the rest of a new cluster */
   readonly cluster?: Partial<ClusterConfig>;
   /**
    * With no cluster yet and no explicit `cluster.mtu`: create the cluster on the first join,
@@ -92,7 +93,8 @@ function clusterData(explicit: Partial<ClusterConfig>, base: ClusterConfig): Clu
  */
 async function ensureCluster(pipeline: Pipeline, projection: Projection, explicit: Partial<ClusterConfig>, mtuFromFirstNode: boolean): Promise<Omit<ClusterConfig, "mtu"> | null> {
   if (!projection.state.cluster) {
-    const data = clusterData(explicit, DEFAULT_CLUSTER);
+    // A new cluster gets the default mode; an existing one keeps what its history says.
+    const data = clusterData({ ...explicit, mode: explicit.mode ?? DEFAULT_ROUTING_MODE }, DEFAULT_CLUSTER);
     if (mtuFromFirstNode && explicit.mtu === undefined) {
       const { mtu: _mtu, ...pending } = data;
       return pending;

@@ -17,6 +17,13 @@ export const DEFAULT_CLUSTER: ClusterConfig = Object.freeze({
 /** The cluster's own network, the one every history has without a NetworkCreated. */
 export const DEFAULT_NETWORK = "ovl";
 
+/**
+ * The routing mode of a cluster created without `--mode`: direct to the peers on a node's
+ * LAN subnet, VXLAN to the others. A history whose ClusterCreated has no mode is `vxlan`
+ * (it was created before modes existed), whatever this default says.
+ */
+export const DEFAULT_ROUTING_MODE = "auto" as const;
+
 /** The bounds of a cluster's overlay MTU (the schemas, `--mtu`): IPv4's minimum datagram to jumbo frames. */
 export const MIN_CLUSTER_MTU = 576;
 export const MAX_CLUSTER_MTU = 9000;

@@ -33,9 +33,12 @@ export {
   parseLabDir,
   parseNodeCount,
   parseNodeRef,
+  parseRoutedCount,
+  ROUTER,
+  ROUTED_PREFIX,
   type NodePlan,
 } from "./plan.js";
-export { createLan, createNodeNs, removeLan, removeNodeNs, listLabLinks, listLabNamespaces, pidsInNs } from "./netns.js";
+export { createLan, createNodeNs, createRouter, removeLan, removeNodeNs, listLabLinks, listLabNamespaces, pidsInNs } from "./netns.js";
 export { startNodeDocker } from "./node-docker.js";
 export { startDockerNode, waitDockerNode, pingDocker, dockerdArgv, supervisorScript, containerdConfig, pluginDirOf, pluginSocketOf } from "./docker-node.js";
 export { cgroupMountLines, hostCgroupMountLines, parseMounts } from "./cgroups.js";

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { run, type RunOptions, type RunResult } from "@ovl/host";
-import { DEFAULT_LAB_DIR, IMAGE, LAN_MTU, labClusterFor, type LabCluster, NS_PREFIX, natsUrlOf, nodePlan, parseLabDir, parseNodeRef } from "./plan.js";
+import { DEFAULT_LAB_DIR, IMAGE, LAN_MTU, labClusterFor, labPlan, type LabCluster, NS_PREFIX, natsUrlOf, nodePlan, parseLabDir, parseNodeRef } from "./plan.js";
 import { isAlive } from "./procs.js";
 import { loadState, type LabState, type ProcRecord } from "./state.js";
 
@@ -12,6 +12,10 @@ export interface LabNodeInfo {
   readonly name: string;
   readonly ns: string;
   readonly lanIp: string;
+  /** Its LAN address with the subnet's prefix, e.g. 198.18.1.14/24. */
+  readonly lanCidr: string;
+  /** Behind the lab's router, on the second subnet. */
+  readonly routed: boolean;
   readonly dockerHost: string;
   readonly dockerSock: string;
 }
@@ -30,10 +34,12 @@ export interface LabInfo {
 }
 
 export function labInfo(state: LabState): LabInfo {
-  const nodes = Array.from({ length: state.nodes }, (_, k) => nodePlan(k + 1, state.dir)).map((n) => ({
+  const nodes = labPlan(state.nodes, state.dir, state.routed ?? 0).map((n) => ({
     name: n.name,
     ns: n.ns,
     lanIp: n.lanIp,
+    lanCidr: n.lanCidr,
+    routed: n.routed,
     dockerHost: n.dockerHost,
     dockerSock: n.dockerSock,
   }));

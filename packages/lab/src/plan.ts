@@ -5,6 +5,9 @@
  *   node i's own Docker: bridge 198.19.(64+2(i-1)).1/24 and address pool
  *   198.19.(65+2(i-1)).0/24 in /26 networks, so nodes 1..20 use 198.19.64.0-198.19.103.255,
  *   inside 198.19.64.0/18 and away from the overlay (198.19.0.0/18) and Swarm (198.19.128.0/17).
+ * With routed nodes (`ovl up --routed-nodes K`), the last K nodes sit on a second subnet of
+ * the lab LAN, 198.18.1.0/24, behind a router namespace (ROUTER): node i there is
+ * 198.18.1.(10+i), so an `auto` cluster reaches them through VXLAN and the rest directly.
  */
 import { isAbsolute, join, normalize } from "node:path";
 import { DEFAULT_LAB_DIR, DEFAULT_LAB_LAN_MTU, DEFAULT_LAB_NODES, LAB_BROKER_HOST } from "@ovl/domain";
@@ -14,6 +17,8 @@ export const MAX_NODES = 20;
 export const DEFAULT_NODES = DEFAULT_LAB_NODES;
 export const LAN_BRIDGE = "ovllan0";
 export const LAN_PREFIX = "198.18.0";
+/** The lab LAN's second subnet, for routed nodes. */
+export const ROUTED_PREFIX = "198.18.1";
 /** `${LAN_PREFIX}.1`, the broker's address the CLI recognizes the lab by. */
 export const LAN_GATEWAY = LAB_BROKER_HOST;
 /** Where a lab registry listens (on the gateway, like the broker); every node trusts it over HTTP. */
@@ -48,15 +53,35 @@ export const LAB_CLUSTER: LabCluster = Object.freeze({
   mtu: 1450,
 });
 
+/**
+ * The router between the lab LAN and its second subnet: a namespace with one leg on the LAN
+ * bridge (root end `ovllan-r1`, eth0 198.18.0.254) and a bridge of its own for the routed
+ * nodes (198.18.1.1/24), forwarding between the two inside its namespace only. The broker's
+ * host (the root namespace) and the nodes of the first subnet route 198.18.1.0/24 via it.
+ */
+export const ROUTER = Object.freeze({
+  ns: `${NS_PREFIX}r1`,
+  hostLink: `${LINK_PREFIX}-r1`,
+  lanCidr: `${LAN_PREFIX}.254/24`,
+  lanIp: `${LAN_PREFIX}.254`,
+  bridge: "ovlr0",
+  subnet: `${ROUTED_PREFIX}.0/24`,
+  gateway: `${ROUTED_PREFIX}.1`,
+});
+
 export interface NodePlan {
   readonly index: number;
   /** The ovl node name, e.g. "n1". */
   readonly name: string;
   readonly ns: string;
-  /** Root-namespace end of the node's LAN veth, on the bridge. */
+  /** The other end of the node's LAN veth: in the root namespace on the LAN bridge, or (a routed node) in the router's namespace on its bridge. */
   readonly hostLink: string;
   readonly lanIp: string;
   readonly lanCidr: string;
+  /** On the second subnet, behind ROUTER. */
+  readonly routed: boolean;
+  /** The node's default route: the broker's host, or the router for a routed node. */
+  readonly lanGateway: string;
   readonly dockerBip: string;
   readonly dockerPool: string;
   readonly runDir: string;
@@ -99,18 +124,30 @@ export function parseNodeRef(raw: unknown): number {
   return i;
 }
 
-export function nodePlan(index: number, labDir: string): NodePlan {
+/** Routed nodes: 0 to nodes - 1 (at least one node stays on the broker's subnet). */
+export function parseRoutedCount(raw: unknown, nodes: number): number {
+  const n = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : raw;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n >= nodes) {
+    throw invalidLab(`invalid routed node count ${JSON.stringify(raw)} for ${nodes} nodes: use 0 to ${nodes - 1} (at least one node stays on the broker's subnet)`);
+  }
+  return n;
+}
+
+export function nodePlan(index: number, labDir: string, routed = false): NodePlan {
   const name = `n${index}`;
   const runDir = join(RUN_DIR, name);
   const dockerSock = join(runDir, "docker.sock");
   const third = 64 + 2 * (index - 1);
+  const prefix = routed ? ROUTED_PREFIX : LAN_PREFIX;
   return {
     index,
     name,
     ns: `${NS_PREFIX}${name}`,
     hostLink: `${LINK_PREFIX}-${name}`,
-    lanIp: `${LAN_PREFIX}.${10 + index}`,
-    lanCidr: `${LAN_PREFIX}.${10 + index}/24`,
+    lanIp: `${prefix}.${10 + index}`,
+    lanCidr: `${prefix}.${10 + index}/24`,
+    routed,
+    lanGateway: routed ? ROUTER.gateway : LAN_GATEWAY,
     dockerBip: `198.19.${third}.1/24`,
     dockerPool: `base=198.19.${third + 1}.0/24,size=26`,
     runDir,
@@ -122,8 +159,11 @@ export function nodePlan(index: number, labDir: string): NodePlan {
   };
 }
 
-export function labPlan(nodes: number, labDir: string): NodePlan[] {
-  return Array.from({ length: parseNodeCount(nodes) }, (_, k) => nodePlan(k + 1, labDir));
+/** The nodes of a lab; the last `routed` of them behind the router. */
+export function labPlan(nodes: number, labDir: string, routed = 0): NodePlan[] {
+  const n = parseNodeCount(nodes);
+  const firstRouted = n - parseRoutedCount(routed, n) + 1;
+  return Array.from({ length: n }, (_, k) => nodePlan(k + 1, labDir, k + 1 >= firstRouted));
 }
 
 /**

@@ -27,6 +27,8 @@ export interface LabState {
   readonly nodes: number;
   /** MTU of the lab LAN (absent in states written before it was an option: 1500). */
   readonly lanMtu?: number;
+  /** How many of the last nodes sit behind the router on the second subnet (absent: none). */
+  readonly routed?: number;
   /** True once the bridge exists. */
   lan: boolean;
   /** Namespaces created so far, by node name. */
@@ -44,13 +46,14 @@ export const RUN_LEFTOVERS = ["/run/docker/plugins", "/run/docker", "/run/contai
 
 export const stateFile = (dir: string): string => join(dir, "lab.json");
 
-export function newState(dir: string, nodes: number, now: Date, lanMtu: number = LAN_MTU): LabState {
+export function newState(dir: string, nodes: number, now: Date, lanMtu: number = LAN_MTU, routed = 0): LabState {
   return {
     version: 1,
     createdAt: now.toISOString(),
     dir,
     nodes,
     lanMtu,
+    ...(routed > 0 ? { routed } : {}),
     lan: false,
     namespaces: [],
     procs: [],

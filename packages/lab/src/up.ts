@@ -15,8 +15,8 @@ import { hostCgroupMountLines } from "./cgroups.js";
 import { startDockerNode, waitDockerNode } from "./docker-node.js";
 import { LabError, LabErrorCodes } from "./errors.js";
 import { busyboxTarball, loadImage } from "./image.js";
-import { createLan, createNodeNs, listLabLinks, listLabNamespaces } from "./netns.js";
-import { DEFAULT_LAB_DIR, DEFAULT_NODES, LAN_MTU, labPlan, parseBrokerCount, parseLabDir, parseLanMtu, parseNodeCount, type NodePlan } from "./plan.js";
+import { createLan, createNodeNs, createRouter, listLabLinks, listLabNamespaces } from "./netns.js";
+import { DEFAULT_LAB_DIR, DEFAULT_NODES, LAN_MTU, ROUTER, labPlan, parseBrokerCount, parseLabDir, parseLanMtu, parseNodeCount, parseRoutedCount, type NodePlan } from "./plan.js";
 import { ensureHostPackages, requireRoot } from "./host.js";
 import { startAgent, startBrokers, startCoordinator, waitBrokers, type ControlArgs } from "./control.js";
 import { prepareLabAuth } from "./auth.js";
@@ -48,6 +48,8 @@ export interface LabOptions {
   readonly brokers?: number;
   /** MTU of the lab LAN (1330 to 9000); pass coordinatorArgs with the overlay MTU to match (labClusterFor). @default 1500 */
   readonly lanMtu?: number;
+  /** The last this many nodes on a second subnet (198.18.1.0/24) behind a router namespace; 0 to nodes - 1. @default 0 */
+  readonly routedNodes?: number;
 }
 
 export const defaultOvlCommand = (): string[] => [
@@ -78,10 +80,16 @@ async function upNetwork(state: LabState, plans: readonly NodePlan[], lanMtu: nu
   await createLan(lanMtu);
   state.lan = true;
   saveState(state);
+  const routerUp = plans.some((n) => n.routed);
+  if (routerUp) {
+    state.namespaces.push(ROUTER.ns);
+    saveState(state);
+    await createRouter(lanMtu);
+  }
   for (const node of plans) {
     state.namespaces.push(node.ns);
     saveState(state);
-    await createNodeNs(node, lanMtu);
+    await createNodeNs(node, lanMtu, routerUp);
   }
 }
 
@@ -117,6 +125,7 @@ async function upControl(state: LabState, plans: readonly NodePlan[], c: Control
 
 export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   const nodes = parseNodeCount(opts.nodes ?? DEFAULT_NODES);
+  const routed = parseRoutedCount(opts.routedNodes ?? 0, nodes);
   const brokers = parseBrokerCount(opts.brokers ?? 1);
   const lanMtu = parseLanMtu(opts.lanMtu ?? LAN_MTU);
   const dir = parseLabDir(opts.dir ?? DEFAULT_LAB_DIR);
@@ -129,8 +138,8 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     log("lab: warning: the root namespace forwards (ip_forward=1, not set by ovl): lab traffic to addresses beyond 198.18.0.1 could leave this machine");
   }
   rmSync(join(dir, "logs"), { recursive: true, force: true }); // one run's logs, not an append of all runs
-  const plans = labPlan(nodes, dir);
-  const state = newState(dir, nodes, new Date(), lanMtu);
+  const plans = labPlan(nodes, dir, routed);
+  const state = newState(dir, nodes, new Date(), lanMtu, routed);
   saveState(state);
   const timings: Record<string, number> = {};
   const step = <T>(phase: string, f: () => Promise<T>) => timed(log, timings, phase, f);

@@ -21,7 +21,7 @@ export interface CoordinatorFlags {
   readonly vni?: number;
   readonly vxlanPort?: number;
   readonly mtu?: number;
-  /** Routing between nodes (vxlan, direct, auto); absent: vxlan. */
+  /** Routing between nodes (vxlan, direct, auto); absent: auto for a new cluster, the history's for an existing one. */
   readonly mode?: string;
   /** Seconds without a heartbeat before a ready node is recorded lost. @default 30 */
   readonly lostAfter?: number;

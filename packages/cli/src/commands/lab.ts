@@ -20,8 +20,10 @@ export interface UpOptions {
   readonly brokers?: number;
   /** The lab LAN's MTU; the overlay's is 50 bytes less. */
   readonly lanMtu?: number;
-  /** The lab cluster's routing mode; absent: vxlan. */
+  /** The lab cluster's routing mode; absent: the coordinator's default (auto). */
   readonly mode?: string;
+  /** The last this many nodes behind the lab's router, on a second subnet. */
+  readonly routedNodes?: number;
   readonly dir?: string;
   /** From --no-tui: print the nodes and return instead of opening the TUI. */
   readonly tui?: boolean;
@@ -93,6 +95,7 @@ export async function upCommand(g: GlobalOptions, opts: UpOptions): Promise<numb
     nodes: opts.nodes,
     brokers: opts.brokers ?? 1,
     lanMtu: opts.lanMtu ?? lab.LAN_MTU,
+    routedNodes: opts.routedNodes ?? 0,
     dir,
     log: progress,
     ovlCommand: selfCommand(),
