@@ -20,7 +20,7 @@ export const coordinatorArgs = (c: LabCluster = LAB_CLUSTER, mode?: RoutingMode)
 ];
 
 export interface LabShape {
-  /** The cluster's routing mode. @default the coordinator's (vxlan) */
+  /** The cluster's routing mode. @default the coordinator's (auto for a new cluster) */
   readonly mode?: RoutingMode;
   /** The last node's agent joins from a second subnet of the lab bridge (paths.ts): in `auto`, its peers reach it through VXLAN. */
   readonly farLastNode?: boolean;
