@@ -95,13 +95,14 @@ test("ovl ps --json, ovl ps and ovl nodes --json: whole through the real command
   assert.is((JSON.parse(one.stdout) as PsRow[]).length, CONTAINERS / NODES);
 });
 
-test("a bad filter is refused by the coordinator with a clear message (exit 2)", async () => {
+test("a bad filter is refused by the coordinator with a clear message (exit 2), an unknown network too (exit 1)", async () => {
   const r = await cli("ps", "--state", "sleeping");
   assert.is(r.code, 2);
   assert.match(r.stderr, /invalid state "sleeping": expected one of pending, running, failed, exited, lost/);
+  // A network that does not exist (yet) is not a malformed filter: not found, exit 1.
   const n = await cli("ps", "--network", "blue");
-  assert.is(n.code, 2);
-  assert.match(n.stderr, /unknown network "blue": the only network is "ovl"/);
+  assert.is(n.code, 1);
+  assert.match(n.stderr, /unknown network "blue" \(see `ovl network ls`\)/);
 });
 
 /** Starts the coordinator in its own process, pieces 50 ms apart. */

@@ -23,7 +23,8 @@ export function ovl(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; ti
     execFile(
       process.execPath,
       [OVL_BIN, ...args],
-      { env: { ...process.env, NO_COLOR: "1", ...opts.env }, timeout: opts.timeoutMs ?? 30_000, killSignal: "SIGKILL" },
+      // Listings of thousands of rows run to megabytes: the default 1 MiB would cut them.
+      { env: { ...process.env, NO_COLOR: "1", ...opts.env }, timeout: opts.timeoutMs ?? 30_000, killSignal: "SIGKILL", maxBuffer: 256 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
         resolve({ code, stdout, stderr });
