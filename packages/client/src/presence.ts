@@ -6,8 +6,24 @@
 import { DeliverPolicy, type NatsConnection } from "nats";
 import { parseCoordinatorBeat, subjects, type CoordinatorBeat } from "@ovl/domain";
 
-/** Every stored coordinator beat (the caller keeps the fresh ones: liveCoordinators). [] without the stream. */
-export async function readCoordinatorBeats(nc: NatsConnection, expiresMs = 1000): Promise<CoordinatorBeat[]> {
+/**
+ * Every stored coordinator beat (the caller keeps the fresh ones: liveCoordinators). [] without
+ * the stream, and [] after `deadlineMs`: while the broker elects a stream leader the consumer
+ * is made again and again, and `ovl status` / `ovl nodes` must answer meanwhile.
+ */
+export async function readCoordinatorBeats(nc: NatsConnection, expiresMs = 1000, deadlineMs = 3000): Promise<CoordinatorBeat[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<CoordinatorBeat[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), deadlineMs);
+  });
+  try {
+    return await Promise.race([storedBeats(nc, expiresMs), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function storedBeats(nc: NatsConnection, expiresMs: number): Promise<CoordinatorBeat[]> {
   const beats: CoordinatorBeat[] = [];
   try {
     const consumer = await nc.jetstream().consumers.get(subjects.STREAM_HEARTBEATS, {
