@@ -1,6 +1,7 @@
 /**
  * What every command that talks to NATS shares: the URL (--nats, then OVL_NATS_URL, then
- * the local default, or the lab's when one is up and the default has no broker), how long a request may take, and a client that is always closed.
+ * the local default, or the lab's when one is up and the default has no broker), how long
+ * a request may take, and a client that is always closed.
  */
 import type { OvlClient } from "@ovl/client";
 import { createConnection } from "node:net";
