@@ -7,8 +7,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RoutingMode } from "@ovl/domain";
-import { LAB_CLUSTER, LAN_MTU, labClusterFor, labDown, labPlan, labUpWhenFree, type LabCluster, type LabInfo, type NodePlan } from "@ovl/lab";
-import { farAgentArgs } from "./paths.js";
+import { LAB_CLUSTER, LAN_MTU, labClusterFor, labDown, labUpWhenFree, type LabCluster, type LabInfo, type NodePlan } from "@ovl/lab";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** The installed command: bin/ovl.mjs runs the bundle (dist/), as `npm ci` leaves it. */
@@ -22,8 +21,8 @@ export const coordinatorArgs = (c: LabCluster = LAB_CLUSTER, mode?: RoutingMode)
 export interface LabShape {
   /** The cluster's routing mode. @default the coordinator's (auto for a new cluster) */
   readonly mode?: RoutingMode;
-  /** The last node's agent joins from a second subnet of the lab bridge (paths.ts): in `auto`, its peers reach it through VXLAN. */
-  readonly farLastNode?: boolean;
+  /** The last this many nodes behind the lab's router, on its second subnet: in `auto`, the others reach them through VXLAN. @default 0 */
+  readonly routedNodes?: number;
 }
 
 /**
@@ -42,7 +41,8 @@ export async function withLab<T>(nodes: number, control: boolean, log: (l: strin
     startControlPlane: control,
     ovlCommand: OVL,
     coordinatorArgs: coordinatorArgs(labClusterFor(lanMtu), shape.mode),
-    agentArgs: shape.farLastNode ? farAgentArgs(labPlan(nodes, dir), stateDir) : (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", stateDir(n)],
+    routedNodes: shape.routedNodes ?? 0,
+    agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", stateDir(n)],
   }, 10 * 60_000, 15_000);
   try {
     return await body(lab);

@@ -1,7 +1,7 @@
 /**
  * The network sections on one 3-node `auto` lab: ovl (its control plane and agents) on both
- * of its paths, direct from n1 to n2 and VXLAN from n1 to n3 (whose agent is on a second
- * subnet of the lab bridge: paths.ts), Docker Swarm (init on n1, n2 joins over the lab LAN)
+ * of its paths, direct from n1 to n2 and VXLAN from n1 to n3 (behind the lab's router, on
+ * its second subnet: paths.ts), Docker Swarm (init on n1, n2 joins over the lab LAN)
  * and the LAN itself, side by side.
  *   1. lab up (ovl control plane included), swarm up, overlay network
  *   2. one container per node on each overlay; endpoints for the paths
@@ -39,7 +39,7 @@ export interface NetOptions {
   readonly existingLab?: boolean;
   /**
    * The routing mode of a lab the section brings up. `auto` (the default): 3 nodes, the last
-   * on a second subnet, so that n1 reaches n2 directly and n3 through VXLAN in the same
+   * behind the lab's router on a second subnet, so that n1 reaches n2 directly and n3 through VXLAN in the same
    * rounds. `vxlan` or `direct`: 2 nodes, every peer that way.
    */
   readonly mode?: RoutingMode;
@@ -126,7 +126,7 @@ export function upLab(): LabInfo | null {
 
 function freshLab<T>(o: NetOptions, lanMtu: number, body: (lab: LabInfo) => Promise<T>): Promise<T> {
   const mode = o.mode ?? "auto";
-  return mode === "auto" ? withLab(3, true, o.log, body, lanMtu, { mode, farLastNode: true }) : withLab(2, true, o.log, body, lanMtu, { mode });
+  return mode === "auto" ? withLab(3, true, o.log, body, lanMtu, { mode, routedNodes: 1 }) : withLab(2, true, o.log, body, lanMtu, { mode });
 }
 
 export async function netSection(o: NetOptions): Promise<Section> {
