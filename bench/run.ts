@@ -8,10 +8,10 @@
  * `--only rtt` measures ovl's VXLAN round trip with one candidate cost switched off at a time
  * (bridge netfilter, the notrack rule, IPv6), beside it as it is and Swarm's (net/rtt-ab.ts).
  *
- * `--only wire` repeats the wire rows alone (LAN, ovl direct, ovl VXLAN, Swarm; 8 paired
- * rounds of 2 s iperf3 runs, pings and request/response), on the lab that is up if there is
- * one (its routing mode gives its ovl paths), else on a fresh `auto` lab of 3 nodes whose
- * last is on a second subnet (both ovl paths): a quick check of any claim in the report,
+ * `--only wire` repeats the wire rows alone (LAN, the floor, ovl direct, ovl VXLAN, Swarm; 8
+ * paired rounds of 2 s iperf3 runs, pings and request/response), on the lab that is up if
+ * there is one (its routing mode gives its ovl paths), else on a fresh `auto` lab of 3 nodes
+ * whose last is the lab's routed node (both ovl paths): a quick check of any claim in the report,
  * about 5 minutes. `--mode vxlan|direct` brings up a 2-node lab of that mode instead.
  *
  * ovl beside Docker Swarm's overlay and the LAN itself, on the lab (network namespaces,

@@ -14,6 +14,7 @@ import { readRig } from "../lib/rig.js";
 import { containerPid, docker, swarmDown, swarmUp, SWARM_DATA_PORT, SWARM_NET, SWARM_POOL, SWARM_SUBNET } from "./docker.js";
 import { withLab } from "./lab.js";
 import { connectClient, ovlContainer, waitNodesReady } from "./ovl.js";
+import { floorDown, floorUp, FLOOR_VARIANT } from "./floor.js";
 import { ovlVariant, peersByPath } from "./paths.js";
 import { inNetns, inPidNet, type Endpoint } from "./probes.js";
 import { candidateState, rttAbRows } from "./rtt-ab.js";
@@ -58,8 +59,11 @@ export async function swarmContainer(lab: LabInfo, k: number, ip: string): Promi
   return inPidNet(`swarm container on ${node.name}`, await containerPid(node, name), ip);
 }
 
-/** Endpoints per variant (LAN, ovl direct, ovl VXLAN, Swarm: those the lab offers), from n1. */
-async function endpoints(lab: LabInfo, client: Awaited<ReturnType<typeof connectClient>>, made: string[], notes: string[]): Promise<Paths> {
+/**
+ * Endpoints per variant (LAN, the floor, ovl direct, ovl VXLAN, Swarm: those the lab offers),
+ * from n1. The floor (floor.ts) goes to ovl direct's peer, beside it; `undo` gets its removal.
+ */
+async function endpoints(lab: LabInfo, client: Awaited<ReturnType<typeof connectClient>>, made: string[], notes: string[], undo: (() => Promise<string[]>)[]): Promise<Paths> {
   const [n1, n2] = lab.nodes as [LabInfo["nodes"][0], LabInfo["nodes"][0]];
   const names = lab.nodes.map((n) => n.name);
   await waitNodesReady(client, names, 60_000);
@@ -70,6 +74,12 @@ async function endpoints(lab: LabInfo, client: Awaited<ReturnType<typeof connect
   const o1 = await ovlContainer(client, n1, "bench-ep1", lab.image);
   const from = inPidNet(`ovl container on ${n1.name}`, o1.pid, o1.ip);
   const paths: Record<string, Pair> = { LAN: [inNetns(`lab node ${n1.name}`, n1.ns, n1.lanIp), inNetns(`lab node ${n2.name}`, n2.ns, n2.lanIp)] };
+  const directPeer = lab.nodes.find((n) => n.name === peers.direct);
+  if (directPeer) {
+    undo.push(() => floorDown([n1, directPeer]));
+    paths[FLOOR_VARIANT] = await floorUp(n1, directPeer, lab.cluster.mtu);
+    notes.push(`floor: ovl direct's topology by hand (bench/net/floor.ts): a namespace on ${n1.name} and one on ${directPeer.name}, each veth'd to its node (MTU ${lab.cluster.mtu}, the cluster's), the peer's /24 routed via its LAN address; no bridge, no tc, no ovl rules; one accept in Docker's DOCKER-USER and a notrack rule, as ovl has for its own traffic`);
+  }
   for (const kind of ["direct", "vxlan"] as const) {
     const node = lab.nodes.find((n) => n.name === peers[kind]);
     if (!node) continue;
@@ -88,8 +98,9 @@ async function measure(lab: LabInfo, o: NetOptions, errors: string[], notes: str
   const [n1, n2] = lab.nodes as [LabInfo["nodes"][0], LabInfo["nodes"][0]];
   const client = await connectClient(lab);
   const made: string[] = [];
+  const undo: (() => Promise<string[]>)[] = [];
   try {
-    const paths = await endpoints(lab, client, made, notes);
+    const paths = await endpoints(lab, client, made, notes, undo);
     const tag = lab.lanMtu === LAN_MTU ? {} : { tag: { id: `mtu${lab.lanMtu}`, title: `LAN MTU ${lab.lanMtu}` } };
     const ovlPath = paths["ovl VXLAN"] ? "ovl VXLAN" : Object.keys(paths).find((k) => k.startsWith("ovl"))!;
     const rows = o.rows === "rtt"
@@ -111,6 +122,7 @@ async function measure(lab: LabInfo, o: NetOptions, errors: string[], notes: str
   } finally {
     const problems = await swarmDown(lab.nodes);
     problems.forEach((p) => errors.push(`swarm leave: ${p}`));
+    for (const u of undo) (await u().catch((e: Error) => [e.message])).forEach((p) => errors.push(`floor down: ${p}`));
     if (o.existingLab) {
       for (const name of made) await client.rm(name).catch(() => undefined);
     }
