@@ -11,7 +11,9 @@
  * until every probe gets NXDOMAIN.
  * Swarm: an attachable overlay (docker.ts), one probe container per node on it asking
  * Docker's embedded DNS (127.0.0.11) the same way; a trial is `docker run -d --network
- * <overlay> --name NAME` on the next node, then `docker rm -f NAME`. The probes set ndots,
+ * <overlay> --name NAME` on the next node, then `docker rm -f NAME`, both made through the
+ * Engine API (as the ovl arm uses the client library: no CLI start-up on either side).
+ * The probes set ndots,
  * so Docker answers an unknown single-label name at once (an empty NOERROR) instead of
  * forwarding it out of the lab: "gone" is any answer without an address.
  *
@@ -22,13 +24,14 @@
  * for a while and counts every answer that still gives an address.
  */
 import { fileURLToPath } from "node:url";
+import Dockerode from "dockerode";
 import { parseEnvelope, subjects } from "@ovl/domain";
 import type { OvlClient } from "@ovl/client";
-import type { LabInfo } from "@ovl/lab";
-import { containerPid, docker, dockerArgv, swarmDown, swarmUp, SWARM_NET } from "./docker.js";
+import type { LabInfo, LabNodeInfo } from "@ovl/lab";
+import { containerPid, docker, swarmDown, swarmUp, SWARM_NET } from "./docker.js";
 import { withLab } from "./lab.js";
 import { connectClient, ovlContainer, waitNodesReady } from "./ovl.js";
-import { startChild, timeCommand, type Child } from "../lib/proc.js";
+import { startChild, type Child } from "../lib/proc.js";
 import type { Row, Section } from "../lib/report-types.js";
 import { makeRow, variant } from "../lib/rows.js";
 import { epochMs, interleave } from "../lib/stats.js";
@@ -95,6 +98,9 @@ interface Bed {
   readonly log: (l: string) => void;
 }
 
+/** The node's dockerd over its Engine API socket. */
+const engine = (node: LabNodeInfo): Dockerode => new Dockerode({ socketPath: node.dockerHost.replace(/^unix:\/\//, "") });
+
 const ask = (probes: readonly Child[], line: string) => probes.forEach((p) => p.proc.stdin!.write(`${line}\n`));
 
 /** One trial of an arm: the three times, or a throw (the round's samples are NaN). */
@@ -113,14 +119,16 @@ async function trial(bed: Bed, arm: Arm, k: number, out: Samples, round: number)
   } else {
     ask(probes, `a ${name}`);
     t0 = epochMs();
-    await timeCommand(dockerArgv(node, "run", "-d", "--network", SWARM_NET, "--name", name, bed.lab.image), 60_000);
+    // What `docker run -d --network X --name N IMAGE` asks of the Engine API.
+    const made = await engine(node).createContainer({ name, Image: bed.lab.image, HostConfig: { NetworkMode: SWARM_NET } });
+    await made.start();
     tRun = epochMs();
     resolved = await everyNode(probes, "a", name);
   }
   ask(probes, `${arm === OVL ? "nx" : "gone"} ${name}`);
   const t1 = epochMs();
   if (arm === OVL) await bed.client.rm(name);
-  else await docker(node, "rm", "-f", name);
+  else await engine(node).getContainer(name).remove({ force: true });
   const gone = (await everyNode(probes, arm === OVL ? "nx" : "gone", name)) - t1;
   const stale = await staleAnswers(probes, name);
   out.fromRequest[round] = resolved - t0;
