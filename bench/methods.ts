@@ -36,7 +36,10 @@ export const METHODS: Record<string, string> = {
     "`--network none` until the command returns (the floor). The pinger aims at the address the coordinator will decide (the node's lowest free one, checked in Docker's " +
     "inspect afterwards); each container is removed and its address seen free again before the next sample.",
   names:
-    "A 3-node lab with its control plane (`ovl up`'s). One probe container per node; in its network namespace (`nsenter --net`) a client asks the node's gateway (the agent's " +
-    "name service) every 2 ms over UDP. Each trial starts a container on the next node through the client library and times until every probe got its address, then `ovl rm` " +
-    "until every probe gets NXDOMAIN. Times are the probes' own clocks at the answer (one machine, one clock).",
+    "Labs of 3 and 10 nodes with their control plane (`ovl up`'s), and Docker Swarm on the same nodes (an attachable overlay). One ovl probe container and one Swarm probe " +
+    "container per node; in each one's network namespace (`nsenter --net`) a client asks its node's resolver (ovl: the node's gateway, the agent's name service; Swarm: " +
+    "Docker's embedded DNS at 127.0.0.11, the probe with ndots set so that an unknown name is answered at once) every 2 ms (5 ms at 10 nodes) over UDP. Paired rounds, one " +
+    "trial per arm, the order rotating: start a container on the next node (ovl: the client library; Swarm: the Engine API's create and start, as `docker run -d`), time " +
+    "until every probe got its address, then remove it (`ovl rm` / force remove) and time until every probe is told it is gone (ovl: NXDOMAIN; Swarm: no address); each " +
+    "probe then asks for 500 ms more and counts answers that still give an address (stale). Times are the probes' own clocks at the answer (one machine, one clock).",
 };

@@ -11,6 +11,9 @@
  *      answered by the test's resolver; a name taken as an alias is refused, nothing appended
  *   3. `ovl rm db`: web gets NXDOMAIN for db, db.ovl and pg, from ovl (the resolver never asked)
  *   4. the name service answers only the overlay: from n1's namespace itself, no answer
+ *   5. a second network: names under it are ovl's (NXDOMAIN for a container not on it, the
+ *      LAN resolver never asked) while names on `ovl` keep answering; once it is removed,
+ *      its suffix goes to the resolver again
  * The lab (and every process this file started) comes down in test.after.
  */
 import { test } from "uvu";
@@ -198,6 +201,20 @@ test("4. the name service answers the overlay only: from n1's namespace itself, 
   assert.not.match(fromNode.stdout, new RegExp(ctr.get("web")!.ip.replaceAll(".", "\\.")), fromNode.stdout + fromNode.stderr);
   // And the same question from a container is answered.
   assert.match(await nslookup("web", "web"), new RegExp(ctr.get("web")!.ip.replaceAll(".", "\\.")));
+});
+
+test("5. a network made: NAME.NETWORK is ovl's, NXDOMAIN to web (not on it); removed: forwarded again", async () => {
+  if (noRoot()) return;
+  lab();
+  const made = await ovl("network", "create", "back");
+  assert.is(made.code, 0, made.stderr);
+  const asked = resolver.asked.length;
+  await waitFor("web.back is NXDOMAIN from web", 10_000, async () => /NXDOMAIN/.test(await nslookup("web", "web.back")), 100);
+  assert.match(await nslookup("web", "web"), new RegExp(ctr.get("web")!.ip.replaceAll(".", "\\.")), "names on ovl still answer");
+  assert.not.ok(resolver.asked.slice(asked).includes("web.back"), `asked upstream: ${resolver.asked.slice(asked).join(" ")}`);
+  const removed = await ovl("network", "rm", "back");
+  assert.is(removed.code, 0, removed.stderr);
+  await waitFor("web.back forwarded to the LAN resolver", 10_000, async () => (await nslookup("web", "web.back"), resolver.asked.includes("web.back")), 100);
 });
 
 test.run();

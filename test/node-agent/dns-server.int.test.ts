@@ -9,7 +9,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { connect, createServer, type Server } from "node:net";
 import dnsPacket from "dns-packet";
 import { evolve, emptyState, macFor, type ClusterState, type OvlEvent } from "@ovl/domain";
-import { nameService, startDnsServer, type NameService } from "@ovl/node-agent";
+import { emptyNameIndex, nameService, startDnsServer, type NameService } from "@ovl/node-agent";
 
 type Reply = dnsPacket.DecodedPacket & { rcode?: string };
 const NOW = "2026-01-01T00:00:00.000Z";
@@ -20,10 +20,12 @@ const OUTSIDE = "198.18.5.5";
 const q = (name: string, id: number, type: dnsPacket.RecordType = "A") =>
   ({ type: "query" as const, id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, class: "IN" as const, name }] });
 
-function askUdp(host: string, port: number, name: string, type: dnsPacket.RecordType = "A", timeoutMs = 3000): Promise<Reply> {
+/** `from`: the source address to ask from (the asker a container address stands for). */
+function askUdp(host: string, port: number, name: string, type: dnsPacket.RecordType = "A", timeoutMs = 3000, from?: string): Promise<Reply> {
   const id = Math.floor(Math.random() * 65535);
   const sock = createSocket("udp4");
   return new Promise<Reply>((resolve, reject) => {
+    if (from) sock.bind(0, from);
     const timer = setTimeout(() => reject(new Error(`no UDP answer for ${name}`)), timeoutMs);
     sock.on("message", (msg) => {
       const r = dnsPacket.decode(msg) as Reply;
@@ -108,10 +110,10 @@ it.before(async () => {
   );
   names = nameService({ node: "n1", fold: () => fold, upstreams: () => [{ host: UPSTREAM, port: upstream.port }], port: 0 });
   names.synced(fold.state);
-  for (let i = 0; i < 50 && !names.address(); i++) await new Promise((r) => setTimeout(r, 20));
-  port = names.address()?.port ?? 0;
+  for (let i = 0; i < 50 && names.addresses().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  port = names.addresses()[0]?.port ?? 0;
   assert.ok(port > 0, "listening on the gateway");
-  assert.is(names.address()?.host, GATEWAY);
+  assert.equal(names.addresses().map((a) => [a.network, a.host]), [["ovl", GATEWAY]]);
 });
 it.after(async () => {
   await names.stop();
@@ -152,7 +154,7 @@ it("a container started is answered at the next query; a removed one is NXDOMAIN
 it("a silent resolver gives SERVFAIL within the forward time limit", async () => {
   const silent = createSocket("udp4");
   await new Promise<void>((r) => silent.bind(0, UPSTREAM, () => r()));
-  const server = await startDnsServer({ host: "127.0.0.4", port: 0, records: () => new Map(), upstreams: () => [{ host: UPSTREAM, port: silent.address().port }], forwardTimeoutMs: 200 });
+  const server = await startDnsServer({ host: "127.0.0.4", port: 0, network: "ovl", index: () => emptyNameIndex, upstreams: () => [{ host: UPSTREAM, port: silent.address().port }], forwardTimeoutMs: 200 });
   try {
     const t0 = Date.now();
     assert.is((await askUdp("127.0.0.4", server.port, "outside.example")).rcode, "SERVFAIL");
@@ -171,9 +173,111 @@ it("garbage is dropped and the server keeps answering", async () => {
 it("the node's block gone (released): it stops listening", async () => {
   fold.apply({ type: "NodeLeft", data: { node: "n1", reason: "released by operator" } });
   names.synced(fold.state);
-  for (let i = 0; i < 50 && names.address(); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.is(names.address(), null);
+  for (let i = 0; i < 50 && names.addresses().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(names.addresses(), []);
   const after = await askUdp(GATEWAY, port, "web", "A", 300).then(() => "answered", () => "silent");
   assert.is(after, "silent");
 });
 it.run();
+
+/**
+ * One service, one socket per network: the node's gateways of three networks are loopback
+ * addresses, and each container address too, so a query sent from 127.21.0.2 is a query
+ * from the container that holds that address.
+ */
+const nets = suite("dns server, per network");
+const NET = { ovl: "127.20.0.1", back: "127.21.0.1", vault: "127.22.0.1", late: "127.23.0.1" } as const;
+let nfold: Fold;
+let nnames: NameService;
+let nport = 0;
+let blocker: Socket | null = null;
+const onNets = (name: string, node: string, pairs: readonly (readonly [string, string])[]): OvlEvent => ({
+  type: "ContainerStarted",
+  data: { name, node, ip: pairs[0]![1], mac: macFor(pairs[0]![1]), image: "busybox", cmd: [], ports: [], networks: pairs.map(([network, ip]) => ({ network, ip, mac: macFor(ip) })) },
+});
+const netBlock = (node: string, network: string, subnet: string, gateway: string): OvlEvent => ({ type: "SubnetAssigned", data: { node, subnet, gateway, network } });
+const listening = () => nnames.addresses().map((a) => `${a.network}@${a.host}`).join(" ");
+async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() > end) throw new Error(`not ${what}: ${listening()}`);
+}
+
+nets.before(async () => {
+  // A port free on loopback, the same on every gateway (as 53 is).
+  const probe = createSocket("udp4");
+  await new Promise<void>((r) => probe.bind(0, "127.0.0.1", () => r()));
+  nport = probe.address().port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  nfold = new Fold();
+  nfold.apply(
+    { type: "ClusterCreated", data: { cidr: "127.20.0.0/16", blockPrefix: 24, vni: 42, vxlanPort: 4789, mtu: 1450 } },
+    { type: "NodeJoined", data: { node: "n1", underlayIp: "198.18.0.11", agentVersion: "t" } },
+    { type: "SubnetAssigned", data: { node: "n1", subnet: "127.20.0.0/24", gateway: NET.ovl } },
+    { type: "NodeJoined", data: { node: "n2", underlayIp: "198.18.0.12", agentVersion: "t" } },
+    { type: "SubnetAssigned", data: { node: "n2", subnet: "127.20.1.0/24", gateway: "127.20.1.1" } },
+    { type: "NetworkCreated", data: { network: "back", cidr: "127.21.0.0/16", blockPrefix: 24, vni: 43, internal: false } },
+    netBlock("n1", "back", "127.21.0.0/24", NET.back), netBlock("n2", "back", "127.21.1.0/24", "127.21.1.1"),
+    { type: "NetworkCreated", data: { network: "vault", cidr: "127.22.0.0/16", blockPrefix: 24, vni: 44, internal: true } },
+    netBlock("n1", "vault", "127.22.0.0/24", NET.vault),
+    started("web", "n1", "127.20.0.2"),
+    onNets("api", "n2", [["ovl", "127.20.1.2"], ["back", "127.21.1.2"]]),
+    onNets("cache", "n1", [["back", "127.21.0.2"]]),
+    onNets("safe", "n1", [["vault", "127.22.0.2"]]),
+  );
+  nnames = nameService({ node: "n1", fold: () => nfold, upstreams: () => [{ host: UPSTREAM, port: upstream.port }], port: nport, retryMs: 50 });
+  upstream = await tinyResolver();
+  nnames.synced(nfold.state);
+  await until("listening on three gateways", () => nnames.addresses().length === 3);
+});
+nets.after(async () => {
+  await nnames.stop();
+  await upstream.close();
+  blocker?.close();
+});
+
+nets("it listens on the node's gateway of every network, ovl first", () => {
+  assert.is(listening(), `ovl@${NET.ovl} back@${NET.back} vault@${NET.vault}`);
+});
+nets("each container is answered the names of the containers it shares a network with", async () => {
+  const ask = (gw: string, name: string, from: string) => askUdp(gw, nport, name, "A", 3000, from);
+  // web (ovl only) sees api at its ovl address; cache (back only) is not its to see.
+  assert.equal(addresses(await ask(NET.ovl, "api", "127.20.0.2")), ["127.20.1.2"]);
+  assert.is((await ask(NET.ovl, "cache", "127.20.0.2")).rcode, "NXDOMAIN");
+  assert.is((await ask(NET.ovl, "api.back", "127.20.0.2")).rcode, "NXDOMAIN");
+  // cache (back only), asking back's gateway: api at its back address, web not at all.
+  assert.equal(addresses(await ask(NET.back, "api", "127.21.0.2")), ["127.21.1.2"]);
+  assert.equal(addresses(await ask(NET.back, "api.back", "127.21.0.2")), ["127.21.1.2"]);
+  assert.is((await ask(NET.back, "web", "127.21.0.2")).rcode, "NXDOMAIN");
+  // An address no container holds is on the network of the gateway it asked.
+  assert.equal(addresses(await ask(NET.back, "cache", "127.21.0.99")), ["127.21.0.2"]);
+  assert.is((await ask(NET.back, "web", "127.21.0.99")).rcode, "NXDOMAIN");
+  assert.not.ok(upstream.asked.some((n) => ["cache", "web", "api.back"].includes(n)), "ovl's names never leave the node");
+});
+nets("a container only on an internal network: its names answer, outside names are refused, not forwarded", async () => {
+  const before = upstream.asked.length;
+  assert.equal(addresses(await askUdp(NET.vault, nport, "safe", "A", 3000, "127.22.0.2")), ["127.22.0.2"]);
+  assert.is((await askUdp(NET.vault, nport, "outside.example", "A", 3000, "127.22.0.2")).rcode, "REFUSED");
+  assert.is(upstream.asked.length, before);
+  // web, on ovl, is forwarded.
+  assert.equal(addresses(await askUdp(NET.ovl, nport, "outside.example", "A", 3000, "127.20.0.2")), [OUTSIDE]);
+});
+nets("a gateway that cannot be bound yet is taken as soon as it can be; a removed network's is closed", async () => {
+  blocker = createSocket("udp4");
+  await new Promise<void>((r) => blocker!.bind(nport, NET.late, () => r()));
+  nfold.apply(
+    { type: "NetworkCreated", data: { network: "late", cidr: "127.23.0.0/16", blockPrefix: 24, vni: 45, internal: false } },
+    netBlock("n1", "late", "127.23.0.0/24", NET.late),
+    { type: "ContainerStopped", data: { name: "safe", node: "n1", ip: "127.22.0.2", reason: "removed" } },
+    { type: "NetworkRemoved", data: { network: "vault" } },
+  );
+  nnames.synced(nfold.state);
+  await until("closed on vault", () => !listening().includes("vault@"));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.is(listening(), `ovl@${NET.ovl} back@${NET.back}`, "late's gateway is taken");
+  await new Promise<void>((r) => blocker!.close(() => r()));
+  blocker = null;
+  await until("listening on late", () => listening().includes(`late@${NET.late}`), 3000);
+  assert.is((await askUdp(NET.vault, nport, "web", "A", 300).then(() => "answered", () => "silent")), "silent");
+  // Answering there: an unknown asker on late shares no network with web.
+  assert.is((await askUdp(NET.late, nport, "web")).rcode, "NXDOMAIN");
+});
+nets.run();

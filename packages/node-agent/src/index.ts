@@ -49,7 +49,7 @@ export { pingTime, probePayload, tcpEcho, udpEcho } from "./services/check-probe
 export { checkPlan } from "./services/check.js";
 export { createBody } from "./docker/create-options.js";
 export { AppliedTracker } from "./applied.js";
-export { answer, dnsUpstreams, isOurs, nameService, parseResolvConf, parseUpstream, startDnsServer, type DnsServer, type NameService, type Upstream } from "./dns/index.js";
+export { addressFor, answer, askerNetworks, dnsUpstreams, emptyNameIndex, gatewaysOf, isOurs, nameIndex, nameService, parseResolvConf, parseUpstream, resolverOf, startDnsServer, type Asker, type DnsServer, type NameIndex, type NameService, type Upstream } from "./dns/index.js";
 export { openDockerDoor, DEFAULT_PLUGIN_SOCKET, type DockerDoor, type DockerDoorOptions } from "./docker-plugin/index.js";
 export { DoorDriver, Serial, type DriverDeps, type DoorReply, type VethLinks } from "./docker-plugin/driver.js";
 export { parsePluginRequest, portBindingsOf, PLUGIN_CALLS, type PluginCall } from "./docker-plugin/protocol.js";

@@ -27,6 +27,7 @@ import { dockerContainers, type ContainerClient, type ContainerSummary } from ".
 import { followDockerEvents, type DockerEvent } from "./docker/events.js";
 import { dockerImages, type ImageClient } from "./docker/images.js";
 import { createLabels, dockerNameFor, ownedBy } from "./docker/labels.js";
+import { resolverOf } from "./dns/gateways.js";
 
 export interface LinuxDockerRuntimeOptions {
   readonly kernel: KernelDataplane;
@@ -193,7 +194,8 @@ export class LinuxDockerRuntime implements NodeRuntime {
     let id: string | null = null;
     try {
       await this.checkPorts(rec);
-      id = await this.createContainer(rec, desired.node.gateway);
+      // Its resolver: the node's gateway of its first network, where the agent answers names.
+      id = await this.createContainer(rec, resolverOf(this.view?.state.nodes[this.opts.node], rec) ?? desired.node.gateway);
       await this.containers.start(id);
     } catch (err) {
       return this.failed(rec, id, err);

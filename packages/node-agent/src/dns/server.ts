@@ -1,6 +1,6 @@
 /**
  * A DNS server on one address, over UDP and TCP: each query is decoded with dns-packet,
- * answered from the records (answer.ts) or forwarded to the upstreams (forward.ts). What
+ * answered from the fold (answer.ts) by who asks, or forwarded to the upstreams (forward.ts). What
  * cannot be decoded is dropped (UDP) or ends the connection (TCP); an upstream that does
  * not answer gives SERVFAIL, so a container's resolver moves on at once.
  */
@@ -9,14 +9,17 @@ import { createServer, type Server, type Socket as TcpSocket } from "node:net";
 import dnsPacket from "dns-packet";
 import { answer, reply, RCODE } from "./answer.js";
 import { forward, framed } from "./forward.js";
+import type { NameIndex } from "./name-index.js";
 import type { Upstream } from "./resolv-conf.js";
 
 export interface DnsServerOptions {
   readonly host: string;
   /** @default 53 */
   readonly port?: number;
-  /** The current name records (name -> address), read at each query. */
-  readonly records: () => ReadonlyMap<string, string>;
+  /** The network whose gateway `host` is: an asker no container holds is taken to be on it. */
+  readonly network: string;
+  /** The fold's names and askers now, read at each query. */
+  readonly index: () => NameIndex;
   readonly upstreams: () => readonly Upstream[];
   readonly log?: (line: string) => void;
   /** Per upstream. @default FORWARD_TIMEOUT_MS */
@@ -34,14 +37,14 @@ const MAX_TCP_CONNECTIONS = 256;
 const TCP_IDLE_MS = 10_000;
 
 /** The response bytes for one query, or null to stay silent (undecodable input). */
-async function respond(msg: Buffer, proto: "udp" | "tcp", opts: DnsServerOptions): Promise<Buffer | null> {
+async function respond(msg: Buffer, from: string, proto: "udp" | "tcp", opts: DnsServerOptions): Promise<Buffer | null> {
   let query: dnsPacket.DecodedPacket;
   try {
     query = dnsPacket.decode(msg);
   } catch {
     return null;
   }
-  const verdict = answer(query, opts.records());
+  const verdict = answer(query, opts.index(), { ip: from, via: opts.network });
   if (verdict.kind === "answer") return dnsPacket.encode(verdict.packet);
   const forwarded = await forward(msg, opts.upstreams(), proto, opts.forwardTimeoutMs);
   return forwarded ?? dnsPacket.encode(reply(query, RCODE.ServFail));
@@ -49,11 +52,12 @@ async function respond(msg: Buffer, proto: "udp" | "tcp", opts: DnsServerOptions
 
 function serveUdp(sock: Socket, opts: DnsServerOptions): void {
   sock.on("message", (msg, from) => {
-    void respond(msg, "udp", opts).then((out) => out && sock.send(out, from.port, from.address));
+    void respond(msg, from.address, "udp", opts).then((out) => out && sock.send(out, from.port, from.address));
   });
 }
 
 function serveTcpConnection(conn: TcpSocket, opts: DnsServerOptions): void {
+  const from = conn.remoteAddress?.replace(/^::ffff:/, "") ?? "";
   let buf = Buffer.alloc(0);
   let busy = Promise.resolve();
   conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
@@ -65,7 +69,7 @@ function serveTcpConnection(conn: TcpSocket, opts: DnsServerOptions): void {
       buf = buf.subarray(2 + msg.length);
       // In order on one connection: answers go back in the order asked.
       busy = busy.then(async () => {
-        const out = await respond(Buffer.from(msg), "tcp", opts);
+        const out = await respond(Buffer.from(msg), from, "tcp", opts);
         if (out === null) conn.destroy();
         else if (!conn.destroyed) conn.write(framed(out));
       });

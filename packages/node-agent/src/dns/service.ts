@@ -1,11 +1,15 @@
 /**
- * The node's name service: the DNS server (server.ts) on the node's gateway address (its
- * bridge address, which every container of the node has as its next hop), answering from
- * the agent's fold. It listens once a sync has made the bridge and its address, moves when
- * the node's block changes (a release, then a join as a new node), and stops with the agent.
- * The records are computed again only when the fold moved, at the first query after.
+ * The node's name service: a DNS server (server.ts) on the node's gateway of every network
+ * it holds a block of (the network's bridge address, which every container of the node on
+ * that network has as its next hop), answering from the agent's fold. After each sync (the
+ * kernel applied, so new bridges hold their addresses) it listens on the gateways that
+ * appeared and stops on those gone (a network removed, the node's block released); an
+ * address not on the node yet is tried again a few times, then at the next sync. The index
+ * is computed again only when the fold moved, at the first query after.
  */
-import { nameRecords, type ClusterState } from "@ovl/domain";
+import type { ClusterState } from "@ovl/domain";
+import { gatewaysOf, type Listening } from "./gateways.js";
+import { nameIndex, type NameIndex } from "./name-index.js";
 import { startDnsServer, type DnsServer } from "./server.js";
 import type { Upstream } from "./resolv-conf.js";
 
@@ -17,61 +21,100 @@ export interface NameServiceOptions {
   /** @default 53 */
   readonly port?: number;
   readonly log?: (line: string) => void;
+  /** Between tries on a gateway that cannot be bound yet. @default 250 */
+  readonly retryMs?: number;
+}
+
+export interface Listener {
+  readonly network: string;
+  readonly host: string;
+  readonly port: number;
 }
 
 export interface NameService {
-  /** After each sync: listen on the node's gateway (again, if it changed). */
+  /** After each sync: listen on the node's gateways (again, if they changed). */
   synced(state: ClusterState): void;
-  /** Where it listens now, or null. */
-  address(): { readonly host: string; readonly port: number } | null;
+  /** Where it listens now, in the order of the node's networks (`ovl` first). */
+  addresses(): readonly Listener[];
   stop(): Promise<void>;
 }
 
+/** Tries on one address before waiting for the next sync: 5 s at the default pace. */
+const MAX_TRIES = 20;
+
+const keyOf = (l: Listening): string => `${l.network}@${l.gateway}`;
+
 export function nameService(opts: NameServiceOptions): NameService {
   const log = opts.log ?? (() => undefined);
-  let cached: { seq: number; records: ReadonlyMap<string, string> } | null = null;
-  const records = (): ReadonlyMap<string, string> => {
+  let cached: { seq: number; index: NameIndex } | null = null;
+  const index = (): NameIndex => {
     const { seq, state } = opts.fold();
-    if (cached?.seq !== seq) cached = { seq, records: nameRecords(state) };
-    return cached.records;
+    if (cached?.seq !== seq) cached = { seq, index: nameIndex(state) };
+    return cached.index;
   };
-  let server: DnsServer | null = null;
-  let wanted: string | null = null;
+  const servers = new Map<string, { network: string; server: DnsServer }>();
+  const tries = new Map<string, number>();
+  let wanted: Listening[] = [];
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
-  let failedOn: string | null = null;
+  let retry: NodeJS.Timeout | null = null;
 
-  const move = async (host: string | null): Promise<void> => {
-    if (server?.host === host) return;
-    if (server) {
-      await server.close();
-      log(`dns: stopped listening on ${server.host}:${server.port}`);
-      server = null;
-    }
-    if (host === null || stopped) return;
+  /** Whether to try again soon: false once listening, or after MAX_TRIES (then each sync tries once). */
+  const listen = async (l: Listening): Promise<boolean> => {
+    const key = keyOf(l);
     try {
-      server = await startDnsServer({ host, port: opts.port ?? 53, records, upstreams: opts.upstreams, log });
-      failedOn = null;
-      log(`dns: answering on ${host}:${server.port} (udp, tcp)`);
+      const server = await startDnsServer({ host: l.gateway, port: opts.port ?? 53, network: l.network, index, upstreams: opts.upstreams, log });
+      servers.set(key, { network: l.network, server });
+      tries.delete(key);
+      log(`dns: answering network ${l.network} on ${l.gateway}:${server.port} (udp, tcp)`);
+      return false;
     } catch (err) {
-      // Logged once per address; the next sync tries again (the bridge may come up later).
-      if (failedOn !== host) log(`dns: cannot listen on ${host}:${opts.port ?? 53}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      failedOn = host;
+      const n = (tries.get(key) ?? 0) + 1;
+      tries.set(key, n);
+      // Logged once per address: the bridge may come up a moment later.
+      if (n === 1) log(`dns: cannot listen on ${l.gateway}:${opts.port ?? 53} (network ${l.network}) yet: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return n < MAX_TRIES;
+    }
+  };
+
+  const reconcile = async (): Promise<void> => {
+    const want = new Map(stopped ? [] : wanted.map((l) => [keyOf(l), l] as const));
+    for (const [key, s] of servers) {
+      if (want.has(key)) continue;
+      servers.delete(key);
+      await s.server.close();
+      log(`dns: stopped listening on ${s.server.host}:${s.server.port} (network ${s.network})`);
+    }
+    for (const key of tries.keys()) if (!want.has(key)) tries.delete(key);
+    let again = false;
+    for (const [key, l] of want) if (!servers.has(key) && (await listen(l))) again = true;
+    if (again && !retry && !stopped) {
+      retry = setTimeout(() => {
+        retry = null;
+        chain = chain.then(reconcile);
+      }, opts.retryMs ?? 250);
     }
   };
 
   return {
     synced(state) {
-      const self = state.nodes[opts.node];
-      const host = self && self.status !== "left" && self.status !== "leaving" ? self.gateway : null;
-      if (stopped || (host === wanted && (server !== null || host === null))) return;
-      wanted = host;
-      chain = chain.then(() => move(wanted));
+      if (stopped) return;
+      const next = gatewaysOf(state, opts.node);
+      const same = next.length === wanted.length && next.every((l, i) => keyOf(l) === keyOf(wanted[i]!));
+      wanted = next;
+      // A sync that changed nothing still tries, once, an address not bound yet.
+      if (same && next.every((l) => servers.has(keyOf(l)))) return;
+      chain = chain.then(reconcile);
     },
-    address: () => (server ? { host: server.host, port: server.port } : null),
+    addresses: () => wanted.flatMap((l) => {
+      const s = servers.get(keyOf(l));
+      return s ? [{ network: l.network, host: s.server.host, port: s.server.port }] : [];
+    }),
     async stop() {
       stopped = true;
-      chain = chain.then(() => move(null));
+      if (retry) clearTimeout(retry);
+      retry = null;
+      chain = chain.then(reconcile);
       await chain;
     },
   };
