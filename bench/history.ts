@@ -33,7 +33,7 @@ const argOf = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] ?? def : def;
 };
-const SIZES = argOf("events", "10000,100000").split(",").map(Number);
+const SIZES = argOf("events", "10000,100000").split(",").map(Number).filter((n) => n > 0); // `--events none`: the floor only
 const ONLY = new Set(argOf("only", "agent,tui").split(","));
 const CLUSTER = { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450 };
 /** Keeps each size's broker store (and the coordinator's database) in DIR/<size>, filled once. */
