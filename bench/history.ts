@@ -19,7 +19,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { subjects } from "@ovl/domain";
+import { SNAPSHOT_EVERY, snapshotSpacing, subjects } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
 import { listSnapshots } from "@ovl/client";
 import { runCoordinator } from "@ovl/coordinator";
@@ -33,7 +33,7 @@ const argOf = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] ?? def : def;
 };
-const SIZES = argOf("events", "10000,100000").split(",").map(Number);
+const SIZES = argOf("events", "10000,100000").split(",").map(Number).filter((n) => n > 0); // `--events none`: the floor only
 const ONLY = new Set(argOf("only", "agent,tui").split(","));
 const CLUSTER = { cidr: "198.19.0.0/18", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450 };
 /** Keeps each size's broker store (and the coordinator's database) in DIR/<size>, filled once. */
@@ -164,7 +164,13 @@ for (const size of SIZES) {
     console.log(`\n${last.toLocaleString("en-US")} events`);
     const tc = Date.now();
     const coord = await runCoordinator({ nc: await srv.connect(), dbPath: join(dir, "coord.db"), cluster: CLUSTER, lostAfterMs: 0 });
-    while (!(await listSnapshots(nc)).includes(Math.floor(last / 10_000) * 10_000)) await sleep(50);
+    // Every snapshot the schedule keeps (the newest is written first, the older ones after it).
+    const spacing = snapshotSpacing(last, SNAPSHOT_EVERY);
+    const wanted = Array.from({ length: Math.floor(last / spacing) }, (_, i) => (i + 1) * spacing);
+    for (let t = Date.now(); ; await sleep(200)) {
+      const have = new Set(await listSnapshots(nc));
+      if (wanted.every((s) => have.has(s)) || Date.now() - t > 600_000) break;
+    }
     console.log(`coordinator caught up and wrote snapshots ${(await listSnapshots(nc)).join(", ")} in ${((Date.now() - tc) / 1000).toFixed(1)} s`);
     if (ONLY.has("agent")) {
       for (const snap of [true, false]) {

@@ -62,10 +62,12 @@ await build({
   target: "node20",
   jsx: "automatic",
   plugins: [missingWorkspacePackages],
-  define: { __OVL_COMMIT__: JSON.stringify(commitOf(join(packages, ".."))) },
-  external: ["better-sqlite3", "dockerode", "ink", "react", "react/jsx-runtime", "yoga-layout", "tsx", "tsx/*"],
+  define: { __OVL_COMMIT__: JSON.stringify(commitOf(join(packages, ".."))), "process.env.NODE_ENV": JSON.stringify("production") },
+  external: ["better-sqlite3", "dockerode", "react-devtools-core", "tsx", "tsx/*"],
   banner: { js: "import { createRequire as __ovlRequire } from 'node:module'; const require = __ovlRequire(import.meta.url);" },
   logLevel: "warning",
+  // production.ts sets NODE_ENV when the TUI runs from its sources; in the bundle it is fixed above.
+  logOverride: { "assign-to-define": "silent" },
 });
 const old = `${outdir}.old-${process.pid}`;
 if (existsSync(outdir)) renameSync(outdir, old);

@@ -1,15 +1,17 @@
 /**
  * `ovl ps` must start fast: it loads neither better-sqlite3 (coordinator), dockerode
- * (agent) nor ink/react (TUI). Checked on the real bundle by tracing every module resolved.
+ * (agent) nor ink/react (TUI). Checked on the real bundle by tracing every module resolved;
+ * Ink and React are bundled into the TUI's chunk, so the chunks loaded are read for them too.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { startNats, type TestNats } from "../support/nats.js";
-import { OVL_BIN, buildBundle, daemon, type Daemon } from "../support/ovl.js";
+import { OVL_BIN, ROOT, buildBundle, daemon, type Daemon } from "../support/ovl.js";
 
 let nats: TestNats;
 let dir: string;
@@ -50,6 +52,9 @@ function traced(args: string[]): Promise<{ code: number; modules: string[] }> {
 }
 
 const heavy = /better-sqlite3|dockerode|docker-modem|\/ink\/|\/react\/|yoga-layout|\/tsx\//;
+/** The bundle's chunks among `modules` that hold Ink (esbuild names each bundled module's path in a comment). */
+const tuiChunks = (modules: string[]) =>
+  modules.filter((m) => m.startsWith("file:") && m.includes("/dist/chunks/") && readFileSync(fileURLToPath(m), "utf8").includes("node_modules/ink/build/"));
 
 test("ovl ps and ovl --help load no heavy module", async () => {
   const ps = await traced(["ps", "--nats", nats.url]);
@@ -57,9 +62,15 @@ test("ovl ps and ovl --help load no heavy module", async () => {
   assert.ok(ps.modules.some((m) => m.includes("/dist/ovl.mjs")), "the bundle ran");
   assert.ok(ps.modules.some((m) => m.includes("/dist/chunks/")), "its chunks were loaded (nats is one of them)");
   assert.equal(ps.modules.filter((m) => heavy.test(m)), []);
+  assert.equal(tuiChunks(ps.modules), []);
   const help = await traced(["--help"]);
   assert.is(help.code, 0);
   assert.equal(help.modules.filter((m) => heavy.test(m) || m.includes("/node_modules/nats/")), []);
+});
+
+test("the check for the TUI's chunk finds Ink in the bundle", () => {
+  const chunks = join(ROOT, "packages", "cli", "dist", "chunks");
+  assert.ok(tuiChunks(readdirSync(chunks).map((f) => pathToFileURL(join(chunks, f)).href)).length > 0);
 });
 
 test("the coordinator subcommand does load better-sqlite3 (the trace sees it)", async () => {

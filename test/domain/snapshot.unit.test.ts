@@ -17,6 +17,9 @@ import {
   snapshotCandidates,
   snapshotMismatch,
   snapshotsToKeep,
+  snapshotSpacing,
+  snapshotsToWrite,
+  SNAPSHOTS_SPREAD,
   type Envelope,
 } from "@ovl/domain";
 import { clusterCreated, member } from "./builders.js";
@@ -76,9 +79,34 @@ verify("a state that does not match its digest (stale) or is not JSON (corrupt) 
 verify.run();
 
 const keep = suite("keep and pick");
-keep("the four newest, and every tenth interval of the older ones", () => {
+keep("the four newest, and the older ones at a spacing doubled until at most `spread` fit", () => {
   const seqs = Array.from({ length: 25 }, (_, i) => (i + 1) * 10);
-  assert.equal([...snapshotsToKeep(seqs, 10)].sort((a, b) => a - b), [100, 200, 220, 230, 240, 250]);
+  assert.equal([...snapshotsToKeep(seqs, 10, 4, 8)].sort((a, b) => a - b), [40, 80, 120, 160, 200, 220, 230, 240, 250]);
+  assert.equal(snapshotsToKeep(seqs, 10).size, 25, "a short history keeps them all");
+  assert.equal(snapshotsToKeep([], 10).size, 0);
+});
+keep("the spacing: nested schedules, a bounded count, any sequence within one spacing of a kept snapshot", () => {
+  assert.equal(snapshotSpacing(0, 10_000), 10_000);
+  assert.equal(snapshotSpacing(320_000, 10_000), 10_000);
+  assert.equal(snapshotSpacing(330_000, 10_000), 20_000);
+  assert.equal(snapshotSpacing(1_000_000, 10_000), 40_000);
+  let kept: number[] = [];
+  for (let newest = 10_000; newest <= 3_000_000; newest += 10_000) {
+    const spacing = snapshotSpacing(newest, 10_000);
+    const keep = snapshotsToKeep([...kept, newest], 10_000);
+    for (const s of kept.filter((s) => s % spacing === 0)) assert.ok(keep.has(s), `${s} dropped at ${newest}: the schedules are nested`);
+    kept = [...keep].sort((a, b) => a - b);
+    assert.ok(kept.length <= SNAPSHOTS_SPREAD + 4, `${kept.length} kept at ${newest}`);
+    const gaps = kept.map((s, i) => s - (kept[i - 1] ?? 0));
+    assert.ok(Math.max(...gaps) <= spacing && spacing <= Math.max(10_000, (2 * newest) / SNAPSHOTS_SPREAD), `gap ${Math.max(...gaps)} at ${newest}`);
+  }
+});
+keep("a writer behind the fold skips only what thinning would drop", () => {
+  assert.equal(snapshotsToWrite([], 10_000, 10_000), [10_000]);
+  assert.equal(snapshotsToWrite([10_000, 20_000], 30_000, 10_000), [10_000, 20_000, 30_000]);
+  // Past 320,000 the spacing is 20,000: odd multiples of 10,000 waiting are not written.
+  assert.equal(snapshotsToWrite([300_000, 310_000, 320_000], 330_000, 10_000), [300_000, 320_000, 330_000]);
+  assert.ok(snapshotsToWrite(Array.from({ length: 100 }, (_, i) => (i + 1) * 10_000), 1_010_000, 10_000).length <= SNAPSHOTS_SPREAD + 1);
 });
 keep("time travel tries the newest at or before the target first", () => {
   assert.equal(snapshotCandidates([10, 20, 30, 40], 35), [30, 20, 10]);

@@ -237,6 +237,43 @@ test("time travel far back: the cursor moves with every key of a burst, the page
   assert.not.match(lines(r.lastFrame()).join("\n"), /TIME TRAVEL/);
 });
 
+test("back to live from far back, the events view lists the newest events again (following is not a focus)", async () => {
+  const { store, events } = pagedStore();
+  const r = render(<App nc={null} store={store} size={SIZE} now={T0 + 60_000} />);
+  const last = events.length;
+  await wait(50);
+  r.stdin.write("3");
+  await wait(100);
+  r.stdin.write("t");
+  await wait(100);
+  r.stdin.write("{");
+  for (let t = 0; t < 100 && store.history.base !== 0; t++) await wait(20);
+  assert.is(store.history.base, 0, "the window went back to the first events");
+  r.stdin.write("t");
+  await wait(100);
+  assert.is(store.history.focus, null, "live: the window is asked for the tip, not for the newest event it holds");
+  for (let t = 0; t < 100 && !store.history.attached; t++) await wait(20);
+  await wait(100);
+  assert.ok(store.history.attached, "the window follows the tip again");
+  assert.ok(lines(r.lastFrame())[2]!.startsWith(`${last} `), `the newest event first:\n${r.lastFrame()}`);
+});
+
+test("a frame drawn between a change and its notification shows the header and the rows of the same moment", async () => {
+  const events = stored([...clusterEvents(2, 2), ...burstEvents(2, 20)]);
+  const store = new ClusterStore(1000); // a notification a second: a key's frame comes first
+  store.setLink("loading", "reading the newest snapshot");
+  const r = render(<App nc={null} store={store} size={SIZE} now={T0 + 60_000} />);
+  await wait(50);
+  store.rebase(events.length, foldEvents(events.flatMap((i) => (i.ok ? [i.event] : []))));
+  store.setLink("live");
+  r.stdin.write("2"); // any key: a frame before the store's notification
+  await wait(100);
+  const early = lines(r.lastFrame())[0]!;
+  assert.not.match(early, /Nodes 0 .*● live/, `live shown with the rows of before: ${early}`);
+  await wait(1100);
+  assert.match(lines(r.lastFrame())[0]!, new RegExp(`1 Nodes 2 .*● live · seq ${events.length}$`));
+});
+
 test("start form: invalid input is shown inline before anything is sent", async () => {
   const { frame, press } = await mount();
   await press("r");

@@ -6,11 +6,12 @@
  * stores it once. After writing, older snapshots are thinned (snapshotsToKeep).
  *
  * Writing is off the fold's path: the state is taken (sealed) when the sequence is
- * applied, encoded and sent after; a snapshot due while one is being written waits, and
- * only the newest waiting one is kept.
+ * applied, encoded and sent after; snapshots due while one is being written wait, and of
+ * those only the ones thinning would keep stay (snapshotsToWrite): a catch-up faster than
+ * the writes still leaves them spread over the whole history.
  */
 import type { NatsConnection } from "nats";
-import { snapshotsToKeep, type ClusterState } from "@ovl/domain";
+import { snapshotsToKeep, snapshotsToWrite, type ClusterState } from "@ovl/domain";
 import { ensureSnapshotStream } from "@ovl/broker-setup";
 import { listSnapshots, removeSnapshots, streamFacts, writeSnapshot } from "@ovl/client";
 
@@ -24,7 +25,7 @@ export interface SnapshotWriter {
 export function snapshotWriter(nc: NatsConnection, every: number, log: (line: string) => void): SnapshotWriter {
   let clusterId: string | null = null;
   let ensured = false;
-  let waiting: { seq: number; state: ClusterState } | null = null;
+  let waiting = new Map<number, ClusterState>();
   let running: Promise<void> | null = null;
   let stopped = false;
 
@@ -44,9 +45,10 @@ export function snapshotWriter(nc: NatsConnection, every: number, log: (line: st
   }
 
   function drain(): void {
-    if (running || !waiting || stopped) return;
-    const { seq, state } = waiting;
-    waiting = null;
+    if (running || waiting.size === 0 || stopped) return;
+    const seq = Math.max(...waiting.keys()); // the newest first: it is what readers open from
+    const state = waiting.get(seq)!;
+    waiting.delete(seq);
     running = write(seq, state)
       .catch((err) => log(`snapshot at seq ${seq} not written: ${(err as Error).message}`))
       .finally(() => {
@@ -58,7 +60,9 @@ export function snapshotWriter(nc: NatsConnection, every: number, log: (line: st
   return {
     after(seq, state) {
       if (every <= 0 || seq % every !== 0) return;
-      waiting = { seq, state: state() };
+      const next = new Map<number, ClusterState>();
+      for (const s of snapshotsToWrite([...waiting.keys()], seq, every)) next.set(s, waiting.get(s) ?? state());
+      waiting = next;
       drain();
     },
     async stop() {

@@ -135,14 +135,42 @@ export function encodeSnapshot(
   return { head: { format: SNAPSHOT_FORMAT, clusterId: at.clusterId, seq: at.seq, eventHash: at.eventHash, digest: sha256(text), bytes: text.length }, text };
 }
 
+/** @default at most this many snapshots spread over the history, besides the newest few */
+export const SNAPSHOTS_SPREAD = 32;
+
 /**
- * Which snapshots to keep: the `recent` newest, and of the older ones those at a multiple of
- * ten times `every` (time travel starts from the nearest one, so the far past costs at most
- * 10 x every events to fold).
+ * The spacing of the snapshots kept over a history whose newest is `newest`: `every`
+ * doubled until at most `spread` multiples of it fit. Doubling keeps the schedules nested
+ * (what a longer history keeps, a shorter one kept too), so thinning never needs a
+ * snapshot it dropped before, and any sequence is within one spacing (at most
+ * 2 x newest / spread) of a snapshot at or before it.
  */
-export function snapshotsToKeep(seqs: readonly number[], every: number, recent = 4): Set<number> {
+export function snapshotSpacing(newest: number, every: number, spread = SNAPSHOTS_SPREAD): number {
+  let spacing = Math.max(1, every);
+  while (Math.floor(newest / spacing) > spread) spacing *= 2;
+  return spacing;
+}
+
+/**
+ * Which snapshots to keep: the `recent` newest, and of the older ones those at a multiple
+ * of the spacing (snapshotSpacing): at most spread + recent, evenly over the history, so
+ * time travel folds at most one spacing of events from the nearest one.
+ */
+export function snapshotsToKeep(seqs: readonly number[], every: number, recent = 4, spread = SNAPSHOTS_SPREAD): Set<number> {
   const sorted = [...seqs].sort((a, b) => b - a);
-  return new Set(sorted.filter((s, i) => i < recent || s % (every * 10) === 0));
+  const spacing = snapshotSpacing(sorted[0] ?? 0, every, spread);
+  return new Set(sorted.filter((s, i) => i < recent || s % spacing === 0));
+}
+
+/**
+ * Of the snapshots waiting to be written when `newest` is due, those still worth writing:
+ * the ones on the schedule of a history ending at `newest`, and `newest` itself. A writer
+ * slower than the fold (a catch-up) then skips what thinning would drop, never a sequence
+ * the schedule keeps; at most spread + 1 wait.
+ */
+export function snapshotsToWrite(waiting: readonly number[], newest: number, every: number, spread = SNAPSHOTS_SPREAD): number[] {
+  const spacing = snapshotSpacing(newest, every, spread);
+  return [...waiting.filter((s) => s < newest && s % spacing === 0), newest];
 }
 
 /** The newest of `seqs` at or before `target`, trying newer first: the order readers try them in. */

@@ -119,11 +119,11 @@ export function App(p: AppProps): React.ReactElement {
       <Header
         view={app.view}
         counts={{ nodes: data.nodes.length, containers: data.containers.length, events: data.events.length }}
-        link={store.link}
-        lastSeq={store.history.lastSeq}
+        link={data.link}
+        lastSeq={data.lastSeq}
         travelling={travelling}
         width={size.columns}
-        {...(data.convergence === null || store.link.phase !== "live" ? {} : { convergence: data.convergence })}
+        {...(data.convergence === null || data.link.phase !== "live" ? {} : { convergence: data.convergence })}
       />
       {travel.seq !== null ? (
         <TimelineBar seq={travel.seq} item={store.history.item(travel.seq)} lastSeq={store.history.lastSeq} width={size.columns} />

@@ -49,7 +49,9 @@ export function useSelections(_view: ViewName, data: ScreenData): Selections {
   return {
     nodes: selected(data.nodes, (n) => n.name, nodes.selected, nodesDispatch),
     containers: selected(data.containers, (c) => c.name, containers.selected, containersDispatch),
-    events: { ...ev, selectedSeq: ev.row ? itemSeq(ev.row) : null },
+    // Following, the selection is "the newest", not an event: the window's newest held would
+    // otherwise pin the focus to it, and a window left far back by a travel would stay there.
+    events: { ...ev, selectedSeq: events.follow || !ev.row ? null : itemSeq(ev.row) },
   };
 }
 

@@ -20,6 +20,8 @@ export interface OpenTuiOptions {
   readonly natsUrl?: string;
   /** Alias of natsUrl. */
   readonly url?: string;
+  /** A connection already under way (closed on quit), started while this module loaded. */
+  readonly connecting?: Promise<NatsConnection>;
   /** @default process.stdout */
   readonly stdout?: NodeJS.WriteStream;
   /** @default process.stdin */
@@ -51,7 +53,7 @@ export async function openTui(opts: OpenTuiOptions = {}): Promise<void> {
   if (!nc) {
     const url = opts.natsUrl ?? opts.url;
     store.setLink("connecting", url ?? "");
-    connectNats({ name: "ovl-tui", ...(url ? { url } : {}) })
+    (opts.connecting ?? connectNats({ name: "ovl-tui", ...(url ? { url } : {}) }))
       .then((conn) => {
         nc = conn;
         ownConnection = true;

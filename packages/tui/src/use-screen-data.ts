@@ -7,7 +7,7 @@ import { useMemo, useRef } from "react";
 import { convergenceOf, type ClusterState, type Convergence, type NodeRow, type PsRow } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
 import { containerTable, eventList, nodeTable } from "./rows.js";
-import type { ClusterStore } from "./store/cluster-store.js";
+import type { ClusterStore, Link } from "./store/cluster-store.js";
 import type { AppState } from "./use-app-state.js";
 
 export interface ScreenData {
@@ -20,11 +20,15 @@ export interface ScreenData {
   readonly upto: number;
   /** Whether every ready node applied the history, over all nodes whatever the filter; null while travelling. */
   readonly convergence: Convergence | null;
+  /** The link and the tip as of the same notification as the rows: a frame drawn between a change and its notification (a clock tick, a key) shows them together. */
+  readonly link: Link;
+  readonly lastSeq: number;
 }
 
 export function useScreenData(store: ClusterStore, version: number, travel: number | null, filters: AppState["filters"]): ScreenData {
   const h = store.history;
-  const upto = travel ?? h.lastSeq;
+  const tip = useMemo(() => ({ link: store.link, lastSeq: h.lastSeq }), [store, h, version]);
+  const upto = travel ?? tip.lastSeq;
   // While the page of a past sequence is read, the screen keeps what it showed.
   const shown = useRef(h.state);
   const state = useMemo(() => {
@@ -42,7 +46,7 @@ export function useScreenData(store: ClusterStore, version: number, travel: numb
     () => (travel === null ? convergenceOf(nodeTable(state, store.heartbeats, "", h.lastSeq), h.lastSeq) : null),
     [state, store, version, travel],
   );
-  return { state, nodes, containers, events, upto, convergence };
+  return { state, nodes, containers, events, upto, convergence, ...tip };
 }
 
 /** Body height left for the view between the header, the time-travel bar and the footer. */

@@ -1,16 +1,17 @@
 /** `ovl tui`: the full-screen terminal UI (packages/tui), on the same NATS as every command. */
 import { clientNatsUrl, type GlobalOptions } from "../context.js";
 import { FailedError } from "../errors.js";
+import { connectNats } from "@ovl/client";
 
 export async function tuiCommand(g: GlobalOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new FailedError("ovl tui needs a terminal: run it in an interactive shell (for scripts use `ovl ps --json`, `ovl nodes --json`, `ovl events --json`)");
   }
-  // React's production build, chosen when React loads: in the bundle the TUI's own
-  // production.ts runs after its chunk's hoisted imports have loaded React (the development
-  // build grew past 2 GB travelling through 30,000 events).
-  process.env.NODE_ENV ??= "production";
+  // Connecting overlaps loading the TUI's chunk (Ink, React): both are part of its start.
+  const url = await clientNatsUrl(g);
+  const connecting = connectNats({ name: "ovl-tui", url });
+  connecting.catch(() => undefined); // openTui reports a failure; this only keeps it handled meanwhile
   const { openTui } = await import("@ovl/tui");
-  await openTui({ url: await clientNatsUrl(g) });
+  await openTui({ url, connecting });
   return 0;
 }
