@@ -2,7 +2,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { emptyState, evolve, macFor, type ClusterState, type OvlEvent } from "@ovl/domain";
-import { AgentError, DoorDriver, FoldSignal, parsePluginRequest, peerNameFor, portBindingsOf, portsFromBindings, portsFromInspect, type DoorReply } from "@ovl/node-agent";
+import { AgentError, DoorDriver, FoldSignal, decider, foldedDecision, parsePluginRequest, peerNameFor, portBindingsOf, portsFromBindings, portsFromInspect, type DoorReply } from "@ovl/node-agent";
 
 const parsing = suite("plugin requests are validated");
 parsing("a well-formed body is typed; extra fields Docker adds are allowed", () => {
@@ -155,3 +155,54 @@ folding("a wait is woken by the folded events, not by a timer, and gives up afte
   assert.is(await fold.until(() => seq >= 3, 20), false, "never folded: gives up");
 });
 folding.run();
+
+const deciding = suite("a decision: the coordinator's reply or the fold, the first");
+const reservation = (name: string, ip: string): OvlEvent => ({ type: "ContainerStarted", data: { name, node: "n1", ip, mac: macFor(ip), image: "(docker endpoint)", cmd: [], ports: [], origin: "docker-ipam" } });
+/** A decider over a fold the test moves forward, and a coordinator whose reply the test sends. */
+function decidingWith() {
+  const signal = new FoldSignal();
+  const events: OvlEvent[] = [...base];
+  let reply!: { resolve: (r: DoorReply) => void; reject: (e: Error) => void };
+  const decide = decider({
+    ask: () => new Promise<DoorReply>((resolve, reject) => (reply = { resolve, reject })),
+    fold: signal,
+    state: () => fold(events),
+    seq: () => events.length,
+    trace: async (_w, op) => op(),
+    foldWaitMs: 1000,
+    decideMs: 1000,
+  });
+  const folds = (e: OvlEvent) => (events.push(e), signal.applied());
+  return { decide, folds, reply: () => reply };
+}
+deciding("a reservation folded before the reply is answered from the fold, without waiting for the reply", async () => {
+  const { decide, folds } = decidingWith();
+  const r = decide("docker-reserve", { node: "n1", name: "ipam-aa" });
+  folds(reservation("ipam-bb", "198.19.0.2")); // another request's: not this one
+  folds(reservation("ipam-aa", "198.19.0.3"));
+  assert.equal(await r, { ip: "198.19.0.3", seq: 5 });
+});
+deciding("the reply that comes first is the answer, once the fold holds it", async () => {
+  const { decide, folds, reply } = decidingWith();
+  const r = decide("docker-reserve", { node: "n1", name: "ipam-aa" });
+  reply().resolve({ ip: "198.19.0.3", seq: 4 });
+  let done = false;
+  void r.then(() => (done = true));
+  await new Promise((res) => setTimeout(res, 20));
+  assert.is(done, false, "waits for the fold to hold the decision");
+  folds(reservation("ipam-aa", "198.19.0.3"));
+  assert.equal(await r, { ip: "198.19.0.3", seq: 4 });
+});
+deciding("a refusal has no event: the reply's error fails the decision", async () => {
+  const { decide, reply } = decidingWith();
+  const r = decide("docker-reserve", { node: "n1", name: "ipam-aa" });
+  reply().reject(new Error("ADDRESSES_EXHAUSTED"));
+  assert.match(await r.then(() => "answered", (e: Error) => e.message), /ADDRESSES_EXHAUSTED/);
+});
+deciding("only a reservation's fresh name is read from the fold", () => {
+  const s = fold([...base, reservation("ipam-aa", "198.19.0.3")]);
+  assert.equal(foldedDecision(s, "docker-reserve", { node: "n1", name: "ipam-aa" }, 7), { ip: "198.19.0.3", seq: 7 });
+  assert.is(foldedDecision(s, "docker-reserve", { node: "n2", name: "ipam-aa" }, 7), null);
+  assert.is(foldedDecision(s, "docker-claim", { node: "n1", name: "ipam-aa" }, 7), null);
+});
+deciding.run();

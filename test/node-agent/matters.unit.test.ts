@@ -47,4 +47,15 @@ test("aboutAnotherNode: another node's events (peers only), not its own or the c
   assert.not.ok(aboutAnotherNode({ type: "ClusterCreated", data: { cidr: "10.240.0.0/16", blockPrefix: 24, vni: 1, vxlanPort: 4789, mtu: 1450 } }, "n1"));
 });
 
+test("an address its own Docker plugin reserved: no (the plugin wires it, the claim re-plans); a peer's reservation or any other start: yes", () => {
+  const started = (node: string, origin?: "docker" | "docker-ipam"): OvlEvent => ({
+    type: "ContainerStarted",
+    data: { node, name: "ipam-0a1b2c3d4e", ip: "198.19.1.2", mac: "02:00:c6:13:01:02", image: "(docker endpoint)", cmd: [], ports: [], ...(origin ? { origin } : {}) },
+  });
+  assert.not.ok(matters(started("n1", "docker-ipam"), "n1", undefined));
+  assert.ok(matters(started("n2", "docker-ipam"), "n1", undefined), "peers wire the address at once");
+  assert.ok(matters(started("n1", "docker"), "n1", undefined), "the claim");
+  assert.ok(matters(started("n1"), "n1", undefined), "an ovl run container");
+});
+
 test.run();

@@ -146,8 +146,13 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
  * program a remote container's address and MAC, never its run state (kernel/desired.ts).
  * Saves a re-plan for every other node's ContainerRunning; the periodic reconcile still
  * hands over the newest view. `before` is the container's record before the event.
+ * Nor when it is an address this node's Docker plugin reserved: the plugin makes its veth
+ * (the plan keeps it), there is nothing else to wire for it here, and the claim's events
+ * that follow re-plan; a re-plan's spawns would hold the event loop while Docker makes the
+ * endpoint (docs/docker-plugin.md). Peers still re-plan for it.
  */
 export function matters(event: OvlEvent, node: string, before: { readonly ip: string; readonly state: string } | undefined): boolean {
+  if (event.type === "ContainerStarted") return !(event.data.node === node && event.data.origin === "docker-ipam");
   if (event.type !== "ContainerRunning" && event.type !== "ContainerExited") return true;
   if (event.data.node === node) return true;
   return before !== undefined && before.ip === event.data.ip && before.state === "failed";

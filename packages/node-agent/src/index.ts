@@ -57,3 +57,4 @@ export { portsFromBindings, portsFromInspect, peerNameFor } from "./docker-plugi
 export { servePlugin } from "./docker-plugin/server.js";
 export { releasesAfterSweep, nameAfterRefusedClaim, idNameOf } from "./docker-plugin/watch.js";
 export { FoldSignal } from "./docker-plugin/folded.js";
+export { decider, foldedDecision, type Decide, type DecisionKind } from "./docker-plugin/decide.js";

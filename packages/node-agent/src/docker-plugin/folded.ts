@@ -13,17 +13,32 @@ export class FoldSignal {
   }
 
   /** True once `cond()` holds, false when `timeoutMs` passed first. */
-  until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-    if (cond()) return Promise.resolve(true);
+  async until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+    return (await this.value(() => cond() || null, timeoutMs)) !== null;
+  }
+
+  /**
+   * What `get()` gives once it gives something (it is asked now and after each folded
+   * event); null when `timeoutMs` passed first, or once `cancel` settled (the answer came
+   * another way: no waiter is left behind).
+   */
+  value<T>(get: () => T | null, timeoutMs: number, cancel?: Promise<unknown>): Promise<T | null> {
+    const now = get();
+    if (now !== null) return Promise.resolve(now);
     return new Promise((resolve) => {
-      const done = (ok: boolean) => {
+      const done = (v: T | null) => {
         clearTimeout(timer);
         this.waiters.delete(check);
-        resolve(ok);
+        resolve(v);
       };
-      const check = () => (cond() ? done(true) : void this.waiters.add(check));
-      const timer = setTimeout(() => done(false), timeoutMs);
+      const check = () => {
+        const v = get();
+        if (v !== null) done(v);
+        else this.waiters.add(check);
+      };
+      const timer = setTimeout(() => done(null), timeoutMs);
       this.waiters.add(check);
+      cancel?.then(() => done(null), () => done(null));
     });
   }
 }

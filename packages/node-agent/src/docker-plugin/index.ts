@@ -7,7 +7,8 @@ import type Dockerode from "dockerode";
 import type { NatsConnection } from "nats";
 import { subjects, type ClusterState } from "@ovl/domain";
 import { request } from "@ovl/client";
-import { DoorDriver, type DoorReply, type DoorReport } from "./driver.js";
+import { DoorDriver, type DoorReply } from "./driver.js";
+import { decider, type DecisionKind } from "./decide.js";
 import { hostVethLinks } from "./links.js";
 import { servePlugin } from "./server.js";
 import { DoorWatcher } from "./watch.js";
@@ -49,12 +50,9 @@ const READY_WAIT_MS = 60_000;
 export async function openDockerDoor(opts: DockerDoorOptions): Promise<DockerDoor> {
   const trace = traceFromEnv(opts.node);
   const fold = new FoldSignal();
-  const decide = async (kind: DoorReport | "container", body: Record<string, unknown>): Promise<DoorReply> => {
-    const reply = await trace(`${kind}: coordinator's reply`, () => request<DoorReply>(opts.nc, subjects.reportSubject(opts.node, kind), body, { timeoutMs: DECIDE_MS, attemptMs: 1000 }));
-    // Later calls (Join, a release) read the fold: it must hold this decision first.
-    await trace(`${kind}: fold wait`, () => fold.until(() => opts.seq() >= reply.seq, FOLD_WAIT_MS));
-    return reply;
-  };
+  const ask = (kind: DecisionKind, body: Record<string, unknown>) =>
+    request<DoorReply>(opts.nc, subjects.reportSubject(opts.node, kind), body, { timeoutMs: DECIDE_MS, attemptMs: 1000 });
+  const decide = decider({ ask, fold, state: opts.state, seq: opts.seq, trace, foldWaitMs: FOLD_WAIT_MS, decideMs: DECIDE_MS });
   const driver = new DoorDriver({ node: opts.node, state: opts.state, decide, links: hostVethLinks(), hostPortInUse: opts.hostPortInUse, log: opts.log, trace });
   const server = await servePlugin(opts.socket, (call, body) => trace(call, () => driver.call(call, body)), opts.log);
   let unwatch: (() => void) | null = null;
