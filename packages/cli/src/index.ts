@@ -3,7 +3,7 @@ export { runCli } from "./cli.js";
 export { buildProgram, type Outcome } from "./program.js";
 export { CliErrorCodes, EXIT_FAILED, EXIT_OK, EXIT_USAGE, FailedError, UsageError, asUsage, errorLine, exitCodeFor, type CliErrorCode } from "./errors.js";
 export { summaryValue, table } from "./format.js";
-export { DEFAULT_URL, resolveNatsUrl, type GlobalOptions } from "./context.js";
+export { DEFAULT_URL, connectOrFallback, resolveNatsUrl, type GlobalOptions } from "./context.js";
 export { intIn } from "./args.js";
 export { runSpec } from "./commands/run.js";
 export { clusterFlags, dbPathOf } from "./commands/coordinator.js";

@@ -1,5 +1,5 @@
 /** `ovl tui`: the full-screen terminal UI (packages/tui), on the same NATS as every command. */
-import { clientNatsUrl, type GlobalOptions } from "../context.js";
+import { tuiNatsUrl, type GlobalOptions } from "../context.js";
 import { FailedError } from "../errors.js";
 
 export async function tuiCommand(g: GlobalOptions): Promise<number> {
@@ -11,6 +11,6 @@ export async function tuiCommand(g: GlobalOptions): Promise<number> {
   // build grew past 2 GB travelling through 30,000 events).
   process.env.NODE_ENV ??= "production";
   const { openTui } = await import("@ovl/tui");
-  await openTui({ url: await clientNatsUrl(g) });
+  await openTui({ url: await tuiNatsUrl(g) });
   return 0;
 }
