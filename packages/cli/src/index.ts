@@ -11,4 +11,5 @@ export { agentFlags } from "./commands/agent.js";
 export { eventJson, eventLine, eventObject, eventSummary } from "./commands/events.js";
 export { dockerLines, inspectText } from "./commands/inspect-text.js";
 export { nodesTable, psTable, shortReason } from "./commands/listings.js";
+export { statusText } from "./commands/status.js";
 export { parseRoutes } from "./commands/broker.js";
