@@ -40,7 +40,8 @@ test("up, run, ps, rm, down", async () => {
   const run = await ovl(["run", "web", "--image", "ovl/busybox:latest", "--node", "n2", "--timeout", "60"], { env, timeoutMs: 90_000 });
   assert.is(run.code, 0, run.stderr);
   assert.match(run.stdout, /^web on node n2 at 198\.19\.[01]\.\d+ running\n$/);
-  const ps = JSON.parse((await ovl(["ps", "--json"], { env })).stdout) as { name: string; state: string; node: string }[];
+  // As the README's tour: no URL given, no broker on 127.0.0.1, so the lab's is found.
+  const ps = JSON.parse((await ovl(["ps", "--json"], { env: { OVL_NATS_URL: "" } })).stdout) as { name: string; state: string; node: string }[];
   assert.equal(ps.map((r) => [r.name, r.node, r.state]), [["web", "n2", "running"]]);
 
   const bad = await ovl(["run", "nope", "--image", "ovl/not-here:1", "--node", "n1", "--timeout", "60"], { env, timeoutMs: 90_000 });

@@ -134,6 +134,9 @@ test("diff A B by sequence and by time: containers added, changed; nodes added",
   const same = await ovl(["diff", "1h", "1h", ...at()]);
   assert.match(same.stdout, /^seq 0 -> seq 0: no changes\n$/);
   assert.is((await ovl(["diff", "yesterday", "1", ...at()])).code, 2);
+  const past = await ovl(["diff", "1", String(last + 100), ...at()]);
+  assert.is(past.code, 2, "a sequence past the end is refused, not clamped");
+  assert.match(past.stderr, new RegExp(`^error: seq ${last + 100} is past the end of the history \\(the last event is seq \\d+\\)\n$`));
 });
 
 test("one agent stopped: its lag grows and the cluster line names it", async () => {

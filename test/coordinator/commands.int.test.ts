@@ -1,16 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { subjects } from "@ovl/domain";
-import { ask, bed, join_, ok, run_, type CoordinatorBed } from "./support.js";
+import { ask, join_, ok, run_, suiteBed } from "./support.js";
 import { lastSeq, readEvents } from "../support/stream.js";
 
-let b: CoordinatorBed;
-test.before(async () => {
-  b = await bed();
-});
-test.after(async () => {
-  await b?.close();
-});
+const b = suiteBed(test);
 
 test("creates the cluster at start from defaults merged with the explicit values", async () => {
   const h = await b.coordinator({ cluster: { cidr: "198.19.0.0/18", blockPrefix: 24 } });

@@ -3,17 +3,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { encodeEnvelope, envelope, subjectFor, subjects, type OvlEvent } from "@ovl/domain";
 import { msgIdFor } from "@ovl/coordinator";
-import { ask, bed, join_, ok, run_, type CoordinatorBed } from "./support.js";
+import { ask, join_, ok, run_, suiteBed } from "./support.js";
 import { waitFor } from "../support/wait.js";
 import { readEvents } from "../support/stream.js";
 
-let b: CoordinatorBed;
-test.before(async () => {
-  b = await bed();
-});
-test.after(async () => {
-  await b?.close();
-});
+const b = suiteBed(test);
 
 /** What a coordinator that crashed after its first append left behind. */
 async function appendAlone(event: OvlEvent, req: string): Promise<void> {

@@ -2,19 +2,15 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { subjects } from "@ovl/domain";
-import { ask, askRaw, bed, join_, ok, run_, type CoordinatorBed } from "./support.js";
+import { ask, askRaw, join_, ok, run_, suiteBed } from "./support.js";
 import { lastSeq } from "../support/stream.js";
 
-let b: CoordinatorBed;
+const b = suiteBed(test);
 test.before(async () => {
-  b = await bed();
   // blocks of /30: one address per node, two nodes in the /29
   await b.coordinator({ cluster: { cidr: "198.19.0.0/29", blockPrefix: 30 } });
   ok(await ask(b.nc, subjects.reportSubject("n1", "join"), join_("n1", "198.18.0.11")));
   ok(await ask(b.nc, subjects.commandSubject("run"), run_("web", "n1", { ports: [{ host: 8080, container: 80, proto: "tcp" }] })));
-});
-test.after(async () => {
-  await b?.close();
 });
 
 const cases: [string, string, unknown, string, RegExp?][] = [

@@ -6,15 +6,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { subjects } from "@ovl/domain";
 import { OvlClient } from "@ovl/client";
-import { ask, bed, join_, ok, type CoordinatorBed } from "./support.js";
+import { ask, join_, ok, suiteBed } from "./support.js";
 
-let b: CoordinatorBed;
-test.before(async () => {
-  b = await bed();
-});
-test.after(async () => {
-  await b?.close();
-});
+const b = suiteBed(test);
 
 test("ps of 600 containers (about 150 KB) comes back whole", async () => {
   await b.coordinator({ cluster: { cidr: "198.19.0.0/18", blockPrefix: 24 }, lostAfterMs: 0 });

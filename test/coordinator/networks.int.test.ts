@@ -9,16 +9,10 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { foldEvents, subjects, type Reply } from "@ovl/domain";
 import { loadStateFromDb } from "@ovl/coordinator";
-import { ask, bed, join_, ok, run_, type CoordinatorBed } from "./support.js";
+import { ask, join_, ok, run_, suiteBed } from "./support.js";
 import { lastSeq, readEvents } from "../support/stream.js";
 
-let b: CoordinatorBed;
-test.before(async () => {
-  b = await bed();
-});
-test.after(async () => {
-  await b?.close();
-});
+const b = suiteBed(test);
 
 const create = (body: unknown) => ask(b.nc, subjects.commandSubject("network-create"), body);
 const remove = (network: string) => ask(b.nc, subjects.commandSubject("network-rm"), { network });

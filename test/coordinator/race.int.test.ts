@@ -2,16 +2,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { subjects } from "@ovl/domain";
-import { ask, bed, join_, ok, run_, type CoordinatorBed } from "./support.js";
+import { ask, join_, ok, run_, suiteBed } from "./support.js";
 import { readEvents } from "../support/stream.js";
 
-let b: CoordinatorBed;
-test.before(async () => {
-  b = await bed();
-});
-test.after(async () => {
-  await b?.close();
-});
+const b = suiteBed(test);
 
 test("1,000 concurrent starts across two coordinators", async () => {
   const a = await b.coordinator({ db: "a.db", cluster: { cidr: "198.19.0.0/18" } });

@@ -6,16 +6,10 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { foldEvents, subjects } from "@ovl/domain";
 import { loadStateFromDb } from "@ovl/coordinator";
-import { ask, bed, join_, ok, run_, type CoordinatorBed } from "./support.js";
+import { ask, join_, ok, run_, suiteBed } from "./support.js";
 import { lastSeq, readEvents } from "../support/stream.js";
 
-let b: CoordinatorBed;
-test.before(async () => {
-  b = await bed();
-});
-test.after(async () => {
-  await b?.close();
-});
+const b = suiteBed(test);
 
 function dump(path: string): Record<string, unknown[]> {
   const db = new Database(path, { readonly: true });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { NatsConnection } from "nats";
+import type { Test } from "uvu";
 import type { Reply } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
 import { runCoordinator, type CoordinatorHandle, type CoordinatorOptions } from "@ovl/coordinator";
@@ -55,6 +56,40 @@ export async function bed(): Promise<CoordinatorBed> {
       await srv.stop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The suite's bed: made in its before hook (registered first, so the suite's own hooks find
+ * it), closed in its after hook. Its fields are read inside hooks and tests.
+ */
+export function suiteBed(suite: Test): CoordinatorBed {
+  let b: CoordinatorBed | undefined;
+  suite.before(async () => {
+    b = await bed();
+  });
+  suite.after(async () => {
+    await b?.close();
+  });
+  const got = (): CoordinatorBed => {
+    if (!b) throw new Error("no coordinator bed: the suite's before hook did not run");
+    return b;
+  };
+  return {
+    get srv() {
+      return got().srv;
+    },
+    get nc() {
+      return got().nc;
+    },
+    get dir() {
+      return got().dir;
+    },
+    get logs() {
+      return got().logs;
+    },
+    coordinator: (opts) => got().coordinator(opts),
+    close: () => got().close(),
   };
 }
 

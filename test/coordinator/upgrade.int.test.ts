@@ -10,18 +10,12 @@ import * as assert from "uvu/assert";
 import { fileURLToPath } from "node:url";
 import { foldEvents, networksOf, subjects } from "@ovl/domain";
 import { restoreStream } from "@ovl/broker-setup";
-import { ask, bed, join_, ok, run_, type CoordinatorBed } from "./support.js";
+import { ask, join_, ok, run_, suiteBed } from "./support.js";
 import { readEvents } from "../support/stream.js";
 
 const FIXTURE = fileURLToPath(new URL("../fixtures/history-before-networks.ndjson", import.meta.url));
 
-let b: CoordinatorBed;
-test.before(async () => {
-  b = await bed();
-});
-test.after(async () => {
-  await b?.close();
-});
+const b = suiteBed(test);
 
 test("the old history replays: same addresses, every container on ovl, and networks can be added", async () => {
   const restored = await restoreStream(b.nc, FIXTURE);

@@ -18,44 +18,24 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PsRow } from "@ovl/domain";
-import {
-  IMAGE,
-  LAB_CLUSTER,
-  defaultOvlCommand,
-  labDown,
-  labIdentityEnv,
-  labUpWhenFree,
-  prepareLabAuth,
-  nodePlan,
-  startAgent,
-  startBroker,
-  startCoordinator,
-  stopProcs,
-  waitBroker,
-  type ControlArgs,
-  type LabInfo,
-  type ProcRecord,
-} from "@ovl/lab";
+import { IMAGE, LAB_CLUSTER, defaultOvlCommand, type ControlArgs, type LabInfo } from "@ovl/lab";
 import { noRoot } from "../support/lab.js";
+import { labControl } from "../support/lab-control.js";
 import { runningLab } from "../support/running-lab.js";
 import { exec, httpGet, pingStats, waitFor } from "../support/overlay.js";
 
 const log = (l: string) => console.log(`    ${l}`);
-const LAB_WAIT_MS = Number(process.env.OVL_E2E_LAB_WAIT_S ?? 600) * 1000;
-process.env.OVL_FROM_SOURCE = "1";
 
-const dir = mkdtempSync(join(tmpdir(), "ovl-docker-plugin-e2e-"));
+const ctl = labControl("ovl-docker-plugin-e2e-");
+const { dir } = ctl;
 let info: LabInfo | null = null;
-const control: ProcRecord[] = [];
-const agents: ProcRecord[] = [];
 
 const controlArgs: ControlArgs = {
   ovlCommand: defaultOvlCommand(),
-  coordinatorArgs: ["coordinator", "--db", join(dir, "coordinator", "coordinator.db"), "--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), "--mtu", String(LAB_CLUSTER.mtu)],
+  coordinatorArgs: ctl.coordinatorArgs("coordinator", ["--mtu", String(LAB_CLUSTER.mtu)]),
 };
 
 const { ovl, docker, inNs, nodeOf } = runningLab(() => info);
@@ -83,25 +63,14 @@ async function eventCount(): Promise<number> {
   return r.stdout.trim().split("\n").filter(Boolean).length;
 }
 
-test.after(async () => {
-  const left = await stopProcs([...agents, ...control.filter((p) => p.role === "coordinator")], 8000);
-  left.push(...(await stopProcs(control.filter((p) => p.role === "broker"), 8000)));
-  left.forEach((p) => log(`warning: ${p.role} ${p.node ?? ""} PID ${p.pid} survived SIGKILL`));
-  if (info) (await labDown({ dir, log }).catch((err: Error) => ({ warnings: [err.message] }))).warnings.forEach((w) => log(`lab down warning: ${w}`));
-  if (!process.env.OVL_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
-  else log(`lab logs kept in ${dir}/logs`);
-});
+test.after(() => ctl.down());
 
 test("1. lab up; each agent makes the Docker network ovl (driver ovl, IPAM ovl) on its node", async () => {
   if (noRoot()) return;
-  info = await labUpWhenFree({ nodes: 2, dir, startControlPlane: false, ensurePackages: false, log }, LAB_WAIT_MS, 15_000);
-  await prepareLabAuth(dir, info.nodes.map((n) => n.name));
-  Object.assign(process.env, labIdentityEnv(dir, "operator"));
-  const broker = startBroker(dir);
-  control.push(broker);
-  await waitBroker(broker);
-  control.push(startCoordinator(dir, controlArgs));
-  for (const n of info.nodes) agents.push(startAgent(dir, nodePlan(Number(n.name.slice(1)), dir), controlArgs));
+  info = await ctl.up({ nodes: 2, locked: true });
+  await ctl.startBroker();
+  ctl.startCoordinator(controlArgs);
+  for (const n of info.nodes) ctl.startAgent(n.name, controlArgs);
   for (const n of info.nodes) {
     const net = await waitFor(`network ovl on ${n.name}`, 60_000, async () => {
       const r = await docker(n.name, "network", "inspect", "ovl", "--format", "{{.Driver}} {{.IPAM.Driver}} {{(index .IPAM.Config 0).Subnet}}");
@@ -204,9 +173,7 @@ test("6. with no coordinator, docker run --network ovl fails within seconds and 
   if (noRoot()) return;
   const events = await eventCount();
   const veths = await vethsOf("n1");
-  const coord = control.find((p) => p.role === "coordinator")!;
-  assert.equal(await stopProcs([coord], 8000), []);
-  control.splice(control.indexOf(coord), 1);
+  assert.equal(await ctl.stop(ctl.control("coordinator")), []);
   const t0 = Date.now();
   const r = await docker("n1", "run", "-d", "--network", "ovl", "--name", "lonely", IMAGE);
   const took = Date.now() - t0;
@@ -216,7 +183,7 @@ test("6. with no coordinator, docker run --network ovl fails within seconds and 
   log(`docker run failed in ${took} ms: ${r.stderr.trim().split("\n").at(-1)}`);
   await docker("n1", "rm", "-f", "lonely"); // `docker run` leaves the created container; Docker's, not ovl's
   assert.is(await vethsOf("n1"), veths, "no veth left");
-  control.push(startCoordinator(dir, controlArgs));
+  ctl.startCoordinator(controlArgs);
   await waitFor("the coordinator answers", 30_000, async () => (await ovl("ps", "--json")).code === 0, 500);
   assert.is(await eventCount(), events, "no event appended");
   assert.not.ok((await ps()).some((r) => r.origin === "docker-ipam"), "no reservation left");

@@ -19,47 +19,26 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createSocket, type Socket } from "node:dgram";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import dnsPacket from "dns-packet";
 import { OvlClient, lastSequence } from "@ovl/client";
 import type { PsRow } from "@ovl/domain";
-import {
-  IMAGE,
-  LAB_CLUSTER,
-  LAN_GATEWAY,
-  defaultOvlCommand,
-  labDown,
-  labUpWhenFree,
-  nodePlan,
-  startAgent,
-  startBroker,
-  startCoordinator,
-  stopProcs,
-  waitBroker,
-  type ControlArgs,
-  type LabInfo,
-  type ProcRecord,
-} from "@ovl/lab";
+import { IMAGE, LAB_CLUSTER, LAN_GATEWAY, defaultOvlCommand, type ControlArgs, type LabInfo } from "@ovl/lab";
 import { noRoot } from "../support/lab.js";
+import { labControl } from "../support/lab-control.js";
 import { runningLab } from "../support/running-lab.js";
 import { pingStats, waitFor } from "../support/overlay.js";
 
 const log = (l: string) => console.log(`    ${l}`);
-const LAB_WAIT_MS = Number(process.env.OVL_E2E_LAB_WAIT_S ?? 600) * 1000;
 /** What the test's resolver answers for its one name. */
 const OUTSIDE_NAME = "outside.example";
 const OUTSIDE_IP = "198.18.5.5";
 
-process.env.OVL_FROM_SOURCE = "1";
-
-const dir = mkdtempSync(join(tmpdir(), "ovl-names-e2e-"));
+const ctl = labControl("ovl-names-e2e-");
+const { dir } = ctl;
 let info: LabInfo | null = null;
 let client: OvlClient | null = null;
-const control: ProcRecord[] = [];
-const agents: ProcRecord[] = [];
 const ctr = new Map<string, PsRow>();
 
 /** A resolver on the lab LAN that knows one name, over UDP and TCP, and records what it was asked. */
@@ -104,7 +83,7 @@ let resolverUp = false;
 
 const controlArgs = (): ControlArgs => ({
   ovlCommand: defaultOvlCommand(),
-  coordinatorArgs: ["coordinator", "--db", join(dir, "coordinator", "coordinator.db"), "--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), "--mtu", String(LAB_CLUSTER.mtu)],
+  coordinatorArgs: ctl.coordinatorArgs("coordinator", ["--mtu", String(LAB_CLUSTER.mtu)]),
   agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent"), "--dns-upstream", `${LAN_GATEWAY}:${resolver.port}`],
 });
 
@@ -117,28 +96,18 @@ const nslookup = async (from: string, name: string) => {
 
 test.after(async () => {
   await client?.close().catch(() => {});
-  const left = await stopProcs([...agents, ...control.filter((p) => p.role === "coordinator")], 8000);
-  left.push(...(await stopProcs(control.filter((p) => p.role === "broker"), 8000)));
-  left.forEach((p) => log(`warning: ${p.role} ${p.node ?? ""} PID ${p.pid} survived SIGKILL`));
   if (resolverUp) await resolver.close();
-  if (info) {
-    const report = await labDown({ dir, log }).catch((err: Error) => ({ warnings: [err.message] }));
-    report.warnings.forEach((w) => log(`lab down warning: ${w}`));
-  }
-  if (!process.env.OVL_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
-  else log(`lab logs kept in ${dir}/logs`);
+  await ctl.down();
 });
 
 test("1. lab up, a resolver on the LAN, db (alias pg) on n2 and web on n1: running; web's resolver is n1's gateway", async () => {
   if (noRoot()) return;
-  info = await labUpWhenFree({ nodes: 2, dir, startControlPlane: false, ensurePackages: false, log }, LAB_WAIT_MS, 15_000);
+  info = await ctl.up({ nodes: 2 });
   await resolver.start();
   resolverUp = true;
-  const broker = startBroker(dir);
-  control.push(broker);
-  await waitBroker(broker);
-  control.push(startCoordinator(dir, controlArgs()));
-  for (const n of info.nodes) agents.push(startAgent(dir, nodePlan(Number(n.name.slice(1)), dir), controlArgs()));
+  await ctl.startBroker();
+  ctl.startCoordinator(controlArgs());
+  for (const n of info.nodes) ctl.startAgent(n.name, controlArgs());
   client = await OvlClient.connect({ url: info.natsUrl, name: "names-e2e", reconnect: true, requestDefaults: { timeoutMs: 5000 } });
   await waitFor("2 nodes ready with a subnet", 90_000, async () => (await client!.nodes()).filter((x) => x.status === "ready" && x.subnet).length === 2, 500);
   for (const [name, node, extra] of [["db", "n2", ["--alias", "pg"]], ["web", "n1", []]] as const) {

@@ -15,66 +15,42 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OvlClient, readEvents } from "@ovl/client";
 import type { NodeRow, PsRow, StoredEvent } from "@ovl/domain";
-import {
-  IMAGE,
-  LAB_CLUSTER,
-  defaultOvlCommand,
-  isAlive,
-  labDown,
-  labUpWhenFree,
-  loadState,
-  nodePlan,
-  startAgent,
-  startBroker,
-  startCoordinator,
-  startNodeDocker,
-  stopProcs,
-  waitBroker,
-  type ControlArgs,
-  type LabInfo,
-  type ProcRecord,
-} from "@ovl/lab";
+import { IMAGE, LAB_CLUSTER, defaultOvlCommand, isAlive, loadState, startNodeDocker, type ControlArgs, type LabInfo } from "@ovl/lab";
 import { e2eClusterArgs, e2eMode, noRoot } from "../support/lab.js";
+import { labControl } from "../support/lab-control.js";
 import { runningLab } from "../support/running-lab.js";
 import { pingStats, waitFor } from "../support/overlay.js";
 
 const log = (l: string) => console.log(`    ${l}`);
 const LOST_AFTER_S = 12;
-const LAB_WAIT_MS = Number(process.env.OVL_E2E_LAB_WAIT_S ?? 600) * 1000;
 const VX = "ovl-vx";
 /** Routed directly (OVL_E2E_MODE direct or auto: the lab is one subnet), n1 holds one route for n2's block instead of VXLAN entries. */
 const DIRECT = e2eMode() !== "vxlan";
 
-process.env.OVL_FROM_SOURCE = "1";
-
-const dir = mkdtempSync(join(tmpdir(), "ovl-resume-e2e-"));
+const ctl = labControl("ovl-resume-e2e-");
+const { dir, agents } = ctl;
 let info: LabInfo | null = null;
 let client: OvlClient | null = null;
-const control: ProcRecord[] = [];
-const agents = new Map<string, ProcRecord>();
 const ctr = new Map<string, PsRow>();
 let blockOfN2 = "";
 
 const controlArgs: ControlArgs = {
   ovlCommand: defaultOvlCommand(),
-  coordinatorArgs: ["coordinator", "--db", join(dir, "coordinator", "coordinator.db"), "--lost-after", String(LOST_AFTER_S), "--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), ...e2eClusterArgs(LAB_CLUSTER.mtu + 50)],
+  coordinatorArgs: ctl.coordinatorArgs("coordinator", ["--lost-after", String(LOST_AFTER_S), ...e2eClusterArgs(LAB_CLUSTER.mtu + 50)]),
   agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
 };
 
 const { lab, nodeOf, ovl, docker, inNs } = runningLab(() => info);
 
 function startAgentOf(name: string): void {
-  agents.set(name, startAgent(dir, nodePlan(Number(name.slice(1)), dir), controlArgs));
+  ctl.startAgent(name, controlArgs);
 }
 
 async function stopAgentOf(name: string): Promise<void> {
-  assert.equal(await stopProcs([agents.get(name)!], 10_000), [], `the ${name} agent stops on SIGTERM`);
-  agents.delete(name);
+  assert.equal(await ctl.stop([agents.get(name)!], 10_000), [], `the ${name} agent stops on SIGTERM`);
 }
 
 async function history(): Promise<StoredEvent[]> {
@@ -155,24 +131,14 @@ async function assertResumed(from: number, ids: Map<string, string>): Promise<vo
 
 test.after(async () => {
   await client?.close().catch(() => {});
-  const left = await stopProcs([...agents.values(), ...control.filter((p) => p.role === "coordinator")], 8000);
-  left.push(...(await stopProcs(control.filter((p) => p.role === "broker"), 8000)));
-  left.forEach((p) => log(`warning: ${p.role} ${p.node ?? ""} PID ${p.pid} survived SIGKILL`));
-  if (info) {
-    const report = await labDown({ dir, log }).catch((err: Error) => ({ warnings: [err.message] }));
-    report.warnings.forEach((w) => log(`lab down warning: ${w}`));
-  }
-  if (!process.env.OVL_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
-  else log(`lab logs kept in ${dir}/logs`);
+  await ctl.down();
 });
 
 test("1. lab up, coordinator with --lost-after 12, a1 on n1, b1 and b2 on n2: running", async () => {
   if (noRoot()) return;
-  info = await labUpWhenFree({ nodes: 2, dir, startControlPlane: false, ensurePackages: false, log }, LAB_WAIT_MS, 15_000);
-  const broker = startBroker(dir);
-  control.push(broker);
-  await waitBroker(broker);
-  control.push(startCoordinator(dir, controlArgs));
+  info = await ctl.up({ nodes: 2 });
+  await ctl.startBroker();
+  ctl.startCoordinator(controlArgs);
   for (const n of info.nodes) startAgentOf(n.name);
   client = await OvlClient.connect({ url: info.natsUrl, name: "resume-e2e", reconnect: true, requestDefaults: { timeoutMs: 5000 } });
   await waitFor("2 nodes ready with a subnet", 90_000, async () => (await client!.nodes()).filter((x) => x.status === "ready" && x.subnet).length === 2, 500);

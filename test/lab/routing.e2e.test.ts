@@ -18,45 +18,22 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { NodeRow, PsRow } from "@ovl/domain";
-import {
-  IMAGE,
-  LAB_CLUSTER,
-  ROUTER,
-  defaultOvlCommand,
-  isAlive,
-  labDown,
-  labIdentityEnv,
-  labUpWhenFree,
-  nodePlan,
-  prepareLabAuth,
-  startAgent,
-  startBroker,
-  startCoordinator,
-  stopProcs,
-  waitBroker,
-  type ControlArgs,
-  type LabInfo,
-  type ProcRecord,
-} from "@ovl/lab";
+import { IMAGE, ROUTER, defaultOvlCommand, isAlive, type ControlArgs, type LabInfo } from "@ovl/lab";
 import { noRoot } from "../support/lab.js";
+import { labControl } from "../support/lab-control.js";
 import { runningLab } from "../support/running-lab.js";
 import { dumpDiff, kernelDump, pingStats, waitFor, type KernelDump } from "../support/overlay.js";
 
 const log = (l: string) => console.log(`    ${l}`);
-const LAB_WAIT_MS = Number(process.env.OVL_E2E_LAB_WAIT_S ?? 600) * 1000;
 const VX = "ovl-vx";
 const NAMES = ["n1", "n2", "n3", "n4"] as const;
 
-process.env.OVL_FROM_SOURCE = "1";
-
-const dir = mkdtempSync(join(tmpdir(), "ovl-routing-e2e-"));
+const ctl = labControl("ovl-routing-e2e-");
+const { dir, agents } = ctl;
 let info: LabInfo | null = null;
-const procs: ProcRecord[] = [];
-const agents = new Map<string, ProcRecord>();
 const before = new Map<string, KernelDump>();
 const ctr = new Map<string, PsRow>();
 const { lab, nodeOf, ovl, docker, inNs } = runningLab(() => info);
@@ -64,15 +41,12 @@ const { lab, nodeOf, ovl, docker, inNs } = runningLab(() => info);
 /** The control plane of one phase: its own db and agent state dirs, so the next phase starts from nothing. */
 const controlOf = (phase: string, mode: string[]): ControlArgs => ({
   ovlCommand: defaultOvlCommand(),
-  coordinatorArgs: ["coordinator", "--db", join(dir, phase, "coordinator.db"), "--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), ...mode],
+  coordinatorArgs: ctl.coordinatorArgs(phase, mode),
   agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, phase, n.name)],
 });
 
 function startAgents(c: ControlArgs, nodes: readonly string[]): void {
-  for (const name of nodes) {
-    const n = lab().nodes.find((x) => x.name === name)!;
-    agents.set(name, startAgent(dir, nodePlan(Number(name.slice(1)), dir, n.routed), c));
-  }
+  for (const name of nodes) ctl.startAgent(name, c);
 }
 
 async function readyNodes(count: number): Promise<NodeRow[]> {
@@ -86,8 +60,9 @@ async function readyNodes(count: number): Promise<NodeRow[]> {
 async function leave(node: string): Promise<void> {
   const r = await ovl("leave", node);
   assert.is(r.code, 0, r.stderr);
-  await waitFor(`the ${node} agent ends after leaving`, 45_000, async () => !isAlive(agents.get(node)!));
-  agents.delete(node);
+  const agent = agents.get(node)!;
+  await waitFor(`the ${node} agent ends after leaving`, 45_000, async () => !isAlive(agent));
+  await ctl.stop([agent]);
   const diff = dumpDiff(before.get(node)!, await kernelDump(nodeOf(node).ns));
   assert.equal(diff, [], `${node} differs from before it joined:\n${diff.join("\n")}`);
 }
@@ -105,17 +80,11 @@ async function ping(from: string, to: string, count = 3): Promise<void> {
   assert.ok(p.sent === count && p.received === count, `${from} -> ${to}: ${(r.stdout + r.stderr).trim()}`);
 }
 
-test.after(async () => {
-  const left = await stopProcs([...agents.values(), ...procs.filter((p) => p.role === "coordinator")], 8000);
-  left.push(...(await stopProcs(procs.filter((p) => p.role === "broker"), 8000)));
-  left.forEach((p) => log(`warning: ${p.role} ${p.node ?? ""} PID ${p.pid} survived SIGKILL`));
-  if (info) (await labDown({ dir, log }).catch((err: Error) => ({ warnings: [err.message] }))).warnings.forEach((w) => log(`lab down warning: ${w}`));
-  if (!process.env.OVL_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
-});
+test.after(() => ctl.down());
 
 test("1. lab up with n4 behind the router (no control plane), kernels dumped, n1 reaches n4's LAN address", async () => {
   if (noRoot()) return;
-  info = await labUpWhenFree({ nodes: 4, routedNodes: 1, dir, startControlPlane: false, ensurePackages: false, log }, LAB_WAIT_MS, 15_000);
+  info = await ctl.up({ nodes: 4, routedNodes: 1, locked: true });
   assert.equal(info.nodes.map((n) => [n.name, n.lanCidr, n.routed]), [
     ["n1", "198.18.0.11/24", false], ["n2", "198.18.0.12/24", false], ["n3", "198.18.0.13/24", false], ["n4", "198.18.1.14/24", true],
   ]);
@@ -123,23 +92,19 @@ test("1. lab up with n4 behind the router (no control plane), kernels dumped, n1
   const p = await inNs("n1", "busybox", "ping", "-c", "1", "-W", "2", nodeOf("n4").lanIp);
   assert.is(p.code, 0, `n1 -> n4's LAN address through ${ROUTER.lanIp}: ${p.stdout}${p.stderr}`);
   assert.match((await inNs("n4", "ip", "route", "get", nodeOf("n1").lanIp)).stdout, new RegExp(`via ${ROUTER.gateway.replaceAll(".", "\\.")} `), "n4 reaches n1 through the router");
-  await prepareLabAuth(dir, info.nodes.map((n) => n.name));
-  Object.assign(process.env, labIdentityEnv(dir, "operator"));
 });
 
 test("2. direct: n4 (another subnet) is refused with NOT_ON_LAN and its agent ends; n1 leaves as it came", async () => {
   if (noRoot()) return;
-  const broker = startBroker(dir);
-  procs.push(broker);
-  await waitBroker(broker);
+  await ctl.startBroker();
   const direct = controlOf("direct", ["--mode", "direct", "--mtu", "1500"]);
-  procs.push(startCoordinator(dir, direct));
+  ctl.startCoordinator(direct);
   startAgents(direct, ["n1"]);
   await readyNodes(1);
   startAgents(direct, ["n4"]);
   const n4 = agents.get("n4")!;
   await waitFor("n4's agent ends on the refusal", 60_000, async () => !isAlive(n4));
-  agents.delete("n4");
+  await ctl.stop([n4]);
   const agentLog = readFileSync(n4.log!, "utf8");
   assert.match(agentLog, /node n4 \(198\.18\.1\.14, LAN 198\.18\.1\.0\/24\) is not on the LAN subnet of node n1 \(198\.18\.0\.11, LAN 198\.18\.0\.0\/24\)/, agentLog);
   assert.match(agentLog, /--mode auto/);
@@ -149,18 +114,15 @@ test("2. direct: n4 (another subnet) is refused with NOT_ON_LAN and its agent en
   assert.equal(dumpDiff(before.get("n4")!, await kernelDump(nodeOf("n4").ns)), [], "the refused node's kernel untouched");
   await leave("n1");
   // This cluster's control plane and history go; the next phase makes a new cluster.
-  const left = await stopProcs(procs.splice(0), 8000);
-  assert.equal(left, []);
+  assert.equal(await ctl.stopAll(), []);
   rmSync(join(dir, "nats", "store"), { recursive: true, force: true });
 });
 
 test("3. no --mode (auto by default): 4 nodes ready; PATH direct among n1-n3, vxlan to and from n4", async () => {
   if (noRoot()) return;
-  const broker = startBroker(dir);
-  procs.push(broker);
-  await waitBroker(broker);
+  await ctl.startBroker();
   const auto = controlOf("auto", []);
-  procs.push(startCoordinator(dir, auto));
+  ctl.startCoordinator(auto);
   startAgents(auto, NAMES);
   const rows = await readyNodes(4);
   assert.equal(rows.map((r) => [r.name, r.path]), [["n1", "direct, vxlan to n4"], ["n2", "direct, vxlan to n4"], ["n3", "direct, vxlan to n4"], ["n4", "vxlan"]]);

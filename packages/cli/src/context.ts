@@ -34,20 +34,35 @@ export function requestTimeoutMs(g: GlobalOptions): number {
   return Math.round((g.requestTimeout ?? 10) * 1000);
 }
 
-/** Connects a client for one command and closes it whatever happens. */
-export async function withClient<T>(g: GlobalOptions, fn: (client: OvlClient) => Promise<T>): Promise<T> {
+/**
+ * Connects a client for one command and closes it whatever happens; `fn` also gets the URL it
+ * reached. A command given no URL whose default has no broker finds the lab that is up.
+ */
+export async function withClient<T>(g: GlobalOptions, fn: (client: OvlClient, url: string) => Promise<T>): Promise<T> {
   const { OvlClient } = await import("@ovl/client");
-  const client = await OvlClient.connect({
-    url: await clientNatsUrl(g),
-    name: "ovl-cli",
-    client: "ovl-cli",
-    reconnect: false,
-    requestDefaults: { timeoutMs: requestTimeoutMs(g) },
-  });
+  const connectTo = (url: string) =>
+    OvlClient.connect({ url, name: "ovl-cli", client: "ovl-cli", reconnect: false, requestDefaults: { timeoutMs: requestTimeoutMs(g) } });
+  const { client, url } = await connectOrFallback(resolveNatsUrl(g), givenNoUrl(g) ? labBroker : null, connectTo);
   try {
-    return await fn(client);
+    return await fn(client, url);
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * Connects at `url`; when no server answers there and `fallback` names another broker, there
+ * instead. Any other failure, or no other broker, is the first failure with its hint.
+ */
+export async function connectOrFallback<C>(url: string, fallback: (() => Promise<string | null>) | null, connectTo: (url: string) => Promise<C>): Promise<{ client: C; url: string }> {
+  const { BrokerError, BrokerErrorCodes } = await import("@ovl/client");
+  try {
+    return { client: await connectTo(url), url };
+  } catch (err) {
+    if (!fallback || !(err instanceof BrokerError && err.code === BrokerErrorCodes.Unreachable)) throw err;
+    const other = await fallback();
+    if (!other) throw err;
+    return { client: await connectTo(other), url: other };
   }
 }
 
@@ -59,20 +74,32 @@ export function out(text: string): Promise<void> {
   });
 }
 
+/** Neither --nats nor OVL_NATS_URL: the command may look for a lab when the default fails. */
+function givenNoUrl(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !g.nats && !env.OVL_NATS_URL?.trim();
+}
+
 /**
- * The URL a client command connects to. Given nothing (no --nats, no OVL_NATS_URL), it is the
- * local default, unless nothing listens there and a lab is up on this machine (`ovl up`): then
- * the lab's broker, which is on the lab's LAN, with the lab's operator identity. So after
- * `ovl up` every command finds the lab with nothing to configure.
+ * The broker of the lab up on this machine (`ovl up`), with the lab's operator identity put
+ * in the environment; null with no lab. So after `ovl up` every command finds the lab with
+ * nothing to configure.
  */
-export async function clientNatsUrl(g: GlobalOptions): Promise<string> {
-  const url = resolveNatsUrl(g);
-  if (url !== DEFAULT_URL || (await listening(DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT))) return url;
+async function labBroker(): Promise<string | null> {
   const lab = await import("@ovl/lab");
-  if (!lab.claimHolder()) return url;
+  if (!lab.claimHolder()) return null;
   const labUrl = lab.natsUrlOf(1);
   Object.assign(process.env, lab.labClientEnv(labUrl));
   return labUrl;
+}
+
+/**
+ * The URL the TUI opens, decided up front (it takes a URL, not a client): given nothing, the
+ * local default unless nothing listens there and a lab is up, then the lab's broker.
+ */
+export async function tuiNatsUrl(g: GlobalOptions): Promise<string> {
+  const url = resolveNatsUrl(g);
+  if (!givenNoUrl(g) || (await listening(DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT))) return url;
+  return (await labBroker()) ?? url;
 }
 
 /** Whether a TCP connection to host:port is accepted within a second. */

@@ -8,7 +8,7 @@ export { CREDS_KIND, ROLES, isOvlCredentials, parseCredentials, parseRole, type 
 export { BrokerError, BrokerErrorCodes, connectFailure, type BrokerErrorCode } from "./broker-errors.js";
 export { JsApiErrorCodes, jsApiErrorCode, type JsApiErrorCode } from "./jsapi.js";
 export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollower } from "./follow-stream.js";
-export { readCoordinatorBeats } from "./presence.js";
+export { readCoordinatorBeats, type BeatsRead } from "./presence.js";
 export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, snapshotProblem, streamFacts, writeSnapshot, type LoadOptions } from "./snapshots.js";
 export { sha256 } from "./sha256.js";
 export { readRange, snapshotAndEvents, stateAt, type ReadStart, type StateAt } from "./state-at.js";

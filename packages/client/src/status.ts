@@ -66,16 +66,23 @@ export interface ClusterStatus {
   readonly nodes: readonly NodeConvergence[];
   readonly coordinators: readonly CoordinatorSeen[];
   readonly broker: BrokerStatus;
+  /** Why the coordinators are unknown (their beats could not be read; `coordinators` is then []), else absent. */
+  readonly coordinatorsError?: string;
   /** Why the nodes are unknown (no coordinator answered), else absent. */
   readonly nodesError?: string;
 }
 
-/** The coordinators whose presence beat is fresh (OVL_HEARTBEATS, ovl.hb.coord.<id>), oldest first. */
-export async function coordinatorsSeen(nc: NatsConnection, now = Date.now()): Promise<CoordinatorSeen[]> {
-  const beats = liveCoordinators(await readCoordinatorBeats(nc), now);
-  return beats
+/**
+ * The coordinators whose presence beat is fresh (OVL_HEARTBEATS, ovl.hb.coord.<id>), oldest
+ * first; with `error` when the beats could not be read (then none is known, not none seen).
+ */
+export async function coordinatorsSeen(nc: NatsConnection, now = Date.now()): Promise<{ readonly seen: CoordinatorSeen[]; readonly error?: string }> {
+  const read = await readCoordinatorBeats(nc);
+  if (!read.read) return { seen: [], error: read.why };
+  const seen = liveCoordinators(read.beats, now)
     .map((b) => ({ id: b.id, version: b.version, seq: b.seq ?? null, since: b.since ?? b.time }))
     .sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
+  return { seen };
 }
 
 async function brokerStatus(nc: NatsConnection): Promise<BrokerStatus> {
@@ -124,7 +131,7 @@ async function nodeConvergence(nc: NatsConnection, r: NodeRow, lastSeq: number, 
 }
 
 export async function readStatus(client: OvlClient, now: () => Date = () => new Date()): Promise<ClusterStatus> {
-  const [broker, coordinators, rows] = await Promise.all([
+  const [broker, seen, rows] = await Promise.all([
     brokerStatus(client.nc),
     coordinatorsSeen(client.nc),
     client.nodes({}, { timeoutMs: 3000 }).then((r) => ({ ok: true as const, rows: r }), (err: Error) => ({ ok: false as const, error: err.message })),
@@ -133,5 +140,6 @@ export async function readStatus(client: OvlClient, now: () => Date = () => new 
   const t = now();
   const nodes = rows.ok ? await Promise.all(rows.rows.map((r) => nodeConvergence(client.nc, r, seq, t.getTime()))) : [];
   const convergence = rows.ok ? convergenceOf(nodes, seq) : { converged: false, behind: [], line: `unknown at seq ${seq}: ${rows.error}` };
-  return { time: t.toISOString(), seq, convergence, nodes, coordinators, broker, ...(rows.ok ? {} : { nodesError: rows.error }) };
+  const errors = { ...(seen.error === undefined ? {} : { coordinatorsError: seen.error }), ...(rows.ok ? {} : { nodesError: rows.error }) };
+  return { time: t.toISOString(), seq, convergence, nodes, coordinators: seen.seen, broker, ...errors };
 }

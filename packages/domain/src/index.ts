@@ -180,6 +180,7 @@ export {
   COORDINATOR_FRESH_MS,
   CoordinatorBeatSchema,
   coordinatorsLine,
+  coordinatorsUnknownLine,
   liveCoordinators,
   parseCoordinatorBeat,
   versionCounts,

@@ -52,6 +52,11 @@ export function coordinatorsLine(live: readonly { readonly version: string }[]):
   return `coordinators: ${live.length} (${versionCounts(live.map((b) => b.version))})`;
 }
 
+/** When the beats could not be read (a broker electing a leader): unknown, not "none". */
+export function coordinatorsUnknownLine(why: string): string {
+  return `coordinators: unknown (the beats could not be read: ${why})`;
+}
+
 /** The TUI's status line: the coordinators, then the agents of the nodes shown, with their code. */
 export function versionsLine(live: readonly CoordinatorBeat[], agentVersions: readonly string[]): string {
   const agents = agentVersions.length ? `agents: ${agentVersions.length} (${versionCounts(agentVersions)})` : "agents: none";

@@ -6,7 +6,7 @@
 import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/client";
 import { eventFilter, formatPort, subjects, type PortMapping, type StoredEvent } from "@ovl/domain";
 import { readEvents, type EventItem } from "@ovl/client";
-import { out, resolveNatsUrl, withClient, type GlobalOptions } from "../context.js";
+import { out, withClient, type GlobalOptions } from "../context.js";
 import { FailedError, asUsage } from "../errors.js";
 import { summaryValue } from "../format.js";
 import { untilSignal } from "./signals.js";
@@ -54,9 +54,8 @@ async function print(item: EventItem, json: boolean): Promise<void> {
 }
 
 export async function eventsCommand(g: GlobalOptions, opts: EventsOptions): Promise<number> {
-  const url = resolveNatsUrl(g);
   const filter = asUsage(() => eventFilter({ types: opts.type ?? [], ...(opts.node !== undefined ? { node: opts.node } : {}), ...(opts.container !== undefined ? { container: opts.container } : {}) }));
-  return withClient(g, async (client) => {
+  return withClient(g, async (client, url) => {
     const abort = new AbortController();
     const stopOnSignal = opts.follow ? untilSignal(() => abort.abort()) : undefined;
     try {

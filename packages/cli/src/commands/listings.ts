@@ -3,7 +3,7 @@
  * table for people or, with --json, exactly as a JSON array for scripts. `ovl ps` filters
  * on the coordinator's side (--node, --state, --network).
  */
-import { age, coordinatorsLine, formatPort, humanBytes, liveCoordinators, nodeRows, parsePsQuery, percent, psRowsFor, type ClusterState, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
+import { age, coordinatorsLine, coordinatorsUnknownLine, formatPort, humanBytes, liveCoordinators, nodeRows, parsePsQuery, percent, psRowsFor, type ClusterState, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
 import type { OvlClient } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
@@ -89,6 +89,7 @@ export async function nodesCommand(g: GlobalOptions, opts: { json?: boolean; all
   const { readCoordinatorBeats } = await import("@ovl/client");
   const [rows, beats] = await withClient(g, (c) => Promise.all([c.nodes({ all }), readCoordinatorBeats(c.nc)]));
   const now = Date.now();
-  await out(`${rows.length ? nodesTable(rows, now) : "no nodes (start one with `ovl agent --node NAME`)\n"}${coordinatorsLine(liveCoordinators(beats, now))}\n`);
+  const coordinators = beats.read ? coordinatorsLine(liveCoordinators(beats.beats, now)) : coordinatorsUnknownLine(beats.why);
+  await out(`${rows.length ? nodesTable(rows, now) : "no nodes (start one with `ovl agent --node NAME`)\n"}${coordinators}\n`);
   return 0;
 }

@@ -5,7 +5,7 @@
  */
 import type { ClusterStatus, NodeConvergence } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
-import { age, coordinatorsLine, humanBytes } from "@ovl/domain";
+import { age, coordinatorsLine, coordinatorsUnknownLine, humanBytes } from "@ovl/domain";
 import { table } from "../format.js";
 
 const ms = (v: number | null): string => (v === null ? "-" : v < 10_000 ? `${v}ms` : `${(v / 1000).toFixed(1)}s`);
@@ -13,6 +13,7 @@ const num = (v: number | null): string => (v === null ? "-" : String(v));
 
 /** The domain's coordinators line, then how many have not applied the last event. */
 function coordinatorsText(s: ClusterStatus): string {
+  if (s.coordinatorsError !== undefined) return coordinatorsUnknownLine(s.coordinatorsError);
   const behind = s.coordinators.filter((c) => c.seq !== null && c.seq < s.seq).length;
   return `${coordinatorsLine(s.coordinators)}${behind ? `, ${behind} not yet at seq ${s.seq}` : ""}`;
 }

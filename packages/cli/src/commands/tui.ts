@@ -1,5 +1,5 @@
 /** `ovl tui`: the full-screen terminal UI (packages/tui), on the same NATS as every command. */
-import { clientNatsUrl, type GlobalOptions } from "../context.js";
+import { tuiNatsUrl, type GlobalOptions } from "../context.js";
 import { FailedError } from "../errors.js";
 import { connectNats } from "@ovl/client";
 
@@ -8,7 +8,7 @@ export async function tuiCommand(g: GlobalOptions): Promise<number> {
     throw new FailedError("ovl tui needs a terminal: run it in an interactive shell (for scripts use `ovl ps --json`, `ovl nodes --json`, `ovl events --json`)");
   }
   // Connecting overlaps loading the TUI's chunk (Ink, React): both are part of its start.
-  const url = await clientNatsUrl(g);
+  const url = await tuiNatsUrl(g);
   const connecting = connectNats({ name: "ovl-tui", url });
   connecting.catch(() => undefined); // openTui reports a failure; this only keeps it handled meanwhile
   const { openTui } = await import("@ovl/tui");
