@@ -13,7 +13,9 @@
  * ever flooded or learned, and no multicast is needed. Cost per host: two kernel entries per
  * remote address, programmed from events. In the direct and auto routing modes, a peer on
  * this node's LAN subnet is reached without VXLAN instead: one route for its block via its
- * LAN address, and ovl-br answers ARP for that block by proxy (docs/routing.md).
+ * LAN address, and ovl-br answers ARP for that block by proxy (docs/routing.md). Each network
+ * made with `ovl network create` is built the same way beside it, with a bridge and VXLAN
+ * device of its own (names.ts), and ovl's nft table keeps the networks apart (networks.ts).
  */
 import { mkdirSync } from "node:fs";
 import { run as defaultRun, type Runner } from "./exec.js";
