@@ -38,11 +38,11 @@ const GRACE_MS = 20_000;
  * End-to-end files run once more per routing mode other than the default (auto; OVL_E2E_MODE,
  * test/support/lab.ts), only those whose checks follow the path: the overlay suite
  * (reachability, ports, restarts, leave) in vxlan and direct, the lost-and-resumed suite in
- * vxlan (the lab is one LAN subnet, so auto already takes the direct path to every peer
- * there). The VXLAN half of auto on the lab: test/lab/routing.e2e.test.ts (a node behind a
- * router).
+ * vxlan, the networks suite (isolation by VNI and by rules) in vxlan (the lab is one LAN
+ * subnet, so auto already takes the direct path to every peer there). The VXLAN half of auto
+ * on the lab: test/lab/routing.e2e.test.ts (a node behind a router).
  */
-const MODE_RUNS = { e2e: [["test/lab/overlay.e2e.test.ts", ["vxlan", "direct"]], ["test/lab/resume.e2e.test.ts", ["vxlan"]]] };
+const MODE_RUNS = { e2e: [["test/lab/overlay.e2e.test.ts", ["vxlan", "direct"]], ["test/lab/resume.e2e.test.ts", ["vxlan"]], ["test/lab/networks.e2e.test.ts", ["vxlan"]]] };
 
 function filesOf(kind) {
   const pattern = new RegExp(`\\.${kind}\\.test\\.tsx?$`);

@@ -24,6 +24,13 @@ test("run: a valid command line becomes the StartContainer data", () => {
   assert.not.ok("node" in runSpec("web", { image: "busybox", publish: [] }, []));
 });
 
+test("run: --network, in order, each once; none leaves the field out (ovl)", () => {
+  assert.equal(runSpec("web", { image: "busybox", publish: [], network: ["a", "ovl"] }, []).networks, ["a", "ovl"]);
+  assert.not.ok("networks" in runSpec("web", { image: "busybox", publish: [] }, []));
+  throwsUsage(() => runSpec("web", { image: "busybox", publish: [], network: ["a", "a"] }, []), /network a given twice/);
+  throwsUsage(() => runSpec("web", { image: "busybox", publish: [], network: ["Bad!"] }, []), /invalid network name/);
+});
+
 test("run: every bad argument is a usage error naming it", () => {
   throwsUsage(() => runSpec("Web", { image: "busybox", publish: [] }, []), /invalid container name "Web"/);
   throwsUsage(() => runSpec("web", { image: "Bad Image", publish: [] }, []), /invalid image/);

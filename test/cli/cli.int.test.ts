@@ -207,7 +207,7 @@ test("network create, ls, rm; overlaps, bad names and unknown networks refused w
   assert.is(made.code, 0, made.stderr);
   assert.is(made.stdout, "network back: 198.19.48.0/20, vni 1, internal, blocks on 1 node(s)\n");
   const ls = await ovl(["network", "ls", ...at()]);
-  assert.match(ls.stdout, /^NAME  CIDR            VNI   INTERNAL  NODES  CONTAINERS\novl   198\.19\.0\.0\/18   4242  no        1      \d+ *\nback  198\.19\.48\.0\/20  1     yes       1      0\n$/);
+  assert.match(ls.stdout, /^NAME  CIDR            VNI   INTERNAL  NODES  CONTAINERS  EXCEPT\novl   198\.19\.0\.0\/18   4242  no        1      \d+ +198\.19\.48\.0\/20\nback  198\.19\.48\.0\/20  1     yes       1      0           - *\n$/);
   const rows = JSON.parse((await ovl(["network", "ls", "--json", ...at()])).stdout) as { name: string; vni: number }[];
   assert.equal(rows.map((r) => [r.name, r.vni]), [["ovl", 4242], ["back", 1]]);
   for (const [args, code, pattern] of [

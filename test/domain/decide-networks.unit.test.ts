@@ -22,7 +22,7 @@ const old = suite("a history without network events");
 old("has the one network ovl, with the cluster's range and VNI, and its containers are on it", () => {
   const state = fold([...cluster("n1"), started("web", "n1", "198.19.0.2")], NOW);
   assert.equal(networksOf(state), [{ name: "ovl", cidr: "198.19.0.0/18", blockPrefix: 24, vni: 42, internal: false }]);
-  assert.equal(networkRows(state), [{ name: "ovl", cidr: "198.19.0.0/18", blockPrefix: 24, vni: 42, internal: false, nodes: 1, containers: 1 }]);
+  assert.equal(networkRows(state), [{ name: "ovl", cidr: "198.19.0.0/18", blockPrefix: 24, vni: 42, internal: false, nodes: 1, containers: 1, excludes: [] }]);
   assert.is(state.networks, undefined);
 });
 

@@ -144,14 +144,6 @@ test("nft: the table as nft lists it", () => {
   );
 });
 
-test("desired: a container on networks other than ovl alone is not wired on ovl-br, here or at its peers", () => {
-  const withA = given([{ type: "CreateNetwork", data: { network: "a" } }, { type: "StartContainer", data: { name: "ona", node: "n2", image: "busybox", cmd: [], ports: [], networks: ["a", "ovl"] } }], state);
-  const onA = withA.nodes.n2!.containers.ona!;
-  assert.is(onA.networks?.length, 2);
-  assert.not.ok(desiredDataplane(withA, "n2", { underlayIface: "lan0" })!.localContainers.some((c) => c.name === "ona"));
-  assert.not.ok(desiredDataplane(withA, "n1", { underlayIface: "lan0" })!.remotes.some((r) => r.ip === onA.ip || onA.networks!.some((a) => a.ip === r.ip)));
-});
-
 test("plan: from nothing, everything in order", () => {
   const ops = plan(d1, EMPTY).map((s) => s.op);
   assert.equal(ops, [

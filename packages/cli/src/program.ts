@@ -178,6 +178,7 @@ function addContainerCommands(program: Command, act: Act): void {
     .option("--node <name>", "node to place it on")
     .option("-p, --publish <spec>", "publish a port: [HOST_IP:]HOST:CTR[/udp] (repeatable)", collect, [])
     .option("--alias <name>", "another name the container answers to in the cluster's DNS, like its name (repeatable)", collect, [])
+    .option("--network <name>", "a network to attach it to, one interface each, the first one's address being its own (repeatable; default ovl)", collect, [])
     .option("-d, --detach", "return once placed; do not wait for the agent")
     .option("--timeout <sec>", "how long to wait for the agent's verdict", secondsIn(1, 3600), 60))
     .action(act(async () => {

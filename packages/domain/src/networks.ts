@@ -95,13 +95,31 @@ export interface NetworkRow {
   /** Member nodes that hold a block of it. */
   readonly nodes: number;
   readonly containers: number;
+  /**
+   * The other networks' ranges that lie inside this one's, sorted: its blocks go around them.
+   * For `ovl`, whose range is the cluster cidr, these are the networks taken from it, so
+   * its row says what `ovl` really keeps.
+   */
+  readonly excludes: readonly string[];
+}
+
+/** The ranges of other networks inside `cidr`. */
+function excludedFrom(all: readonly NetworkInfo[], self: NetworkInfo): string[] {
+  const outer = parseCidr(self.cidr);
+  return all
+    .filter((n) => n.name !== self.name)
+    .map((n) => parseCidr(n.cidr))
+    .filter((c) => c.prefix > outer.prefix && overlaps(c, outer))
+    .sort((a, b) => a.base - b.base)
+    .map(formatCidr);
 }
 
 export function networkRows(state: ClusterState): NetworkRow[] {
   const members = Object.values(state.nodes).filter((n) => n.status !== "left");
-  return networksOf(state).map((n) => {
+  const all = networksOf(state);
+  return all.map((n) => {
     let containers = 0;
     for (const node of members) for (const c in node.containers) if (isOn(node.containers[c]!, n.name)) containers++;
-    return { ...n, nodes: members.filter((node) => blockOf(node, n.name)).length, containers };
+    return { ...n, nodes: members.filter((node) => blockOf(node, n.name)).length, containers, excludes: excludedFrom(all, n) };
   });
 }

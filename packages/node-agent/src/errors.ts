@@ -12,7 +12,7 @@ export const AgentErrorCodes = {
   ImageNotFound: "IMAGE_NOT_FOUND",
   PortInUse: "PORT_IN_USE",
   NameTaken: "NAME_TAKEN",
-  /** A container on a network the agent's dataplane does not make (only `ovl` is made). */
+  /** A container on a network this node holds no block of (removed meanwhile, or never given to the node). */
   NetworkNotWired: "NETWORK_NOT_WIRED",
   /** A request given up because the agent is stopping. */
   Abandoned: "ABANDONED",

@@ -19,8 +19,8 @@
  * is never wired twice at once.
  */
 import type Dockerode from "dockerode";
-import { desiredDataplane, fastPathFits, onOvlOnly, type KernelDataplane, type DesiredNode } from "./kernel/index.js";
-import { attachmentsOf, vethNameFor, type ClusterState, type ContainerRecord } from "@ovl/domain";
+import { desiredDataplane, fastPathFits, type AttachSpec, type KernelDataplane, type DesiredNode } from "./kernel/index.js";
+import { DEFAULT_NETWORK, attachmentsOf, parseCidr, vethNameFor, type Attachment, type ClusterState, type ContainerRecord } from "@ovl/domain";
 import { AgentError, AgentErrorCodes } from "./errors.js";
 import { differs, localContainers, type ContainerReport, type NodeRuntime, type SyncOptions } from "./runtime.js";
 import { dockerContainers, type ContainerClient, type ContainerSummary } from "./docker/containers.js";
@@ -150,7 +150,6 @@ export class LinuxDockerRuntime implements NodeRuntime {
 
   /** `dataplane`: the bridge is there once it resolves; a rejection ends the sync (retried), it fails no container. */
   private async ensure(rec: ContainerRecord, existing: ContainerSummary | undefined, desired: DesiredNode, dataplane: Promise<void>): Promise<ContainerReport | null> {
-    if (!onOvlOnly(rec)) return this.failed(rec, existing?.id ?? null, unwiredNetworks(rec));
     const d = existing ? await this.containers.inspect(existing.id) : null;
     if (!d) return rec.state === "pending" ? this.create(rec, desired, dataplane) : this.failed(rec, null, this.gone(rec));
     if (d.restarting) return null; // Docker is on it; its "start" event wires it
@@ -230,7 +229,7 @@ export class LinuxDockerRuntime implements NodeRuntime {
 
   private async failed(rec: ContainerRecord, id: string | null, err: unknown): Promise<ContainerReport> {
     if (id) await this.removeQuiet(id);
-    await this.opts.kernel.detachContainer(vethNameFor(rec.ip)).catch(() => undefined);
+    for (const a of attachmentsOf(rec)) await this.opts.kernel.detachContainer(vethNameFor(a.ip)).catch(() => undefined);
     this.log(`container ${rec.name} failed: ${(err as Error).message}`);
     return { name: rec.name, ip: rec.ip, state: "failed", reason: (err as Error).message };
   }
@@ -257,19 +256,12 @@ export class LinuxDockerRuntime implements NodeRuntime {
     }
   }
 
+  /** One interface per network, in the container's order: eth0 on the first, which holds the default route. */
   private async attach(rec: ContainerRecord, pid: number, desired: DesiredNode, fresh = false): Promise<void> {
-    const how = await this.opts.kernel.attachContainer({
-      fresh,
-      pid,
-      ip: rec.ip,
-      mac: rec.mac,
-      veth: vethNameFor(rec.ip),
-      gateway: desired.node.gateway,
-      clusterPrefix: desired.cluster.prefix,
-      mtu: desired.cluster.mtu,
-      fastPath: desired.fastPath && fastPathFits(desired.node.subnet),
-    });
-    if (how === "attached") this.log(`wired ${rec.name} (${rec.ip}) pid ${pid}`);
+    const specs = attachmentsOf(rec).map((a, i) => ({ ...attachSpecFor(a, desired, this.opts.node), pid, fresh, ifname: `eth${i}`, defaultRoute: i === 0 }));
+    let changed = false;
+    for (const spec of specs) changed = (await this.opts.kernel.attachContainer(spec)) === "attached" || changed;
+    if (changed) this.log(`wired ${rec.name} (${attachmentsOf(rec).map((a) => `${a.network} ${a.ip}`).join(", ")}) pid ${pid}`);
   }
 
   private async removeOne(c: ContainerSummary, why: string): Promise<void> {
@@ -302,6 +294,13 @@ export class LinuxDockerRuntime implements NodeRuntime {
   }
 }
 
-/** Why a container on networks other than `ovl` alone is not made: this agent's dataplane wires `ovl` only. */
-const unwiredNetworks = (rec: ContainerRecord): AgentError =>
-  new AgentError(AgentErrorCodes.NetworkNotWired, `container ${rec.name} is on the networks ${attachmentsOf(rec).map((a) => a.network).join(", ")}: this agent wires the network ovl only; remove it (\`ovl rm ${rec.name}\`) and run it on ovl`);
+/** Where one of a container's interfaces goes: `ovl`'s bridge (and its fast path), or its network's. */
+function attachSpecFor(a: Attachment, desired: DesiredNode, node: string): Omit<AttachSpec, "pid"> {
+  const common = { ip: a.ip, mac: a.mac, veth: vethNameFor(a.ip), mtu: desired.cluster.mtu };
+  if (a.network === DEFAULT_NETWORK) {
+    return { ...common, gateway: desired.node.gateway, clusterPrefix: desired.cluster.prefix, fastPath: desired.fastPath && fastPathFits(desired.node.subnet) };
+  }
+  const n = desired.networks?.find((x) => x.name === a.network);
+  if (!n) throw new AgentError(AgentErrorCodes.NetworkNotWired, `node ${node} holds no block of the network ${a.network} (removed, or the node joined before it was made and has not been given one)`);
+  return { ...common, gateway: n.gateway, clusterPrefix: parseCidr(n.cidr).prefix, bridge: n.bridge.name };
+}

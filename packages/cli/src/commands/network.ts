@@ -28,8 +28,9 @@ export async function networkRmCommand(g: GlobalOptions, rawName: string): Promi
 
 export function networksTable(rows: readonly NetworkRow[]): string {
   return table(
-    ["NAME", "CIDR", "VNI", "INTERNAL", "NODES", "CONTAINERS"],
-    rows.map((r) => [r.name, r.cidr, String(r.vni), r.internal ? "yes" : "no", String(r.nodes), String(r.containers)]),
+    ["NAME", "CIDR", "VNI", "INTERNAL", "NODES", "CONTAINERS", "EXCEPT"],
+    // EXCEPT: the other networks' ranges inside this one (ovl's blocks go around them); older coordinators do not send it.
+    rows.map((r) => [r.name, r.cidr, String(r.vni), r.internal ? "yes" : "no", String(r.nodes), String(r.containers), r.excludes?.length ? r.excludes.join(",") : "-"]),
   );
 }
 

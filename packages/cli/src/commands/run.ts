@@ -4,7 +4,7 @@
  * the stream (ContainerRunning or ContainerFailed) and exit non-zero on failure.
  */
 import { readFileSync } from "node:fs";
-import { parseAlias, parseContainerName, parseImage, parseNodeName, parsePortSpec, parseRunOptions, portsClash, formatPort, MAX_ALIASES, type CommandData, type PortMapping } from "@ovl/domain";
+import { parseAlias, parseContainerName, parseNetworkName, MAX_CONTAINER_NETWORKS, parseImage, parseNodeName, parsePortSpec, parseRunOptions, portsClash, formatPort, MAX_ALIASES, type CommandData, type PortMapping } from "@ovl/domain";
 import { waitForOutcome, type RunResult } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { FailedError, UsageError, asUsage } from "../errors.js";
@@ -16,6 +16,8 @@ export interface RunOptions extends RunFlags {
   readonly publish: readonly string[];
   /** --alias, repeatable. */
   readonly alias?: readonly string[];
+  /** --network, repeatable: its networks in order (eth0 on the first); none: `ovl`. */
+  readonly network?: readonly string[];
   readonly detach?: boolean;
   /** Seconds to wait for the agent's verdict. @default 60 */
   readonly timeout?: number;
@@ -28,6 +30,15 @@ function parsePorts(specs: readonly string[]): PortMapping[] {
     if (other) throw new UsageError(`port mappings ${formatPort(other)} and ${formatPort(p)} use the same host port: publish each host port once`);
   });
   return ports;
+}
+
+/** --network names, each once; whether each exists is the coordinator's to say (NETWORK_NOT_FOUND). */
+function parseNetworks(raw: readonly string[]): string[] {
+  const names = raw.map((n) => asUsage(() => parseNetworkName(n)));
+  if (names.length > MAX_CONTAINER_NETWORKS) throw new UsageError(`at most ${MAX_CONTAINER_NETWORKS} networks`);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new UsageError(`network ${twice} given twice: a container has one interface per network`);
+  return names;
 }
 
 function readEnvFile(file: string, read: (f: string) => string): { file: string; text: string } {
@@ -50,7 +61,8 @@ export function runSpec(rawName: string, opts: RunOptions, cmd: readonly string[
   const options = asUsage(() => parseRunOptions({ ...opts, envFiles }));
   const aliases = (opts.alias ?? []).map((a) => asUsage(() => parseAlias(a)));
   if (aliases.length > MAX_ALIASES) throw new UsageError(`at most ${MAX_ALIASES} aliases`);
-  const spec = { name, image, cmd: [...cmd], ports, ...(options ? { options } : {}), ...(aliases.length > 0 ? { aliases } : {}) };
+  const networks = parseNetworks(opts.network ?? []);
+  const spec = { name, image, cmd: [...cmd], ports, ...(options ? { options } : {}), ...(aliases.length > 0 ? { aliases } : {}), ...(networks.length > 0 ? { networks } : {}) };
   return opts.node === undefined ? spec : { ...spec, node: asUsage(() => parseNodeName(opts.node)) };
 }
 

@@ -9,7 +9,7 @@
  */
 import { isAlreadyGone, runAs, type Runner } from "./exec.js";
 import { hasForwardJump, ruleLines } from "./iptables.js";
-import { BRIDGE, DOCKER_USER, NFT_TABLE, ROUTE_PROTO, SYSCTLS, VETH_NAME, VXLAN, proxyArpKey } from "./names.js";
+import { BRIDGE, DOCKER_USER, NET_BRIDGE, NET_VXLAN, NFT_TABLE, ROUTE_PROTO, SYSCTLS, VETH_NAME, VXLAN, proxyArpKey } from "./names.js";
 import type { ActualBridge, ActualState, ActualVxlan, DirectRoute } from "./types.js";
 
 /** The fields of `ip -j -d addr show` that ovl reads. */
@@ -107,6 +107,16 @@ export async function readRoutes(run: Runner): Promise<DirectRoute[]> {
   return parseRoutes((await runAs(run, "list ovl's routes", "ip", ["-j", "-4", "route", "show", "table", "main", "proto", String(ROUTE_PROTO)])).stdout);
 }
 
+/** The networks' bridges and VXLAN devices among the links (none: no fields, as before networks). */
+function netDevices(links: readonly IpLink[]): Pick<ActualState, "netBridges" | "netVxlans"> {
+  const bridges = links.filter((l) => NET_BRIDGE.test(l.ifname));
+  const vxlans = links.filter((l) => NET_VXLAN.test(l.ifname));
+  return {
+    ...(bridges.length ? { netBridges: Object.fromEntries(bridges.map((l) => [l.ifname, bridgeOf(l)])) } : {}),
+    ...(vxlans.length ? { netVxlans: Object.fromEntries(vxlans.map((l) => [l.ifname, vxlanOf(l)])) } : {}),
+  };
+}
+
 type Neigh = { dst: string; lladdr?: string };
 type Fdb = { mac: string; dst?: string; flags?: string[] };
 const neighOf = (neigh: Neigh[]): ActualState["neigh"] => neigh.filter((n) => n.lladdr).map((n) => ({ ip: n.dst, mac: n.lladdr! }));
@@ -119,10 +129,33 @@ const fdbOf = (fdb: Fdb[]): ActualState["fdb"] => fdb.filter((f) => f.dst && (f.
  * run at once: a reconcile runs on every event, on every node, and its reads were most of
  * its time (~6 x 5-10 ms one after the other on an idle 2-core machine).
  */
-export async function readActual(run: Runner, opts: { readonly firewall?: boolean; readonly routes?: boolean; readonly proxyArp?: boolean } = {}): Promise<ActualState> {
+export interface ReadOptions {
+  readonly firewall?: boolean;
+  readonly routes?: boolean;
+  readonly proxyArp?: boolean;
+  /** The networks' devices whose entries (and, with the firewall and proxyArp, bridge's proxy_arp) are read. */
+  readonly networks?: readonly { readonly bridge: string; readonly vxlan: string }[];
+}
+
+/** The entries of each network's VXLAN device, and its bridge's proxy_arp when asked: two or three reads per network, at once. */
+async function readNetworks(run: Runner, nets: NonNullable<ReadOptions["networks"]>, proxyArp: boolean) {
+  return Promise.all(
+    nets.map(async (n) => {
+      const [neigh, fdb, arp] = await Promise.all([
+        readOfVxlan<Neigh>(run, `read neighbours of ${n.vxlan}`, "ip", ["-j", "-4", "neigh", "show", "dev", n.vxlan, "nud", "permanent"]),
+        readOfVxlan<Fdb>(run, `read FDB of ${n.vxlan}`, "bridge", ["-j", "fdb", "show", "dev", n.vxlan]),
+        proxyArp ? readDeviceSysctl(run, proxyArpKey(n.bridge)) : "",
+      ]);
+      return { ...n, neigh: neighOf(neigh), fdb: fdbOf(fdb), arp };
+    }),
+  );
+}
+
+export async function readActual(run: Runner, opts: ReadOptions = {}): Promise<ActualState> {
   // firewall: false leaves out the three slowest reads (iptables-nft reads the whole ruleset);
   // the caller supplies those parts from an earlier read (kernel/index.ts).
   const firewall = opts.firewall !== false;
+  const netsRead = readNetworks(run, opts.networks ?? [], firewall && opts.proxyArp === true);
   const [links, neighRaw, fdbRaw, listing, nft, ipForward, proxyArp, routes] = await Promise.all([
     readJson<IpLink>(run, "list links", "ip", ["-j", "-d", "addr", "show"]),
     readOfVxlan<Neigh>(run, `read neighbours of ${VXLAN}`, "ip", ["-j", "-4", "neigh", "show", "dev", VXLAN, "nud", "permanent"]),
@@ -133,6 +166,9 @@ export async function readActual(run: Runner, opts: { readonly firewall?: boolea
     firewall && opts.proxyArp ? readDeviceSysctl(run, proxyArpKey(BRIDGE)) : "",
     firewall || opts.routes ? readRoutes(run) : undefined,
   ]);
+  const nets = await netsRead;
+  const present = new Set(links.map((l) => l.ifname));
+  const netArp = Object.fromEntries(nets.filter((n) => n.arp).map((n) => [proxyArpKey(n.bridge), n.arp]));
   const br = links.find((l) => l.ifname === BRIDGE);
   const vx = links.find((l) => l.ifname === VXLAN);
   const neigh = vx ? neighOf(neighRaw) : [];
@@ -150,7 +186,9 @@ export async function readActual(run: Runner, opts: { readonly firewall?: boolea
     nft,
     dockerUser: listing.split("\n").includes(`-N ${DOCKER_USER}`) ? filter.filter((l) => l.startsWith(`-A ${DOCKER_USER} `)) : null,
     forwardJump: hasForwardJump(filter),
-    sysctls: { [SYSCTLS.ipForward]: ipForward, ...(proxyArp ? { [proxyArpKey(BRIDGE)]: proxyArp } : {}) },
+    sysctls: { [SYSCTLS.ipForward]: ipForward, ...(proxyArp ? { [proxyArpKey(BRIDGE)]: proxyArp } : {}), ...netArp },
     ...(routes ? { routes } : {}),
+    ...netDevices(links),
+    ...(nets.length ? { netEntries: Object.fromEntries(nets.map((n) => [n.vxlan, present.has(n.vxlan) ? { neigh: n.neigh, fdb: n.fdb } : { neigh: [], fdb: [] }])) } : {}),
   };
 }

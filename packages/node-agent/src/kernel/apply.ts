@@ -42,6 +42,7 @@ export function describeStep(s: Step): string {
     case "nft-load": return "load nftables table ip ovl";
     case "iptables-chain": return `ensure iptables chain ${s.chain} and the FORWARD jump to it`;
     case "iptables-insert": return `insert iptables rule into ${s.chain}: ${s.rule.join(" ")}`;
+    case "iptables-delete": return `remove iptables rule from ${s.chain}: ${s.rule.join(" ")}`;
     case "tc-qdisc": return `set clsact on ${s.dev}${s.block === null ? "" : ` with ingress block ${s.block}`}`;
     case "tc-filter": return `set tc filter ${s.target === "vx" ? "on ovl-vx ingress" : `in block ${TC_BLOCK}`} pref ${s.pref}: dst ${s.dst} ${s.to === null ? "stays on the bridge" : `to ${s.to}`}`;
     case "tc-filter-del": return `remove tc filter ${s.target === "vx" ? "on ovl-vx ingress" : `in block ${TC_BLOCK}`} pref ${s.pref}`;
@@ -51,7 +52,7 @@ export function describeStep(s: Step): string {
   }
 }
 
-const isRemoval = (s: Step): boolean => s.op === "link-del" || s.op === "addr-del" || s.op === "neigh-del" || s.op === "fdb-del" || s.op === "tc-filter-del" || s.op === "route-del";
+const isRemoval = (s: Step): boolean => s.op === "link-del" || s.op === "addr-del" || s.op === "neigh-del" || s.op === "fdb-del" || s.op === "tc-filter-del" || s.op === "route-del" || s.op === "iptables-delete";
 
 /** Runs a removal; "already gone" is success. */
 export async function remove(run: Runner, what: string, cmd: string, argv: string[]): Promise<void> {
@@ -137,6 +138,7 @@ export async function applyStep(ctx: ApplyContext, s: Step): Promise<void> {
     case "nft-load": return loadNft(ctx, s.script);
     case "iptables-chain": return ensureChain(ctx, s.chain);
     case "iptables-insert": return insertRule(ctx, s.chain, s.rule);
+    case "iptables-delete": return remove(ctx.run, what, "iptables", ["-w", "-D", s.chain, ...s.rule]);
     case "tc-qdisc": return void (await runAs(ctx.run, what, "tc", qdiscArgs(s.dev, s.block)));
     case "tc-filter":
       // One filter per pref: whatever the pref holds goes, then ours.

@@ -24,7 +24,7 @@ import { KernelError, KernelErrorCodes, runAs, type Runner } from "./exec.js";
 import { inet4, isUp, type IpLink } from "./actual.js";
 import { remove } from "./apply.js";
 import { attachFastPath, detachFastPath } from "./fastpath.js";
-import { BRIDGE, VETH_NAME, arpRetransArgs } from "./names.js";
+import { BRIDGE, NET_BRIDGE, VETH_NAME, arpRetransArgs } from "./names.js";
 import type { AttachSpec } from "./types.js";
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
@@ -45,8 +45,15 @@ export function validateAttach(c: AttachSpec): AttachSpec {
   const mask = (0xffffffff << (32 - c.clusterPrefix)) >>> 0;
   if (((ipToInt(c.ip) ^ ipToInt(c.gateway)) & mask) >>> 0 !== 0) throw invalid(`gateway ${c.gateway} is not in ${c.ip}/${c.clusterPrefix}`);
   parseVethName(c.veth);
+  if (c.ifname !== undefined && !/^eth[0-9]$/.test(c.ifname)) throw invalid(`invalid interface name ${JSON.stringify(c.ifname)}: eth0-eth9`);
+  if (c.bridge !== undefined && c.bridge !== BRIDGE && !NET_BRIDGE.test(c.bridge)) throw invalid(`invalid bridge ${JSON.stringify(c.bridge)}: ${BRIDGE} or a network's`);
   return c;
 }
+
+/** The interface inside, the bridge outside, and whether it holds the default route. */
+const ifOf = (c: AttachSpec): string => c.ifname ?? "eth0";
+const bridgeOf = (c: AttachSpec): string => c.bridge ?? BRIDGE;
+const routes = (c: AttachSpec): boolean => c.defaultRoute !== false;
 
 interface Seen {
   host: IpLink | null;
@@ -64,12 +71,12 @@ async function look(run: Runner, c: AttachSpec): Promise<Seen> {
   const all = await links(run, "list links", ["ip", "-j", "-d", "addr", "show"]);
   const inNs = ["nsenter", "-t", String(c.pid), "-n", "ip", "-j"];
   const inside = await links(run, `list links of container pid ${c.pid}`, [...inNs, "-d", "addr", "show"]);
-  const routes = (await links(run, `list routes of container pid ${c.pid}`, [...inNs, "route", "show", "default"])) as { gateway?: string }[];
+  const defaults = (await links(run, `list routes of container pid ${c.pid}`, [...inNs, "route", "show", "default"])) as { gateway?: string }[];
   return {
     host: all.find((l) => l.ifname === c.veth) ?? null,
-    eth0: inside.find((l) => l.ifname === "eth0") ?? null,
+    eth0: inside.find((l) => l.ifname === ifOf(c)) ?? null,
     lo: inside.find((l) => l.ifname === "lo") ?? null,
-    defaultVia: routes[0]?.gateway ?? null,
+    defaultVia: defaults[0]?.gateway ?? null,
   };
 }
 
@@ -79,8 +86,8 @@ function isRight(s: Seen, c: AttachSpec): boolean {
   const { host, eth0, lo } = s;
   if (!host || !eth0 || !lo) return false;
   const addrs = inet4(eth0);
-  return host.master === BRIDGE && isUp(host) && host.mtu === c.mtu && eth0.address === c.mac && eth0.mtu === c.mtu &&
-    addrs.length === 1 && addrs[0] === `${c.ip}/${c.clusterPrefix}` && isUp(eth0) && isUp(lo) && s.defaultVia === c.gateway;
+  return host.master === bridgeOf(c) && isUp(host) && host.mtu === c.mtu && eth0.address === c.mac && eth0.mtu === c.mtu &&
+    addrs.length === 1 && addrs[0] === `${c.ip}/${c.clusterPrefix}` && isUp(eth0) && isUp(lo) && (!routes(c) || s.defaultVia === c.gateway);
 }
 
 /** Runs `ip -batch` inside the container's namespace: one process for every change in there. */
@@ -98,33 +105,34 @@ async function inside(run: Runner, c: AttachSpec, scratchDir: string, lines: rea
 /** Inside the namespace: the address with the cluster prefix, eth0 and lo up, the default route, fast ARP retries. */
 function addressLines(c: AttachSpec, staleAddrs: readonly string[]): string[] {
   const want = `${c.ip}/${c.clusterPrefix}`;
+  const dev = ifOf(c);
   return [
-    ...staleAddrs.filter((a) => a !== want).map((a) => `addr del ${a} dev eth0`),
-    `addr replace ${want} dev eth0`,
-    "link set eth0 up",
+    ...staleAddrs.filter((a) => a !== want).map((a) => `addr del ${a} dev ${dev}`),
+    `addr replace ${want} dev ${dev}`,
+    `link set ${dev} up`,
     "link set lo up",
-    `route replace default via ${c.gateway} dev eth0`,
-    arpRetransArgs("eth0").join(" "),
+    ...(routes(c) ? [`route replace default via ${c.gateway} dev ${dev}`] : []),
+    arpRetransArgs(dev).join(" "),
   ];
 }
 
 async function configure(run: Runner, c: AttachSpec, scratchDir: string, eth0Addrs: readonly string[]): Promise<void> {
-  await runAs(run, `put ${c.veth} on ${BRIDGE}`, "ip", ["link", "set", c.veth, "mtu", String(c.mtu), "master", BRIDGE, "up"]);
-  await inside(run, c, scratchDir, [`link set eth0 address ${c.mac} mtu ${c.mtu}`, ...addressLines(c, eth0Addrs)], "configure eth0");
+  await runAs(run, `put ${c.veth} on ${bridgeOf(c)}`, "ip", ["link", "set", c.veth, "mtu", String(c.mtu), "master", bridgeOf(c), "up"]);
+  await inside(run, c, scratchDir, [`link set ${ifOf(c)} address ${c.mac} mtu ${c.mtu}`, ...addressLines(c, eth0Addrs)], `configure ${ifOf(c)}`);
 }
 
 /** The pair in one call: host end on the bridge and up, peer in the namespace as eth0 with its MAC. */
 async function createPair(run: Runner, c: AttachSpec): Promise<void> {
   const mtu = String(c.mtu);
   await runAs(run, `create veth ${c.veth} for container pid ${c.pid}`, "ip", [
-    "link", "add", c.veth, "mtu", mtu, "master", BRIDGE, "up", "type", "veth", "peer", "name", "eth0", "address", c.mac, "mtu", mtu, "netns", String(c.pid),
+    "link", "add", c.veth, "mtu", mtu, "master", bridgeOf(c), "up", "type", "veth", "peer", "name", ifOf(c), "address", c.mac, "mtu", mtu, "netns", String(c.pid),
   ]);
 }
 
 /** Inside a pair just made; a failure deletes the host end, which takes the peer with it. */
 async function configureNew(run: Runner, c: AttachSpec, scratchDir: string): Promise<void> {
   try {
-    await inside(run, c, scratchDir, addressLines(c, []), "configure eth0");
+    await inside(run, c, scratchDir, addressLines(c, []), `configure ${ifOf(c)}`);
   } catch (err) {
     await remove(run, `delete veth ${c.veth}`, "ip", ["link", "del", c.veth]).catch(() => undefined);
     throw err;
@@ -158,7 +166,7 @@ export async function attachContainer(run: Runner, spec: AttachSpec, scratchDir:
     return "attached";
   }
   if (seen.eth0) {
-    throw new KernelError(KernelErrorCodes.Conflict, `container pid ${c.pid} already has an eth0 that is not the peer of ${c.veth}; ovl wires only containers started with network "none"`);
+    throw new KernelError(KernelErrorCodes.Conflict, `container pid ${c.pid} already has an ${ifOf(c)} that is not the peer of ${c.veth}; ovl wires only containers started with network "none"`);
   }
   // The host end survived with its peer in an older namespace: Docker restarted the container.
   if (seen.host) await remove(run, `delete stale veth ${c.veth}`, "ip", ["link", "del", c.veth]);

@@ -17,30 +17,35 @@
  * address is theirs until ContainerStopped); failed containers have nothing to reach and
  * their veth is removed.
  */
-import { VXLAN_OVERHEAD, ipToInt, macFor, parseCidr, peerPath, routingModeOf, vethNameFor, type ClusterState, type ContainerRecord, type NodeRecord, type RoutingMode } from "@ovl/domain";
+import { DEFAULT_NETWORK, VXLAN_OVERHEAD, attachmentsOf, blockOf, ipToInt, macFor, parseCidr, peerPath, routingModeOf, vethNameFor, type ClusterState, type ContainerRecord, type NodeRecord, type RoutingMode } from "@ovl/domain";
 import { KernelError, KernelErrorCodes } from "./exec.js";
 import { memberAddresses } from "./vxlan-filter.js";
-import { BRIDGE, VXLAN } from "./names.js";
-import type { DesiredNode, DirectRoute, LocalContainer, PublishedPort, RemoteEndpoint } from "./types.js";
+import { BRIDGE, VXLAN, netBridgeName, netVxlanName } from "./names.js";
+import type { DesiredNetwork, DesiredNode, DirectRoute, LocalContainer, PublishedPort, RemoteEndpoint } from "./types.js";
 
 const HOLDS_ADDRESS: ReadonlySet<ContainerRecord["state"]> = new Set(["pending", "running", "exited"]);
 
 const byIp = <T extends { ip: string }>(a: T, b: T): number => ipToInt(a.ip) - ipToInt(b.ip);
 
-/**
- * A container on networks other than `ovl` alone (`networks` set) has no place on ovl-br:
- * its first address lies in another network's range, and wiring it there would join it to
- * `ovl`'s segment. This dataplane has one bridge, so it wires no such container
- * (the runtime reports it failed: `unwiredNetworks`).
- */
-export const onOvlOnly = (c: Pick<ContainerRecord, "networks">): boolean => c.networks === undefined;
+/** A container's interface on one network: its address and MAC there. */
+export interface Held {
+  readonly rec: ContainerRecord;
+  readonly ip: string;
+  readonly mac: string;
+}
 
-function containersOf(node: NodeRecord): ContainerRecord[] {
-  const all = Object.values(node.containers).filter((c) => HOLDS_ADDRESS.has(c.state) && onOvlOnly(c));
+/** The containers of a node that hold an address on `network`, with that address. */
+export function heldOn(node: NodeRecord, network: string): Held[] {
+  const all = Object.values(node.containers).filter((c) => HOLDS_ADDRESS.has(c.state));
   // A Docker container claiming its reservation holds the address twice for one event: one entry.
   const named = new Set(all.filter((c) => c.origin !== "docker-ipam").map((c) => c.ip));
-  return all.filter((c) => c.origin !== "docker-ipam" || !named.has(c.ip));
+  return all
+    .filter((c) => c.origin !== "docker-ipam" || !named.has(c.ip))
+    .flatMap((c) => attachmentsOf(c).filter((a) => a.network === network).map((a): Held => ({ rec: c, ip: a.ip, mac: a.mac })));
 }
+
+/** A container's interface on a network; the ports are published on its first network's address only. */
+export const localOf = (h: Held): LocalContainer => ({ name: h.rec.name, ip: h.ip, mac: h.mac, veth: vethNameFor(h.ip), ports: h.ip === h.rec.ip ? h.rec.ports : [] });
 
 /** The peers this node has a path to (ready, with a block), split by the path the mode gives each. */
 export function peersByPath(state: ClusterState, self: NodeRecord): { vxlan: NodeRecord[]; direct: NodeRecord[] } {
@@ -49,22 +54,33 @@ export function peersByPath(state: ClusterState, self: NodeRecord): { vxlan: Nod
   return { vxlan: peers.filter((n) => peerPath(mode, self, n) === "vxlan"), direct: peers.filter((n) => peerPath(mode, self, n) === "direct") };
 }
 
-function routesOf(peers: readonly NodeRecord[], self: NodeRecord, dev: string): DirectRoute[] {
-  return peers
-    .map((n): DirectRoute => ({ dst: n.subnet!, via: n.underlayIp, dev, src: self.gateway! }))
-    .sort((a, b) => ipToInt(a.dst.split("/")[0]!) - ipToInt(b.dst.split("/")[0]!));
+/** Routes to the peers' blocks of `network` (their LAN addresses), with this node's gateway on it as source. */
+export function routesOf(peers: readonly NodeRecord[], self: NodeRecord, dev: string, network = DEFAULT_NETWORK): DirectRoute[] {
+  const src = blockOf(self, network)?.gateway;
+  if (!src) return [];
+  return peers.flatMap((n): DirectRoute[] => {
+    const b = blockOf(n, network);
+    return b ? [{ dst: b.subnet, via: n.underlayIp, dev, src }] : [];
+  });
 }
 
-function remotesOf(peers: readonly NodeRecord[]): RemoteEndpoint[] {
+export const byDst = (a: DirectRoute, b: DirectRoute): number => ipToInt(a.dst.split("/")[0]!) - ipToInt(b.dst.split("/")[0]!);
+
+/** The peers' gateways and containers on `network` (the peers that hold a block of it). */
+export function remotesOf(peers: readonly NodeRecord[], network = DEFAULT_NETWORK): RemoteEndpoint[] {
   return peers
-    .flatMap((n): RemoteEndpoint[] => [
-      { ip: n.gateway!, mac: macFor(n.gateway!), underlayIp: n.underlayIp, node: n.name, kind: "gateway" },
-      ...containersOf(n).map((c): RemoteEndpoint => ({ ip: c.ip, mac: c.mac, underlayIp: n.underlayIp, node: n.name, kind: "container" })),
-    ])
+    .flatMap((n): RemoteEndpoint[] => {
+      const b = blockOf(n, network);
+      if (!b) return [];
+      return [
+        { ip: b.gateway, mac: macFor(b.gateway), underlayIp: n.underlayIp, node: n.name, kind: "gateway" },
+        ...heldOn(n, network).map((c): RemoteEndpoint => ({ ip: c.ip, mac: c.mac, underlayIp: n.underlayIp, node: n.name, kind: "container" })),
+      ];
+    })
     .sort(byIp);
 }
 
-function portsOf(containers: readonly LocalContainer[]): PublishedPort[] {
+export function portsOf(containers: readonly LocalContainer[]): PublishedPort[] {
   return containers.flatMap((c) =>
     c.ports.map((p): PublishedPort => ({
       proto: p.proto,
@@ -75,6 +91,36 @@ function portsOf(containers: readonly LocalContainer[]): PublishedPort[] {
       container: c.name,
     })),
   );
+}
+
+const byBase = (a: string, b: string): number => ipToInt(a.split("/")[0]!) - ipToInt(b.split("/")[0]!);
+
+/** The range of every network made with `ovl network create`, sorted. */
+export function networkRanges(state: ClusterState): string[] {
+  return Object.values(state.networks ?? {}).map((n) => n.cidr).sort(byBase);
+}
+
+/** The networks this node holds a block of, by VNI, with their devices, peers and containers. Pure. */
+export function desiredNetworks(state: ClusterState, self: NodeRecord, peers: { vxlan: readonly NodeRecord[] }, underlayIface: string): DesiredNetwork[] {
+  const cluster = state.cluster!;
+  const mode = routingModeOf(cluster);
+  return Object.values(state.networks ?? {})
+    .sort((a, b) => a.vni - b.vni)
+    .flatMap((n): DesiredNetwork[] => {
+      const block = blockOf(self, n.name);
+      if (!block) return [];
+      return [{
+        name: n.name,
+        cidr: n.cidr,
+        internal: n.internal,
+        subnet: block.subnet,
+        gateway: block.gateway,
+        bridge: { name: netBridgeName(n.vni), address: `${block.gateway}/${parseCidr(n.cidr).prefix}`, mac: macFor(block.gateway), mtu: cluster.mtu, proxyArp: mode !== "vxlan" },
+        vxlan: { name: netVxlanName(n.vni), vni: n.vni, port: cluster.vxlanPort, local: self.underlayIp, dev: underlayIface, mtu: mode === "direct" ? cluster.mtu - VXLAN_OVERHEAD : cluster.mtu },
+        remotes: remotesOf(peers.vxlan, n.name),
+        localContainers: heldOn(self, n.name).map(localOf).sort((a, b) => ipToInt(a.ip) - ipToInt(b.ip)),
+      }];
+    });
 }
 
 /** Linux interface names: at most 15 characters, none of them a slash, colon or blank. */
@@ -95,9 +141,9 @@ export function desiredDataplane(state: ClusterState, node: string, opts: { unde
   const prefix = parseCidr(cluster.cidr).prefix;
   const mode: RoutingMode = routingModeOf(cluster);
   const peers = peersByPath(state, self);
-  const localContainers = containersOf(self)
-    .map((c): LocalContainer => ({ name: c.name, ip: c.ip, mac: c.mac, veth: vethNameFor(c.ip), ports: c.ports }))
-    .sort(byIp);
+  const localContainers = heldOn(self, DEFAULT_NETWORK).map(localOf).sort(byIp);
+  const networks = desiredNetworks(state, self, peers, opts.underlayIface);
+  const ranges = networkRanges(state);
   return {
     cluster: { cidr: cluster.cidr, prefix, vni: cluster.vni, vxlanPort: cluster.vxlanPort, mtu: cluster.mtu, mode },
     node: { name: self.name, underlayIp: self.underlayIp, underlayIface: opts.underlayIface, subnet: self.subnet, gateway: self.gateway },
@@ -105,10 +151,13 @@ export function desiredDataplane(state: ClusterState, node: string, opts: { unde
     // A direct cluster's MTU is the LAN's: its VXLAN device stays idle, at an MTU the LAN can carry.
     vxlan: { name: VXLAN, vni: cluster.vni, port: cluster.vxlanPort, local: self.underlayIp, dev: opts.underlayIface, mtu: mode === "direct" ? cluster.mtu - VXLAN_OVERHEAD : cluster.mtu },
     remotes: remotesOf(peers.vxlan),
-    routes: routesOf(peers.direct, self, opts.underlayIface),
+    routes: [...routesOf(peers.direct, self, opts.underlayIface), ...networks.flatMap((n) => routesOf(peers.direct, self, opts.underlayIface, n.name))].sort(byDst),
     localContainers,
-    ports: portsOf(localContainers),
+    // A container whose first network is another one publishes its ports on that address (localOf).
+    ports: portsOf([...localContainers, ...networks.flatMap((n) => n.localContainers)]),
     members: memberAddresses(state, node),
     fastPath: opts.fastPath !== false,
+    ...(networks.length ? { networks } : {}),
+    ...(ranges.length ? { networkRanges: ranges } : {}),
   };
 }

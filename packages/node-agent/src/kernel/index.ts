@@ -13,7 +13,9 @@
  * ever flooded or learned, and no multicast is needed. Cost per host: two kernel entries per
  * remote address, programmed from events. In the direct and auto routing modes, a peer on
  * this node's LAN subnet is reached without VXLAN instead: one route for its block via its
- * LAN address, and ovl-br answers ARP for that block by proxy (docs/routing.md).
+ * LAN address, and ovl-br answers ARP for that block by proxy (docs/routing.md). Each network
+ * made with `ovl network create` is built the same way beside it, with a bridge and VXLAN
+ * device of its own (names.ts), and ovl's nft table keeps the networks apart (networks.ts).
  */
 import { mkdirSync } from "node:fs";
 import { run as defaultRun, type Runner } from "./exec.js";
@@ -68,7 +70,8 @@ interface VerifiedFirewall {
 
 /** What the nft table, DOCKER-USER and the sysctls are planned from. Pure. */
 export function firewallKey(d: DesiredNode): string {
-  return JSON.stringify([d.cluster, d.bridge.name, d.ports, d.members]);
+  const nets = (d.networks ?? []).map((n) => [n.name, n.cidr, n.internal, n.bridge.name, n.gateway]);
+  return JSON.stringify([d.cluster, d.bridge.name, d.ports, d.members, ...(d.networkRanges ? [d.networkRanges, nets] : [])]);
 }
 
 /**
@@ -81,7 +84,7 @@ export function fastPathKey(d: DesiredNode, veths: ActualState["veths"]): string
 }
 
 const firewallParts = (a: ActualState): FirewallParts => ({ nft: a.nft, dockerUser: a.dockerUser, forwardJump: a.forwardJump, sysctls: a.sysctls });
-const FIREWALL_OPS: ReadonlySet<Step["op"]> = new Set(["nft-load", "iptables-chain", "iptables-insert", "sysctl", "proxy-arp"]);
+const FIREWALL_OPS: ReadonlySet<Step["op"]> = new Set(["nft-load", "iptables-chain", "iptables-insert", "iptables-delete", "sysctl", "proxy-arp"]);
 const touchesFirewall = (s: Step): boolean => FIREWALL_OPS.has(s.op);
 const isFastPathStep = (s: Step): boolean => s.op.startsWith("tc-");
 const touchesFastPath = (s: Step): boolean => isFastPathStep(s) || s.op === "vxlan-add" || s.op === "bridge-add" || s.op === "link-del";
@@ -127,7 +130,12 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
       const key = firewallKey(desired);
       const known = o.full === false && verified?.key === key ? verified : null;
       // Routes change with peers' events in the direct and auto modes; a vxlan cluster has none and reads them only on a full reconcile.
-      const read = await readActual(run, { firewall: !known, routes: desired.cluster.mode !== "vxlan", proxyArp: desired.bridge.proxyArp });
+      const read = await readActual(run, {
+        firewall: !known,
+        routes: desired.cluster.mode !== "vxlan",
+        proxyArp: desired.bridge.proxyArp,
+        networks: (desired.networks ?? []).map((n) => ({ bridge: n.bridge.name, vxlan: n.vxlan.name })),
+      });
       if (!known) drops = logDrops(foreignDrops(read.nft) ?? 0, drops, log);
       const fastKey = fastPathKey(desired, read.veths);
       const skipFast = fastPathOff !== null || (o.full === false && fastVerified === fastKey);
@@ -155,7 +163,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
   };
 }
 
-export { desiredDataplane, parseIfaceName, onOvlOnly } from "./desired.js";
+export { desiredDataplane, parseIfaceName } from "./desired.js";
 export { plan } from "./plan.js";
 export { fastPathFits, fastPathSteps, readFastPath, parseFilters, parseClsact } from "./fastpath.js";
 export { readActual } from "./actual.js";

@@ -20,9 +20,10 @@ import type { DesiredNode } from "./types.js";
 
 const LOOPBACK = "127.0.0.0/8";
 
-export const localnetGuard = (d: DesiredNode): string => `\t\tiifname "${d.bridge.name}" ip daddr ${LOOPBACK} drop`;
+/** `bridge`: ovl-br, or the networks' bridges as one wildcard (every bridge ovl makes has route_localnet on). */
+export const localnetGuard = (d: DesiredNode, bridge = d.bridge.name): string => `\t\tiifname "${bridge}" ip daddr ${LOOPBACK} drop`;
 
-export const localnetSnat = (d: DesiredNode): string => `\t\tip saddr ${LOOPBACK} oifname "${d.bridge.name}" snat to ${d.node.underlayIp}`;
+export const localnetSnat = (d: DesiredNode, bridge = d.bridge.name): string => `\t\tip saddr ${LOOPBACK} oifname "${bridge}" snat to ${d.node.underlayIp}`;
 
 export const routeLocalnetKey = (dev: string): string => `net.ipv4.conf.${dev}.route_localnet`;
 

@@ -6,6 +6,18 @@
 
 export const BRIDGE = "ovl-br";
 export const VXLAN = "ovl-vx";
+/**
+ * The bridge and VXLAN device of a network made with `ovl network create`, named by its VNI:
+ * unique among the cluster's networks, fixed for the network's life, and at most 8 digits
+ * (VNIs are 24 bits), so a name is at most 13 characters (IFNAMSIZ leaves 15). A network's
+ * name could be 63 characters and is not used.
+ */
+export const netBridgeName = (vni: number): string => `ovlb-${vni}`;
+export const netVxlanName = (vni: number): string => `ovlx-${vni}`;
+export const NET_BRIDGE = /^ovlb-\d{1,8}$/;
+export const NET_VXLAN = /^ovlx-\d{1,8}$/;
+/** Every network bridge, as an nftables wildcard and an iptables one. */
+export const NET_BRIDGES_NFT = "ovlb-*";
 /** Host ends of container veths: "ovl" + 8 hex digits (vethNameFor in @ovl/domain). */
 export const VETH_NAME = /^ovl[0-9a-f]{8}$/;
 export const NFT_TABLE = "ovl";

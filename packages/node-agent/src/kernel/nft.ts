@@ -24,7 +24,8 @@ import type { DesiredNode, PublishedPort } from "./types.js";
 import { NFT_TABLE } from "./names.js";
 import { canonicalNft, foreignVxlanRule, forwardedVxlanRule, memberObjects } from "./vxlan-filter.js";
 import { localnetGuard, localnetSnat } from "./localnet.js";
-import { dnsGuardRule } from "./dns-filter.js";
+import { dnsGuardRules } from "./dns-filter.js";
+import { isolationForwardRules, isolationInputRules, networkBridgesPattern, networkMasquerade } from "./networks.js";
 
 function dnatRule(p: PublishedPort): string {
   const match = [
@@ -45,18 +46,22 @@ export function renderNftTable(d: DesiredNode): string {
   const key = (p: PublishedPort) => `${p.proto} ${String(p.hostPort).padStart(5, "0")} ${p.hostIp ?? ""}`;
   const ports = [...d.ports].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const inside = `\t\tip saddr ${d.cluster.cidr} ip daddr ${d.cluster.cidr} notrack`;
+  const nets = networkBridgesPattern(d);
+  const masq = networkMasquerade(d);
   const chains = [
-    chain("raw_prerouting", "type filter hook prerouting priority raw; policy accept;", [localnetGuard(d), inside]),
+    chain("raw_prerouting", "type filter hook prerouting priority raw; policy accept;", [localnetGuard(d), ...(nets ? [localnetGuard(d, nets)] : []), inside]),
     chain("raw_output", "type filter hook output priority raw; policy accept;", [inside]),
     chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", ports.map(dnatRule)),
     // nft knows the name dstnat only on the prerouting hook; -100 is the same priority.
     chain("output", "type nat hook output priority -100; policy accept;", ports.map(dnatRule)),
     chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", [
+      ...masq.before,
       `\t\tip saddr ${d.cluster.cidr} ip daddr != ${d.cluster.cidr} masquerade`,
-      ...(ports.length ? [localnetSnat(d)] : []),
+      ...masq.after,
+      ...(ports.length ? [localnetSnat(d), ...(nets ? [localnetSnat(d, nets)] : [])] : []),
     ]),
-    chain("input", "type filter hook input priority filter; policy accept;", [foreignVxlanRule(d), dnsGuardRule(d)]),
-    chain("forward", "type filter hook forward priority filter; policy accept;", [forwardedVxlanRule(d)]),
+    chain("input", "type filter hook input priority filter; policy accept;", [foreignVxlanRule(d), ...dnsGuardRules(d), ...isolationInputRules(d)]),
+    chain("forward", "type filter hook forward priority filter; policy accept;", [forwardedVxlanRule(d), ...isolationForwardRules(d)]),
   ];
   const body = chains.flatMap((c) => ["", ...c]);
   return [`table ip ${NFT_TABLE} {`, `\tcomment "managed by ovl"`, ...memberObjects(d), ...body, "}"].join("\n");

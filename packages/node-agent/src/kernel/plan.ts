@@ -15,7 +15,7 @@
  */
 import { fastPathSteps } from "./fastpath.js";
 import { renderNftTable, nftLoadScript, sameNftTable } from "./nft.js";
-import { dockerUserRules, specLine } from "./iptables.js";
+import { dockerUserRules, ownedRules, specLine } from "./iptables.js";
 import { DOCKER_USER, SYSCTLS, proxyArpKey } from "./names.js";
 import type { ActualBridge, ActualState, ActualVxlan, DesiredNode, DirectRoute, Step } from "./types.js";
 
@@ -87,27 +87,31 @@ function vxlanSteps(d: DesiredNode["vxlan"], a: ActualVxlan | null, bridge: stri
   return { steps, fresh };
 }
 
-function vethSteps(d: DesiredNode, a: ActualState, bridgeFresh: boolean): Step[] {
-  const wanted = new Set(d.localContainers.map((c) => c.veth));
+/** `freshBridges`: the bridges this plan makes again (their ports must be enslaved again). */
+function vethSteps(d: DesiredNode, a: ActualState, freshBridges: ReadonlySet<string>): Step[] {
+  const bridgeOf = new Map<string, string>(d.localContainers.map((c) => [c.veth, d.bridge.name]));
+  for (const n of d.networks ?? []) for (const c of n.localContainers) bridgeOf.set(c.veth, n.bridge.name);
   return a.veths.flatMap((v): Step[] => {
-    if (!wanted.has(v.name)) return [{ op: "link-del", name: v.name, why: "no such container on this node" }];
+    const bridge = bridgeOf.get(v.name);
+    if (!bridge) return [{ op: "link-del", name: v.name, why: "no such container on this node" }];
     // A veth of a container that is here: only re-enslave it (the bridge was recreated).
-    const master = bridgeFresh || v.master !== d.bridge.name;
-    return master || !v.up ? [{ op: "link-set", name: v.name, ...(master ? { master: d.bridge.name } : {}), up: true }] : [];
+    const master = freshBridges.has(bridge) || v.master !== bridge;
+    return master || !v.up ? [{ op: "link-set", name: v.name, ...(master ? { master: bridge } : {}), up: true }] : [];
   });
 }
 
-function peerSteps(d: DesiredNode, a: ActualState, vxlanFresh: boolean): Step[] {
-  const dev = d.vxlan.name;
+type Entries = Pick<ActualState, "neigh" | "fdb">;
+
+function peerSteps(dev: string, remotes: DesiredNode["remotes"], a: Entries, vxlanFresh: boolean): Step[] {
   const neigh = vxlanFresh ? [] : a.neigh;
   const fdb = vxlanFresh ? [] : a.fdb;
-  const wantIps = new Set(d.remotes.map((r) => r.ip));
-  const wantMacs = new Set(d.remotes.map((r) => r.mac));
+  const wantIps = new Set(remotes.map((r) => r.ip));
+  const wantMacs = new Set(remotes.map((r) => r.mac));
   const steps: Step[] = [];
   for (const n of neigh) if (!wantIps.has(n.ip)) steps.push({ op: "neigh-del", dev, ip: n.ip });
   for (const f of fdb) if (!wantMacs.has(f.mac)) steps.push({ op: "fdb-del", dev, mac: f.mac, dst: f.dst });
   const adds: Step[] = [];
-  for (const r of d.remotes) {
+  for (const r of remotes) {
     const entries = fdb.filter((f) => f.mac === r.mac);
     if (!(entries.length === 1 && entries[0]!.dst === r.underlayIp)) {
       // More than one destination for a MAC (an appended entry): remove them all, then set one.
@@ -115,7 +119,7 @@ function peerSteps(d: DesiredNode, a: ActualState, vxlanFresh: boolean): Step[] 
       adds.push({ op: "fdb-replace", dev, mac: r.mac, dst: r.underlayIp });
     }
   }
-  for (const r of d.remotes) {
+  for (const r of remotes) {
     if (!neigh.some((n) => n.ip === r.ip && n.mac === r.mac)) adds.push({ op: "neigh-replace", dev, ip: r.ip, mac: r.mac });
   }
   // All FDB entries, then all neighbour entries: each run of one kind is applied as one batch.
@@ -127,24 +131,62 @@ function firewallSteps(d: DesiredNode, a: ActualState): Step[] {
   const table = renderNftTable(d);
   if (!sameNftTable(a.nft, table)) steps.push({ op: "nft-load", script: nftLoadScript(table) });
   if (a.dockerUser === null || !a.forwardJump) steps.push({ op: "iptables-chain", chain: DOCKER_USER });
-  const direct = d.cluster.mode === "vxlan" ? undefined : { cidr: d.cluster.cidr, lanIface: d.node.underlayIface };
-  for (const rule of dockerUserRules(d.bridge.name, direct)) {
-    if (!(a.dockerUser ?? []).includes(specLine(DOCKER_USER, rule))) steps.push({ op: "iptables-insert", chain: DOCKER_USER, rule });
+  const lanIface = d.node.underlayIface;
+  const direct = d.cluster.mode === "vxlan" ? undefined : { cidr: d.cluster.cidr, lanIface };
+  const rules = [
+    ...dockerUserRules(d.bridge.name, direct),
+    ...(d.networks ?? []).flatMap((n) => dockerUserRules(n.bridge.name, direct && { cidr: n.cidr, lanIface })),
+  ];
+  const have = a.dockerUser ?? [];
+  const lines = new Set(rules.map((r) => specLine(DOCKER_USER, r)));
+  // The rules of a network that is gone (only while networks are in the state: an older agent's rules are left as they were).
+  if (d.networkRanges || have.some((l) => NET_RULE.test(l))) {
+    for (const rule of ownedRules(have)) if (!lines.has(specLine(DOCKER_USER, rule))) steps.push({ op: "iptables-delete", chain: DOCKER_USER, rule });
+  }
+  for (const rule of rules) {
+    if (!have.includes(specLine(DOCKER_USER, rule))) steps.push({ op: "iptables-insert", chain: DOCKER_USER, rule });
   }
   return steps;
+}
+
+/** A DOCKER-USER line of a network's bridge. */
+const NET_RULE = / -[io] ovlb-\d+ /;
+
+/** The networks' bridges and VXLAN devices: those of networks gone first, then each network's as `ovl`'s. */
+function networkSteps(d: DesiredNode, a: ActualState): { steps: Step[]; freshBridges: Set<string>; peers: Step[] } {
+  const nets = d.networks ?? [];
+  const wanted = new Set(nets.flatMap((n) => [n.bridge.name, n.vxlan.name]));
+  const steps: Step[] = [];
+  for (const name of [...Object.keys(a.netVxlans ?? {}), ...Object.keys(a.netBridges ?? {})]) {
+    if (!wanted.has(name)) steps.push({ op: "link-del", name, why: "no such network on this node" });
+  }
+  const freshBridges = new Set<string>();
+  const peers: Step[] = [];
+  for (const n of nets) {
+    const bridge = bridgeSteps(n.bridge, a.netBridges?.[n.bridge.name] ?? null);
+    if (bridge.fresh) freshBridges.add(n.bridge.name);
+    const vxlan = vxlanSteps(n.vxlan, a.netVxlans?.[n.vxlan.name] ?? null, n.bridge.name, bridge.fresh);
+    steps.push(...bridge.steps, ...proxyArpSteps(n.bridge, a, bridge.fresh), ...vxlan.steps);
+    peers.push(...peerSteps(n.vxlan.name, n.remotes, a.netEntries?.[n.vxlan.name] ?? { neigh: [], fdb: [] }, vxlan.fresh));
+  }
+  return { steps, freshBridges, peers };
 }
 
 export function plan(d: DesiredNode, a: ActualState): Step[] {
   const bridge = bridgeSteps(d.bridge, a.bridge);
   const vxlan = vxlanSteps(d.vxlan, a.vxlan, d.bridge.name, bridge.fresh);
+  const nets = networkSteps(d, a);
+  if (bridge.fresh) nets.freshBridges.add(d.bridge.name);
   return [
     ...sysctlSteps(a),
     ...bridge.steps,
     ...proxyArpSteps(d.bridge, a, bridge.fresh),
     ...vxlan.steps,
-    ...vethSteps(d, a, bridge.fresh),
-    ...peerSteps(d, a, vxlan.fresh),
-    ...routeSteps(d.routes, a.routes, bridge.fresh),
+    ...nets.steps,
+    ...vethSteps(d, a, nets.freshBridges),
+    ...peerSteps(d.vxlan.name, d.remotes, a, vxlan.fresh),
+    ...nets.peers,
+    ...routeSteps(d.routes, a.routes, nets.freshBridges.size > 0),
     ...firewallSteps(d, a),
     ...(a.fastPath ? fastPathSteps(d, a.fastPath, a.veths, { bridge: bridge.fresh, vxlan: vxlan.fresh }) : []),
   ];

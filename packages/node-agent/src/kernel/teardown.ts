@@ -13,7 +13,7 @@ import { KernelError, KernelErrorCodes, runAs, type Runner } from "./exec.js";
 import { remove } from "./apply.js";
 import { ownedRules, ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
-import { BRIDGE, DOCKER_USER, NFT_TABLE, ROUTE_PROTO, VETH_NAME, VXLAN } from "./names.js";
+import { BRIDGE, DOCKER_USER, NET_BRIDGE, NET_VXLAN, NFT_TABLE, ROUTE_PROTO, VETH_NAME, VXLAN } from "./names.js";
 import { readRoutes } from "./actual.js";
 
 type Part = () => Promise<void>;
@@ -38,8 +38,14 @@ async function removeDockerUser(run: Runner, store: StateStore): Promise<void> {
 async function removeLinks(run: Runner): Promise<void> {
   const out = (await runAs(run, "list links", "ip", ["-j", "link", "show"])).stdout.trim();
   const names = (out ? (JSON.parse(out) as { ifname: string }[]) : []).map((l) => l.ifname);
-  // Veths first, then the VXLAN device, then the bridge they hang on.
-  const doomed = [...names.filter((n) => VETH_NAME.test(n)), ...[VXLAN, BRIDGE].filter((n) => names.includes(n))];
+  // Veths first, then the VXLAN devices, then the bridges they hang on (the networks' too).
+  const doomed = [
+    ...names.filter((n) => VETH_NAME.test(n)),
+    ...[VXLAN].filter((n) => names.includes(n)),
+    ...names.filter((n) => NET_VXLAN.test(n)),
+    ...[BRIDGE].filter((n) => names.includes(n)),
+    ...names.filter((n) => NET_BRIDGE.test(n)),
+  ];
   const failures: Error[] = [];
   for (const name of doomed) await remove(run, `delete link ${name}`, "ip", ["link", "del", name]).catch((e: Error) => failures.push(e));
   if (failures.length) throw failures[0];

@@ -66,6 +66,25 @@ export interface DesiredNode {
   readonly members: readonly string[];
   /** Whether cross-node packets take the tc fast path past the bridge (fastpath.ts); false: everything stays on the bridge. */
   readonly fastPath: boolean;
+  /** The networks made with `ovl network create` that this node holds a block of, by VNI (networks.ts); absent: none. */
+  readonly networks?: readonly DesiredNetwork[];
+  /** The range of every network made with `ovl network create`, sorted (the isolation rules name them); absent: none. */
+  readonly networkRanges?: readonly string[];
+}
+
+/** A network other than `ovl` on this node: its own bridge and VXLAN device, peers and containers, as `ovl`'s. */
+export interface DesiredNetwork {
+  readonly name: string;
+  readonly cidr: string;
+  readonly internal: boolean;
+  /** This node's block of the network and its gateway (on the bridge, with the network's prefix). */
+  readonly subnet: string;
+  readonly gateway: string;
+  readonly bridge: DesiredNode["bridge"];
+  readonly vxlan: DesiredNode["vxlan"];
+  readonly remotes: readonly RemoteEndpoint[];
+  /** The containers' interfaces on this network (ports: the container's when this is its first network). */
+  readonly localContainers: readonly LocalContainer[];
 }
 
 export interface AttachSpec {
@@ -84,6 +103,12 @@ export interface AttachSpec {
   readonly fresh?: boolean;
   /** Also put the container on the fast path (fastpath.ts): false when its node's block is larger than /16. @default false */
   readonly fastPath?: boolean;
+  /** The interface's name inside the container. @default "eth0" */
+  readonly ifname?: string;
+  /** The bridge the host end hangs on. @default BRIDGE */
+  readonly bridge?: string;
+  /** Whether this interface holds the default route (the first network's does). @default true */
+  readonly defaultRoute?: boolean;
 }
 
 export interface ActualBridge {
@@ -149,6 +174,11 @@ export interface ActualState {
   readonly fastPath?: ActualFastPath | null;
   /** ovl's routes (protocol ROUTE_PROTO) in the main table; absent when this reconcile did not read them. */
   readonly routes?: readonly DirectRoute[];
+  /** The networks' bridges and VXLAN devices (NET_BRIDGE, NET_VXLAN) by name; absent: none. */
+  readonly netBridges?: Readonly<Record<string, ActualBridge>>;
+  readonly netVxlans?: Readonly<Record<string, ActualVxlan>>;
+  /** Permanent neighbour and static FDB entries of each network's VXLAN device that the caller asked for. */
+  readonly netEntries?: Readonly<Record<string, { readonly neigh: ActualState["neigh"]; readonly fdb: ActualState["fdb"] }>>;
 }
 
 export type Step =
@@ -166,6 +196,7 @@ export type Step =
   | { readonly op: "nft-load"; readonly script: string }
   | { readonly op: "iptables-chain"; readonly chain: string }
   | { readonly op: "iptables-insert"; readonly chain: string; readonly rule: readonly string[] }
+  | { readonly op: "iptables-delete"; readonly chain: string; readonly rule: readonly string[] }
   | { readonly op: "tc-qdisc"; readonly dev: string; readonly block: number | null }
   | { readonly op: "tc-filter"; readonly target: FastPathTarget; readonly pref: number; readonly dst: string; readonly to: string | null }
   | { readonly op: "tc-filter-del"; readonly target: FastPathTarget; readonly pref: number }

@@ -1,6 +1,8 @@
 /**
  * `ovl check --containers` on one node: each of its running containers pings the others
- * (all of them, or a ring sample past CONTAINER_PAIRS_ALL: domain check.ts) from inside its
+ * (all of them, or a ring sample past CONTAINER_PAIRS_ALL: domain check.ts) that share a
+ * network with it, at their address on the first one shared (networks are kept apart, so
+ * any other pair has nothing to answer), from inside its
  * own network namespace, entered with `nsenter -t PID -n` around the node's own ping, so
  * the image needs no tool; once small, once a full cluster-MTU packet. And every published
  * TCP port of another node's containers is connected to on that node's LAN address, as a
@@ -9,7 +11,7 @@
 import net from "node:net";
 import type Dockerode from "dockerode";
 import { run } from "@ovl/host";
-import { CHECK_PROBE_MS, UDP_OVERHEAD, containerTargets, type CheckReport, type ClusterState, type ProbeResult } from "@ovl/domain";
+import { CHECK_PROBE_MS, UDP_OVERHEAD, attachmentsOf, containerTargets, type CheckReport, type ClusterState, type ContainerRecord, type ProbeResult } from "@ovl/domain";
 import { dockerNameFor } from "../docker/labels.js";
 import { NO_PING, pingTime, pingTool } from "./check-probes.js";
 
@@ -57,6 +59,12 @@ const running = (state: ClusterState) =>
     .filter((n) => n.status === "ready")
     .flatMap((n) => Object.values(n.containers).filter((c) => c.state === "running").map((c) => ({ ...c, node: n.name, lan: n.underlayIp })));
 
+/** The address `to` has on the first network `from` is on too; null: none in common (kept apart, nothing to probe). */
+const addressShared = (from: ContainerRecord, to: ContainerRecord): string | null => {
+  const mine = new Set(attachmentsOf(from).map((a) => a.network));
+  return attachmentsOf(to).find((a) => mine.has(a.network))?.ip ?? null;
+};
+
 export async function probeContainers(docker: Dockerode, state: ClusterState, node: string, mtu: number): Promise<Pick<CheckReport, "containers" | "ports">> {
   const all = running(state);
   const byName = new Map(all.map((c) => [c.name, c]));
@@ -64,7 +72,10 @@ export async function probeContainers(docker: Dockerode, state: ClusterState, no
   const pairs = await Promise.all(
     all.filter((c) => c.node === node).map(async (c) => {
       const pid = await docker.getContainer(dockerNameFor(c.name)).inspect().then((i) => i.State.Pid, () => 0);
-      return containerTargets(names, c.name).map((to) => ({ from: c.name, pid, to, ip: byName.get(to)!.ip }));
+      return containerTargets(names, c.name).flatMap((to) => {
+        const ip = addressShared(c, byName.get(to)!);
+        return ip ? [{ from: c.name, pid, to, ip }] : [];
+      });
     }),
   );
   const gone: ProbeResult = { ok: false, reason: "its container is not running in Docker" };
