@@ -14,6 +14,8 @@
  *   5. a second network: names under it are ovl's (NXDOMAIN for a container not on it, the
  *      LAN resolver never asked) while names on `ovl` keep answering; once it is removed,
  *      its suffix goes to the resolver again
+ *   6. names by the asker's networks: a container on front and ovl and one on front only
+ *      answer each other by NAME and NAME.front across nodes; across networks NXDOMAIN
  * The lab (and every process this file started) comes down in test.after.
  */
 import { test } from "uvu";
@@ -23,7 +25,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import dnsPacket from "dns-packet";
 import { OvlClient, lastSequence } from "@ovl/client";
-import type { PsRow } from "@ovl/domain";
+import { contains, ipToInt, isIpv4, parseCidr, type PsRow } from "@ovl/domain";
 import { IMAGE, LAB_CLUSTER, LAN_GATEWAY, defaultOvlCommand, type ControlArgs, type LabInfo } from "@ovl/lab";
 import { noRoot } from "../support/lab.js";
 import { labControl } from "../support/lab-control.js";
@@ -184,6 +186,38 @@ test("5. a network made: NAME.NETWORK is ovl's, NXDOMAIN to web (not on it); rem
   const removed = await ovl("network", "rm", "back");
   assert.is(removed.code, 0, removed.stderr);
   await waitFor("web.back forwarded to the LAN resolver", 10_000, async () => (await nslookup("web", "web.back"), resolver.asked.includes("web.back")), 100);
+});
+
+test("6. names by the asker's networks: api on front (n2), ui on front and ovl (n1), web on ovl only", async () => {
+  if (noRoot()) return;
+  lab();
+  assert.is((await ovl("network", "create", "front")).code, 0);
+  for (const [name, node, nets] of [["api", "n2", ["front"]], ["ui", "n1", ["front", "ovl"]]] as const) {
+    const r = await ovl("run", name, "--node", node, "--image", IMAGE, ...nets.flatMap((n) => ["--network", n]));
+    assert.is(r.code, 0, `ovl run ${name}: ${r.stderr}`);
+  }
+  for (const row of await client!.ps()) ctr.set(row.name, row);
+  const on = (name: string, network: string) => ctr.get(name)!.networks.find((n) => n.network === network)!.ip;
+  const answers = async (from: string, name: string, ip: string) =>
+    assert.match(await nslookup(from, name), new RegExp(`Address:\\s+${ip.replaceAll(".", "\\.")}\\s*$`, "m"), `${from} asks ${name}`);
+  // api's resolver is its own network's gateway on n2 (the first address of n2's block of front).
+  const front = parseCidr((await client!.networks()).find((n) => n.name === "front")!.cidr);
+  const nameserver = /^nameserver (\S+)$/m.exec((await inCtr("api", "cat", "/etc/resolv.conf")).stdout)?.[1] ?? "";
+  assert.ok(isIpv4(nameserver) && contains(front, ipToInt(nameserver)), `api's resolver ${nameserver} is on front`);
+  await waitFor("api answers ui by name", 10_000, async () => !/NXDOMAIN|can't/.test(await nslookup("api", "ui")), 200);
+  await answers("api", "ui", on("ui", "front"));
+  await answers("api", "ui.front", on("ui", "front"));
+  await answers("ui", "api", on("api", "front"));
+  await answers("ui", "api.front", on("api", "front"));
+  await answers("ui", "web", ctr.get("web")!.ip);
+  const ping = pingStats((await inCtr("ui", "ping", "-c", "2", "-W", "1", "api")).stdout);
+  assert.ok(ping.received === 2, "ui pings api by name across nodes");
+  // No shared network: NXDOMAIN, from ovl, both ways.
+  for (const [from, name] of [["web", "api"], ["web", "api.front"], ["api", "web"], ["api", "web.ovl"]] as const) {
+    assert.match(await nslookup(from, name), /NXDOMAIN/, `${from} asks ${name}`);
+  }
+  for (const name of ["api", "ui"]) assert.is((await ovl("rm", name)).code, 0);
+  await waitFor("front has no containers left", 10_000, async () => (await ovl("network", "rm", "front")).code === 0, 500);
 });
 
 test.run();
