@@ -17,53 +17,32 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OvlClient, lastSequence } from "@ovl/client";
 import { vethNameFor, type NetworkRow, type PsRow } from "@ovl/domain";
-import {
-  IMAGE,
-  LAB_CLUSTER,
-  defaultOvlCommand,
-  isAlive,
-  labDown,
-  labUpWhenFree,
-  nodePlan,
-  startAgent,
-  startBroker,
-  startCoordinator,
-  stopProcs,
-  waitBroker,
-  type ControlArgs,
-  type LabInfo,
-  type ProcRecord,
-} from "@ovl/lab";
+import { IMAGE, LAB_CLUSTER, defaultOvlCommand, isAlive, type ControlArgs, type LabInfo } from "@ovl/lab";
 import { e2eClusterArgs, e2eMode, noRoot } from "../support/lab.js";
+import { labControl } from "../support/lab-control.js";
 import { runningLab } from "../support/running-lab.js";
 import { dumpDiff, kernelDump, pingStats, startOutsideServer, waitFor, type KernelDump, type OutsideServer } from "../support/overlay.js";
 
 const log = (l: string) => console.log(`    ${l}`);
-const LAB_WAIT_MS = Number(process.env.OVL_E2E_LAB_WAIT_S ?? 600) * 1000;
 const OUTSIDE = "198.18.0.1";
 const TCP_PORT = "7007";
 const PROBE = "ovlprobe";
 
-process.env.OVL_FROM_SOURCE = "1";
-
-const dir = mkdtempSync(join(tmpdir(), "ovl-networks-e2e-"));
+const ctl = labControl("ovl-networks-e2e-");
+const dir = ctl.dir;
 let info: LabInfo | null = null;
 let client: OvlClient | null = null;
 let outside: OutsideServer | null = null;
-const control: ProcRecord[] = [];
-const agents = new Map<string, ProcRecord>();
 const before = new Map<string, KernelDump>();
 const ctr = new Map<string, PsRow>();
 const nets = new Map<string, NetworkRow>();
 
 const controlArgs: ControlArgs = {
   ovlCommand: defaultOvlCommand(),
-  coordinatorArgs: ["coordinator", "--db", join(dir, "coordinator", "coordinator.db"), "--cidr", LAB_CLUSTER.cidr, "--block-prefix", String(LAB_CLUSTER.blockPrefix), "--vni", String(LAB_CLUSTER.vni), "--vxlan-port", String(LAB_CLUSTER.vxlanPort), ...e2eClusterArgs(LAB_CLUSTER.mtu + 50)],
+  coordinatorArgs: ctl.coordinatorArgs("coordinator", e2eClusterArgs(LAB_CLUSTER.mtu + 50)),
   agentArgs: (n) => ["agent", "--node", n.name, "--ip", n.lanIp, "--state-dir", join(dir, n.name, "agent")],
 };
 
@@ -135,26 +114,16 @@ const removeProbe = async (node: string) => {
 test.after(async () => {
   await client?.close().catch(() => {});
   await outside?.close().catch(() => {});
-  const left = await stopProcs([...agents.values(), ...control.filter((p) => p.role === "coordinator")], 8000);
-  left.push(...(await stopProcs(control.filter((p) => p.role === "broker"), 8000)));
-  left.forEach((p) => log(`warning: ${p.role} ${p.node ?? ""} PID ${p.pid} survived SIGKILL`));
-  if (info) {
-    const report = await labDown({ dir, log }).catch((err: Error) => ({ warnings: [err.message] }));
-    report.warnings.forEach((w) => log(`lab down warning: ${w}`));
-  }
-  if (!process.env.OVL_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
-  else log(`lab logs kept in ${dir}/logs`);
+  await ctl.down();
 });
 
 test("1. networks A, B and internal I; containers on them; an unknown network is refused with nothing appended", async () => {
   if (noRoot()) return;
-  info = await labUpWhenFree({ nodes: 2, dir, startControlPlane: false, ensurePackages: false, log }, LAB_WAIT_MS, 15_000);
+  info = await ctl.up({ nodes: 2 });
   for (const n of info.nodes) before.set(n.name, await kernelDump(n.ns));
-  const broker = startBroker(dir);
-  control.push(broker);
-  await waitBroker(broker);
-  control.push(startCoordinator(dir, controlArgs));
-  for (const n of info.nodes) agents.set(n.name, startAgent(dir, nodePlan(Number(n.name.slice(1)), dir), controlArgs));
+  await ctl.startBroker();
+  ctl.startCoordinator(controlArgs);
+  for (const n of info.nodes) ctl.startAgent(n.name, controlArgs);
   client = await OvlClient.connect({ url: info.natsUrl, name: "networks-e2e", reconnect: true, requestDefaults: { timeoutMs: 5000 } });
   await waitFor("2 nodes ready with a subnet", 90_000, async () => (await client!.nodes()).filter((x) => x.status === "ready" && x.subnet).length === 2, 500);
   for (const args of [["a"], ["b"], ["i", "--internal"]]) {
@@ -252,9 +221,8 @@ test("5. an agent restart changes nothing in its node's kernel", async () => {
   if (noRoot()) return;
   lab();
   const dumpBefore = await kernelDump(nodeOf("n1").ns);
-  const left = await stopProcs([agents.get("n1")!], 8000);
-  assert.equal(left, []);
-  agents.set("n1", startAgent(dir, nodePlan(1, dir), controlArgs));
+  assert.equal(await ctl.stop([ctl.agents.get("n1")!]), []);
+  ctl.startAgent("n1", controlArgs);
   await waitFor("n1 ready again", 60_000, async () => (await client!.nodes()).find((n) => n.name === "n1")?.status === "ready", 500);
   await new Promise((r) => setTimeout(r, 3000)); // its first reconcile
   assert.equal(dumpDiff(dumpBefore, await kernelDump(nodeOf("n1").ns)), [], "the restart changed nothing on n1");
@@ -266,9 +234,9 @@ test("6. ovl leave n2 returns its kernel to exactly what it was before it joined
   lab();
   const leave = await ovl("leave", "n2");
   assert.is(leave.code, 0, leave.stderr);
-  const agent = agents.get("n2")!;
+  const agent = ctl.agents.get("n2")!;
   await waitFor("the n2 agent ends after leaving", 45_000, async () => !isAlive(agent));
-  agents.delete("n2");
+  await ctl.stop([agent]);
   const diff = dumpDiff(before.get("n2")!, await kernelDump(nodeOf("n2").ns));
   assert.equal(diff, [], `n2 differs from before it joined:\n${diff.join("\n")}`);
 });
