@@ -231,7 +231,7 @@ export {
   type PeerResult,
   type ProbeResult,
 } from "./check.js";
-export { ANSWERING_STATES, nameRecords, namesOf, normalizeQueryName, withAliases } from "./name-records.js";
+export { ANSWERING_STATES, namesOf, normalizeQueryName, withAliases } from "./name-records.js";
 export { holderOf, nameClash, type NameClash } from "./name-clash.js";
 export { MAX_ALIASES } from "./schema.js";
 export { lazyCheck, lazyChecks } from "./compile.js";
