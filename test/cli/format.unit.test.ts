@@ -72,7 +72,7 @@ test("ps and nodes tables", () => {
   const ps: PsRow = { name: "web", node: "n1", ip: "10.240.0.2", mac: "m", image: "busybox", cmd: [], state: "failed", reason: "no image", ports: [], since: "t", networks: [{ network: "ovl", ip: "10.240.0.2" }] };
   assert.is(psTable([ps]), "NAME  NODE  IP          NETWORKS  IMAGE    STATE              PORTS\nweb   n1    10.240.0.2  ovl       busybox  failed (no image)\n");
   const both: PsRow = { ...ps, networks: [{ network: "back", ip: "10.240.0.2" }, { network: "ovl", ip: "10.240.1.2" }] };
-  assert.match(psTable([both]), /10\.240\.0\.2  back,ovl  busybox/);
+  assert.match(psTable([both]), /10\.240\.0\.2,10\.240\.1\.2  back,ovl  busybox/);
   const node: NodeRow = {
     name: "n1", ip: "198.18.0.11", subnet: "10.240.0.0/24", gateway: "10.240.0.1", status: "ready", lastSeen: "2025-01-01T00:00:00Z",
     cpu: 0.25, memFree: 2 * 1024 ** 3, memTotal: 4 * 1024 ** 3, containers: 1, freeAddresses: 252, agentVersion: "0.1.0", since: "t",

@@ -21,8 +21,12 @@ export function shortReason(reason: string): string {
 export function psTable(rows: readonly PsRow[]): string {
   return table(
     ["NAME", "NODE", "IP", "NETWORKS", "IMAGE", "STATE", "PORTS"],
-    // A row from a coordinator that predates networks has none: it is on `ovl`.
-    rows.map((r) => [r.name, r.node, r.ip, (r.networks ?? [{ network: "ovl" }]).map((a) => a.network).join(","), r.image, r.reason ? `${r.state} (${shortReason(r.reason)})` : r.state, r.ports.map(formatPort).join(",")]),
+    // One address per network, in the same order as NETWORKS (the first is `ip`). A row from
+    // a coordinator that predates networks has none: it is on `ovl` at `ip`.
+    rows.map((r) => {
+      const on = r.networks ?? [{ network: "ovl", ip: r.ip }];
+      return [r.name, r.node, on.map((a) => a.ip).join(","), on.map((a) => a.network).join(","), r.image, r.reason ? `${r.state} (${shortReason(r.reason)})` : r.state, r.ports.map(formatPort).join(",")];
+    }),
   );
 }
 
