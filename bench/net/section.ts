@@ -52,6 +52,9 @@ export interface NetOptions {
   readonly diagnose?: (lab: LabInfo, paths: Paths) => Promise<void>;
 }
 
+/** The LAN row between n1 and a node behind the lab's router: the baseline of the VXLAN path to it. */
+export const ROUTED_LAN = "LAN via router";
+
 export async function swarmContainer(lab: LabInfo, k: number, ip: string): Promise<Endpoint> {
   const node = lab.nodes[k]!;
   const name = `bench-sw-ep${k + 1}`;
@@ -60,7 +63,7 @@ export async function swarmContainer(lab: LabInfo, k: number, ip: string): Promi
 }
 
 /**
- * Endpoints per variant (LAN, the floor, ovl direct, ovl VXLAN, Swarm: those the lab offers),
+ * Endpoints per variant (LAN, LAN via router, the floor, ovl direct, ovl VXLAN, Swarm: those the lab offers),
  * from n1. The floor (floor.ts) goes to ovl direct's peer, beside it; `undo` gets its removal.
  */
 async function endpoints(lab: LabInfo, client: Awaited<ReturnType<typeof connectClient>>, made: string[], notes: string[], undo: (() => Promise<string[]>)[]): Promise<Paths> {
@@ -74,6 +77,10 @@ async function endpoints(lab: LabInfo, client: Awaited<ReturnType<typeof connect
   const o1 = await ovlContainer(client, n1, "bench-ep1", lab.image);
   const from = inPidNet(`ovl container on ${n1.name}`, o1.pid, o1.ip);
   const paths: Record<string, Pair> = { LAN: [inNetns(`lab node ${n1.name}`, n1.ns, n1.lanIp), inNetns(`lab node ${n2.name}`, n2.ns, n2.lanIp)] };
+  // A VXLAN peer behind the lab's router has its own LAN baseline: n1's packets to it cross
+  // the router's forwarding, which the LAN row between n1 and n2 (one segment) never pays.
+  const routedPeer = lab.nodes.find((n) => n.name === peers.vxlan && n.routed);
+  if (routedPeer) paths[ROUTED_LAN] = [inNetns(`lab node ${n1.name}`, n1.ns, n1.lanIp), inNetns(`lab node ${routedPeer.name} (behind the router)`, routedPeer.ns, routedPeer.lanIp)];
   const directPeer = lab.nodes.find((n) => n.name === peers.direct);
   if (directPeer) {
     undo.push(() => floorDown([n1, directPeer]));
