@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { batchLines, batchToolOf, onlyGoneFailed, type Step } from "@ovl/node-agent";
+import { batchLines, batchToolOf, entriesByTool, onlyGoneFailed, type Step } from "@ovl/node-agent";
 
 const route: Step = { op: "route-replace", dst: "198.19.2.0/24", via: "198.18.0.12", dev: "lan0", src: "198.19.1.1" };
 const fdbDel: Step = { op: "fdb-del", dev: "ovl-vx", mac: "0a:58:c6:13:02:05", dst: "198.18.0.12" };
@@ -41,6 +41,16 @@ test("a failed replace, a removal refused for another reason, or a failure witho
   assert.not.ok(onlyGoneFailed("tc", "Error: Specified qdisc kind is unknown.\nCommand failed /s/ovl.batch:2\n", lines), "the add failed");
   assert.not.ok(onlyGoneFailed("bridge", "RTNETLINK answers: Operation not permitted\nCommand failed /s/ovl.batch:4\n", lines));
   assert.not.ok(onlyGoneFailed("ip", "RTNETLINK answers: No such file or directory\n", lines), "ip's neighbour commands exit without naming the line");
+});
+
+test("a run of neighbour and FDB entries over several devices goes ip's first, then bridge's; a route stays after them", () => {
+  const n1: Step = { op: "neigh-replace", ip: "198.19.2.5", mac: "0a:58:c6:13:02:05", dev: "ovl-vx" };
+  const f1: Step = { op: "fdb-replace", mac: "0a:58:c6:13:02:05", dst: "198.18.0.12", dev: "ovl-vx" };
+  const n2: Step = { op: "neigh-replace", ip: "10.210.0.5", mac: "0a:58:0a:d2:00:05", dev: "ovlvx3" };
+  const f2: Step = { op: "fdb-replace", mac: "0a:58:0a:d2:00:05", dst: "198.18.0.12", dev: "ovlvx3" };
+  const nft: Step = { op: "nft-load", script: "" };
+  assert.equal(entriesByTool([nft, n1, f1, n2, f2, route, f1]), [nft, n1, n2, f1, f2, route, f1]);
+  assert.equal(entriesByTool([]), []);
 });
 
 test.run();

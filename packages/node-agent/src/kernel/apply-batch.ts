@@ -44,6 +44,30 @@ export function batchToolOf(s: Step): BatchTool | null {
   }
 }
 
+const isEntry = (s: Step): boolean => s.op === "neigh-replace" || s.op === "neigh-del" || s.op === "fdb-replace" || s.op === "fdb-del";
+
+/**
+ * The steps with each run of neighbour and FDB entries put in tool order (ip's, then
+ * bridge's, each in the plan's order), so that a run over several devices (ovl-vx's and
+ * every network's) is two processes, not two per device. Entries are independent of each
+ * other; what must come after them (a route) stays after them. Pure.
+ */
+export function entriesByTool(steps: readonly Step[]): Step[] {
+  const out: Step[] = [];
+  for (let i = 0; i < steps.length; ) {
+    let j = i;
+    while (j < steps.length && isEntry(steps[j]!)) j++;
+    if (j === i) {
+      out.push(steps[i++]!);
+      continue;
+    }
+    const run = steps.slice(i, j);
+    out.push(...run.filter((s) => batchToolOf(s) === "ip"), ...run.filter((s) => batchToolOf(s) === "bridge"));
+    i = j;
+  }
+  return out;
+}
+
 const put = (text: string): Line => ({ text, removal: false });
 const del = (text: string): Line => ({ text, removal: true });
 

@@ -13,7 +13,7 @@ import { ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
 import { filterAddArgs, filterDelArgs, isTcGone, qdiscArgs } from "./fastpath.js";
 import { BRIDGE, ROUTE_PROTO, TC_BLOCK, arpRetransArgs, proxyArpKey } from "./names.js";
-import { applyToolBatch, batchToolOf } from "./apply-batch.js";
+import { applyToolBatch, batchLines, batchToolOf, entriesByTool } from "./apply-batch.js";
 import type { FastPathTarget, Step } from "./types.js";
 import { setRouteLocalnet } from "./localnet.js";
 
@@ -199,21 +199,22 @@ function applyGroup(ctx: ApplyContext, group: readonly Step[]): Promise<boolean>
 }
 
 /** Runs the steps in order; returns them when all succeeded, throws ApplyError otherwise. */
-export async function apply(ctx: ApplyContext, steps: readonly Step[]): Promise<Step[]> {
-  const applied: Step[] = [];
+export async function apply(ctx: ApplyContext, planned: readonly Step[]): Promise<Step[]> {
+  const steps = entriesByTool(planned);
+  const done: Step[] = [];
   const failures: { step: Step; error: Error }[] = [];
   for (let i = 0; i < steps.length && !(failures.length && !isRemoval(failures.at(-1)!.step)); ) {
     const group = runAt(steps, i);
     i += group.length;
-    if (group.length > 1 && (await applyGroup(ctx, group))) {
-      applied.push(...group);
+    if ((group.length > 1 || batchLines(group[0]!).length > 1) && (await applyGroup(ctx, group))) {
+      done.push(...group);
       group.forEach((s) => ctx.log(describeStep(s)));
       continue;
     }
     for (const step of group) {
       try {
         await applyStep(ctx, step);
-        applied.push(step);
+        done.push(step);
         ctx.log(describeStep(step));
       } catch (err) {
         failures.push({ step, error: err as Error });
@@ -222,6 +223,8 @@ export async function apply(ctx: ApplyContext, steps: readonly Step[]): Promise<
       }
     }
   }
+  // In the plan's order, whatever order they ran in.
+  const applied = planned.filter((s) => done.includes(s));
   if (failures.length) throw new ApplyError(applied, failures);
   return applied;
 }
