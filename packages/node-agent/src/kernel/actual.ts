@@ -1,5 +1,5 @@
 /**
- * readActual(run): the kernel state plan() compares with, read with JSON output where the
+ * readActual(run, dir): the kernel state plan() compares with, read with JSON output where the
  * tool has one (ip -j, bridge -j). Two exceptions, on purpose:
  * - the nft table is read as text, because nft.ts renders the exact listing and the
  *   comparison is then one string equality;

@@ -1,7 +1,7 @@
 /**
  * The Linux dataplane of a node (docs/architecture.md), in flannel/CNI shape:
  *   desiredDataplane(state, node)  pure: bridge, VXLAN, peers, containers, published ports
- *   readActual(run)                I/O: what the kernel holds under ovl's names
+ *   readActual(run, dir)           I/O: what the kernel holds under ovl's names
  *   plan(desired, actual): Step[]  pure: only the difference
  *   apply(steps)                   the one executor
  *
