@@ -134,6 +134,10 @@ test("a kernel without tc's u32 classifier: the reconcile says so once, does the
   const refusing: typeof n1.run = (cmd, argv) => {
     if (cmd === "tc") calls.push([...argv]);
     if (cmd === "tc" && argv[0] === "filter" && argv[1] === "add") return Promise.reject(new CommandError([cmd, ...argv], 2, "Error: TC classifier not found.\nWe have an error talking to the kernel\n"));
+    // The steps' batch (`tc -force -batch FILE`) is refused the same way, at its first filter add.
+    const batch = cmd === "tc" && argv.includes("-batch") ? readFileSync(argv.at(-1)!, "utf8").split("\n") : [];
+    const add = batch.findIndex((l) => l.startsWith("filter add"));
+    if (add >= 0) return Promise.reject(new CommandError([cmd, ...argv], 1, `Error: TC classifier not found.\nWe have an error talking to the kernel\nCommand failed ${argv.at(-1)}:${add + 1}\n`));
     return n1.run(cmd, argv);
   };
   const dp = createKernelDataplane({ stateDir: dirs[0]!, run: refusing, log: (l) => lines.push(l) });

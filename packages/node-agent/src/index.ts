@@ -42,6 +42,9 @@ export { blockPref, desiredFilters, fastPathFits, filterAddArgs, ipOfVeth, vxPre
 export { ownedRules, specLine } from "./kernel/iptables.js";
 export { stateStore } from "./kernel/state-file.js";
 export { foreignDrops } from "./kernel/vxlan-filter.js";
+export { parseBatchJson, parseJsonRows } from "./kernel/batch-read.js";
+export { batchLines, batchToolOf, entriesByTool, onlyGoneFailed } from "./kernel/apply-batch.js";
+export { linksOf, sysctlsOf } from "./kernel/actual.js";
 export { preferredDefault, underlaySource } from "./underlay-route.js";
 export { serveAgentRequests, type ServeOptions } from "./services/serve.js";
 export { CheckResponder } from "./services/check-responder.js";

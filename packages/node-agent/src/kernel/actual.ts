@@ -1,5 +1,5 @@
 /**
- * readActual(run): the kernel state plan() compares with, read with JSON output where the
+ * readActual(run, dir): the kernel state plan() compares with, read with JSON output where the
  * tool has one (ip -j, bridge -j). Two exceptions, on purpose:
  * - the nft table is read as text, because nft.ts renders the exact listing and the
  *   comparison is then one string equality;
@@ -7,7 +7,8 @@
  *   `-S DOCKER-USER` for a missing chain with a misleading "incompatible" error.
  * Only objects named by ovl are reported; everything else on the node is invisible here.
  */
-import { isAlreadyGone, runAs, type Runner } from "./exec.js";
+import { KernelError, KernelErrorCodes, isAlreadyGone, runAs, type Runner } from "./exec.js";
+import { parseJsonRows, readBatch, type JsonRow } from "./batch-read.js";
 import { hasForwardJump, ruleLines } from "./iptables.js";
 import { BRIDGE, DOCKER_USER, NET_BRIDGE, NET_VXLAN, NFT_TABLE, ROUTE_PROTO, SYSCTLS, VETH_NAME, VXLAN, proxyArpKey } from "./names.js";
 import type { ActualBridge, ActualState, ActualVxlan, DirectRoute } from "./types.js";
@@ -57,11 +58,6 @@ export function vxlanOf(l: IpLink): ActualVxlan {
   };
 }
 
-async function readJson<T>(run: Runner, what: string, cmd: string, argv: string[]): Promise<T[]> {
-  const { stdout } = await runAs(run, what, cmd, argv);
-  return stdout.trim() ? (JSON.parse(stdout) as T[]) : [];
-}
-
 async function readNft(run: Runner): Promise<string | null> {
   try {
     return (await runAs(run, `read nftables table ip ${NFT_TABLE}`, "nft", ["list", "table", "ip", NFT_TABLE])).stdout;
@@ -75,32 +71,13 @@ export async function readSysctl(run: Runner, key: string): Promise<string> {
   return (await runAs(run, `read sysctl ${key}`, "sysctl", ["-n", key])).stdout.trim();
 }
 
-/** A read of ovl-vx's entries; a device that does not exist (yet) has none. */
-async function readOfVxlan<T>(run: Runner, what: string, cmd: string, argv: string[]): Promise<T[]> {
-  try {
-    return await readJson<T>(run, what, cmd, argv);
-  } catch (err) {
-    if (isAlreadyGone(err)) return [];
-    throw err;
-  }
-}
-
-/** A device's sysctl, or "" when the device does not exist (yet). */
-async function readDeviceSysctl(run: Runner, key: string): Promise<string> {
-  try {
-    return await readSysctl(run, key);
-  } catch (err) {
-    if (isAlreadyGone(err) || /cannot stat/i.test((err as { stderr?: string }).stderr ?? "")) return "";
-    throw err;
-  }
-}
-
 type RouteJson = { dst?: string; gateway?: string; dev?: string; prefsrc?: string };
+
+const routesOf = (rows: readonly RouteJson[]): DirectRoute[] => rows.map((r) => ({ dst: r.dst ?? "", via: r.gateway ?? "", dev: r.dev ?? "", src: r.prefsrc ?? "" }));
 
 /** ovl's routes, from `ip -j -4 route show table main proto ROUTE_PROTO`. */
 export function parseRoutes(json: string): DirectRoute[] {
-  const rows = json.trim() ? (JSON.parse(json) as RouteJson[]) : [];
-  return rows.map((r) => ({ dst: r.dst ?? "", via: r.gateway ?? "", dev: r.dev ?? "", src: r.prefsrc ?? "" }));
+  return routesOf(parseJsonRows(json, "list ovl's routes") as RouteJson[]);
 }
 
 export async function readRoutes(run: Runner): Promise<DirectRoute[]> {
@@ -117,17 +94,38 @@ function netDevices(links: readonly IpLink[]): Pick<ActualState, "netBridges" | 
   };
 }
 
-type Neigh = { dst: string; lladdr?: string };
-type Fdb = { mac: string; dst?: string; flags?: string[] };
-const neighOf = (neigh: Neigh[]): ActualState["neigh"] => neigh.filter((n) => n.lladdr).map((n) => ({ ip: n.dst, mac: n.lladdr! }));
-const fdbOf = (fdb: Fdb[]): ActualState["fdb"] => fdb.filter((f) => f.dst && (f.flags ?? []).includes("self")).map((f) => ({ mac: f.mac, dst: f.dst! }));
+type Neigh = { dst?: string; lladdr?: string; dev?: string };
+type Fdb = { mac?: string; dst?: string; flags?: string[]; ifname?: string };
+type Netconf = { family?: string; interface?: string; forwarding?: unknown; proxy_neigh?: unknown };
+/** One device's permanent IPv4 neighbours and its own (`self`) FDB entries with a destination, from the node-wide listings. */
+const neighOf = (neigh: readonly Neigh[], dev: string): ActualState["neigh"] =>
+  neigh.filter((n) => n.dev === dev && n.lladdr && typeof n.dst === "string" && !n.dst.includes(":")).map((n) => ({ ip: n.dst!, mac: n.lladdr! }));
+const fdbOf = (fdb: readonly Fdb[], dev: string): ActualState["fdb"] =>
+  fdb.filter((f) => f.ifname === dev && f.mac && f.dst && (f.flags ?? []).includes("self")).map((f) => ({ mac: f.mac!, dst: f.dst! }));
+
+/** A netconf flag as sysctl prints it ("1"/"0"); iproute2 prints booleans, older ones numbers. */
+const flag = (v: unknown): string => (v === true || v === 1 ? "1" : v === false || v === 0 ? "0" : "");
+
+/**
+ * The sysctls ovl plans from, out of `ip -j netconf show`: net.ipv4.ip_forward is the
+ * "all" entry's forwarding, a device's proxy_arp its proxy_neigh ("" when the device is
+ * not there, as a sysctl read of a missing device is).
+ */
+export function sysctlsOf(netconf: readonly Netconf[], proxyArpDevs: readonly string[]): Record<string, string> {
+  const inet = netconf.filter((n) => n.family === "inet");
+  const of = (dev: string) => inet.find((n) => n.interface === dev);
+  const out: Record<string, string> = { [SYSCTLS.ipForward]: flag(of("all")?.forwarding) };
+  for (const dev of proxyArpDevs) {
+    const v = flag(of(dev)?.proxy_neigh);
+    if (v) out[proxyArpKey(dev)] = v;
+  }
+  return out;
+}
 
 /**
  * Reads every part of the node that ovl owns (without `firewall`: all but the nft table,
  * the iptables listing and the sysctls, which then come back empty). ovl's routes are read
- * with the firewall or with `routes`; the bridge's proxy_arp with the firewall when `proxyArp`. The six reads are independent processes and
- * run at once: a reconcile runs on every event, on every node, and its reads were most of
- * its time (~6 x 5-10 ms one after the other on an idle 2-core machine).
+ * with the firewall or with `routes`; the bridges' proxy_arp with the firewall when `proxyArp`.
  */
 export interface ReadOptions {
   readonly firewall?: boolean;
@@ -137,42 +135,44 @@ export interface ReadOptions {
   readonly networks?: readonly { readonly bridge: string; readonly vxlan: string }[];
 }
 
-/** The entries of each network's VXLAN device, and its bridge's proxy_arp when asked: two or three reads per network, at once. */
-async function readNetworks(run: Runner, nets: NonNullable<ReadOptions["networks"]>, proxyArp: boolean) {
-  return Promise.all(
-    nets.map(async (n) => {
-      const [neigh, fdb, arp] = await Promise.all([
-        readOfVxlan<Neigh>(run, `read neighbours of ${n.vxlan}`, "ip", ["-j", "-4", "neigh", "show", "dev", n.vxlan, "nud", "permanent"]),
-        readOfVxlan<Fdb>(run, `read FDB of ${n.vxlan}`, "bridge", ["-j", "fdb", "show", "dev", n.vxlan]),
-        proxyArp ? readDeviceSysctl(run, proxyArpKey(n.bridge)) : "",
-      ]);
-      return { ...n, neigh: neighOf(neigh), fdb: fdbOf(fdb), arp };
-    }),
-  );
+/** Links as ovl reads them; a link without a name is not an answer ovl understands. */
+export function linksOf(rows: readonly JsonRow[]): IpLink[] {
+  if (!rows.every((r) => typeof r.ifname === "string")) throw new KernelError(KernelErrorCodes.InvalidInput, `${IP_READ}: a link without ifname`);
+  return rows as unknown as IpLink[];
 }
 
-export async function readActual(run: Runner, opts: ReadOptions = {}): Promise<ActualState> {
-  // firewall: false leaves out the three slowest reads (iptables-nft reads the whole ruleset);
+const IP_READ = "read links, neighbours, routes and netconf";
+
+/**
+ * The reads, each one process for the whole node, at once: `ip` (links with details,
+ * permanent neighbours, ovl's routes, netconf: one batch), `bridge fdb show`, and with the
+ * firewall `iptables -S` and `nft list table`. A reconcile runs on every event on every
+ * node; each process more held the agent's event loop while it was forked, and one per
+ * kind and per device made a reconcile of a node with networks 8-14 of them. `dir` holds
+ * the batch file.
+ */
+export async function readActual(run: Runner, dir: string, opts: ReadOptions = {}): Promise<ActualState> {
+  // firewall: false leaves out the slowest reads (iptables-nft reads the whole ruleset);
   // the caller supplies those parts from an earlier read (kernel/index.ts).
   const firewall = opts.firewall !== false;
-  const netsRead = readNetworks(run, opts.networks ?? [], firewall && opts.proxyArp === true);
-  const [links, neighRaw, fdbRaw, listing, nft, ipForward, proxyArp, routes] = await Promise.all([
-    readJson<IpLink>(run, "list links", "ip", ["-j", "-d", "addr", "show"]),
-    readOfVxlan<Neigh>(run, `read neighbours of ${VXLAN}`, "ip", ["-j", "-4", "neigh", "show", "dev", VXLAN, "nud", "permanent"]),
-    readOfVxlan<Fdb>(run, `read FDB of ${VXLAN}`, "bridge", ["-j", "fdb", "show", "dev", VXLAN]),
+  const nets = opts.networks ?? [];
+  const withRoutes = firewall || opts.routes === true;
+  const ipLines = ["addr show", "neigh show nud permanent", ...(withRoutes ? [`route show table main proto ${ROUTE_PROTO}`] : []), ...(firewall ? ["netconf show"] : [])];
+  const [ipRows, fdbRaw, listing, nft] = await Promise.all([
+    readBatch(run, dir, "read-ip.batch", "ip", ["-j", "-d"], ipLines, IP_READ),
+    runAs(run, "read the FDB", "bridge", ["-j", "fdb", "show"]).then((r) => parseJsonRows(r.stdout, "read the FDB") as Fdb[]),
     firewall ? runAs(run, "list iptables filter table", "iptables", ["-S"]).then((r) => r.stdout) : "",
     firewall ? readNft(run) : null,
-    firewall ? readSysctl(run, SYSCTLS.ipForward) : "",
-    firewall && opts.proxyArp ? readDeviceSysctl(run, proxyArpKey(BRIDGE)) : "",
-    firewall || opts.routes ? readRoutes(run) : undefined,
   ]);
-  const nets = await netsRead;
+  const [linkRows, neighRows, ...rest] = ipRows as [JsonRow[], JsonRow[], ...JsonRow[][]];
+  const links = linksOf(linkRows);
+  const neighRaw = neighRows as Neigh[];
+  const routes = withRoutes ? routesOf(rest.shift()! as RouteJson[]) : undefined;
+  const proxyArpDevs = firewall && opts.proxyArp ? [BRIDGE, ...nets.map((n) => n.bridge)] : [];
+  const sysctls = firewall ? sysctlsOf(rest.shift()! as Netconf[], proxyArpDevs) : { [SYSCTLS.ipForward]: "" };
   const present = new Set(links.map((l) => l.ifname));
-  const netArp = Object.fromEntries(nets.filter((n) => n.arp).map((n) => [proxyArpKey(n.bridge), n.arp]));
   const br = links.find((l) => l.ifname === BRIDGE);
   const vx = links.find((l) => l.ifname === VXLAN);
-  const neigh = vx ? neighOf(neighRaw) : [];
-  const fdb = vx ? fdbOf(fdbRaw) : [];
   const filter = ruleLines(listing);
   return {
     bridge: br ? bridgeOf(br) : null,
@@ -181,14 +181,16 @@ export async function readActual(run: Runner, opts: ReadOptions = {}): Promise<A
       .filter((l) => VETH_NAME.test(l.ifname))
       .map((l) => ({ name: l.ifname, master: l.master ?? null, up: isUp(l), ...(l.ifindex !== undefined ? { ifindex: l.ifindex } : {}) }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    neigh,
-    fdb,
+    neigh: vx ? neighOf(neighRaw, VXLAN) : [],
+    fdb: vx ? fdbOf(fdbRaw, VXLAN) : [],
     nft,
     dockerUser: listing.split("\n").includes(`-N ${DOCKER_USER}`) ? filter.filter((l) => l.startsWith(`-A ${DOCKER_USER} `)) : null,
     forwardJump: hasForwardJump(filter),
-    sysctls: { [SYSCTLS.ipForward]: ipForward, ...(proxyArp ? { [proxyArpKey(BRIDGE)]: proxyArp } : {}), ...netArp },
+    sysctls,
     ...(routes ? { routes } : {}),
     ...netDevices(links),
-    ...(nets.length ? { netEntries: Object.fromEntries(nets.map((n) => [n.vxlan, present.has(n.vxlan) ? { neigh: n.neigh, fdb: n.fdb } : { neigh: [], fdb: [] }])) } : {}),
+    ...(nets.length
+      ? { netEntries: Object.fromEntries(nets.map((n) => [n.vxlan, present.has(n.vxlan) ? { neigh: neighOf(neighRaw, n.vxlan), fdb: fdbOf(fdbRaw, n.vxlan) } : { neigh: [], fdb: [] }])) }
+      : {}),
   };
 }

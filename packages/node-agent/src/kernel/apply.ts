@@ -13,6 +13,7 @@ import { ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
 import { filterAddArgs, filterDelArgs, isTcGone, qdiscArgs } from "./fastpath.js";
 import { BRIDGE, ROUTE_PROTO, TC_BLOCK, arpRetransArgs, proxyArpKey } from "./names.js";
+import { applyToolBatch, batchLines, batchToolOf, entriesByTool } from "./apply-batch.js";
 import type { FastPathTarget, Step } from "./types.js";
 import { setRouteLocalnet } from "./localnet.js";
 
@@ -167,27 +168,6 @@ export class ApplyError extends KernelError {
   }
 }
 
-type Batchable = Extract<Step, { op: "fdb-replace" | "neigh-replace" }>;
-const isBatchable = (s: Step): s is Batchable => s.op === "fdb-replace" || s.op === "neigh-replace";
-
-function batchLine(s: Batchable): string {
-  return s.op === "fdb-replace" ? `fdb replace ${s.mac} dev ${s.dev} dst ${s.dst} self permanent` : `neigh replace ${s.ip} lladdr ${s.mac} dev ${s.dev} nud permanent`;
-}
-
-/**
- * A run of FDB or neighbour entries in one `bridge -batch` / `ip -batch` process (a node
- * joining a cluster of 20 nodes x 10 containers has 440 of them; one process each took
- * ~5 s). The steps are validated data (addresses, MACs, fixed device names), so a line
- * cannot smuggle another command. On failure the run is repeated step by step (replace is
- * idempotent) so the error names the entry that failed.
- */
-async function applyBatch(ctx: ApplyContext, run: readonly Batchable[]): Promise<boolean> {
-  const path = join(ctx.stateDir, "ovl.batch");
-  writeFileSync(path, run.map(batchLine).join("\n") + "\n");
-  const cmd = run[0]!.op === "fdb-replace" ? "bridge" : "ip";
-  return ctx.run(cmd, ["-batch", path]).then(() => true, () => false);
-}
-
 type RuleInsert = Extract<Step, { op: "iptables-insert" }>;
 
 /**
@@ -202,33 +182,39 @@ async function applyRules(ctx: ApplyContext, run: readonly RuleInsert[]): Promis
   return ctx.run("iptables-restore", ["-w", "--noflush", path]).then(() => true, () => false);
 }
 
-/** The next run of same-op steps that go in one process, starting at i (length 1 when there is none). */
+/** What puts steps in one process: their tool (apply-batch.ts), or iptables-restore for inserts; null: none. */
+const groupOf = (s: Step): string | null => (s.op === "iptables-insert" ? s.op : batchToolOf(s));
+
+/** The next run of steps that go in one process, starting at i (length 1 when there is none). */
 function runAt(steps: readonly Step[], i: number): Step[] {
-  const first = steps[i]!;
+  const key = groupOf(steps[i]!);
   let j = i + 1;
-  if (isBatchable(first) || first.op === "iptables-insert") while (j < steps.length && steps[j]!.op === first.op) j++;
+  if (key !== null) while (j < steps.length && groupOf(steps[j]!) === key) j++;
   return steps.slice(i, j);
 }
 
-const applyGroup = (ctx: ApplyContext, group: readonly Step[]): Promise<boolean> =>
-  group[0]!.op === "iptables-insert" ? applyRules(ctx, group as RuleInsert[]) : applyBatch(ctx, group as Batchable[]);
+function applyGroup(ctx: ApplyContext, group: readonly Step[]): Promise<boolean> {
+  const tool = batchToolOf(group[0]!);
+  return tool ? applyToolBatch(ctx.run, ctx.stateDir, tool, group) : applyRules(ctx, group as RuleInsert[]);
+}
 
 /** Runs the steps in order; returns them when all succeeded, throws ApplyError otherwise. */
-export async function apply(ctx: ApplyContext, steps: readonly Step[]): Promise<Step[]> {
-  const applied: Step[] = [];
+export async function apply(ctx: ApplyContext, planned: readonly Step[]): Promise<Step[]> {
+  const steps = entriesByTool(planned);
+  const done: Step[] = [];
   const failures: { step: Step; error: Error }[] = [];
   for (let i = 0; i < steps.length && !(failures.length && !isRemoval(failures.at(-1)!.step)); ) {
     const group = runAt(steps, i);
     i += group.length;
-    if (group.length > 1 && (await applyGroup(ctx, group))) {
-      applied.push(...group);
+    if ((group.length > 1 || batchLines(group[0]!).length > 1) && (await applyGroup(ctx, group))) {
+      done.push(...group);
       group.forEach((s) => ctx.log(describeStep(s)));
       continue;
     }
     for (const step of group) {
       try {
         await applyStep(ctx, step);
-        applied.push(step);
+        done.push(step);
         ctx.log(describeStep(step));
       } catch (err) {
         failures.push({ step, error: err as Error });
@@ -237,6 +223,8 @@ export async function apply(ctx: ApplyContext, steps: readonly Step[]): Promise<
       }
     }
   }
+  // In the plan's order, whatever order they ran in.
+  const applied = planned.filter((s) => done.includes(s));
   if (failures.length) throw new ApplyError(applied, failures);
   return applied;
 }

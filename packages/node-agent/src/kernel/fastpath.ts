@@ -36,6 +36,7 @@ import { writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { intToIp, ipToInt, parseCidr } from "@ovl/domain";
 import { isAlreadyGone, runAs, type Runner } from "./exec.js";
+import { parseJsonRows, readBatch, type JsonRow } from "./batch-read.js";
 import { BRIDGE, TC_BLOCK, VETH_NAME, VXLAN } from "./names.js";
 import type { ActualFastPath, DesiredNode, FastPathTarget, Step, TcFilter } from "./types.js";
 
@@ -159,7 +160,10 @@ function dstOf(m: { value?: string; mask?: string; off?: number } | undefined): 
 
 /** The filters of a `tc -j filter show` listing (the per-pref header lines carry no match and are skipped). */
 export function parseFilters(json: string): TcFilter[] {
-  const rows = json.trim() ? (JSON.parse(json) as TcFilterJson[]) : [];
+  return filtersOf(parseJsonRows(json, "list tc filters") as TcFilterJson[]);
+}
+
+function filtersOf(rows: readonly TcFilterJson[]): TcFilter[] {
   return rows.flatMap((r): TcFilter[] => {
     if (typeof r.pref !== "number" || !r.options?.match) return [];
     const mirred = (r.options.actions ?? []).find((x) => x.kind === "mirred");
@@ -169,7 +173,12 @@ export function parseFilters(json: string): TcFilter[] {
 
 /** Devices with a clsact qdisc (ovl's names only), from `tc -j qdisc show`. */
 export function parseClsact(json: string): Record<string, number | null> {
-  const rows = json.trim() ? (JSON.parse(json) as { kind?: string; dev?: string; ingress_block?: number }[]) : [];
+  return clsactOf(parseJsonRows(json, "list tc qdiscs") as QdiscJson[]);
+}
+
+type QdiscJson = { kind?: string; dev?: string; ingress_block?: number };
+
+function clsactOf(rows: readonly QdiscJson[]): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const r of rows) {
     if (r.kind === "clsact" && r.dev && (r.dev === VXLAN || r.dev === BRIDGE || VETH_NAME.test(r.dev))) out[r.dev] = r.ingress_block ?? null;
@@ -177,23 +186,27 @@ export function parseClsact(json: string): Record<string, number | null> {
   return out;
 }
 
-async function tcJson(run: Runner, what: string, argv: string[]): Promise<string> {
-  try {
-    return (await runAs(run, what, "tc", ["-j", ...argv])).stdout;
-  } catch (err) {
-    if (isTcGone(err)) return "";
-    throw err;
-  }
-}
+const BLOCK_LINE = `filter show block ${TC_BLOCK}`;
 
-/** Three reads: the qdiscs, the shared block's filters and ovl-vx's. */
-export async function readFastPath(run: Runner): Promise<ActualFastPath> {
-  const [qdiscs, block, vx] = await Promise.all([
-    tcJson(run, "list tc qdiscs", ["qdisc", "show"]),
-    tcJson(run, `list filters of tc block ${TC_BLOCK}`, ["filter", "show", "block", String(TC_BLOCK)]),
-    tcJson(run, `list ingress filters of ${VXLAN}`, ["filter", "show", "dev", VXLAN, "ingress"]),
-  ]);
-  return { clsact: parseClsact(qdiscs), block: parseFilters(block), vx: parseFilters(vx) };
+/**
+ * The qdiscs, the shared block's filters and ovl-vx's in one `tc -j -batch` process
+ * (`vxPresent`: ovl-vx exists, so its listing can be asked for). The block's listing comes
+ * first: a block no device holds yet is an error that stops the batch there, and the rest
+ * is then read again without it (a second process only on a node the fast path has not
+ * been set up on yet).
+ */
+export async function readFastPath(run: Runner, dir: string, vxPresent: boolean): Promise<ActualFastPath> {
+  const rest = ["qdisc show", ...(vxPresent ? [`filter show dev ${VXLAN} ingress`] : [])];
+  const read = (lines: string[]) => readBatch(run, dir, "read-tc.batch", "tc", ["-j"], lines, "list tc qdiscs and ovl's filters");
+  let rows: JsonRow[][];
+  try {
+    rows = await read([BLOCK_LINE, ...rest]);
+  } catch (err) {
+    if (!isTcGone(err)) throw err;
+    rows = [[], ...(await read(rest))];
+  }
+  const [block, qdiscs, vx] = rows as [JsonRow[], JsonRow[], JsonRow[] | undefined];
+  return { clsact: clsactOf(qdiscs as QdiscJson[]), block: filtersOf(block as TcFilterJson[]), vx: filtersOf((vx ?? []) as TcFilterJson[]) };
 }
 
 // --- a container's own part, on its way in and out ---------------------------------------

@@ -1,7 +1,7 @@
 /**
  * The Linux dataplane of a node (docs/architecture.md), in flannel/CNI shape:
  *   desiredDataplane(state, node)  pure: bridge, VXLAN, peers, containers, published ports
- *   readActual(run)                I/O: what the kernel holds under ovl's names
+ *   readActual(run, dir)           I/O: what the kernel holds under ovl's names
  *   plan(desired, actual): Step[]  pure: only the difference
  *   apply(steps)                   the one executor
  *
@@ -33,7 +33,7 @@ import type { ActualState, AttachSpec, DesiredNode, Step } from "./types.js";
 export interface ReconcileOptions {
   /**
    * false: the firewall and sysctls were verified by an earlier reconcile for the same
-   * firewall inputs, so only the links, neighbours and FDB are read (3 processes, not 6);
+   * firewall inputs, so only the links, neighbours, routes and FDB are read (2 processes, not 4);
    * the fast path's qdiscs and filters too unless the local containers or their veths changed.
    * The agent passes false for the reconciles events trigger and true for its periodic
    * one, which heals drift in every part. @default true
@@ -130,7 +130,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
       const key = firewallKey(desired);
       const known = o.full === false && verified?.key === key ? verified : null;
       // Routes change with peers' events in the direct and auto modes; a vxlan cluster has none and reads them only on a full reconcile.
-      const read = await readActual(run, {
+      const read = await readActual(run, opts.stateDir, {
         firewall: !known,
         routes: desired.cluster.mode !== "vxlan",
         proxyArp: desired.bridge.proxyArp,
@@ -139,7 +139,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
       if (!known) drops = logDrops(foreignDrops(read.nft) ?? 0, drops, log);
       const fastKey = fastPathKey(desired, read.veths);
       const skipFast = fastPathOff !== null || (o.full === false && fastVerified === fastKey);
-      const fastPath = skipFast ? null : await readFastPath(run);
+      const fastPath = skipFast ? null : await readFastPath(run, opts.stateDir, read.vxlan !== null);
       const actual = { ...read, ...(known ? known.parts : {}), fastPath };
       const steps = plan(desired, actual);
       verified = steps.some(touchesFirewall) ? null : { key, parts: firewallParts(actual) };
