@@ -40,18 +40,17 @@ function favourSmallHeap(): void {
 }
 
 export async function openTui(opts: OpenTuiOptions = {}): Promise<void> {
+  favourSmallHeap();
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   const store = new ClusterStore();
-  // Not before the first live frame: on the way there (a snapshot parsed, the screen drawn)
-  // the smaller heap only costs more collections.
+  // For OVL_TUI_TIMING: the first frame drawn after the store told the screen it is live.
   let liveShown = false;
   let liveDrawn = false;
   const unwatch = store.subscribe(() => {
     if (store.link.phase !== "live") return;
     unwatch();
     liveShown = true;
-    favourSmallHeap();
   });
   const onRender = () => {
     if (!liveShown || liveDrawn) return;
