@@ -11,8 +11,9 @@ import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { encodeSnapshot, eventOf, foldEvents, nodeRows, psRows, StateDraft, emptyState, subjects, type ClusterState } from "@ovl/domain";
-import { listSnapshots, loadSnapshot, readRange, sha256, stateAt, type EventItem } from "@ovl/client";
+import { listSnapshots, loadSnapshot, readRange, removeSnapshots, sha256, stateAt, streamFacts, writeSnapshot, type EventItem } from "@ovl/client";
 import { RecordingRuntime, runAgent } from "@ovl/node-agent";
 import { bed, type CoordinatorBed } from "../coordinator/support.js";
 import { waitFor } from "../support/wait.js";
@@ -73,6 +74,36 @@ test("a head that does not parse is ignored with a log line; the next older one 
   assert.is(logs.length, 1);
   assert.match(logs[0]!, new RegExp(`snapshot at seq ${last} ignored: .*JSON`));
   await (await b.nc.jetstreamManager()).streams.purge(subjects.STREAM_SNAPSHOTS, { filter: subjects.snapshotSubject(last, "head") });
+});
+
+/** A state whose snapshot takes several chunks: containers with names that do not compress. */
+function bigState(containers: number): ClusterState {
+  const list = Array.from({ length: containers }, (_, i) => {
+    const name = `c-${randomBytes(24).toString("hex")}`;
+    const ip = `198.19.${Math.floor(i / 250)}.${(i % 250) + 2}`;
+    return [name, { name, node: "r1", ip, mac: "0a:58:c6:13:00:02", image: "busybox", cmd: ["sleep", randomBytes(24).toString("base64")], ports: [], state: "running", since: "2026-01-01T00:00:00.000Z" }] as const;
+  });
+  const node = { name: "r1", underlayIp: "198.18.1.1", agentVersion: "t", since: "2026-01-01T00:00:00.000Z", status: "ready", subnet: "198.19.0.0/24", gateway: "198.19.0.1", containers: Object.fromEntries(list) };
+  return { cluster: CLUSTER, nodes: { r1: node } } as unknown as ClusterState;
+}
+
+test("a snapshot of several chunks is read whole; one missing a chunk is ignored with a log line, for the next older one", async () => {
+  const facts = await streamFacts(b.nc);
+  const state = bigState(20_000);
+  assert.ok(await writeSnapshot(b.nc, state, { clusterId: facts.clusterId!, seq: last }));
+  const jsm = await b.nc.jetstreamManager();
+  const { parts } = JSON.parse((await jsm.streams.getMessage(subjects.STREAM_SNAPSHOTS, { last_by_subj: subjects.snapshotSubject(last, "head") })).string());
+  assert.ok(parts.length >= 3, `${parts.length} chunks`);
+  const logs: string[] = [];
+  const whole = await loadSnapshot(b.nc, { log: (l) => logs.push(l) });
+  assert.is(whole?.head.seq, last);
+  assert.equal(whole!.state, state);
+  assert.equal(logs, []);
+  await jsm.streams.deleteMessage(subjects.STREAM_SNAPSHOTS, parts[1], false);
+  const older = await loadSnapshot(b.nc, { log: (l) => logs.push(l) });
+  assert.is(older?.head.seq, 50);
+  assert.equal(logs, [`snapshot at seq ${last} ignored: chunk ${parts[1]} is missing`]);
+  await removeSnapshots(b.nc, [last]);
 });
 
 test("an agent ignores a local snapshot of another cluster, starts from the coordinators', and writes its own at stop", async () => {

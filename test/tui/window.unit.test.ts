@@ -125,6 +125,23 @@ test("travel from live to the first event and back: every state equals the fold,
   store.dispose();
 });
 
+test("opened live from a snapshot, the pages behind it are read only once a frame has shown the link live", async () => {
+  const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 600)]);
+  const s = memoryStream(items, 500);
+  const store = new ClusterStore(1, new History(O.page, O.maxPages));
+  store.setLink("loading", "reading the newest snapshot");
+  store.rebase(500, s.fold(500));
+  store.setPager(s.pager);
+  await wait(30);
+  assert.is(s.reads(), 0, "nothing read behind the snapshot while loading");
+  store.setLink("live");
+  for (let t = 0; t < 100 && s.reads() === 0; t++) await wait(5);
+  assert.ok(s.reads() > 0, "read once live was shown");
+  await settleFocus(store, null);
+  assert.ok(store.history.base < 500, `the window reaches back to ${store.history.base}`);
+  store.dispose();
+});
+
 test("where the stream has no snapshot, one long read leaves checkpoints behind, and the next reads start from them", async () => {
   const items = stored([...clusterEvents(4, 3), ...burstEvents(4, 3600)]);
   const s = memoryStream(items, 1e9); // no snapshot but the empty state at 0

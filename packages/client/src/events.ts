@@ -38,8 +38,9 @@ export function toItem(seq: number, subject: string, data: Uint8Array): EventIte
 
 /** OVL_EVENTS's last sequence (0 when empty): where "caught up" is. */
 export async function lastSequence(nc: NatsConnection): Promise<number> {
-  const stream = await nc.jetstream().streams.get(subjects.STREAM_EVENTS);
-  return (await stream.info()).state.last_seq;
+  // One STREAM.INFO request (streams.get then info() would be two).
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
+  return (await jsm.streams.info(subjects.STREAM_EVENTS)).state.last_seq;
 }
 
 /** Without --follow, a reader whose filter matches nothing more ends after this quiet time. */

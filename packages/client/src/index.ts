@@ -11,6 +11,7 @@ export { followStream, roundDelayMs, type StreamFollowOptions, type StreamFollow
 export { readCoordinatorBeats, type BeatsRead } from "./presence.js";
 export { eventHashAt, listSnapshots, loadSnapshot, removeSnapshots, snapshotProblem, streamFacts, writeSnapshot, type LoadOptions } from "./snapshots.js";
 export { sha256 } from "./sha256.js";
+export { timing } from "./timing.js";
 export { readRange, snapshotAndEvents, stateAt, type ReadStart, type StateAt } from "./state-at.js";
 export { openSession, type Session, type SessionOutput } from "./agent-session.js";
 export { inspectContainer, logsSession, type ContainerInspect, type ExecOptions, type LogsOptions } from "./agent-requests.js";

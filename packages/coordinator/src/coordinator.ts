@@ -71,6 +71,8 @@ export interface CoordinatorOptions {
   readonly pieceGapMs?: number;
   /** Write a snapshot of the fold every this many events (snapshots.ts); 0: never. @default SNAPSHOT_EVERY */
   readonly snapshotEvery?: number;
+  /** Also once the stream is quiet, when the fold is this many events past the newest snapshot (snapshots.ts). @default QUIET_GAP */
+  readonly snapshotQuietGap?: number;
 }
 
 export interface CoordinatorHandle {
@@ -137,7 +139,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   try {
     const jsm = await whenAnswered("reaching JetStream", () => opts.nc.jetstreamManager(), log);
     const last = await whenAnswered("reading the stream", () => checkStream(jsm, projection.seq, opts.setupStreams ?? true, () => ensureStreams(jsm)), log);
-    const snapshots = snapshotWriter(opts.nc, opts.snapshotEvery ?? SNAPSHOT_EVERY, log);
+    const snapshots = snapshotWriter(opts.nc, opts.snapshotEvery ?? SNAPSHOT_EVERY, log, opts.snapshotQuietGap);
     undo.unshift(() => snapshots.stop());
     const snapshotAfter = (seq: number): void => snapshots.after(seq, () => projection.state);
     await catchUp(opts.nc, projection, last, log, { onApplied: snapshotAfter }); // the history in large transactions, before anything is served

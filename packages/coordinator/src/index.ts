@@ -10,3 +10,4 @@ export { lostRequestId, watchLiveness } from "./liveness.js";
 export type { JobSpec } from "./pipeline/jobs.js";
 export { CREATE_CLUSTER_ID, createBeforeJoin } from "./first-join.js";
 export { presenceBeat, presenceId } from "./presence.js";
+export { QUIET_GAP, QUIET_MS } from "./snapshots.js";

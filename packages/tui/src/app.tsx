@@ -54,7 +54,7 @@ export function App(p: AppProps): React.ReactElement {
   const [app, dispatch] = useReducer(appReducer, initialAppState);
   const [travel, travelDispatch] = useReducer(timelineReducer, initialTimelineState);
   const travelling = travel.seq !== null;
-  const data = useScreenData(store, version, travel.seq, app.filters);
+  const data = useScreenData(store, version, travel.seq, app);
   const sel = useSelections(app.view, data);
   const actions = useMemo(() => makeActions(p.nc, (notice) => dispatch({ type: "notice", notice })), [p.nc]);
   const height = bodyHeight(size.rows, travelling);
@@ -118,7 +118,7 @@ export function App(p: AppProps): React.ReactElement {
     <Box flexDirection="column" width={size.columns} height={size.rows - 1}>
       <Header
         view={app.view}
-        counts={{ nodes: data.nodes.length, containers: data.containers.length, events: data.events.length }}
+        counts={{ nodes: data.nodes.length, containers: data.containerCount, events: data.events.length }}
         link={data.link}
         lastSeq={data.lastSeq}
         travelling={travelling}

@@ -8,7 +8,7 @@ import { setFlagsFromString } from "node:v8";
 import React from "react";
 import { render } from "ink";
 import type { NatsConnection } from "nats";
-import { connectNats } from "@ovl/client";
+import { connectNats, timing } from "@ovl/client";
 import { App } from "./app.js";
 import { enterAltScreen } from "./screen.js";
 import { ClusterStore } from "./store/cluster-store.js";
@@ -44,17 +44,32 @@ export async function openTui(opts: OpenTuiOptions = {}): Promise<void> {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   const store = new ClusterStore();
+  // For OVL_TUI_TIMING: the first frame drawn after the store told the screen it is live.
+  let liveShown = false;
+  let liveDrawn = false;
+  const unwatch = store.subscribe(() => {
+    if (store.link.phase !== "live") return;
+    unwatch();
+    liveShown = true;
+  });
+  const onRender = () => {
+    if (!liveShown || liveDrawn) return;
+    liveDrawn = true;
+    timing("tui: first live frame drawn");
+  };
   let nc: NatsConnection | null = opts.nc ?? null;
   let ownConnection = false;
   const screen = enterAltScreen(stdout, process, () => instance.unmount());
   const tree = () => <App nc={nc} store={store} />;
-  const instance = render(tree(), { stdout, stdin, exitOnCtrlC: true, patchConsole: true, maxFps: 20 });
+  const instance = render(tree(), { stdout, stdin, exitOnCtrlC: true, patchConsole: true, maxFps: 20, onRender });
+  timing("tui: first frame drawn");
   let failure: Error | undefined;
   if (!nc) {
     const url = opts.natsUrl ?? opts.url;
     store.setLink("connecting", url ?? "");
     (opts.connecting ?? connectNats({ name: "ovl-tui", ...(url ? { url } : {}) }))
       .then((conn) => {
+        timing("tui: connected");
         nc = conn;
         ownConnection = true;
         instance.rerender(tree());

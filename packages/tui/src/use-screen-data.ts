@@ -6,14 +6,17 @@
 import { useMemo, useRef } from "react";
 import { convergenceOf, type ClusterState, type Convergence, type NodeRow, type PsRow } from "@ovl/domain";
 import type { EventItem } from "@ovl/client";
-import { containerTable, eventList, nodeTable } from "./rows.js";
+import { containerTable, containersIn, eventList, nodeTable } from "./rows.js";
 import type { ClusterStore, Link } from "./store/cluster-store.js";
 import type { AppState } from "./use-app-state.js";
 
 export interface ScreenData {
   readonly state: ClusterState;
   readonly nodes: NodeRow[];
+  /** Built only while the containers view shows or its filter is set (a busy cluster's 12,800 rows cost each frame): [] otherwise. */
   readonly containers: PsRow[];
+  /** How many containers that view lists (its header count), also while `containers` is not built. */
+  readonly containerCount: number;
   /** Newest first, up to the moment shown. */
   readonly events: EventItem[];
   /** The sequence shown (the tip while live). */
@@ -25,7 +28,8 @@ export interface ScreenData {
   readonly lastSeq: number;
 }
 
-export function useScreenData(store: ClusterStore, version: number, travel: number | null, filters: AppState["filters"]): ScreenData {
+export function useScreenData(store: ClusterStore, version: number, travel: number | null, app: Pick<AppState, "view" | "filters">): ScreenData {
+  const filters = app.filters;
   const h = store.history;
   const tip = useMemo(() => ({ link: store.link, lastSeq: h.lastSeq }), [store, h, version]);
   const upto = travel ?? tip.lastSeq;
@@ -40,13 +44,15 @@ export function useScreenData(store: ClusterStore, version: number, travel: numb
     () => (travel === null ? nodeTable(state, store.heartbeats, filters.nodes, h.lastSeq) : nodeTable(state, null, filters.nodes)),
     [state, store, version, travel, filters.nodes],
   );
-  const containers = useMemo(() => containerTable(state, filters.containers), [state, filters.containers]);
+  const listed = app.view === "containers" || filters.containers !== "";
+  const containers = useMemo(() => (listed ? containerTable(state, filters.containers) : []), [state, filters.containers, listed]);
+  const containerCount = useMemo(() => (listed ? containers.length : containersIn(state)), [listed, containers, state]);
   const events = useMemo(() => eventList(h, upto, filters.events), [h, version, upto, filters.events]);
   const convergence = useMemo(
     () => (travel === null ? convergenceOf(nodeTable(state, store.heartbeats, "", h.lastSeq), h.lastSeq) : null),
     [state, store, version, travel],
   );
-  return { state, nodes, containers, events, upto, convergence, ...tip };
+  return { state, nodes, containers, containerCount, events, upto, convergence, ...tip };
 }
 
 /** Body height left for the view between the header, the time-travel bar and the footer. */

@@ -49,6 +49,14 @@ export class ClusterStore {
   paging = false;
   /** The read that last failed or brought nothing: not tried again until the focus or the tip moves. */
   #stuck = "";
+  /**
+   * Whether a notification has told the screen the link is live. Until then a live screen
+   * (no focus) reads nothing behind its window: the pages before the snapshot it opened from
+   * are for scrolling back, and reading them (another snapshot, thousands of events) held up
+   * the first live frame by a second on a busy machine.
+   */
+  #liveShown = false;
+  #afterLive: ReturnType<typeof setTimeout> | undefined;
 
   setPager(pager: Pager | null): void {
     this.#pager = pager;
@@ -72,6 +80,7 @@ export class ClusterStore {
     if (this.paging || this.#pager === null) return;
     const h = this.history;
     const plan = planLoad(h.view, h.focus, { page: h.page, maxPages: h.maxPages });
+    if (plan && h.focus === null && !this.#liveShown && plan.to <= h.view.start) return;
     const key = plan && `${plan.from}-${plan.to}-${h.focus}-${h.view.start}-${h.view.end}`;
     if (plan === null || key === this.#stuck) return;
     const state = plan.fromWindow ? h.stateAt(plan.from) : null;
@@ -134,11 +143,16 @@ export class ClusterStore {
       this.timer = undefined;
       this.version++;
       for (const l of this.listeners) l();
+      if (this.#liveShown || this.link.phase !== "live") return;
+      this.#liveShown = true;
+      // A frame later: the screen (which writes at most once a frame) has drawn the live state.
+      this.#afterLive = setTimeout(() => this.pump(), this.frameMs);
     }, this.frameMs);
   }
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    clearTimeout(this.#afterLive);
     this.timer = undefined;
     this.listeners.clear();
   }

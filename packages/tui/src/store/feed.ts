@@ -12,7 +12,7 @@
 import { DeliverPolicy, Events, type NatsConnection, type NatsError } from "nats";
 import { JsApiErrorCodes, jsApiErrorCode } from "@ovl/client";
 import { parseCoordinatorBeat, parseHeartbeat, subjects } from "@ovl/domain";
-import { lastSequence, loadSnapshot, readEvents } from "@ovl/client";
+import { lastSequence, loadSnapshot, readEvents, streamFacts, timing } from "@ovl/client";
 import type { ClusterStore } from "./cluster-store.js";
 import { historyPager } from "./pager.js";
 
@@ -34,19 +34,29 @@ const useSnapshots = process.env.OVL_NO_SNAPSHOTS !== "1";
 
 /** One round: replay from what the store holds (at first, from the newest snapshot), then follow until aborted or broken. */
 async function followRound(nc: NatsConnection, store: ClusterStore, signal: AbortSignal): Promise<void> {
-  const target = await lastSequence(nc);
-  if (useSnapshots && store.history.lastSeq === 0 && target > 0) {
+  const fromSnapshot = useSnapshots && store.history.lastSeq === 0;
+  // The stream's facts give the last sequence too: one request where a snapshot will be checked against them.
+  const facts = fromSnapshot ? await streamFacts(nc) : null;
+  const target = facts?.lastSeq ?? (await lastSequence(nc));
+  timing(`tui: the stream ends at seq ${target}`);
+  if (facts && target > 0) {
     store.setLink("loading", "reading the newest snapshot");
     // A snapshot that does not match the stream is skipped; with none, the whole history is read.
     // Unreadable snapshots (an older broker's permissions) only cost the full read.
-    const snap = await loadSnapshot(nc, { atOrBefore: target, log: () => undefined }).catch(() => null);
+    const snap = await loadSnapshot(nc, { atOrBefore: target, facts, log: () => undefined }).catch(() => null);
     if (snap) store.rebase(snap.head.seq, snap.state);
+    timing(snap ? `tui: from the snapshot at seq ${snap.head.seq}` : "tui: no snapshot");
   }
   const from = store.history.lastSeq + 1;
   store.setLink(target >= from ? "loading" : "live", target >= from ? `catching up to seq ${target}` : "");
+  let read = 0;
   for await (const item of readEvents(nc, { since: from, follow: true, signal })) {
     store.appendEvents([item]);
-    if (store.link.phase === "loading" && store.history.lastSeq >= target) store.setLink("live");
+    read++;
+    if (store.link.phase === "loading" && store.history.lastSeq >= target) {
+      store.setLink("live");
+      timing(`tui: live after ${read} events`);
+    }
   }
 }
 

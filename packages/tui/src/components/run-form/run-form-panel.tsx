@@ -20,13 +20,16 @@ export interface RunFormHandle {
   reset(): void;
 }
 
+const NONE_TAKEN: ReadonlySet<string> = new Set();
+
 export function useRunForm(o: { active: boolean; data: ScreenData; actions: Actions; close: () => void }): RunFormHandle {
   const [state, dispatch] = useReducer(
     (s: RunFormState, a: Parameters<typeof runFormReducer>[1] | { type: "reset" }) => (a.type === "reset" ? initialRunForm() : runFormReducer(s, a)),
     initialRunForm(),
   );
   const nodes = useMemo(() => o.data.nodes.filter((n) => n.status === "ready").map((n) => n.name), [o.data.nodes]);
-  const taken = useMemo(() => new Set(allContainers(o.data.state).map((c) => c.name)), [o.data.state]);
+  // Only while the form is open: every frame of a busy cluster would otherwise list every container.
+  const taken = useMemo(() => (o.active ? new Set(allContainers(o.data.state).map((c) => c.name)) : NONE_TAKEN), [o.active, o.data.state]);
   const validation = validateRunForm(state, { nodes, taken });
   useRunFormInput({
     active: o.active,
