@@ -71,7 +71,7 @@ export const CommandSchemas = {
     closed,
   ),
   /** Docker's IPAM asked the node's agent for an address; `name` is the agent's name for the reservation. */
-  ReserveDockerAddress: strict({ node: Name, name: Name, preferred: Type.Optional(Ipv4) }, closed),
+  ReserveDockerAddress: strict({ node: Name, name: Name, preferred: Type.Optional(Ipv4), network: Type.Optional(Name) }, closed),
   /** The container Docker started on the reserved address is known: it takes the address under its name. */
   ClaimDockerAddress: strict(
     {

@@ -14,7 +14,8 @@ import type { ClaimDockerAddress, ReleaseDockerAddress, ReserveDockerAddress } f
 import { OvlError, OvlErrorCodes as C } from "./errors.js";
 import type { ContainerStarted, ContainerStopped, OvlEvent } from "./events.js";
 import { contains, ipToInt, macFor, parseCidr } from "./ip.js";
-import { lowestFreeAddress } from "./ipam.js";
+import { DEFAULT_NETWORK } from "./defaults.js";
+import { attachmentsOf, blockOf, findNetwork, lowestFreeAddressOn } from "./networks.js";
 import { checkPublish } from "./port-rules.js";
 import { findContainer } from "./queries.js";
 import { holderOf } from "./name-clash.js";
@@ -37,20 +38,25 @@ function readyNode(state: ClusterState, name: string): NodeRecord {
   return node;
 }
 
-/** The preferred address when it lies in the node's block and nobody holds it; else the lowest free one. */
-function addressFor(node: NodeRecord, preferred: string | undefined): string {
-  const block = parseCidr(node.subnet!);
-  const held = (ip: string) => Object.values(node.containers).some((c) => c.ip === ip);
-  if (preferred && contains(block, ipToInt(preferred)) && preferred !== node.gateway && !held(preferred)) return preferred;
-  return lowestFreeAddress(node) ?? fail(C.AddressesExhausted, `node ${node.name}'s block ${node.subnet} has no free address; remove a container first`);
+/** The preferred address when it lies in the node's block of the network and nobody holds it there; else the lowest free one. */
+function addressFor(node: NodeRecord, network: string, preferred: string | undefined): string {
+  const b = blockOf(node, network) ?? fail(C.NodeNotReady, `node ${node.name} holds no block of network ${network} (yet)`);
+  const held = (ip: string) => Object.values(node.containers).some((c) => attachmentsOf(c).some((a) => a.network === network && a.ip === ip));
+  if (preferred && contains(parseCidr(b.subnet), ipToInt(preferred)) && preferred !== b.gateway && !held(preferred)) return preferred;
+  return lowestFreeAddressOn(node, network) ?? fail(C.AddressesExhausted, `node ${node.name}'s block ${b.subnet} of network ${network} has no free address; remove a container first`);
 }
 
 export function decideReserveDocker({ data }: ReserveDockerAddress, state: ClusterState): OvlEvent[] {
   const node = readyNode(state, data.node);
+  const network = data.network ?? DEFAULT_NETWORK;
+  if (!findNetwork(state, network)) fail(C.NetworkNotFound, `no network named ${network} (see \`ovl network ls\`; make it with \`ovl network create ${network}\`)`);
   const taken = findContainer(state, data.name);
   if (taken) fail(C.ContainerExists, `reservation ${data.name} already exists on node ${taken.node}`);
-  const ip = addressFor(node, data.preferred);
-  return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac: macFor(ip), image: RESERVATION_IMAGE, cmd: [], ports: [], origin: "docker-ipam" } }];
+  const ip = addressFor(node, network, data.preferred);
+  const mac = macFor(ip);
+  // On `ovl` the record stays as it was before networks (no `networks`): one reading of old and new histories.
+  const networks = network === DEFAULT_NETWORK ? {} : { networks: [{ network, ip, mac }] };
+  return [{ type: "ContainerStarted", data: { name: data.name, node: node.name, ip, mac, image: RESERVATION_IMAGE, cmd: [], ports: [], origin: "docker-ipam", ...networks } }];
 }
 
 const stopped = (c: ContainerRecord, reason: string): ContainerStopped => ({ type: "ContainerStopped", data: { name: c.name, node: c.node, ip: c.ip, reason } });
@@ -68,10 +74,12 @@ export function decideClaimDocker({ data }: ClaimDockerAddress, state: ClusterSt
   const alias = holderOf(state, data.name);
   if (alias?.as === "alias") fail(C.NameInUse, `name ${data.name} would be ambiguous: container ${alias.container} answers to it (its alias); rename the Docker container`);
   const ports = data.ports.map((p) => ({ ...p }));
+  const first = attachmentsOf(r)[0]!.network;
+  if (ports.length > 0 && findNetwork(state, first)?.internal) fail(C.InvalidInput, `network ${first} is internal: it publishes no port; drop the -p options`);
   checkPublish(node, ports, new Set([r.name, data.name]));
   const started: ContainerStarted = {
     type: "ContainerStarted",
-    data: { name: data.name, node: node.name, ip: r.ip, mac: r.mac, image: data.image, cmd: [], ports, origin: "docker" },
+    data: { name: data.name, node: node.name, ip: r.ip, mac: r.mac, image: data.image, cmd: [], ports, origin: "docker", ...(r.networks ? { networks: r.networks.map((a) => ({ ...a })) } : {}) },
   };
   // The container first, then the reservation's end: a node folding between the two still
   // holds the address (a veth deleted in that gap would cut the running container off).
