@@ -2,7 +2,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { emptyState, evolve, type ClusterState, type OvlEvent } from "@ovl/domain";
-import { AgentError, doorAddressOf, networkOfPool, networkOfRange, placementOf, placementOn, poolFor, poolIdOf } from "@ovl/node-agent";
+import { AgentError, connectedContainer, doorAddressesOf, networkOfPool, networkOfRange, placementOf, placementOn, poolFor, poolIdOf } from "@ovl/node-agent";
 
 const T = { time: "2026-01-01T00:00:00.000Z" };
 const fold = (events: OvlEvent[]): ClusterState => events.reduce((s, e) => evolve(s, e, T), emptyState);
@@ -68,9 +68,17 @@ placing("an address of the node's block of a network puts the endpoint on that n
   assert.is(placementOf(state, n1, "198.19.49.5"), null); // another node's block of back
   assert.is(placementOn(state, n1, "far"), null); // no block of far on n1 (yet)
 });
-placing("of a container's Docker addresses, the one in this node's ovl blocks", () => {
-  assert.is(doorAddressOf(state, n1, ["172.17.0.2", undefined, "198.19.48.3"]), "198.19.48.3");
-  assert.is(doorAddressOf(state, n1, ["172.17.0.2", "", "not-an-ip"]), null);
-  assert.is(doorAddressOf(state, undefined, ["198.19.0.2"]), null);
+placing("of a container's Docker addresses, those in this node's ovl blocks", () => {
+  assert.equal(doorAddressesOf(state, n1, ["172.17.0.2", undefined, "198.19.48.3", "198.19.0.4"]), ["198.19.48.3", "198.19.0.4"]);
+  assert.equal(doorAddressesOf(state, n1, ["172.17.0.2", "", "not-an-ip"]), []);
+  assert.equal(doorAddressesOf(state, undefined, ["198.19.0.2"]), []);
+});
+placing("a network's connect event names its container when the network is ovl's (or the driver is not said)", () => {
+  const id = "0123456789ab".repeat(2);
+  assert.is(connectedContainer({ container: id, name: "back", type: "ovl" }), id);
+  assert.is(connectedContainer({ container: id }), id);
+  assert.is(connectedContainer({ container: id, type: "bridge" }), null);
+  assert.is(connectedContainer({ container: "../x", type: "ovl" }), null);
+  assert.is(connectedContainer({ type: "ovl" }), null);
 });
 placing.run();

@@ -80,8 +80,15 @@ export function placementOf(state: ClusterState, node: NodeRecord, ip: string): 
   return null;
 }
 
-/** Of a container's addresses on its Docker networks, the first in one of this node's ovl blocks (the one the door decided). */
-export function doorAddressOf(state: ClusterState, node: NodeRecord | undefined, addresses: readonly (string | undefined)[]): string | null {
-  if (!node) return null;
-  return addresses.find((ip): ip is string => !!ip && isIpv4(ip) && placementOf(state, node, ip) !== null) ?? null;
+/** Of a container's addresses on its Docker networks, those in this node's ovl blocks (the ones the door decided), in Docker's order. */
+export function doorAddressesOf(state: ClusterState, node: NodeRecord | undefined, addresses: readonly (string | undefined)[]): string[] {
+  if (!node) return [];
+  return addresses.filter((ip): ip is string => !!ip && isIpv4(ip) && placementOf(state, node, ip) !== null);
+}
+
+/** The container a Docker network event `connect` is about, when the network is of driver ovl (or Docker does not say). */
+export function connectedContainer(attributes: Readonly<Record<string, string>>): string | null {
+  const driver = attributes["type"];
+  const id = attributes["container"];
+  return id && /^[0-9a-f]{12,64}$/.test(id) && (!driver || driver === "ovl") ? id : null;
 }

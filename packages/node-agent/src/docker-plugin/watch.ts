@@ -1,11 +1,12 @@
 /**
  * Learning which container took a Docker-door address, and following it: Docker's IPAM and
  * driver calls never name the container, so its container events do.
- * - start: the container is inspected; on the network ovl with an address that is still a
- *   reservation, it claims the address under its Docker name (with its published ports);
+ * - start: the container is inspected; on a Docker network of driver ovl with an address that
+ *   is still a reservation, it claims the address under its Docker name (with its published ports);
  *   then it is reported running.
  * - die: reported exited (its address stays, as Docker keeps it for a stopped container).
  * - destroy (`docker rm`): its address is released.
+ * - a network's connect (`docker network connect`): as start, for the container connected.
  * A sweep at start, after Docker's event stream came back, and every minute catches up
  * with what happened while nobody watched: a container removed while the agent was down
  * is released, one started is claimed, and a reservation no container took is released.
@@ -16,6 +17,7 @@ import { followDockerEvents, type DockerEvent } from "../docker/events.js";
 import { ownedBy } from "../docker/labels.js";
 import type { DoorDriver, DoorReply } from "./driver.js";
 import { portsFromInspect } from "./mapping.js";
+import { connectedContainer, doorAddressesOf } from "./pools.js";
 
 /** The Docker network the agent makes on its node. */
 export const DOCKER_NETWORK = "ovl";
@@ -38,6 +40,8 @@ export interface Seen {
   readonly id: string;
   readonly name: string;
   readonly ip: string | null;
+  /** Every address it has on a Docker network of driver ovl (`ip` is the first): all of them are in use. */
+  readonly ips?: readonly string[];
   readonly running: boolean;
   readonly exitCode: number;
   readonly image: string;
@@ -81,12 +85,12 @@ export function nameAfterRefusedClaim(err: unknown, refused: string, id: string)
  */
 export function releasesAfterSweep(
   records: readonly ContainerRecord[],
-  seen: readonly (Pick<Seen, "name" | "ip"> & { readonly id?: string })[],
+  seen: readonly (Pick<Seen, "name" | "ip" | "ips"> & { readonly id?: string })[],
   endpointIps: readonly string[],
   now: number,
 ): { readonly record: ContainerRecord; readonly reason: string }[] {
   const names = new Set(seen.flatMap(namesOf));
-  const inUse = new Set([...endpointIps, ...seen.flatMap((s) => (s.ip ? [s.ip] : []))]);
+  const inUse = new Set([...endpointIps, ...seen.flatMap((s) => [...(s.ip ? [s.ip] : []), ...(s.ips ?? [])])]);
   return records.flatMap((c) => {
     if (c.origin === "docker" && !names.has(c.name)) return [{ record: c, reason: "removed from Docker while its agent was away" }];
     if (c.origin === "docker-ipam" && !inUse.has(c.ip) && now - Date.parse(c.since) > STALE_RESERVATION_MS) return [{ record: c, reason: "no docker container took the address" }];
@@ -105,11 +109,15 @@ export class DoorWatcher {
   private async inspect(id: string): Promise<Seen | null> {
     const d = await withTimeout(this.deps.docker.getContainer(id).inspect()).catch(() => null);
     if (!d) return null;
-    const net = d.NetworkSettings?.Networks?.[DOCKER_NETWORK];
+    // Its Docker network of driver ovl may have any name: its address names the ovl network.
+    const addresses = Object.values(d.NetworkSettings?.Networks ?? {}).map((n) => n?.IPAddress);
+    const state = this.deps.state();
+    const ips = doorAddressesOf(state, state.nodes[this.deps.node], addresses);
     return {
       id: d.Id,
       name: nameOf(d.Name, d.Id),
-      ip: net?.IPAddress || null,
+      ip: ips[0] ?? null,
+      ips,
       running: d.State.Running,
       exitCode: d.State.ExitCode,
       image: d.Config.Image || "unknown",
@@ -161,6 +169,13 @@ export class DoorWatcher {
    * queue; an inspect in there would wait for that lock for ever.
    */
   private async onEvent(e: DockerEvent): Promise<void> {
+    if (e.action === "connect") {
+      // `docker network connect` of a running container: its reservation is claimed now, not at the next start.
+      const id = connectedContainer(e.attributes);
+      const seen = id ? await this.inspect(id) : null;
+      if (seen) await this.deps.driver.serial.run(() => this.follow(seen));
+      return;
+    }
     if (ownedBy(e.attributes)) return; // `ovl run`'s own: the runtime follows those
     const serial = this.deps.driver.serial;
     const names = namesOf({ name: nameOf(e.attributes.name ?? "", e.id), id: e.id });
@@ -204,7 +219,7 @@ export class DoorWatcher {
     const stopEvents = followDockerEvents({
       docker: this.deps.docker,
       node: this.deps.node,
-      filters: { type: ["container"], event: ["start", "die", "destroy"] },
+      filters: { type: ["container", "network"], event: ["start", "die", "destroy", "connect"] },
       log: this.deps.log,
       onEvent: (e) => void this.onEvent(e).catch((err: Error) => this.deps.log(`docker ${e.action} ${e.id.slice(0, 12)}: ${err.message}`)),
       onReconnect: sweep,
