@@ -33,10 +33,10 @@ test("create, ls, run on two networks, ps, refusals, rm; rows rebuild identicall
   ok(await ask(b.nc, subjects.reportSubject("n2", "join"), join_("n2", "198.18.0.12")));
 
   const a = ok(await create({ network: "a" }));
-  assert.equal(a.network, { name: "a", cidr: "198.19.48.0/20", vni: 2, internal: false, blockPrefix: 24, nodes: 2, containers: 0 });
+  assert.equal(a.network, { name: "a", cidr: "198.19.48.0/20", vni: 2, internal: false, blockPrefix: 24, nodes: 2, containers: 0, excludes: [] });
   const bb = ok(await create({ network: "b", cidr: "10.99.0.0/16", internal: true }));
   assert.equal([bb.network.cidr, bb.network.internal, bb.network.vni], ["10.99.0.0/16", true, 3]);
-  assert.equal((await ls()).map((r: any) => [r.name, r.cidr, r.nodes]), [["ovl", "198.19.0.0/18", 2], ["a", "198.19.48.0/20", 2], ["b", "10.99.0.0/16", 2]]);
+  assert.equal((await ls()).map((r: any) => [r.name, r.cidr, r.nodes, r.excludes]), [["ovl", "198.19.0.0/18", 2, ["198.19.48.0/20"]], ["a", "198.19.48.0/20", 2, []], ["b", "10.99.0.0/16", 2, []]]);
 
   // A node joining later gets a block of each network in its join.
   ok(await ask(b.nc, subjects.reportSubject("n3", "join"), join_("n3", "198.18.0.13")));

@@ -19,7 +19,7 @@ test("faults (short form): every request answered, nothing lost, nothing doubled
     assert.is(r.duplicated, 0, `${what}: no start stored twice`);
     assert.is(r.doubleAddresses, 0, `${what}: no address held by two containers`);
     assert.ok(r.coordinatorsMatchFold, `${what}: both coordinators' state is the stream's fold`);
-    assert.ok(r.allRunning, `${what}: the agents made every start running`);
+    assert.ok(r.allRunning, `${what}: the agents made every start running (not: ${r.notRunning.join(", ")})`);
     assert.is(r.leakedAddresses, 0, `${what}: after removing everything, every block is free again`);
     assert.ok(r.killed.length > 0, `${what}: the fault was injected`);
   }

@@ -82,6 +82,11 @@ test("RecordingRuntime: reports a pending container running once, touches nothin
   assert.equal(await rt.sync(state, "n1"), []);
   assert.is(rt.simulated, true);
   assert.equal(rt.last(), { node: "n1", containers: [{ name: "web", ip: "198.19.0.2", state: "pending" }] });
+  // A coordinator that had not folded the start yet answered the report with nothing: the
+  // view still holds it pending, and a full sync reports it again (as the real runtime would).
+  assert.equal(await rt.sync(state, "n1", { full: true }), [{ name: "web", ip: "198.19.0.2", state: "running" }]);
+  const running = { ...state, nodes: { n1: { ...state.nodes.n1, containers: { web: rec("running") } } } };
+  assert.equal(await rt.sync(running, "n1", { full: true }), []);
 });
 
 test.run();

@@ -9,15 +9,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as pathJoin } from "node:path";
+import { rmSync } from "node:fs";
 import { attachmentsOf, parseCidr, vethNameFor, type Attachment, type ClusterState, type ContainerRecord } from "@ovl/domain";
-import { createKernelDataplane, desiredDataplane, type KernelDataplane } from "@ovl/node-agent";
-import { Scope, dumpNode, inPid, makeLan, ping, startContainer, startWhoami, whoami, type LanHost } from "../support/netns.js";
+import { desiredDataplane, type KernelDataplane } from "@ovl/node-agent";
+import { Scope, dumpNode, makeLan, ping, startContainer, startWhoami, whoami, type LanHost } from "../support/netns.js";
 import { given } from "./kernel-given.js";
+import { SYSCTLS, dataplaneOn } from "./kernel-bed.js";
 
-const SYSCTLS = ["net.ipv4.ip_forward"];
 const PORT = 7070;
 const scope = new Scope();
 const dirs: string[] = [];
@@ -60,12 +58,8 @@ test.before(async () => {
     Object.assign(hosts, await makeLan(scope, (Object.entries(NODES) as [Node, string][]).map(([name, ip]) => ({ name, ip }))));
     for (const [name, h] of Object.entries(hosts) as [Node, LanHost][]) {
       await h.run("ip", ["route", "add", name === "n3" ? "198.18.0.0/24" : "198.18.1.0/24", "dev", "lan0"]);
-      await h.run("sysctl", ["-q", "-w", "net.ipv4.ip_forward=0"]);
-      await h.run("iptables", ["-P", "FORWARD", "DROP"]);
-      before[h.ns] = await dumpNode(h.run, SYSCTLS);
-      const dir = mkdtempSync(pathJoin(tmpdir(), "ovl-kernel-networks-"));
-      dirs.push(dir);
-      dps[name] = createKernelDataplane({ stateDir: dir, run: h.run });
+      const bed = await dataplaneOn(h, { prefix: "ovl-kernel-networks-", dirs });
+      [before[h.ns], dps[name]] = [bed.before, bed.dp];
     }
     for (const [name] of PLACED) ctr[name] = await startContainer(scope);
   } catch (err) {

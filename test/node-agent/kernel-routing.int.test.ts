@@ -7,15 +7,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as pathJoin } from "node:path";
+import { rmSync } from "node:fs";
 import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
-import { createKernelDataplane, desiredDataplane, type KernelDataplane } from "@ovl/node-agent";
+import { desiredDataplane, type KernelDataplane } from "@ovl/node-agent";
 import { Scope, dumpNode, makeLan, ping, startContainer, type LanHost } from "../support/netns.js";
 import { given, start } from "./kernel-given.js";
+import { SYSCTLS, dataplaneOn } from "./kernel-bed.js";
 
-const SYSCTLS = ["net.ipv4.ip_forward"];
 const scope = new Scope();
 const dirs: string[] = [];
 const hosts: Record<string, LanHost> = {};
@@ -42,12 +40,8 @@ test.before(async () => {
     for (const [name, h] of Object.entries(hosts) as [Node, LanHost][]) {
       // The other subnet on-link: the LAN forwards between them as a router would.
       await h.run("ip", ["route", "add", name === "n3" ? "198.18.0.0/24" : "198.18.1.0/24", "dev", "lan0"]);
-      await h.run("sysctl", ["-q", "-w", "net.ipv4.ip_forward=0"]);
-      await h.run("iptables", ["-P", "FORWARD", "DROP"]);
-      before[h.ns] = await dumpNode(h.run, SYSCTLS);
-      const dir = mkdtempSync(pathJoin(tmpdir(), "ovl-kernel-routing-"));
-      dirs.push(dir);
-      dps[name] = createKernelDataplane({ stateDir: dir, run: h.run });
+      const bed = await dataplaneOn(h, { prefix: "ovl-kernel-routing-", dirs });
+      [before[h.ns], dps[name]] = [bed.before, bed.dp];
     }
     for (const name of ["a", "c", "d"]) ctr[name] = await startContainer(scope);
   } catch (err) {

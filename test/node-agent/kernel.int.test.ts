@@ -6,16 +6,15 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join as pathJoin } from "node:path";
 import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
 import { CommandError, createKernelDataplane, desiredDataplane, KernelError, TC_BLOCK, type KernelDataplane } from "@ovl/node-agent";
 import { Scope, dumpNode, makeLan, ping, startContainer, startWhoami, whoami, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
+import { SYSCTLS, dataplaneOn } from "./kernel-bed.js";
 import { stopProcess } from "@ovl/host";
 
-const SYSCTLS = ["net.ipv4.ip_forward"];
 const scope = new Scope();
 const dirs: string[] = [];
 let n1: LanHost, n2: LanHost, out: LanHost;
@@ -54,13 +53,11 @@ test.before(async () => {
     ]);
     [n1, n2, out] = [hosts.n1!, hosts.n2!, hosts.out!];
     for (const h of [n1, n2]) {
-      await h.run("sysctl", ["-q", "-w", "net.ipv4.ip_forward=0"]);
-      await h.run("iptables", ["-P", "FORWARD", "DROP"]);
-      before[h.ns] = await dumpNode(h.run, SYSCTLS);
-      const dir = mkdtempSync(pathJoin(tmpdir(), "ovl-kernel-"));
-      dirs.push(dir);
-      if (h === n1) dp1 = createKernelDataplane({ stateDir: dir, run: h.run, log: (l) => log.push(`n1 ${l}`) });
-      else dp2 = createKernelDataplane({ stateDir: dir, run: h.run, log: (l) => log.push(`n2 ${l}`) });
+      const name = h === n1 ? "n1" : "n2";
+      const bed = await dataplaneOn(h, { prefix: "ovl-kernel-", dirs, log: (l) => log.push(`${name} ${l}`) });
+      before[h.ns] = bed.before;
+      if (h === n1) dp1 = bed.dp;
+      else dp2 = bed.dp;
     }
     for (const name of ["a", "b", "c"]) ctr[name] = await startContainer(scope);
     state = S1;

@@ -56,6 +56,8 @@ export interface PhaseResult {
   readonly doubleAddresses: number;
   readonly coordinatorsMatchFold: boolean;
   readonly allRunning: boolean;
+  /** When not all are running: the first few acknowledged starts that are not, with their state in the stream's fold. */
+  readonly notRunning: readonly string[];
   readonly leakedAddresses: number;
   readonly seconds: number;
 }
@@ -251,6 +253,8 @@ export async function runPhase(bed: FaultBed, o: FaultOptions, fault: Fault, k: 
   const allRunning = await waitFor("every acknowledged start running", running, o.runningTimeoutMs ?? 90_000).then(() => true, () => false);
   await sleep(500);
   const { events, fold } = await streamNow(bed);
+  const stateOf = (n: string) => Object.values(fold.nodes).map((node) => node.containers[n] ? `${node.name}:${node.containers[n]!.state}` : "").find(Boolean) ?? "absent";
+  const notRunning = allRunning ? [] : [...outcomes.acked].filter((n) => !stateOf(n).endsWith(":running")).slice(0, 5).map((n) => `${n} ${stateOf(n)}`);
   const counts = countStarts(events, prefix);
   const matches = await coordinatorsMatch(bed, fold, await lastSeq(nc));
   const doubles = doubleAddresses(fold);
@@ -269,7 +273,7 @@ export async function runPhase(bed: FaultBed, o: FaultOptions, fault: Fault, k: 
     lost: [...outcomes.acked].filter((n) => !counts.has(n)).length,
     duplicated: [...counts.values()].filter((c) => c > 1).length,
     landedAfterError: [...outcomes.errored].filter((n) => counts.has(n)).length,
-    doubleAddresses: doubles, coordinatorsMatchFold: matches, allRunning, leakedAddresses: leaked,
+    doubleAddresses: doubles, coordinatorsMatchFold: matches, allRunning, notRunning, leakedAddresses: leaked,
     seconds: (Date.now() - t0) / 1000,
   };
 }

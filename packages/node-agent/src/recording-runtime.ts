@@ -2,8 +2,10 @@
  * SIMULATED runtime, for benchmarks and control-side tests only: it touches no kernel and
  * no Docker. It records the views it is given (the last `keep`, and a count of all) and
  * reports each local container as running once (per name and address), which is what a
- * healthy node would answer. Both records are bounded, so that a long soak measures the
- * agent's memory and not this recorder's.
+ * healthy node would answer, and again on a full sync while the view still holds it pending,
+ * as the real runtime does: a coordinator whose projection had not yet folded the start
+ * answers such a report with nothing, and only a later report makes it running. Both records
+ * are bounded, so that a long soak measures the agent's memory and not this recorder's.
  */
 import type { ClusterState } from "@ovl/domain";
 import { differs, localContainers, type ContainerReport, type NodeRuntime, type SyncOptions } from "./runtime.js";
@@ -40,7 +42,7 @@ export class RecordingRuntime implements NodeRuntime {
     for (const c of mine) {
       const key = `${c.name}|${c.ip}`;
       const report: ContainerReport = { name: c.name, ip: c.ip, state: "running" };
-      if (this.reported.has(key)) still.add(key);
+      if (this.reported.has(key) && !(opts.full && c.state === "pending")) still.add(key);
       else if (c.state === "pending" && differs(c, report)) (reports.push(report), still.add(key));
     }
     this.reported = still;
