@@ -77,7 +77,7 @@ driving("activation and capabilities: both drivers, local scope", async () => {
 });
 driving("the pool is the cluster's cidr; the gateway request answers the node's gateway without asking anyone", async () => {
   const { driver, asked } = driverWith(base, () => ({ seq: 1 }));
-  assert.equal(await driver.call("IpamDriver.RequestPool", {}), { PoolID: "ovl", Pool: "198.19.0.0/18", Data: {} });
+  assert.equal(await driver.call("IpamDriver.RequestPool", { Pool: "198.19.0.0/18" }), { PoolID: "ovl", Pool: "198.19.0.0/18", Data: {} });
   assert.equal(await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl", Options: { RequestAddressType: "com.docker.network.gateway" } }), { Address: "198.19.0.1/18", Data: {} });
   assert.equal(asked, []);
   const v6 = await driver.call("IpamDriver.RequestPool", { V6: true }).then(() => "answered", (err: Error) => err.message);
@@ -144,7 +144,7 @@ driving("a Docker network on an ovl network: its pool, range, block, gateway and
     { type: "SubnetAssigned", data: { node: "n1", subnet: "198.19.48.0/24", gateway: "198.19.48.1", network: "back" } },
   ];
   const { driver, asked, links } = driverWith(events, () => ({ ip: "198.19.48.2", seq: 9 }));
-  assert.equal(await driver.call("IpamDriver.RequestPool", { Options: { network: "back" } }), { PoolID: "ovl/back", Pool: "198.19.48.0/20", Data: {} });
+  assert.equal(await driver.call("IpamDriver.RequestPool", { Pool: "198.19.48.0/20", Options: { network: "back" } }), { PoolID: "ovl/back", Pool: "198.19.48.0/20", Data: {} });
   assert.equal(await driver.call("NetworkDriver.CreateNetwork", { NetworkID: "d1", IPv4Data: [{ Pool: "198.19.48.0/20" }] }), {});
   assert.equal(await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl/back", Options: { RequestAddressType: "com.docker.network.gateway" } }), { Address: "198.19.48.1/20", Data: {} });
   assert.equal(await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl/back" }), { Address: "198.19.48.2/20", Data: {} });

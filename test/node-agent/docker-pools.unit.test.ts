@@ -28,20 +28,23 @@ const refused = (f: () => unknown, re: RegExp) => {
 };
 
 const pools = suite("RequestPool: which ovl network");
-pools("no option and no range: ovl, under the pool id it always had", () => {
-  assert.equal(poolFor(state, {}), { PoolID: "ovl", Pool: "198.19.0.0/18", Data: {} });
-  assert.equal(poolFor(state, { Options: null }), { PoolID: "ovl", Pool: "198.19.0.0/18", Data: {} });
-});
-pools("--ipam-opt network=NAME or --subnet of the network's range: that network", () => {
-  assert.equal(poolFor(state, { Options: { network: "back" } }), { PoolID: "ovl/back", Pool: "198.19.48.0/20", Data: {} });
-  assert.equal(poolFor(state, { Pool: "10.99.0.0/16" }), { PoolID: "ovl/far", Pool: "10.99.0.0/16", Data: {} });
+pools("--subnet of a network's range: that network; ovl's keeps the pool id it always had", () => {
+  assert.equal(poolFor(state, { Pool: "198.19.0.0/18" }), { PoolID: "ovl", Pool: "198.19.0.0/18", Data: {} });
+  assert.equal(poolFor(state, { Pool: "10.99.0.0/16", Options: {} }), { PoolID: "ovl/far", Pool: "10.99.0.0/16", Data: {} });
   assert.equal(poolFor(state, { Pool: "198.19.48.0/20", Options: { network: "back" } }), { PoolID: "ovl/back", Pool: "198.19.48.0/20", Data: {} });
-  assert.equal(poolFor(state, { Options: { network: "ovl" } }).PoolID, "ovl");
+  assert.equal(poolFor(state, { Pool: "198.19.0.0/18", Options: { network: "ovl" } }).PoolID, "ovl");
+});
+pools("no --subnet: refused with the command to type (Docker would ask again without end)", () => {
+  refused(() => poolFor(state, { Options: { network: "back" } }), /needs --subnet.*`docker network create -d ovl --ipam-driver ovl --subnet 198.19.48.0\/20 back`/);
+  refused(() => poolFor(state, {}), /`docker network create -d ovl --ipam-driver ovl --subnet 198.19.0.0\/18 NAME`/);
+  refused(() => poolFor(state, { Options: null }), /--subnet 198.19.0.0\/18/);
+  refused(() => poolFor(state, { Pool: "" }), /needs --subnet/);
 });
 pools("an unknown network, a range no network has, a mismatch, IPv6 or no cluster: refused with the reason", () => {
-  refused(() => poolFor(state, { Options: { network: "nope" } }), /no ovl network named nope.*ovl network create nope/);
+  refused(() => poolFor(state, { Options: { network: "nope" } }), /no ovl network named nope.*ovl network create nope.*--subnet <its range> nope/);
+  refused(() => poolFor(state, { Pool: "198.19.48.0/20", Options: { network: "nope" } }), /no ovl network named nope/);
   refused(() => poolFor(state, { Pool: "172.30.0.0/16" }), /no ovl network has the range 172.30.0.0\/16/);
-  refused(() => poolFor(state, { Pool: "10.99.0.0/16", Options: { network: "back" } }), /back has the range 198.19.48.0\/20, not 10.99.0.0\/16/);
+  refused(() => poolFor(state, { Pool: "10.99.0.0/16", Options: { network: "back" } }), /back has the range 198.19.48.0\/20, not 10.99.0.0\/16: `docker network create -d ovl --ipam-driver ovl --subnet 198.19.48.0\/20 back`/);
   refused(() => poolFor(state, { Options: { network: "" } }), /must name an ovl network/);
   refused(() => poolFor(state, { V6: true }), /IPv6/);
   refused(() => poolFor(emptyState, {}), /not created/);

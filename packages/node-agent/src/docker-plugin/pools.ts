@@ -1,10 +1,13 @@
 /**
  * Which ovl network a Docker network of driver ovl is (pure). Docker never tells a remote
- * driver or IPAM the network's name, so the IPAM learns it at RequestPool from its options
- * (`--ipam-opt network=NAME`) or from the range asked (`--subnet` = the network's cidr); no
- * option and no range is the network `ovl`, as before networks. The pool id then names the
- * network for every RequestAddress, and the other calls find it by range or address: ranges
- * never overlap, so an address names its network.
+ * driver or IPAM the network's name, so the IPAM learns it at RequestPool from the range asked
+ * (`--subnet` = the network's cidr) or its options (`--ipam-opt network=NAME`). The range is
+ * required: for a network of scope local whose pool was not given, Docker (libnetwork's
+ * requestPoolHelper) refuses a pool that overlaps a route of the host and asks the IPAM again,
+ * holding the pool, until the IPAM fails, and every node routes the ranges of its ovl networks
+ * (seen: thousands of RequestPool a second, `docker network create` never returning). The pool
+ * id then names the network for every RequestAddress, and the other calls find it by range or
+ * address: ranges never overlap, so an address names its network.
  */
 import { DEFAULT_NETWORK, blockOf, contains, findNetwork, ipToInt, isIpv4, parseCidr, type ClusterState, type NetworkInfo, type NodeRecord } from "@ovl/domain";
 import { AgentError, AgentErrorCodes } from "../errors.js";
@@ -27,20 +30,36 @@ export function networkOfPool(poolId: string): string {
   return name;
 }
 
-const notFound = (name: string) => invalid(`no ovl network named ${name}: see \`ovl network ls\`, make it with \`ovl network create ${name}\``);
+/** What a user types for a Docker network on the ovl network `name` of range `cidr`. */
+export const dockerCreateCommand = (name: string, cidr: string): string => `docker network create -d ovl --ipam-driver ovl --subnet ${cidr} ${name}`;
 
-/** The ovl network a RequestPool asks for, with its pool; refused for IPv6, an unknown network, or a range that is not the network's. */
+const notFound = (name: string) => invalid(`no ovl network named ${name}: see \`ovl network ls\`, make it with \`ovl network create ${name}\`, then \`${dockerCreateCommand(name, "<its range>")}\``);
+
+/** The ovl network a RequestPool asks for, with its pool; refused for IPv6, no range, an unknown network, or a range that is not the network's. */
 export function poolFor(state: ClusterState, req: { readonly Pool?: string; readonly Options?: Record<string, unknown> | null; readonly V6?: boolean }): { PoolID: string; Pool: string; Data: Record<string, never> } {
   if (req.V6) throw invalid("ovl networks have no IPv6: create the Docker network without --ipv6");
   if (!state.cluster) throw invalid("the ovl cluster is not created yet: start `ovl agent` and wait for it to join");
   const named = req.Options?.[NETWORK_OPTION];
   if (named !== undefined && (typeof named !== "string" || named === "")) throw invalid(`--ipam-opt ${NETWORK_OPTION}= must name an ovl network`);
-  const byRange = req.Pool ? [DEFAULT_NETWORK, ...Object.keys(state.networks ?? {})].find((n) => findNetwork(state, n)?.cidr === req.Pool) : undefined;
-  const name = (named as string | undefined) ?? byRange ?? (req.Pool ? undefined : DEFAULT_NETWORK);
-  if (!name) throw invalid(`no ovl network has the range ${req.Pool}: create the Docker network without --subnet, or with --ipam-opt ${NETWORK_OPTION}=NAME`);
+  if (!req.Pool) throw noRange(state, named as string | undefined);
+  const byRange = [DEFAULT_NETWORK, ...Object.keys(state.networks ?? {})].find((n) => findNetwork(state, n)?.cidr === req.Pool);
+  const name = (named as string | undefined) ?? byRange;
+  if (!name) throw invalid(`no ovl network has the range ${req.Pool}: give --subnet the range of an ovl network (\`ovl network ls\`)`);
   const net = findNetwork(state, name) ?? (() => { throw notFound(name); })();
-  if (req.Pool && req.Pool !== net.cidr) throw invalid(`the ovl network ${name} has the range ${net.cidr}, not ${req.Pool}: create the Docker network without --subnet`);
+  if (req.Pool !== net.cidr) throw invalid(`the ovl network ${name} has the range ${net.cidr}, not ${req.Pool}: \`${dockerCreateCommand(name, net.cidr)}\``);
   return { PoolID: poolIdOf(name), Pool: net.cidr, Data: {} };
+}
+
+/** A RequestPool without --subnet: Docker would ask for ever (above); the error says what to type. */
+function noRange(state: ClusterState, named: string | undefined): AgentError {
+  const why = "Docker needs --subnet for a network of driver ovl (without it, Docker refuses the ovl network's range, which this node routes, and asks again without end)";
+  if (named === undefined) {
+    const ovl = findNetwork(state, DEFAULT_NETWORK)!;
+    return invalid(`${why}: for the ovl network ${DEFAULT_NETWORK} (the Docker network ${DEFAULT_NETWORK} the agent made is one), \`${dockerCreateCommand("NAME", ovl.cidr)}\`; for another, --subnet its range (\`ovl network ls\`)`);
+  }
+  const net = findNetwork(state, named);
+  if (!net) return notFound(named);
+  return invalid(`${why}: \`${dockerCreateCommand(named, net.cidr)}\``);
 }
 
 /** The ovl network a CreateNetwork is for, by the range its IPAM gave (IPv4Data's Pool); refused when no ovl network has it. */
