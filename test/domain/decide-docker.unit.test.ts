@@ -112,4 +112,25 @@ onNetworks("the claim keeps the reservation's network; an internal network publi
   const internal = [...cluster("n1"), networkCreated("db", "198.19.48.0/20", 1, { internal: true }), networkBlock("n1", "db", "198.19.48.0/24"), reservedOn("ipam-1", "198.19.48.2", "db")];
   given(internal).when(claim("ipam-1", "web", [P8080])).thenThrows(C.InvalidInput, /internal/);
 });
+onNetworks("a claimed container connected to another network: its record keeps its first network and adds the reservation's", () => {
+  const ovlIp = "198.19.0.2";
+  const backIp = "198.19.48.2";
+  const both = [{ network: "ovl", ip: ovlIp, mac: macFor(ovlIp) }, { network: "back", ip: backIp, mac: macFor(backIp) }];
+  const state = given([...withBack, dockerStarted("web", ovlIp), reservedOn("ipam-1", backIp, "back")])
+    .when(cmd("ClaimDockerAddress", { node: "n1", reservation: "ipam-1", name: "web", image: "nginx", ports: [], ips: [backIp, ovlIp] }))
+    .then([
+      { type: "ContainerStarted", data: { name: "web", node: "n1", ip: ovlIp, mac: macFor(ovlIp), image: "nginx", cmd: [], ports: [], origin: "docker", networks: both } },
+      stopped("ipam-1", "n1", backIp, "taken by docker container web"),
+    ]);
+  assert.equal(state.nodes.n1!.containers["web"]!.networks, both);
+  assert.equal(Object.keys(state.nodes.n1!.containers), ["web"]);
+  // An address the container no longer has is not kept: started again elsewhere, as before.
+  given([...withBack, dockerStarted("web", "198.19.0.5"), reservedOn("ipam-1", backIp, "back")])
+    .when(cmd("ClaimDockerAddress", { node: "n1", reservation: "ipam-1", name: "web", image: "nginx", ports: [], ips: [backIp] }))
+    .then([
+      stopped("web", "n1", "198.19.0.5", "docker started it again on another address"),
+      { type: "ContainerStarted", data: { name: "web", node: "n1", ip: backIp, mac: macFor(backIp), image: "nginx", cmd: [], ports: [], origin: "docker", networks: [both[1]!] } },
+      stopped("ipam-1", "n1", backIp, "taken by docker container web"),
+    ]);
+});
 onNetworks.run();

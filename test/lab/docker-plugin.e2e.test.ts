@@ -19,6 +19,9 @@
  *      does not exist, refused with what to type), `docker run --network back` on n1 and n2 and
  *      `docker network connect back`: on back's blocks and bridge, pinging each other; a
  *      container on `ovl` reaches none of them
+ *   9. a Docker container on two ovl networks (front, then `docker network connect back`): in
+ *      `ovl ps` and the history on both, reached on both; on ovl, then back, Docker refuses
+ *      (back's range lies inside ovl's, a route the container already has)
  * The lab (and every process this file started) comes down in test.after.
  */
 import { test } from "uvu";
@@ -248,6 +251,10 @@ test("8. another ovl network through Docker: its blocks and bridge, pings within
   const a = await docker("n1", "run", "-d", "--network", "ovl", "--name", "a1", IMAGE);
   assert.is(a.code, 0, a.stderr);
   const rows = [await running("b1"), await running("b2"), await running("c1")];
+  // The container's gateway on back is its node's: the resolver it names with --dns for ovl's names.
+  const gw = (await docker("n1", "inspect", "b1", "--format", "{{.NetworkSettings.Networks.back.Gateway}}")).stdout.trim();
+  assert.ok(gw !== "" && (await inNs("n1", "ip", "-4", "-o", "addr", "show", "dev", `ovlb-${back.vni}`)).stdout.includes(`inet ${gw}/`), `b1's gateway ${gw} is n1's on back`);
+  log(`b1's gateway on back: ${gw}`);
   const a1 = await running("a1");
   for (const row of rows) {
     assert.equal(row.networks.map((n) => n.network), ["back"], `${row.name} is on back`);
@@ -266,6 +273,56 @@ test("8. another ovl network through Docker: its blocks and bridge, pings within
   const nope = await docker("n1", "network", "create", "-d", "ovl", "--ipam-driver", "ovl", "--ipam-opt", "network=nope", "nope");
   assert.is.not(nope.code, 0, "a Docker network on an ovl network that does not exist is refused");
   assert.match(nope.stderr, /no ovl network named nope/);
+});
+
+test("9. a Docker container on two ovl networks (docker run --network front, then docker network connect back): recorded on both, reached on both", async () => {
+  if (noRoot()) return;
+  // back's range lies inside ovl's cluster range: Docker refuses an address whose range overlaps a route the container already has.
+  const m0 = await docker("n1", "run", "-d", "--network", "ovl", "--name", "m0", IMAGE);
+  assert.is(m0.code, 0, m0.stderr);
+  await running("m0");
+  const nested = await docker("n1", "network", "connect", "back", "m0");
+  assert.is.not(nested.code, 0);
+  assert.match(nested.stderr, /conflicts with existing route/);
+  log(`ovl, then back: ${nested.stderr.trim()}`);
+  await waitFor("no reservation left on n1", 10_000, async () => !(await ps()).some((x) => x.origin === "docker-ipam" && x.node === "n1"), 300);
+  assert.equal((await running("m0")).networks.map((n) => n.network), ["ovl"]);
+
+  assert.is((await ovl("network", "create", "front")).code, 0);
+  const nets = JSON.parse((await ovl("network", "ls", "--json")).stdout) as { name: string; cidr: string }[];
+  const front = nets.find((n) => n.name === "front")!;
+  for (const node of ["n1", "n2"]) {
+    const r = await waitFor(`docker network front on ${node}`, 20_000, async () => {
+      const c = await docker(node, "network", "create", "-d", "ovl", "--ipam-driver", "ovl", "--subnet", front.cidr, "front");
+      return c.code === 0 && c;
+    }, 500);
+    assert.is(r.code, 0);
+  }
+  const m = await docker("n1", "run", "-d", "--network", "front", "--name", "m1", IMAGE);
+  assert.is(m.code, 0, m.stderr);
+  await running("m1");
+  const conn = await docker("n1", "network", "connect", "back", "m1");
+  assert.is(conn.code, 0, conn.stderr);
+  for (const [name, net] of [["b3", "back"], ["f3", "front"]] as const) {
+    const r = await docker("n2", "run", "-d", "--network", net, "--name", name, IMAGE);
+    assert.is(r.code, 0, r.stderr);
+  }
+  const m1 = await waitFor("m1 on front and back in ovl ps", 30_000, async () => (await ps()).find((r) => r.name === "m1" && r.state === "running" && r.networks.length === 2), 300);
+  assert.equal(m1.networks.map((n) => n.network), ["front", "back"]);
+  log(`m1: ${m1.networks.map((n) => `${n.network} ${n.ip}`).join(", ")}`);
+  assert.not.ok((await ps()).some((x) => x.origin === "docker-ipam" && x.node === "n1"), "no reservation left on n1");
+  const claims = (await ovl("events", "--container", "m1", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; data: { networks?: { network: string }[] } });
+  assert.equal(claims.filter((e) => e.type === "ContainerStarted").map((e) => (e.data.networks ?? []).map((n) => n.network).join("+")), ["front", "front+back"], "the history records both attachments");
+  const onBack = m1.networks[1]!.ip;
+  const b3 = await running("b3");
+  const f3 = await running("f3");
+  await assertPing("n1", "m1", b3.ip);
+  await assertPing("n1", "m1", f3.ip);
+  await assertPing("n2", "b3", onBack);
+  await assertPing("n2", "f3", m1.ip);
+  await assertNoPing("n2", "f3", b3.ip);
+  for (const [node, name] of [["n1", "m0"], ["n1", "m1"], ["n2", "b3"], ["n2", "f3"]] as const) assert.is((await docker(node, "rm", "-f", name)).code, 0);
+  await waitFor("docker rm frees them", 20_000, async () => !(await ps()).some((x) => ["m0", "m1", "b3", "f3"].includes(x.name)), 300);
 });
 
 test.run();

@@ -80,6 +80,8 @@ export const CommandSchemas = {
       name: Name,
       image: Type.String({ minLength: 1, maxLength: 255 }),
       ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
+      /** Every address the container has on ovl networks now: its record's other attachments kept (`docker network connect`). */
+      ips: Type.Optional(Type.Array(Ipv4, { maxItems: MAX_CONTAINER_NETWORKS })),
     },
     closed,
   ),

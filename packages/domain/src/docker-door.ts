@@ -7,7 +7,9 @@
  *    holds the address from the moment Docker asked: peers are wired for it at once.
  * 2. ClaimDockerAddress, once the container runs and its Docker name is known: the
  *    container starts on the same address under its own name (origin "docker"), with the
- *    ports Docker publishes, and the reservation stops.
+ *    ports Docker publishes, and the reservation stops. A container on several networks
+ *    (`docker network connect`) claims one reservation per network: each further claim adds
+ *    its network to the container's record.
  * ReleaseDockerAddress frees either (Docker gave the address back unused, or `docker rm`).
  */
 import type { ClaimDockerAddress, ReleaseDockerAddress, ReserveDockerAddress } from "./commands.js";
@@ -19,7 +21,8 @@ import { attachmentsOf, blockOf, findNetwork, lowestFreeAddressOn } from "./netw
 import { checkPublish } from "./port-rules.js";
 import { findContainer } from "./queries.js";
 import { holderOf } from "./name-clash.js";
-import type { ClusterState, ContainerRecord, NodeRecord } from "./state.js";
+import type { Attachment, ClusterState, ContainerRecord, NodeRecord } from "./state.js";
+import { MAX_CONTAINER_NETWORKS } from "./schema.js";
 
 /** How a claim's ContainerStopped of the reservation begins: the claim's reply is its ContainerStarted's. */
 export const TAKEN_BY_DOCKER = "taken by docker container";
@@ -67,27 +70,43 @@ export function decideClaimDocker({ data }: ClaimDockerAddress, state: ClusterSt
   if (!reservation || reservation.origin !== "docker-ipam") fail(C.ContainerNotFound, `no address reservation ${data.reservation} on node ${node.name}`);
   const r = reservation!;
   const same = findContainer(state, data.name);
-  // Docker started the same container again on another address: the old record gives way.
+  // The same container, already claimed: on another network too (`docker network connect`), or started again on another address.
   const replaced = same && same.node === node.name && same.origin === "docker" ? same : undefined;
   if (same && !replaced) fail(C.ContainerExists, `container ${data.name} already exists on node ${same.node}: rename the Docker container`);
   // Names answer in DNS, so a Docker name may not be another container's alias either.
   const alias = holderOf(state, data.name);
   if (alias?.as === "alias") fail(C.NameInUse, `name ${data.name} would be ambiguous: container ${alias.container} answers to it (its alias); rename the Docker container`);
+  const attachments = claimedAttachments(r, replaced, data.ips ?? []);
   const ports = data.ports.map((p) => ({ ...p }));
-  const first = attachmentsOf(r)[0]!.network;
-  if (ports.length > 0 && findNetwork(state, first)?.internal) fail(C.InvalidInput, `network ${first} is internal: it publishes no port; drop the -p options`);
+  const first = attachments[0]!;
+  if (ports.length > 0 && findNetwork(state, first.network)?.internal) fail(C.InvalidInput, `network ${first.network} is internal: it publishes no port; drop the -p options`);
   checkPublish(node, ports, new Set([r.name, data.name]));
+  // On `ovl` alone the record stays as it was before networks (no `networks`).
+  const networks = attachments.length === 1 && first.network === DEFAULT_NETWORK ? {} : { networks: attachments };
   const started: ContainerStarted = {
     type: "ContainerStarted",
-    data: { name: data.name, node: node.name, ip: r.ip, mac: r.mac, image: data.image, cmd: [], ports, origin: "docker", ...(r.networks ? { networks: r.networks.map((a) => ({ ...a })) } : {}) },
+    data: { name: data.name, node: node.name, ip: first.ip, mac: first.mac, image: data.image, cmd: [], ports, origin: "docker", ...networks },
   };
   // The container first, then the reservation's end: a node folding between the two still
-  // holds the address (a veth deleted in that gap would cut the running container off).
+  // holds the address (a veth deleted in that gap would cut the running container off). A
+  // record that keeps its address is replaced in place by the ContainerStarted.
   return [
-    ...(replaced ? [stopped(replaced, "docker started it again on another address")] : []),
+    ...(replaced && replaced.ip !== first.ip ? [stopped(replaced, "docker started it again on another address")] : []),
     started,
     stopped(r, `${TAKEN_BY_DOCKER} ${data.name}`),
   ];
+}
+
+/**
+ * The networks of a claimed container (pure): those of its record it still has (`ips`, on
+ * another network than the reservation's), in their order, then the reservation's.
+ */
+function claimedAttachments(reservation: ContainerRecord, claimed: ContainerRecord | undefined, ips: readonly string[]): Attachment[] {
+  const taken = attachmentsOf(reservation);
+  const kept = claimed ? attachmentsOf(claimed).filter((a) => ips.includes(a.ip) && !taken.some((t) => t.network === a.network)) : [];
+  const all = [...kept, ...taken].map((a) => ({ ...a }));
+  if (all.length > MAX_CONTAINER_NETWORKS) fail(C.InvalidInput, `a container is on at most ${MAX_CONTAINER_NETWORKS} networks`);
+  return all;
 }
 
 /** Frees a Docker-door address; a stale release (another address by now, or not Docker's) decides nothing. */

@@ -7,7 +7,7 @@
  * container's sandbox; Join waits for it). Calls that change addresses run one at a time, with the
  * container watcher's (watch.ts), so a release never overtakes the claim it would undo.
  */
-import { DEFAULT_NETWORK, OvlError, checkPublish, macFor, vethNameFor, type ClusterState, type NodeRecord, type PortMapping } from "@ovl/domain";
+import { DEFAULT_NETWORK, OvlError, attachmentsOf, checkPublish, macFor, vethNameFor, type ClusterState, type NodeRecord, type PortMapping } from "@ovl/domain";
 import { AgentError, AgentErrorCodes } from "../errors.js";
 import { addressOf, GATEWAY_REQUEST, newReservationName, peerNameFor, portsFromBindings } from "./mapping.js";
 import { networkOfPool, networkOfRange, placementOf, placementOn, poolFor, type Placement } from "./pools.js";
@@ -144,8 +144,8 @@ export class DoorDriver {
     if (b.Options?.["RequestAddressType"] === GATEWAY_REQUEST) return { Address: `${place.gateway}/${place.prefix}`, Data: {} };
     const preferred = b.Address ? addressOf(b.Address) : undefined;
     // Docker starting a stopped container again asks for its address: it still holds it.
-    const kept = preferred ? Object.values(node.containers).find((c) => c.ip === preferred && c.origin === "docker" && c.state !== "running") : undefined;
-    if (kept) return { Address: `${kept.ip}/${place.prefix}`, Data: {} };
+    const kept = preferred ? Object.values(node.containers).find((c) => c.origin === "docker" && c.state !== "running" && attachmentsOf(c).some((a) => a.ip === preferred && a.network === place.network)) : undefined;
+    if (kept) return { Address: `${preferred}/${place.prefix}`, Data: {} };
     const on = place.network === DEFAULT_NETWORK ? {} : { network: place.network };
     const reply = await this.deps.decide("docker-reserve", { node: node.name, name: newReservationName(), ...(preferred ? { preferred } : {}), ...on });
     if (!reply.ip) fail(AgentErrorCodes.Docker, "the coordinator reserved no address");

@@ -1,9 +1,9 @@
 /**
  * Learning which container took a Docker-door address, and following it: Docker's IPAM and
  * driver calls never name the container, so its container events do.
- * - start: the container is inspected; on a Docker network of driver ovl with an address that
- *   is still a reservation, it claims the address under its Docker name (with its published ports);
- *   then it is reported running.
+ * - start: the container is inspected; each of its addresses on Docker networks of driver ovl
+ *   that is still a reservation is claimed under its Docker name (with its published ports), the
+ *   first making its record, the next adding their networks; then it is reported running.
  * - die: reported exited (its address stays, as Docker keeps it for a stopped container).
  * - destroy (`docker rm`): its address is released.
  * - a network's connect (`docker network connect`): as start, for the container connected.
@@ -12,7 +12,7 @@
  * is released, one started is claimed, and a reservation no container took is released.
  */
 import type Dockerode from "dockerode";
-import { OvlError, OvlErrorCodes, ovlNameForDocker, type ClusterState, type ContainerRecord } from "@ovl/domain";
+import { OvlError, OvlErrorCodes, attachmentsOf, ovlNameForDocker, type ClusterState, type ContainerRecord } from "@ovl/domain";
 import { followDockerEvents, type DockerEvent } from "../docker/events.js";
 import { ownedBy } from "../docker/labels.js";
 import type { DoorDriver, DoorReply } from "./driver.js";
@@ -131,26 +131,38 @@ export class DoorWatcher {
     return this.deps.decide("container", { node: this.deps.node, name: c.name, ip: c.ip, state, ...(seen.running ? {} : { exitCode: seen.exitCode }) });
   }
 
-  /** A container on the network ovl: claim its reservation, then report how it runs. */
+  /**
+   * A container on Docker networks of driver ovl: each of its addresses still a reservation is
+   * claimed (one per network it was connected to; the first claim makes its record, the next
+   * add their networks to it), then how it runs is reported.
+   */
   private async follow(seen: Seen): Promise<void> {
-    const names = namesOf(seen);
-    // A stopped container has no address in Docker's view any more: it is found by name.
-    const held = seen.ip ? this.records().find((c) => c.ip === seen.ip) : this.records().find((c) => names.includes(c.name) && c.origin === "docker");
-    if (!held) return;
-    if (held.origin === "docker-ipam") {
-      if (!seen.running) return; // claimed when it runs; its ReleaseAddress gives the address back
-      const name = await this.claim(held, seen);
-      this.deps.log(`docker: ${name} (${seen.ip}) claimed ${held.name}`);
-      const now = this.records().find((c) => c.name === name && c.ip === seen.ip);
-      if (now) await this.report(now, seen);
-      return;
+    const ips = seen.ips ?? (seen.ip ? [seen.ip] : []);
+    let claimed: string | undefined;
+    // Claimed when it runs; a stopped one's ReleaseAddress gives a reservation back.
+    for (const ip of seen.running ? ips : []) {
+      const held = this.records().find((c) => attachmentsOf(c).some((a) => a.ip === ip));
+      if (held?.origin !== "docker-ipam") continue;
+      claimed = await this.claim(held, seen, ips, claimed);
+      this.deps.log(`docker: ${claimed} (${ip}) claimed ${held.name}`);
     }
-    if (held.origin === "docker" && names.includes(held.name)) await this.report(held, seen);
+    // A stopped container has no address in Docker's view any more: it is found by name.
+    const names = claimed ? [claimed] : namesOf(seen);
+    const mine = this.records().find((c) => c.origin === "docker" && names.includes(c.name) && (ips.length === 0 || attachmentsOf(c).some((a) => ips.includes(a.ip))));
+    if (mine) await this.report(mine, seen);
   }
 
-  /** Claims under the container's own name, or under its id's when that name is another container's; answers the name it got. */
-  private async claim(held: ContainerRecord, seen: Seen): Promise<string> {
-    const ask = (name: string) => this.deps.decide("docker-claim", { node: this.deps.node, reservation: held.name, name, image: seen.image.slice(0, 255), ports: seen.ports });
+  /**
+   * Claims under the container's own name, or under its id's when that name is another
+   * container's (or under `as`, the name an earlier claim of the same container got); answers
+   * the name it got.
+   */
+  private async claim(held: ContainerRecord, seen: Seen, ips: readonly string[], as?: string): Promise<string> {
+    const ask = (name: string) => this.deps.decide("docker-claim", { node: this.deps.node, reservation: held.name, name, image: seen.image.slice(0, 255), ports: seen.ports, ips });
+    if (as) {
+      await ask(as);
+      return as;
+    }
     try {
       await ask(seen.name);
       return seen.name;
