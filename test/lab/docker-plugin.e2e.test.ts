@@ -289,7 +289,7 @@ test("9. a Docker container on two ovl networks (docker run --network front, the
   assert.equal((await running("m0")).networks.map((n) => n.network), ["ovl"]);
 
   assert.is((await ovl("network", "create", "front")).code, 0);
-  const nets = JSON.parse((await ovl("network", "ls", "--json")).stdout) as { name: string; cidr: string }[];
+  const nets = JSON.parse((await ovl("network", "ls", "--json")).stdout) as { name: string; cidr: string; vni: number }[];
   const front = nets.find((n) => n.name === "front")!;
   for (const node of ["n1", "n2"]) {
     const r = await waitFor(`docker network front on ${node}`, 20_000, async () => {
@@ -303,8 +303,11 @@ test("9. a Docker container on two ovl networks (docker run --network front, the
   await running("m1");
   const conn = await docker("n1", "network", "connect", "back", "m1");
   assert.is(conn.code, 0, conn.stderr);
-  for (const [name, net] of [["b3", "back"], ["f3", "front"]] as const) {
-    const r = await docker("n2", "run", "-d", "--network", net, "--name", name, IMAGE);
+  // b3 names n2's gateway on back as its resolver (Docker's embedded one forwards to it); f3 names none.
+  const backVni = nets.find((n) => n.name === "back")!.vni;
+  const gw2 = /inet ([0-9.]+)\//.exec((await inNs("n2", "ip", "-4", "-o", "addr", "show", "dev", `ovlb-${backVni}`)).stdout)![1]!;
+  for (const [name, net, dns] of [["b3", "back", ["--dns", gw2]], ["f3", "front", []]] as const) {
+    const r = await docker("n2", "run", "-d", "--network", net, ...dns, "--name", name, IMAGE);
     assert.is(r.code, 0, r.stderr);
   }
   const m1 = await waitFor("m1 on front and back in ovl ps", 30_000, async () => (await ps()).find((r) => r.name === "m1" && r.state === "running" && r.networks.length === 2), 300);
@@ -321,6 +324,14 @@ test("9. a Docker container on two ovl networks (docker run --network front, the
   await assertPing("n2", "b3", onBack);
   await assertPing("n2", "f3", m1.ip);
   await assertNoPing("n2", "f3", b3.ip);
+  for (const [from, q] of [["b3", "m1.back"], ["b3", "m1"], ["f3", "m1"]] as const) {
+    const r = await docker("n2", "exec", from, "nslookup", q);
+    log(`${from}: nslookup ${q}: ${(r.stdout + r.stderr).replace(/\s+/g, " ").trim()}`);
+  }
+  const named = await docker("n2", "exec", "b3", "nslookup", "m1.back");
+  assert.ok(named.stdout.includes(`Address: ${onBack}`), `b3 (--dns ${gw2}) resolves m1.back to ${onBack}: ${named.stdout}${named.stderr}`);
+  const plain = await docker("n2", "exec", "f3", "nslookup", "m1");
+  assert.not.ok(plain.stdout.includes(m1.ip), "without --dns, ovl's names are not asked");
   for (const [node, name] of [["n1", "m0"], ["n1", "m1"], ["n2", "b3"], ["n2", "f3"]] as const) assert.is((await docker(node, "rm", "-f", name)).code, 0);
   await waitFor("docker rm frees them", 20_000, async () => !(await ps()).some((x) => ["m0", "m1", "b3", "f3"].includes(x.name)), 300);
 });
