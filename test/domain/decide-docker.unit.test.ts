@@ -3,9 +3,10 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { OvlErrorCodes as C, RESERVATION_IMAGE, macFor, ovlNameForDocker, type OvlEvent, type PortMapping } from "@ovl/domain";
 import { given } from "../support/given.js";
-import { cluster, cmd, started, stopped } from "./builders.js";
+import { cluster, cmd, networkBlock, networkCreated, started, stopped } from "./builders.js";
 
 const reserve = (name: string, preferred?: string) => cmd("ReserveDockerAddress", { node: "n1", name, ...(preferred ? { preferred } : {}) });
+const reserveOn = (name: string, network: string, preferred?: string) => cmd("ReserveDockerAddress", { node: "n1", name, network, ...(preferred ? { preferred } : {}) });
 const claim = (reservation: string, name: string, ports: PortMapping[] = []) => cmd("ClaimDockerAddress", { node: "n1", reservation, name, image: "nginx", ports });
 const releaseDocker = (name: string, ip: string, reason = "docker rm") => cmd("ReleaseDockerAddress", { node: "n1", name, ip, reason });
 const reserved = (name: string, ip: string): OvlEvent => ({
@@ -82,3 +83,54 @@ names("Docker's names become ovl names: lower case, other characters '-', at mos
   assert.is(ovlNameForDocker("___"), null);
 });
 names.run();
+
+const onNetworks = suite("Docker's door on a network made with ovl network create");
+const withBack = [...cluster("n1"), networkCreated("back", "198.19.48.0/20", 1), networkBlock("n1", "back", "198.19.48.0/24")];
+const reservedOn = (name: string, ip: string, network: string): OvlEvent => ({
+  type: "ContainerStarted",
+  data: { name, node: "n1", ip, mac: macFor(ip), image: RESERVATION_IMAGE, cmd: [], ports: [], origin: "docker-ipam", networks: [{ network, ip, mac: macFor(ip) }] },
+});
+onNetworks("a reservation on a network takes the node's block of it, recorded as an attachment", () => {
+  given([...withBack, started("a", "n1", "198.19.0.2")]).when(reserveOn("ipam-1", "back")).then([reservedOn("ipam-1", "198.19.48.2", "back")]);
+  given(withBack).when(reserveOn("ipam-1", "back", "198.19.48.9")).then([reservedOn("ipam-1", "198.19.48.9", "back")]);
+  // An address of another network's block is not this one's.
+  given(withBack).when(reserveOn("ipam-1", "back", "198.19.0.9")).then([reservedOn("ipam-1", "198.19.48.2", "back")]);
+  // `ovl` named explicitly is recorded as before networks: no attachment list.
+  given(withBack).when(reserveOn("ipam-1", "ovl")).then([reserved("ipam-1", "198.19.0.2")]);
+});
+onNetworks("an unknown network, or one the node holds no block of, is refused and nothing is appended", () => {
+  given(withBack).when(reserveOn("ipam-1", "nope")).thenThrows(C.NetworkNotFound, /ovl network create nope/);
+  given([...cluster("n1"), networkCreated("back", "198.19.48.0/20", 1)]).when(reserveOn("ipam-1", "back")).thenThrows(C.NodeNotReady, /no block of network back/);
+});
+onNetworks("the claim keeps the reservation's network; an internal network publishes no port", () => {
+  given([...withBack, reservedOn("ipam-1", "198.19.48.2", "back")])
+    .when(claim("ipam-1", "web"))
+    .then([
+      { type: "ContainerStarted", data: { name: "web", node: "n1", ip: "198.19.48.2", mac: macFor("198.19.48.2"), image: "nginx", cmd: [], ports: [], origin: "docker", networks: [{ network: "back", ip: "198.19.48.2", mac: macFor("198.19.48.2") }] } },
+      stopped("ipam-1", "n1", "198.19.48.2", "taken by docker container web"),
+    ]);
+  const internal = [...cluster("n1"), networkCreated("db", "198.19.48.0/20", 1, { internal: true }), networkBlock("n1", "db", "198.19.48.0/24"), reservedOn("ipam-1", "198.19.48.2", "db")];
+  given(internal).when(claim("ipam-1", "web", [P8080])).thenThrows(C.InvalidInput, /internal/);
+});
+onNetworks("a claimed container connected to another network: its record keeps its first network and adds the reservation's", () => {
+  const ovlIp = "198.19.0.2";
+  const backIp = "198.19.48.2";
+  const both = [{ network: "ovl", ip: ovlIp, mac: macFor(ovlIp) }, { network: "back", ip: backIp, mac: macFor(backIp) }];
+  const state = given([...withBack, dockerStarted("web", ovlIp), reservedOn("ipam-1", backIp, "back")])
+    .when(cmd("ClaimDockerAddress", { node: "n1", reservation: "ipam-1", name: "web", image: "nginx", ports: [], ips: [backIp, ovlIp] }))
+    .then([
+      { type: "ContainerStarted", data: { name: "web", node: "n1", ip: ovlIp, mac: macFor(ovlIp), image: "nginx", cmd: [], ports: [], origin: "docker", networks: both } },
+      stopped("ipam-1", "n1", backIp, "taken by docker container web"),
+    ]);
+  assert.equal(state.nodes.n1!.containers["web"]!.networks, both);
+  assert.equal(Object.keys(state.nodes.n1!.containers), ["web"]);
+  // An address the container no longer has is not kept: started again elsewhere, as before.
+  given([...withBack, dockerStarted("web", "198.19.0.5"), reservedOn("ipam-1", backIp, "back")])
+    .when(cmd("ClaimDockerAddress", { node: "n1", reservation: "ipam-1", name: "web", image: "nginx", ports: [], ips: [backIp] }))
+    .then([
+      stopped("web", "n1", "198.19.0.5", "docker started it again on another address"),
+      { type: "ContainerStarted", data: { name: "web", node: "n1", ip: backIp, mac: macFor(backIp), image: "nginx", cmd: [], ports: [], origin: "docker", networks: [both[1]!] } },
+      stopped("ipam-1", "n1", backIp, "taken by docker container web"),
+    ]);
+});
+onNetworks.run();

@@ -14,13 +14,21 @@
  *   6. with no coordinator, `docker run --network ovl` fails within seconds, leaving no
  *      container, no veth and no event
  *   7. a Docker container named as an `ovl run` container is listed under its id's name
+ *   8. another ovl network through Docker: `docker network create -d ovl --ipam-driver ovl
+ *      --subnet <back's range> back` on both nodes (without --subnet, or for an ovl network that
+ *      does not exist, refused with what to type), `docker run --network back` on n1 and n2 and
+ *      `docker network connect back`: on back's blocks and bridge, pinging each other; a
+ *      container on `ovl` reaches none of them
+ *   9. a Docker container on two ovl networks (front, then `docker network connect back`): in
+ *      `ovl ps` and the history on both, reached on both; on ovl, then back, Docker refuses
+ *      (back's range lies inside ovl's, a route the container already has)
  * The lab (and every process this file started) comes down in test.after.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PsRow } from "@ovl/domain";
+import { vethNameFor, type PsRow } from "@ovl/domain";
 import { IMAGE, LAB_CLUSTER, defaultOvlCommand, type ControlArgs, type LabInfo } from "@ovl/lab";
 import { noRoot } from "../support/lab.js";
 import { labControl } from "../support/lab-control.js";
@@ -203,6 +211,129 @@ test("7. a Docker name that is an ovl container's: the container is on ovl under
   assert.is((await docker("n1", "rm", "-f", "twin")).code, 0);
   await waitFor("docker rm frees it", 20_000, async () => !(await ps()).some((x) => x.name === row.name), 300);
   assert.is((await ovl("rm", "twin")).code, 0);
+});
+
+async function assertNoPing(node: string, from: string, to: string): Promise<void> {
+  const r = await docker(node, "exec", from, "ping", "-c", "2", "-W", "1", to);
+  assert.is(pingStats(r.stdout).received, 0, `${from} -> ${to} must not answer: ${r.stdout}`);
+  log(`ok  ${from} -/-> ${to}`);
+}
+
+test("8. another ovl network through Docker: its blocks and bridge, pings within it, nothing from ovl", async () => {
+  if (noRoot()) return;
+  const made = await ovl("network", "create", "back");
+  assert.is(made.code, 0, made.stderr);
+  const nets = JSON.parse((await ovl("network", "ls", "--json")).stdout) as { name: string; cidr: string; vni: number }[];
+  const back = nets.find((n) => n.name === "back")!;
+  // Without --subnet Docker would ask the plugin for ever (the node routes back's range): refused at once, with what to type.
+  const bare = await docker("n1", "network", "create", "-d", "ovl", "--ipam-driver", "ovl", "--ipam-opt", "network=back", "back");
+  assert.is.not(bare.code, 0);
+  const told = `docker network create -d ovl --ipam-driver ovl --subnet ${back.cidr} back`;
+  assert.ok(bare.stderr.includes(told), bare.stderr);
+  log(`without --subnet: ${bare.stderr.trim()}`);
+  for (const node of ["n1", "n2"]) {
+    // The node's block of back comes with the network's decision; the plugin answers once its fold has it.
+    const r = await waitFor(`docker network back on ${node}`, 20_000, async () => {
+      const c = await docker(node, ...told.split(" ").slice(1));
+      if (c.code !== 0) log(`docker network create back on ${node}: ${c.stderr.trim()}`);
+      return c.code === 0 && c;
+    }, 500);
+    assert.is(r.code, 0);
+  }
+  for (const [node, name] of [["n1", "b1"], ["n2", "b2"]] as const) {
+    const r = await docker(node, "run", "-d", "--network", "back", "--name", name, IMAGE);
+    assert.is(r.code, 0, r.stderr);
+  }
+  const c = await docker("n2", "run", "-d", "--name", "c1", IMAGE); // Docker's bridge first
+  assert.is(c.code, 0, c.stderr);
+  const conn = await docker("n2", "network", "connect", "back", "c1");
+  assert.is(conn.code, 0, conn.stderr);
+  const a = await docker("n1", "run", "-d", "--network", "ovl", "--name", "a1", IMAGE);
+  assert.is(a.code, 0, a.stderr);
+  const rows = [await running("b1"), await running("b2"), await running("c1")];
+  // The container's gateway on back is its node's: the resolver it names with --dns for ovl's names.
+  const gw = (await docker("n1", "inspect", "b1", "--format", "{{.NetworkSettings.Networks.back.Gateway}}")).stdout.trim();
+  assert.ok(gw !== "" && (await inNs("n1", "ip", "-4", "-o", "addr", "show", "dev", `ovlb-${back.vni}`)).stdout.includes(`inet ${gw}/`), `b1's gateway ${gw} is n1's on back`);
+  log(`b1's gateway on back: ${gw}`);
+  const a1 = await running("a1");
+  for (const row of rows) {
+    assert.equal(row.networks.map((n) => n.network), ["back"], `${row.name} is on back`);
+    const link = await inNs(row.node, "ip", "-o", "link", "show", vethNameFor(row.ip));
+    assert.match(link.stdout, new RegExp(`master ovlb-${back.vni} `), `${row.name}'s veth is on back's bridge`);
+  }
+  const [b1, b2, c1] = rows as [PsRow, PsRow, PsRow];
+  await assertPing("n1", "b1", b2.ip);
+  await assertPing("n2", "b2", b1.ip);
+  await assertPing("n2", "c1", b1.ip);
+  await assertNoPing("n1", "a1", b2.ip);
+  await assertNoPing("n1", "a1", b1.ip);
+  await assertNoPing("n1", "b1", a1.ip);
+  for (const [node, name] of [["n1", "b1"], ["n2", "b2"], ["n2", "c1"], ["n1", "a1"]] as const) assert.is((await docker(node, "rm", "-f", name)).code, 0);
+  await waitFor("docker rm frees them", 20_000, async () => !(await ps()).some((x) => ["b1", "b2", "c1", "a1"].includes(x.name)), 300);
+  const nope = await docker("n1", "network", "create", "-d", "ovl", "--ipam-driver", "ovl", "--ipam-opt", "network=nope", "nope");
+  assert.is.not(nope.code, 0, "a Docker network on an ovl network that does not exist is refused");
+  assert.match(nope.stderr, /no ovl network named nope/);
+});
+
+test("9. a Docker container on two ovl networks (docker run --network front, then docker network connect back): recorded on both, reached on both", async () => {
+  if (noRoot()) return;
+  // back's range lies inside ovl's cluster range: Docker refuses an address whose range overlaps a route the container already has.
+  const m0 = await docker("n1", "run", "-d", "--network", "ovl", "--name", "m0", IMAGE);
+  assert.is(m0.code, 0, m0.stderr);
+  await running("m0");
+  const nested = await docker("n1", "network", "connect", "back", "m0");
+  assert.is.not(nested.code, 0);
+  assert.match(nested.stderr, /conflicts with existing route/);
+  log(`ovl, then back: ${nested.stderr.trim()}`);
+  await waitFor("no reservation left on n1", 10_000, async () => !(await ps()).some((x) => x.origin === "docker-ipam" && x.node === "n1"), 300);
+  assert.equal((await running("m0")).networks.map((n) => n.network), ["ovl"]);
+
+  assert.is((await ovl("network", "create", "front")).code, 0);
+  const nets = JSON.parse((await ovl("network", "ls", "--json")).stdout) as { name: string; cidr: string; vni: number }[];
+  const front = nets.find((n) => n.name === "front")!;
+  for (const node of ["n1", "n2"]) {
+    const r = await waitFor(`docker network front on ${node}`, 20_000, async () => {
+      const c = await docker(node, "network", "create", "-d", "ovl", "--ipam-driver", "ovl", "--subnet", front.cidr, "front");
+      return c.code === 0 && c;
+    }, 500);
+    assert.is(r.code, 0);
+  }
+  const m = await docker("n1", "run", "-d", "--network", "front", "--name", "m1", IMAGE);
+  assert.is(m.code, 0, m.stderr);
+  await running("m1");
+  const conn = await docker("n1", "network", "connect", "back", "m1");
+  assert.is(conn.code, 0, conn.stderr);
+  // b3 names n2's gateway on back as its resolver (Docker's embedded one forwards to it); f3 names none.
+  const backVni = nets.find((n) => n.name === "back")!.vni;
+  const gw2 = /inet ([0-9.]+)\//.exec((await inNs("n2", "ip", "-4", "-o", "addr", "show", "dev", `ovlb-${backVni}`)).stdout)![1]!;
+  for (const [name, net, dns] of [["b3", "back", ["--dns", gw2]], ["f3", "front", []]] as const) {
+    const r = await docker("n2", "run", "-d", "--network", net, ...dns, "--name", name, IMAGE);
+    assert.is(r.code, 0, r.stderr);
+  }
+  const m1 = await waitFor("m1 on front and back in ovl ps", 30_000, async () => (await ps()).find((r) => r.name === "m1" && r.state === "running" && r.networks.length === 2), 300);
+  assert.equal(m1.networks.map((n) => n.network), ["front", "back"]);
+  log(`m1: ${m1.networks.map((n) => `${n.network} ${n.ip}`).join(", ")}`);
+  assert.not.ok((await ps()).some((x) => x.origin === "docker-ipam" && x.node === "n1"), "no reservation left on n1");
+  const claims = (await ovl("events", "--container", "m1", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; data: { networks?: { network: string }[] } });
+  assert.equal(claims.filter((e) => e.type === "ContainerStarted").map((e) => (e.data.networks ?? []).map((n) => n.network).join("+")), ["front", "front+back"], "the history records both attachments");
+  const onBack = m1.networks[1]!.ip;
+  const b3 = await running("b3");
+  const f3 = await running("f3");
+  await assertPing("n1", "m1", b3.ip);
+  await assertPing("n1", "m1", f3.ip);
+  await assertPing("n2", "b3", onBack);
+  await assertPing("n2", "f3", m1.ip);
+  await assertNoPing("n2", "f3", b3.ip);
+  for (const [from, q] of [["b3", "m1.back"], ["b3", "m1"], ["f3", "m1"]] as const) {
+    const r = await docker("n2", "exec", from, "nslookup", q);
+    log(`${from}: nslookup ${q}: ${(r.stdout + r.stderr).replace(/\s+/g, " ").trim()}`);
+  }
+  const named = await docker("n2", "exec", "b3", "nslookup", "m1.back");
+  assert.ok(named.stdout.includes(`Address: ${onBack}`), `b3 (--dns ${gw2}) resolves m1.back to ${onBack}: ${named.stdout}${named.stderr}`);
+  const plain = await docker("n2", "exec", "f3", "nslookup", "m1");
+  assert.not.ok(plain.stdout.includes(m1.ip), "without --dns, ovl's names are not asked");
+  for (const [node, name] of [["n1", "m0"], ["n1", "m1"], ["n2", "b3"], ["n2", "f3"]] as const) assert.is((await docker(node, "rm", "-f", name)).code, 0);
+  await waitFor("docker rm frees them", 20_000, async () => !(await ps()).some((x) => ["m0", "m1", "b3", "f3"].includes(x.name)), 300);
 });
 
 test.run();

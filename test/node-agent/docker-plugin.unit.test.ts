@@ -62,7 +62,7 @@ function driverWith(events: OvlEvent[], answer: (kind: string, body: Record<stri
     node: "n1",
     state: () => fold(events),
     decide: async (kind, body) => (asked.push({ kind, body }), answer(kind, body)),
-    links: { create: async (host, peer, mac, mtu) => void links.push(`add ${host} ${peer} ${mac} ${mtu}`), remove: async (n) => void links.push(`del ${n}`) },
+    links: { create: async (host, peer, mac, mtu, bridge) => void links.push(`add ${host} ${peer} ${mac} ${mtu} ${bridge}`), remove: async (n) => void links.push(`del ${n}`) },
     hostPortInUse: async (_p, port) => port === 9999,
     log: () => undefined,
   });
@@ -77,7 +77,7 @@ driving("activation and capabilities: both drivers, local scope", async () => {
 });
 driving("the pool is the cluster's cidr; the gateway request answers the node's gateway without asking anyone", async () => {
   const { driver, asked } = driverWith(base, () => ({ seq: 1 }));
-  assert.equal(await driver.call("IpamDriver.RequestPool", {}), { PoolID: "ovl", Pool: "198.19.0.0/18", Data: {} });
+  assert.equal(await driver.call("IpamDriver.RequestPool", { Pool: "198.19.0.0/18" }), { PoolID: "ovl", Pool: "198.19.0.0/18", Data: {} });
   assert.equal(await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl", Options: { RequestAddressType: "com.docker.network.gateway" } }), { Address: "198.19.0.1/18", Data: {} });
   assert.equal(asked, []);
   const v6 = await driver.call("IpamDriver.RequestPool", { V6: true }).then(() => "answered", (err: Error) => err.message);
@@ -92,7 +92,7 @@ driving("an address is reserved by the coordinators; endpoint, join and delete m
   const joined = await driver.call("NetworkDriver.Join", { NetworkID: "n", EndpointID: "e1", SandboxKey: "/x" });
   assert.equal(joined, { InterfaceName: { SrcName: peerNameFor("198.19.0.2"), DstPrefix: "eth" }, Gateway: "198.19.0.1" });
   await driver.call("NetworkDriver.DeleteEndpoint", { NetworkID: "n", EndpointID: "e1" });
-  assert.equal(links, ["del ovlc6130002", `add ovlc6130002 ovpc6130002 ${macFor("198.19.0.2")} 1450`, "del ovlc6130002", "del ovpc6130002"]);
+  assert.equal(links, ["del ovlc6130002", `add ovlc6130002 ovpc6130002 ${macFor("198.19.0.2")} 1450 ovl-br`, "del ovlc6130002", "del ovpc6130002"]);
 });
 driving("a request the coordinators cannot answer fails with their reason and makes nothing", async () => {
   const { driver, links } = driverWith(base, () => {
@@ -136,6 +136,36 @@ driving("-p: ovl's conflict rules and ports held by other processes refuse", asy
   await refused(8080, /already published by container other/);
   await refused(9999, /another process/);
   assert.equal(await publish(8081), {});
+});
+driving("a Docker network on an ovl network: its pool, range, block, gateway and bridge", async () => {
+  const events: OvlEvent[] = [
+    ...base,
+    { type: "NetworkCreated", data: { network: "back", cidr: "198.19.48.0/20", blockPrefix: 24, vni: 7, internal: false } },
+    { type: "SubnetAssigned", data: { node: "n1", subnet: "198.19.48.0/24", gateway: "198.19.48.1", network: "back" } },
+  ];
+  const { driver, asked, links } = driverWith(events, () => ({ ip: "198.19.48.2", seq: 9 }));
+  assert.equal(await driver.call("IpamDriver.RequestPool", { Pool: "198.19.48.0/20", Options: { network: "back" } }), { PoolID: "ovl/back", Pool: "198.19.48.0/20", Data: {} });
+  assert.equal(await driver.call("NetworkDriver.CreateNetwork", { NetworkID: "d1", IPv4Data: [{ Pool: "198.19.48.0/20" }] }), {});
+  assert.equal(await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl/back", Options: { RequestAddressType: "com.docker.network.gateway" } }), { Address: "198.19.48.1/20", Data: {} });
+  assert.equal(await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl/back" }), { Address: "198.19.48.2/20", Data: {} });
+  assert.is(asked[0]!.body.network, "back");
+  await driver.call("NetworkDriver.CreateEndpoint", { NetworkID: "d1", EndpointID: "e1", Interface: { Address: "198.19.48.2/20" } });
+  const joined = await driver.call("NetworkDriver.Join", { NetworkID: "d1", EndpointID: "e1", SandboxKey: "/x" });
+  assert.equal(joined, { InterfaceName: { SrcName: peerNameFor("198.19.48.2"), DstPrefix: "eth" }, Gateway: "198.19.48.1" });
+  assert.equal(links.filter((l) => l.startsWith("add")), [`add ovlc6133002 ovpc6133002 ${macFor("198.19.48.2")} 1450 ovlb-7`]);
+  // `ovl` asks without the network, as before networks.
+  await driver.call("IpamDriver.RequestAddress", { PoolID: "ovl" });
+  assert.is(asked[1]!.body.network, undefined);
+});
+driving("an unknown ovl network, a foreign range, or a network the node has no block of is refused with the reason", async () => {
+  const events: OvlEvent[] = [...base, { type: "NetworkCreated", data: { network: "far", cidr: "10.99.0.0/16", blockPrefix: 24, vni: 8, internal: false } }];
+  const { driver, asked } = driverWith(events, () => ({ seq: 1 }));
+  const why = (p: Promise<unknown>) => p.then(() => "answered", (err: AgentError) => `${err.code}: ${err.message}`);
+  assert.match(await why(driver.call("IpamDriver.RequestPool", { Options: { network: "nope" } })), /INVALID_INPUT: no ovl network named nope/);
+  assert.match(await why(driver.call("NetworkDriver.CreateNetwork", { NetworkID: "d1", IPv4Data: [{ Pool: "172.17.0.0/16" }] })), /no ovl network's/);
+  assert.match(await why(driver.call("IpamDriver.RequestAddress", { PoolID: "ovl/far" })), /NETWORK_NOT_WIRED: node n1 holds no block of the ovl network far/);
+  assert.match(await why(driver.call("IpamDriver.RequestAddress", { PoolID: "bridge" })), /unknown pool/);
+  assert.equal(asked, []);
 });
 driving.run();
 

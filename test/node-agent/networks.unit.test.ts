@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { macFor } from "@ovl/domain";
+import { decide, evolve, macFor } from "@ovl/domain";
 import { desiredDataplane, dockerUserRules, plan, renderNftTable, specLine, type ActualState, type DesiredNode } from "@ovl/node-agent";
 import { CLUSTER, given, join } from "./kernel-given.js";
 
@@ -136,6 +136,29 @@ test("plan: a removed network's devices and accept rules go", () => {
   assert.equal(steps.filter((s) => s.op === "link-del").map((s) => (s as { name: string }).name), ["ovlx-77", "ovlb-77"]);
   assert.equal(steps.filter((s) => s.op === "iptables-delete").length, 3);
   assert.is(steps.length, 5);
+});
+
+test("desired: a Docker container connected to a second network holds that address once while its claim is folded", () => {
+  const door = given(
+    [
+      { type: "ReserveDockerAddress", data: { node: "n1", name: "ipam-1" } },
+      { type: "ClaimDockerAddress", data: { node: "n1", reservation: "ipam-1", name: "dweb", image: "busybox", ports: [] } },
+      { type: "ReserveDockerAddress", data: { node: "n1", name: "ipam-2", network: "a" } },
+    ],
+    base,
+  );
+  const onA = door.nodes.n1!.containers["ipam-2"]!.ip;
+  const first = door.nodes.n1!.containers["dweb"]!.ip;
+  const events = decide({ type: "ClaimDockerAddress", data: { node: "n1", reservation: "ipam-2", name: "dweb", image: "busybox", ports: [], ips: [onA, first] }, metadata: { now: "2025-01-01T00:00:00Z", requestId: "req-door" } }, door);
+  assert.is(events.length, 2, "the container's record, then the reservation's end: the record keeps its address");
+  // Between the two events both records hold the address on a: one interface.
+  const between = evolve(door, events[0]!, { time: "2025-01-01T00:00:00Z" });
+  const local = (s: typeof door, net: string) => desiredDataplane(s, "n1", { underlayIface: "lan0" })!.networks!.find((n) => n.name === net)!.localContainers;
+  assert.equal(local(between, "a").map((c) => [c.name, c.ip]), [["dweb", onA]]);
+  const after = evolve(between, events[1]!, { time: "2025-01-01T00:00:00Z" });
+  assert.equal(local(after, "a").map((c) => [c.name, c.ip]), [["dweb", onA]]);
+  assert.equal(after.nodes.n1!.containers["dweb"]!.networks!.map((x) => x.network), ["ovl", "a"]);
+  assert.equal(desiredDataplane(after, "n1", { underlayIface: "lan0" })!.localContainers.map((c) => [c.name, c.ip]), [["dweb", first]]);
 });
 
 test.run();

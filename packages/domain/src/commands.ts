@@ -71,7 +71,7 @@ export const CommandSchemas = {
     closed,
   ),
   /** Docker's IPAM asked the node's agent for an address; `name` is the agent's name for the reservation. */
-  ReserveDockerAddress: strict({ node: Name, name: Name, preferred: Type.Optional(Ipv4) }, closed),
+  ReserveDockerAddress: strict({ node: Name, name: Name, preferred: Type.Optional(Ipv4), network: Type.Optional(Name) }, closed),
   /** The container Docker started on the reserved address is known: it takes the address under its name. */
   ClaimDockerAddress: strict(
     {
@@ -80,6 +80,8 @@ export const CommandSchemas = {
       name: Name,
       image: Type.String({ minLength: 1, maxLength: 255 }),
       ports: Type.Array(PortMappingSchema, { maxItems: 64 }),
+      /** Every address the container has on ovl networks now: its record's other attachments kept (`docker network connect`). */
+      ips: Type.Optional(Type.Array(Ipv4, { maxItems: MAX_CONTAINER_NETWORKS })),
     },
     closed,
   ),

@@ -1,14 +1,16 @@
 /**
- * The network driver and IPAM driver Docker calls for the network ovl on this node. Every
+ * The network driver and IPAM driver Docker calls for its networks of driver ovl on this node,
+ * each one an ovl network (pools.ts says which). Every
  * address is decided by the coordinators (ReserveDockerAddress, via `decide`) before Docker
  * gets it; the driver itself only answers from the node's folded state and makes the veth
  * Docker moves into the container (from CreateEndpoint on, while Docker prepares the
  * container's sandbox; Join waits for it). Calls that change addresses run one at a time, with the
  * container watcher's (watch.ts), so a release never overtakes the claim it would undo.
  */
-import { OvlError, checkPublish, contains, ipToInt, macFor, parseCidr, vethNameFor, type ClusterState, type NodeRecord, type PortMapping } from "@ovl/domain";
+import { DEFAULT_NETWORK, OvlError, attachmentsOf, checkPublish, macFor, vethNameFor, type ClusterState, type NodeRecord, type PortMapping } from "@ovl/domain";
 import { AgentError, AgentErrorCodes } from "../errors.js";
-import { addressOf, GATEWAY_REQUEST, newReservationName, peerNameFor, POOL_ID, portsFromBindings } from "./mapping.js";
+import { addressOf, GATEWAY_REQUEST, newReservationName, peerNameFor, portsFromBindings } from "./mapping.js";
+import { networkOfPool, networkOfRange, placementOf, placementOn, poolFor, type Placement } from "./pools.js";
 import { portBindingsOf, type PluginCall, type PluginRequest } from "./protocol.js";
 import { noTrace, type Trace } from "./trace.js";
 
@@ -21,8 +23,8 @@ export interface DoorReply {
 }
 
 export interface VethLinks {
-  /** The host end on ovl-br and up, the peer (moved by Docker later) with the container's MAC. */
-  create(host: string, peer: string, mac: string, mtu: number): Promise<void>;
+  /** The host end on `bridge` (the network's) and up, the peer (moved by Docker later) with the container's MAC. */
+  create(host: string, peer: string, mac: string, mtu: number, bridge: string): Promise<void>;
   /** Deletes a link; one already gone is no error. */
   remove(name: string): Promise<void>;
 }
@@ -42,6 +44,8 @@ export interface DriverDeps {
 
 interface Endpoint {
   readonly ip: string;
+  /** The network's gateway on this node, which Join answers. */
+  readonly gateway: string;
   ports: PortMapping[];
   /** The veth pair, begun at CreateEndpoint so that it is made while Docker prepares the sandbox; Join awaits it. */
   readonly veth: Promise<void>;
@@ -71,14 +75,14 @@ export class DoorDriver {
     this.trace = deps.trace ?? noTrace;
   }
 
-  /** The node's record and the cluster's prefix and MTU; an agent not joined yet refuses. */
-  private self(): { node: NodeRecord; prefix: number; mtu: number; cidr: string } {
+  /** The node's record and the cluster's MTU; an agent not joined yet refuses. */
+  private self(): { node: NodeRecord; mtu: number } {
     const s = this.deps.state();
     const node = s.nodes[this.deps.node];
     if (!s.cluster || !node || node.status !== "ready" || !node.subnet || !node.gateway) {
       return fail(AgentErrorCodes.Docker, `node ${this.deps.node} has not joined the ovl cluster (or is leaving): start \`ovl agent\` and wait for it to join`);
     }
-    return { node, prefix: parseCidr(s.cluster.cidr).prefix, mtu: s.cluster.mtu, cidr: s.cluster.cidr };
+    return { node, mtu: s.cluster.mtu };
   }
 
   async call<C extends PluginCall>(call: C, body: PluginRequest<C>): Promise<object> {
@@ -89,6 +93,7 @@ export class DoorDriver {
         return { Scope: "local", ConnectivityScope: "local" };
       case "NetworkDriver.CreateNetwork":
         this.self();
+        networkOfRange(this.deps.state(), (body as PluginRequest<"NetworkDriver.CreateNetwork">).IPv4Data);
         return {};
       case "NetworkDriver.DeleteNetwork":
       case "NetworkDriver.Leave":
@@ -123,32 +128,33 @@ export class DoorDriver {
   }
 
   private requestPool(b: PluginRequest<"IpamDriver.RequestPool">): object {
-    if (b.V6) fail(AgentErrorCodes.InvalidInput, "the network ovl has no IPv6: create it without --ipv6");
-    const { cidr } = this.self();
-    if (b.Pool && b.Pool !== cidr) fail(AgentErrorCodes.InvalidInput, `the network ovl uses the cluster's cidr ${cidr}, not ${b.Pool}: create it without --subnet`);
-    return { PoolID: POOL_ID, Pool: cidr, Data: {} };
+    this.self();
+    return poolFor(this.deps.state(), b);
   }
 
-  private checkPool(poolId: string): void {
-    if (poolId !== POOL_ID) fail(AgentErrorCodes.InvalidInput, `unknown pool ${JSON.stringify(poolId)}: ovl's pool is ${POOL_ID}`);
+  /** The node's place on the pool's network; a node without a block of it refuses. */
+  private placeOf(poolId: string, node: NodeRecord): Placement {
+    const network = networkOfPool(poolId);
+    return placementOn(this.deps.state(), node, network) ?? fail(AgentErrorCodes.NetworkNotWired, `node ${node.name} holds no block of the ovl network ${network} (removed, or not given to the node yet)`);
   }
 
   private async requestAddress(b: PluginRequest<"IpamDriver.RequestAddress">): Promise<object> {
-    this.checkPool(b.PoolID);
-    const { node, prefix } = this.self();
-    if (b.Options?.["RequestAddressType"] === GATEWAY_REQUEST) return { Address: `${node.gateway}/${prefix}`, Data: {} };
+    const { node } = this.self();
+    const place = this.placeOf(b.PoolID, node);
+    if (b.Options?.["RequestAddressType"] === GATEWAY_REQUEST) return { Address: `${place.gateway}/${place.prefix}`, Data: {} };
     const preferred = b.Address ? addressOf(b.Address) : undefined;
     // Docker starting a stopped container again asks for its address: it still holds it.
-    const kept = preferred ? Object.values(node.containers).find((c) => c.ip === preferred && c.origin === "docker" && c.state !== "running") : undefined;
-    if (kept) return { Address: `${kept.ip}/${prefix}`, Data: {} };
-    const reply = await this.deps.decide("docker-reserve", { node: node.name, name: newReservationName(), ...(preferred ? { preferred } : {}) });
+    const kept = preferred ? Object.values(node.containers).find((c) => c.origin === "docker" && c.state !== "running" && attachmentsOf(c).some((a) => a.ip === preferred && a.network === place.network)) : undefined;
+    if (kept) return { Address: `${preferred}/${place.prefix}`, Data: {} };
+    const on = place.network === DEFAULT_NETWORK ? {} : { network: place.network };
+    const reply = await this.deps.decide("docker-reserve", { node: node.name, name: newReservationName(), ...(preferred ? { preferred } : {}), ...on });
     if (!reply.ip) fail(AgentErrorCodes.Docker, "the coordinator reserved no address");
-    this.deps.log(`docker: reserved ${reply.ip} (seq ${reply.seq})`);
-    return { Address: `${reply.ip}/${prefix}`, Data: {} };
+    this.deps.log(`docker: reserved ${reply.ip} on ${place.network} (seq ${reply.seq})`);
+    return { Address: `${reply.ip}/${place.prefix}`, Data: {} };
   }
 
   private async releaseAddress(b: PluginRequest<"IpamDriver.ReleaseAddress">): Promise<object> {
-    this.checkPool(b.PoolID);
+    networkOfPool(b.PoolID);
     const ip = addressOf(b.Address);
     const node = this.deps.state().nodes[this.deps.node];
     const holders = node ? Object.values(node.containers).filter((c) => c.ip === ip) : [];
@@ -161,26 +167,26 @@ export class DoorDriver {
   private createEndpoint(b: PluginRequest<"NetworkDriver.CreateEndpoint">): object {
     const { node, mtu } = this.self();
     const given = b.Interface?.Address;
-    if (!given) return fail(AgentErrorCodes.InvalidInput, "CreateEndpoint without an address: the network ovl must use the IPAM driver ovl");
+    if (!given) return fail(AgentErrorCodes.InvalidInput, "CreateEndpoint without an address: a Docker network of driver ovl must use the IPAM driver ovl");
     const ip = addressOf(given);
-    if (!contains(parseCidr(node.subnet!), ipToInt(ip))) fail(AgentErrorCodes.InvalidInput, `address ${ip} is not in node ${node.name}'s block ${node.subnet}`);
-    const veth = this.makeVeth(ip, mtu);
+    const place = placementOf(this.deps.state(), node, ip) ?? fail(AgentErrorCodes.InvalidInput, `address ${ip} is in none of node ${node.name}'s blocks`);
+    const veth = this.makeVeth(ip, mtu, place.bridge);
     veth.catch(() => undefined); // Join reports a failure; an endpoint deleted before Join does not
-    this.endpoints.set(b.EndpointID, { ip, ports: [], veth });
+    this.endpoints.set(b.EndpointID, { ip, gateway: place.gateway, ports: [], veth });
     return b.Interface?.MacAddress ? {} : { Interface: { MacAddress: macFor(ip) } };
   }
 
-  private async makeVeth(ip: string, mtu: number): Promise<void> {
+  private async makeVeth(ip: string, mtu: number, bridge: string): Promise<void> {
     const host = vethNameFor(ip);
     await this.trace("veth: remove a left-over", () => this.deps.links.remove(host)); // a pair left by a container Docker killed with the agent down
-    await this.trace("veth: create", () => this.deps.links.create(host, peerNameFor(ip), macFor(ip), mtu));
+    await this.trace("veth: create", () => this.deps.links.create(host, peerNameFor(ip), macFor(ip), mtu, bridge));
   }
 
   private async join(b: PluginRequest<"NetworkDriver.Join">): Promise<object> {
     const ep = this.endpoints.get(b.EndpointID) ?? fail(AgentErrorCodes.InvalidInput, `unknown endpoint ${b.EndpointID}`);
-    const { node } = this.self();
+    this.self();
     await ep.veth;
-    return { InterfaceName: { SrcName: peerNameFor(ep.ip), DstPrefix: "eth" }, Gateway: node.gateway };
+    return { InterfaceName: { SrcName: peerNameFor(ep.ip), DstPrefix: "eth" }, Gateway: ep.gateway };
   }
 
   private async deleteEndpoint(b: PluginRequest<"NetworkDriver.DeleteEndpoint">): Promise<object> {

@@ -5,7 +5,7 @@
  */
 import type Dockerode from "dockerode";
 import type { NatsConnection } from "nats";
-import { subjects, type ClusterState } from "@ovl/domain";
+import { DEFAULT_NETWORK, findNetwork, subjects, type ClusterState } from "@ovl/domain";
 import { request } from "@ovl/client";
 import { DoorDriver, type DoorReply } from "./driver.js";
 import { decider, type DecisionKind } from "./decide.js";
@@ -59,15 +59,15 @@ export async function openDockerDoor(opts: DockerDoorOptions): Promise<DockerDoo
   return {
     applied: () => fold.applied(),
     async joined() {
-      // Docker calls back into the plugin while it makes the network, and a dockerd whose
-      // network create failed there once was seen to hang on the next one: ask it only
-      // once the fold shows this node ready with its block.
+      // Docker calls back into the plugin while it makes the network: ask it only once the
+      // fold shows this node ready with its block.
       const ready = () => {
         const n = opts.state().nodes[opts.node];
         return n?.status === "ready" && n.subnet !== null && n.gateway !== null;
       };
       await fold.until(ready, READY_WAIT_MS);
-      await ensureDockerNetwork(opts.docker, opts.log);
+      const ovl = findNetwork(opts.state(), DEFAULT_NETWORK);
+      if (ovl) await ensureDockerNetwork(opts.docker, ovl.cidr, opts.log);
       unwatch ??= new DoorWatcher({ docker: opts.docker, node: opts.node, state: opts.state, decide, driver, log: opts.log }).start();
     },
     async left() {

@@ -14,8 +14,12 @@ async function findNetwork(docker: Dockerode): Promise<{ Id: string; Driver: str
   return nets.find((n) => n.Name === DOCKER_NETWORK);
 }
 
-/** Makes the network; retried a while, as Docker calls back into the plugin, which answers once the fold shows the node joined. */
-export async function ensureDockerNetwork(docker: Dockerode, log: (line: string) => void, tries = 40): Promise<boolean> {
+/**
+ * Makes the network on `subnet` (the ovl network ovl's range: Docker takes a range the node
+ * routes only when it is given, pools.ts); retried a while, as Docker calls back into the
+ * plugin, which answers once the fold shows the node joined.
+ */
+export async function ensureDockerNetwork(docker: Dockerode, subnet: string, log: (line: string) => void, tries = 40): Promise<boolean> {
   for (let i = 0; i < tries; i++) {
     try {
       const found = await findNetwork(docker);
@@ -23,7 +27,7 @@ export async function ensureDockerNetwork(docker: Dockerode, log: (line: string)
         if (found.Driver !== DOCKER_NETWORK) log(`docker network ${DOCKER_NETWORK} exists with driver ${found.Driver}, not ovl: left alone; remove it for \`docker run --network ovl\` to work`);
         return found.Driver === DOCKER_NETWORK;
       }
-      await docker.createNetwork({ Name: DOCKER_NETWORK, Driver: DOCKER_NETWORK, IPAM: { Driver: DOCKER_NETWORK, Config: [] }, CheckDuplicate: true });
+      await docker.createNetwork({ Name: DOCKER_NETWORK, Driver: DOCKER_NETWORK, IPAM: { Driver: DOCKER_NETWORK, Config: [{ Subnet: subnet }] }, CheckDuplicate: true });
       log(`docker network ${DOCKER_NETWORK} created`);
       return true;
     } catch (err) {

@@ -32,7 +32,7 @@ const Endpoint = { NetworkID: Id, EndpointID: Id };
 export const RequestSchemas = {
   "Plugin.Activate": open({}),
   "NetworkDriver.GetCapabilities": open({}),
-  "NetworkDriver.CreateNetwork": open({ NetworkID: Id, Options }),
+  "NetworkDriver.CreateNetwork": open({ NetworkID: Id, Options, IPv4Data: Type.Optional(Type.Union([Type.Null(), Type.Array(open({ Pool: Type.Optional(Type.String({ maxLength: 64 })) }), { maxItems: 16 })])) }),
   "NetworkDriver.DeleteNetwork": open({ NetworkID: Id }),
   "NetworkDriver.CreateEndpoint": open({
     ...Endpoint,

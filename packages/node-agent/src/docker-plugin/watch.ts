@@ -1,21 +1,23 @@
 /**
  * Learning which container took a Docker-door address, and following it: Docker's IPAM and
  * driver calls never name the container, so its container events do.
- * - start: the container is inspected; on the network ovl with an address that is still a
- *   reservation, it claims the address under its Docker name (with its published ports);
- *   then it is reported running.
+ * - start: the container is inspected; each of its addresses on Docker networks of driver ovl
+ *   that is still a reservation is claimed under its Docker name (with its published ports), the
+ *   first making its record, the next adding their networks; then it is reported running.
  * - die: reported exited (its address stays, as Docker keeps it for a stopped container).
  * - destroy (`docker rm`): its address is released.
+ * - a network's connect (`docker network connect`): as start, for the container connected.
  * A sweep at start, after Docker's event stream came back, and every minute catches up
  * with what happened while nobody watched: a container removed while the agent was down
  * is released, one started is claimed, and a reservation no container took is released.
  */
 import type Dockerode from "dockerode";
-import { OvlError, OvlErrorCodes, ovlNameForDocker, type ClusterState, type ContainerRecord } from "@ovl/domain";
+import { OvlError, OvlErrorCodes, attachmentsOf, ovlNameForDocker, type ClusterState, type ContainerRecord } from "@ovl/domain";
 import { followDockerEvents, type DockerEvent } from "../docker/events.js";
 import { ownedBy } from "../docker/labels.js";
 import type { DoorDriver, DoorReply } from "./driver.js";
 import { portsFromInspect } from "./mapping.js";
+import { connectedContainer, doorAddressesOf } from "./pools.js";
 
 /** The Docker network the agent makes on its node. */
 export const DOCKER_NETWORK = "ovl";
@@ -38,6 +40,8 @@ export interface Seen {
   readonly id: string;
   readonly name: string;
   readonly ip: string | null;
+  /** Every address it has on a Docker network of driver ovl (`ip` is the first): all of them are in use. */
+  readonly ips?: readonly string[];
   readonly running: boolean;
   readonly exitCode: number;
   readonly image: string;
@@ -81,12 +85,12 @@ export function nameAfterRefusedClaim(err: unknown, refused: string, id: string)
  */
 export function releasesAfterSweep(
   records: readonly ContainerRecord[],
-  seen: readonly (Pick<Seen, "name" | "ip"> & { readonly id?: string })[],
+  seen: readonly (Pick<Seen, "name" | "ip" | "ips"> & { readonly id?: string })[],
   endpointIps: readonly string[],
   now: number,
 ): { readonly record: ContainerRecord; readonly reason: string }[] {
   const names = new Set(seen.flatMap(namesOf));
-  const inUse = new Set([...endpointIps, ...seen.flatMap((s) => (s.ip ? [s.ip] : []))]);
+  const inUse = new Set([...endpointIps, ...seen.flatMap((s) => [...(s.ip ? [s.ip] : []), ...(s.ips ?? [])])]);
   return records.flatMap((c) => {
     if (c.origin === "docker" && !names.has(c.name)) return [{ record: c, reason: "removed from Docker while its agent was away" }];
     if (c.origin === "docker-ipam" && !inUse.has(c.ip) && now - Date.parse(c.since) > STALE_RESERVATION_MS) return [{ record: c, reason: "no docker container took the address" }];
@@ -105,11 +109,15 @@ export class DoorWatcher {
   private async inspect(id: string): Promise<Seen | null> {
     const d = await withTimeout(this.deps.docker.getContainer(id).inspect()).catch(() => null);
     if (!d) return null;
-    const net = d.NetworkSettings?.Networks?.[DOCKER_NETWORK];
+    // Its Docker network of driver ovl may have any name: its address names the ovl network.
+    const addresses = Object.values(d.NetworkSettings?.Networks ?? {}).map((n) => n?.IPAddress);
+    const state = this.deps.state();
+    const ips = doorAddressesOf(state, state.nodes[this.deps.node], addresses);
     return {
       id: d.Id,
       name: nameOf(d.Name, d.Id),
-      ip: net?.IPAddress || null,
+      ip: ips[0] ?? null,
+      ips,
       running: d.State.Running,
       exitCode: d.State.ExitCode,
       image: d.Config.Image || "unknown",
@@ -123,26 +131,38 @@ export class DoorWatcher {
     return this.deps.decide("container", { node: this.deps.node, name: c.name, ip: c.ip, state, ...(seen.running ? {} : { exitCode: seen.exitCode }) });
   }
 
-  /** A container on the network ovl: claim its reservation, then report how it runs. */
+  /**
+   * A container on Docker networks of driver ovl: each of its addresses still a reservation is
+   * claimed (one per network it was connected to; the first claim makes its record, the next
+   * add their networks to it), then how it runs is reported.
+   */
   private async follow(seen: Seen): Promise<void> {
-    const names = namesOf(seen);
-    // A stopped container has no address in Docker's view any more: it is found by name.
-    const held = seen.ip ? this.records().find((c) => c.ip === seen.ip) : this.records().find((c) => names.includes(c.name) && c.origin === "docker");
-    if (!held) return;
-    if (held.origin === "docker-ipam") {
-      if (!seen.running) return; // claimed when it runs; its ReleaseAddress gives the address back
-      const name = await this.claim(held, seen);
-      this.deps.log(`docker: ${name} (${seen.ip}) claimed ${held.name}`);
-      const now = this.records().find((c) => c.name === name && c.ip === seen.ip);
-      if (now) await this.report(now, seen);
-      return;
+    const ips = seen.ips ?? (seen.ip ? [seen.ip] : []);
+    let claimed: string | undefined;
+    // Claimed when it runs; a stopped one's ReleaseAddress gives a reservation back.
+    for (const ip of seen.running ? ips : []) {
+      const held = this.records().find((c) => attachmentsOf(c).some((a) => a.ip === ip));
+      if (held?.origin !== "docker-ipam") continue;
+      claimed = await this.claim(held, seen, ips, claimed);
+      this.deps.log(`docker: ${claimed} (${ip}) claimed ${held.name}`);
     }
-    if (held.origin === "docker" && names.includes(held.name)) await this.report(held, seen);
+    // A stopped container has no address in Docker's view any more: it is found by name.
+    const names = claimed ? [claimed] : namesOf(seen);
+    const mine = this.records().find((c) => c.origin === "docker" && names.includes(c.name) && (ips.length === 0 || attachmentsOf(c).some((a) => ips.includes(a.ip))));
+    if (mine) await this.report(mine, seen);
   }
 
-  /** Claims under the container's own name, or under its id's when that name is another container's; answers the name it got. */
-  private async claim(held: ContainerRecord, seen: Seen): Promise<string> {
-    const ask = (name: string) => this.deps.decide("docker-claim", { node: this.deps.node, reservation: held.name, name, image: seen.image.slice(0, 255), ports: seen.ports });
+  /**
+   * Claims under the container's own name, or under its id's when that name is another
+   * container's (or under `as`, the name an earlier claim of the same container got); answers
+   * the name it got.
+   */
+  private async claim(held: ContainerRecord, seen: Seen, ips: readonly string[], as?: string): Promise<string> {
+    const ask = (name: string) => this.deps.decide("docker-claim", { node: this.deps.node, reservation: held.name, name, image: seen.image.slice(0, 255), ports: seen.ports, ips });
+    if (as) {
+      await ask(as);
+      return as;
+    }
     try {
       await ask(seen.name);
       return seen.name;
@@ -161,6 +181,13 @@ export class DoorWatcher {
    * queue; an inspect in there would wait for that lock for ever.
    */
   private async onEvent(e: DockerEvent): Promise<void> {
+    if (e.action === "connect") {
+      // `docker network connect` of a running container: its reservation is claimed now, not at the next start.
+      const id = connectedContainer(e.attributes);
+      const seen = id ? await this.inspect(id) : null;
+      if (seen) await this.deps.driver.serial.run(() => this.follow(seen));
+      return;
+    }
     if (ownedBy(e.attributes)) return; // `ovl run`'s own: the runtime follows those
     const serial = this.deps.driver.serial;
     const names = namesOf({ name: nameOf(e.attributes.name ?? "", e.id), id: e.id });
@@ -204,7 +231,7 @@ export class DoorWatcher {
     const stopEvents = followDockerEvents({
       docker: this.deps.docker,
       node: this.deps.node,
-      filters: { type: ["container"], event: ["start", "die", "destroy"] },
+      filters: { type: ["container", "network"], event: ["start", "die", "destroy", "connect"] },
       log: this.deps.log,
       onEvent: (e) => void this.onEvent(e).catch((err: Error) => this.deps.log(`docker ${e.action} ${e.id.slice(0, 12)}: ${err.message}`)),
       onReconnect: sweep,

@@ -38,7 +38,7 @@ export interface Held {
 export function heldOn(node: NodeRecord, network: string): Held[] {
   const all = Object.values(node.containers).filter((c) => HOLDS_ADDRESS.has(c.state));
   // A Docker container claiming its reservation holds the address twice for one event: one entry.
-  const named = new Set(all.filter((c) => c.origin !== "docker-ipam").map((c) => c.ip));
+  const named = new Set(all.filter((c) => c.origin !== "docker-ipam").flatMap((c) => attachmentsOf(c).map((a) => a.ip)));
   return all
     .filter((c) => c.origin !== "docker-ipam" || !named.has(c.ip))
     .flatMap((c) => attachmentsOf(c).filter((a) => a.network === network).map((a): Held => ({ rec: c, ip: a.ip, mac: a.mac })));
