@@ -68,26 +68,42 @@ export function entriesByTool(steps: readonly Step[]): Step[] {
   return out;
 }
 
-const put = (text: string): Line => ({ text, removal: false });
-const del = (text: string): Line => ({ text, removal: true });
+/** One kernel command of a step: its tool's arguments, and whether it removes (then "already gone" is success). */
+export interface StepCommand {
+  readonly tool: BatchTool;
+  readonly args: readonly string[];
+  readonly removal: boolean;
+}
 
-/** A step's batch lines, the same commands applyStep runs for it. Pure. */
-export function batchLines(s: Step): Line[] {
+const put = (tool: BatchTool, args: readonly string[]): StepCommand => ({ tool, args, removal: false });
+const del = (tool: BatchTool, args: readonly string[]): StepCommand => ({ tool, args, removal: true });
+
+/**
+ * The commands of a batchable step, the one source of both ways to run it: a batch line
+ * each (batchLines), or one process each (apply.ts, when a batch did not do it all). Pure.
+ */
+export function stepCommands(s: Step): StepCommand[] {
   switch (s.op) {
-    case "neigh-replace": return [put(`neigh replace ${s.ip} lladdr ${s.mac} dev ${s.dev} nud permanent`)];
-    case "neigh-del": return [del(`neigh del ${s.ip} dev ${s.dev}`)];
-    case "route-replace": return [put(`route replace ${s.dst} via ${s.via} dev ${s.dev} src ${s.src} proto ${ROUTE_PROTO}`)];
-    case "route-del": return [del(`route del ${s.dst} proto ${ROUTE_PROTO}`)];
-    case "fdb-replace": return [put(`fdb replace ${s.mac} dev ${s.dev} dst ${s.dst} self permanent`)];
+    case "neigh-replace": return [put("ip", ["neigh", "replace", s.ip, "lladdr", s.mac, "dev", s.dev, "nud", "permanent"])];
+    case "neigh-del": return [del("ip", ["neigh", "del", s.ip, "dev", s.dev])];
+    case "route-replace": return [put("ip", ["route", "replace", s.dst, "via", s.via, "dev", s.dev, "src", s.src, "proto", String(ROUTE_PROTO)])];
+    case "route-del": return [del("ip", ["route", "del", s.dst, "proto", String(ROUTE_PROTO)])];
+    case "fdb-replace": return [put("bridge", ["fdb", "replace", s.mac, "dev", s.dev, "dst", s.dst, "self", "permanent"])];
     // The bridge also learned the MAC on its ovl-vx port; drop that too rather than wait 300 s for it to age out.
-    case "fdb-del": return [del(`fdb del ${s.mac} dev ${s.dev} dst ${s.dst} self`), del(`fdb del ${s.mac} dev ${s.dev} master`)];
-    case "tc-qdisc": return [put(qdiscArgs(s.dev, s.block).join(" "))];
+    case "fdb-del": return [del("bridge", ["fdb", "del", s.mac, "dev", s.dev, "dst", s.dst, "self"]), del("bridge", ["fdb", "del", s.mac, "dev", s.dev, "master"])];
+    case "tc-qdisc": return [put("tc", qdiscArgs(s.dev, s.block))];
     // One filter per pref: whatever the pref holds goes, then ours.
-    case "tc-filter": return [del(filterDelArgs(s.target, s.pref).join(" ")), put(filterAddArgs(s.target, s).join(" "))];
-    case "tc-filter-del": return [del(filterDelArgs(s.target, s.pref).join(" "))];
+    case "tc-filter": return [del("tc", filterDelArgs(s.target, s.pref)), put("tc", filterAddArgs(s.target, s))];
+    case "tc-filter-del": return [del("tc", filterDelArgs(s.target, s.pref))];
     default: return [];
   }
 }
+
+/** A step's batch lines: its commands' arguments as `tool -batch` reads them. Pure. */
+export const batchLines = (s: Step): Line[] => stepCommands(s).map((c) => ({ text: c.args.join(" "), removal: c.removal }));
+
+/** "Already gone" for a removal by `tool`: tc says it its own way. */
+export const goneFor = (tool: BatchTool) => (tool === "tc" ? isTcGone : isAlreadyGone);
 
 /**
  * Whether a -force batch that exited non-zero did all it had to: each failed line (its
@@ -96,7 +112,7 @@ export function batchLines(s: Step): Line[] {
 export function onlyGoneFailed(tool: BatchTool, stderr: string, lines: readonly Line[]): boolean {
   const failed = [...stderr.matchAll(/^Command failed .*:(\d+)\s*$/gm)].map((m) => Number(m[1]));
   if (!failed.length || !failed.every((n) => lines[n - 1]?.removal === true)) return false;
-  const gone = tool === "tc" ? isTcGone : isAlreadyGone;
+  const gone = goneFor(tool);
   // tc follows each refusal with "We have an error talking to the kernel": no reason of its own.
   const said = stderr.split("\n").filter((l) => l.trim() && !/^Command failed |^We have an error talking to the kernel/.test(l));
   return said.every((l) => gone(new CommandError([tool], 1, l)));

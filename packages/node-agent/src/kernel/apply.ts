@@ -11,10 +11,9 @@ import { KernelError, KernelErrorCodes, isAlreadyGone, runAs, type Runner } from
 import { readSysctl } from "./actual.js";
 import { ruleLines } from "./iptables.js";
 import type { StateStore } from "./state-file.js";
-import { filterAddArgs, filterDelArgs, isTcGone, qdiscArgs } from "./fastpath.js";
-import { BRIDGE, ROUTE_PROTO, TC_BLOCK, arpRetransArgs, proxyArpKey } from "./names.js";
-import { applyToolBatch, batchLines, batchToolOf, entriesByTool } from "./apply-batch.js";
-import type { FastPathTarget, Step } from "./types.js";
+import { BRIDGE, TC_BLOCK, arpRetransArgs, proxyArpKey } from "./names.js";
+import { applyToolBatch, batchLines, batchToolOf, entriesByTool, goneFor, stepCommands, type StepCommand } from "./apply-batch.js";
+import type { Step } from "./types.js";
 import { setRouteLocalnet } from "./localnet.js";
 
 export interface ApplyContext {
@@ -64,11 +63,14 @@ export async function remove(run: Runner, what: string, cmd: string, argv: strin
   }
 }
 
-async function removeFilter(run: Runner, what: string, target: FastPathTarget, pref: number): Promise<void> {
-  try {
-    await runAs(run, what, "tc", filterDelArgs(target, pref));
-  } catch (err) {
-    if (!isTcGone(err)) throw err;
+/** A batchable step's commands one process each, in order; a removal's "already gone" is success. */
+async function runCommands(run: Runner, what: string, commands: readonly StepCommand[]): Promise<void> {
+  for (const c of commands) {
+    try {
+      await runAs(run, what, c.tool, [...c.args]);
+    } catch (err) {
+      if (!c.removal || !goneFor(c.tool)(err)) throw err;
+    }
   }
 }
 
@@ -129,25 +131,20 @@ export async function applyStep(ctx: ApplyContext, s: Step): Promise<void> {
     case "vxlan-add":
       return void (await ip(["link", "add", s.name, "mtu", String(s.mtu), "type", "vxlan", "id", String(s.vni), "dstport", String(s.port), "local", s.local, "dev", s.dev, "nolearning", "proxy"]));
     case "link-set": return void (await ip(linkSetArgs(s)));
-    case "neigh-replace": return void (await ip(["neigh", "replace", s.ip, "lladdr", s.mac, "dev", s.dev, "nud", "permanent"]));
-    case "neigh-del": return remove(ctx.run, what, "ip", ["neigh", "del", s.ip, "dev", s.dev]);
-    case "fdb-replace": return void (await runAs(ctx.run, what, "bridge", ["fdb", "replace", s.mac, "dev", s.dev, "dst", s.dst, "self", "permanent"]));
+    case "neigh-replace":
+    case "neigh-del":
+    case "fdb-replace":
     case "fdb-del":
-      await remove(ctx.run, what, "bridge", ["fdb", "del", s.mac, "dev", s.dev, "dst", s.dst, "self"]);
-      // The bridge also learned the MAC on its ovl-vx port; drop that too rather than wait 300 s for it to age out.
-      return remove(ctx.run, `forget learned ${s.mac} on ${s.dev}`, "bridge", ["fdb", "del", s.mac, "dev", s.dev, "master"]);
+    case "tc-qdisc":
+    case "tc-filter":
+    case "tc-filter-del":
+    case "route-replace":
+    case "route-del":
+      return runCommands(ctx.run, what, stepCommands(s));
     case "nft-load": return loadNft(ctx, s.script);
     case "iptables-chain": return ensureChain(ctx, s.chain);
     case "iptables-insert": return insertRule(ctx, s.chain, s.rule);
     case "iptables-delete": return remove(ctx.run, what, "iptables", ["-w", "-D", s.chain, ...s.rule]);
-    case "tc-qdisc": return void (await runAs(ctx.run, what, "tc", qdiscArgs(s.dev, s.block)));
-    case "tc-filter":
-      // One filter per pref: whatever the pref holds goes, then ours.
-      await removeFilter(ctx.run, what, s.target, s.pref);
-      return void (await runAs(ctx.run, what, "tc", filterAddArgs(s.target, s)));
-    case "tc-filter-del": return removeFilter(ctx.run, what, s.target, s.pref);
-    case "route-replace": return void (await ip(["route", "replace", s.dst, "via", s.via, "dev", s.dev, "src", s.src, "proto", String(ROUTE_PROTO)]));
-    case "route-del": return remove(ctx.run, what, "ip", ["route", "del", s.dst, "proto", String(ROUTE_PROTO)]);
     case "proxy-arp":
       // The device's own setting, gone with it: nothing to restore on teardown. No delay
       // (the kernel's default waits up to 0.8 s before a proxied answer).
