@@ -9,7 +9,7 @@
  * id then names the network for every RequestAddress, and the other calls find it by range or
  * address: ranges never overlap, so an address names its network.
  */
-import { DEFAULT_NETWORK, blockOf, contains, findNetwork, ipToInt, isIpv4, parseCidr, type ClusterState, type NetworkInfo, type NodeRecord } from "@ovl/domain";
+import { DEFAULT_NETWORK, blockOf, contains, findNetwork, ipToInt, isIpv4, networksOf, parseCidr, type ClusterState, type NetworkInfo, type NodeRecord } from "@ovl/domain";
 import { AgentError, AgentErrorCodes } from "../errors.js";
 import { BRIDGE, netBridgeName } from "../kernel/names.js";
 import { POOL_ID } from "./mapping.js";
@@ -42,7 +42,7 @@ export function poolFor(state: ClusterState, req: { readonly Pool?: string; read
   const named = req.Options?.[NETWORK_OPTION];
   if (named !== undefined && (typeof named !== "string" || named === "")) throw invalid(`--ipam-opt ${NETWORK_OPTION}= must name an ovl network`);
   if (!req.Pool) throw noRange(state, named as string | undefined);
-  const byRange = [DEFAULT_NETWORK, ...Object.keys(state.networks ?? {})].find((n) => findNetwork(state, n)?.cidr === req.Pool);
+  const byRange = networksOf(state).find((n) => n.cidr === req.Pool)?.name;
   const name = (named as string | undefined) ?? byRange;
   if (!name) throw invalid(`no ovl network has the range ${req.Pool}: give --subnet the range of an ovl network (\`ovl network ls\`)`);
   const net = findNetwork(state, name) ?? (() => { throw notFound(name); })();
@@ -66,9 +66,8 @@ function noRange(state: ClusterState, named: string | undefined): AgentError {
 export function networkOfRange(state: ClusterState, pools: readonly { readonly Pool?: string }[] | null | undefined): NetworkInfo {
   const pool = pools?.[0]?.Pool;
   if (!pool) return findNetwork(state, DEFAULT_NETWORK) ?? (() => { throw notFound(DEFAULT_NETWORK); })();
-  const all = [DEFAULT_NETWORK, ...Object.keys(state.networks ?? {})].map((n) => findNetwork(state, n)!);
-  const net = all.find((n) => n.cidr === pool);
-  if (!net) throw invalid(`the range ${pool} is no ovl network's: create the Docker network with --ipam-driver ovl (and --ipam-opt ${NETWORK_OPTION}=NAME)`);
+  const net = networksOf(state).find((n) => n.cidr === pool);
+  if (!net) throw invalid(`the range ${pool} is no ovl network's: create the Docker network with --ipam-driver ovl and --subnet an ovl network's range (\`ovl network ls\`), e.g. \`${dockerCreateCommand("NAME", findNetwork(state, DEFAULT_NETWORK)?.cidr ?? "<its range>")}\``);
   return net;
 }
 
