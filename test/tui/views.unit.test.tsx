@@ -49,6 +49,13 @@ test("containers view: name, node, address, network, image, state, ports", () =>
   ]);
 });
 
+test("containers view: a container on two networks shows its first address marked +1, and both networks", () => {
+  const [row] = psRows(state);
+  const both = { ...row!, networks: [{ network: "front", ip: "198.19.0.2" }, { network: "back", ip: "198.19.48.2" }] };
+  const { lastFrame } = render(<ContainersView rows={[both]} selected={0} active width={100} height={2} past={false} />);
+  assert.match(lines(lastFrame())[1]!, /^c1-1 +n1 +198\.19\.0\.2 \+1 +front,back +busybox/);
+});
+
 test("events view: seq, time, type, subject and a one-line summary, newest first", () => {
   const newest = [...items].reverse();
   const { lastFrame } = render(<EventsView items={newest} selected={0} active width={100} height={3} />);

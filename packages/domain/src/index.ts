@@ -139,7 +139,7 @@ export {
   type Reply,
   type Request,
 } from "./wire.js";
-export { nodeRows, psRow, psRows, type ContainerView, type NodeRow, type PsRow } from "./views.js";
+export { nodeRows, psRow, psRows, rowAttachments, type ContainerView, type NodeRow, type PsRow } from "./views.js";
 export {
   MAX_PIECES,
   MIN_MAX_PAYLOAD,

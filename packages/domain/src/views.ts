@@ -31,6 +31,12 @@ export interface PsRow {
   readonly networks: readonly { readonly network: string; readonly ip: string }[];
 }
 
+/**
+ * A row's networks with its address on each, the first one's being `ip`. A row from a
+ * coordinator that predates networks has none: it is on `ovl` at `ip`.
+ */
+export const rowAttachments = (r: Pick<PsRow, "ip" | "networks">): PsRow["networks"] => r.networks ?? [{ network: "ovl", ip: r.ip }];
+
 export interface NodeRow {
   readonly name: string;
   readonly ip: string;

@@ -3,7 +3,7 @@
  * table for people or, with --json, exactly as a JSON array for scripts. `ovl ps` filters
  * on the coordinator's side (--node, --state, --network).
  */
-import { age, coordinatorsLine, coordinatorsUnknownLine, formatPort, humanBytes, liveCoordinators, nodeRows, parsePsQuery, percent, psRowsFor, type ClusterState, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
+import { age, coordinatorsLine, coordinatorsUnknownLine, formatPort, humanBytes, liveCoordinators, nodeRows, parsePsQuery, percent, psRowsFor, rowAttachments, type ClusterState, type NodeRow, type PsQuery, type PsRow } from "@ovl/domain";
 import type { OvlClient } from "@ovl/client";
 import { out, withClient, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
@@ -21,10 +21,9 @@ export function shortReason(reason: string): string {
 export function psTable(rows: readonly PsRow[]): string {
   return table(
     ["NAME", "NODE", "IP", "NETWORKS", "IMAGE", "STATE", "PORTS"],
-    // One address per network, in the same order as NETWORKS (the first is `ip`). A row from
-    // a coordinator that predates networks has none: it is on `ovl` at `ip`.
+    // One address per network, in the same order as NETWORKS (the first is `ip`).
     rows.map((r) => {
-      const on = r.networks ?? [{ network: "ovl", ip: r.ip }];
+      const on = rowAttachments(r);
       return [r.name, r.node, on.map((a) => a.ip).join(","), on.map((a) => a.network).join(","), r.image, r.reason ? `${r.state} (${shortReason(r.reason)})` : r.state, r.ports.map(formatPort).join(",")];
     }),
   );

@@ -1,6 +1,6 @@
 /** The containers view (render only): one row per container of the cluster. */
 import React from "react";
-import type { PsRow } from "@ovl/domain";
+import { rowAttachments, type PsRow } from "@ovl/domain";
 import { formatPorts, type Column } from "../../format.js";
 import { Table } from "../table.js";
 
@@ -28,10 +28,15 @@ export interface ContainersViewProps {
 /** The image, marked with where the container came from when not `ovl run` (`docker run --network ovl`, Compose). */
 export const imageCell = (c: Pick<PsRow, "image" | "origin">): string => (c.origin ? `${c.origin}: ${c.image}` : c.image);
 
-/** Its networks, the first one's address being ADDRESS; a row from before networks is on `ovl`. */
-export const networksCell = (c: Pick<PsRow, "networks">): string => (c.networks ?? [{ network: "ovl" }]).map((a) => a.network).join(",");
-
-export const containerCells = (c: PsRow): string[] => [c.name, c.node, c.ip, networksCell(c), imageCell(c), c.state, formatPorts(c.ports) || "-"];
+/**
+ * Its first network's address, marked `+N` when it has N more (a column of full lists would
+ * crowd out the rest; the detail pane lists every address), and all its networks.
+ */
+export function containerCells(c: PsRow): string[] {
+  const on = rowAttachments(c);
+  const address = on.length > 1 ? `${c.ip} +${on.length - 1}` : c.ip;
+  return [c.name, c.node, address, on.map((a) => a.network).join(","), imageCell(c), c.state, formatPorts(c.ports) || "-"];
+}
 
 export function ContainersView(p: ContainersViewProps): React.ReactElement {
   return (
