@@ -4,7 +4,8 @@
  * 2. Follow OVL_EVENTS from there (catch-up, then live) and wait until caught up.
  * 3. Create the cluster from the options when the stream holds none; refuse to start
  *    when it holds one that differs from the values given explicitly.
- * 4. Serve commands, agents' reports and queries in the coordinators' queue group.
+ * 4. Serve commands, agents' reports and queries in the coordinators' queue group (a report
+ *    about a container not folded here yet is decided after catching up: report-catch-up.ts).
  * 5. Complete decisions cut between their events (a join without its subnet, a leave or
  *    release without its last event): at start, then whenever one has stayed open for
  *    `completeAfterMs` (its own coordinator may still be appending it).
