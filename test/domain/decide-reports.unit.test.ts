@@ -1,7 +1,9 @@
 /** decide: agents' container reports become ContainerRunning / Failed / Exited, once. */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { given } from "../support/given.js";
+import { macFor, reportedContainer } from "@ovl/domain";
+import { NOW } from "./builders.js";
+import { fold, given } from "../support/given.js";
 import { cluster, exited, failed, leaving, lost, report, running, started, stopped } from "./builders.js";
 
 const IP = "198.19.0.2";
@@ -43,3 +45,20 @@ stale("from another node, or about a node that is not ready", () => {
   given([...pending, leaving("n1")]).when(report("n1", "web", IP, "running")).thenNothingHappened();
 });
 stale.run();
+
+const known = suite("reportedContainer: the container a report is about");
+known("on the reported node, under its name, at its address", () => {
+  const state = fold(pending, NOW);
+  assert.is(reportedContainer(state, { node: "n1", name: "web", ip: IP }), state.nodes.n1?.containers.web);
+});
+known("a Docker reservation is a container a report can be about", () => {
+  const reservation = { type: "ContainerStarted" as const, data: { name: "ipam-1", node: "n1", ip: IP, mac: macFor(IP), image: "(docker endpoint)", cmd: [], ports: [], origin: "docker-ipam" as const } };
+  assert.ok(reportedContainer(fold([...cluster("n1"), reservation], NOW), { node: "n1", name: "ipam-1", ip: IP }));
+});
+known("none before its start is folded, after it is removed, at another address or on another node", () => {
+  assert.is(reportedContainer(fold(cluster("n1"), NOW), { node: "n1", name: "web", ip: IP }), undefined);
+  assert.is(reportedContainer(fold([...pending, stopped("web", "n1", IP)], NOW), { node: "n1", name: "web", ip: IP }), undefined);
+  assert.is(reportedContainer(fold(pending, NOW), { node: "n1", name: "web", ip: "198.19.0.3" }), undefined);
+  assert.is(reportedContainer(fold(pending, NOW), { node: "n2", name: "web", ip: IP }), undefined);
+});
+known.run();

@@ -4,7 +4,8 @@
  * 2. Follow OVL_EVENTS from there (catch-up, then live) and wait until caught up.
  * 3. Create the cluster from the options when the stream holds none; refuse to start
  *    when it holds one that differs from the values given explicitly.
- * 4. Serve commands, agents' reports and queries in the coordinators' queue group.
+ * 4. Serve commands, agents' reports and queries in the coordinators' queue group (a report
+ *    about a container not folded here yet is decided after catching up: report-catch-up.ts).
  * 5. Complete decisions cut between their events (a join without its subnet, a leave or
  *    release without its last event): at start, then whenever one has stayed open for
  *    `completeAfterMs` (its own coordinator may still be appending it).
@@ -28,6 +29,7 @@ import {
   type ClusterState,
 } from "@ovl/domain";
 import { ensureStreams, whenAnswered } from "@ovl/broker-setup";
+import { lastSequence } from "@ovl/client";
 import { Appender } from "./appender.js";
 import { followEvents, type Delivered } from "./follow-stored.js";
 import { Heartbeats } from "./heartbeats.js";
@@ -41,6 +43,7 @@ import { followConnection, watchLiveness } from "./liveness.js";
 import { catchUp, checkStream } from "./startup.js";
 import { snapshotWriter } from "./snapshots.js";
 import { CREATE_CLUSTER_ID, createBeforeJoin, createClusterJob } from "./first-join.js";
+import { caughtUp, needsCatchUp, type CatchUpDeps } from "./report-catch-up.js";
 
 export interface CoordinatorOptions {
   readonly nc: NatsConnection;
@@ -174,6 +177,11 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const heartbeats = new Heartbeats(log);
     await heartbeats.start(opts.nc, jsm, Object.keys(projection.state.nodes));
     undo.unshift(() => heartbeats.stop());
+    const reportCatchUp: CatchUpDeps = {
+      lastSeq: () => lastSequence(opts.nc),
+      whenApplied: (seq, fn, maxWaitMs) => pipeline.whenApplied(seq, fn, maxWaitMs),
+      log,
+    };
     // Replies larger than one message go out in pieces (reply-pieces.ts).
     const respond = replier({ nc: opts.nc, log, ...(opts.pieceGapMs ? { pieceGapMs: opts.pieceGapMs } : {}) });
     const onRequest = (m: Msg): void => {
@@ -182,7 +190,10 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       if (!job) throw new OvlError(OvlErrorCodes.InvalidInput, `unknown subject ${m.subject}`);
       const create = createBeforeJoin(job, pending, projection.state);
       if (create) void pipeline.submit(create).then((r) => !r.ok && log(`cluster not created on the first join: ${r.error.message}`));
-      void pipeline.submit(job).then((reply) => respond(m, reply, req.id));
+      const submit = (): void => void pipeline.submit(job).then((reply) => respond(m, reply, req.id));
+      // A report about a container not folded here yet waits for the stream's end (report-catch-up.ts).
+      if (needsCatchUp(job.command, pipeline.state)) void caughtUp(reportCatchUp).then(submit);
+      else submit();
     };
     const onQuery = (m: Msg): void => {
       const req = parseRequest(m.data);

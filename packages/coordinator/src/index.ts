@@ -9,5 +9,6 @@ export { catchUp } from "./startup.js";
 export { lostRequestId, watchLiveness } from "./liveness.js";
 export type { JobSpec } from "./pipeline/jobs.js";
 export { CREATE_CLUSTER_ID, createBeforeJoin } from "./first-join.js";
+export { needsCatchUp } from "./report-catch-up.js";
 export { presenceBeat, presenceId } from "./presence.js";
 export { QUIET_GAP, QUIET_MS } from "./snapshots.js";

@@ -28,7 +28,7 @@ import { findContainer, memberNodes } from "./queries.js";
 import { withAliases } from "./name-records.js";
 import { nameClash } from "./name-clash.js";
 import { decideClaimDocker, decideReleaseDocker, decideReserveDocker } from "./docker-door.js";
-import type { Attachment, ClusterConfig, ClusterState, NodeRecord } from "./state.js";
+import type { Attachment, ClusterConfig, ClusterState, ContainerRecord, NodeRecord } from "./state.js";
 import { DEFAULT_NETWORK } from "./defaults.js";
 import { blockOf, lowestFreeAddressOn, type NetworkInfo } from "./networks.js";
 import { decideCreateNetwork, decideRemoveNetwork, networkBlocksFor, requestedNetworks } from "./network-decide.js";
@@ -233,10 +233,20 @@ function decideRemove({ data }: RemoveContainer, state: ClusterState): OvlEvent[
   return [{ type: "ContainerStopped", data: { name: c.name, node: c.node, ip: c.ip, reason: "removed" } }];
 }
 
+/**
+ * The container a report is about: on the reported node, under its name, at its address.
+ * Undefined when the state holds none: a stale report (removed, or an older container of
+ * that name), or one about a start this state has not folded yet.
+ */
+export function reportedContainer(state: ClusterState, report: Pick<ReportContainer["data"], "node" | "name" | "ip">): ContainerRecord | undefined {
+  const c = state.nodes[report.node]?.containers[report.name];
+  return c && c.ip === report.ip ? c : undefined;
+}
+
 /** An agent's report; stale or repeated reports decide nothing. */
 function decideReport({ data }: ReportContainer, state: ClusterState): OvlEvent[] {
-  const c = state.nodes[data.node]?.containers[data.name];
-  if (!c || c.ip !== data.ip || state.nodes[data.node]!.status !== "ready") return [];
+  const c = reportedContainer(state, data);
+  if (!c || state.nodes[data.node]!.status !== "ready") return [];
   const base = { name: c.name, node: c.node, ip: c.ip };
   switch (data.state) {
     case "running":

@@ -84,7 +84,7 @@ export {
   type CommandType,
   type OvlCommand,
 } from "./commands.js";
-export { VXLAN_OVERHEAD, decide, placeContainer } from "./decide.js";
+export { VXLAN_OVERHEAD, decide, placeContainer, reportedContainer } from "./decide.js";
 export { RESERVATION_IMAGE, TAKEN_BY_DOCKER, ovlNameForDocker } from "./docker-door.js";
 export { checkPublish } from "./port-rules.js";
 export * as subjects from "./subjects.js";

@@ -40,7 +40,7 @@ export class JobTable {
   /** Answered jobs whose events the follower has not applied yet, by last sequence. */
   #answered: Job[] = [];
   #answeredSeq = 0;
-  /** Queries waiting for the projection to include what was answered (read your writes). */
+  /** Who waits for the projection to hold a sequence (queries: what was answered), by sequence. */
   #afterApplied: { seq: number; run: () => void }[] = [];
 
   get size(): number {
@@ -126,7 +126,12 @@ export class JobTable {
 
   /** Runs `fn` once the projection (at `appliedSeq` now) includes every event answered for, or after `maxWaitMs`. */
   afterApplied(fn: () => void, appliedSeq: number, stopped: boolean, maxWaitMs: number): void {
-    if (appliedSeq >= this.#answeredSeq || stopped) return fn();
+    this.whenApplied(this.#answeredSeq, fn, appliedSeq, stopped, maxWaitMs);
+  }
+
+  /** Runs `fn` once the projection (at `appliedSeq` now) holds `seq`, or after `maxWaitMs`. */
+  whenApplied(seq: number, fn: () => void, appliedSeq: number, stopped: boolean, maxWaitMs: number): void {
+    if (appliedSeq >= seq || stopped) return fn();
     // Bounded: a stream emptied behind our back (a broker restarted without its store) never gets there.
     let done = false;
     const run = (): void => {
@@ -136,7 +141,10 @@ export class JobTable {
       fn();
     };
     const timer = setTimeout(run, maxWaitMs);
-    this.#afterApplied.push({ seq: this.#answeredSeq, run });
+    // Kept in order of sequence: `forgetApplied` runs them from the front.
+    let i = this.#afterApplied.length;
+    while (i > 0 && this.#afterApplied[i - 1]!.seq > seq) i--;
+    this.#afterApplied.splice(i, 0, { seq, run });
   }
 
   /** Forgets every job: the ones not answered yet get `reply()`, waiting queries run. */

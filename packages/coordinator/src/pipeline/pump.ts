@@ -39,6 +39,7 @@ import {
   eventOf,
   okReply,
   subjects,
+  type ClusterState,
   type Envelope,
   type OvlCommand,
   type OvlEvent,
@@ -137,7 +138,7 @@ export class Pipeline {
     let events: OvlEvent[] = [];
     job.error = undefined;
     job.reply = null;
-    const state = this.#spec?.peek ?? this.d.projection.state;
+    const state = this.state;
     try {
       events = decide({ ...job.command, metadata: { now: time, requestId: job.id } } as OvlCommand, state);
       if (events.length === 0) job.reply = job.noop(state, this.#specSeq);
@@ -235,6 +236,16 @@ export class Pipeline {
    */
   afterApplied(fn: () => void, maxWaitMs = 2000): void {
     this.#jobs.afterApplied(fn, this.d.projection.seq, this.#stopped, maxWaitMs);
+  }
+
+  /** Runs `fn` once the projection holds the event stored at `seq`, or after `maxWaitMs`. */
+  whenApplied(seq: number, fn: () => void, maxWaitMs: number): void {
+    this.#jobs.whenApplied(seq, fn, this.d.projection.seq, this.#stopped, maxWaitMs);
+  }
+
+  /** The state the next decision starts from: the applied state plus our appends in flight. */
+  get state(): ClusterState {
+    return this.#spec?.peek ?? this.d.projection.state;
   }
 
   #confirmUpTo(seq: number): void {
