@@ -8,11 +8,11 @@ import * as assert from "uvu/assert";
 import { existsSync } from "node:fs";
 import { join as pathJoin } from "node:path";
 import { apply, ApplyError, createKernelDataplane, desiredDataplane, stateStore, type KernelDataplane, type Step } from "@ovl/node-agent";
-import { Scope, dumpNode, type LanHost } from "../support/netns.js";
+import { dumpNode, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
 import { loneNode } from "./lone-node.js";
+import { kernelSuite } from "./kernel-suite.js";
 
-const scope = new Scope();
 let n1: LanHost;
 let dir: string;
 let dp: KernelDataplane;
@@ -22,18 +22,15 @@ const desired = desiredDataplane(state, "n1", { underlayIface: "lan0" })!;
 const ops = (steps: Step[]) => steps.map((s) => s.op);
 const sh = async (argv: string[]) => (await n1.run(argv[0]!, argv.slice(1))).stdout;
 
-test.before(async () => {
-  ({ n1, dir, dp } = await loneNode(scope, "kernel-heal", async ({ n1 }) => {
-    // What dockerd leaves: forwarding on, FORWARD DROP, its DOCKER chain and DOCKER-USER (RETURN, jumped to first).
-    for (const argv of [["-N", "DOCKER"], ["-N", "DOCKER-USER"], ["-A", "DOCKER-USER", "-j", "RETURN"], ["-I", "FORWARD", "-j", "DOCKER-USER"], ["-P", "FORWARD", "DROP"]]) {
-      await n1.run("iptables", argv);
-    }
-    await n1.run("sysctl", ["-q", "-w", "net.ipv4.ip_forward=1"]);
-    before = await dumpNode(n1.run, ["net.ipv4.ip_forward"]);
-  }));
+kernelSuite(test, async (bed) => {
+  ({ n1, dir, dp } = await loneNode(bed, "kernel-heal"));
+  // What dockerd leaves: forwarding on, FORWARD DROP, its DOCKER chain and DOCKER-USER (RETURN, jumped to first).
+  for (const argv of [["-N", "DOCKER"], ["-N", "DOCKER-USER"], ["-A", "DOCKER-USER", "-j", "RETURN"], ["-I", "FORWARD", "-j", "DOCKER-USER"], ["-P", "FORWARD", "DROP"]]) {
+    await n1.run("iptables", argv);
+  }
+  await n1.run("sysctl", ["-q", "-w", "net.ipv4.ip_forward=1"]);
+  before = await dumpNode(n1.run, ["net.ipv4.ip_forward"]);
 });
-
-test.after(() => scope.close());
 
 test("Docker's DOCKER-USER is reused: ovl's rules go before its RETURN, nothing duplicated", async () => {
   const steps = await dp.reconcile(desired);
