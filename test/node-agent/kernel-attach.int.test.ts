@@ -9,11 +9,11 @@ import * as assert from "uvu/assert";
 import { readdirSync } from "node:fs";
 import { macFor, vethNameFor } from "@ovl/domain";
 import { desiredDataplane, KernelError, type AttachSpec, type KernelDataplane } from "@ovl/node-agent";
-import { Scope, ping, startContainer, type LanHost } from "../support/netns.js";
+import { ping, startContainer, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
 import { loneNode } from "./lone-node.js";
+import { kernelSuite } from "./kernel-suite.js";
 
-const scope = new Scope();
 let n1: LanHost;
 let dir: string;
 let dp: KernelDataplane;
@@ -24,13 +24,10 @@ const spec = (name: "a" | "b" | "c", pid: number, fresh = true): AttachSpec => {
   return { pid, ip, mac: macFor(ip), veth: vethNameFor(ip), gateway: desired.node.gateway, clusterPrefix: desired.cluster.prefix, mtu: desired.cluster.mtu, fresh };
 };
 
-test.before(async () => {
-  ({ n1, dir, dp } = await loneNode(scope, "kernel-attach", async (node) => {
-    await node.dp.reconcile(desired);
-  }));
+const { scope } = kernelSuite(test, async (bed) => {
+  ({ n1, dir, dp } = await loneNode(bed, "kernel-attach"));
+  await dp.reconcile(desired);
 });
-
-test.after(() => scope.close());
 
 test("a fresh container is wired: address, MAC, MTU, route, ARP retries, on the bridge; no batch file left", async () => {
   const a = await startContainer(scope);

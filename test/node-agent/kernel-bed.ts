@@ -2,24 +2,21 @@
  * A LAN host (support/netns.ts makeLan) made ready for a kernel dataplane as a Docker host
  * is: forwarding off and FORWARD DROP (what ovl must cope with), its kernel dumped before
  * anything of ovl's (the suites compare it after teardown), and a dataplane on a scratch
- * state dir, which the caller removes with the others in `dirs`.
+ * state dir of the suite's bed (kernel-suite.ts), removed with it.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createKernelDataplane, type KernelDataplane } from "@ovl/node-agent";
 import { dumpNode, type LanHost } from "../support/netns.js";
+import type { KernelBed } from "./kernel-suite.js";
 
 export const SYSCTLS = ["net.ipv4.ip_forward"];
 
 export async function dataplaneOn(
   h: LanHost,
-  opts: { readonly prefix: string; readonly dirs: string[]; readonly log?: (line: string) => void },
-): Promise<{ readonly before: Record<string, string>; readonly dp: KernelDataplane }> {
+  opts: { readonly prefix: string; readonly bed: KernelBed; readonly log?: (line: string) => void },
+): Promise<{ readonly before: Record<string, string>; readonly dp: KernelDataplane; readonly dir: string }> {
   await h.run("sysctl", ["-q", "-w", "net.ipv4.ip_forward=0"]);
   await h.run("iptables", ["-P", "FORWARD", "DROP"]);
   const before = await dumpNode(h.run, SYSCTLS);
-  const dir = mkdtempSync(join(tmpdir(), opts.prefix));
-  opts.dirs.push(dir);
-  return { before, dp: createKernelDataplane({ stateDir: dir, run: h.run, ...(opts.log ? { log: opts.log } : {}) }) };
+  const dir = opts.bed.tempDir(opts.prefix);
+  return { before, dir, dp: createKernelDataplane({ stateDir: dir, run: h.run, ...(opts.log ? { log: opts.log } : {}) }) };
 }

@@ -9,16 +9,14 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { rmSync } from "node:fs";
 import { attachmentsOf, parseCidr, vethNameFor, type Attachment, type ClusterState, type ContainerRecord } from "@ovl/domain";
 import { desiredDataplane, type KernelDataplane } from "@ovl/node-agent";
-import { Scope, dumpNode, makeLan, ping, startContainer, startWhoami, whoami, type LanHost } from "../support/netns.js";
+import { dumpNode, makeLan, ping, startContainer, startWhoami, whoami, type LanHost } from "../support/netns.js";
 import { given } from "./kernel-given.js";
 import { SYSCTLS, dataplaneOn } from "./kernel-bed.js";
+import { kernelSuite } from "./kernel-suite.js";
 
 const PORT = 7070;
-const scope = new Scope();
-const dirs: string[] = [];
 const hosts: Record<string, LanHost> = {};
 const dps: Record<string, KernelDataplane> = {};
 const before: Record<string, Record<string, string>> = {};
@@ -53,24 +51,14 @@ async function attach(name: string, node: Node): Promise<void> {
 const reaches = async (from: string, ip: string, tries = 2): Promise<boolean> => ping(ctr[from]!.run, ip, tries);
 const tcp = async (from: string, ip: string): Promise<boolean> => (await whoami(ctr[from]!.run, ip, PORT).catch(() => "")) !== "";
 
-test.before(async () => {
-  try {
-    Object.assign(hosts, await makeLan(scope, (Object.entries(NODES) as [Node, string][]).map(([name, ip]) => ({ name, ip }))));
-    for (const [name, h] of Object.entries(hosts) as [Node, LanHost][]) {
-      await h.run("ip", ["route", "add", name === "n3" ? "198.18.0.0/24" : "198.18.1.0/24", "dev", "lan0"]);
-      const bed = await dataplaneOn(h, { prefix: "ovl-kernel-networks-", dirs });
-      [before[h.ns], dps[name]] = [bed.before, bed.dp];
-    }
-    for (const [name] of PLACED) ctr[name] = await startContainer(scope);
-  } catch (err) {
-    await scope.close().catch(() => undefined);
-    throw err;
+const { scope } = kernelSuite(test, async (suite) => {
+  Object.assign(hosts, await makeLan(suite.scope, (Object.entries(NODES) as [Node, string][]).map(([name, ip]) => ({ name, ip }))));
+  for (const [name, h] of Object.entries(hosts) as [Node, LanHost][]) {
+    await h.run("ip", ["route", "add", name === "n3" ? "198.18.0.0/24" : "198.18.1.0/24", "dev", "lan0"]);
+    const bed = await dataplaneOn(h, { prefix: "ovl-kernel-networks-", bed: suite });
+    [before[h.ns], dps[name]] = [bed.before, bed.dp];
   }
-});
-
-test.after(async () => {
-  await scope.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const [name] of PLACED) ctr[name] = await startContainer(suite.scope);
 });
 
 test("each network gets its bridge and VXLAN device per node; containers one interface per network; a second reconcile changes nothing", async () => {

@@ -7,15 +7,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { rmSync } from "node:fs";
 import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
 import { desiredDataplane, type KernelDataplane } from "@ovl/node-agent";
-import { Scope, dumpNode, makeLan, ping, startContainer, type LanHost } from "../support/netns.js";
+import { dumpNode, makeLan, ping, startContainer, type LanHost } from "../support/netns.js";
 import { given, start } from "./kernel-given.js";
 import { SYSCTLS, dataplaneOn } from "./kernel-bed.js";
+import { kernelSuite } from "./kernel-suite.js";
 
-const scope = new Scope();
-const dirs: string[] = [];
 const hosts: Record<string, LanHost> = {};
 const dps: Record<string, KernelDataplane> = {};
 const before: Record<string, Record<string, string>> = {};
@@ -34,25 +32,15 @@ const ip = (name: string) => Object.values(state.nodes).flatMap((n) => Object.va
 const desired = (node: Node) => desiredDataplane(state, node, { underlayIface: "lan0" })!;
 const text = async (node: Node, cmd: string, argv: string[]) => (await hosts[node]!.run(cmd, argv)).stdout;
 
-test.before(async () => {
-  try {
-    Object.assign(hosts, await makeLan(scope, (Object.entries(NODES) as [Node, string][]).map(([name, ip]) => ({ name, ip }))));
-    for (const [name, h] of Object.entries(hosts) as [Node, LanHost][]) {
-      // The other subnet on-link: the LAN forwards between them as a router would.
-      await h.run("ip", ["route", "add", name === "n3" ? "198.18.0.0/24" : "198.18.1.0/24", "dev", "lan0"]);
-      const bed = await dataplaneOn(h, { prefix: "ovl-kernel-routing-", dirs });
-      [before[h.ns], dps[name]] = [bed.before, bed.dp];
-    }
-    for (const name of ["a", "c", "d"]) ctr[name] = await startContainer(scope);
-  } catch (err) {
-    await scope.close().catch(() => undefined);
-    throw err;
+kernelSuite(test, async (suite) => {
+  Object.assign(hosts, await makeLan(suite.scope, (Object.entries(NODES) as [Node, string][]).map(([name, ip]) => ({ name, ip }))));
+  for (const [name, h] of Object.entries(hosts) as [Node, LanHost][]) {
+    // The other subnet on-link: the LAN forwards between them as a router would.
+    await h.run("ip", ["route", "add", name === "n3" ? "198.18.0.0/24" : "198.18.1.0/24", "dev", "lan0"]);
+    const bed = await dataplaneOn(h, { prefix: "ovl-kernel-routing-", bed: suite });
+    [before[h.ns], dps[name]] = [bed.before, bed.dp];
   }
-});
-
-test.after(async () => {
-  await scope.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const name of ["a", "c", "d"]) ctr[name] = await startContainer(suite.scope);
 });
 
 test("auto: n1 routes n2's block via n2's LAN address and reaches n3 through VXLAN", async () => {

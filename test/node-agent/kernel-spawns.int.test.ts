@@ -7,30 +7,16 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createKernelDataplane, desiredDataplane, type KernelDataplane } from "@ovl/node-agent";
-import { Scope, makeLan, type LanHost } from "../support/netns.js";
+import { makeLan, type LanHost } from "../support/netns.js";
 import { clusterWithPeers, counting, type CountingRunner } from "./kernel-peers.js";
+import { kernelSuite } from "./kernel-suite.js";
 
-const scope = new Scope();
-const dirs: string[] = [];
 let host: LanHost;
 
-test.before(async () => {
-  try {
-    host = (await makeLan(scope, [{ name: "n1", ip: "198.18.0.11" }])).n1!;
-    await host.run("ip", ["route", "add", "198.18.1.0/24", "dev", "lan0"]);
-  } catch (err) {
-    await scope.close().catch(() => undefined);
-    throw err;
-  }
-});
-
-test.after(async () => {
-  await scope.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+const bed = kernelSuite(test, async ({ scope }) => {
+  host = (await makeLan(scope, [{ name: "n1", ip: "198.18.0.11" }])).n1!;
+  await host.run("ip", ["route", "add", "198.18.1.0/24", "dev", "lan0"]);
 });
 
 type Counts = Record<string, number>;
@@ -38,8 +24,7 @@ const snapshot = (c: CountingRunner): Counts => Object.fromEntries([...c.counts]
 
 /** The processes of: a build, a full and an event check, a peer joining, a peer leaving; then teardown. */
 async function countsFor(peers: number): Promise<{ build: Counts; full: Counts; event: Counts; joined: Counts; left: Counts }> {
-  const dir = mkdtempSync(join(tmpdir(), "ovl-spawns-"));
-  dirs.push(dir);
+  const dir = bed.tempDir("ovl-spawns-");
   const c = counting(host.run);
   const dp: KernelDataplane = createKernelDataplane({ stateDir: dir, run: c.run });
   const desired = (extra: Parameters<typeof clusterWithPeers>[1] = []) => desiredDataplane(clusterWithPeers(peers, extra), "n1", { underlayIface: "lan0" })!;

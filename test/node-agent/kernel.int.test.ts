@@ -6,19 +6,19 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join as pathJoin } from "node:path";
 import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
 import { CommandError, createKernelDataplane, desiredDataplane, KernelError, TC_BLOCK, type KernelDataplane } from "@ovl/node-agent";
-import { Scope, dumpNode, makeLan, ping, startContainer, startWhoami, whoami, type LanHost } from "../support/netns.js";
+import { dumpNode, makeLan, ping, startContainer, startWhoami, whoami, type LanHost } from "../support/netns.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
 import { SYSCTLS, dataplaneOn } from "./kernel-bed.js";
+import { kernelSuite } from "./kernel-suite.js";
 import { stopProcess } from "@ovl/host";
 
-const scope = new Scope();
-const dirs: string[] = [];
 let n1: LanHost, n2: LanHost, out: LanHost;
 let dp1: KernelDataplane, dp2: KernelDataplane;
+let dir1: string;
 let before: Record<string, Record<string, string>> = {};
 let state: ClusterState;
 const ctr: Record<string, Awaited<ReturnType<typeof startContainer>>> = {};
@@ -44,32 +44,22 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
 }
 const text = async (h: LanHost, cmd: string, argv: string[]) => (await h.run(cmd, argv)).stdout;
 
-test.before(async () => {
-  try {
-    const hosts = await makeLan(scope, [
-      { name: "n1", ip: "198.18.0.11" },
-      { name: "n2", ip: "198.18.0.12" },
-      { name: "out", ip: "198.18.0.1" },
-    ]);
-    [n1, n2, out] = [hosts.n1!, hosts.n2!, hosts.out!];
-    for (const h of [n1, n2]) {
-      const name = h === n1 ? "n1" : "n2";
-      const bed = await dataplaneOn(h, { prefix: "ovl-kernel-", dirs, log: (l) => log.push(`${name} ${l}`) });
-      before[h.ns] = bed.before;
-      if (h === n1) dp1 = bed.dp;
-      else dp2 = bed.dp;
-    }
-    for (const name of ["a", "b", "c"]) ctr[name] = await startContainer(scope);
-    state = S1;
-  } catch (err) {
-    await scope.close().catch(() => undefined);
-    throw err;
+const { scope } = kernelSuite(test, async (suite) => {
+  const hosts = await makeLan(suite.scope, [
+    { name: "n1", ip: "198.18.0.11" },
+    { name: "n2", ip: "198.18.0.12" },
+    { name: "out", ip: "198.18.0.1" },
+  ]);
+  [n1, n2, out] = [hosts.n1!, hosts.n2!, hosts.out!];
+  for (const h of [n1, n2]) {
+    const name = h === n1 ? "n1" : "n2";
+    const bed = await dataplaneOn(h, { prefix: "ovl-kernel-", bed: suite, log: (l) => log.push(`${name} ${l}`) });
+    before[h.ns] = bed.before;
+    if (h === n1) [dp1, dir1] = [bed.dp, bed.dir];
+    else dp2 = bed.dp;
   }
-});
-
-test.after(async () => {
-  await scope.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const name of ["a", "b", "c"]) ctr[name] = await startContainer(suite.scope);
+  state = S1;
 });
 
 test("reconcile builds bridge, vxlan, peers and rules on both nodes; containers attach", async () => {
@@ -131,16 +121,16 @@ test("a kernel without tc's u32 classifier: the reconcile says so once, does the
   // The one fake here: this kernel has u32, so its refusal is played by the runner (tc's own words).
   const calls: string[][] = [];
   const lines: string[] = [];
-  const refusing: typeof n1.run = (cmd, argv) => {
+  const refusing: typeof n1.run = (cmd, argv, o) => {
     if (cmd === "tc") calls.push([...argv]);
     if (cmd === "tc" && argv[0] === "filter" && argv[1] === "add") return Promise.reject(new CommandError([cmd, ...argv], 2, "Error: TC classifier not found.\nWe have an error talking to the kernel\n"));
-    // The steps' batch (`tc -force -batch FILE`) is refused the same way, at its first filter add.
-    const batch = cmd === "tc" && argv.includes("-batch") ? readFileSync(argv.at(-1)!, "utf8").split("\n") : [];
+    // The steps' batch (`tc -force -batch -`, on stdin) is refused the same way, at its first filter add.
+    const batch = cmd === "tc" && argv.includes("-batch") ? (o?.input ?? "").split("\n") : [];
     const add = batch.findIndex((l) => l.startsWith("filter add"));
-    if (add >= 0) return Promise.reject(new CommandError([cmd, ...argv], 1, `Error: TC classifier not found.\nWe have an error talking to the kernel\nCommand failed ${argv.at(-1)}:${add + 1}\n`));
-    return n1.run(cmd, argv);
+    if (add >= 0) return Promise.reject(new CommandError([cmd, ...argv], 1, `Error: TC classifier not found.\nWe have an error talking to the kernel\nCommand failed -:${add + 1}\n`));
+    return n1.run(cmd, argv, o);
   };
-  const dp = createKernelDataplane({ stateDir: dirs[0]!, run: refusing, log: (l) => lines.push(l) });
+  const dp = createKernelDataplane({ stateDir: dir1, run: refusing, log: (l) => lines.push(l) });
   await n1.run("tc", ["filter", "del", "block", String(TC_BLOCK)]);
   const steps = await dp.reconcile(desired("n1"));
   assert.equal(steps, [], "nothing of the fast path was applied, and the reconcile did not fail");
@@ -193,8 +183,8 @@ test("reconcile and attach again change nothing", async () => {
   assert.equal(await dp1.reconcile(desired("n1")), []);
   assert.equal(await dp2.reconcile(desired("n2")), []);
   // An agent restart: a new instance over the same state dir keeps the original ip_forward (0), not ovl's 1.
-  assert.equal(await createKernelDataplane({ stateDir: dirs[0]!, run: n1.run }).reconcile(desired("n1")), []);
-  assert.equal(JSON.parse(readFileSync(pathJoin(dirs[0]!, "kernel-state.json"), "utf8")), { sysctls: { "net.ipv4.ip_forward": "0" }, createdDockerUser: true });
+  assert.equal(await createKernelDataplane({ stateDir: dir1, run: n1.run }).reconcile(desired("n1")), []);
+  assert.equal(JSON.parse(readFileSync(pathJoin(dir1, "kernel-state.json"), "utf8")), { sysctls: { "net.ipv4.ip_forward": "0" }, createdDockerUser: true });
   assert.is(await dp1.attachContainer(attachSpec("a", "n1")), "unchanged");
   assert.is(await dp2.attachContainer(attachSpec("c", "n2")), "unchanged");
   assert.is((await text(n1, "iptables", ["-S", "DOCKER-USER"])).split("\n").filter((l) => l.includes("--comment ovl")).length, 3);

@@ -8,20 +8,16 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as pathJoin } from "node:path";
 import { macFor, vethNameFor, type ClusterState } from "@ovl/domain";
 import { createKernelDataplane, desiredDataplane, type KernelDataplane, type Step } from "@ovl/node-agent";
 import { foreignDrops } from "@ovl/node-agent";
-import { Scope, makeLan, ping, startContainer, type LanHost } from "../support/netns.js";
+import { makeLan, ping, startContainer, type LanHost } from "../support/netns.js";
 import { until } from "../support/wait.js";
 import { CLUSTER, given, join, start } from "./kernel-given.js";
+import { kernelSuite } from "./kernel-suite.js";
 
-const scope = new Scope();
 const PORT = 9999;
 let n1: LanHost, m: LanHost, x: LanHost;
-let dir: string;
 let dp: KernelDataplane;
 let a: Awaited<ReturnType<typeof startContainer>>;
 const log: string[] = [];
@@ -59,37 +55,27 @@ async function reached(h: LanHost, tag: string): Promise<number> {
   return from(tag).length;
 }
 
-test.before(async () => {
-  try {
-    const hosts = await makeLan(scope, [
-      { name: "n1", ip: "198.18.0.11" },
-      { name: "m", ip: "198.18.0.12" },
-      { name: "x", ip: "198.18.0.13" },
-    ]);
-    [n1, m, x] = [hosts.n1!, hosts.m!, hosts.x!];
-    dir = mkdtempSync(pathJoin(tmpdir(), "ovl-vxlan-filter-"));
-    dp = createKernelDataplane({ stateDir: dir, run: n1.run, log: (l) => log.push(l) });
-    await dp.reconcile(desired(S));
-    a = await startContainer(scope);
-    const d = desired(S);
-    await dp.attachContainer({ pid: a.pid, ip: A, mac: macFor(A), veth: vethNameFor(A), gateway: d.node.gateway, clusterPrefix: d.cluster.prefix, mtu: d.cluster.mtu, fastPath: true });
-    const js = `const s=require("dgram").createSocket("udp4");s.on("message",(b,r)=>console.log(r.address+" "+b));s.bind(${PORT},()=>console.log("ready"))`;
-    const listener = scope.spawn("nsenter", ["-t", String(a.pid), "-n", process.execPath, "-e", js]);
-    listener.stdout!.on("data", (b: Buffer) => received.push(...b.toString().split("\n").filter(Boolean)));
-    await until("a's listener", 5000, async () => received.includes("ready"));
-    // m holds n2's gateway address and MAC: n1 has the entries to answer it.
-    await handmadeVxlan(m, S.nodes.n2!.gateway!);
-    await handmadeVxlan(x, "198.19.3.7");
-  } catch (err) {
-    await scope.close().catch(() => undefined);
-    throw err;
-  }
-});
-
-test.after(async () => {
-  await dp?.teardown().catch(() => undefined);
-  await scope.close();
-  rmSync(dir, { recursive: true, force: true });
+kernelSuite(test, async ({ scope, tempDir }) => {
+  const hosts = await makeLan(scope, [
+    { name: "n1", ip: "198.18.0.11" },
+    { name: "m", ip: "198.18.0.12" },
+    { name: "x", ip: "198.18.0.13" },
+  ]);
+  [n1, m, x] = [hosts.n1!, hosts.m!, hosts.x!];
+  dp = createKernelDataplane({ stateDir: tempDir("ovl-vxlan-filter-"), run: n1.run, log: (l) => log.push(l) });
+  // Closed in reverse: the container and its listener go first, then this, then the namespaces.
+  scope.defer(() => dp.teardown().catch(() => undefined));
+  await dp.reconcile(desired(S));
+  a = await startContainer(scope);
+  const d = desired(S);
+  await dp.attachContainer({ pid: a.pid, ip: A, mac: macFor(A), veth: vethNameFor(A), gateway: d.node.gateway, clusterPrefix: d.cluster.prefix, mtu: d.cluster.mtu, fastPath: true });
+  const js = `const s=require("dgram").createSocket("udp4");s.on("message",(b,r)=>console.log(r.address+" "+b));s.bind(${PORT},()=>console.log("ready"))`;
+  const listener = scope.spawn("nsenter", ["-t", String(a.pid), "-n", process.execPath, "-e", js]);
+  listener.stdout!.on("data", (b: Buffer) => received.push(...b.toString().split("\n").filter(Boolean)));
+  await until("a's listener", 5000, async () => received.includes("ready"));
+  // m holds n2's gateway address and MAC: n1 has the entries to answer it.
+  await handmadeVxlan(m, S.nodes.n2!.gateway!);
+  await handmadeVxlan(x, "198.19.3.7");
 });
 
 test("a member's frames reach the container, and its answers come back", async () => {

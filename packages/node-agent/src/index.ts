@@ -35,6 +35,7 @@ export {
   type DesiredNode,
   type KernelDataplane,
   type Runner,
+  type RunInput,
   type RunResult,
   type Step,
 } from "./kernel/index.js";
