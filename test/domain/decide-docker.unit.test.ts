@@ -133,4 +133,45 @@ onNetworks("a claimed container connected to another network: its record keeps i
       stopped("ipam-1", "n1", backIp, "taken by docker container web"),
     ]);
 });
+onNetworks("disconnected from one network: the record keeps the others, first stays first, and the address is free again", () => {
+  const frontIp = "198.19.32.2";
+  const backIp = "198.19.48.2";
+  const withFront = [...withBack, networkCreated("front", "198.19.32.0/20", 2), networkBlock("n1", "front", "198.19.32.0/24")];
+  const front = { network: "front", ip: frontIp, mac: macFor(frontIp) };
+  const back = { network: "back", ip: backIp, mac: macFor(backIp) };
+  const onBoth: OvlEvent = { type: "ContainerStarted", data: { name: "web", node: "n1", ip: frontIp, mac: macFor(frontIp), image: "nginx", cmd: [], ports: [P8080], origin: "docker", networks: [front, back] } };
+  const disconnect = (network: string, ip: string) => cmd("ReleaseDockerAddress", { node: "n1", name: "web", ip, network, reason: "docker network disconnect" });
+  const onFront: OvlEvent = { type: "ContainerStarted", data: { name: "web", node: "n1", ip: frontIp, mac: macFor(frontIp), image: "nginx", cmd: [], ports: [P8080], origin: "docker", networks: [front] } };
+  const state = given([...withFront, onBoth]).when(disconnect("back", backIp)).then([onFront]);
+  assert.equal(state.nodes.n1!.containers["web"]!.networks, [front]);
+  // The address goes back to the pool: the next reservation on back takes it.
+  given([...withFront, onBoth, onFront]).when(reserveOn("ipam-1", "back")).then([reservedOn("ipam-1", backIp, "back")]);
+  // Off its first network, the next one becomes its first (its address is the record's).
+  given([...withFront, onBoth]).when(disconnect("front", frontIp)).then([
+    { type: "ContainerStarted", data: { name: "web", node: "n1", ip: backIp, mac: macFor(backIp), image: "nginx", cmd: [], ports: [P8080], origin: "docker", networks: [back] } },
+  ]);
+  // Off its last network, it leaves ovl, as at docker rm.
+  given([...withFront, onBoth, onFront]).when(disconnect("front", frontIp)).then([stopped("web", "n1", frontIp, "docker network disconnect")]);
+  // Left with `ovl` alone, the record is as before networks; an internal first network publishes no port.
+  const ovlIp = "198.19.0.2";
+  const ovlAndBack: OvlEvent = { type: "ContainerStarted", data: { name: "web", node: "n1", ip: ovlIp, mac: macFor(ovlIp), image: "nginx", cmd: [], ports: [], origin: "docker", networks: [{ network: "ovl", ip: ovlIp, mac: macFor(ovlIp) }, back] } };
+  given([...withBack, ovlAndBack]).when(disconnect("back", backIp)).then([dockerStarted("web", ovlIp)]);
+  const withDb = [...withFront, networkCreated("db", "198.19.64.0/20", 3, { internal: true }), networkBlock("n1", "db", "198.19.64.0/24")];
+  const dbIp = "198.19.64.2";
+  const frontAndDb: OvlEvent = { type: "ContainerStarted", data: { name: "web", node: "n1", ip: frontIp, mac: macFor(frontIp), image: "nginx", cmd: [], ports: [P8080], origin: "docker", networks: [front, { network: "db", ip: dbIp, mac: macFor(dbIp) }] } };
+  given([...withDb, frontAndDb]).when(disconnect("front", frontIp)).then([
+    { type: "ContainerStarted", data: { name: "web", node: "n1", ip: dbIp, mac: macFor(dbIp), image: "nginx", cmd: [], ports: [], origin: "docker", networks: [{ network: "db", ip: dbIp, mac: macFor(dbIp) }] } },
+  ]);
+});
+onNetworks("a repeated or stale disconnect decides nothing", () => {
+  const frontIp = "198.19.32.2";
+  const withFront = [...withBack, networkCreated("front", "198.19.32.0/20", 2), networkBlock("n1", "front", "198.19.32.0/24")];
+  const onFront: OvlEvent = { type: "ContainerStarted", data: { name: "web", node: "n1", ip: frontIp, mac: macFor(frontIp), image: "nginx", cmd: [], ports: [], origin: "docker", networks: [{ network: "front", ip: frontIp, mac: macFor(frontIp) }] } };
+  const disconnect = (network: string, ip: string, name = "web") => cmd("ReleaseDockerAddress", { node: "n1", name, ip, network, reason: "docker network disconnect" });
+  // Already off back (a second release), back's address now another one (connected again), an unknown container, an `ovl run` one.
+  given([...withFront, onFront]).when(disconnect("back", "198.19.48.2")).thenNothingHappened();
+  given([...withFront, onFront]).when(disconnect("front", "198.19.32.9")).thenNothingHappened();
+  given([...withFront, onFront]).when(disconnect("front", frontIp, "nobody")).thenNothingHappened();
+  given([...withBack, started("web", "n1", "198.19.0.2")]).when(disconnect("ovl", "198.19.0.2")).thenNothingHappened();
+});
 onNetworks.run();

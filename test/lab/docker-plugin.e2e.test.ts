@@ -22,6 +22,10 @@
  *   9. a Docker container on two ovl networks (front, then `docker network connect back`): in
  *      `ovl ps` and the history on both, reached on both; on ovl, then back, Docker refuses
  *      (back's range lies inside ovl's, a route the container already has)
+ *  10. `docker network disconnect back` of a container on front and back: back's address is
+ *      released (the history, ovl ps, its veth, pings and the name on back),
+ *      it stays on front; connected again it gets the address back; off front, back is its
+ *      first network; off its last network it leaves ovl
  * The lab (and every process this file started) comes down in test.after.
  */
 import { test } from "uvu";
@@ -334,6 +338,81 @@ test("9. a Docker container on two ovl networks (docker run --network front, the
   assert.not.ok(plain.stdout.includes(m1.ip), "without --dns, ovl's names are not asked");
   for (const [node, name] of [["n1", "m0"], ["n1", "m1"], ["n2", "b3"], ["n2", "f3"]] as const) assert.is((await docker(node, "rm", "-f", name)).code, 0);
   await waitFor("docker rm frees them", 20_000, async () => !(await ps()).some((x) => ["m0", "m1", "b3", "f3"].includes(x.name)), 300);
+});
+
+type Ev = { type: string; data: { reason?: string; networks?: { network: string }[] } };
+const historyOf = async (name: string): Promise<Ev[]> => (await ovl("events", "--container", name, "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l) as Ev);
+/** The networks of each ContainerStarted of a container, in the history's order ("front+back"). */
+const startsOf = (events: readonly Ev[]): string[] => events.filter((e) => e.type === "ContainerStarted").map((e) => (e.data.networks ?? []).map((n) => n.network).join("+"));
+/** The container's row once it runs on exactly these networks. */
+const runningOn = (name: string, networks: readonly string[]) =>
+  waitFor(`${name} running on ${networks.join("+")}`, 30_000, async () => (await ps()).find((r) => r.name === name && r.state === "running" && r.networks.map((n) => n.network).join("+") === networks.join("+")), 300);
+const permanentNeigh = async (node: string, ip: string): Promise<string> => (await inNs(node, "ip", "-4", "neigh", "show", "to", ip, "nud", "permanent")).stdout.trim();
+
+test("10. docker network disconnect back: back's address is released, the container stays on front; connect again, disconnect front, then the last network", async () => {
+  if (noRoot()) return;
+  const nets = JSON.parse((await ovl("network", "ls", "--json")).stdout) as { name: string; vni: number }[];
+  const backVni = nets.find((n) => n.name === "back")!.vni;
+  const gw2 = /inet ([0-9.]+)\//.exec((await inNs("n2", "ip", "-4", "-o", "addr", "show", "dev", `ovlb-${backVni}`)).stdout)![1]!;
+  assert.is((await docker("n1", "run", "-d", "--network", "front", "--name", "m2", IMAGE)).code, 0);
+  await running("m2");
+  const conn = await docker("n1", "network", "connect", "back", "m2");
+  assert.is(conn.code, 0, conn.stderr);
+  for (const [name, net, dns] of [["b4", "back", ["--dns", gw2]], ["f4", "front", []]] as const) {
+    const r = await docker("n2", "run", "-d", "--network", net, ...dns, "--name", name, IMAGE);
+    assert.is(r.code, 0, r.stderr);
+  }
+  const both = await runningOn("m2", ["front", "back"]);
+  const onBack = both.networks[1]!.ip;
+  const f4 = await running("f4");
+  await running("b4");
+  await assertPing("n2", "b4", onBack);
+  assert.match((await docker("n2", "exec", "b4", "nslookup", "m2.back")).stdout, `Address: ${onBack}`);
+  // The peer's wiring for the address: a neighbour entry through VXLAN; in the lab's mode (auto, one LAN) a route for n1's block instead, nothing per address.
+  const neigh = await permanentNeigh("n2", onBack);
+  log(neigh ? `n2 wires ${onBack} through VXLAN: ${neigh}` : `n2 routes n1's block of back directly: no entry per address`);
+  assert.is((await inNs("n1", "ip", "-o", "link", "show", vethNameFor(onBack))).code, 0, `n1 has m2's veth on back`);
+
+  const t0 = Date.now();
+  const off = await docker("n1", "network", "disconnect", "back", "m2");
+  assert.is(off.code, 0, off.stderr);
+  const front = await runningOn("m2", ["front"]);
+  log(`disconnect back: m2 on front only in ovl ps after ${Date.now() - t0} ms`);
+  assert.is(front.ip, both.ip, "its first network and address stay");
+  assert.not.ok((await ps()).some((r) => r.networks.some((n) => n.ip === onBack)), `no row holds ${onBack}`);
+  assert.equal(startsOf(await historyOf("m2")), ["front", "front+back", "front"], "the history records the disconnect");
+  if (neigh) await waitFor(`n2's neighbour entry for ${onBack} goes`, 15_000, async () => (await permanentNeigh("n2", onBack)) === "", 300);
+  await waitFor(`m2's veth on back goes from n1`, 15_000, async () => (await inNs("n1", "ip", "-o", "link", "show", vethNameFor(onBack))).code !== 0, 300);
+  await assertNoPing("n2", "b4", onBack);
+  const gone = await docker("n2", "exec", "b4", "nslookup", "m2.back");
+  log(`b4: nslookup m2.back: ${(gone.stdout + gone.stderr).replace(/\s+/g, " ").trim()}`);
+  assert.not.ok(gone.stdout.includes(onBack), "m2.back no longer answers");
+  await assertPing("n1", "m2", f4.ip);
+  await assertPing("n2", "f4", front.ip);
+  // Docker's calls for a second release, or an endpoint gone, change nothing: the record is as it was.
+  assert.is.not((await docker("n1", "network", "disconnect", "back", "m2")).code, 0, "Docker refuses a second disconnect itself");
+  assert.equal((await runningOn("m2", ["front"])).networks, front.networks);
+
+  const again = await docker("n1", "network", "connect", "back", "m2");
+  assert.is(again.code, 0, again.stderr);
+  const back2 = await runningOn("m2", ["front", "back"]);
+  assert.is(back2.networks[1]!.ip, onBack, "the address released is handed out again (lowest free)");
+  await assertPing("n2", "b4", onBack);
+
+  // Off its first network, back becomes its first; off its last, it leaves ovl (as at docker rm), still running in Docker.
+  assert.is((await docker("n1", "network", "disconnect", "front", "m2")).code, 0);
+  const onlyBack = await runningOn("m2", ["back"]);
+  assert.is(onlyBack.ip, onBack);
+  await assertPing("n2", "b4", onBack);
+  await assertNoPing("n2", "f4", front.ip);
+  assert.is((await docker("n1", "network", "disconnect", "back", "m2")).code, 0);
+  await waitFor("m2 gone from ovl ps", 20_000, async () => !(await ps()).some((r) => r.name === "m2"), 300);
+  const last = (await historyOf("m2")).at(-1)!;
+  assert.is(last.type, "ContainerStopped");
+  assert.is(last.data.reason, "docker network disconnect");
+  assert.is((await docker("n1", "inspect", "-f", "{{.State.Running}}", "m2")).stdout.trim(), "true", "Docker's container runs on, outside ovl");
+  for (const [node, name] of [["n1", "m2"], ["n2", "b4"], ["n2", "f4"]] as const) assert.is((await docker(node, "rm", "-f", name)).code, 0);
+  await waitFor("docker rm frees them", 20_000, async () => !(await ps()).some((x) => ["m2", "b4", "f4"].includes(x.name)), 300);
 });
 
 test.run();

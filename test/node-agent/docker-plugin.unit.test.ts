@@ -167,6 +167,27 @@ driving("an unknown ovl network, a foreign range, or a network the node has no b
   assert.match(await why(driver.call("IpamDriver.RequestAddress", { PoolID: "bridge" })), /unknown pool/);
   assert.equal(asked, []);
 });
+driving("bad or repeated releases change nothing and answer Docker: an unknown endpoint, a second ReleaseAddress, a Docker container's address, a pool not ovl's", async () => {
+  const backIp = "198.19.48.2";
+  const events: OvlEvent[] = [
+    ...base,
+    { type: "NetworkCreated", data: { network: "back", cidr: "198.19.48.0/20", blockPrefix: 24, vni: 7, internal: false } },
+    { type: "SubnetAssigned", data: { node: "n1", subnet: "198.19.48.0/24", gateway: "198.19.48.1", network: "back" } },
+    // On ovl and back (`docker network connect back`): Docker releases back's address at a disconnect and at every stop alike.
+    { type: "ContainerStarted", data: { name: "web", node: "n1", ip: "198.19.0.5", mac: macFor("198.19.0.5"), image: "x", cmd: [], ports: [], origin: "docker", networks: [{ network: "ovl", ip: "198.19.0.5", mac: macFor("198.19.0.5") }, { network: "back", ip: backIp, mac: macFor(backIp) }] } },
+  ];
+  const { driver, asked, links } = driverWith(events, () => ({ seq: 1 }));
+  assert.equal(await driver.call("NetworkDriver.Leave", { NetworkID: "n", EndpointID: "gone" }), {});
+  assert.equal(await driver.call("NetworkDriver.DeleteEndpoint", { NetworkID: "n", EndpointID: "gone" }), {});
+  for (let i = 0; i < 2; i++) {
+    assert.equal(await driver.call("IpamDriver.ReleaseAddress", { PoolID: "ovl/back", Address: `${backIp}/20` }), {});
+    assert.equal(await driver.call("IpamDriver.ReleaseAddress", { PoolID: "ovl", Address: "198.19.0.9" }), {}, "an address nobody holds (a reservation already given back)");
+  }
+  assert.equal(await driver.call("IpamDriver.ReleaseAddress", { PoolID: "bridge", Address: "172.17.0.2" }), {});
+  assert.equal(await driver.call("IpamDriver.ReleaseAddress", { PoolID: "ovl", Address: "not-an-address" }), {});
+  assert.equal(asked, [], "no decision: the watcher releases a disconnected network's address");
+  assert.equal(links, []);
+});
 driving.run();
 
 const folding = suite("waiting for the fold");

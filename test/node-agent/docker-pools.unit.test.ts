@@ -2,7 +2,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { emptyState, evolve, type ClusterState, type OvlEvent } from "@ovl/domain";
-import { AgentError, connectedContainer, doorAddressesOf, networkOfPool, networkOfRange, placementOf, placementOn, poolFor, poolIdOf } from "@ovl/node-agent";
+import { AgentError, connectedContainer, doorAddressesOf, networkOfDockerSubnet, networkOfPool, networkOfRange, placementOf, placementOn, poolFor, poolIdOf } from "@ovl/node-agent";
 
 const T = { time: "2026-01-01T00:00:00.000Z" };
 const fold = (events: OvlEvent[]): ClusterState => events.reduce((s, e) => evolve(s, e, T), emptyState);
@@ -83,5 +83,12 @@ placing("a network's connect event names its container when the network is ovl's
   assert.is(connectedContainer({ container: id, type: "bridge" }), null);
   assert.is(connectedContainer({ container: "../x", type: "ovl" }), null);
   assert.is(connectedContainer({ type: "ovl" }), null);
+});
+placing("a Docker network's range names its ovl network; another range, or none, names none", () => {
+  assert.is(networkOfDockerSubnet(state, "198.19.48.0/20"), "back");
+  assert.is(networkOfDockerSubnet(state, "198.19.0.0/18"), "ovl");
+  assert.is(networkOfDockerSubnet(state, "172.17.0.0/16"), null);
+  assert.is(networkOfDockerSubnet(state, null), null);
+  assert.is(networkOfDockerSubnet(emptyState, "198.19.48.0/20"), null);
 });
 placing.run();

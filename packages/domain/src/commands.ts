@@ -85,8 +85,12 @@ export const CommandSchemas = {
     },
     closed,
   ),
-  /** Docker released the address (no container took it) or removed the container. */
-  ReleaseDockerAddress: strict({ node: Name, name: Name, ip: Ipv4, reason: Reason }, closed),
+  /**
+   * Docker released the address (no container took it) or removed the container; with
+   * `network`, Docker disconnected the container from that network only (`docker network
+   * disconnect`): `ip` is its address there, and the container keeps its other networks.
+   */
+  ReleaseDockerAddress: strict({ node: Name, name: Name, ip: Ipv4, reason: Reason, network: Type.Optional(Name) }, closed),
 } as const;
 
 export type CommandType = keyof typeof CommandSchemas;

@@ -10,7 +10,8 @@
  *    ports Docker publishes, and the reservation stops. A container on several networks
  *    (`docker network connect`) claims one reservation per network: each further claim adds
  *    its network to the container's record.
- * ReleaseDockerAddress frees either (Docker gave the address back unused, or `docker rm`).
+ * ReleaseDockerAddress frees either (Docker gave the address back unused, or `docker rm`);
+ * with a network, only the container's address on it (`docker network disconnect`).
  */
 import type { ClaimDockerAddress, ReleaseDockerAddress, ReserveDockerAddress } from "./commands.js";
 import { OvlError, OvlErrorCodes as C } from "./errors.js";
@@ -23,6 +24,7 @@ import { findContainer } from "./queries.js";
 import { holderOf } from "./name-clash.js";
 import type { Attachment, ClusterState, ContainerRecord, NodeRecord } from "./state.js";
 import { MAX_CONTAINER_NETWORKS } from "./schema.js";
+import { withOptions } from "./container-options.js";
 
 /** How a claim's ContainerStopped of the reservation begins: the claim's reply is its ContainerStarted's. */
 export const TAKEN_BY_DOCKER = "taken by docker container";
@@ -109,11 +111,38 @@ function claimedAttachments(reservation: ContainerRecord, claimed: ContainerReco
   return all;
 }
 
-/** Frees a Docker-door address; a stale release (another address by now, or not Docker's) decides nothing. */
+/**
+ * Frees a Docker-door address; a stale or repeated release (another address by now, a
+ * network the container is not on with that address, or not Docker's) decides nothing.
+ */
 export function decideReleaseDocker({ data }: ReleaseDockerAddress, state: ClusterState): OvlEvent[] {
   const c = state.nodes[data.node]?.containers[data.name];
-  if (!c || c.ip !== data.ip || !c.origin) return [];
-  return [stopped(c, data.reason)];
+  if (!c || !c.origin) return [];
+  if (data.network === undefined) return c.ip === data.ip ? [stopped(c, data.reason)] : [];
+  const all = attachmentsOf(c);
+  if (!all.some((a) => a.network === data.network && a.ip === data.ip)) return [];
+  const rest = all.filter((a) => a.network !== data.network);
+  // Off its last network, the container leaves ovl, as at `docker rm`.
+  return rest.length === 0 ? [stopped(c, data.reason)] : [withNetworks(state, c, rest)];
+}
+
+/**
+ * The container's record again with only the networks it keeps (`docker network
+ * disconnect`), replacing it in place, as a claim adds one: a stop and a start would let a
+ * node folding between the two delete the veths of the networks it keeps. Its first network
+ * is the first one kept; on an internal one it publishes no port.
+ */
+function withNetworks(state: ClusterState, c: ContainerRecord, kept: readonly Attachment[]): ContainerStarted {
+  const first = kept[0]!;
+  const ports = findNetwork(state, first.network)?.internal ? [] : c.ports.map((p) => ({ ...p }));
+  const networks = kept.length === 1 && first.network === DEFAULT_NETWORK ? {} : { networks: kept.map((a) => ({ ...a })) };
+  return {
+    type: "ContainerStarted",
+    data: {
+      name: c.name, node: c.node, ip: first.ip, mac: first.mac, image: c.image, cmd: [...c.cmd], ports,
+      ...withOptions(c.options), ...(c.aliases?.length ? { aliases: [...c.aliases] } : {}), ...(c.origin ? { origin: c.origin } : {}), ...networks,
+    },
+  };
 }
 
 /**

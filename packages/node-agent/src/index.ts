@@ -58,7 +58,8 @@ export { openDockerDoor, DEFAULT_PLUGIN_SOCKET, type DockerDoor, type DockerDoor
 export { DoorDriver, Serial, type DriverDeps, type DoorReply, type VethLinks } from "./docker-plugin/driver.js";
 export { parsePluginRequest, portBindingsOf, PLUGIN_CALLS, type PluginCall } from "./docker-plugin/protocol.js";
 export { portsFromBindings, portsFromInspect, peerNameFor } from "./docker-plugin/mapping.js";
-export { poolFor, poolIdOf, networkOfPool, networkOfRange, placementOn, placementOf, doorAddressesOf, connectedContainer, NETWORK_OPTION, type Placement } from "./docker-plugin/pools.js";
+export { poolFor, poolIdOf, networkOfPool, networkOfRange, networkOfDockerSubnet, placementOn, placementOf, doorAddressesOf, connectedContainer, NETWORK_OPTION, type Placement } from "./docker-plugin/pools.js";
+export { releaseOnDisconnect, DISCONNECTED, type DisconnectRelease } from "./docker-plugin/disconnect.js";
 export { servePlugin } from "./docker-plugin/server.js";
 export { releasesAfterSweep, nameAfterRefusedClaim, idNameOf } from "./docker-plugin/watch.js";
 export { FoldSignal } from "./docker-plugin/folded.js";

@@ -65,6 +65,17 @@ export class Serial {
   }
 }
 
+/** The address a ReleaseAddress gives back, or null when its pool or address is not one ovl hands out. */
+function releasedAddress(b: PluginRequest<"IpamDriver.ReleaseAddress">): string | null {
+  try {
+    networkOfPool(b.PoolID);
+    return addressOf(b.Address);
+  } catch (err) {
+    if (err instanceof AgentError) return null;
+    throw err;
+  }
+}
+
 export class DoorDriver {
   /** Endpoints Docker created on this node since the agent started, by endpoint id. */
   readonly endpoints = new Map<string, Endpoint>();
@@ -153,9 +164,17 @@ export class DoorDriver {
     return { Address: `${reply.ip}/${place.prefix}`, Data: {} };
   }
 
+  /**
+   * Gives back a reservation no container took. A release of anything else changes nothing and
+   * answers Docker all the same: a Docker container's address (stop, `docker network
+   * disconnect`: the watcher follows those), a second release, an address or pool not ovl's.
+   */
   private async releaseAddress(b: PluginRequest<"IpamDriver.ReleaseAddress">): Promise<object> {
-    networkOfPool(b.PoolID);
-    const ip = addressOf(b.Address);
+    const ip = releasedAddress(b);
+    if (!ip) {
+      this.deps.log(`docker: ReleaseAddress of ${JSON.stringify(b.Address)} in pool ${JSON.stringify(b.PoolID)}: not ovl's, nothing to release`);
+      return {};
+    }
     const node = this.deps.state().nodes[this.deps.node];
     const holders = node ? Object.values(node.containers).filter((c) => c.ip === ip) : [];
     // A named container keeps its address while Docker has it (stopped): `docker rm` frees it (watch.ts).

@@ -104,7 +104,12 @@ export function doorAddressesOf(state: ClusterState, node: NodeRecord | undefine
   return addresses.filter((ip): ip is string => !!ip && isIpv4(ip) && placementOf(state, node, ip) !== null);
 }
 
-/** The container a Docker network event `connect` is about, when the network is of driver ovl (or Docker does not say). */
+/** The ovl network whose range a Docker network's IPAM has (`--subnet`), or null: not an ovl network's. */
+export function networkOfDockerSubnet(state: ClusterState, subnet: string | null | undefined): string | null {
+  return (subnet && networksOf(state).find((n) => n.cidr === subnet)?.name) || null;
+}
+
+/** The container a Docker network event `connect` or `disconnect` is about, when the network is of driver ovl (or Docker does not say). */
 export function connectedContainer(attributes: Readonly<Record<string, string>>): string | null {
   const driver = attributes["type"];
   const id = attributes["container"];

@@ -7,6 +7,10 @@
  * - die: reported exited (its address stays, as Docker keeps it for a stopped container).
  * - destroy (`docker rm`): its address is released.
  * - a network's connect (`docker network connect`): as start, for the container connected.
+ * - a network's disconnect (`docker network disconnect`): the container's address on that ovl
+ *   network is released; off its last one, it leaves ovl. Docker emits `disconnect` at every
+ *   stop too, for each network, keeping the network in the container's configuration: then
+ *   nothing changes. Connects and disconnects are handled one after the other, in Docker's order.
  * A sweep at start, after Docker's event stream came back, and every minute catches up
  * with what happened while nobody watched: a container removed while the agent was down
  * is released, one started is claimed, and a reservation no container took is released.
@@ -15,9 +19,10 @@ import type Dockerode from "dockerode";
 import { OvlError, OvlErrorCodes, attachmentsOf, ovlNameForDocker, type ClusterState, type ContainerRecord } from "@ovl/domain";
 import { followDockerEvents, type DockerEvent } from "../docker/events.js";
 import { ownedBy } from "../docker/labels.js";
-import type { DoorDriver, DoorReply } from "./driver.js";
+import { Serial, type DoorDriver, type DoorReply } from "./driver.js";
 import { portsFromInspect } from "./mapping.js";
-import { connectedContainer, doorAddressesOf } from "./pools.js";
+import { connectedContainer, doorAddressesOf, networkOfDockerSubnet } from "./pools.js";
+import { DISCONNECTED, releaseOnDisconnect } from "./disconnect.js";
 
 /** The Docker network the agent makes on its node. */
 export const DOCKER_NETWORK = "ovl";
@@ -42,6 +47,8 @@ export interface Seen {
   readonly ip: string | null;
   /** Every address it has on a Docker network of driver ovl (`ip` is the first): all of them are in use. */
   readonly ips?: readonly string[];
+  /** The Docker networks in its configuration, by name and by id (a stopped container keeps them). */
+  readonly dockerNetworks?: readonly string[];
   readonly running: boolean;
   readonly exitCode: number;
   readonly image: string;
@@ -99,6 +106,9 @@ export function releasesAfterSweep(
 }
 
 export class DoorWatcher {
+  /** Network connects and disconnects, one at a time in Docker's order: a disconnect's release never undoes the claim of a connect that followed it. */
+  private readonly inOrder = new Serial();
+
   constructor(private readonly deps: WatchDeps) {}
 
   private records(): ContainerRecord[] {
@@ -110,7 +120,8 @@ export class DoorWatcher {
     const d = await withTimeout(this.deps.docker.getContainer(id).inspect()).catch(() => null);
     if (!d) return null;
     // Its Docker network of driver ovl may have any name: its address names the ovl network.
-    const addresses = Object.values(d.NetworkSettings?.Networks ?? {}).map((n) => n?.IPAddress);
+    const networks = Object.entries(d.NetworkSettings?.Networks ?? {});
+    const addresses = networks.map(([, n]) => n?.IPAddress);
     const state = this.deps.state();
     const ips = doorAddressesOf(state, state.nodes[this.deps.node], addresses);
     return {
@@ -118,6 +129,7 @@ export class DoorWatcher {
       name: nameOf(d.Name, d.Id),
       ip: ips[0] ?? null,
       ips,
+      dockerNetworks: networks.flatMap(([name, n]) => (n?.NetworkID ? [name, n.NetworkID] : [name])),
       running: d.State.Running,
       exitCode: d.State.ExitCode,
       image: d.Config.Image || "unknown",
@@ -183,11 +195,13 @@ export class DoorWatcher {
   private async onEvent(e: DockerEvent): Promise<void> {
     if (e.action === "connect") {
       // `docker network connect` of a running container: its reservation is claimed now, not at the next start.
-      const id = connectedContainer(e.attributes);
-      const seen = id ? await this.inspect(id) : null;
-      if (seen) await this.deps.driver.serial.run(() => this.follow(seen));
-      return;
+      return this.inOrder.run(async () => {
+        const id = connectedContainer(e.attributes);
+        const seen = id ? await this.inspect(id) : null;
+        if (seen) await this.deps.driver.serial.run(() => this.follow(seen));
+      });
     }
+    if (e.action === "disconnect") return this.inOrder.run(() => this.onDisconnect(e));
     if (ownedBy(e.attributes)) return; // `ovl run`'s own: the runtime follows those
     const serial = this.deps.driver.serial;
     const names = namesOf({ name: nameOf(e.attributes.name ?? "", e.id), id: e.id });
@@ -208,6 +222,34 @@ export class DoorWatcher {
     }
     const seen = await this.inspect(e.id);
     if (seen) await serial.run(() => this.follow(seen));
+  }
+
+  /**
+   * A Docker network's `disconnect` (its id is the event's): Docker's view of the container and
+   * of the network's range are read first, outside the queue; a container already removed
+   * (`docker rm -f`) is left to its `destroy`.
+   */
+  private async onDisconnect(e: DockerEvent): Promise<void> {
+    const id = connectedContainer(e.attributes);
+    if (!id) return;
+    const [seen, subnet] = await Promise.all([this.inspect(id), this.subnetOf(e.id)]);
+    if (!seen) return;
+    const network = networkOfDockerSubnet(this.deps.state(), subnet);
+    await this.deps.driver.serial.run(async () => {
+      const release = releaseOnDisconnect(this.records(), namesOf(seen), seen.dockerNetworks ?? [], { id: e.id, name: e.attributes["name"] }, network);
+      if (!release) return;
+      await this.deps.decide("docker-release", { node: this.deps.node, ...release, reason: DISCONNECTED });
+      this.deps.log(`docker: ${release.name} disconnected from ${release.network}: ${release.ip} released`);
+      // Its record, replaced with the networks it keeps, is pending again: say how it runs.
+      const kept = this.records().find((c) => c.name === release.name && c.origin === "docker");
+      if (kept) await this.report(kept, seen);
+    });
+  }
+
+  /** The range of a Docker network (its IPAM's first pool), or null when Docker does not say. */
+  private async subnetOf(networkId: string): Promise<string | null> {
+    const n = (await withTimeout(this.deps.docker.getNetwork(networkId).inspect()).catch(() => null)) as { IPAM?: { Config?: { Subnet?: string }[] | null } } | null;
+    return n?.IPAM?.Config?.[0]?.Subnet ?? null;
   }
 
   /** Catches up with Docker: see the header. Docker is read first, outside the queue. */
@@ -231,7 +273,7 @@ export class DoorWatcher {
     const stopEvents = followDockerEvents({
       docker: this.deps.docker,
       node: this.deps.node,
-      filters: { type: ["container", "network"], event: ["start", "die", "destroy", "connect"] },
+      filters: { type: ["container", "network"], event: ["start", "die", "destroy", "connect", "disconnect"] },
       log: this.deps.log,
       onEvent: (e) => void this.onEvent(e).catch((err: Error) => this.deps.log(`docker ${e.action} ${e.id.slice(0, 12)}: ${err.message}`)),
       onReconnect: sweep,
