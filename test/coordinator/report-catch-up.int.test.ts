@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
-import { encodeEnvelope, envelope, macFor, subjectFor, subjects, type OvlEvent } from "@ovl/domain";
+import { RESERVATION_IMAGE, encodeEnvelope, envelope, macFor, subjectFor, subjects, type OvlEvent } from "@ovl/domain";
 import { ensureStreams } from "@ovl/broker-setup";
 import { runCoordinator, type CoordinatorHandle } from "@ovl/coordinator";
 import { startNats, type TestNats } from "../support/nats.js";
@@ -104,6 +104,25 @@ test("a report about a container unknown after catching up decides nothing, as b
   const before = await lastSeq(nc);
   ok(await ask(nc, reportSubject, report("ghost", blockIp(9), "running")));
   assert.is(await lastSeq(nc), before);
+});
+
+test("the Docker door's claim of a reservation the coordinator has not folded yet takes the address once it catches up", async () => {
+  const ip = blockIp(5);
+  const reservation: OvlEvent = { type: "ContainerStarted", data: { name: "ipam-1", node: "n1", ip, mac: macFor(ip), image: RESERVATION_IMAGE, cmd: [], ports: [], origin: "docker-ipam" } };
+  proxy.hold();
+  const seq = await appendElsewhere(reservation, "other-reserve-1");
+  assert.ok(behind.seq() < seq, "the coordinator has not folded the reservation");
+  const release = setTimeout(() => proxy.release(), 300);
+  try {
+    // Without the catch-up: refused (no address reservation ipam-1), and the container off ovl until the agent's sweep.
+    ok(await ask(nc, subjects.reportSubject("n1", "docker-claim"), { node: "n1", reservation: "ipam-1", name: "shop-web-1", image: "nginx", ports: [] }));
+    const claimed = (await readEvents(nc)).filter((e) => e.type === "ContainerStarted" && (e.data as { name: string }).name === "shop-web-1");
+    assert.is(claimed.length, 1);
+    assert.is((claimed[0]!.data as { ip: string }).ip, ip);
+  } finally {
+    clearTimeout(release);
+    proxy.release();
+  }
 });
 
 test.run();

@@ -1,6 +1,7 @@
 /**
  * An agent's report about a container this coordinator does not know yet is decided only
- * after its projection has caught up with the stream.
+ * after its projection has caught up with the stream; so are the Docker door's claim of a
+ * reservation and release of a container it does not know.
  *
  * Why: every coordinator folds the stream on its own, and an agent reports a container as
  * soon as its own fold holds the start. The coordinator the queue group hands the report to
@@ -9,8 +10,10 @@
  * nothing, and the container would stay pending until the agent reports again at its next
  * periodic reconcile (10 s). So such a report waits until the projection holds the stream's
  * last sequence as of its arrival (the queries' read-your-writes wait, `Pipeline.whenApplied`),
- * bounded, and is decided then. A report about a container the coordinator knows, the common
- * case, is decided at once: no round trip to JetStream.
+ * bounded, and is decided then. The door's claim and release have the same gap: a claim of a
+ * reservation not folded here would be refused and a release of a container not folded here
+ * would do nothing, each mended only by the agent's sweep a minute later. A request about a
+ * record the coordinator holds, the common case, is decided at once: no round trip to JetStream.
  */
 import { reportedContainer, type ClusterState } from "@ovl/domain";
 import type { CommandBody } from "./pipeline/jobs.js";
@@ -26,9 +29,19 @@ export interface CatchUpDeps {
   readonly log: (line: string) => void;
 }
 
-/** Whether `cmd` is a report about a container `state` does not hold: it waits for the catch-up. Pure. */
+/** Whether `cmd` is an agent's request about a record `state` does not hold: it waits for the catch-up. Pure. */
 export function needsCatchUp(cmd: CommandBody, state: ClusterState): boolean {
-  return cmd.type === "ReportContainer" && !reportedContainer(state, cmd.data);
+  const onNode = (node: string, name: string): boolean => state.nodes[node]?.containers[name] !== undefined;
+  switch (cmd.type) {
+    case "ReportContainer":
+      return !reportedContainer(state, cmd.data);
+    case "ClaimDockerAddress":
+      return !onNode(cmd.data.node, cmd.data.reservation);
+    case "ReleaseDockerAddress":
+      return !onNode(cmd.data.node, cmd.data.name);
+    default:
+      return false;
+  }
 }
 
 /**
