@@ -56,6 +56,15 @@ test("run: a command over its time is killed and says so", async () => {
   assert.match(err.message, /^`sleep 5` failed: killed after 100 ms$/);
 });
 
+test("run: input goes to the command's standard input; a command that exits without reading it is answered by its exit, not a crash", async () => {
+  assert.is((await run(["cat"], { input: "one\ntwo\n" })).stdout, "one\ntwo\n");
+  // More than a pipe holds, to a command that never reads: the write meets a closed pipe (EPIPE).
+  assert.equal(await run(["true"], { input: "x".repeat(4 << 20) }), { stdout: "", stderr: "" });
+  const err = (await run(["false"], { input: "x".repeat(4 << 20) }).catch((e: unknown) => e)) as CommandError;
+  assert.instance(err, CommandError);
+  assert.is(err.exitCode, 1);
+});
+
 test("tryRun: failure is a value, with the error's message", async () => {
   const r = await tryRun(["ip", "link", "show", "ovl-does-not-exist"]);
   assert.is(r.ok, false);

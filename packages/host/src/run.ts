@@ -33,6 +33,9 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
       const said = e.killed && e.code == null ? `killed after ${timeout} ms${stderr ? `: ${stderr}` : ""}` : stderr || e.message;
       reject(new CommandError(argv, e.code ?? null, said, opts.action, { cause: err }));
     });
+    // A command that exits before reading all its input (a refused script) closes the pipe:
+    // the write's EPIPE is an error event that would end this process; its exit status says it.
+    child.stdin?.on("error", () => undefined);
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
