@@ -37,12 +37,6 @@ test("a -force batch whose only failures are removals of what was already gone d
   assert.ok(onlyGoneFailed("bridge", bridge, lines));
 });
 
-test("a batch read on standard input names its lines \"-:N\": the same attribution", () => {
-  const gone = "RTNETLINK answers: No such file or directory\nCommand failed -:4\n";
-  assert.ok(onlyGoneFailed("bridge", gone, lines), "line 4 is the second fdb del");
-  assert.not.ok(onlyGoneFailed("tc", "Error: Specified qdisc kind is unknown.\nCommand failed -:2\n", lines), "line 2 is the filter add");
-});
-
 test("a failed replace, a removal refused for another reason, or a failure without its line is not done", () => {
   assert.not.ok(onlyGoneFailed("tc", "Error: Specified qdisc kind is unknown.\nCommand failed /s/ovl.batch:2\n", lines), "the add failed");
   assert.not.ok(onlyGoneFailed("bridge", "RTNETLINK answers: Operation not permitted\nCommand failed /s/ovl.batch:4\n", lines));

@@ -42,10 +42,10 @@ export function counting(run: Runner): CountingRunner {
   const counts = new Map<string, number>();
   let spawnMs = 0;
   return {
-    run: (cmd, argv, opts) => {
+    run: (cmd, argv) => {
       counts.set(cmd, (counts.get(cmd) ?? 0) + 1);
       const t0 = performance.now();
-      const p = run(cmd, argv, opts);
+      const p = run(cmd, argv);
       spawnMs += performance.now() - t0;
       return p;
     },

@@ -121,14 +121,14 @@ test("a kernel without tc's u32 classifier: the reconcile says so once, does the
   // The one fake here: this kernel has u32, so its refusal is played by the runner (tc's own words).
   const calls: string[][] = [];
   const lines: string[] = [];
-  const refusing: typeof n1.run = (cmd, argv, o) => {
+  const refusing: typeof n1.run = (cmd, argv) => {
     if (cmd === "tc") calls.push([...argv]);
     if (cmd === "tc" && argv[0] === "filter" && argv[1] === "add") return Promise.reject(new CommandError([cmd, ...argv], 2, "Error: TC classifier not found.\nWe have an error talking to the kernel\n"));
-    // The steps' batch (`tc -force -batch -`, on stdin) is refused the same way, at its first filter add.
-    const batch = cmd === "tc" && argv.includes("-batch") ? (o?.input ?? "").split("\n") : [];
+    // The steps' batch (`tc -force -batch FILE`) is refused the same way, at its first filter add.
+    const batch = cmd === "tc" && argv.includes("-batch") ? readFileSync(argv.at(-1)!, "utf8").split("\n") : [];
     const add = batch.findIndex((l) => l.startsWith("filter add"));
-    if (add >= 0) return Promise.reject(new CommandError([cmd, ...argv], 1, `Error: TC classifier not found.\nWe have an error talking to the kernel\nCommand failed -:${add + 1}\n`));
-    return n1.run(cmd, argv, o);
+    if (add >= 0) return Promise.reject(new CommandError([cmd, ...argv], 1, `Error: TC classifier not found.\nWe have an error talking to the kernel\nCommand failed ${argv.at(-1)}:${add + 1}\n`));
+    return n1.run(cmd, argv);
   };
   const dp = createKernelDataplane({ stateDir: dir1, run: refusing, log: (l) => lines.push(l) });
   await n1.run("tc", ["filter", "del", "block", String(TC_BLOCK)]);

@@ -8,25 +8,24 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readlinkSync, readFileSync } from "node:fs";
-import { CommandError, type Runner, type RunInput, type RunResult } from "@ovl/node-agent";
+import { CommandError, type Runner, type RunResult } from "@ovl/node-agent";
 import { stopProcess } from "@ovl/host";
 
-/** execFile with an argument array (and `input` on stdin); rejects with a CommandError, as the Runner contract says. */
-export function sh(cmd: string, argv: readonly string[], timeout = 15_000, opts: RunInput = {}): Promise<RunResult> {
+/** execFile with an argument array; rejects with a CommandError, as the Runner contract says. */
+export function sh(cmd: string, argv: readonly string[], timeout = 15_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, [...argv], { timeout, encoding: "utf8" }, (err, stdout, stderr) => {
+    execFile(cmd, [...argv], { timeout, encoding: "utf8" }, (err, stdout, stderr) => {
       if (!err) return resolve({ stdout, stderr });
       const code = (err as { code?: number | string }).code ?? null;
       reject(new CommandError([cmd, ...argv], code, stderr || stdout || err.message, undefined, { cause: err }));
     });
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
 
 /** A Runner inside a named namespace (`ip netns exec`): how tests hand the dataplane its node. */
-export const inNetns = (ns: string): Runner => (cmd, argv, opts) => sh("ip", ["netns", "exec", ns, cmd, ...argv], undefined, opts);
+export const inNetns = (ns: string): Runner => (cmd, argv) => sh("ip", ["netns", "exec", ns, cmd, ...argv]);
 /** A Runner inside the namespace of a process (a "container"). */
-export const inPid = (pid: number): Runner => (cmd, argv, opts) => sh("nsenter", ["-t", String(pid), "-n", cmd, ...argv], undefined, opts);
+export const inPid = (pid: number): Runner => (cmd, argv) => sh("nsenter", ["-t", String(pid), "-n", cmd, ...argv]);
 
 const leftovers = new Set<string>();
 const procs = new Set<ChildProcess>();

@@ -35,7 +35,6 @@ export {
   type DesiredNode,
   type KernelDataplane,
   type Runner,
-  type RunInput,
   type RunResult,
   type Step,
 } from "./kernel/index.js";

@@ -1,5 +1,5 @@
 /**
- * readActual(run): the kernel state plan() compares with, read with JSON output where the
+ * readActual(run, dir): the kernel state plan() compares with, read with JSON output where the
  * tool has one (ip -j, bridge -j). Two exceptions, on purpose:
  * - the nft table is read as text, because nft.ts renders the exact listing and the
  *   comparison is then one string equality;
@@ -148,9 +148,10 @@ const IP_READ = "read links, neighbours, routes and netconf";
  * permanent neighbours, ovl's routes, netconf: one batch), `bridge fdb show`, and with the
  * firewall `iptables -S` and `nft list table`. A reconcile runs on every event on every
  * node; each process more held the agent's event loop while it was forked, and one per
- * kind and per device made a reconcile of a node with networks 8-14 of them.
+ * kind and per device made a reconcile of a node with networks 8-14 of them. `dir` holds
+ * the batch file.
  */
-export async function readActual(run: Runner, opts: ReadOptions = {}): Promise<ActualState> {
+export async function readActual(run: Runner, dir: string, opts: ReadOptions = {}): Promise<ActualState> {
   // firewall: false leaves out the slowest reads (iptables-nft reads the whole ruleset);
   // the caller supplies those parts from an earlier read (kernel/index.ts).
   const firewall = opts.firewall !== false;
@@ -158,7 +159,7 @@ export async function readActual(run: Runner, opts: ReadOptions = {}): Promise<A
   const withRoutes = firewall || opts.routes === true;
   const ipLines = ["addr show", "neigh show nud permanent", ...(withRoutes ? [`route show table main proto ${ROUTE_PROTO}`] : []), ...(firewall ? ["netconf show"] : [])];
   const [ipRows, fdbRaw, listing, nft] = await Promise.all([
-    readBatch(run, "ip", ["-j", "-d"], ipLines, IP_READ),
+    readBatch(run, dir, "read-ip.batch", "ip", ["-j", "-d"], ipLines, IP_READ),
     runAs(run, "read the FDB", "bridge", ["-j", "fdb", "show"]).then((r) => parseJsonRows(r.stdout, "read the FDB") as Fdb[]),
     firewall ? runAs(run, "list iptables filter table", "iptables", ["-S"]).then((r) => r.stdout) : "",
     firewall ? readNft(run) : null,

@@ -14,6 +14,8 @@
  * steps one by one (replace is idempotent, removal tolerant), so that the error names the
  * step that failed.
  */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { CommandError, isAlreadyGone, type Runner } from "./exec.js";
 import { filterAddArgs, filterDelArgs, isTcGone, qdiscArgs } from "./fastpath.js";
 import { ROUTE_PROTO } from "./names.js";
@@ -105,8 +107,7 @@ export const goneFor = (tool: BatchTool) => (tool === "tc" ? isTcGone : isAlread
 
 /**
  * Whether a -force batch that exited non-zero did all it had to: each failed line (its
- * number in "Command failed -:N", "-" for standard input) is a removal, and each message
- * is "already gone". Pure.
+ * number in "Command failed FILE:N") is a removal, and each message is "already gone". Pure.
  */
 export function onlyGoneFailed(tool: BatchTool, stderr: string, lines: readonly Line[]): boolean {
   const failed = [...stderr.matchAll(/^Command failed .*:(\d+)\s*$/gm)].map((m) => Number(m[1]));
@@ -117,11 +118,15 @@ export function onlyGoneFailed(tool: BatchTool, stderr: string, lines: readonly 
   return said.every((l) => gone(new CommandError([tool], 1, l)));
 }
 
-/** Runs the steps' lines in one `tool -force -batch -` (on standard input); true when that did all of them. */
-export async function applyToolBatch(run: Runner, tool: BatchTool, steps: readonly Step[]): Promise<boolean> {
+/** Runs the steps' lines in one `tool -force -batch FILE`; true when that did all of them. */
+export async function applyToolBatch(run: Runner, dir: string, tool: BatchTool, steps: readonly Step[]): Promise<boolean> {
   const lines = steps.flatMap(batchLines);
-  return run(tool, ["-force", "-batch", "-"], { input: lines.map((l) => l.text).join("\n") + "\n" }).then(
-    () => true,
-    (err: unknown) => err instanceof CommandError && onlyGoneFailed(tool, err.stderr, lines),
-  );
+  const path = join(dir, "ovl.batch");
+  writeFileSync(path, lines.map((l) => l.text).join("\n") + "\n");
+  return run(tool, ["-force", "-batch", path])
+    .then(
+      () => true,
+      (err: unknown) => err instanceof CommandError && onlyGoneFailed(tool, err.stderr, lines),
+    )
+    .finally(() => rmSync(path, { force: true }));
 }

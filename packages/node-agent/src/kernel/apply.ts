@@ -5,6 +5,8 @@
  *   next reconcile reads the half-made state and plans only what is missing.
  * - Removal steps tolerate "already gone" and never stop the run (CNI cmdDel).
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { KernelError, KernelErrorCodes, isAlreadyGone, runAs, type Runner } from "./exec.js";
 import { readSysctl } from "./actual.js";
 import { ruleLines } from "./iptables.js";
@@ -17,6 +19,8 @@ import { setRouteLocalnet } from "./localnet.js";
 export interface ApplyContext {
   readonly run: Runner;
   readonly store: StateStore;
+  /** Where the nft script is written before `nft -f`. */
+  readonly stateDir: string;
   readonly log: (line: string) => void;
 }
 
@@ -98,7 +102,9 @@ async function insertRule(ctx: ApplyContext, chain: string, rule: readonly strin
 }
 
 async function loadNft(ctx: ApplyContext, script: string): Promise<void> {
-  await runAs(ctx.run, "load nftables table ip ovl", "nft", ["-f", "-"], { input: script });
+  const path = join(ctx.stateDir, "ovl.nft");
+  writeFileSync(path, script);
+  await runAs(ctx.run, "load nftables table ip ovl", "nft", ["-f", path]);
   await setRouteLocalnet(ctx.run, BRIDGE); // the table's 127.0.0.1 DNAT needs it
 }
 
@@ -168,8 +174,9 @@ type RuleInsert = Extract<Step, { op: "iptables-insert" }>;
  * by one (with their `-C`), so the error names the rule.
  */
 async function applyRules(ctx: ApplyContext, run: readonly RuleInsert[]): Promise<boolean> {
-  const input = ["*filter", ...run.map((s) => `-I ${s.chain} ${s.rule.join(" ")}`), "COMMIT", ""].join("\n");
-  return ctx.run("iptables-restore", ["-w", "--noflush"], { input }).then(() => true, () => false);
+  const path = join(ctx.stateDir, "ovl.rules");
+  writeFileSync(path, ["*filter", ...run.map((s) => `-I ${s.chain} ${s.rule.join(" ")}`), "COMMIT", ""].join("\n"));
+  return ctx.run("iptables-restore", ["-w", "--noflush", path]).then(() => true, () => false);
 }
 
 /** What puts steps in one process: their tool (apply-batch.ts), or iptables-restore for inserts; null: none. */
@@ -185,7 +192,7 @@ function runAt(steps: readonly Step[], i: number): Step[] {
 
 function applyGroup(ctx: ApplyContext, group: readonly Step[]): Promise<boolean> {
   const tool = batchToolOf(group[0]!);
-  return tool ? applyToolBatch(ctx.run, tool, group) : applyRules(ctx, group as RuleInsert[]);
+  return tool ? applyToolBatch(ctx.run, ctx.stateDir, tool, group) : applyRules(ctx, group as RuleInsert[]);
 }
 
 /** Runs the steps in order; returns them when all succeeded, throws ApplyError otherwise. */

@@ -1,10 +1,12 @@
 /**
- * Reads of the kernel in one process per tool: `ip -j -batch -` (and tc's) runs every
- * listing it reads on standard input and prints one JSON array per line, in order. Every child process
+ * Reads of the kernel in one process per tool: `ip -j -batch FILE` (and tc's) runs every
+ * listing in the file and prints one JSON array per line, in order. Every child process
  * the agent starts holds its event loop while it is forked (tens of ms on a busy 2-core
  * node, and the agent's DNS answers wait meanwhile), so a reconcile reads the node's links,
  * neighbours, routes and netconf with one `ip`, not one per kind and device.
  */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { KernelError, KernelErrorCodes, runAs, type Runner } from "./exec.js";
 
 export type JsonRow = Record<string, unknown>;
@@ -35,10 +37,17 @@ export function parseBatchJson(stdout: string, count: number, what: string): Jso
 }
 
 /**
- * Runs `lines` (read-only listings) through one `tool [...flags] -batch -` and returns each
- * one's rows. The lines are fixed words and validated device names.
+ * Runs `lines` (read-only listings) through one `tool [...flags] -batch FILE` and returns
+ * each one's rows. The lines are fixed words and validated device names; the file is
+ * named per caller (`file`) in `dir`, which one reconcile at a time uses, and removed after.
  */
-export async function readBatch(run: Runner, tool: string, flags: readonly string[], lines: readonly string[], what: string): Promise<JsonRow[][]> {
-  const { stdout } = await runAs(run, what, tool, [...flags, "-batch", "-"], { input: lines.join("\n") + "\n" });
-  return parseBatchJson(stdout, lines.length, what);
+export async function readBatch(run: Runner, dir: string, file: string, tool: string, flags: readonly string[], lines: readonly string[], what: string): Promise<JsonRow[][]> {
+  const path = join(dir, file);
+  writeFileSync(path, lines.join("\n") + "\n");
+  try {
+    const { stdout } = await runAs(run, what, tool, [...flags, "-batch", path]);
+    return parseBatchJson(stdout, lines.length, what);
+  } finally {
+    rmSync(path, { force: true });
+  }
 }

@@ -17,6 +17,8 @@
  * caller has just started (`fresh`) skips the three reads of the current wiring; if its
  * pair cannot be made (a stale host end), the full check runs instead.
  */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { ipToInt, isIpv4 } from "@ovl/domain";
 import { KernelError, KernelErrorCodes, runAs, type Runner } from "./exec.js";
 import { inet4, isUp, type IpLink } from "./actual.js";
@@ -89,9 +91,15 @@ function isRight(s: Seen, c: AttachSpec): boolean {
 }
 
 /** Runs `ip -batch` inside the container's namespace: one process for every change in there. */
-async function inside(run: Runner, c: AttachSpec, lines: readonly string[], what: string): Promise<void> {
-  // The lines hold validated data only (addresses, MAC, MTU, fixed device names); nsenter hands ip its standard input.
-  await runAs(run, `${what} in container pid ${c.pid}`, "nsenter", ["-t", String(c.pid), "-n", "ip", "-batch", "-"], { input: lines.join("\n") + "\n" });
+async function inside(run: Runner, c: AttachSpec, scratchDir: string, lines: readonly string[], what: string): Promise<void> {
+  // The lines hold validated data only (addresses, MAC, MTU, fixed device names).
+  const file = join(scratchDir, `attach-${c.veth}.batch`);
+  writeFileSync(file, lines.join("\n") + "\n");
+  try {
+    await runAs(run, `${what} in container pid ${c.pid}`, "nsenter", ["-t", String(c.pid), "-n", "ip", "-batch", file]);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** Inside the namespace: the address with the cluster prefix, eth0 and lo up, the default route, fast ARP retries. */
@@ -108,9 +116,9 @@ function addressLines(c: AttachSpec, staleAddrs: readonly string[]): string[] {
   ];
 }
 
-async function configure(run: Runner, c: AttachSpec, eth0Addrs: readonly string[]): Promise<void> {
+async function configure(run: Runner, c: AttachSpec, scratchDir: string, eth0Addrs: readonly string[]): Promise<void> {
   await runAs(run, `put ${c.veth} on ${bridgeOf(c)}`, "ip", ["link", "set", c.veth, "mtu", String(c.mtu), "master", bridgeOf(c), "up"]);
-  await inside(run, c, [`link set ${ifOf(c)} address ${c.mac} mtu ${c.mtu}`, ...addressLines(c, eth0Addrs)], `configure ${ifOf(c)}`);
+  await inside(run, c, scratchDir, [`link set ${ifOf(c)} address ${c.mac} mtu ${c.mtu}`, ...addressLines(c, eth0Addrs)], `configure ${ifOf(c)}`);
 }
 
 /** The pair in one call: host end on the bridge and up, peer in the namespace as eth0 with its MAC. */
@@ -122,9 +130,9 @@ async function createPair(run: Runner, c: AttachSpec): Promise<void> {
 }
 
 /** Inside a pair just made; a failure deletes the host end, which takes the peer with it. */
-async function configureNew(run: Runner, c: AttachSpec): Promise<void> {
+async function configureNew(run: Runner, c: AttachSpec, scratchDir: string): Promise<void> {
   try {
-    await inside(run, c, addressLines(c, []), `configure ${ifOf(c)}`);
+    await inside(run, c, scratchDir, addressLines(c, []), `configure ${ifOf(c)}`);
   } catch (err) {
     await remove(run, `delete veth ${c.veth}`, "ip", ["link", "del", c.veth]).catch(() => undefined);
     throw err;
@@ -132,28 +140,29 @@ async function configureNew(run: Runner, c: AttachSpec): Promise<void> {
 }
 
 /** Inside a pair just made, and (at the same time: the two are independent) its fast path. */
-async function configureNewPair(run: Runner, c: AttachSpec): Promise<void> {
-  await Promise.all([configureNew(run, c), c.fastPath ? attachFastPath(run, c) : undefined]);
+async function configureNewPair(run: Runner, c: AttachSpec, scratchDir: string): Promise<void> {
+  await Promise.all([configureNew(run, c, scratchDir), c.fastPath ? attachFastPath(run, c, scratchDir) : undefined]);
 }
 
 /** A container just started with network "none": make the pair at once; false when it could not be made. */
-async function attachFresh(run: Runner, c: AttachSpec): Promise<boolean> {
+async function attachFresh(run: Runner, c: AttachSpec, scratchDir: string): Promise<boolean> {
   try {
     await createPair(run, c);
   } catch {
     return false; // a stale host end, or an eth0 already there: the full check sorts it out
   }
-  await configureNewPair(run, c);
+  await configureNewPair(run, c, scratchDir);
   return true;
 }
 
-export async function attachContainer(run: Runner, spec: AttachSpec): Promise<"attached" | "unchanged"> {
+/** `scratchDir` holds the short-lived batch file of the commands run inside the namespace. */
+export async function attachContainer(run: Runner, spec: AttachSpec, scratchDir: string): Promise<"attached" | "unchanged"> {
   const c = validateAttach(spec);
-  if (c.fresh && (await attachFresh(run, c))) return "attached";
+  if (c.fresh && (await attachFresh(run, c, scratchDir))) return "attached";
   const seen = await look(run, c);
   if (paired(seen)) {
     if (isRight(seen, c)) return "unchanged";
-    await configure(run, c, inet4(seen.eth0!));
+    await configure(run, c, scratchDir, inet4(seen.eth0!));
     return "attached";
   }
   if (seen.eth0) {
@@ -162,7 +171,7 @@ export async function attachContainer(run: Runner, spec: AttachSpec): Promise<"a
   // The host end survived with its peer in an older namespace: Docker restarted the container.
   if (seen.host) await remove(run, `delete stale veth ${c.veth}`, "ip", ["link", "del", c.veth]);
   await createPair(run, c);
-  await configureNewPair(run, c);
+  await configureNewPair(run, c, scratchDir);
   return "attached";
 }
 

@@ -8,16 +8,7 @@ import { CommandError, run as runHost, type RunResult } from "@ovl/host";
 
 export { CommandError, type RunResult };
 
-/** What a command reads: a batch or script on standard input (`ip -batch -`, `nft -f -`), closed after it. */
-export interface RunInput {
-  readonly input?: string;
-}
-
-/**
- * Runs one command. A wrapper must pass `opts` on: a command told to read its standard
- * input waits for it until the timeout.
- */
-export type Runner = (cmd: string, argv: readonly string[], opts?: RunInput) => Promise<RunResult>;
+export type Runner = (cmd: string, argv: readonly string[]) => Promise<RunResult>;
 
 export const KernelErrorCodes = {
   CommandFailed: "COMMAND_FAILED",
@@ -35,12 +26,12 @@ export class KernelError extends CodedError<KernelErrorCode> {
 const TIMEOUT_MS = 30_000;
 
 /** The default Runner: `@ovl/host`'s run with a 30 s timeout; rejects with a CommandError. */
-export const run: Runner = (cmd, argv, opts = {}) => runHost([cmd, ...argv], { timeoutMs: TIMEOUT_MS, ...opts });
+export const run: Runner = (cmd, argv) => runHost([cmd, ...argv], { timeoutMs: TIMEOUT_MS });
 
 /** Runs and, on failure, rethrows with a message that says what was being done ("add bridge ovl-br"). */
-export async function runAs(runner: Runner, what: string, cmd: string, argv: readonly string[], opts?: RunInput): Promise<RunResult> {
+export async function runAs(runner: Runner, what: string, cmd: string, argv: readonly string[]): Promise<RunResult> {
   try {
-    return await runner(cmd, argv, opts);
+    return await runner(cmd, argv);
   } catch (err) {
     if (err instanceof CommandError) throw err.withContext(what);
     throw new CommandError([cmd, ...argv], null, String((err as Error)?.message ?? err), what, { cause: err });

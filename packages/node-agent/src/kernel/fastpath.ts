@@ -32,6 +32,8 @@
  * A filter whose target device is gone is not harmless (mirred drops), so a container's
  * filter is deleted before its veth and replaced when its veth is made again.
  */
+import { writeFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { intToIp, ipToInt, parseCidr } from "@ovl/domain";
 import { isAlreadyGone, runAs, type Runner } from "./exec.js";
 import { parseJsonRows, readBatch, type JsonRow } from "./batch-read.js";
@@ -193,9 +195,9 @@ const BLOCK_LINE = `filter show block ${TC_BLOCK}`;
  * is then read again without it (a second process only on a node the fast path has not
  * been set up on yet).
  */
-export async function readFastPath(run: Runner, vxPresent: boolean): Promise<ActualFastPath> {
+export async function readFastPath(run: Runner, dir: string, vxPresent: boolean): Promise<ActualFastPath> {
   const rest = ["qdisc show", ...(vxPresent ? [`filter show dev ${VXLAN} ingress`] : [])];
-  const read = (lines: string[]) => readBatch(run, "tc", ["-j"], lines, "list tc qdiscs and ovl's filters");
+  const read = (lines: string[]) => readBatch(run, dir, "read-tc.batch", "tc", ["-j"], lines, "list tc qdiscs and ovl's filters");
   let rows: JsonRow[][];
   try {
     rows = await read([BLOCK_LINE, ...rest]);
@@ -216,15 +218,21 @@ export async function readFastPath(run: Runner, vxPresent: boolean): Promise<Act
  * `tc -batch` process; best effort: the bridge carries the container's packets meanwhile,
  * and the next reconcile sees the new veth and verifies all of it.
  */
-export async function attachFastPath(run: Runner, c: { ip: string; veth: string }): Promise<void> {
+export async function attachFastPath(run: Runner, c: { ip: string; veth: string }, scratchDir: string): Promise<void> {
   const pref = vxPrefFor(c.ip);
+  const file = join(scratchDir, `fastpath-${c.veth}.batch`);
   const lines = [
     filterDelArgs("vx", pref),
     qdiscArgs(c.veth, TC_BLOCK),
     filterAddArgs("vx", { pref, dst: `${c.ip}/32`, to: c.veth }),
   ];
-  // -force: the delete of a filter that is not there must not stop the lines after it.
-  await run("tc", ["-force", "-batch", "-"], { input: lines.map((l) => l.join(" ")).join("\n") + "\n" }).catch(() => undefined);
+  writeFileSync(file, lines.map((l) => l.join(" ")).join("\n") + "\n");
+  try {
+    // -force: the delete of a filter that is not there must not stop the lines after it.
+    await run("tc", ["-force", "-batch", file]).catch(() => undefined);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** Before a container's veth is deleted: its filter on ovl-vx (a redirect to a dead device drops). */

@@ -1,7 +1,7 @@
 /**
  * The Linux dataplane of a node (docs/architecture.md), in flannel/CNI shape:
  *   desiredDataplane(state, node)  pure: bridge, VXLAN, peers, containers, published ports
- *   readActual(run)                I/O: what the kernel holds under ovl's names
+ *   readActual(run, dir)           I/O: what the kernel holds under ovl's names
  *   plan(desired, actual): Step[]  pure: only the difference
  *   apply(steps)                   the one executor
  *
@@ -54,7 +54,7 @@ export interface KernelDataplane {
 }
 
 export interface KernelDataplaneOptions {
-  /** Where the original sysctl values are kept (created if missing). */
+  /** Where the original sysctl values and the nft script are kept (created if missing). */
   readonly stateDir: string;
   /** Runs OS commands. @default execFile in the current network namespace */
   readonly run?: Runner;
@@ -110,7 +110,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
   let fastPathOff: string | null = null;
   // The foreign-VXLAN drop counter as last read: a full reconcile logs it when it grew.
   let drops = 0;
-  const ctx = { run, store, log };
+  const ctx = { run, store, stateDir: opts.stateDir, log };
   /** The fast path's steps never fail a reconcile: without them the bridge carries the packets. */
   async function applyFastPath(steps: Step[]): Promise<Step[]> {
     try {
@@ -130,7 +130,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
       const key = firewallKey(desired);
       const known = o.full === false && verified?.key === key ? verified : null;
       // Routes change with peers' events in the direct and auto modes; a vxlan cluster has none and reads them only on a full reconcile.
-      const read = await readActual(run, {
+      const read = await readActual(run, opts.stateDir, {
         firewall: !known,
         routes: desired.cluster.mode !== "vxlan",
         proxyArp: desired.bridge.proxyArp,
@@ -139,7 +139,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
       if (!known) drops = logDrops(foreignDrops(read.nft) ?? 0, drops, log);
       const fastKey = fastPathKey(desired, read.veths);
       const skipFast = fastPathOff !== null || (o.full === false && fastVerified === fastKey);
-      const fastPath = skipFast ? null : await readFastPath(run, read.vxlan !== null);
+      const fastPath = skipFast ? null : await readFastPath(run, opts.stateDir, read.vxlan !== null);
       const actual = { ...read, ...(known ? known.parts : {}), fastPath };
       const steps = plan(desired, actual);
       verified = steps.some(touchesFirewall) ? null : { key, parts: firewallParts(actual) };
@@ -156,7 +156,7 @@ export function createKernelDataplane(opts: KernelDataplaneOptions): KernelDatap
       }
       return fast.length ? [...applied, ...(await applyFastPath(fast))] : applied;
     },
-    attachContainer: (c) => attachContainer(run, c),
+    attachContainer: (c) => attachContainer(run, c, opts.stateDir),
     detachContainer: (veth) => detachContainer(run, veth),
     teardown: () => ((verified = null), (fastVerified = null), teardown(run, store, opts.stateDir, log)),
     isHostPortInUse: (proto, port, hostIp) => isHostPortInUse(run, proto, port, hostIp),
@@ -171,7 +171,7 @@ export { apply, describeStep, ApplyError } from "./apply.js";
 export { renderNftTable, nftLoadScript } from "./nft.js";
 export { dockerUserRules } from "./iptables.js";
 export { parseSs, clashes, type Listener } from "./ports.js";
-export { run as runCommand, runAs, CommandError, KernelError, KernelErrorCodes, type KernelErrorCode, type Runner, type RunInput, type RunResult } from "./exec.js";
+export { run as runCommand, runAs, CommandError, KernelError, KernelErrorCodes, type KernelErrorCode, type Runner, type RunResult } from "./exec.js";
 export { BRIDGE, VXLAN, VETH_NAME, NFT_TABLE, TC_BLOCK } from "./names.js";
 export {
   type ActualFastPath,

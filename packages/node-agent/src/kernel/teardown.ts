@@ -84,6 +84,5 @@ export async function teardown(run: Runner, store: StateStore, stateDir: string,
     throw new KernelError(KernelErrorCodes.Teardown, `teardown incomplete: ${failures.map((e) => e.message).join("; ")}`, { cause: failures[0] });
   }
   store.remove();
-  // Files earlier agents wrote their nft script and batches to; ovl's commands now read them on standard input.
   for (const f of ["ovl.nft", "ovl.batch"]) rmSync(join(stateDir, f), { force: true });
 }
