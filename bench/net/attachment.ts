@@ -37,30 +37,34 @@ const BRIDGED_IP = "198.18.71.2";
 const run = async (argv: string[]): Promise<string> => (await exec(argv[0]!, argv.slice(1), { timeout: 30_000 })).stdout;
 const inNs = (ns: string, ...argv: string[]): string[] => ["ip", "netns", "exec", ns, ...argv];
 
+/** A "container" namespace's end of its veth (eth0): its address, up, default route via `gateway`. Pure. */
+const containerEnd = (ns: string, ip: string, gateway: string): string[][] => [
+  ["ip", "-n", ns, "addr", "add", `${ip}/24`, "dev", "eth0"],
+  ["ip", "-n", ns, "link", "set", "eth0", "up"],
+  ["ip", "-n", ns, "route", "add", "default", "via", gateway],
+];
+
 /** The commands that build the three namespaces. Pure. */
 export function buildArgv(): string[][] {
+  const veth = (hostEnd: string, ns: string) => ["ip", "-n", HOST, "link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", ns];
   return [
     ["ip", "netns", "add", HOST],
     ["ip", "netns", "add", ROUTED],
     ["ip", "netns", "add", BRIDGED],
     ["ip", "-n", HOST, "link", "set", "lo", "up"],
     // routed: the host end is the gateway itself
-    ["ip", "-n", HOST, "link", "add", "r0", "type", "veth", "peer", "name", "eth0", "netns", ROUTED],
+    veth("r0", ROUTED),
     ["ip", "-n", HOST, "addr", "add", "198.18.70.1/24", "dev", "r0"],
     ["ip", "-n", HOST, "link", "set", "r0", "up"],
-    ["ip", "-n", ROUTED, "addr", "add", `${ROUTED_IP}/24`, "dev", "eth0"],
-    ["ip", "-n", ROUTED, "link", "set", "eth0", "up"],
-    ["ip", "-n", ROUTED, "route", "add", "default", "via", "198.18.70.1"],
+    ...containerEnd(ROUTED, ROUTED_IP, "198.18.70.1"),
     // bridged: the gateway is the bridge's address, the host end a port of it
     ["ip", "-n", HOST, "link", "add", "br0", "type", "bridge"],
     ["ip", "-n", HOST, "addr", "add", "198.18.71.1/24", "dev", "br0"],
     ["ip", "-n", HOST, "link", "set", "br0", "up"],
-    ["ip", "-n", HOST, "link", "add", "b0", "type", "veth", "peer", "name", "eth0", "netns", BRIDGED],
+    veth("b0", BRIDGED),
     ["ip", "-n", HOST, "link", "set", "b0", "master", "br0"],
     ["ip", "-n", HOST, "link", "set", "b0", "up"],
-    ["ip", "-n", BRIDGED, "addr", "add", `${BRIDGED_IP}/24`, "dev", "eth0"],
-    ["ip", "-n", BRIDGED, "link", "set", "eth0", "up"],
-    ["ip", "-n", BRIDGED, "route", "add", "default", "via", "198.18.71.1"],
+    ...containerEnd(BRIDGED, BRIDGED_IP, "198.18.71.1"),
     inNs(HOST, "iptables", "-t", "raw", "-N", "OVLXATT"),
     inNs(HOST, "iptables", "-t", "raw", "-A", "PREROUTING", "-j", "OVLXATT"),
   ];
