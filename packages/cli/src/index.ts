@@ -11,5 +11,6 @@ export { agentFlags } from "./commands/agent.js";
 export { eventJson, eventLine, eventObject, eventSummary } from "./commands/events.js";
 export { dockerLines, inspectText } from "./commands/inspect-text.js";
 export { nodesTable, psTable, shortReason } from "./commands/listings.js";
+export { lastErrorLine, notJoinedMessage } from "./commands/lab.js";
 export { statusText } from "./commands/status.js";
 export { parseRoutes } from "./commands/broker.js";

@@ -135,5 +135,8 @@ export function startAgent(labDir: string, node: NodePlan, c: ControlArgs): Proc
     ...labIdentityEnv(labDir, `agent-${node.name}`),
   };
   const argv = ["ip", "netns", "exec", node.ns, ...c.ovlCommand, ...(c.agentArgs ?? defaultAgentArgs)(node)];
-  return spawnDetached({ role: "agent", node: node.name, argv, env, log: join(labDir, "logs", `agent-${node.name}.log`) });
+  return spawnDetached({ role: "agent", node: node.name, argv, env, log: agentLogPath(labDir, node.name) });
 }
+
+/** Where a lab node's agent writes its log (`ovl up` quotes it when the node did not join). */
+export const agentLogPath = (labDir: string, node: string): string => join(labDir, "logs", `agent-${node}.log`);

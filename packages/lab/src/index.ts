@@ -43,7 +43,7 @@ export { startNodeDocker } from "./node-docker.js";
 export { startDockerNode, waitDockerNode, pingDocker, dockerdArgv, supervisorScript, containerdConfig, pluginDirOf, pluginSocketOf } from "./docker-node.js";
 export { cgroupMountLines, hostCgroupMountLines, parseMounts } from "./cgroups.js";
 export { busyboxTarball, loadImage, hasImage, IMAGE_CMD } from "./image.js";
-export { startBroker, waitBroker, startBrokers, waitBrokers, brokerRecordFor, clusterNatsConfig, startCoordinator, startAgent, defaultAgentArgs, natsConfig, type ControlArgs } from "./control.js";
+export { startBroker, waitBroker, startBrokers, waitBrokers, brokerRecordFor, clusterNatsConfig, startCoordinator, startAgent, defaultAgentArgs, natsConfig, agentLogPath, type ControlArgs } from "./control.js";
 export { ensureHostPackages, missingPackages, requireRoot } from "./host.js";
 export { DEBIAN_PACKAGES_FILE, debianPackages, packagesFileFrom, parsePackageList, type PackagePurpose } from "./debian.js";
 export { isAlive, procStart, spawnDetached, stopProcs, type SpawnSpec } from "./procs.js";

@@ -4,7 +4,7 @@
  * LAB_CLUSTER), and ends by opening the TUI, or (with --no-tui or no terminal) by printing
  * the nodes once they have joined.
  */
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { OvlClient } from "@ovl/client";
 import type { GlobalOptions } from "../context.js";
@@ -40,8 +40,41 @@ export function labCoordinatorArgs(c: { cidr: string; blockPrefix: number; vni: 
   return ["coordinator", "--cidr", c.cidr, "--block-prefix", String(c.blockPrefix), "--vni", String(c.vni), "--vxlan-port", String(c.vxlanPort), ...mtu, ...mode];
 }
 
-/** Waits (bounded) until `count` nodes are ready, then prints them. */
-async function printNodesWhenReady(natsUrl: string, count: number, timeoutMs: number): Promise<void> {
+/** A lab node that did not join: its agent's log, and the last error the agent ended with there (null: none). */
+export interface NotJoined {
+  readonly name: string;
+  readonly log: string;
+  readonly error: string | null;
+}
+
+/** The last `error: ...` line of an agent's log (what the agent ended with), or null. Pure. */
+export function lastErrorLine(log: string): string | null {
+  const lines = log.split("\n").filter((l) => l.startsWith("error: "));
+  return lines.at(-1)?.slice("error: ".length) ?? null;
+}
+
+/** What `ovl up` says when nodes did not join: each one with why its agent ended, or where to look. Pure. */
+export function notJoinedMessage(ready: number, count: number, seconds: number, missing: readonly NotJoined[]): string {
+  const each = missing.map((m) => (m.error ? `${m.name}: ${m.error}` : `${m.name}: its agent said nothing of why (see ${m.log})`));
+  return [`only ${ready} of ${count} lab nodes joined within ${seconds} s`, ...each].join("\n");
+}
+
+function readNotJoined(name: string, log: string): NotJoined {
+  let text = "";
+  try {
+    text = readFileSync(log, "utf8");
+  } catch {
+    // no log: nothing to quote
+  }
+  return { name, log, error: lastErrorLine(text) };
+}
+
+/**
+ * Waits (bounded) until the nodes are ready, then prints them; when some did not join, says
+ * which, with the error each one's agent ended with (a refusal at join names its cause).
+ */
+async function printNodesWhenReady(natsUrl: string, nodes: readonly string[], logOf: (node: string) => string, timeoutMs: number): Promise<void> {
+  const count = nodes.length;
   const { withClient } = await import("../context.js");
   const { nodesTable } = await import("./listings.js");
   const until = Date.now() + timeoutMs;
@@ -52,7 +85,11 @@ async function printNodesWhenReady(natsUrl: string, count: number, timeoutMs: nu
       if (ready >= count || Date.now() > until) {
         if (ready >= count) await waitConverged(client, until);
         await out(nodesTable(await client.nodes().catch(() => rows), Date.now()));
-        if (ready < count) throw new FailedError(`only ${ready} of ${count} lab nodes joined within ${timeoutMs / 1000} s; see the agents' logs under the lab directory`);
+        if (ready < count) {
+          const joined = new Set(rows.filter((r) => r.status === "ready" && r.subnet).map((r) => r.name));
+          const missing = nodes.filter((n) => !joined.has(n)).map((n) => readNotJoined(n, logOf(n)));
+          throw new FailedError(notJoinedMessage(ready, count, timeoutMs / 1000, missing));
+        }
         return;
       }
       await new Promise((r) => setTimeout(r, 500));
@@ -106,7 +143,7 @@ export async function upCommand(g: GlobalOptions, opts: UpOptions): Promise<numb
   // The lab's brokers are locked: this process and the TUI go on as the lab's operator.
   Object.assign(process.env, lab.labClientEnv(info.natsUrl));
   progress(`lab: identities and TLS in ${lab.labAuthDir(dir)} (ovl commands aimed at the lab use its operator; the nats CLI: creds/viewer.nk, tls/ca.pem)`);
-  await printNodesWhenReady(info.natsUrl, info.nodes.length, 60_000);
+  await printNodesWhenReady(info.natsUrl, info.nodes.map((n) => n.name), (n) => lab.agentLogPath(dir, n), 60_000);
   if (opts.tui !== false && process.stdout.isTTY) {
     const { tuiCommand } = await import("./tui.js");
     return tuiCommand({ ...g, nats: info.natsUrl });
